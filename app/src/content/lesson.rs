@@ -1,0 +1,203 @@
+//! One lesson file: front matter, then markdown split into an introduction and steps,
+//! with panes and checks pulled out of their fenced blocks.
+
+use super::check::Check;
+use super::markdown::{self, Section};
+use super::{ContentError, Highlighter};
+use crate::model::{LessonPage, LessonSummary, PaneView, StepView};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The YAML between the opening `---` lines.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub summary: String,
+    /// Minutes.
+    pub duration: u32,
+    pub order: u32,
+    pub objectives: Vec<String>,
+    #[serde(default = "default_namespaces")]
+    pub namespaces: Vec<String>,
+}
+
+fn default_namespaces() -> Vec<String> {
+    vec!["default".into()]
+}
+
+/// A step: its title, rendered prose and checks.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub title: String,
+    pub html: String,
+    pub checks: Vec<Check>,
+}
+
+/// A loaded, validated, rendered lesson.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    pub path: PathBuf,
+    pub slug: String,
+    pub front: FrontMatter,
+    pub intro_html: String,
+    pub steps: Vec<Step>,
+    pub panes: Vec<PaneView>,
+}
+
+impl Lesson {
+    /// Reads, parses, validates and renders `path` (`NN-slug.md`) of `course`.
+    pub fn load(path: &Path, course: &str, highlighter: &Highlighter) -> Result<Lesson, ContentError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ContentError {
+            file: path.into(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Lesson::parse(path, course, &text, highlighter)
+    }
+
+    /// Parses a lesson from its text; `path` names it in errors and gives its slug.
+    pub fn parse(path: &Path, course: &str, text: &str, highlighter: &Highlighter) -> Result<Lesson, ContentError> {
+        let at = |line: Option<usize>, message: String| ContentError { file: path.into(), line, message };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let Some((number, slug)) = stem.split_once('-').filter(|(n, s)| n.parse::<u32>().is_ok() && !s.is_empty())
+        else {
+            return Err(at(None, "the file name must be NN-slug.md (e.g. 04-deployments.md)".into()));
+        };
+        let (front_text, body, body_line) = split_front_matter(text).ok_or_else(|| {
+            at(Some(1), "the file must start with front matter between `---` lines".into())
+        })?;
+        let front: FrontMatter = serde_yaml::from_str(front_text)
+            .map_err(|e| at(e.location().map(|l| l.line() + 1), format!("front matter: {e}")))?;
+        validate_front(&front, number).map_err(|m| at(Some(2), m))?;
+        let doc = markdown::render(body, course, &front.namespaces, highlighter)
+            .map_err(|(line, m)| at(Some(body_line + line - 1), m))?;
+        let mut sections = doc.sections.into_iter();
+        let intro = sections.next().unwrap_or_default();
+        let steps: Vec<Step> = sections
+            .map(|Section { title, html, checks }| Step { title, html, checks })
+            .collect();
+        if steps.is_empty() {
+            return Err(at(None, "a lesson needs at least one step (a `## ` heading)".into()));
+        }
+        let panes = doc
+            .panes
+            .into_iter()
+            .map(|p| PaneView { name: p.name, versions: p.versions.into_iter().map(|(s, t)| (s - 1, t)).collect() })
+            .collect();
+        Ok(Lesson { path: path.into(), slug: slug.into(), front, intro_html: intro.html, steps, panes })
+    }
+
+    /// The catalog entry.
+    pub fn summary(&self, course: &str) -> LessonSummary {
+        LessonSummary {
+            course: course.into(),
+            slug: self.slug.clone(),
+            order: self.front.order,
+            title: self.front.title.clone(),
+            summary: self.front.summary.clone(),
+            duration: self.front.duration,
+        }
+    }
+
+    /// The lesson page view.
+    pub fn page(
+        &self,
+        course: &str,
+        course_title: &str,
+        previous: Option<LessonSummary>,
+        next: Option<LessonSummary>,
+    ) -> LessonPage {
+        LessonPage {
+            summary: self.summary(course),
+            course_title: course_title.into(),
+            objectives: self.front.objectives.clone(),
+            namespaces: self.front.namespaces.clone(),
+            intro_html: self.intro_html.clone(),
+            steps: self
+                .steps
+                .iter()
+                .map(|s| StepView {
+                    title: s.title.clone(),
+                    html: s.html.clone(),
+                    checks: s.checks.iter().map(|c| c.label.clone()).collect(),
+                })
+                .collect(),
+            panes: self.panes.clone(),
+            previous,
+            next,
+        }
+    }
+}
+
+/// Splits `---\nYAML\n---\nBODY` into (YAML, BODY, 1-based line where BODY starts).
+fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
+    let rest = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            return Some((&rest[..offset], &rest[offset + line.len()..], i + 3));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn validate_front(front: &FrontMatter, file_number: &str) -> Result<(), String> {
+    if front.title.trim().is_empty() || front.summary.trim().is_empty() {
+        return Err("front matter: title and summary must not be empty".into());
+    }
+    if file_number.parse::<u32>().ok() != Some(front.order) {
+        return Err(format!("front matter: order {} does not match the file number {file_number}", front.order));
+    }
+    if !(2..=6).contains(&front.objectives.len()) {
+        return Err(format!("front matter: objectives lists {} items; write 2 to 6", front.objectives.len()));
+    }
+    if front.duration == 0 {
+        return Err("front matter: duration must be a positive number of minutes".into());
+    }
+    if front.namespaces.is_empty() {
+        return Err("front matter: namespaces must name at least one namespace".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "---\ntitle: T\nsummary: S\nduration: 5\norder: 2\nobjectives: [a, b]\nnamespaces: [server]\n---\nIntro *text*.\n\n## First\n\n```yaml pane=pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: server\nspec:\n  containers: [{name: c, image: nginx}]\n```\n\n```check\npod/p in server: status.phase == Running # Running\n```\n\n## Second\n\nMore.\n";
+
+    fn parse(text: &str) -> Result<Lesson, ContentError> {
+        Lesson::parse(Path::new("c/02-pods.md"), "c", text, &Highlighter::new())
+    }
+
+    #[test]
+    fn a_lesson_splits_into_intro_steps_panes_and_checks() {
+        let l = parse(GOOD).expect("parses");
+        assert_eq!(l.slug, "pods");
+        assert!(l.intro_html.contains("<em>text</em>"));
+        assert_eq!(l.steps.len(), 2);
+        assert_eq!(l.steps[0].title, "First");
+        assert_eq!(l.steps[0].checks[0].label, "Running");
+        assert_eq!(l.panes[0].name, "pod.yaml");
+        assert_eq!(l.panes[0].versions[0].0, 0);
+        assert!(l.panes[0].versions[0].1.starts_with("apiVersion: v1\n"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad_check = GOOD.replace("status.phase == Running", "status.phase ~ Running");
+        let e = parse(&bad_check).unwrap_err();
+        assert_eq!(e.line, Some(24), "{e}");
+        assert!(e.to_string().starts_with("c/02-pods.md:24: check: unknown comparison"), "{e}");
+
+        let bad_front = GOOD.replace("duration: 5", "duration: 5\nobjective: x");
+        let e = parse(&bad_front).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert!(e.message.contains("unknown field `objective`"), "{e}");
+
+        let e = parse(&GOOD.replace("order: 2", "order: 3")).unwrap_err();
+        assert_eq!(e.message, "front matter: order 3 does not match the file number 02");
+    }
+}

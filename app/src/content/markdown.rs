@@ -1,0 +1,246 @@
+//! Markdown to HTML, once per lesson at load time: splits the body into sections at `## `
+//! headings, turns `pane=` blocks into panes and `check` blocks into checks, highlights
+//! code, anchors headings, points image paths at the course's folder and sanitises the
+//! result (lessons may contain raw HTML).
+
+use super::check::Check;
+use super::panes;
+use super::Highlighter;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A rendered part of the body: section 0 is the introduction, then one per step.
+#[derive(Debug, Default)]
+pub struct Section {
+    pub title: String,
+    pub html: String,
+    pub checks: Vec<Check>,
+}
+
+/// A pane and the text each section gave it, as `(section index, text)`.
+#[derive(Debug)]
+pub struct Pane {
+    pub name: String,
+    pub versions: Vec<(usize, String)>,
+}
+
+/// The rendered body.
+#[derive(Debug)]
+pub struct Doc {
+    pub sections: Vec<Section>,
+    pub panes: Vec<Pane>,
+}
+
+/// A problem at a 1-based line of the body.
+pub type LineError = (usize, String);
+
+/// Renders `body` (the lesson without its front matter).
+pub fn render(body: &str, course: &str, namespaces: &[String], hl: &Highlighter) -> Result<Doc, LineError> {
+    let line_of = |offset: usize| body[..offset].matches('\n').count() + 1;
+    let mut sections = vec![Section::default()];
+    let mut section_events: Vec<Vec<Event>> = vec![Vec::new()];
+    let mut panes: Vec<Pane> = Vec::new();
+    let mut events = Parser::new_ext(body, options()).into_offset_iter();
+
+    while let Some((event, range)) = events.next() {
+        let line = line_of(range.start);
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let inner: Vec<Event> = events
+                    .by_ref()
+                    .map(|(e, _)| e)
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .collect();
+                let text = plain_text(&inner);
+                let id = if level == HeadingLevel::H2 {
+                    sections.push(Section { title: text, ..Section::default() });
+                    section_events.push(Vec::new());
+                    CowStr::from(format!("step-{}", sections.len() - 1))
+                } else {
+                    id.unwrap_or_else(|| slug(&text).into())
+                };
+                let out = section_events.last_mut().expect("one section at least");
+                out.push(Event::Start(Tag::Heading { level, id: Some(id), classes, attrs }));
+                out.extend(inner);
+                out.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match &kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for (e, _) in events.by_ref() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                let code_line = line + 1;
+                let section = sections.len() - 1;
+                let mut words = info.split_whitespace();
+                let lang = words.next().unwrap_or("");
+                let pane = words.find_map(|w| w.strip_prefix("pane="));
+                let out = section_events.last_mut().expect("one section at least");
+                if let Some(name) = pane {
+                    if section == 0 {
+                        return Err((line, format!("pane `{name}` is outside a step: put it under a `## ` heading")));
+                    }
+                    if lang != "yaml" {
+                        return Err((line, format!("pane `{name}` must be a yaml block")));
+                    }
+                    panes::validate(&code, namespaces).map_err(|(l, m)| (code_line + l - 1, format!("pane `{name}`: {m}")))?;
+                    add_pane_version(&mut panes, name, section, code).map_err(|m| (line, m))?;
+                    out.push(Event::Html(pane_marker(name).into()));
+                } else if lang == "check" {
+                    if section == 0 {
+                        return Err((line, "checks are outside a step: put them under a `## ` heading".into()));
+                    }
+                    for (i, text) in code.lines().enumerate() {
+                        let text = text.trim();
+                        if text.is_empty() || text.starts_with('#') {
+                            continue;
+                        }
+                        let check = Check::parse(text, namespaces).map_err(|e| (code_line + i, format!("check: {e}")))?;
+                        sections[section].checks.push(check);
+                    }
+                } else {
+                    out.push(Event::Html(hl.highlight(&code, lang).into()));
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = if is_relative(&dest_url) {
+                    CowStr::from(format!("/content/{course}/{}", dest_url.trim_start_matches("./")))
+                } else {
+                    dest_url
+                };
+                let out = section_events.last_mut().expect("one section at least");
+                out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            other => section_events.last_mut().expect("one section at least").push(other),
+        }
+    }
+
+    for (section, events) in sections.iter_mut().zip(section_events) {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        section.html = sanitise(&html);
+    }
+    Ok(Doc { sections, panes })
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+fn add_pane_version(panes: &mut Vec<Pane>, name: &str, section: usize, text: String) -> Result<(), String> {
+    match panes.iter_mut().find(|p| p.name == name) {
+        Some(pane) if pane.versions.last().is_some_and(|(s, _)| *s == section) => {
+            Err(format!("pane `{name}` is written twice in the same step"))
+        }
+        Some(pane) => {
+            pane.versions.push((section, text));
+            Ok(())
+        }
+        None => {
+            panes.push(Pane { name: name.into(), versions: vec![(section, text)] });
+            Ok(())
+        }
+    }
+}
+
+fn pane_marker(name: &str) -> String {
+    let name = escape(name);
+    format!("<p class=\"pane-marker\" data-pane=\"{name}\">This step writes <code>{name}</code>: it is open in the editor.</p>\n")
+}
+
+fn plain_text(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A heading anchor: lower case, words joined with `-`.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn is_relative(url: &str) -> bool {
+    !(url.contains("://") || url.starts_with('/') || url.starts_with('#') || url.starts_with("data:"))
+}
+
+pub(super) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Keeps what markdown and the highlighter produce and drops what raw HTML could abuse
+/// (scripts, styles, event handlers, forms, frames).
+fn sanitise(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["class", "id"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("p", ["data-pane"])
+        .add_tag_attributes("pre", ["data-lang"])
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(body: &str) -> String {
+        let doc = render(body, "course", &["default".into()], &Highlighter::new()).expect("renders");
+        doc.sections.iter().map(|s| s.html.as_str()).collect()
+    }
+
+    #[test]
+    fn headings_get_anchors_and_steps_get_numbers() {
+        let out = html("# Top\n\n## Run it now\n\n### Look: `pods`\n");
+        assert!(out.contains(r#"<h1 id="top">"#), "{out}");
+        assert!(out.contains(r#"<h2 id="step-1">Run it now</h2>"#), "{out}");
+        assert!(out.contains(r#"<h3 id="look-pods">"#), "{out}");
+    }
+
+    #[test]
+    fn raw_html_is_sanitised() {
+        let out = html("<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n<b style=\"color:red\">b</b>\n");
+        assert!(!out.contains("script") && !out.contains("onclick") && !out.contains("style"), "{out}");
+        assert!(out.contains("<p>hi</p>") && out.contains("<b>b</b>"), "{out}");
+    }
+
+    #[test]
+    fn callouts_tables_images_and_code() {
+        let out = html("> [!WARNING]\n> Careful.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![a cat](images/cat.svg)\n\n```sh\nkubectl get pods\n```\n");
+        assert!(out.contains(r#"<blockquote class="markdown-alert-warning">"#), "{out}");
+        assert!(out.contains("<table>") && out.contains("<td>2</td>"), "{out}");
+        assert!(out.contains(r#"<img src="/content/course/images/cat.svg" alt="a cat">"#), "{out}");
+        assert!(out.contains(r#"<pre class="code" data-lang="sh">"#) && out.contains("hl-"), "{out}");
+    }
+
+    #[test]
+    fn a_pane_outside_a_step_is_refused_with_its_line() {
+        let err = render("Intro\n\n```yaml pane=a.yaml\nkind: Pod\n```\n", "c", &[], &Highlighter::new()).unwrap_err();
+        assert_eq!(err, (3, "pane `a.yaml` is outside a step: put it under a `## ` heading".into()));
+    }
+}

@@ -1,0 +1,75 @@
+//! kubeclass UI: the HTML shell, the router and the pages. Compiled twice: with `ssr` into
+//! the server (rendering, server functions, lesson loading in [`content`]) and with
+//! `hydrate` into the browser's wasm, which takes over the server-rendered page.
+
+#![recursion_limit = "256"]
+
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod content;
+pub mod model;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+/// Applies the saved theme before first paint, so a dark-theme reader never sees a
+/// light flash. Runs before the wasm loads; the theme toggle keeps it in sync.
+const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('kubeclass-theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+
+/// The whole HTML document. Rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <script inner_html=THEME_BOOT_SCRIPT></script>
+                // The CodeMirror bundle (editor/); deferred scripts run in document order,
+                // so it is ready before the hydration module below.
+                <script src="/editor.js" defer></script>
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: meta context, stylesheet and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/kubeclass.css" />
+        <Title formatter=|title: String| if title.is_empty() { "kubeclass".to_string() } else { format!("{title} · kubeclass") } />
+        <Router>
+            <components::SiteHeader />
+            <main id="main">
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::CatalogPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("learn"), ParamSegment("course"), ParamSegment("lesson"))
+                        view=pages::LessonPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Entry point of the wasm bundle: hydrates the server-rendered body.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

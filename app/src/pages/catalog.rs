@@ -1,0 +1,66 @@
+use crate::model::Catalog;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Every course and its lessons.
+#[server]
+pub async fn get_catalog() -> Result<Catalog, ServerFnError> {
+    Ok(super::library()?.catalog())
+}
+
+/// `/`: the course catalog.
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    let catalog = Resource::new(|| (), |_| get_catalog());
+    view! {
+        <Title text="Courses" />
+        <Transition fallback=|| view! { <p class="loading">"Loading the catalog…"</p> }>
+            {move || Suspend::new(async move {
+                match catalog.await {
+                    Ok(catalog) => view! { <CatalogView catalog /> }.into_any(),
+                    Err(e) => view! { <p class="error">"The catalog could not be loaded: " {e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CatalogView(catalog: Catalog) -> impl IntoView {
+    view! {
+        <section class="catalog">
+            <header class="catalog-head">
+                <h1>"Learn Kubernetes by doing"</h1>
+                <p class="lead">
+                    "Each lesson pairs short explanations with manifests you edit and apply to a real cluster of your own."
+                </p>
+            </header>
+            {catalog.courses.into_iter().map(|course| {
+                let total: u32 = course.lessons.iter().map(|l| l.duration).sum();
+                view! {
+                    <section class="course" aria-labelledby=format!("course-{}", course.slug)>
+                        <h2 id=format!("course-{}", course.slug)>{course.title}</h2>
+                        <p class="course-summary">{course.summary}</p>
+                        <p class="course-meta">{format!("{} lessons · about {} h {} min", course.lessons.len(), total / 60, total % 60)}</p>
+                        <ol class="lesson-list">
+                            {course.lessons.into_iter().map(|lesson| {
+                                let href = lesson.href();
+                                view! {
+                                <li class="lesson-card">
+                                    <a href=href>
+                                        <span class="lesson-number" aria-hidden="true">{format!("{:02}", lesson.order)}</span>
+                                        <span class="lesson-text">
+                                            <span class="lesson-title">{lesson.title}</span>
+                                            <span class="lesson-summary">{lesson.summary}</span>
+                                        </span>
+                                        <span class="lesson-duration">{format!("{} min", lesson.duration)}</span>
+                                    </a>
+                                </li>
+                            }}).collect_view()}
+                        </ol>
+                    </section>
+                }
+            }).collect_view()}
+        </section>
+    }
+}

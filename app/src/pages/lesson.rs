@@ -1,0 +1,133 @@
+use crate::components::{PaneTabs, StepOutline};
+use crate::model::{LessonPage as Page, LessonSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// One lesson, ready to show; `None` when the course or lesson does not exist.
+#[server]
+pub async fn get_lesson(course: String, lesson: String) -> Result<Option<Page>, ServerFnError> {
+    Ok(super::library()?.page(&course, &lesson))
+}
+
+/// `/learn/:course/:lesson?step=N`: prose and step outline beside the manifest panes.
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let page = Resource::new(
+        move || params.with(|p| (p.get("course").unwrap_or_default(), p.get("lesson").unwrap_or_default())),
+        |(course, lesson)| get_lesson(course, lesson),
+    );
+    // Steps are 1-based in the address and 0-based inside.
+    let step = Memo::new(move |_| {
+        query.with(|q| q.get("step").and_then(|s| s.parse::<usize>().ok())).unwrap_or(1).max(1) - 1
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the lesson…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(Some(page)) => view! { <LessonView page step /> }.into_any(),
+                    Ok(None) => view! { <super::NotFound /> }.into_any(),
+                    Err(e) => view! { <p class="error">"The lesson could not be loaded: " {e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
+    let last = page.steps.len().saturating_sub(1);
+    let step = Memo::new(move |_| step.get().min(last));
+    let href = page.summary.href();
+    let steps = StoredValue::new(page.steps.clone());
+    let intro_html = page.intro_html.clone();
+    let step_href = {
+        let href = href.clone();
+        move |i: usize| format!("{href}?step={}", i + 1)
+    };
+    let (prev_href, next_href) = (step_href.clone(), step_href.clone());
+    view! {
+        <Title text=page.summary.title.clone() />
+        <article class="lesson">
+            <header class="lesson-head">
+                <nav class="breadcrumb" aria-label="Breadcrumb">
+                    <a href="/">{page.course_title.clone()}</a>
+                    <span aria-hidden="true">" / "</span>
+                    <span>{format!("Lesson {}", page.summary.order)}</span>
+                </nav>
+                <h1>{page.summary.title.clone()}</h1>
+                <p class="lesson-summary">{page.summary.summary.clone()}</p>
+                <p class="lesson-meta">
+                    <span>{format!("{} min", page.summary.duration)}</span>
+                    <span>"Namespaces: " {page.namespaces.join(", ")}</span>
+                </p>
+                <details class="objectives" open>
+                    <summary>"What you will be able to do"</summary>
+                    <ul>{page.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
+                </details>
+            </header>
+            <div class="lesson-body">
+                <div class="lesson-text">
+                    <StepOutline titles=page.steps.iter().map(|s| s.title.clone()).collect() current=step href=step_href />
+                    <div class="prose">
+                        <Show when=move || step.get() == 0>
+                            <div class="intro" inner_html=intro_html.clone()></div>
+                        </Show>
+                        <section class="step" aria-live="polite">
+                            <p class="step-count">{move || format!("Step {} of {}", step.get() + 1, last + 1)}</p>
+                            <div inner_html=move || steps.with_value(|s| s[step.get()].html.clone())></div>
+                            <Checks labels=Signal::derive(move || steps.with_value(|s| s[step.get()].checks.clone())) />
+                        </section>
+                    </div>
+                    <nav class="step-nav" aria-label="Step navigation">
+                        <Show when=move || { step.get() > 0 }>
+                            <a class="button" rel="prev" href={let prev_href = prev_href.clone(); move || prev_href(step.get() - 1)}>"← Previous step"</a>
+                        </Show>
+                        <Show when=move || { step.get() < last }>
+                            <a class="button primary" rel="next" href={let next_href = next_href.clone(); move || next_href(step.get() + 1)}>"Next step →"</a>
+                        </Show>
+                    </nav>
+                </div>
+                <PaneTabs panes=page.panes.clone() step />
+            </div>
+            <LessonNeighbours previous=page.previous.clone() next=page.next.clone() />
+        </article>
+    }
+}
+
+/// The step's checks. They are evaluated against the attendee's cluster in the lesson
+/// loop; here they say what "done" will mean.
+#[component]
+fn Checks(labels: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || !labels.with(Vec::is_empty)>
+            <section class="checks" aria-label="Checks for this step">
+                <h3>"Done when"</h3>
+                <ul>{move || labels.get().into_iter().map(|l| view! { <li class="check pending">{l}</li> }).collect_view()}</ul>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn LessonNeighbours(previous: Option<LessonSummary>, next: Option<LessonSummary>) -> impl IntoView {
+    let link = |lesson: Option<LessonSummary>, rel: &'static str, label: &'static str| {
+        lesson.map(|l| {
+            let href = l.href();
+            view! {
+                <a class=format!("neighbour {rel}") rel=rel href=href>
+                    <span class="neighbour-label">{label}</span>
+                    <span class="neighbour-title">{l.title}</span>
+                </a>
+            }
+        })
+    };
+    view! {
+        <nav class="lesson-neighbours" aria-label="Other lessons">
+            {link(previous, "prev", "Previous lesson")}
+            {link(next, "next", "Next lesson")}
+        </nav>
+    }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, idempotently: each step checks
+# what is present (and its version) and does nothing when it is already right.
+# Facts behind the choices are in ../shared/design/toolchain.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.0
+TOOLS_DIR="$PWD/.tools"
+mkdir -p "$TOOLS_DIR"
+
+step() { printf '\033[1m== setup: %s\033[0m\n' "$*"; }
+
+# --- Rust: wasm target ---------------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# --- cargo-leptos (0.3.0: newer ones need a newer rustc) -------------------------
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  step "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes on 2 cores)"
+  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION" --features no_downloads
+fi
+
+# --- wasm-bindgen-cli: must equal the wasm-bindgen version in Cargo.lock ---------
+want_wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [ -n "$want_wb" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want_wb" ]; then
+  step "installing wasm-bindgen-cli $want_wb"
+  # No --locked: its lock file pins a crate that the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$want_wb" --force
+fi
+
+# --- Debian packages: chromium (browser tests), binaryen (wasm-opt) -------------
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+command -v wrk >/dev/null || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+# --- kubectl: Debian's real client, kept in .tools (apt-get install would clash) -
+if [ ! -x "$TOOLS_DIR/kubectl" ]; then
+  step "fetching Debian's kubernetes-client into .tools/"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq kubernetes-client 2>/dev/null || { apt-get update -qq && apt-get download -qq kubernetes-client; })
+  dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$tmp/x"
+  cp "$tmp/x/usr/bin/kubectl" "$TOOLS_DIR/kubectl"
+  rm -rf "$tmp"
+fi
+
+# --- sass (dart-sass as JS), found on PATH by cargo-leptos -----------------------
+if ! command -v sass >/dev/null; then
+  step "npm install -g sass"
+  npm install -g --silent sass
+fi
+
+# --- npm packages: the editor bundle and the browser tests ----------------------
+for dir in editor end2end; do
+  if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+    step "npm ci in $dir/"
+    (cd "$dir" && npm ci --silent --no-audit --no-fund)
+  fi
+done
+
+step "all tools present"

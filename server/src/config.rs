@@ -1,0 +1,116 @@
+//! Typed configuration, one struct per concern, read from flags and the environment
+//! (`kubeclass --help` lists both).
+
+use clap::{Args, Parser};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything `kubeclass` can be told at start-up.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "kubeclass", version, about = "Hands-on Kubernetes workshops in the browser")]
+pub struct Config {
+    #[command(flatten)]
+    pub http: HttpConfig,
+    #[command(flatten)]
+    pub content: ContentConfig,
+    #[command(flatten)]
+    pub cluster: ClusterConfig,
+}
+
+/// Where and how the web server listens.
+#[derive(Debug, Clone, Args)]
+pub struct HttpConfig {
+    /// Address to listen on.
+    #[arg(long = "addr", env = "KUBECLASS_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Longest time one request may take; also bounds graceful shutdown.
+    #[arg(long, env = "KUBECLASS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+/// Where the lessons are.
+#[derive(Debug, Clone, Args)]
+pub struct ContentConfig {
+    /// Folder holding the courses (`<course>/course.yaml` and `<course>/NN-slug.md`).
+    #[arg(long = "content-dir", env = "KUBECLASS_CONTENT_DIR", default_value = "content")]
+    pub dir: PathBuf,
+}
+
+/// Which Kubernetes cluster attendees' manifests go to. The lesson loop uses it; today
+/// the server only validates and reports the choice at start-up.
+#[derive(Debug, Clone, Args)]
+pub struct ClusterConfig {
+    /// `embedded` (the built-in simulated cluster) or `kubeconfig` (a real cluster).
+    #[arg(long = "cluster", env = "KUBECLASS_CLUSTER", value_enum, default_value_t = ClusterKind::Embedded)]
+    pub kind: ClusterKind,
+    /// Kubeconfig file for `--cluster kubeconfig` (default: the usual KUBECONFIG lookup).
+    #[arg(long, env = "KUBECLASS_KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Context within the kubeconfig (default: its current context).
+    #[arg(long, env = "KUBECLASS_CONTEXT")]
+    pub context: Option<String>,
+}
+
+/// The two kinds of cluster the server can talk to, through the same code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClusterKind {
+    /// kubesim, in-process.
+    Embedded,
+    /// A real cluster from a kubeconfig (kind, via `deploy/`, is the reference).
+    Kubeconfig,
+}
+
+/// A configuration that cannot work, said before the server starts.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The content folder is missing.
+    #[error("content directory {0} does not exist (set --content-dir or KUBECLASS_CONTENT_DIR)")]
+    ContentDirMissing(PathBuf),
+    /// A kubeconfig was named but is not there.
+    #[error("kubeconfig {0} does not exist")]
+    KubeconfigMissing(PathBuf),
+    /// Kubeconfig options were given for the embedded cluster.
+    #[error("--kubeconfig and --context need --cluster kubeconfig")]
+    KubeconfigWithoutCluster,
+}
+
+impl Config {
+    /// Checks what can be checked before anything starts.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !self.content.dir.is_dir() {
+            return Err(ConfigError::ContentDirMissing(self.content.dir.clone()));
+        }
+        match (self.cluster.kind, &self.cluster.kubeconfig) {
+            (ClusterKind::Kubeconfig, Some(path)) if !path.is_file() => {
+                Err(ConfigError::KubeconfigMissing(path.clone()))
+            }
+            (ClusterKind::Embedded, Some(_)) => Err(ConfigError::KubeconfigWithoutCluster),
+            (ClusterKind::Embedded, None) if self.cluster.context.is_some() => {
+                Err(ConfigError::KubeconfigWithoutCluster)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_and_bad_combinations_are_named() {
+        let config = Config::try_parse_from(["kubeclass", "--addr", "0.0.0.0:8080", "--content-dir", "."])
+            .expect("parses");
+        assert_eq!(config.http.addr.port(), 8080);
+        assert_eq!(config.cluster.kind, ClusterKind::Embedded);
+        assert!(config.validate().is_ok());
+
+        let config = Config::try_parse_from(["kubeclass", "--content-dir", ".", "--kubeconfig", "k"]).expect("parses");
+        assert_eq!(config.validate().unwrap_err().to_string(), "--kubeconfig and --context need --cluster kubeconfig");
+
+        let config = Config::try_parse_from(["kubeclass", "--content-dir", "/nope"]).expect("parses");
+        assert!(config.validate().unwrap_err().to_string().starts_with("content directory /nope does not exist"));
+
+        assert!(Config::try_parse_from(["kubeclass", "--cluster", "kind"]).is_err());
+    }
+}

@@ -1,0 +1,41 @@
+//! `kubeclass`: reads configuration, loads the lessons, serves until SIGINT/SIGTERM.
+
+use anyhow::Context;
+use app::content::Library;
+use clap::Parser;
+use leptos::config::get_configuration;
+use server::config::Config;
+use server::{AppState, router, shutdown};
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::parse();
+    config.validate()?;
+
+    let mut leptos_options = get_configuration(None).context("reading Leptos options")?.leptos_options;
+    leptos_options.site_addr = config.http.addr;
+
+    let (library, errors) = Library::load(&config.content.dir);
+    for error in &errors {
+        tracing::error!("lesson left out: {error}");
+    }
+    let lessons: usize = library.courses.iter().map(|c| c.lessons.len()).sum();
+    tracing::info!(courses = library.courses.len(), lessons, "lessons loaded from {}", config.content.dir.display());
+    tracing::info!(cluster = ?config.cluster.kind, "cluster choice (used by the lesson loop)");
+
+    let timeout = Duration::from_secs(config.http.request_timeout_secs);
+    let state = AppState::new(leptos_options, library, config.content.dir.clone());
+    let app = router(state, timeout);
+
+    let listener = tokio::net::TcpListener::bind(config.http.addr)
+        .await
+        .with_context(|| format!("binding {}", config.http.addr))?;
+    tracing::info!("kubeclass is serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown::signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The whole HTTP surface in one place: Leptos pages and server functions, lesson images,
+//! health, and the static site built by cargo-leptos.
+
+use app::content::Library;
+use app::pages::SharedLibrary;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::{FromRef, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub library: SharedLibrary,
+    /// Where the lesson files (and their images) live.
+    pub content_dir: Arc<PathBuf>,
+}
+
+impl AppState {
+    /// State for a loaded library.
+    pub fn new(leptos_options: LeptosOptions, library: Library, content_dir: PathBuf) -> Self {
+        AppState { leptos_options, library: Arc::new(library), content_dir: Arc::new(content_dir) }
+    }
+}
+
+/// Builds the application.
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    let routes = generate_route_list(App);
+    let library = state.library.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/content/{course}/images/{file}", get(lesson_image))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(library.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
+        .with_state(state)
+}
+
+/// Serves `content/<course>/images/<file>`. Names are checked, not joined blindly, so a
+/// request cannot walk out of the images folder.
+async fn lesson_image(State(dir): State<Arc<PathBuf>>, Path((course, file)): Path<(String, String)>) -> Response {
+    let safe = |s: &str| !s.is_empty() && !s.starts_with('.') && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !safe(&course) || !safe(&file) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let content_type = match file.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match tokio::fs::read(dir.join(&course).join("images").join(&file)).await {
+        Ok(bytes) => (
+            [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
