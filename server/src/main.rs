@@ -1,4 +1,5 @@
 //! `kubeclass`: reads configuration, loads the lessons, serves until SIGINT/SIGTERM.
+#![recursion_limit = "256"]
 
 use anyhow::Context;
 use app::content::Library;

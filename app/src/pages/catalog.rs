@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Every course and its lessons.
-#[server]
+#[server(endpoint = "catalog")]
 pub async fn get_catalog() -> Result<Catalog, ServerFnError> {
     Ok(super::library()?.catalog())
 }
