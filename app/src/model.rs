@@ -74,7 +74,11 @@ impl PaneView {
     /// The pane's text as of `step` (the latest version written at or before it), or
     /// `None` when no step up to `step` has written this pane yet.
     pub fn at_step(&self, step: usize) -> Option<&str> {
-        self.versions.iter().rev().find(|(s, _)| *s <= step).map(|(_, text)| text.as_str())
+        self.versions
+            .iter()
+            .rev()
+            .find(|(s, _)| *s <= step)
+            .map(|(_, text)| text.as_str())
     }
 
     /// Whether `step` writes a new version of this pane.
@@ -89,7 +93,10 @@ mod tests {
 
     #[test]
     fn a_pane_shows_its_latest_version_up_to_the_step() {
-        let pane = PaneView { name: "d.yaml".into(), versions: vec![(1, "a".into()), (3, "b".into())] };
+        let pane = PaneView {
+            name: "d.yaml".into(),
+            versions: vec![(1, "a".into()), (3, "b".into())],
+        };
         assert_eq!(pane.at_step(0), None);
         assert_eq!(pane.at_step(1), Some("a"));
         assert_eq!(pane.at_step(2), Some("a"));

@@ -18,14 +18,27 @@ fn library() -> Library {
 #[test]
 fn the_fundamentals_course_has_all_thirteen_modules_in_order() {
     let library = library();
-    let course = library.courses.iter().find(|c| c.slug == "fundamentals").expect("fundamentals course");
+    let course = library
+        .courses
+        .iter()
+        .find(|c| c.slug == "fundamentals")
+        .expect("fundamentals course");
     let orders: Vec<u32> = course.lessons.iter().map(|l| l.front.order).collect();
     assert_eq!(orders, (1..=13).collect::<Vec<_>>());
     for lesson in &course.lessons {
         let name = lesson.path.display();
-        assert!(lesson.steps.len() >= 2, "{name}: a lesson builds its concept over several steps");
-        assert!(lesson.steps.iter().all(|s| !s.html.trim().is_empty()), "{name}: a step has no prose");
-        assert!(lesson.steps.iter().any(|s| !s.checks.is_empty()), "{name}: no checks");
+        assert!(
+            lesson.steps.len() >= 2,
+            "{name}: a lesson builds its concept over several steps"
+        );
+        assert!(
+            lesson.steps.iter().all(|s| !s.html.trim().is_empty()),
+            "{name}: a step has no prose"
+        );
+        assert!(
+            lesson.steps.iter().any(|s| !s.checks.is_empty()),
+            "{name}: no checks"
+        );
         if lesson.front.order > 1 {
             assert!(!lesson.panes.is_empty(), "{name}: no manifest panes");
         }
@@ -52,8 +65,14 @@ fn no_lesson_repeats_the_originals_known_defects() {
             for (_, text) in &pane.versions {
                 let at = format!("{} pane {}", lesson.path.display(), pane.name);
                 assert!(!text.contains("k8s.gcr.io"), "{at}: use registry.k8s.io");
-                assert!(!text.contains("kubernetes.io/ingress.class"), "{at}: use spec.ingressClassName");
-                assert!(!text.contains("cert-manager.io/issuer:") || !text.contains("ClusterIssuer"), "{at}");
+                assert!(
+                    !text.contains("kubernetes.io/ingress.class"),
+                    "{at}: use spec.ingressClassName"
+                );
+                assert!(
+                    !text.contains("cert-manager.io/issuer:") || !text.contains("ClusterIssuer"),
+                    "{at}"
+                );
             }
         }
     }
@@ -67,13 +86,23 @@ fn every_manifest_decodes_into_its_typed_kubernetes_object() {
             for (step, text) in &pane.versions {
                 for (n, doc) in documents(text).into_iter().enumerate() {
                     if let Err(e) = decode(&doc) {
-                        failures.push(format!("{} pane {} step {} document {}: {e}", where_(lesson), pane.name, step + 1, n + 1));
+                        failures.push(format!(
+                            "{} pane {} step {} document {}: {e}",
+                            where_(lesson),
+                            pane.name,
+                            step + 1,
+                            n + 1
+                        ));
                     }
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "invalid manifests:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "invalid manifests:\n{}",
+        failures.join("\n")
+    );
 }
 
 fn where_(lesson: &Lesson) -> String {
@@ -92,13 +121,23 @@ fn documents(text: &str) -> Vec<serde_yaml::Value> {
 fn strict<T: DeserializeOwned>(doc: &serde_yaml::Value) -> Result<(), String> {
     let mut unknown = Vec::new();
     let json = serde_json::to_value(doc).map_err(|e| e.to_string())?;
-    let _: T = serde_ignored::deserialize(json, |path| unknown.push(path.to_string().replace(".?", ""))).map_err(|e| e.to_string())?;
-    if unknown.is_empty() { Ok(()) } else { Err(format!("unknown fields: {}", unknown.join(", "))) }
+    let _: T = serde_ignored::deserialize(json, |path| {
+        unknown.push(path.to_string().replace(".?", ""))
+    })
+    .map_err(|e| e.to_string())?;
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unknown fields: {}", unknown.join(", ")))
+    }
 }
 
 fn decode(doc: &serde_yaml::Value) -> Result<(), String> {
     use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy, rbac, storage};
-    let api_version = doc.get("apiVersion").and_then(|v| v.as_str()).unwrap_or_default();
+    let api_version = doc
+        .get("apiVersion")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
     let kind = doc.get("kind").and_then(|v| v.as_str()).unwrap_or_default();
     match (api_version, kind) {
         ("v1", "Pod") => strict::<core::v1::Pod>(doc),
@@ -116,20 +155,30 @@ fn decode(doc: &serde_yaml::Value) -> Result<(), String> {
         ("apps/v1", "DaemonSet") => strict::<apps::v1::DaemonSet>(doc),
         ("batch/v1", "Job") => strict::<batch::v1::Job>(doc),
         ("batch/v1", "CronJob") => strict::<batch::v1::CronJob>(doc),
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => strict::<autoscaling::v2::HorizontalPodAutoscaler>(doc),
-        ("autoscaling/v1", "HorizontalPodAutoscaler") => strict::<autoscaling::v1::HorizontalPodAutoscaler>(doc),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => {
+            strict::<autoscaling::v2::HorizontalPodAutoscaler>(doc)
+        }
+        ("autoscaling/v1", "HorizontalPodAutoscaler") => {
+            strict::<autoscaling::v1::HorizontalPodAutoscaler>(doc)
+        }
         ("networking.k8s.io/v1", "Ingress") => strict::<networking::v1::Ingress>(doc),
         ("networking.k8s.io/v1", "NetworkPolicy") => strict::<networking::v1::NetworkPolicy>(doc),
         ("rbac.authorization.k8s.io/v1", "Role") => strict::<rbac::v1::Role>(doc),
         ("rbac.authorization.k8s.io/v1", "RoleBinding") => strict::<rbac::v1::RoleBinding>(doc),
         ("rbac.authorization.k8s.io/v1", "ClusterRole") => strict::<rbac::v1::ClusterRole>(doc),
-        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") => strict::<rbac::v1::ClusterRoleBinding>(doc),
+        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") => {
+            strict::<rbac::v1::ClusterRoleBinding>(doc)
+        }
         ("storage.k8s.io/v1", "StorageClass") => strict::<storage::v1::StorageClass>(doc),
-        ("discovery.k8s.io/v1", "EndpointSlice") => strict::<k8s_openapi::api::discovery::v1::EndpointSlice>(doc),
+        ("discovery.k8s.io/v1", "EndpointSlice") => {
+            strict::<k8s_openapi::api::discovery::v1::EndpointSlice>(doc)
+        }
         ("policy/v1", "PodDisruptionBudget") => strict::<policy::v1::PodDisruptionBudget>(doc),
         ("cert-manager.io/v1", "ClusterIssuer" | "Issuer") => strict::<cert_manager::Issuer>(doc),
         ("cert-manager.io/v1", "Certificate") => strict::<cert_manager::Certificate>(doc),
-        _ => Err(format!("no typed model for {api_version} {kind}: add one to this test")),
+        _ => Err(format!(
+            "no typed model for {api_version} {kind}: add one to this test"
+        )),
     }
 }
 
@@ -254,5 +303,8 @@ fn a_misspelt_field_is_caught() {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  replica: 2\n  selector: {matchLabels: {app: a}}\n  template: {metadata: {labels: {app: a}}, spec: {containers: [{name: a, image: x, containerport: 80}]}}\n",
     )
     .expect("yaml");
-    assert_eq!(decode(&doc), Err("unknown fields: spec.replica, spec.template.spec.containers.0.containerport".into()));
+    assert_eq!(
+        decode(&doc),
+        Err("unknown fields: spec.replica, spec.template.spec.containers.0.containerport".into())
+    );
 }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 
 /// Everything `kubeclass` can be told at start-up.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "kubeclass", version, about = "Hands-on Kubernetes workshops in the browser")]
+#[command(
+    name = "kubeclass",
+    version,
+    about = "Hands-on Kubernetes workshops in the browser"
+)]
 pub struct Config {
     #[command(flatten)]
     pub http: HttpConfig,
@@ -21,7 +25,11 @@ pub struct Config {
 #[derive(Debug, Clone, Args)]
 pub struct HttpConfig {
     /// Address to listen on.
-    #[arg(long = "addr", env = "KUBECLASS_ADDR", default_value = "127.0.0.1:3000")]
+    #[arg(
+        long = "addr",
+        env = "KUBECLASS_ADDR",
+        default_value = "127.0.0.1:3000"
+    )]
     pub addr: SocketAddr,
     /// Longest time one request may take; also bounds graceful shutdown.
     #[arg(long, env = "KUBECLASS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
@@ -32,7 +40,11 @@ pub struct HttpConfig {
 #[derive(Debug, Clone, Args)]
 pub struct ContentConfig {
     /// Folder holding the courses (`<course>/course.yaml` and `<course>/NN-slug.md`).
-    #[arg(long = "content-dir", env = "KUBECLASS_CONTENT_DIR", default_value = "content")]
+    #[arg(
+        long = "content-dir",
+        env = "KUBECLASS_CONTENT_DIR",
+        default_value = "content"
+    )]
     pub dir: PathBuf,
 }
 
@@ -99,17 +111,30 @@ mod tests {
 
     #[test]
     fn flags_parse_and_bad_combinations_are_named() {
-        let config = Config::try_parse_from(["kubeclass", "--addr", "0.0.0.0:8080", "--content-dir", "."])
-            .expect("parses");
+        let config =
+            Config::try_parse_from(["kubeclass", "--addr", "0.0.0.0:8080", "--content-dir", "."])
+                .expect("parses");
         assert_eq!(config.http.addr.port(), 8080);
         assert_eq!(config.cluster.kind, ClusterKind::Embedded);
         assert!(config.validate().is_ok());
 
-        let config = Config::try_parse_from(["kubeclass", "--content-dir", ".", "--kubeconfig", "k"]).expect("parses");
-        assert_eq!(config.validate().unwrap_err().to_string(), "--kubeconfig and --context need --cluster kubeconfig");
+        let config =
+            Config::try_parse_from(["kubeclass", "--content-dir", ".", "--kubeconfig", "k"])
+                .expect("parses");
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "--kubeconfig and --context need --cluster kubeconfig"
+        );
 
-        let config = Config::try_parse_from(["kubeclass", "--content-dir", "/nope"]).expect("parses");
-        assert!(config.validate().unwrap_err().to_string().starts_with("content directory /nope does not exist"));
+        let config =
+            Config::try_parse_from(["kubeclass", "--content-dir", "/nope"]).expect("parses");
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("content directory /nope does not exist")
+        );
 
         assert!(Config::try_parse_from(["kubeclass", "--cluster", "kind"]).is_err());
     }

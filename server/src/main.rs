@@ -13,12 +13,16 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let config = Config::parse();
     config.validate()?;
 
-    let mut leptos_options = get_configuration(None).context("reading Leptos options")?.leptos_options;
+    let mut leptos_options = get_configuration(None)
+        .context("reading Leptos options")?
+        .leptos_options;
     leptos_options.site_addr = config.http.addr;
 
     let (library, errors) = Library::load(&config.content.dir);
@@ -26,7 +30,12 @@ async fn main() -> anyhow::Result<()> {
         tracing::error!("lesson left out: {error}");
     }
     let lessons: usize = library.courses.iter().map(|c| c.lessons.len()).sum();
-    tracing::info!(courses = library.courses.len(), lessons, "lessons loaded from {}", config.content.dir.display());
+    tracing::info!(
+        courses = library.courses.len(),
+        lessons,
+        "lessons loaded from {}",
+        config.content.dir.display()
+    );
     tracing::info!(cluster = ?config.cluster.kind, "cluster choice (used by the lesson loop)");
 
     let timeout = Duration::from_secs(config.http.request_timeout_secs);
@@ -37,6 +46,8 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.http.addr))?;
     tracing::info!("kubeclass is serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown::signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown::signal())
+        .await?;
     Ok(())
 }

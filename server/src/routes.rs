@@ -28,7 +28,11 @@ pub struct AppState {
 impl AppState {
     /// State for a loaded library.
     pub fn new(leptos_options: LeptosOptions, library: Library, content_dir: PathBuf) -> Self {
-        AppState { leptos_options, library: Arc::new(library), content_dir: Arc::new(content_dir) }
+        AppState {
+            leptos_options,
+            library: Arc::new(library),
+            content_dir: Arc::new(content_dir),
+        }
     }
 }
 
@@ -39,24 +43,30 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/content/{course}/images/{file}", get(lesson_image))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(library.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(library.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(file_and_error_handler::<AppState, _>(shell))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .with_state(state)
 }
 
 /// Serves `content/<course>/images/<file>`. Names are checked, not joined blindly, so a
 /// request cannot walk out of the images folder.
-async fn lesson_image(State(dir): State<Arc<PathBuf>>, Path((course, file)): Path<(String, String)>) -> Response {
-    let safe = |s: &str| !s.is_empty() && !s.starts_with('.') && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+async fn lesson_image(
+    State(dir): State<Arc<PathBuf>>,
+    Path((course, file)): Path<(String, String)>,
+) -> Response {
+    let safe = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
     if !safe(&course) || !safe(&file) {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -70,7 +80,10 @@ async fn lesson_image(State(dir): State<Arc<PathBuf>>, Path((course, file)): Pat
     };
     match tokio::fs::read(dir.join(&course).join("images").join(&file)).await {
         Ok(bytes) => (
-            [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")],
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
             bytes,
         )
             .into_response(),

@@ -18,31 +18,57 @@ fn content_dir() -> PathBuf {
 fn app_for(dir: PathBuf) -> axum::Router {
     let (library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
-    router(AppState::new(options, library, dir), Duration::from_secs(10))
+    router(
+        AppState::new(options, library, dir),
+        Duration::from_secs(10),
+    )
 }
 
 async fn send(app: axum::Router, request: Request<Body>) -> (StatusCode, String) {
     let response = app.oneshot(request).await.expect("infallible");
     let status = response.status();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 async fn get(path: &str) -> (StatusCode, String) {
-    send(app_for(content_dir()), Request::get(path).body(Body::empty()).expect("request")).await
+    send(
+        app_for(content_dir()),
+        Request::get(path).body(Body::empty()).expect("request"),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn the_catalog_lists_every_lesson_in_order() {
     let (status, html) = get("/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<title>Courses · kubeclass</title>"), "{html}");
+    assert!(
+        html.contains("<title>Courses · kubeclass</title>"),
+        "{html}"
+    );
     assert!(html.contains("Kubernetes Fundamentals"));
-    let positions: Vec<usize> = ["/learn/fundamentals/kind", "/learn/fundamentals/pods", "/learn/fundamentals/deployments", "/learn/fundamentals/rbac"]
-        .iter()
-        .map(|href| html.find(&format!("href=\"{href}\"")).unwrap_or_else(|| panic!("{href} missing")))
-        .collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "lessons out of order: {positions:?}");
+    let positions: Vec<usize> = [
+        "/learn/fundamentals/kind",
+        "/learn/fundamentals/pods",
+        "/learn/fundamentals/deployments",
+        "/learn/fundamentals/rbac",
+    ]
+    .iter()
+    .map(|href| {
+        html.find(&format!("href=\"{href}\""))
+            .unwrap_or_else(|| panic!("{href} missing"))
+    })
+    .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "lessons out of order: {positions:?}"
+    );
     assert_eq!(html.matches("class=\"lesson-card\"").count(), 13);
 }
 
@@ -50,13 +76,20 @@ async fn the_catalog_lists_every_lesson_in_order() {
 async fn a_lesson_page_shows_prose_steps_and_panes_before_hydration() {
     let (status, html) = get("/learn/fundamentals/deployments").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<title>Deployments · kubeclass</title>"), "{}", &html[..500.min(html.len())]);
+    assert!(
+        html.contains("<title>Deployments · kubeclass</title>"),
+        "{}",
+        &html[..500.min(html.len())]
+    );
     assert!(html.contains("class=\"step-outline\""));
     assert!(html.contains("Step 1 of"));
     // The first pane's YAML is in the page as text, readable without wasm.
     assert!(html.contains("kind: Deployment"), "pane text missing");
     assert!(html.contains("role=\"tab\""));
-    assert!(html.contains("rel=\"prev\"") && html.contains("rel=\"next\""), "lesson neighbours");
+    assert!(
+        html.contains("rel=\"prev\"") && html.contains("rel=\"next\""),
+        "lesson neighbours"
+    );
 }
 
 #[tokio::test]
@@ -75,10 +108,17 @@ async fn the_step_comes_from_the_address() {
 
 #[tokio::test]
 async fn unknown_pages_and_lessons_are_404s() {
-    for path in ["/learn/fundamentals/no-such-lesson", "/learn/nope/pods", "/no/such/page"] {
+    for path in [
+        "/learn/fundamentals/no-such-lesson",
+        "/learn/nope/pods",
+        "/no/such/page",
+    ] {
         let (status, html) = get(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        assert!(html.contains("This page is not part of any course"), "{path}: {html}");
+        assert!(
+            html.contains("This page is not part of any course"),
+            "{path}: {html}"
+        );
     }
 }
 
@@ -98,7 +138,11 @@ async fn server_functions_answer_over_http() {
 #[tokio::test]
 async fn health_and_lesson_images() {
     assert_eq!(get("/healthz").await, (StatusCode::OK, "ok".into()));
-    for path in ["/content/fundamentals/images/..%2F01-kind.md", "/content/fundamentals/images/.hidden.png", "/content/fundamentals/images/x.sh"] {
+    for path in [
+        "/content/fundamentals/images/..%2F01-kind.md",
+        "/content/fundamentals/images/.hidden.png",
+        "/content/fundamentals/images/x.sh",
+    ] {
         assert_eq!(get(path).await.0, StatusCode::NOT_FOUND, "{path}");
     }
 }
@@ -116,7 +160,13 @@ async fn a_broken_lesson_is_left_out_and_the_rest_are_served() {
     assert!(errors[0].to_string().contains("02-bad.md"), "{}", errors[0]);
     assert_eq!(library.courses[0].lessons.len(), 1);
     let app = app_for(dir.clone());
-    let (status, html) = send(app, Request::get("/learn/c/good").body(Body::empty()).expect("request")).await;
+    let (status, html) = send(
+        app,
+        Request::get("/learn/c/good")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Good"));
     std::fs::remove_dir_all(&dir).ok();

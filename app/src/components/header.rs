@@ -41,10 +41,18 @@ mod theme {
 
     /// Flips the theme the reader currently sees (explicit choice or system default).
     pub fn toggle() {
-        let Some(window) = web_sys::window() else { return };
-        let Some(root) = window.document().and_then(|d| d.document_element()) else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(root) = window.document().and_then(|d| d.document_element()) else {
+            return;
+        };
         let current = root.get_attribute("data-theme").unwrap_or_else(|| {
-            let dark = window.match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches());
+            let dark = window
+                .match_media("(prefers-color-scheme: dark)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches());
             if dark { "dark".into() } else { "light".into() }
         });
         let next = if current == "dark" { "light" } else { "dark" };

@@ -16,7 +16,10 @@ pub fn PaneTabs(panes: Vec<PaneView>, step: Memo<usize>) -> impl IntoView {
             return Some(pane);
         }
         panes.with_value(|panes| {
-            panes.iter().position(|p| p.changes_at(step)).or_else(|| panes.iter().position(|p| p.at_step(step).is_some()))
+            panes
+                .iter()
+                .position(|p| p.changes_at(step))
+                .or_else(|| panes.iter().position(|p| p.at_step(step).is_some()))
         })
     });
     let visible = move |i: usize| panes.with_value(|p| p[i].at_step(step.get()).is_some());

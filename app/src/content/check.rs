@@ -95,8 +95,19 @@ impl Check {
         };
         let (kind, target, namespace) = parse_head(head.trim(), namespaces)?;
         let (path, op, value, within_seconds) = parse_expr(expr.trim(), &target)?;
-        let label = label.map(str::to_string).unwrap_or_else(|| body.to_string());
-        Ok(Check { kind, target, namespace, path, op, value, within_seconds, label })
+        let label = label
+            .map(str::to_string)
+            .unwrap_or_else(|| body.to_string());
+        Ok(Check {
+            kind,
+            target,
+            namespace,
+            path,
+            op,
+            value,
+            within_seconds,
+            label,
+        })
     }
 }
 
@@ -137,7 +148,9 @@ fn parse_selector(selector: &str) -> Result<Vec<(String, String)>, CheckError> {
         .split(',')
         .map(|pair| match pair.split_once('=') {
             Some((k, v)) if !k.is_empty() && !v.is_empty() => Ok((k.to_string(), v.to_string())),
-            _ => err(format!("selector `{selector}`: expected key=value[,key=value]")),
+            _ => err(format!(
+                "selector `{selector}`: expected key=value[,key=value]"
+            )),
         })
         .collect()
 }
@@ -164,7 +177,11 @@ fn parse_expr(expr: &str, target: &Target) -> Result<Expr, CheckError> {
         "<" => Op::Lt,
         "exists" => Op::Exists,
         "absent" => Op::Absent,
-        other => return err(format!("unknown comparison `{other}` (use == != >= <= > < exists absent)")),
+        other => {
+            return err(format!(
+                "unknown comparison `{other}` (use == != >= <= > < exists absent)"
+            ));
+        }
     };
     let value_text = value_text.trim();
     let value = match (op, value_text.is_empty()) {
@@ -174,7 +191,9 @@ fn parse_expr(expr: &str, target: &Target) -> Result<Expr, CheckError> {
         (_, false) => Some(parse_value(value_text)?),
     };
     if matches!(op, Op::Ge | Op::Le | Op::Gt | Op::Lt) && !matches!(value, Some(Value::Number(_))) {
-        return err(format!("`{op_text}` compares numbers; `{value_text}` is not a number"));
+        return err(format!(
+            "`{op_text}` compares numbers; `{value_text}` is not a number"
+        ));
     }
     Ok((path, op, value, within_seconds))
 }
@@ -209,7 +228,11 @@ fn parse_path(path: &str, target: &Target) -> Result<Vec<PathSegment>, CheckErro
                 Some(_) => return err(format!("path `{path}`: `[=…]` needs a key")),
                 None => match inner.parse() {
                     Ok(i) => PathSegment::Index(i),
-                    Err(_) => return err(format!("path `{path}`: `[{inner}]` is neither an index nor key=value")),
+                    Err(_) => {
+                        return err(format!(
+                            "path `{path}`: `[{inner}]` is neither an index nor key=value"
+                        ));
+                    }
                 },
             });
             brackets = &brackets[end + 1..];
@@ -231,13 +254,21 @@ fn parse_value(text: &str) -> Result<Value, CheckError> {
     Ok(match text {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
-        _ => text.parse().map(Value::Number).unwrap_or_else(|_| Value::Text(text.to_string())),
+        _ => text
+            .parse()
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::Text(text.to_string())),
     })
 }
 
 fn parse_duration(text: &str) -> Result<u32, CheckError> {
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let n: u32 = number.parse().map_err(|_| CheckError(format!("duration `{text}`: expected e.g. 30s or 2m")))?;
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u32 = number
+        .parse()
+        .map_err(|_| CheckError(format!("duration `{text}`: expected e.g. 30s or 2m")))?;
     match unit {
         "s" => Ok(n),
         "m" => Ok(n * 60),
@@ -278,8 +309,17 @@ mod tests {
         assert_eq!(c.kind.kind, "Deployment");
         assert_eq!(c.target, Target::Named("go-http-app".into()));
         assert_eq!(c.namespace.as_deref(), Some("server"));
-        assert_eq!(c.path, vec![PathSegment::Field("status".into()), PathSegment::Field("readyReplicas".into())]);
-        assert_eq!((c.op, c.value, c.within_seconds), (Op::Ge, Some(Value::Number(2.0)), Some(120)));
+        assert_eq!(
+            c.path,
+            vec![
+                PathSegment::Field("status".into()),
+                PathSegment::Field("readyReplicas".into())
+            ]
+        );
+        assert_eq!(
+            (c.op, c.value, c.within_seconds),
+            (Op::Ge, Some(Value::Number(2.0)), Some(120))
+        );
         assert_eq!(c.label, "Two replicas");
     }
 
@@ -290,37 +330,87 @@ mod tests {
             &ns(),
         )
         .expect("parses");
-        assert_eq!(c.target, Target::Selector(vec![("app".into(), "web".into()), ("tier".into(), "backend".into())]));
-        assert_eq!(c.path[2], PathSegment::Filter { key: "type".into(), value: "Ready".into() });
+        assert_eq!(
+            c.target,
+            Target::Selector(vec![
+                ("app".into(), "web".into()),
+                ("tier".into(), "backend".into())
+            ])
+        );
+        assert_eq!(
+            c.path[2],
+            PathSegment::Filter {
+                key: "type".into(),
+                value: "Ready".into()
+            }
+        );
         assert_eq!(c.value, Some(Value::Text("True".into())));
-        let c = Check::parse("po -l app=web in server: status.containerStatuses[0].restartCount >= 1", &ns())
-            .expect("parses");
+        let c = Check::parse(
+            "po -l app=web in server: status.containerStatuses[0].restartCount >= 1",
+            &ns(),
+        )
+        .expect("parses");
         assert_eq!(c.path[2], PathSegment::Index(0));
     }
 
     #[test]
     fn cluster_scoped_kinds_take_no_namespace() {
         assert!(Check::parse("clusterissuer/selfsigned: metadata.name exists", &ns()).is_ok());
-        let e = Check::parse("clusterissuer/selfsigned in server: metadata.name exists", &ns()).unwrap_err();
-        assert_eq!(e.to_string(), "ClusterIssuer is cluster-scoped: remove `in server`");
+        let e = Check::parse(
+            "clusterissuer/selfsigned in server: metadata.name exists",
+            &ns(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ClusterIssuer is cluster-scoped: remove `in server`"
+        );
     }
 
     #[test]
     fn mistakes_are_named() {
         let cases = [
-            ("deploy/x: status.replicas == 1", "Deployment is namespaced: add `in NAMESPACE`"),
-            ("deploy/x in prod: status.replicas == 1", "namespace `prod` is not among the lesson's namespaces (server, database)"),
+            (
+                "deploy/x: status.replicas == 1",
+                "Deployment is namespaced: add `in NAMESPACE`",
+            ),
+            (
+                "deploy/x in prod: status.replicas == 1",
+                "namespace `prod` is not among the lesson's namespaces (server, database)",
+            ),
             ("deplyment/x in server: a == 1", "unknown kind `deplyment`"),
-            ("deploy/x in server: status.replicas ~ 1", "unknown comparison `~` (use == != >= <= > < exists absent)"),
-            ("deploy/x in server: status.phase >= Running", "`>=` compares numbers; `Running` is not a number"),
-            ("deploy/x in server: count == 1", "`count` needs a selector target (KIND -l key=value)"),
-            ("deploy/x in server: a == 1 within 2h", "duration `2h`: the unit must be s or m"),
-            ("deploy/x in server: a.b[x == 1", "path `a.b[x`: unbalanced `[`"),
+            (
+                "deploy/x in server: status.replicas ~ 1",
+                "unknown comparison `~` (use == != >= <= > < exists absent)",
+            ),
+            (
+                "deploy/x in server: status.phase >= Running",
+                "`>=` compares numbers; `Running` is not a number",
+            ),
+            (
+                "deploy/x in server: count == 1",
+                "`count` needs a selector target (KIND -l key=value)",
+            ),
+            (
+                "deploy/x in server: a == 1 within 2h",
+                "duration `2h`: the unit must be s or m",
+            ),
+            (
+                "deploy/x in server: a.b[x == 1",
+                "path `a.b[x`: unbalanced `[`",
+            ),
             ("deploy/x in server: a exists 3", "`exists` takes no value"),
-            ("deploy/x in server", "expected `TARGET [in NAMESPACE]: PATH OP VALUE` (no `:` found)"),
+            (
+                "deploy/x in server",
+                "expected `TARGET [in NAMESPACE]: PATH OP VALUE` (no `:` found)",
+            ),
         ];
         for (line, want) in cases {
-            assert_eq!(Check::parse(line, &ns()).unwrap_err().to_string(), want, "{line}");
+            assert_eq!(
+                Check::parse(line, &ns()).unwrap_err().to_string(),
+                want,
+                "{line}"
+            );
         }
     }
 }

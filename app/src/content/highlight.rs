@@ -24,7 +24,9 @@ impl Default for Highlighter {
 impl Highlighter {
     /// Loads the bundled syntax definitions.
     pub fn new() -> Self {
-        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines() }
+        Highlighter {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+        }
     }
 
     /// `<pre class="code" data-lang="LANG"><code>…</code></pre>` with highlighted tokens,
@@ -33,10 +35,18 @@ impl Highlighter {
         let lang_attr = escape(lang);
         let body = match self.syntaxes.find_syntax_by_token(lang) {
             Some(syntax) if !lang.is_empty() => {
-                let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
-                let ok = LinesWithEndings::from(code)
-                    .all(|line| generator.parse_html_for_line_which_includes_newline(line).is_ok());
-                if ok { generator.finalize() } else { escape(code) }
+                let mut generator =
+                    ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+                let ok = LinesWithEndings::from(code).all(|line| {
+                    generator
+                        .parse_html_for_line_which_includes_newline(line)
+                        .is_ok()
+                });
+                if ok {
+                    generator.finalize()
+                } else {
+                    escape(code)
+                }
             }
             _ => escape(code),
         };

@@ -90,7 +90,10 @@ mod tests {
     #[test]
     fn kubectl_names_resolve_to_one_kind() {
         assert_eq!(lookup("deploy").map(|k| k.kind), Some("Deployment"));
-        assert_eq!(lookup("HPA").map(|k| k.kind), Some("HorizontalPodAutoscaler"));
+        assert_eq!(
+            lookup("HPA").map(|k| k.kind),
+            Some("HorizontalPodAutoscaler")
+        );
         assert_eq!(lookup("Pods").map(|k| k.kind), Some("Pod"));
         assert_eq!(lookup("clusterissuer").map(|k| k.namespaced), Some(false));
         assert!(lookup("deploymnet").is_none());

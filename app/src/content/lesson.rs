@@ -47,7 +47,11 @@ pub struct Lesson {
 
 impl Lesson {
     /// Reads, parses, validates and renders `path` (`NN-slug.md`) of `course`.
-    pub fn load(path: &Path, course: &str, highlighter: &Highlighter) -> Result<Lesson, ContentError> {
+    pub fn load(
+        path: &Path,
+        course: &str,
+        highlighter: &Highlighter,
+    ) -> Result<Lesson, ContentError> {
         let text = std::fs::read_to_string(path).map_err(|e| ContentError {
             file: path.into(),
             line: None,
@@ -57,35 +61,82 @@ impl Lesson {
     }
 
     /// Parses a lesson from its text; `path` names it in errors and gives its slug.
-    pub fn parse(path: &Path, course: &str, text: &str, highlighter: &Highlighter) -> Result<Lesson, ContentError> {
-        let at = |line: Option<usize>, message: String| ContentError { file: path.into(), line, message };
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let Some((number, slug)) = stem.split_once('-').filter(|(n, s)| n.parse::<u32>().is_ok() && !s.is_empty())
+    pub fn parse(
+        path: &Path,
+        course: &str,
+        text: &str,
+        highlighter: &Highlighter,
+    ) -> Result<Lesson, ContentError> {
+        let at = |line: Option<usize>, message: String| ContentError {
+            file: path.into(),
+            line,
+            message,
+        };
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let Some((number, slug)) = stem
+            .split_once('-')
+            .filter(|(n, s)| n.parse::<u32>().is_ok() && !s.is_empty())
         else {
-            return Err(at(None, "the file name must be NN-slug.md (e.g. 04-deployments.md)".into()));
+            return Err(at(
+                None,
+                "the file name must be NN-slug.md (e.g. 04-deployments.md)".into(),
+            ));
         };
         let (front_text, body, body_line) = split_front_matter(text).ok_or_else(|| {
-            at(Some(1), "the file must start with front matter between `---` lines".into())
+            at(
+                Some(1),
+                "the file must start with front matter between `---` lines".into(),
+            )
         })?;
-        let front: FrontMatter = serde_yaml::from_str(front_text)
-            .map_err(|e| at(e.location().map(|l| l.line() + 1), format!("front matter: {e}")))?;
+        let front: FrontMatter = serde_yaml::from_str(front_text).map_err(|e| {
+            at(
+                e.location().map(|l| l.line() + 1),
+                format!("front matter: {e}"),
+            )
+        })?;
         validate_front(&front, number).map_err(|m| at(Some(2), m))?;
         let doc = markdown::render(body, course, &front.namespaces, highlighter)
             .map_err(|(line, m)| at(Some(body_line + line - 1), m))?;
         let mut sections = doc.sections.into_iter();
         let intro = sections.next().unwrap_or_default();
         let steps: Vec<Step> = sections
-            .map(|Section { title, html, checks }| Step { title, html, checks })
+            .map(
+                |Section {
+                     title,
+                     html,
+                     checks,
+                 }| Step {
+                    title,
+                    html,
+                    checks,
+                },
+            )
             .collect();
         if steps.is_empty() {
-            return Err(at(None, "a lesson needs at least one step (a `## ` heading)".into()));
+            return Err(at(
+                None,
+                "a lesson needs at least one step (a `## ` heading)".into(),
+            ));
         }
         let panes = doc
             .panes
             .into_iter()
-            .map(|p| PaneView { name: p.name, versions: p.versions.into_iter().map(|(s, t)| (s - 1, t)).collect() })
+            .map(|p| PaneView {
+                name: p.name,
+                versions: p.versions.into_iter().map(|(s, t)| (s - 1, t)).collect(),
+            })
             .collect();
-        Ok(Lesson { path: path.into(), slug: slug.into(), front, intro_html: intro.html, steps, panes })
+        Ok(Lesson {
+            path: path.into(),
+            slug: slug.into(),
+            front,
+            intro_html: intro.html,
+            steps,
+            panes,
+        })
     }
 
     /// The catalog entry.
@@ -132,7 +183,9 @@ impl Lesson {
 
 /// Splits `---\nYAML\n---\nBODY` into (YAML, BODY, 1-based line where BODY starts).
 fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
-    let rest = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n"))?;
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
     let mut offset = 0;
     for (i, line) in rest.split_inclusive('\n').enumerate() {
         if line.trim_end() == "---" {
@@ -148,10 +201,16 @@ fn validate_front(front: &FrontMatter, file_number: &str) -> Result<(), String> 
         return Err("front matter: title and summary must not be empty".into());
     }
     if file_number.parse::<u32>().ok() != Some(front.order) {
-        return Err(format!("front matter: order {} does not match the file number {file_number}", front.order));
+        return Err(format!(
+            "front matter: order {} does not match the file number {file_number}",
+            front.order
+        ));
     }
     if !(2..=6).contains(&front.objectives.len()) {
-        return Err(format!("front matter: objectives lists {} items; write 2 to 6", front.objectives.len()));
+        return Err(format!(
+            "front matter: objectives lists {} items; write 2 to 6",
+            front.objectives.len()
+        ));
     }
     if front.duration == 0 {
         return Err("front matter: duration must be a positive number of minutes".into());
@@ -190,7 +249,11 @@ mod tests {
         let bad_check = GOOD.replace("status.phase == Running", "status.phase ~ Running");
         let e = parse(&bad_check).unwrap_err();
         assert_eq!(e.line, Some(24), "{e}");
-        assert!(e.to_string().starts_with("c/02-pods.md:24: check: unknown comparison"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("c/02-pods.md:24: check: unknown comparison"),
+            "{e}"
+        );
 
         let bad_front = GOOD.replace("duration: 5", "duration: 5\nobjective: x");
         let e = parse(&bad_front).unwrap_err();
@@ -198,6 +261,9 @@ mod tests {
         assert!(e.message.contains("unknown field `objective`"), "{e}");
 
         let e = parse(&GOOD.replace("order: 2", "order: 3")).unwrap_err();
-        assert_eq!(e.message, "front matter: order 3 does not match the file number 02");
+        assert_eq!(
+            e.message,
+            "front matter: order 3 does not match the file number 02"
+        );
     }
 }

@@ -3,9 +3,9 @@
 //! code, anchors headings, points image paths at the course's folder and sanitises the
 //! result (lessons may contain raw HTML).
 
+use super::Highlighter;
 use super::check::Check;
 use super::panes;
-use super::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A rendered part of the body: section 0 is the introduction, then one per step.
@@ -34,7 +34,12 @@ pub struct Doc {
 pub type LineError = (usize, String);
 
 /// Renders `body` (the lesson without its front matter).
-pub fn render(body: &str, course: &str, namespaces: &[String], hl: &Highlighter) -> Result<Doc, LineError> {
+pub fn render(
+    body: &str,
+    course: &str,
+    namespaces: &[String],
+    hl: &Highlighter,
+) -> Result<Doc, LineError> {
     let line_of = |offset: usize| body[..offset].matches('\n').count() + 1;
     let mut sections = vec![Section::default()];
     let mut section_events: Vec<Vec<Event>> = vec![Vec::new()];
@@ -44,7 +49,12 @@ pub fn render(body: &str, course: &str, namespaces: &[String], hl: &Highlighter)
     while let Some((event, range)) = events.next() {
         let line = line_of(range.start);
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let inner: Vec<Event> = events
                     .by_ref()
                     .map(|(e, _)| e)
@@ -52,14 +62,22 @@ pub fn render(body: &str, course: &str, namespaces: &[String], hl: &Highlighter)
                     .collect();
                 let text = plain_text(&inner);
                 let id = if level == HeadingLevel::H2 {
-                    sections.push(Section { title: text, ..Section::default() });
+                    sections.push(Section {
+                        title: text,
+                        ..Section::default()
+                    });
                     section_events.push(Vec::new());
                     CowStr::from(format!("step-{}", sections.len() - 1))
                 } else {
                     id.unwrap_or_else(|| slug(&text).into())
                 };
                 let out = section_events.last_mut().expect("one section at least");
-                out.push(Event::Start(Tag::Heading { level, id: Some(id), classes, attrs }));
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(id),
+                    classes,
+                    attrs,
+                }));
                 out.extend(inner);
                 out.push(Event::End(TagEnd::Heading(level)));
             }
@@ -84,40 +102,66 @@ pub fn render(body: &str, course: &str, namespaces: &[String], hl: &Highlighter)
                 let out = section_events.last_mut().expect("one section at least");
                 if let Some(name) = pane {
                     if section == 0 {
-                        return Err((line, format!("pane `{name}` is outside a step: put it under a `## ` heading")));
+                        return Err((
+                            line,
+                            format!(
+                                "pane `{name}` is outside a step: put it under a `## ` heading"
+                            ),
+                        ));
                     }
                     if lang != "yaml" {
                         return Err((line, format!("pane `{name}` must be a yaml block")));
                     }
-                    panes::validate(&code, namespaces).map_err(|(l, m)| (code_line + l - 1, format!("pane `{name}`: {m}")))?;
+                    panes::validate(&code, namespaces)
+                        .map_err(|(l, m)| (code_line + l - 1, format!("pane `{name}`: {m}")))?;
                     add_pane_version(&mut panes, name, section, code).map_err(|m| (line, m))?;
                     out.push(Event::Html(pane_marker(name).into()));
                 } else if lang == "check" {
                     if section == 0 {
-                        return Err((line, "checks are outside a step: put them under a `## ` heading".into()));
+                        return Err((
+                            line,
+                            "checks are outside a step: put them under a `## ` heading".into(),
+                        ));
                     }
                     for (i, text) in code.lines().enumerate() {
                         let text = text.trim();
                         if text.is_empty() || text.starts_with('#') {
                             continue;
                         }
-                        let check = Check::parse(text, namespaces).map_err(|e| (code_line + i, format!("check: {e}")))?;
+                        let check = Check::parse(text, namespaces)
+                            .map_err(|e| (code_line + i, format!("check: {e}")))?;
                         sections[section].checks.push(check);
                     }
                 } else {
                     out.push(Event::Html(hl.highlight(&code, lang).into()));
                 }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = if is_relative(&dest_url) {
-                    CowStr::from(format!("/content/{course}/{}", dest_url.trim_start_matches("./")))
+                    CowStr::from(format!(
+                        "/content/{course}/{}",
+                        dest_url.trim_start_matches("./")
+                    ))
                 } else {
                     dest_url
                 };
                 let out = section_events.last_mut().expect("one section at least");
-                out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            other => section_events.last_mut().expect("one section at least").push(other),
+            other => section_events
+                .last_mut()
+                .expect("one section at least")
+                .push(other),
         }
     }
 
@@ -139,7 +183,12 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-fn add_pane_version(panes: &mut Vec<Pane>, name: &str, section: usize, text: String) -> Result<(), String> {
+fn add_pane_version(
+    panes: &mut Vec<Pane>,
+    name: &str,
+    section: usize,
+    text: String,
+) -> Result<(), String> {
     match panes.iter_mut().find(|p| p.name == name) {
         Some(pane) if pane.versions.last().is_some_and(|(s, _)| *s == section) => {
             Err(format!("pane `{name}` is written twice in the same step"))
@@ -149,7 +198,10 @@ fn add_pane_version(panes: &mut Vec<Pane>, name: &str, section: usize, text: Str
             Ok(())
         }
         None => {
-            panes.push(Pane { name: name.into(), versions: vec![(section, text)] });
+            panes.push(Pane {
+                name: name.into(),
+                versions: vec![(section, text)],
+            });
             Ok(())
         }
     }
@@ -157,7 +209,9 @@ fn add_pane_version(panes: &mut Vec<Pane>, name: &str, section: usize, text: Str
 
 fn pane_marker(name: &str) -> String {
     let name = escape(name);
-    format!("<p class=\"pane-marker\" data-pane=\"{name}\">This step writes <code>{name}</code>: it is open in the editor.</p>\n")
+    format!(
+        "<p class=\"pane-marker\" data-pane=\"{name}\">This step writes <code>{name}</code>: it is open in the editor.</p>\n"
+    )
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -184,11 +238,17 @@ fn slug(text: &str) -> String {
 }
 
 fn is_relative(url: &str) -> bool {
-    !(url.contains("://") || url.starts_with('/') || url.starts_with('#') || url.starts_with("data:"))
+    !(url.contains("://")
+        || url.starts_with('/')
+        || url.starts_with('#')
+        || url.starts_with("data:"))
 }
 
 pub(super) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Keeps what markdown and the highlighter produce and drops what raw HTML could abuse
@@ -210,7 +270,8 @@ mod tests {
     use super::*;
 
     fn html(body: &str) -> String {
-        let doc = render(body, "course", &["default".into()], &Highlighter::new()).expect("renders");
+        let doc =
+            render(body, "course", &["default".into()], &Highlighter::new()).expect("renders");
         doc.sections.iter().map(|s| s.html.as_str()).collect()
     }
 
@@ -224,23 +285,57 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitised() {
-        let out = html("<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n<b style=\"color:red\">b</b>\n");
-        assert!(!out.contains("script") && !out.contains("onclick") && !out.contains("style"), "{out}");
-        assert!(out.contains("<p>hi</p>") && out.contains("<b>b</b>"), "{out}");
+        let out = html(
+            "<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n<b style=\"color:red\">b</b>\n",
+        );
+        assert!(
+            !out.contains("script") && !out.contains("onclick") && !out.contains("style"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<p>hi</p>") && out.contains("<b>b</b>"),
+            "{out}"
+        );
     }
 
     #[test]
     fn callouts_tables_images_and_code() {
-        let out = html("> [!WARNING]\n> Careful.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![a cat](images/cat.svg)\n\n```sh\nkubectl get pods\n```\n");
-        assert!(out.contains(r#"<blockquote class="markdown-alert-warning">"#), "{out}");
-        assert!(out.contains("<table>") && out.contains("<td>2</td>"), "{out}");
-        assert!(out.contains(r#"<img src="/content/course/images/cat.svg" alt="a cat">"#), "{out}");
-        assert!(out.contains(r#"<pre class="code" data-lang="sh">"#) && out.contains("hl-"), "{out}");
+        let out = html(
+            "> [!WARNING]\n> Careful.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![a cat](images/cat.svg)\n\n```sh\nkubectl get pods\n```\n",
+        );
+        assert!(
+            out.contains(r#"<blockquote class="markdown-alert-warning">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains("<table>") && out.contains("<td>2</td>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<img src="/content/course/images/cat.svg" alt="a cat">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<pre class="code" data-lang="sh">"#) && out.contains("hl-"),
+            "{out}"
+        );
     }
 
     #[test]
     fn a_pane_outside_a_step_is_refused_with_its_line() {
-        let err = render("Intro\n\n```yaml pane=a.yaml\nkind: Pod\n```\n", "c", &[], &Highlighter::new()).unwrap_err();
-        assert_eq!(err, (3, "pane `a.yaml` is outside a step: put it under a `## ` heading".into()));
+        let err = render(
+            "Intro\n\n```yaml pane=a.yaml\nkind: Pod\n```\n",
+            "c",
+            &[],
+            &Highlighter::new(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            (
+                3,
+                "pane `a.yaml` is outside a step: put it under a `## ` heading".into()
+            )
+        );
     }
 }

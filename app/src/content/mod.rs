@@ -69,9 +69,16 @@ impl Library {
         let mut courses = Vec::new();
         let highlighter = Highlighter::new();
         let mut dirs: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect(),
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect(),
             Err(e) => {
-                errors.push(ContentError { file: dir.into(), line: None, message: format!("cannot read: {e}") });
+                errors.push(ContentError {
+                    file: dir.into(),
+                    line: None,
+                    message: format!("cannot read: {e}"),
+                });
                 return (Library::default(), errors);
             }
         };
@@ -107,14 +114,25 @@ impl Library {
         let course = self.courses.iter().find(|c| c.slug == course)?;
         let i = course.lessons.iter().position(|l| l.slug == slug)?;
         let neighbour = |j: Option<usize>| -> Option<LessonSummary> {
-            j.and_then(|j| course.lessons.get(j)).map(|l| l.summary(&course.slug))
+            j.and_then(|j| course.lessons.get(j))
+                .map(|l| l.summary(&course.slug))
         };
-        Some(course.lessons[i].page(&course.slug, &course.title, neighbour(i.checked_sub(1)), neighbour(Some(i + 1))))
+        Some(course.lessons[i].page(
+            &course.slug,
+            &course.title,
+            neighbour(i.checked_sub(1)),
+            neighbour(Some(i + 1)),
+        ))
     }
 
     /// Finds a lesson.
     pub fn lesson(&self, course: &str, slug: &str) -> Option<&Lesson> {
-        self.courses.iter().find(|c| c.slug == course)?.lessons.iter().find(|l| l.slug == slug)
+        self.courses
+            .iter()
+            .find(|c| c.slug == course)?
+            .lessons
+            .iter()
+            .find(|l| l.slug == slug)
     }
 }
 
@@ -127,11 +145,20 @@ fn load_course(
     if !meta_path.exists() {
         return Ok(None);
     }
-    let at = |line, message| ContentError { file: meta_path.clone(), line, message };
-    let text = std::fs::read_to_string(&meta_path).map_err(|e| at(None, format!("cannot read: {e}")))?;
+    let at = |line, message| ContentError {
+        file: meta_path.clone(),
+        line,
+        message,
+    };
+    let text =
+        std::fs::read_to_string(&meta_path).map_err(|e| at(None, format!("cannot read: {e}")))?;
     let meta: CourseMeta = serde_yaml::from_str(&text)
         .map_err(|e| at(e.location().map(|l| l.line()), e.to_string()))?;
-    let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    let slug = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| at(None, format!("cannot list the course folder: {e}")))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -142,7 +169,10 @@ fn load_course(
     for file in files {
         match Lesson::load(&file, &slug, highlighter) {
             Ok(lesson) => {
-                if let Some(other) = lessons.iter().find(|l| l.slug == lesson.slug || l.front.order == lesson.front.order) {
+                if let Some(other) = lessons
+                    .iter()
+                    .find(|l| l.slug == lesson.slug || l.front.order == lesson.front.order)
+                {
                     errors.push(ContentError {
                         file: file.clone(),
                         line: None,
@@ -156,5 +186,10 @@ fn load_course(
         }
     }
     lessons.sort_by_key(|l| l.front.order);
-    Ok(Some(Course { slug, title: meta.title, summary: meta.summary, lessons }))
+    Ok(Some(Course {
+        slug,
+        title: meta.title,
+        summary: meta.summary,
+        lessons,
+    }))
 }

@@ -11,8 +11,12 @@ use serde_yaml::Value;
 pub fn validate(text: &str, namespaces: &[String]) -> Result<(), (usize, String)> {
     let mut count = 0;
     for document in serde_yaml::Deserializer::from_str(text) {
-        let value = Value::deserialize(document)
-            .map_err(|e| (e.location().map_or(1, |l| l.line()), format!("invalid YAML: {e}")))?;
+        let value = Value::deserialize(document).map_err(|e| {
+            (
+                e.location().map_or(1, |l| l.line()),
+                format!("invalid YAML: {e}"),
+            )
+        })?;
         if value.is_null() {
             continue; // an empty document, e.g. after a trailing `---`
         }
@@ -29,16 +33,24 @@ pub fn validate(text: &str, namespaces: &[String]) -> Result<(), (usize, String)
 
 fn check_object(value: &Value, namespaces: &[String]) -> Result<(), String> {
     let field = |path: &[&str]| -> Option<&str> {
-        path.iter().try_fold(value, |v, key| v.get(key)).and_then(Value::as_str)
+        path.iter()
+            .try_fold(value, |v, key| v.get(key))
+            .and_then(Value::as_str)
     };
     let api_version = field(&["apiVersion"]).ok_or("a document has no `apiVersion`")?;
     let kind = field(&["kind"]).ok_or("a document has no `kind`")?;
-    let name = field(&["metadata", "name"]).ok_or_else(|| format!("the {kind} has no `metadata.name`"))?;
+    let name =
+        field(&["metadata", "name"]).ok_or_else(|| format!("the {kind} has no `metadata.name`"))?;
     let info = kinds::by_api_version(api_version, kind)
         .ok_or_else(|| format!("{kind} {name}: unknown kind for apiVersion `{api_version}`"))?;
     match (field(&["metadata", "namespace"]), info.namespaced) {
-        (None, true) => Err(format!("{kind} {name}: set `metadata.namespace` (one of: {})", namespaces.join(", "))),
-        (Some(ns), false) => Err(format!("{kind} {name} is cluster-scoped: remove `metadata.namespace: {ns}`")),
+        (None, true) => Err(format!(
+            "{kind} {name}: set `metadata.namespace` (one of: {})",
+            namespaces.join(", ")
+        )),
+        (Some(ns), false) => Err(format!(
+            "{kind} {name} is cluster-scoped: remove `metadata.namespace: {ns}`"
+        )),
         (Some(ns), true) if !namespaces.iter().any(|n| n == ns) => Err(format!(
             "{kind} {name}: namespace `{ns}` is not in the lesson's namespaces ({})",
             namespaces.join(", ")
@@ -87,15 +99,27 @@ mod tests {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: server}\n---\n# second\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n";
         assert_eq!(
             validate(text, &ns()),
-            Err((6, "Deployment web: set `metadata.namespace` (one of: server)".into()))
+            Err((
+                6,
+                "Deployment web: set `metadata.namespace` (one of: server)".into()
+            ))
         );
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: prod}\n";
         assert_eq!(
             validate(text, &ns()),
-            Err((1, "Pod a: namespace `prod` is not in the lesson's namespaces (server)".into()))
+            Err((
+                1,
+                "Pod a: namespace `prod` is not in the lesson's namespaces (server)".into()
+            ))
         );
         let text = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
-        assert_eq!(validate(text, &ns()), Err((1, "Widget w: unknown kind for apiVersion `example.com/v1`".into())));
+        assert_eq!(
+            validate(text, &ns()),
+            Err((
+                1,
+                "Widget w: unknown kind for apiVersion `example.com/v1`".into()
+            ))
+        );
         let err = validate("a: [1\n", &ns()).unwrap_err();
         assert!(err.1.starts_with("invalid YAML:"), "{err:?}");
     }

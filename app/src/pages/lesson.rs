@@ -16,12 +16,23 @@ pub fn LessonPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let page = Resource::new(
-        move || params.with(|p| (p.get("course").unwrap_or_default(), p.get("lesson").unwrap_or_default())),
+        move || {
+            params.with(|p| {
+                (
+                    p.get("course").unwrap_or_default(),
+                    p.get("lesson").unwrap_or_default(),
+                )
+            })
+        },
         |(course, lesson)| get_lesson(course, lesson),
     );
     // Steps are 1-based in the address and 0-based inside.
     let step = Memo::new(move |_| {
-        query.with(|q| q.get("step").and_then(|s| s.parse::<usize>().ok())).unwrap_or(1).max(1) - 1
+        query
+            .with(|q| q.get("step").and_then(|s| s.parse::<usize>().ok()))
+            .unwrap_or(1)
+            .max(1)
+            - 1
     });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the lesson…"</p> }>

@@ -1,0 +1,57 @@
+# kubeclass — two commands for everyone: `make run` and `make test`.
+# `make setup` installs the tools (idempotent; run by both). `make bench` measures.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# The server finds the site cargo-leptos built through these.
+export LEPTOS_OUTPUT_NAME := kubeclass
+export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_PKG_DIR := pkg
+
+KUBECLASS_ADDR ?= 127.0.0.1:3000
+export KUBECLASS_ADDR
+
+.PHONY: setup editor build run test fmt-check clippy unit e2e bench release clean
+
+setup:
+	@scripts/setup.sh
+
+# The CodeMirror bundle the panes load; rebuilt when its sources change.
+public/editor.js: editor/main.js editor/package-lock.json
+	cd editor && npm run --silent build
+
+editor: public/editor.js
+
+build: setup editor
+	cargo leptos build
+
+run: setup editor
+	@echo "kubeclass will serve on http://$(KUBECLASS_ADDR)"
+	cargo leptos serve
+
+release: setup editor
+	cargo leptos build --release
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --workspace
+
+e2e: build
+	scripts/e2e.sh
+
+test: setup editor fmt-check clippy unit e2e
+
+bench: release
+	scripts/bench.sh
+
+clean:
+	cargo clean
+	rm -f public/editor.js

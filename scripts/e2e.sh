@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Starts the built server on a free port, runs the browser tests against it, stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log=target/e2e-server.log
+KUBECLASS_ADDR="127.0.0.1:$port" target/debug/kubeclass >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+  kill -0 $server 2>/dev/null || { echo "the server exited:"; cat "$log"; exit 1; }
+  sleep 0.1
+done
+
+cd end2end
+KUBECLASS_URL="http://127.0.0.1:$port" npm test
