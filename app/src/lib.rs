@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <script inner_html=THEME_BOOT_SCRIPT></script>
                 // The CodeMirror bundle (editor/); deferred scripts run in document order,
                 // so it is ready before the hydration module below.
