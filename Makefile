@@ -4,7 +4,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# .tools/node_modules/.bin holds wasm-opt (see scripts/setup.sh).
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # The server finds the site cargo-leptos built through these.
 export LEPTOS_OUTPUT_NAME := kubeclass
 export LEPTOS_SITE_ROOT := target/site

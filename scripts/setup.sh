@@ -31,10 +31,9 @@ if [ -n "$want_wb" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2
   cargo install wasm-bindgen-cli --version "$want_wb" --force
 fi
 
-# --- Debian packages: chromium (browser tests), binaryen (wasm-opt) -------------
+# --- Debian packages: chromium (browser tests), wrk (benchmarks) ------------------
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   step "apt-get install ${missing[*]}"
@@ -50,6 +49,16 @@ if [ ! -x "$TOOLS_DIR/kubectl" ]; then
   dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$tmp/x"
   cp "$tmp/x/usr/bin/kubectl" "$TOOLS_DIR/kubectl"
   rm -rf "$tmp"
+fi
+
+# --- wasm-opt for release builds: binaryen from npm into .tools/ ------------------
+# Debian's binaryen (108) is too old for wasm-bindgen 0.2.130's output: the optimised
+# module fails in the browser ("WebAssembly.Table.set(): Argument 1 is invalid"). The
+# Makefile puts .tools/node_modules/.bin first on PATH, where cargo-leptos finds it.
+BINARYEN_VERSION=132
+if [ "$("$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "$BINARYEN_VERSION" ]; then
+  step "npm install binaryen@$BINARYEN_VERSION into .tools/"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
 fi
 
 # --- sass (dart-sass as JS), found on PATH by cargo-leptos -----------------------

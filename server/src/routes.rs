@@ -14,6 +14,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// What every handler can reach.
@@ -48,6 +49,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        // The wasm bundle and the editor compress to about a third; browsers ask for it.
+        .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
