@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: measures the release build and records the figures in BENCHMARKS.md,
 # each in a section between markers that this script owns and rewrites:
-#   ssr-lesson-page  wrk, 50 connections, 3 runs of 15 s: requests/s and latency medians
-#                    (targets: >= 2,000 requests/s, p99 <= 10 ms on the 2-core machine)
+#   ssr-lesson-page  the target (>= 2,000 requests/s with p99 <= 10 ms, 50 connections):
+#                    oha at a fixed 2,000 requests/s with latency correction (open loop,
+#                    gzip like a browser); and capacity: wrk with 50 connections flat out
+#                    (closed loop, so its latency is queueing: 50 / throughput)
 #   browser-bundle   wasm and editor sizes, raw and gzipped
 #   hydration        time to interactive in Chromium (median of 7 cold loads)
 set -euo pipefail
@@ -38,28 +40,39 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (
 
 # --- server-rendered lesson page ------------------------------------------------
 bytes=$(curl -fs "$url" | wc -c)
+gz_bytes=$(curl -fs -H 'Accept-Encoding: gzip' "$url" | wc -c)
 wrk -t2 -c50 -d5s "$url" >/dev/null # warm-up
-rps=(); p50=(); p99=()
+rps=(); p50=(); p99=(); r50=(); r99=(); rate=()
 for _ in $(seq 1 "$runs"); do
   out=$(wrk -t2 -c50 -d"$duration" --latency "$url")
   echo "$out" | sed 's/^/  /'
   rps+=("$(echo "$out" | awk '/Requests\/sec/ {print $2}')")
   p50+=("$(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')")")
   p99+=("$(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')")")
+  sleep 2 # let the closed-loop run drain before the open-loop one
+  json=$(oha -z "$duration" -c 50 -q 2000 --latency-correction --no-tui --output-format json -H 'Accept-Encoding: gzip' "$url")
+  read -r achieved q50 q99 ok < <(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; p=d["latencyPercentiles"]; print(round(s["requestsPerSec"]), round(p["p50"]*1000, 3), round(p["p99"]*1000, 3), s["successRate"])')
+  echo "  oha at 2,000 req/s: achieved $achieved req/s, p50 $q50 ms, p99 $q99 ms, success rate $ok"
+  rate+=("$achieved"); r50+=("$q50"); r99+=("$q99")
 done
 m_rps=$(median "${rps[@]}"); m_p50=$(median "${p50[@]}"); m_p99=$(median "${p99[@]}")
+m_rate=$(median "${rate[@]}"); m_r50=$(median "${r50[@]}"); m_r99=$(median "${r99[@]}")
 rss_mb=$(( $(awk '/VmRSS/ {print $2}' "/proc/$server/status") / 1024 ))
-verdict=$(awk -v a="$m_rps" -v b="$m_p99" 'BEGIN { print (a >= 2000 && b <= 10) ? "met" : "missed" }')
+verdict=$(awk -v a="$m_rate" -v b="$m_r99" -v c="$m_rps" 'BEGIN { print (a >= 1990 && b <= 10 && c >= 2000) ? "met" : "missed" }')
 record ssr-lesson-page "## Server-rendered lesson page
 
-Command: \`make bench\` (release build; \`wrk -t2 -c50 -d$duration --latency $url_path\`, $runs runs after a 5 s warm-up, medians of the runs). Measured $today on the 2-core machine, wrk sharing the cores with the server.
+Command: \`make bench\` (release build, $runs runs of $duration after a 5 s warm-up; each figure is the median of the runs). Measured $today on the 2-core machine; the load tools share the two cores with the server.
 
-| page | HTML size | requests/s | p50 | p99 | server RSS after | target (≥ 2,000 req/s, p99 ≤ 10 ms) |
-| --- | --- | --- | --- | --- | --- | --- |
-| \`$url_path\` | $bytes B | $m_rps | $m_p50 ms | $m_p99 ms | $rss_mb MiB | $verdict |
+- **At the target rate**: \`oha -z $duration -c 50 -q 2000 --latency-correction -H 'Accept-Encoding: gzip' $url_path\`: a fixed 2,000 requests/s over 50 connections, latency counted from when each request was due (no coordinated omission), compressed like a browser's request ($gz_bytes B).
+- **Capacity**: \`wrk -t2 -c50 -d$duration --latency $url_path\`: 50 connections flat out, uncompressed ($bytes B). A closed loop: its latency is queueing time (about 50 / throughput), not service time.
 
-Each run: requests/s ${rps[*]}; p99 ms ${p99[*]}."
-echo "ssr: median $m_rps requests/s, p50 $m_p50 ms, p99 $m_p99 ms (target $verdict)"
+| load | requests/s | p50 | p99 |
+| --- | --- | --- | --- |
+| fixed 2,000 req/s (oha) | $m_rate | $m_r50 ms | $m_r99 ms |
+| flat out (wrk) | $m_rps | $m_p50 ms | $m_p99 ms |
+
+Target ≥ 2,000 requests/s with p99 ≤ 10 ms at 50 connections: **$verdict**. Server RSS after the runs: $rss_mb MiB. Each run, wrk requests/s: ${rps[*]}; oha p99 ms: ${r99[*]}."
+echo "ssr: 2,000 req/s -> p50 $m_r50 ms, p99 $m_r99 ms; capacity $m_rps req/s (target $verdict)"
 
 # --- browser bundle -------------------------------------------------------------
 size_row() { echo "| \`$1\` | $(( $(wc -c <"$2") / 1024 )) KiB | $(( $(gzip -9 -c "$2" | wc -c) / 1024 )) KiB |"; }

@@ -31,6 +31,13 @@ if [ -n "$want_wb" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2
   cargo install wasm-bindgen-cli --version "$want_wb" --force
 fi
 
+# --- oha: fixed-rate HTTP load with latency correction, for make bench -------------
+OHA_VERSION=1.16.0
+if [ "$(oha --version 2>/dev/null | awk '{print $2}')" != "$OHA_VERSION" ]; then
+  step "installing oha $OHA_VERSION (benchmarks)"
+  cargo install oha --locked --version "$OHA_VERSION"
+fi
+
 # --- Debian packages: chromium (browser tests), wrk (benchmarks) ------------------
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
