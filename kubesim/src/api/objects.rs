@@ -1,0 +1,588 @@
+//! The verbs on objects: get, list, create, update, patch, delete, deletecollection, and
+//! the status and scale subresources. Watch has its own module.
+
+use super::ApiServer;
+use super::path::Target;
+use super::query::Query;
+use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
+use super::status::{ApiError, Result};
+use crate::patch;
+use crate::resources::Resource;
+use crate::store::{Key, StoreError, metadata_mut, resource_version_of};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+/// Largest request body kube-apiserver accepts (3 MiB).
+pub const MAX_BODY: usize = 3 * 1024 * 1024;
+
+impl ApiServer {
+    fn key(&self, target: &Target, name: &str) -> Key {
+        let (group, plural) = target.resource.storage_key();
+        Key::new(
+            group,
+            plural,
+            target.namespace.as_deref().unwrap_or(""),
+            name,
+        )
+    }
+
+    /// A stored object as this request's version presents it.
+    fn present(resource: &Resource, object: &Value) -> Value {
+        let mut object = object.clone();
+        object["apiVersion"] = json!(resource.api_version());
+        object["kind"] = json!(resource.kind);
+        object
+    }
+
+    fn store_error(resource: &Resource, name: &str, e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound => ApiError::not_found(resource, name),
+            StoreError::AlreadyExists => ApiError::already_exists(resource, name),
+            StoreError::Conflict => ApiError::conflict(resource, name),
+            StoreError::Gone { requested, oldest } => ApiError::gone(requested, oldest),
+        }
+    }
+
+    /// GET of one object (or its status/scale).
+    pub fn get(&self, target: &Target) -> Result<Value> {
+        let name = target.name()?;
+        let object = self
+            .store
+            .get(&self.key(target, name))
+            .map_err(|e| Self::store_error(target.resource, name, e))?;
+        match target.subresource_kind() {
+            None | Some("status") => Ok(Self::present(target.resource, &object)),
+            Some("scale") => Ok(scale_of(&object)),
+            Some(other) => Err(ApiError::method_not_allowed(
+                &format!("GET {other}"),
+                target.resource,
+            )),
+        }
+    }
+
+    /// GET of a collection: selectors, `limit` and `continue`.
+    pub fn list(&self, target: &Target, query: &Query) -> Result<Value> {
+        let resource = target.resource;
+        let labels = LabelSelector::parse(query.get("labelSelector").unwrap_or(""))?;
+        let fields = FieldSelector::parse(
+            query.get("fieldSelector").unwrap_or(""),
+            selectable_fields(resource.kind),
+        )?;
+        let limit: usize = match query.get("limit") {
+            Some(l) => l
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid limit: {l}")))?,
+            None => 0,
+        };
+        let (group, plural) = resource.storage_key();
+        let after = match query.get("continue") {
+            Some(token) => {
+                let (namespace, name) = decode_continue(token)?;
+                Some(Key::new(group, plural, &namespace, &name))
+            }
+            None => None,
+        };
+        let (objects, rv) =
+            self.store
+                .list(group, plural, target.namespace.as_deref(), after.as_ref());
+        let mut items = Vec::new();
+        let mut last = None;
+        let mut remaining = 0;
+        for (key, object) in objects {
+            if !(labels.matches(&object) && fields.matches(&object)) {
+                continue;
+            }
+            if limit > 0 && items.len() == limit {
+                remaining += 1;
+                continue;
+            }
+            let mut item = (*object).clone();
+            if let Value::Object(map) = &mut item {
+                // Built-in lists carry kind and apiVersion once, on the list.
+                map.remove("apiVersion");
+                map.remove("kind");
+            }
+            items.push(item);
+            last = Some(key);
+        }
+        let mut metadata = json!({"resourceVersion": rv.to_string()});
+        if remaining > 0
+            && let Some(key) = last
+        {
+            metadata["continue"] = json!(encode_continue(&key));
+            metadata["remainingItemCount"] = json!(remaining);
+        }
+        Ok(json!({
+            "kind": format!("{}List", resource.kind),
+            "apiVersion": resource.api_version(),
+            "metadata": metadata,
+            "items": items,
+        }))
+    }
+
+    /// POST: create.
+    pub fn create(
+        &self,
+        target: &Target,
+        query: &Query,
+        mut object: Value,
+    ) -> Result<(StatusCode, Value)> {
+        let resource = target.resource;
+        self.check_type(resource, &mut object)?;
+        let meta = metadata_mut(&mut object);
+        match (
+            meta.get("namespace").and_then(Value::as_str),
+            &target.namespace,
+        ) {
+            (Some(ns), Some(path_ns)) if !ns.is_empty() && ns != path_ns => {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+            (_, Some(path_ns)) => {
+                meta.insert("namespace".into(), json!(path_ns));
+            }
+            (_, None) => {
+                meta.remove("namespace");
+            }
+        }
+        if meta
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            match meta.get("generateName").and_then(Value::as_str) {
+                Some(prefix) if !prefix.is_empty() => {
+                    let name = format!("{prefix}{}", self.store.random_suffix());
+                    meta.insert("name".into(), json!(name));
+                }
+                _ => {
+                    return Err(ApiError::invalid(
+                        resource,
+                        "",
+                        vec![super::status::Cause {
+                            reason: "FieldValueRequired",
+                            message: "Required value: name or generateName is required".into(),
+                            field: "metadata.name".into(),
+                        }],
+                    ));
+                }
+            }
+        }
+        meta.remove("resourceVersion");
+        meta.remove("uid");
+        meta.remove("deletionTimestamp");
+        let name = meta
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        self.check_namespace(target, &name)?;
+        if resource.has_status()
+            && let Value::Object(map) = &mut object
+        {
+            map.remove("status");
+        }
+        if query.dry_run() {
+            if self.store.get(&self.key(target, &name)).is_ok() {
+                return Err(ApiError::already_exists(resource, &name));
+            }
+            return Ok((StatusCode::CREATED, object));
+        }
+        let stored = self
+            .store
+            .create(self.key(target, &name), object)
+            .map_err(|e| Self::store_error(resource, &name, e))?;
+        Ok((StatusCode::CREATED, Self::present(resource, &stored)))
+    }
+
+    /// PUT: update (the object, its status, or its scale).
+    pub fn update(&self, target: &Target, query: &Query, mut object: Value) -> Result<Value> {
+        let resource = target.resource;
+        let name = target.name()?.to_string();
+        if target.subresource_kind() == Some("scale") {
+            let replicas = object["spec"]["replicas"].clone();
+            let expected = resource_version_of(&object);
+            return self.write_scale(target, &name, replicas, expected, query);
+        }
+        self.check_type(resource, &mut object)?;
+        let body_name = object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if body_name != name {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({name})"
+            )));
+        }
+        let expected = resource_version_of(&object);
+        self.replace(target, &name, object, expected, query)
+    }
+
+    /// Stores `object` in place of the current one, keeping the parts this endpoint may
+    /// not change (status for the main resource, everything but status for `/status`).
+    fn replace(
+        &self,
+        target: &Target,
+        name: &str,
+        mut object: Value,
+        expected: Option<u64>,
+        query: &Query,
+    ) -> Result<Value> {
+        let resource = target.resource;
+        let key = self.key(target, name);
+        let current = self
+            .store
+            .get(&key)
+            .map_err(|e| Self::store_error(resource, name, e))?;
+        if target.subresource_kind() == Some("status") {
+            let status = object.get("status").cloned();
+            object = (*current).clone();
+            match status {
+                Some(s) => object["status"] = s,
+                None => {
+                    if let Value::Object(map) = &mut object {
+                        map.remove("status");
+                    }
+                }
+            }
+        } else if resource.has_status() {
+            match current.get("status") {
+                Some(s) => object["status"] = s.clone(),
+                None => {
+                    if let Value::Object(map) = &mut object {
+                        map.remove("status");
+                    }
+                }
+            }
+        }
+        if let Some(ns) = &target.namespace {
+            metadata_mut(&mut object).insert("namespace".into(), json!(ns));
+        }
+        if query.dry_run() {
+            return Ok(Self::present(resource, &object));
+        }
+        let stored = self
+            .store
+            .update(key, object, expected)
+            .map_err(|e| Self::store_error(resource, name, e))?;
+        Ok(Self::present(resource, &stored))
+    }
+
+    fn write_scale(
+        &self,
+        target: &Target,
+        name: &str,
+        replicas: Value,
+        expected: Option<u64>,
+        query: &Query,
+    ) -> Result<Value> {
+        let resource = target.resource;
+        let current = self
+            .store
+            .get(&self.key(target, name))
+            .map_err(|e| Self::store_error(resource, name, e))?;
+        if !replicas.is_i64() {
+            return Err(ApiError::invalid(
+                resource,
+                name,
+                vec![super::status::Cause {
+                    reason: "FieldValueRequired",
+                    message: "Required value".into(),
+                    field: "spec.replicas".into(),
+                }],
+            ));
+        }
+        let mut object = (*current).clone();
+        object["spec"]["replicas"] = replicas;
+        let main = Target {
+            subresource: None,
+            ..target.clone()
+        };
+        let stored = self.replace(&main, name, object, expected, query)?;
+        Ok(scale_of(&stored))
+    }
+
+    /// PATCH in any of the four formats.
+    pub fn patch(
+        &self,
+        target: &Target,
+        query: &Query,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(StatusCode, Value)> {
+        let resource = target.resource;
+        let name = target.name()?.to_string();
+        let key = self.key(target, &name);
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        let current = match self.store.get(&key) {
+            Ok(object) => Some(object),
+            Err(StoreError::NotFound) if media == "application/apply-patch+yaml" => None,
+            Err(e) => return Err(Self::store_error(resource, &name, e)),
+        };
+        let parse_json = |body: &[u8]| -> Result<Value> {
+            serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))
+        };
+        let base = match (&current, target.subresource_kind()) {
+            (Some(c), Some("scale")) => scale_of(c),
+            (Some(c), _) => Self::present(resource, c),
+            (None, _) => json!({}),
+        };
+        let mut patched = base.clone();
+        match media {
+            "application/json-patch+json" => {
+                let ops: json_patch::Patch = serde_json::from_value(parse_json(body)?)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+                json_patch::patch(&mut patched, &ops).map_err(|e| {
+                    ApiError::invalid(
+                        resource,
+                        &name,
+                        vec![super::status::Cause {
+                            reason: "FieldValueInvalid",
+                            message: e.to_string(),
+                            field: String::new(),
+                        }],
+                    )
+                })?;
+            }
+            "application/merge-patch+json" => patch::merge(&mut patched, &parse_json(body)?),
+            "application/strategic-merge-patch+json" => {
+                patch::strategic(&mut patched, &parse_json(body)?)
+            }
+            "application/apply-patch+yaml" => {
+                let applied: Value = serde_yaml::from_slice(body)
+                    .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+                if query.get("fieldManager").is_none() {
+                    return Err(ApiError::bad_request(
+                        "PATCH, application/apply-patch+yaml requires fieldManager to be set",
+                    ));
+                }
+                if current.is_none() {
+                    let (status, created) = self.create(target, query, applied)?;
+                    return Ok((status, created));
+                }
+                patch::strategic(&mut patched, &applied);
+            }
+            other => {
+                return Err(ApiError::unsupported_media_type(&format!(
+                    "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {other})"
+                )));
+            }
+        }
+        let expected =
+            resource_version_of(&patched).filter(|rv| Some(*rv) != resource_version_of(&base));
+        if target.subresource_kind() == Some("scale") {
+            let replicas = patched["spec"]["replicas"].clone();
+            return Ok((
+                StatusCode::OK,
+                self.write_scale(target, &name, replicas, expected, query)?,
+            ));
+        }
+        self.check_type(resource, &mut patched)?;
+        Ok((
+            StatusCode::OK,
+            self.replace(target, &name, patched, expected, query)?,
+        ))
+    }
+
+    /// DELETE of one object: preconditions, finalizers, dry run.
+    pub fn delete(&self, target: &Target, query: &Query, options: &Value) -> Result<Value> {
+        let resource = target.resource;
+        let name = target.name()?.to_string();
+        let key = self.key(target, &name);
+        let current = self
+            .store
+            .get(&key)
+            .map_err(|e| Self::store_error(resource, &name, e))?;
+        let preconditions = &options["preconditions"];
+        if let Some(uid) = preconditions["uid"].as_str()
+            && current["metadata"]["uid"].as_str() != Some(uid)
+        {
+            return Err(ApiError::precondition_failed(
+                resource,
+                &name,
+                &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                    current["metadata"]["uid"].as_str().unwrap_or_default()
+                ),
+            ));
+        }
+        if let Some(rv) = preconditions["resourceVersion"].as_str()
+            && current["metadata"]["resourceVersion"].as_str() != Some(rv)
+        {
+            return Err(ApiError::precondition_failed(
+                resource,
+                &name,
+                &format!(
+                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                    current["metadata"]["resourceVersion"]
+                        .as_str()
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        let dry_run = query.dry_run()
+            || options["dryRun"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|v| v == "All"));
+        if dry_run {
+            return Ok(Self::present(resource, &current));
+        }
+        let has_finalizers = current["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+            || (resource.kind == "Namespace"
+                && current["spec"]["finalizers"]
+                    .as_array()
+                    .is_some_and(|f| !f.is_empty()));
+        if has_finalizers {
+            let grace = options["gracePeriodSeconds"].as_i64().unwrap_or(0);
+            let marked = self
+                .store
+                .mark_deleting(&key, grace)
+                .map_err(|e| Self::store_error(resource, &name, e))?;
+            return Ok(Self::present(resource, &marked));
+        }
+        let removed = self
+            .store
+            .remove(&key, None)
+            .map_err(|e| Self::store_error(resource, &name, e))?;
+        let mut details =
+            json!({"name": name, "kind": resource.plural, "uid": removed["metadata"]["uid"]});
+        if !resource.group.is_empty() {
+            details["group"] = json!(resource.group);
+        }
+        Ok(
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+        )
+    }
+
+    /// DELETE of a collection: every object the selectors match.
+    pub fn delete_collection(
+        &self,
+        target: &Target,
+        query: &Query,
+        options: &Value,
+    ) -> Result<Value> {
+        let list = self.list(target, query)?;
+        for item in list["items"].as_array().into_iter().flatten() {
+            let name = item["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let namespace = item["metadata"]["namespace"].as_str().map(str::to_string);
+            let one = Target {
+                name: Some(name),
+                namespace: namespace.or(target.namespace.clone()),
+                ..target.clone()
+            };
+            match self.delete(&one, query, options) {
+                Ok(_) | Err(ApiError { code: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}))
+    }
+
+    /// An object's `apiVersion` and `kind` must be this endpoint's (or absent: filled in).
+    fn check_type(&self, resource: &Resource, object: &mut Value) -> Result<()> {
+        if !object.is_object() {
+            return Err(ApiError::bad_request(
+                "the body of the request was not a JSON object",
+            ));
+        }
+        let expected = resource.api_version();
+        match object["apiVersion"].as_str() {
+            Some(v) if v != expected => {
+                return Err(ApiError::bad_request(format!(
+                    "the API version in the data ({v}) does not match the expected API version ({expected})"
+                )));
+            }
+            _ => object["apiVersion"] = json!(expected),
+        }
+        match object["kind"].as_str() {
+            Some(k) if k != resource.kind => {
+                return Err(ApiError::bad_request(format!(
+                    "the kind in the data ({k}) does not match the expected kind ({})",
+                    resource.kind
+                )));
+            }
+            _ => object["kind"] = json!(resource.kind),
+        }
+        Ok(())
+    }
+
+    /// NamespaceLifecycle: new namespaced objects need a namespace that exists and is not
+    /// being deleted.
+    fn check_namespace(&self, target: &Target, name: &str) -> Result<()> {
+        let Some(ns) = target
+            .namespace
+            .as_deref()
+            .filter(|_| target.resource.namespaced)
+        else {
+            return Ok(());
+        };
+        let namespaces = crate::resources::find("", "v1", "namespaces")
+            .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
+        match self.store.get(&Key::new("", "namespaces", "", ns)) {
+            Err(_) => Err(ApiError::not_found(namespaces, ns)),
+            Ok(namespace) if namespace["metadata"].get("deletionTimestamp").is_some() => {
+                Err(ApiError::forbidden(
+                    target.resource,
+                    name,
+                    &format!(
+                        "unable to create new content in namespace {ns} because it is being terminated"
+                    ),
+                ))
+            }
+            Ok(_) => Ok(()),
+        }
+    }
+}
+
+/// The `autoscaling/v1` Scale of a Deployment, ReplicaSet or StatefulSet.
+fn scale_of(object: &Value) -> Value {
+    let meta = &object["metadata"];
+    let selector = object["spec"]["selector"]["matchLabels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": meta["name"], "namespace": meta["namespace"], "uid": meta["uid"],
+            "resourceVersion": meta["resourceVersion"], "creationTimestamp": meta["creationTimestamp"],
+        },
+        "spec": {"replicas": object["spec"]["replicas"].as_i64().unwrap_or(0)},
+        "status": {"replicas": object["status"]["replicas"].as_i64().unwrap_or(0), "selector": selector},
+    })
+}
+
+fn encode_continue(key: &Key) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{}\n{}", key.namespace, key.name))
+}
+
+fn decode_continue(token: &str) -> Result<(String, String)> {
+    use base64::Engine;
+    let bad = || {
+        ApiError::bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (namespace, name) = text.split_once('\n').ok_or_else(bad)?;
+    Ok((namespace.into(), name.into()))
+}

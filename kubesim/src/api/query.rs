@@ -1,0 +1,36 @@
+//! Query parameters of a request, decoded once.
+
+use std::collections::BTreeMap;
+
+/// The query string as a map (the last value wins for repeated keys).
+#[derive(Debug, Clone, Default)]
+pub struct Query(BTreeMap<String, String>);
+
+impl Query {
+    /// Decodes `a=1&b=two%20words`.
+    pub fn parse(query: Option<&str>) -> Query {
+        Query(
+            form_urlencoded::parse(query.unwrap_or("").as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// A parameter's value, if present and non-empty.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A boolean flag (`true`, `1`).
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.get(key), Some("true" | "1"))
+    }
+
+    /// `dryRun=All`.
+    pub fn dry_run(&self) -> bool {
+        self.get("dryRun") == Some("All")
+    }
+}

@@ -1,0 +1,69 @@
+//! `kubesim serve`: the simulated cluster on a socket, with a kubeconfig for kubectl.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "kubesim", version, about = "A simulated Kubernetes API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:6443")]
+        addr: SocketAddr,
+        /// Where to write a kubeconfig for this cluster.
+        #[arg(long)]
+        kubeconfig: Option<PathBuf>,
+        /// Seed for every random choice.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let Command::Serve {
+        addr,
+        kubeconfig,
+        seed,
+    } = Cli::parse().command;
+    let cluster = kubesim::Cluster::builder().seed(seed).build();
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if let Some(path) = kubeconfig {
+        std::fs::write(&path, kubeconfig_yaml(&format!("http://{local}")))?;
+        tracing::info!("kubeconfig written to {}", path.display());
+    }
+    tracing::info!("kubesim serving the Kubernetes API on http://{local}");
+    cluster.serve(listener, shutdown()).await?;
+    Ok(())
+}
+
+fn kubeconfig_yaml(server: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: kubesim\n  cluster:\n    server: {server}\ncontexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: admin\n    namespace: default\ncurrent-context: kubesim\nusers:\n- name: admin\n  user: {{}}\n"
+    )
+}
+
+async fn shutdown() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,508 @@
+//! The object store, kubesim's etcd: every object as JSON under (group, resource,
+//! namespace, name), one cluster-wide resourceVersion counter, and a bounded history of
+//! changes that watches replay from and then follow live.
+//!
+//! The store knows nothing of HTTP or admission; it owns what must be atomic: the version
+//! counter, optimistic concurrency, uniqueness, and the order of events.
+
+use crate::clock::Clock;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast;
+
+/// Where an object lives. Ordered, so lists come out sorted by namespace then name, as
+/// kube-apiserver returns them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub group: String,
+    pub resource: String,
+    /// `""` for cluster-scoped objects.
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Key {
+    /// A key from its parts.
+    pub fn new(group: &str, resource: &str, namespace: &str, name: &str) -> Key {
+        Key {
+            group: group.into(),
+            resource: resource.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// What happened to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    /// As watch streams spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watches deliver it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub resource_version: u64,
+    pub kind: EventType,
+    pub key: Key,
+    /// The object after the change (for deletions: as it was, with the deletion's version).
+    pub object: Arc<Value>,
+}
+
+/// Why a store operation did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// No object under that key.
+    #[error("not found")]
+    NotFound,
+    /// An object already exists under that key.
+    #[error("already exists")]
+    AlreadyExists,
+    /// The caller's resourceVersion (or uid precondition) is not the stored one.
+    #[error("conflict")]
+    Conflict,
+    /// The requested version is older than the retained history.
+    #[error("too old resource version: {requested} ({oldest})")]
+    Gone { requested: u64, oldest: u64 },
+}
+
+/// Result alias for store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The store. Cheap to share behind an `Arc`; each operation takes one short lock.
+#[derive(Debug)]
+pub struct Store {
+    inner: Mutex<Inner>,
+    events: broadcast::Sender<Arc<Event>>,
+    clock: Clock,
+}
+
+#[derive(Debug)]
+struct Inner {
+    resource_version: u64,
+    objects: BTreeMap<Key, Arc<Value>>,
+    history: VecDeque<Arc<Event>>,
+    history_limit: usize,
+    /// Versions at or below this are no longer in `history`.
+    compacted: u64,
+    rng: ChaCha8Rng,
+}
+
+/// A watch: the retained events after the requested version, then live ones.
+pub struct Subscription {
+    /// Events already in the history, oldest first.
+    pub backlog: Vec<Arc<Event>>,
+    /// Everything that happens from now on.
+    pub live: broadcast::Receiver<Arc<Event>>,
+}
+
+impl Store {
+    /// An empty store. `seed` drives uids; `history_limit` is how many events a watch
+    /// can resume across.
+    pub fn new(clock: Clock, seed: u64, history_limit: usize) -> Store {
+        let (events, _) = broadcast::channel(4096);
+        Store {
+            inner: Mutex::new(Inner {
+                resource_version: 1,
+                objects: BTreeMap::new(),
+                history: VecDeque::new(),
+                history_limit: history_limit.max(1),
+                compacted: 1,
+                rng: ChaCha8Rng::seed_from_u64(seed),
+            }),
+            events,
+            clock,
+        }
+    }
+
+    /// The cluster's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave a half-written map entry: every
+        // mutation below is a single insert or remove.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The latest resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.lock().resource_version
+    }
+
+    /// One object.
+    pub fn get(&self, key: &Key) -> Result<Arc<Value>> {
+        self.lock()
+            .objects
+            .get(key)
+            .cloned()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Every object of a resource (in one namespace, or all when `namespace` is `None`),
+    /// sorted by namespace and name, starting after `after` (for `continue`), with the
+    /// version the list is consistent at.
+    pub fn list(
+        &self,
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        after: Option<&Key>,
+    ) -> (Vec<(Key, Arc<Value>)>, u64) {
+        let inner = self.lock();
+        let start = match after {
+            Some(key) => Bound::Excluded(key.clone()),
+            None => Bound::Included(Key::new(group, resource, namespace.unwrap_or(""), "")),
+        };
+        let items = inner
+            .objects
+            .range((start, Bound::Unbounded))
+            .take_while(|(k, _)| {
+                k.group == group
+                    && k.resource == resource
+                    && namespace.is_none_or(|ns| k.namespace == ns)
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        (items, inner.resource_version)
+    }
+
+    /// Stores a new object: sets its resourceVersion, uid, creationTimestamp and (when it
+    /// has a spec) generation.
+    pub fn create(&self, key: Key, mut object: Value) -> Result<Arc<Value>> {
+        let mut inner = self.lock();
+        if inner.objects.contains_key(&key) {
+            return Err(StoreError::AlreadyExists);
+        }
+        let uid = inner.uid();
+        let meta = metadata_mut(&mut object);
+        meta.insert("uid".into(), json!(uid));
+        meta.insert("creationTimestamp".into(), json!(self.clock.now_rfc3339()));
+        if object.get("spec").is_some() {
+            metadata_mut(&mut object).insert("generation".into(), json!(1));
+        }
+        Ok(inner.commit(&self.events, EventType::Added, key, object))
+    }
+
+    /// Replaces an object. `expected` is the resourceVersion the caller read (None: any).
+    /// uid and creationTimestamp cannot change; generation rises when `spec` changes.
+    pub fn update(&self, key: Key, mut object: Value, expected: Option<u64>) -> Result<Arc<Value>> {
+        let mut inner = self.lock();
+        let current = inner
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        if expected.is_some_and(|rv| Some(rv) != resource_version_of(&current)) {
+            return Err(StoreError::Conflict);
+        }
+        let old_meta = current.get("metadata").cloned().unwrap_or_default();
+        let meta = metadata_mut(&mut object);
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ] {
+            match old_meta.get(field) {
+                Some(v) => meta.insert(field.into(), v.clone()),
+                None => meta.remove(field),
+            };
+        }
+        let old_generation = old_meta.get("generation").and_then(Value::as_i64);
+        let generation = match old_generation {
+            Some(g) if current.get("spec") != object.get("spec") => Some(g + 1),
+            other => other,
+        };
+        if let Some(g) = generation {
+            metadata_mut(&mut object).insert("generation".into(), json!(g));
+        }
+        if *current == object_without_version(&object, &current) {
+            return Ok(current); // nothing changed: no new version, no event
+        }
+        Ok(inner.commit(&self.events, EventType::Modified, key, object))
+    }
+
+    /// Marks an object as being deleted (it has finalizers to wait for): sets
+    /// deletionTimestamp once and returns the updated object.
+    pub fn mark_deleting(&self, key: &Key, grace_seconds: i64) -> Result<Arc<Value>> {
+        let mut inner = self.lock();
+        let mut object = (*inner
+            .objects
+            .get(key)
+            .cloned()
+            .ok_or(StoreError::NotFound)?)
+        .clone();
+        let meta = metadata_mut(&mut object);
+        if meta.contains_key("deletionTimestamp") {
+            return inner.objects.get(key).cloned().ok_or(StoreError::NotFound);
+        }
+        meta.insert("deletionTimestamp".into(), json!(self.clock.now_rfc3339()));
+        meta.insert("deletionGracePeriodSeconds".into(), json!(grace_seconds));
+        Ok(inner.commit(&self.events, EventType::Modified, key.clone(), object))
+    }
+
+    /// Removes an object. `expected_uid` is a precondition (None: any).
+    pub fn remove(&self, key: &Key, expected_uid: Option<&str>) -> Result<Arc<Value>> {
+        let mut inner = self.lock();
+        let current = inner
+            .objects
+            .get(key)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        if expected_uid.is_some_and(|uid| current["metadata"]["uid"].as_str() != Some(uid)) {
+            return Err(StoreError::Conflict);
+        }
+        inner.resource_version += 1;
+        let rv = inner.resource_version;
+        inner.objects.remove(key);
+        let mut object = (*current).clone();
+        metadata_mut(&mut object).insert("resourceVersion".into(), json!(rv.to_string()));
+        let object = Arc::new(object);
+        inner.record(
+            &self.events,
+            Event {
+                resource_version: rv,
+                kind: EventType::Deleted,
+                key: key.clone(),
+                object: object.clone(),
+            },
+        );
+        Ok(object)
+    }
+
+    /// Five characters for a generated name, from the alphabet Kubernetes uses (no vowels,
+    /// no look-alike digits).
+    pub fn random_suffix(&self) -> String {
+        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        let mut inner = self.lock();
+        (0..5)
+            .map(|_| ALPHABET[inner.rng.random_range(0..ALPHABET.len())] as char)
+            .collect()
+    }
+
+    /// Subscribes to changes after `after` (0: from now). Fails with
+    /// [`StoreError::Gone`] when that version has been compacted away.
+    pub fn subscribe(&self, after: u64) -> Result<Subscription> {
+        let inner = self.lock();
+        let live = self.events.subscribe();
+        if after == 0 || after >= inner.resource_version {
+            return Ok(Subscription {
+                backlog: Vec::new(),
+                live,
+            });
+        }
+        if after < inner.compacted {
+            return Err(StoreError::Gone {
+                requested: after,
+                oldest: inner.compacted + 1,
+            });
+        }
+        let backlog = inner
+            .history
+            .iter()
+            .filter(|e| e.resource_version > after)
+            .cloned()
+            .collect();
+        Ok(Subscription { backlog, live })
+    }
+}
+
+impl Inner {
+    fn uid(&mut self) -> String {
+        let bytes: [u8; 16] = self.rng.random();
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        // Version 4 layout, as Kubernetes' uids are.
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            &hex[17..20],
+            &hex[20..32]
+        )
+    }
+
+    fn commit(
+        &mut self,
+        events: &broadcast::Sender<Arc<Event>>,
+        kind: EventType,
+        key: Key,
+        mut object: Value,
+    ) -> Arc<Value> {
+        self.resource_version += 1;
+        let rv = self.resource_version;
+        metadata_mut(&mut object).insert("resourceVersion".into(), json!(rv.to_string()));
+        let object = Arc::new(object);
+        self.objects.insert(key.clone(), object.clone());
+        self.record(
+            events,
+            Event {
+                resource_version: rv,
+                kind,
+                key,
+                object: object.clone(),
+            },
+        );
+        object
+    }
+
+    fn record(&mut self, events: &broadcast::Sender<Arc<Event>>, event: Event) {
+        let event = Arc::new(event);
+        self.history.push_back(event.clone());
+        while self.history.len() > self.history_limit {
+            if let Some(old) = self.history.pop_front() {
+                self.compacted = old.resource_version;
+            }
+        }
+        // No receivers is fine: nobody is watching.
+        let _ = events.send(event);
+    }
+}
+
+/// `metadata` as a mutable map, created if missing.
+pub fn metadata_mut(object: &mut Value) -> &mut serde_json::Map<String, Value> {
+    if !object.get("metadata").is_some_and(Value::is_object) {
+        object["metadata"] = json!({});
+    }
+    match object.get_mut("metadata") {
+        Some(Value::Object(map)) => map,
+        _ => unreachable!("metadata was just made an object"),
+    }
+}
+
+/// The resourceVersion of a stored object.
+pub fn resource_version_of(object: &Value) -> Option<u64> {
+    object["metadata"]["resourceVersion"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+}
+
+/// `object` carrying `current`'s resourceVersion, to compare contents alone.
+fn object_without_version(object: &Value, current: &Value) -> Value {
+    let mut object = object.clone();
+    match current["metadata"].get("resourceVersion") {
+        Some(rv) => metadata_mut(&mut object).insert("resourceVersion".into(), rv.clone()),
+        None => metadata_mut(&mut object).remove("resourceVersion"),
+    };
+    object
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(limit: usize) -> Store {
+        Store::new(
+            Clock::starting_at("2026-01-01T00:00:00Z".parse().expect("time")),
+            7,
+            limit,
+        )
+    }
+
+    fn cm(name: &str, value: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, "data": {"k": value}})
+    }
+
+    fn key(name: &str) -> Key {
+        Key::new("", "configmaps", "default", name)
+    }
+
+    #[tokio::test]
+    async fn create_update_and_optimistic_concurrency() {
+        let s = store(100);
+        let a = s.create(key("a"), cm("a", "1")).expect("create");
+        assert_eq!(a["metadata"]["resourceVersion"], "2");
+        assert_eq!(a["metadata"]["creationTimestamp"], "2026-01-01T00:00:00Z");
+        assert_eq!(
+            s.create(key("a"), cm("a", "1")).unwrap_err(),
+            StoreError::AlreadyExists
+        );
+        let b = s.update(key("a"), cm("a", "2"), Some(2)).expect("update");
+        assert_eq!(b["metadata"]["resourceVersion"], "3");
+        assert_eq!(b["metadata"]["uid"], a["metadata"]["uid"]);
+        assert_eq!(
+            s.update(key("a"), cm("a", "3"), Some(2)).unwrap_err(),
+            StoreError::Conflict
+        );
+        // Writing what is already there changes nothing.
+        let same = s.update(key("a"), cm("a", "2"), None).expect("no-op");
+        assert_eq!(same["metadata"]["resourceVersion"], "3");
+    }
+
+    #[tokio::test]
+    async fn lists_are_sorted_and_resume_after_a_key() {
+        let s = store(100);
+        for name in ["c", "a", "b"] {
+            s.create(key(name), cm(name, "x")).expect("create");
+        }
+        s.create(Key::new("", "configmaps", "other", "z"), cm("z", "x"))
+            .expect("create");
+        let (items, rv) = s.list("", "configmaps", Some("default"), None);
+        assert_eq!(
+            items
+                .iter()
+                .map(|(k, _)| k.name.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+        assert_eq!(rv, 5);
+        let (rest, _) = s.list("", "configmaps", Some("default"), Some(&key("a")));
+        assert_eq!(rest.len(), 2);
+        assert_eq!(s.list("", "configmaps", None, None).0.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn watches_replay_history_and_compacted_versions_are_gone() {
+        let s = store(2);
+        s.create(key("a"), cm("a", "1")).expect("create"); // rv 2
+        s.create(key("b"), cm("b", "1")).expect("create"); // rv 3
+        s.remove(&key("a"), None).expect("remove"); // rv 4
+        let sub = s.subscribe(2).expect("subscribe");
+        let kinds: Vec<_> = sub
+            .backlog
+            .iter()
+            .map(|e| (e.resource_version, e.kind))
+            .collect();
+        assert_eq!(kinds, [(3, EventType::Added), (4, EventType::Deleted)]);
+        assert_eq!(
+            s.subscribe(1).err(),
+            Some(StoreError::Gone {
+                requested: 1,
+                oldest: 3
+            })
+        );
+        let mut live = s.subscribe(0).expect("subscribe").live;
+        s.create(key("c"), cm("c", "1")).expect("create");
+        assert_eq!(live.recv().await.expect("event").key.name, "c");
+    }
+
+    #[tokio::test]
+    async fn the_same_seed_gives_the_same_uids() {
+        let uid = |s: &Store| {
+            s.create(key("a"), cm("a", "1")).expect("create")["metadata"]["uid"].clone()
+        };
+        assert_eq!(uid(&store(10)), uid(&store(10)));
+        assert_eq!(uid(&store(10)).as_str().map(str::len), Some(36));
+    }
+}
