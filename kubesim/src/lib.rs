@@ -17,6 +17,8 @@
 pub mod api;
 pub mod clock;
 pub mod cluster;
+pub mod fields;
+pub mod managed;
 pub mod patch;
 pub mod resources;
 pub mod store;

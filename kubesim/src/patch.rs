@@ -13,7 +13,7 @@ pub fn merge(target: &mut Value, patch: &Value) {
 
 /// The key that identifies items of the list at `field`, for the built-in types' lists
 /// that merge (patchStrategy "merge"); `None` for lists that a patch replaces whole.
-fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
+pub(crate) fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
     match field {
         "containers"
         | "initContainers"
@@ -36,7 +36,7 @@ fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
 }
 
 /// Lists of strings that merge as sets rather than being replaced.
-fn is_set_list(field: &str) -> bool {
+pub(crate) fn is_set_list(field: &str) -> bool {
     matches!(field, "finalizers")
 }
 

@@ -464,3 +464,85 @@ async fn kube_runtime_watcher_sees_changes() {
     names.sort();
     assert_eq!(names, ["after", "before"]);
 }
+
+#[tokio::test]
+async fn server_side_apply_tracks_owners_and_refuses_conflicts() {
+    let client = cluster().client();
+    let deployments: Api<Deployment> = Api::default_namespaced(client);
+    let apply = PatchParams::apply("kubeclass");
+    let first = deployments
+        .patch("web", &apply, &Patch::Apply(deployment("web", 2)))
+        .await
+        .expect("apply");
+    let managers = first.metadata.managed_fields.clone().unwrap_or_default();
+    assert_eq!(managers.len(), 1);
+    assert_eq!(
+        (
+            managers[0].manager.as_deref(),
+            managers[0].operation.as_deref()
+        ),
+        (Some("kubeclass"), Some("Apply"))
+    );
+
+    // Applying the same thing again changes nothing: same resourceVersion.
+    let again = deployments
+        .patch("web", &apply, &Patch::Apply(deployment("web", 2)))
+        .await
+        .expect("apply");
+    assert_eq!(
+        again.metadata.resource_version,
+        first.metadata.resource_version
+    );
+
+    // Someone else scales it; kubeclass's next apply of 2 replicas now conflicts.
+    deployments
+        .patch(
+            "web",
+            &PatchParams {
+                field_manager: Some("kubectl".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"spec": {"replicas": 4}})),
+        )
+        .await
+        .expect("scale");
+    let conflict = api_error(
+        deployments
+            .patch("web", &apply, &Patch::Apply(deployment("web", 2)))
+            .await
+            .expect_err("conflict"),
+    );
+    assert_eq!(conflict.code, 409);
+    assert_eq!(
+        conflict.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas"
+    );
+    // force takes it back.
+    let forced = deployments
+        .patch(
+            "web",
+            &apply.clone().force(),
+            &Patch::Apply(deployment("web", 2)),
+        )
+        .await
+        .expect("force");
+    assert_eq!(forced.spec.replicas, Some(2));
+
+    // A label kubeclass stops applying is removed.
+    let mut labelled = deployment("web", 2);
+    labelled.metadata.labels = Some([("team".to_string(), "a".to_string())].into());
+    let with_label = deployments
+        .patch("web", &apply.clone().force(), &Patch::Apply(labelled))
+        .await
+        .expect("apply");
+    assert!(with_label.metadata.labels.is_some());
+    let without = deployments
+        .patch(
+            "web",
+            &apply.clone().force(),
+            &Patch::Apply(deployment("web", 2)),
+        )
+        .await
+        .expect("apply");
+    assert_eq!(without.metadata.labels, None);
+}

@@ -82,20 +82,26 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 .unwrap_or("")
                 .to_string();
             let body = read_body(body).await?;
+            let manager = field_manager(&query, &parts.headers);
             match (method, target.name.is_some()) {
                 (Method::GET, true) => ok(api.get(&target)?),
                 (Method::GET, false) if query.flag("watch") => api.watch(&target, &query),
                 (Method::GET, false) => ok(api.list(&target, &query)?),
                 (Method::POST, false) => {
-                    let (status, object) =
-                        api.create(&target, &query, decode(&content_type, &body)?)?;
+                    let (status, object) = api.create(
+                        &target,
+                        &query,
+                        Some(&manager),
+                        decode(&content_type, &body)?,
+                    )?;
                     Ok(json(status, object))
                 }
                 (Method::PUT, true) => {
-                    ok(api.update(&target, &query, decode(&content_type, &body)?)?)
+                    ok(api.update(&target, &query, &manager, decode(&content_type, &body)?)?)
                 }
                 (Method::PATCH, true) => {
-                    let (status, object) = api.patch(&target, &query, &content_type, &body)?;
+                    let (status, object) =
+                        api.patch(&target, &query, &manager, &content_type, &body)?;
                     Ok(json(status, object))
                 }
                 (Method::DELETE, true) => {
@@ -113,6 +119,24 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
             }
         }
     }
+}
+
+/// Who is writing: `fieldManager`, else the User-Agent's product name, as kube-apiserver
+/// derives it.
+fn field_manager(query: &Query, headers: &HeaderMap) -> String {
+    if let Some(m) = query.get("fieldManager") {
+        return m.to_string();
+    }
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown");
+    agent
+        .split('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("unknown")
+        .to_string()
 }
 
 fn accepts_aggregated(headers: &HeaderMap) -> bool {

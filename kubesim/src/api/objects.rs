@@ -6,6 +6,7 @@ use super::path::Target;
 use super::query::Query;
 use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
 use super::status::{ApiError, Result};
+use crate::managed::{self, Writer};
 use crate::patch;
 use crate::resources::Resource;
 use crate::store::{Key, StoreError, metadata_mut, resource_version_of};
@@ -120,11 +121,28 @@ impl ApiServer {
         }))
     }
 
-    /// POST: create.
+    /// Who is writing, now, through which version.
+    fn writer<'a>(
+        manager: &'a str,
+        time: &'a str,
+        api_version: &'a str,
+        subresource: Option<&'a str>,
+    ) -> Writer<'a> {
+        Writer {
+            manager,
+            api_version,
+            time,
+            subresource,
+        }
+    }
+
+    /// POST: create. `manager` records field ownership; `None` when the caller (apply)
+    /// already wrote managedFields.
     pub fn create(
         &self,
         target: &Target,
         query: &Query,
+        manager: Option<&str>,
         mut object: Value,
     ) -> Result<(StatusCode, Value)> {
         let resource = target.resource;
@@ -184,6 +202,14 @@ impl ApiServer {
         {
             map.remove("status");
         }
+        if let Some(manager) = manager {
+            let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
+            managed::record_update(
+                None,
+                &mut object,
+                &Self::writer(manager, &time, &api_version, None),
+            );
+        }
         if query.dry_run() {
             if self.store.get(&self.key(target, &name)).is_ok() {
                 return Err(ApiError::already_exists(resource, &name));
@@ -198,13 +224,19 @@ impl ApiServer {
     }
 
     /// PUT: update (the object, its status, or its scale).
-    pub fn update(&self, target: &Target, query: &Query, mut object: Value) -> Result<Value> {
+    pub fn update(
+        &self,
+        target: &Target,
+        query: &Query,
+        manager: &str,
+        mut object: Value,
+    ) -> Result<Value> {
         let resource = target.resource;
         let name = target.name()?.to_string();
         if target.subresource_kind() == Some("scale") {
             let replicas = object["spec"]["replicas"].clone();
             let expected = resource_version_of(&object);
-            return self.write_scale(target, &name, replicas, expected, query);
+            return self.write_scale(target, &name, replicas, expected, query, manager);
         }
         self.check_type(resource, &mut object)?;
         let body_name = object["metadata"]["name"]
@@ -217,7 +249,7 @@ impl ApiServer {
             )));
         }
         let expected = resource_version_of(&object);
-        self.replace(target, &name, object, expected, query)
+        self.replace(target, &name, object, expected, query, Some(manager))
     }
 
     /// Stores `object` in place of the current one, keeping the parts this endpoint may
@@ -229,6 +261,7 @@ impl ApiServer {
         mut object: Value,
         expected: Option<u64>,
         query: &Query,
+        manager: Option<&str>,
     ) -> Result<Value> {
         let resource = target.resource;
         let key = self.key(target, name);
@@ -260,6 +293,15 @@ impl ApiServer {
         if let Some(ns) = &target.namespace {
             metadata_mut(&mut object).insert("namespace".into(), json!(ns));
         }
+        if let Some(manager) = manager {
+            let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
+            let sub = target.subresource_kind().filter(|s| *s == "status");
+            managed::record_update(
+                Some(&current),
+                &mut object,
+                &Self::writer(manager, &time, &api_version, sub),
+            );
+        }
         if query.dry_run() {
             return Ok(Self::present(resource, &object));
         }
@@ -277,6 +319,7 @@ impl ApiServer {
         replicas: Value,
         expected: Option<u64>,
         query: &Query,
+        manager: &str,
     ) -> Result<Value> {
         let resource = target.resource;
         let current = self
@@ -300,7 +343,7 @@ impl ApiServer {
             subresource: None,
             ..target.clone()
         };
-        let stored = self.replace(&main, name, object, expected, query)?;
+        let stored = self.replace(&main, name, object, expected, query, Some(manager))?;
         Ok(scale_of(&stored))
     }
 
@@ -309,6 +352,7 @@ impl ApiServer {
         &self,
         target: &Target,
         query: &Query,
+        manager: &str,
         content_type: &str,
         body: &[u8],
     ) -> Result<(StatusCode, Value)> {
@@ -352,18 +396,7 @@ impl ApiServer {
                 patch::strategic(&mut patched, &parse_json(body)?)
             }
             "application/apply-patch+yaml" => {
-                let applied: Value = serde_yaml::from_slice(body)
-                    .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
-                if query.get("fieldManager").is_none() {
-                    return Err(ApiError::bad_request(
-                        "PATCH, application/apply-patch+yaml requires fieldManager to be set",
-                    ));
-                }
-                if current.is_none() {
-                    let (status, created) = self.create(target, query, applied)?;
-                    return Ok((status, created));
-                }
-                patch::strategic(&mut patched, &applied);
+                return self.apply(target, query, &name, current.as_deref(), body);
             }
             other => {
                 return Err(ApiError::unsupported_media_type(&format!(
@@ -377,14 +410,57 @@ impl ApiServer {
             let replicas = patched["spec"]["replicas"].clone();
             return Ok((
                 StatusCode::OK,
-                self.write_scale(target, &name, replicas, expected, query)?,
+                self.write_scale(target, &name, replicas, expected, query, manager)?,
             ));
         }
         self.check_type(resource, &mut patched)?;
         Ok((
             StatusCode::OK,
-            self.replace(target, &name, patched, expected, query)?,
+            self.replace(target, &name, patched, expected, query, Some(manager))?,
         ))
+    }
+
+    /// Server-side apply: merge the manager's configuration, track ownership, refuse to
+    /// overwrite another manager's values unless `force=true`.
+    fn apply(
+        &self,
+        target: &Target,
+        query: &Query,
+        name: &str,
+        current: Option<&Value>,
+        body: &[u8],
+    ) -> Result<(StatusCode, Value)> {
+        let resource = target.resource;
+        let mut config: Value = serde_yaml::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+        let Some(manager) = query.get("fieldManager") else {
+            return Err(ApiError::bad_request(
+                "PATCH, application/apply-patch+yaml requires fieldManager to be set",
+            ));
+        };
+        self.check_type(resource, &mut config)?;
+        let applied_name = config["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if applied_name != name {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({applied_name}) does not match the name on the URL ({name})"
+            )));
+        }
+        let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
+        let writer = Self::writer(manager, &time, &api_version, None);
+        let live = current.map(|c| Self::present(resource, c));
+        let mut merged = managed::apply(live.as_ref(), &config, &writer, query.flag("force"))
+            .map_err(|conflicts| ApiError::apply_conflict(resource, name, &conflicts))?;
+        managed::prune_empty(&mut merged);
+        match current {
+            None => self.create(target, query, None, merged),
+            Some(_) => Ok((
+                StatusCode::OK,
+                self.replace(target, name, merged, None, query, None)?,
+            )),
+        }
     }
 
     /// DELETE of one object: preconditions, finalizers, dry run.

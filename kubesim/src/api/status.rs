@@ -139,6 +139,29 @@ impl ApiError {
         }
     }
 
+    /// 409 from server-side apply, one cause per conflicting field.
+    pub fn apply_conflict(
+        resource: &Resource,
+        name: &str,
+        conflicts: &[crate::managed::Conflict],
+    ) -> ApiError {
+        let mut d = details(resource, name);
+        d["causes"] = conflicts
+            .iter()
+            .map(|c| {
+                json!({
+                    "reason": "FieldManagerConflict",
+                    "message": format!("conflict with \"{}\" using {}", c.manager, c.api_version),
+                    "field": crate::fields::display(&c.path),
+                })
+            })
+            .collect();
+        ApiError {
+            details: Some(d),
+            ..Self::new(409, "Conflict", crate::managed::conflict_message(conflicts))
+        }
+    }
+
     /// 400.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         Self::new(400, "BadRequest", message)

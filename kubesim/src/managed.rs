@@ -1,0 +1,391 @@
+//! Field ownership (`metadata.managedFields`) and server-side apply. Every write records
+//! which manager set which fields; an apply merges the manager's intent into the live
+//! object, removes fields the manager stopped applying (unless someone else owns them),
+//! and refuses to overwrite another manager's differing values without `force`.
+
+use crate::fields::{self, FieldSet, Path};
+use crate::patch::{is_set_list, merge_key};
+use serde_json::{Map, Value, json};
+
+/// One `managedFields` entry.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    manager: String,
+    operation: String,
+    api_version: String,
+    time: String,
+    subresource: Option<String>,
+    fields: FieldSet,
+}
+
+impl Entry {
+    fn to_json(&self) -> Value {
+        let mut v = json!({
+            "manager": self.manager,
+            "operation": self.operation,
+            "apiVersion": self.api_version,
+            "time": self.time,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": self.fields.to_fields_v1(),
+        });
+        if let Some(s) = &self.subresource {
+            v["subresource"] = json!(s);
+        }
+        v
+    }
+}
+
+fn entries(object: Option<&Value>) -> Vec<Entry> {
+    let Some(list) = object.and_then(|o| o["metadata"]["managedFields"].as_array()) else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|e| Entry {
+            manager: e["manager"].as_str().unwrap_or_default().into(),
+            operation: e["operation"].as_str().unwrap_or("Update").into(),
+            api_version: e["apiVersion"].as_str().unwrap_or_default().into(),
+            time: e["time"].as_str().unwrap_or_default().into(),
+            subresource: e["subresource"].as_str().map(str::to_string),
+            fields: FieldSet::from_fields_v1(&e["fieldsV1"]),
+        })
+        .collect()
+}
+
+fn store_entries(object: &mut Value, entries: Vec<Entry>) {
+    let list: Vec<Value> = entries
+        .iter()
+        .filter(|e| !e.fields.0.is_empty())
+        .map(Entry::to_json)
+        .collect();
+    crate::store::metadata_mut(object).insert("managedFields".into(), Value::Array(list));
+}
+
+/// Who is writing, and when.
+#[derive(Debug, Clone)]
+pub struct Writer<'a> {
+    pub manager: &'a str,
+    pub api_version: &'a str,
+    pub time: &'a str,
+    /// `Some("status")` for writes through the status subresource.
+    pub subresource: Option<&'a str>,
+}
+
+/// Records a create, update or non-apply patch: the writer takes the fields it changed,
+/// and everyone loses fields that changed or disappeared.
+pub fn record_update(old: Option<&Value>, new: &mut Value, writer: &Writer) {
+    let with_status = writer.subresource == Some("status");
+    let mut list = entries(old);
+    let empty = json!({});
+    let old_object = old.unwrap_or(&empty);
+    let new_set = FieldSet::of(new, with_status);
+    let old_set = FieldSet::of(old_object, with_status);
+    let changed: Vec<Path> = new_set
+        .0
+        .iter()
+        .filter(|p| differs(old_object, new, p))
+        .cloned()
+        .collect();
+    let removed = old_set.difference(&new_set);
+    for entry in list
+        .iter_mut()
+        .filter(|e| e.subresource.as_deref() == writer.subresource)
+    {
+        entry
+            .fields
+            .0
+            .retain(|p| !changed.contains(p) && !removed.0.contains(p));
+    }
+    if !changed.is_empty() {
+        match list.iter_mut().find(|e| {
+            e.manager == writer.manager
+                && e.operation == "Update"
+                && e.subresource.as_deref() == writer.subresource
+        }) {
+            Some(entry) => {
+                entry.fields.0.extend(changed);
+                entry.time = writer.time.into();
+                entry.api_version = writer.api_version.into();
+            }
+            None => list.push(Entry {
+                manager: writer.manager.into(),
+                operation: "Update".into(),
+                api_version: writer.api_version.into(),
+                time: writer.time.into(),
+                subresource: writer.subresource.map(str::to_string),
+                fields: FieldSet(changed.into_iter().collect()),
+            }),
+        }
+    }
+    store_entries(new, list);
+}
+
+/// Whether two objects disagree at `path`. A list item's own path compares presence only:
+/// its fields are compared on their own paths.
+fn differs(a: &Value, b: &Value, path: &Path) -> bool {
+    match path.last() {
+        Some(fields::Step::Key(_)) => {
+            fields::value_at(a, path).is_some() != fields::value_at(b, path).is_some()
+        }
+        _ => fields::value_at(a, path) != fields::value_at(b, path),
+    }
+}
+
+/// A field another manager owns with a different value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub manager: String,
+    pub api_version: String,
+    pub path: Path,
+}
+
+/// Server-side apply of `config` by `writer` onto `live` (None: the object is new).
+/// Returns the merged object with updated managedFields, or the conflicts.
+pub fn apply(
+    live: Option<&Value>,
+    config: &Value,
+    writer: &Writer,
+    force: bool,
+) -> Result<Value, Vec<Conflict>> {
+    let mut list = entries(live);
+    let new_set = FieldSet::of(config, false);
+    let empty = json!({});
+    let live_object = live.unwrap_or(&empty);
+    let mut conflicts = Vec::new();
+    for entry in list.iter_mut().filter(|e| {
+        e.subresource.is_none() && !(e.manager == writer.manager && e.operation == "Apply")
+    }) {
+        let clashing: Vec<Path> = entry
+            .fields
+            .0
+            .iter()
+            .filter(|p| new_set.0.contains(*p) && differs(live_object, config, p))
+            .cloned()
+            .collect();
+        if force {
+            entry.fields.0.retain(|p| !clashing.contains(p));
+        } else {
+            conflicts.extend(clashing.into_iter().map(|path| Conflict {
+                manager: entry.manager.clone(),
+                api_version: entry.api_version.clone(),
+                path,
+            }));
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    let previous = list
+        .iter()
+        .find(|e| e.manager == writer.manager && e.operation == "Apply" && e.subresource.is_none())
+        .map(|e| e.fields.clone())
+        .unwrap_or_default();
+    let mut merged = live.cloned().unwrap_or_else(|| json!({}));
+    let others: Vec<&Entry> = list
+        .iter()
+        .filter(|e| !(e.manager == writer.manager && e.operation == "Apply"))
+        .collect();
+    for path in previous.difference(&new_set).0.iter().rev() {
+        if !others.iter().any(|e| e.fields.covers(path)) {
+            fields::remove_at(&mut merged, path);
+        }
+    }
+    merge_into(&mut merged, config, "");
+    list.retain(|e| {
+        !(e.manager == writer.manager && e.operation == "Apply" && e.subresource.is_none())
+    });
+    list.push(Entry {
+        manager: writer.manager.into(),
+        operation: "Apply".into(),
+        api_version: writer.api_version.into(),
+        time: writer.time.into(),
+        subresource: None,
+        fields: new_set,
+    });
+    store_entries(&mut merged, list);
+    Ok(merged)
+}
+
+/// Deep-merges an applied configuration: maps field by field, keyed lists item by item,
+/// set lists as sets, everything else replaced.
+fn merge_into(target: &mut Value, config: &Value, field: &str) {
+    match (target, config) {
+        (Value::Object(t), Value::Object(c)) if field != "selector" => {
+            for (k, v) in c {
+                match t.get_mut(k) {
+                    Some(existing) => merge_into(existing, v, k),
+                    None => {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(c)) if is_set_list(field) => {
+            for item in c {
+                if !t.contains(item) {
+                    t.push(item.clone());
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(c)) if !c.is_empty() && c.iter().all(Value::is_object) => {
+            let all: Vec<Value> = t.iter().chain(c).cloned().collect();
+            match merge_key(field, &all) {
+                Some(key) => {
+                    for item in c {
+                        match t
+                            .iter_mut()
+                            .find(|existing| existing.get(key) == item.get(key))
+                        {
+                            Some(existing) => merge_into(existing, item, ""),
+                            None => t.push(item.clone()),
+                        }
+                    }
+                }
+                None => *t = c.clone(),
+            }
+        }
+        (t, c) => *t = c.clone(),
+    }
+}
+
+/// The Conflict error message kube-apiserver writes.
+pub fn conflict_message(conflicts: &[Conflict]) -> String {
+    let n = conflicts.len();
+    let plural = if n == 1 { "conflict" } else { "conflicts" };
+    let mut managers: Vec<(&str, &str)> = conflicts
+        .iter()
+        .map(|c| (c.manager.as_str(), c.api_version.as_str()))
+        .collect();
+    managers.dedup();
+    let body = if n == 1 {
+        let c = &conflicts[0];
+        format!(
+            "conflict with \"{}\" using {}: {}",
+            c.manager,
+            c.api_version,
+            fields::display(&c.path)
+        )
+    } else {
+        managers
+            .iter()
+            .map(|(m, v)| {
+                let paths: Vec<String> = conflicts
+                    .iter()
+                    .filter(|c| c.manager == *m)
+                    .map(|c| format!("- {}", fields::display(&c.path)))
+                    .collect();
+                format!("conflicts with \"{m}\" using {v}:\n{}", paths.join("\n"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!("Apply failed with {n} {plural}: {body}")
+}
+
+/// Removes the empty maps that removing fields can leave behind (`labels: {}`).
+pub fn prune_empty(value: &mut Value) {
+    if let Value::Object(map) = value {
+        let keys: Vec<String> = map.keys().cloned().collect();
+        for k in keys {
+            if let Some(v) = map.get_mut(&k) {
+                prune_empty(v);
+                if v.as_object().is_some_and(Map::is_empty) && k != "metadata" && k != "spec" {
+                    map.remove(&k);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(manager: &str) -> Writer<'_> {
+        Writer {
+            manager,
+            api_version: "apps/v1",
+            time: "2026-01-01T00:00:00Z",
+            subresource: None,
+        }
+    }
+
+    fn config(replicas: i64, image: &str) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"name": "app", "image": image}]}}}})
+    }
+
+    #[test]
+    fn apply_then_a_changed_apply_by_another_manager_conflicts() {
+        let first = apply(None, &config(2, "x:1"), &writer("kubeclass"), false).expect("apply");
+        assert_eq!(
+            first["metadata"]["managedFields"][0]["manager"],
+            "kubeclass"
+        );
+        assert_eq!(first["metadata"]["managedFields"][0]["operation"], "Apply");
+        // The same values from someone else: shared ownership, no conflict.
+        let shared =
+            apply(Some(&first), &config(2, "x:1"), &writer("other"), false).expect("same values");
+        assert_eq!(
+            shared["metadata"]["managedFields"].as_array().map(Vec::len),
+            Some(2)
+        );
+        // Different values: conflicts, named as kube-apiserver names them.
+        let conflicts =
+            apply(Some(&first), &config(3, "x:2"), &writer("other"), false).expect_err("conflict");
+        assert_eq!(
+            conflict_message(&conflicts),
+            "Apply failed with 2 conflicts: conflicts with \"kubeclass\" using apps/v1:\n- .spec.replicas\n- .spec.template.spec.containers[name=\"app\"].image"
+        );
+        let forced = apply(Some(&first), &config(3, "x:2"), &writer("other"), true).expect("force");
+        assert_eq!(forced["spec"]["replicas"], 3);
+    }
+
+    #[test]
+    fn fields_a_manager_stops_applying_are_removed() {
+        let mut with_label = config(2, "x:1");
+        with_label["metadata"]["labels"] = json!({"team": "a"});
+        let first = apply(None, &with_label, &writer("kubeclass"), false).expect("apply");
+        let mut second =
+            apply(Some(&first), &config(2, "x:1"), &writer("kubeclass"), false).expect("apply");
+        prune_empty(&mut second);
+        assert!(second["metadata"].get("labels").is_none(), "{second}");
+    }
+
+    #[test]
+    fn updates_take_ownership_of_what_they_change() {
+        let first = apply(None, &config(2, "x:1"), &writer("kubeclass"), false).expect("apply");
+        let mut scaled = first.clone();
+        scaled["spec"]["replicas"] = json!(5);
+        record_update(
+            Some(&first),
+            &mut scaled,
+            &Writer {
+                manager: "kubectl",
+                ..writer("")
+            },
+        );
+        let managers = scaled["metadata"]["managedFields"]
+            .as_array()
+            .expect("list");
+        assert_eq!(managers.len(), 2);
+        assert!(
+            managers[0]["fieldsV1"]["f:spec"]
+                .get("f:replicas")
+                .is_none(),
+            "kubeclass lost replicas"
+        );
+        assert_eq!(managers[1]["fieldsV1"]["f:spec"]["f:replicas"], json!({}));
+        // Now kubeclass applying 2 replicas again conflicts with kubectl's change.
+        let conflicts = apply(
+            Some(&scaled),
+            &config(2, "x:1"),
+            &writer("kubeclass"),
+            false,
+        )
+        .expect_err("conflict");
+        assert_eq!(
+            conflict_message(&conflicts),
+            "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas"
+        );
+    }
+}
