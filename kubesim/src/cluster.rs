@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiServer};
 use crate::clock::Clock;
-use crate::store::{Key, Store};
+use crate::store::{Key, Store, StoreError};
 use jiff::Timestamp;
 use serde_json::json;
 use std::sync::Arc;
@@ -21,6 +21,7 @@ pub struct ClusterBuilder {
     seed: u64,
     start: Option<Timestamp>,
     history: usize,
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ClusterBuilder {
@@ -29,6 +30,7 @@ impl Default for ClusterBuilder {
             seed: 0,
             start: None,
             history: 10_000,
+            data_dir: None,
         }
     }
 }
@@ -53,11 +55,22 @@ impl ClusterBuilder {
         self
     }
 
+    /// Keeps the cluster's objects in `dir`, so they survive a restart (default: memory
+    /// only).
+    pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     /// Builds the cluster with its initial objects (the namespaces every cluster has).
-    /// Needs a tokio runtime.
-    pub fn build(self) -> Cluster {
+    /// Needs a tokio runtime. Fails only when the data directory cannot be read or
+    /// written.
+    pub fn build(self) -> Result<Cluster, StoreError> {
         let clock = Clock::starting_at(self.start.unwrap_or_else(Timestamp::now));
-        let store = Arc::new(Store::new(clock, self.seed, self.history));
+        let store = Arc::new(match &self.data_dir {
+            Some(dir) => Store::open(dir, clock, self.seed, self.history)?,
+            None => Store::new(clock, self.seed, self.history),
+        });
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let namespace = json!({
                 "apiVersion": "v1",
@@ -66,11 +79,13 @@ impl ClusterBuilder {
                 "spec": {"finalizers": ["kubernetes"]},
                 "status": {"phase": "Active"},
             });
-            // A fresh store cannot already hold these.
-            let _ = store.create(Key::new("", "namespaces", "", name), namespace);
+            match store.create(Key::new("", "namespaces", "", name), namespace) {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e),
+            }
         }
         let api = ApiServer::new(store.clone());
-        Cluster { store, api }
+        Ok(Cluster { store, api })
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
-//! let cluster = kubesim::Cluster::builder().seed(1).build();
+//! let cluster = kubesim::Cluster::builder().seed(1).build()?;
 //! let client = cluster.client();
 //! let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::default_namespaced(client);
 //! println!("{} pods", pods.list(&Default::default()).await?.items.len());
@@ -18,6 +18,7 @@ pub mod api;
 pub mod clock;
 pub mod cluster;
 pub mod fields;
+pub mod journal;
 pub mod managed;
 pub mod patch;
 pub mod resources;

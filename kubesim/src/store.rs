@@ -6,6 +6,7 @@
 //! counter, optimistic concurrency, uniqueness, and the order of events.
 
 use crate::clock::Clock;
+use crate::journal::Journal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -78,6 +79,9 @@ pub enum StoreError {
     /// The caller's resourceVersion (or uid precondition) is not the stored one.
     #[error("conflict")]
     Conflict,
+    /// The data directory could not record the change; nothing was changed.
+    #[error("storage error: {0}")]
+    Storage(String),
     /// The requested version is older than the retained history.
     #[error("too old resource version: {requested} ({oldest})")]
     Gone { requested: u64, oldest: u64 },
@@ -103,6 +107,8 @@ struct Inner {
     /// Versions at or below this are no longer in `history`.
     compacted: u64,
     rng: ChaCha8Rng,
+    /// The write-ahead log, when the store is durable.
+    journal: Option<Journal>,
 }
 
 /// A watch: the retained events after the requested version, then live ones.
@@ -126,10 +132,35 @@ impl Store {
                 history_limit: history_limit.max(1),
                 compacted: 1,
                 rng: ChaCha8Rng::seed_from_u64(seed),
+                journal: None,
             }),
             events,
             clock,
         }
+    }
+
+    /// A store kept in `dir`: recovers what was there, then records every change before
+    /// acknowledging it.
+    pub fn open(
+        dir: &std::path::Path,
+        clock: Clock,
+        seed: u64,
+        history_limit: usize,
+    ) -> Result<Store> {
+        let (journal, recovered) = Journal::open(dir)
+            .map_err(|e| StoreError::Storage(format!("{}: {e}", dir.display())))?;
+        let store = Store::new(clock, seed, history_limit);
+        {
+            let mut inner = store.lock();
+            let rv = recovered.resource_version.max(1);
+            inner.resource_version = rv;
+            inner.compacted = rv;
+            inner.objects = recovered.objects;
+            // A restarted store must not hand out the uids it gave before.
+            inner.rng = ChaCha8Rng::seed_from_u64(seed ^ rv.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            inner.journal = Some(journal);
+        }
+        Ok(store)
     }
 
     /// The cluster's clock.
@@ -201,7 +232,7 @@ impl Store {
         if object.get("spec").is_some() {
             metadata_mut(&mut object).insert("generation".into(), json!(1));
         }
-        Ok(inner.commit(&self.events, EventType::Added, key, object))
+        inner.commit(&self.events, EventType::Added, key, object)
     }
 
     /// Replaces an object. `expected` is the resourceVersion the caller read (None: any).
@@ -240,7 +271,7 @@ impl Store {
         if *current == object_without_version(&object, &current) {
             return Ok(current); // nothing changed: no new version, no event
         }
-        Ok(inner.commit(&self.events, EventType::Modified, key, object))
+        inner.commit(&self.events, EventType::Modified, key, object)
     }
 
     /// Marks an object as being deleted (it has finalizers to wait for): sets
@@ -259,7 +290,7 @@ impl Store {
         }
         meta.insert("deletionTimestamp".into(), json!(self.clock.now_rfc3339()));
         meta.insert("deletionGracePeriodSeconds".into(), json!(grace_seconds));
-        Ok(inner.commit(&self.events, EventType::Modified, key.clone(), object))
+        inner.commit(&self.events, EventType::Modified, key.clone(), object)
     }
 
     /// Removes an object. `expected_uid` is a precondition (None: any).
@@ -273,22 +304,8 @@ impl Store {
         if expected_uid.is_some_and(|uid| current["metadata"]["uid"].as_str() != Some(uid)) {
             return Err(StoreError::Conflict);
         }
-        inner.resource_version += 1;
-        let rv = inner.resource_version;
-        inner.objects.remove(key);
-        let mut object = (*current).clone();
-        metadata_mut(&mut object).insert("resourceVersion".into(), json!(rv.to_string()));
-        let object = Arc::new(object);
-        inner.record(
-            &self.events,
-            Event {
-                resource_version: rv,
-                kind: EventType::Deleted,
-                key: key.clone(),
-                object: object.clone(),
-            },
-        );
-        Ok(object)
+        let object = (*current).clone();
+        inner.commit(&self.events, EventType::Deleted, key.clone(), object)
     }
 
     /// Five characters for a generated name, from the alphabet Kubernetes uses (no vowels,
@@ -343,28 +360,43 @@ impl Inner {
         )
     }
 
+    /// The one way state changes: a new version, journalled first when durable (a
+    /// failed write changes nothing), then applied in memory and announced to watches.
     fn commit(
         &mut self,
         events: &broadcast::Sender<Arc<Event>>,
         kind: EventType,
         key: Key,
         mut object: Value,
-    ) -> Arc<Value> {
-        self.resource_version += 1;
-        let rv = self.resource_version;
+    ) -> Result<Arc<Value>> {
+        let rv = self.resource_version + 1;
         metadata_mut(&mut object).insert("resourceVersion".into(), json!(rv.to_string()));
         let object = Arc::new(object);
-        self.objects.insert(key.clone(), object.clone());
-        self.record(
-            events,
-            Event {
-                resource_version: rv,
-                kind,
-                key,
-                object: object.clone(),
-            },
-        );
-        object
+        let event = Event {
+            resource_version: rv,
+            kind,
+            key,
+            object: object.clone(),
+        };
+        if let Some(journal) = &mut self.journal {
+            journal
+                .append(&event)
+                .map_err(|e| StoreError::Storage(e.to_string()))?;
+        }
+        self.resource_version = rv;
+        match kind {
+            EventType::Deleted => self.objects.remove(&event.key),
+            _ => self.objects.insert(event.key.clone(), object.clone()),
+        };
+        self.record(events, event);
+        if let Some(journal) = self.journal.as_mut().filter(|j| j.wants_compaction()) {
+            // The change is already safe in the log; a failed compaction only means a
+            // longer replay next start.
+            if let Err(e) = journal.compact(self.resource_version, &self.objects) {
+                tracing::warn!("compacting the data directory failed: {e}");
+            }
+        }
+        Ok(object)
     }
 
     fn record(&mut self, events: &broadcast::Sender<Arc<Event>>, event: Event) {

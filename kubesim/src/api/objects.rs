@@ -41,6 +41,7 @@ impl ApiServer {
             StoreError::AlreadyExists => ApiError::already_exists(resource, name),
             StoreError::Conflict => ApiError::conflict(resource, name),
             StoreError::Gone { requested, oldest } => ApiError::gone(requested, oldest),
+            StoreError::Storage(e) => ApiError::internal(e),
         }
     }
 

@@ -21,6 +21,9 @@ enum Command {
         /// Where to write a kubeconfig for this cluster.
         #[arg(long)]
         kubeconfig: Option<PathBuf>,
+        /// Keep objects in this directory across restarts (default: memory only).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
         /// Seed for every random choice.
         #[arg(long, default_value_t = 0)]
         seed: u64,
@@ -37,9 +40,14 @@ async fn main() -> anyhow::Result<()> {
     let Command::Serve {
         addr,
         kubeconfig,
+        data_dir,
         seed,
     } = Cli::parse().command;
-    let cluster = kubesim::Cluster::builder().seed(seed).build();
+    let mut builder = kubesim::Cluster::builder().seed(seed);
+    if let Some(dir) = data_dir {
+        builder = builder.data_dir(dir);
+    }
+    let cluster = builder.build()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     if let Some(path) = kubeconfig {

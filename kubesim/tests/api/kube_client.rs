@@ -19,6 +19,7 @@ fn cluster() -> Cluster {
         .seed(42)
         .start_time("2026-01-01T00:00:00Z".parse().expect("time"))
         .build()
+        .expect("cluster")
 }
 
 fn configmap(name: &str, labels: serde_json::Value) -> ConfigMap {
@@ -362,7 +363,11 @@ async fn discovery_and_dynamic_objects() {
 
 #[tokio::test]
 async fn watches_resume_and_expire() {
-    let cluster = Cluster::builder().seed(1).watch_history(5).build();
+    let cluster = Cluster::builder()
+        .seed(1)
+        .watch_history(5)
+        .build()
+        .expect("cluster");
     let cms: Api<ConfigMap> = Api::default_namespaced(cluster.client());
     let first = cms
         .create(&PostParams::default(), &configmap("a", json!({})))
