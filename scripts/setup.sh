@@ -68,6 +68,13 @@ if [ "$("$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{pr
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
 fi
 
+# --- the Python kubernetes client, for kubesim's real-client tests ----------------
+PY_KUBERNETES_VERSION=37.0.2
+if [ "$(PYTHONPATH="$TOOLS_DIR/python" python3 -c 'import kubernetes; print(kubernetes.__version__)' 2>/dev/null)" != "$PY_KUBERNETES_VERSION" ]; then
+  step "pip install kubernetes==$PY_KUBERNETES_VERSION into .tools/python"
+  python3 -m pip install --quiet --disable-pip-version-check --upgrade --target "$TOOLS_DIR/python" "kubernetes==$PY_KUBERNETES_VERSION"
+fi
+
 # --- sass (dart-sass as JS), found on PATH by cargo-leptos -----------------------
 if ! command -v sass >/dev/null; then
   step "npm install -g sass"

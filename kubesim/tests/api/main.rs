@@ -2,3 +2,4 @@
 
 mod durable;
 mod kube_client;
+mod real_clients;

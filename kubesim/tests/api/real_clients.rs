@@ -1,0 +1,218 @@
+//! Unmodified real clients against `Cluster::serve` on loopback: Debian's kubectl (1.20,
+//! installed into `.tools/` by `make setup`) and the Python `kubernetes` package (into
+//! `.tools/python`). These catch what a Rust client would forgive: discovery shapes,
+//! content types, the strategic merge patches kubectl computes, watch framing.
+
+use kubesim::Cluster;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tools() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools")
+}
+
+struct Served {
+    kubeconfig: PathBuf,
+    dir: PathBuf,
+}
+
+async fn serve(name: &str) -> Served {
+    let cluster = Cluster::builder().seed(9).build().expect("cluster");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { cluster.serve(listener, std::future::pending()).await });
+    let dir = std::env::temp_dir().join(format!("kubesim-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: http://{addr}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: admin\n    namespace: default\ncurrent-context: sim\nusers:\n- name: admin\n  user: {{}}\n"),
+    )
+    .expect("kubeconfig");
+    Served { kubeconfig, dir }
+}
+
+impl Served {
+    async fn kubectl(&self, args: &[&str]) -> Output {
+        let kubectl = tools().join("kubectl");
+        assert!(
+            kubectl.exists(),
+            "{} is missing: run `make setup`",
+            kubectl.display()
+        );
+        let mut command = Command::new(kubectl);
+        command.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("run kubectl")
+    }
+
+    /// Runs kubectl, expects success, returns stdout.
+    async fn ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args).await;
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            out.status.success(),
+            "kubectl {}: {stdout}{stderr}",
+            args.join(" ")
+        );
+        stdout.trim().to_string()
+    }
+
+    /// Runs kubectl, expects failure, returns stderr.
+    async fn fails(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args).await;
+        assert!(
+            !out.status.success(),
+            "kubectl {} should fail",
+            args.join(" ")
+        );
+        String::from_utf8_lossy(&out.stderr).trim().to_string()
+    }
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: app\n        image: kubeclass/demo-app:1.0\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_reads_and_writes() {
+    let s = serve("kubectl").await;
+    assert!(
+        s.ok(&["version"])
+            .await
+            .contains("GitVersion:\"v1.34.0-kubesim\"")
+    );
+    let resources = s.ok(&["api-resources"]).await;
+    assert!(
+        resources
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["deployments", "deploy", "apps/v1", "true", "Deployment"]),
+        "{resources}"
+    );
+
+    assert_eq!(
+        s.ok(&["create", "configmap", "demo", "--from-literal=a=b"])
+            .await,
+        "configmap/demo created"
+    );
+    assert_eq!(
+        s.ok(&["get", "configmap", "demo", "-o", "jsonpath={.data.a}"])
+            .await,
+        "b"
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&s.ok(&["get", "cm", "-o", "json"]).await).expect("json");
+    assert_eq!(list["items"][0]["metadata"]["name"], "demo");
+    assert_eq!(
+        s.ok(&["label", "cm", "demo", "team=a"]).await,
+        "configmap/demo labeled"
+    );
+    assert_eq!(
+        s.ok(&["get", "cm", "-l", "team=a", "-o", "name"]).await,
+        "configmap/demo"
+    );
+    assert_eq!(
+        s.ok(&["annotate", "cm", "demo", "note=x"]).await,
+        "configmap/demo annotated"
+    );
+
+    let file = s.dir.join("deployment.yaml");
+    std::fs::write(&file, DEPLOYMENT).expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    // kubectl 1.20 validates against /openapi/v2 unless told not to (OpenAPI is not served yet).
+    assert_eq!(
+        s.ok(&["apply", "--validate=false", "-f", file]).await,
+        "deployment.apps/web created"
+    );
+    assert_eq!(
+        s.ok(&["apply", "--validate=false", "-f", file]).await,
+        "deployment.apps/web unchanged"
+    );
+    assert_eq!(
+        s.ok(&["apply", "--server-side", "--validate=false", "-f", file])
+            .await,
+        "deployment.apps/web serverside-applied"
+    );
+    assert_eq!(
+        s.ok(&["scale", "deploy", "web", "--replicas=3"]).await,
+        "deployment.apps/web scaled"
+    );
+    assert_eq!(
+        s.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])
+            .await,
+        "3"
+    );
+    assert_eq!(s.ok(&["patch", "deploy", "web", "-p", "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"kubeclass/demo-app:1.1\"}]}}}}"]).await, "deployment.apps/web patched");
+    let yaml = s.ok(&["get", "deploy", "web", "-o", "yaml"]).await;
+    assert!(
+        yaml.contains("image: kubeclass/demo-app:1.1") && yaml.contains("replicas: 3"),
+        "{yaml}"
+    );
+
+    assert_eq!(
+        s.ok(&["delete", "cm", "demo"]).await,
+        "configmap \"demo\" deleted"
+    );
+    assert_eq!(
+        s.fails(&["get", "cm", "demo"]).await,
+        "Error from server (NotFound): configmaps \"demo\" not found"
+    );
+    assert_eq!(
+        s.fails(&["create", "configmap", "x", "-n", "nowhere"])
+            .await,
+        "Error from server (NotFound): namespaces \"nowhere\" not found"
+    );
+    std::fs::remove_dir_all(&s.dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_client_lists_and_watches() {
+    let s = serve("python").await;
+    let script = r#"
+import sys
+from kubernetes import client, config, watch
+config.load_kube_config(config_file=sys.argv[1])
+v1 = client.CoreV1Api()
+print(sorted(n.metadata.name for n in v1.list_namespace().items))
+v1.create_namespaced_config_map("default", {"metadata": {"name": "py"}, "data": {"a": "b"}})
+w = watch.Watch()
+for event in w.stream(v1.list_namespaced_config_map, "default", timeout_seconds=5):
+    print(event["type"], event["object"].metadata.name, event["object"].data["a"])
+    w.stop()
+"#;
+    let python_path = tools().join("python");
+    assert!(
+        python_path.exists(),
+        "{} is missing: run `make setup`",
+        python_path.display()
+    );
+    let kubeconfig = s.kubeconfig.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(&kubeconfig)
+            .env("PYTHONPATH", python_path)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.trim(),
+        "['default', 'kube-node-lease', 'kube-public', 'kube-system']\nADDED py b"
+    );
+    std::fs::remove_dir_all(&s.dir).ok();
+}
