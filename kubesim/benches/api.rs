@@ -293,7 +293,8 @@ async fn main() {
     let addr = listener.local_addr().expect("addr");
     let serving = cluster.clone();
     tokio::spawn(async move { serving.serve(listener, std::future::pending()).await });
-    let config = kube::Config::new(format!("http://{addr}").parse().expect("url"));
+    let mut config = kube::Config::new(format!("http://{addr}").parse().expect("url"));
+    config.auth_info.token = Some(cluster.admin_token().to_string().into());
     let client = kube::Client::try_from(config).expect("client");
     measure("HTTP", client, &mut rows).await;
 

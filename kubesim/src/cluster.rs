@@ -2,6 +2,7 @@
 //! `kube::Client`, or HTTP on a socket.
 
 use crate::api::{self, ApiServer};
+use crate::auth::Tokens;
 use crate::clock::Clock;
 use crate::store::{Key, Store, StoreError};
 use jiff::Timestamp;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 pub struct Cluster {
     store: Arc<Store>,
     api: Arc<ApiServer>,
+    tokens: Arc<Tokens>,
 }
 
 /// Settings for a [`Cluster`].
@@ -22,6 +24,7 @@ pub struct ClusterBuilder {
     start: Option<Timestamp>,
     history: usize,
     data_dir: Option<std::path::PathBuf>,
+    admin_token: Option<String>,
 }
 
 impl Default for ClusterBuilder {
@@ -31,6 +34,7 @@ impl Default for ClusterBuilder {
             start: None,
             history: 10_000,
             data_dir: None,
+            admin_token: None,
         }
     }
 }
@@ -52,6 +56,13 @@ impl ClusterBuilder {
     /// How many changes a watch can resume across before it gets 410 Gone.
     pub fn watch_history(mut self, events: usize) -> Self {
         self.history = events;
+        self
+    }
+
+    /// The bearer token that authenticates as the cluster admin (default: derived from
+    /// the seed, which suits tests; `kubesim serve` passes a random one).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
         self
     }
 
@@ -84,8 +95,28 @@ impl ClusterBuilder {
                 Err(e) => return Err(e),
             }
         }
-        let api = ApiServer::new(store.clone());
-        Ok(Cluster { store, api })
+        for (resource, object) in crate::auth::rbac::default_objects() {
+            let name = object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match store.create(
+                Key::new("rbac.authorization.k8s.io", resource, "", &name),
+                object,
+            ) {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let token = self.admin_token.unwrap_or_else(|| {
+            format!(
+                "kubesim-admin-{:016x}",
+                self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x6b75_6265
+            )
+        });
+        let tokens = Arc::new(Tokens::new(token));
+        let api = ApiServer::new(store.clone(), tokens.clone());
+        Ok(Cluster { store, api, tokens })
     }
 }
 
@@ -100,10 +131,34 @@ impl Cluster {
         api::router(self.api.clone())
     }
 
-    /// A `kube::Client` talking to this cluster in-process (no socket), with `default` as
-    /// its default namespace.
+    /// A `kube::Client` talking to this cluster in-process (no socket) as the admin, with
+    /// `default` as its default namespace. Impersonation headers work on it as on a real
+    /// cluster's admin connection.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        self.client_with_token(self.tokens.admin_token())
+    }
+
+    /// An in-process client presenting `token` (an issued ServiceAccount token, say).
+    pub fn client_with_token(&self, token: &str) -> kube::Client {
+        let value = axum::http::HeaderValue::from_str(&format!("Bearer {token}")).ok();
+        let service = tower::ServiceBuilder::new()
+            .map_request(
+                move |mut request: axum::http::Request<kube::client::Body>| {
+                    if let Some(v) = &value {
+                        request
+                            .headers_mut()
+                            .insert(axum::http::header::AUTHORIZATION, v.clone());
+                    }
+                    request
+                },
+            )
+            .service(self.router());
+        kube::Client::new(service, "default")
+    }
+
+    /// The admin bearer token, for kubeconfigs.
+    pub fn admin_token(&self) -> &str {
+        self.tokens.admin_token()
     }
 
     /// Serves the API over HTTP on `listener` until `shutdown` resolves.
@@ -115,6 +170,29 @@ impl Cluster {
     ) -> std::io::Result<()> {
         axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves the API over HTTPS (the way kubectl expects, since it sends tokens only over
+    /// TLS) on `listener` until `shutdown` resolves, letting open requests finish.
+    #[cfg(feature = "serve")]
+    pub async fn serve_tls(
+        &self,
+        listener: std::net::TcpListener,
+        tls: &crate::tls::Tls,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        listener.set_nonblocking(true)?;
+        let config = axum_server::tls_rustls::RustlsConfig::from_config(tls.server_config());
+        axum_server::from_tcp_rustls(listener, config)?
+            .handle(handle)
+            .serve(self.router().into_make_service())
             .await
     }
 

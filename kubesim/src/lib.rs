@@ -15,6 +15,7 @@
 //! [`api`] (HTTP: discovery, verbs, watch, errors), [`cluster`] (assembly and clients).
 
 pub mod api;
+pub mod auth;
 pub mod clock;
 pub mod cluster;
 pub mod fields;
@@ -23,5 +24,7 @@ pub mod managed;
 pub mod patch;
 pub mod resources;
 pub mod store;
+#[cfg(feature = "serve")]
+pub mod tls;
 
 pub use cluster::{Cluster, ClusterBuilder};

@@ -10,6 +10,8 @@ mod selectors;
 pub mod status;
 mod watch;
 
+use crate::auth::rbac::{Attributes, Authorizer};
+use crate::auth::{self, Tokens, UserInfo};
 use crate::store::Store;
 use axum::Router;
 use axum::body::Body;
@@ -26,12 +28,34 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct ApiServer {
     store: Arc<Store>,
+    tokens: Arc<Tokens>,
+    rbac: Authorizer,
 }
 
 impl ApiServer {
-    /// An API server over `store`.
-    pub fn new(store: Arc<Store>) -> Arc<ApiServer> {
-        Arc::new(ApiServer { store })
+    /// An API server over `store`, accepting the tokens in `tokens`.
+    pub fn new(store: Arc<Store>, tokens: Arc<Tokens>) -> Arc<ApiServer> {
+        let rbac = Authorizer::new(store.clone());
+        Arc::new(ApiServer {
+            store,
+            tokens,
+            rbac,
+        })
+    }
+}
+
+/// The verb RBAC checks for a request.
+fn verb(method: &Method, has_name: bool, watch: bool) -> &'static str {
+    match (method.as_str(), has_name) {
+        ("GET" | "HEAD", true) => "get",
+        ("GET" | "HEAD", false) if watch => "watch",
+        ("GET" | "HEAD", false) => "list",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", true) => "delete",
+        ("DELETE", false) => "deletecollection",
+        _ => "unknown",
     }
 }
 
@@ -56,8 +80,27 @@ fn json(status: StatusCode, value: Value) -> Response {
 
 async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     let (parts, body) = request.into_parts();
-    let route = path::parse(parts.uri.path())?;
+    let route = path::parse(parts.uri.path());
+    if matches!(route, Ok(Route::Health)) {
+        return Ok("ok".into_response());
+    }
+    let user = auth::authenticate(&api.tokens, &parts.headers, &api.rbac)?;
+    let route = route?;
     let query = Query::parse(parts.uri.query());
+    let attrs = match &route {
+        Route::Resource(t) => Attributes::resource(
+            verb(&parts.method, t.name.is_some(), query.flag("watch")),
+            t.resource.group,
+            t.resource.plural,
+            t.subresource_kind().unwrap_or(""),
+            t.namespace.as_deref().unwrap_or(""),
+            t.name.as_deref().unwrap_or(""),
+        ),
+        _ => Attributes::non_resource("get", parts.uri.path()),
+    };
+    if !api.rbac.allows(&user, &attrs) {
+        return Err(forbidden(&route, &attrs, &user));
+    }
     let aggregated = accepts_aggregated(&parts.headers);
     let ok = |value| Ok(json(StatusCode::OK, value));
     match route {
@@ -83,6 +126,9 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 .to_string();
             let body = read_body(body).await?;
             let manager = field_manager(&query, &parts.headers);
+            if let Some(answer) = api.special(&target, &method, &user, &content_type, &body)? {
+                return Ok(json(StatusCode::CREATED, answer));
+            }
             match (method, target.name.is_some()) {
                 (Method::GET, true) => ok(api.get(&target)?),
                 (Method::GET, false) if query.flag("watch") => api.watch(&target, &query),
@@ -118,6 +164,92 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 )),
             }
         }
+    }
+}
+
+fn forbidden(route: &Route, attrs: &Attributes, user: &UserInfo) -> ApiError {
+    let mut error = ApiError::plain_forbidden(attrs.forbidden_message(user));
+    if let Route::Resource(t) = route {
+        let mut details = serde_json::json!({"kind": t.resource.plural});
+        if let Some(name) = &t.name {
+            details["name"] = serde_json::json!(name);
+        }
+        if !t.resource.group.is_empty() {
+            details["group"] = serde_json::json!(t.resource.group);
+        }
+        error.details = Some(details);
+    }
+    error
+}
+
+impl ApiServer {
+    /// Resources that are computed, not stored: the review APIs and ServiceAccount
+    /// tokens. `None` for everything else.
+    fn special(
+        &self,
+        target: &path::Target,
+        method: &Method,
+        user: &UserInfo,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Option<Value>> {
+        let kind = target.resource.kind;
+        let review = matches!(
+            kind,
+            "SelfSubjectAccessReview"
+                | "SubjectAccessReview"
+                | "LocalSubjectAccessReview"
+                | "SelfSubjectRulesReview"
+                | "SelfSubjectReview"
+                | "TokenReview"
+        );
+        if review && *method == Method::POST {
+            let body = decode(content_type, body)?;
+            return auth::reviews::answer(
+                kind,
+                target.namespace.as_deref(),
+                &body,
+                user,
+                &self.rbac,
+            )
+            .map(Some);
+        }
+        if kind == "ServiceAccount"
+            && target.subresource_kind() == Some("token")
+            && *method == Method::POST
+        {
+            return self.issue_token(target).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// `POST serviceaccounts/NAME/token`: a bearer token for the ServiceAccount.
+    fn issue_token(&self, target: &path::Target) -> Result<Value> {
+        let name = target.name()?;
+        let namespace = target.namespace.as_deref().unwrap_or_default();
+        let key = crate::store::Key::new("", "serviceaccounts", namespace, name);
+        self.store
+            .get(&key)
+            .map_err(|_| ApiError::not_found(target.resource, name))?;
+        let token = format!(
+            "kubesim-sa.{namespace}.{name}.{}{}",
+            self.store.random_suffix(),
+            self.store.random_suffix()
+        );
+        self.tokens
+            .issue(token.clone(), UserInfo::service_account(namespace, name));
+        let now = self.store.clock().now();
+        let expires = crate::clock::format_time(
+            now.checked_add(jiff::SignedDuration::from_secs(3600))
+                .unwrap_or(now),
+        );
+        Ok(serde_json::json!({
+            "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": null},
+            "spec": {"audiences": ["https://kubernetes.default.svc.cluster.local"], "expirationSeconds": 3600,
+                "boundObjectRef": null},
+            "status": {"token": token, "expirationTimestamp": expires},
+        }))
     }
 }
 

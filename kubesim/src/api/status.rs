@@ -162,6 +162,16 @@ impl ApiError {
         }
     }
 
+    /// 401: no credentials, or ones the cluster did not issue.
+    pub fn unauthorized() -> ApiError {
+        Self::new(401, "Unauthorized", "Unauthorized")
+    }
+
+    /// 403 with a message already in full.
+    pub fn plain_forbidden(message: String) -> ApiError {
+        Self::new(403, "Forbidden", message)
+    }
+
     /// 400.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         Self::new(400, "BadRequest", message)

@@ -43,26 +43,34 @@ async fn main() -> anyhow::Result<()> {
         data_dir,
         seed,
     } = Cli::parse().command;
-    let mut builder = kubesim::Cluster::builder().seed(seed);
+    // The admin token is a secret: from the OS's randomness, not the simulation's seed.
+    let admin_token: String = (0..32)
+        .map(|_| format!("{:x}", rand::random::<u8>() & 0xf))
+        .collect();
+    let mut builder = kubesim::Cluster::builder()
+        .seed(seed)
+        .admin_token(format!("kubesim-admin-{admin_token}"));
     if let Some(dir) = data_dir {
         builder = builder.data_dir(dir);
     }
     let cluster = builder.build()?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = std::net::TcpListener::bind(addr)?;
     let local = listener.local_addr()?;
+    let hosts = vec![
+        "localhost".to_string(),
+        local.ip().to_string(),
+        "127.0.0.1".to_string(),
+    ];
+    let tls = kubesim::tls::Tls::generate(&hosts)
+        .map_err(|e| anyhow::anyhow!("making certificates: {e}"))?;
+    let server = format!("https://{local}");
     if let Some(path) = kubeconfig {
-        std::fs::write(&path, kubeconfig_yaml(&format!("http://{local}")))?;
+        std::fs::write(&path, tls.kubeconfig(&server, cluster.admin_token()))?;
         tracing::info!("kubeconfig written to {}", path.display());
     }
-    tracing::info!("kubesim serving the Kubernetes API on http://{local}");
-    cluster.serve(listener, shutdown()).await?;
+    tracing::info!("kubesim serving the Kubernetes API on {server}");
+    cluster.serve_tls(listener, &tls, shutdown()).await?;
     Ok(())
-}
-
-fn kubeconfig_yaml(server: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: kubesim\n  cluster:\n    server: {server}\ncontexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: admin\n    namespace: default\ncurrent-context: kubesim\nusers:\n- name: admin\n  user: {{}}\n"
-    )
 }
 
 async fn shutdown() {

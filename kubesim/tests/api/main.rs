@@ -1,5 +1,6 @@
 //! kubesim's integration tests, one binary (link once): real clients against the API.
 
+mod auth;
 mod durable;
 mod kube_client;
 mod real_clients;

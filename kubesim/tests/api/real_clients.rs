@@ -18,19 +18,19 @@ struct Served {
 
 async fn serve(name: &str) -> Served {
     let cluster = Cluster::builder().seed(9).build().expect("cluster");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { cluster.serve(listener, std::future::pending()).await });
+    let tls = kubesim::tls::Tls::generate(&["127.0.0.1".to_string()]).expect("certificates");
+    let kubeconfig_text = tls.kubeconfig(&format!("https://{addr}"), cluster.admin_token());
+    tokio::spawn(async move {
+        cluster
+            .serve_tls(listener, &tls, std::future::pending())
+            .await
+    });
     let dir = std::env::temp_dir().join(format!("kubesim-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let kubeconfig = dir.join("kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: http://{addr}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: admin\n    namespace: default\ncurrent-context: sim\nusers:\n- name: admin\n  user: {{}}\n"),
-    )
-    .expect("kubeconfig");
+    std::fs::write(&kubeconfig, kubeconfig_text).expect("kubeconfig");
     Served { kubeconfig, dir }
 }
 
@@ -78,6 +78,8 @@ impl Served {
 }
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: app\n        image: kubeclass/demo-app:1.0\n";
+
+const RBAC: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: server\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: go-http-app\n  namespace: server\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: service-reader\n  namespace: server\nrules:\n- apiGroups: [\"\"]\n  resources: [services]\n  verbs: [get, list, watch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: go-http-app-reads-services\n  namespace: server\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: service-reader\nsubjects:\n- kind: ServiceAccount\n  name: go-http-app\n  namespace: server\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_reads_and_writes() {
@@ -153,6 +155,35 @@ async fn kubectl_reads_and_writes() {
     assert!(
         yaml.contains("image: kubeclass/demo-app:1.1") && yaml.contains("replicas: 3"),
         "{yaml}"
+    );
+
+    // RBAC through kubectl: auth can-i as a ServiceAccount (impersonation + access review).
+    let rbac = s.dir.join("rbac.yaml");
+    std::fs::write(&rbac, RBAC).expect("write");
+    s.ok(&[
+        "apply",
+        "--validate=false",
+        "-f",
+        rbac.to_str().expect("path"),
+    ])
+    .await;
+    assert_eq!(
+        s.ok(&["auth", "can-i", "create", "deployments"]).await,
+        "yes"
+    );
+    let as_sa = "--as=system:serviceaccount:server:go-http-app";
+    assert_eq!(
+        s.ok(&["auth", "can-i", "list", "services", "-n", "server", as_sa])
+            .await,
+        "yes"
+    );
+    let no = s
+        .kubectl(&["auth", "can-i", "list", "pods", "-n", "server", as_sa])
+        .await;
+    assert_eq!(String::from_utf8_lossy(&no.stdout).trim(), "no");
+    assert_eq!(
+        s.fails(&["get", "pods", "-n", "server", as_sa]).await,
+        "Error from server (Forbidden): pods is forbidden: User \"system:serviceaccount:server:go-http-app\" cannot list resource \"pods\" in API group \"\" in the namespace \"server\""
     );
 
     assert_eq!(

@@ -1,0 +1,597 @@
+//! RBAC as kube-apiserver evaluates it: a request is allowed when any rule of any Role or
+//! ClusterRole bound to the user (or one of their groups, or their ServiceAccount) matches
+//! its verb, API group, resource (with subresource), name and namespace. Aggregated
+//! ClusterRoles gather the rules of the roles their selectors match. Members of
+//! `system:masters` are allowed everything.
+
+use super::UserInfo;
+use crate::store::Store;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// What a request wants to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attributes {
+    pub verb: String,
+    /// For resource requests.
+    pub group: String,
+    pub resource: String,
+    pub subresource: String,
+    pub namespace: String,
+    pub name: String,
+    /// For non-resource requests (`/version`, `/healthz`, discovery).
+    pub path: Option<String>,
+}
+
+impl Attributes {
+    /// A resource request.
+    pub fn resource(
+        verb: &str,
+        group: &str,
+        resource: &str,
+        subresource: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Attributes {
+        Attributes {
+            verb: verb.into(),
+            group: group.into(),
+            resource: resource.into(),
+            subresource: subresource.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+            path: None,
+        }
+    }
+
+    /// A non-resource request.
+    pub fn non_resource(verb: &str, path: &str) -> Attributes {
+        Attributes {
+            path: Some(path.into()),
+            ..Attributes::resource(verb, "", "", "", "", "")
+        }
+    }
+
+    /// `pods/log`, or `pods`.
+    pub fn full_resource(&self) -> String {
+        if self.subresource.is_empty() {
+            self.resource.clone()
+        } else {
+            format!("{}/{}", self.resource, self.subresource)
+        }
+    }
+
+    /// The Forbidden message kube-apiserver writes for these attributes.
+    pub fn forbidden_message(&self, user: &UserInfo) -> String {
+        if let Some(path) = &self.path {
+            return format!(
+                "forbidden: User \"{}\" cannot {} path \"{path}\"",
+                user.username, self.verb
+            );
+        }
+        let what = if self.name.is_empty() {
+            self.resource_with_group()
+        } else {
+            format!("{} \"{}\"", self.resource_with_group(), self.name)
+        };
+        let scope = if self.namespace.is_empty() {
+            "at the cluster scope".to_string()
+        } else {
+            format!("in the namespace \"{}\"", self.namespace)
+        };
+        format!(
+            "{what} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
+            user.username,
+            self.verb,
+            self.full_resource(),
+            self.group
+        )
+    }
+
+    fn resource_with_group(&self) -> String {
+        let r = self.full_resource();
+        if self.group.is_empty() {
+            r
+        } else {
+            format!("{r}.{}", self.group)
+        }
+    }
+}
+
+/// Evaluates RBAC against the store's current roles and bindings.
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    store: Arc<Store>,
+}
+
+impl Authorizer {
+    /// An authorizer reading `store`.
+    pub fn new(store: Arc<Store>) -> Authorizer {
+        Authorizer { store }
+    }
+
+    /// Whether `user` may do what `attrs` describe.
+    pub fn allows(&self, user: &UserInfo, attrs: &Attributes) -> bool {
+        if user.is_master() {
+            return true;
+        }
+        self.rules_for(user, &attrs.namespace)
+            .iter()
+            .any(|rule| rule_matches(rule, attrs))
+    }
+
+    /// Every rule that applies to `user` in `namespace` (cluster-wide rules included).
+    pub fn rules_for(&self, user: &UserInfo, namespace: &str) -> Vec<Value> {
+        let mut rules = Vec::new();
+        let (bindings, _) = self.store.list(
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            None,
+            None,
+        );
+        for (_, binding) in bindings.iter().filter(|(_, b)| binds(b, user, "")) {
+            rules.extend(self.role_rules(&binding["roleRef"], ""));
+        }
+        if !namespace.is_empty() {
+            let (bindings, _) = self.store.list(
+                "rbac.authorization.k8s.io",
+                "rolebindings",
+                Some(namespace),
+                None,
+            );
+            for (_, binding) in bindings.iter().filter(|(_, b)| binds(b, user, namespace)) {
+                rules.extend(self.role_rules(&binding["roleRef"], namespace));
+            }
+        }
+        rules
+    }
+
+    fn role_rules(&self, role_ref: &Value, namespace: &str) -> Vec<Value> {
+        let name = role_ref["name"].as_str().unwrap_or_default();
+        match role_ref["kind"].as_str() {
+            Some("Role") => self
+                .store
+                .get(&crate::store::Key::new(
+                    "rbac.authorization.k8s.io",
+                    "roles",
+                    namespace,
+                    name,
+                ))
+                .map(|r| r["rules"].as_array().cloned().unwrap_or_default())
+                .unwrap_or_default(),
+            Some("ClusterRole") => self.cluster_role_rules(name, 0),
+            _ => Vec::new(),
+        }
+    }
+
+    fn cluster_role_rules(&self, name: &str, depth: usize) -> Vec<Value> {
+        let Ok(role) = self.store.get(&crate::store::Key::new(
+            "rbac.authorization.k8s.io",
+            "clusterroles",
+            "",
+            name,
+        )) else {
+            return Vec::new();
+        };
+        let mut rules = role["rules"].as_array().cloned().unwrap_or_default();
+        if let (Some(selectors), true) = (
+            role["aggregationRule"]["clusterRoleSelectors"].as_array(),
+            depth < 4,
+        ) {
+            let (roles, _) =
+                self.store
+                    .list("rbac.authorization.k8s.io", "clusterroles", None, None);
+            for (key, other) in &roles {
+                let labels = &other["metadata"]["labels"];
+                let selected = selectors.iter().any(|s| {
+                    s["matchLabels"]
+                        .as_object()
+                        .is_some_and(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)))
+                });
+                if selected && key.name != name {
+                    rules.extend(self.cluster_role_rules(&key.name, depth + 1));
+                }
+            }
+        }
+        rules
+    }
+}
+
+fn binds(binding: &Value, user: &UserInfo, namespace: &str) -> bool {
+    binding["subjects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| {
+            let name = s["name"].as_str().unwrap_or_default();
+            match s["kind"].as_str() {
+                Some("User") => user.username == name,
+                Some("Group") => user.groups.iter().any(|g| g == name),
+                Some("ServiceAccount") => {
+                    let ns = s["namespace"]
+                        .as_str()
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or(namespace);
+                    user.username == format!("system:serviceaccount:{ns}:{name}")
+                }
+                _ => false,
+            }
+        })
+}
+
+fn contains(list: &Value, wanted: &str) -> bool {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .any(|v| v == "*" || v == wanted)
+}
+
+fn rule_matches(rule: &Value, attrs: &Attributes) -> bool {
+    if !contains(&rule["verbs"], &attrs.verb) {
+        return false;
+    }
+    if let Some(path) = &attrs.path {
+        return rule["nonResourceURLs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .any(|url| {
+                url == "*"
+                    || url == path
+                    || url
+                        .strip_suffix('*')
+                        .is_some_and(|prefix| path.starts_with(prefix))
+            });
+    }
+    let resource_ok = rule["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .any(|r| {
+            r == "*"
+                || r == attrs.full_resource()
+                || (!attrs.subresource.is_empty() && r == format!("*/{}", attrs.subresource))
+        });
+    let names = rule["resourceNames"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let name_ok = names.is_empty()
+        || (!attrs.name.is_empty()
+            && names
+                .iter()
+                .any(|n| n.as_str() == Some(attrs.name.as_str())));
+    contains(&rule["apiGroups"], &attrs.group) && resource_ok && name_ok
+}
+
+/// The ClusterRoles and ClusterRoleBindings every cluster starts with: `cluster-admin`,
+/// the aggregated `admin`, `edit` and `view`, and what every authenticated user may do
+/// (discovery, health, reviewing their own access).
+pub fn default_objects() -> Vec<(&'static str, Value)> {
+    let rule = |groups: &[&str], resources: &[&str], verbs: &[&str]| json!({"apiGroups": groups, "resources": resources, "verbs": verbs});
+    let read = ["get", "list", "watch"];
+    let write = ["create", "delete", "deletecollection", "patch", "update"];
+    let view_rules = vec![
+        rule(
+            &[""],
+            &[
+                "configmaps",
+                "endpoints",
+                "persistentvolumeclaims",
+                "persistentvolumeclaims/status",
+                "pods",
+                "pods/log",
+                "pods/status",
+                "replicationcontrollers",
+                "services",
+                "services/status",
+                "serviceaccounts",
+                "events",
+                "limitranges",
+                "resourcequotas",
+                "resourcequotas/status",
+                "namespaces",
+                "namespaces/status",
+            ],
+            &read,
+        ),
+        rule(
+            &["apps"],
+            &[
+                "controllerrevisions",
+                "daemonsets",
+                "daemonsets/status",
+                "deployments",
+                "deployments/scale",
+                "deployments/status",
+                "replicasets",
+                "replicasets/scale",
+                "replicasets/status",
+                "statefulsets",
+                "statefulsets/scale",
+                "statefulsets/status",
+            ],
+            &read,
+        ),
+        rule(
+            &["autoscaling"],
+            &[
+                "horizontalpodautoscalers",
+                "horizontalpodautoscalers/status",
+            ],
+            &read,
+        ),
+        rule(
+            &["batch"],
+            &["cronjobs", "cronjobs/status", "jobs", "jobs/status"],
+            &read,
+        ),
+        rule(
+            &["networking.k8s.io"],
+            &["ingresses", "ingresses/status", "networkpolicies"],
+            &read,
+        ),
+        rule(
+            &["policy"],
+            &["poddisruptionbudgets", "poddisruptionbudgets/status"],
+            &read,
+        ),
+        rule(&["discovery.k8s.io"], &["endpointslices"], &read),
+        rule(&["metrics.k8s.io"], &["pods"], &read),
+    ];
+    let edit_rules = vec![
+        rule(
+            &[""],
+            &[
+                "pods",
+                "pods/attach",
+                "pods/exec",
+                "pods/portforward",
+                "pods/proxy",
+                "pods/eviction",
+                "configmaps",
+                "endpoints",
+                "persistentvolumeclaims",
+                "replicationcontrollers",
+                "replicationcontrollers/scale",
+                "secrets",
+                "serviceaccounts",
+                "services",
+                "services/proxy",
+            ],
+            &write,
+        ),
+        rule(
+            &[""],
+            &[
+                "secrets",
+                "pods/attach",
+                "pods/exec",
+                "pods/portforward",
+                "pods/proxy",
+                "services/proxy",
+            ],
+            &read,
+        ),
+        rule(&[""], &["serviceaccounts"], &["impersonate"]),
+        rule(&[""], &["serviceaccounts/token"], &["create"]),
+        rule(
+            &["apps"],
+            &[
+                "daemonsets",
+                "deployments",
+                "deployments/rollback",
+                "deployments/scale",
+                "replicasets",
+                "replicasets/scale",
+                "statefulsets",
+                "statefulsets/scale",
+            ],
+            &write,
+        ),
+        rule(&["autoscaling"], &["horizontalpodautoscalers"], &write),
+        rule(&["batch"], &["cronjobs", "jobs"], &write),
+        rule(
+            &["networking.k8s.io"],
+            &["ingresses", "networkpolicies"],
+            &write,
+        ),
+        rule(&["policy"], &["poddisruptionbudgets"], &write),
+    ];
+    let admin_rules = vec![
+        rule(
+            &["rbac.authorization.k8s.io"],
+            &["roles", "rolebindings"],
+            &[
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "update",
+                "watch",
+            ],
+        ),
+        rule(
+            &["authorization.k8s.io"],
+            &["localsubjectaccessreviews"],
+            &["create"],
+        ),
+    ];
+    let aggregate = |name: &str, labels: &[&str]| {
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+            "aggregationRule": {"clusterRoleSelectors": labels.iter().map(|l| json!({"matchLabels": {*l: "true"}})).collect::<Vec<_>>()},
+            "rules": [],
+        })
+    };
+    let part = |name: &str, label: &str, rules: Vec<Value>| {
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults", label: "true"}},
+            "rules": rules,
+        })
+    };
+    let role = |name: &str, rules: Vec<Value>| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}, "rules": rules})
+    };
+    let binding = |name: &str, role: &str, group: &str| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}]})
+    };
+    vec![
+        (
+            "clusterroles",
+            role(
+                "cluster-admin",
+                vec![
+                    rule(&["*"], &["*"], &["*"]),
+                    json!({"nonResourceURLs": ["*"], "verbs": ["*"]}),
+                ],
+            ),
+        ),
+        (
+            "clusterroles",
+            aggregate("admin", &["rbac.authorization.k8s.io/aggregate-to-admin"]),
+        ),
+        (
+            "clusterroles",
+            aggregate("edit", &["rbac.authorization.k8s.io/aggregate-to-edit"]),
+        ),
+        (
+            "clusterroles",
+            aggregate("view", &["rbac.authorization.k8s.io/aggregate-to-view"]),
+        ),
+        (
+            "clusterroles",
+            part(
+                "system:aggregate-to-admin",
+                "rbac.authorization.k8s.io/aggregate-to-admin",
+                admin_rules,
+            ),
+        ),
+        ("clusterroles", {
+            let mut r = part(
+                "system:aggregate-to-edit",
+                "rbac.authorization.k8s.io/aggregate-to-edit",
+                edit_rules,
+            );
+            r["metadata"]["labels"]["rbac.authorization.k8s.io/aggregate-to-admin"] = json!("true");
+            r
+        }),
+        ("clusterroles", {
+            let mut r = part(
+                "system:aggregate-to-view",
+                "rbac.authorization.k8s.io/aggregate-to-view",
+                view_rules,
+            );
+            r["metadata"]["labels"]["rbac.authorization.k8s.io/aggregate-to-edit"] = json!("true");
+            r
+        }),
+        (
+            "clusterroles",
+            role(
+                "system:discovery",
+                vec![
+                    json!({"nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz", "/version", "/version/", "/openapi", "/openapi/*"], "verbs": ["get"]}),
+                ],
+            ),
+        ),
+        (
+            "clusterroles",
+            role(
+                "system:basic-user",
+                vec![
+                    rule(
+                        &["authorization.k8s.io"],
+                        &["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+                        &["create"],
+                    ),
+                    rule(
+                        &["authentication.k8s.io"],
+                        &["selfsubjectreviews"],
+                        &["create"],
+                    ),
+                ],
+            ),
+        ),
+        (
+            "clusterrolebindings",
+            binding("cluster-admin", "cluster-admin", "system:masters"),
+        ),
+        (
+            "clusterrolebindings",
+            binding(
+                "system:discovery",
+                "system:discovery",
+                "system:authenticated",
+            ),
+        ),
+        (
+            "clusterrolebindings",
+            binding(
+                "system:basic-user",
+                "system:basic-user",
+                "system:authenticated",
+            ),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_messages_read_like_kube_apiservers() {
+        let sa = UserInfo::service_account("server", "go-http-app");
+        let list = Attributes::resource("list", "", "pods", "", "server", "");
+        assert_eq!(
+            list.forbidden_message(&sa),
+            "pods is forbidden: User \"system:serviceaccount:server:go-http-app\" cannot list resource \"pods\" in API group \"\" in the namespace \"server\""
+        );
+        let get = Attributes::resource("get", "apps", "deployments", "scale", "", "web");
+        assert_eq!(
+            get.forbidden_message(&sa),
+            "deployments/scale.apps \"web\" is forbidden: User \"system:serviceaccount:server:go-http-app\" cannot get resource \"deployments/scale\" in API group \"apps\" at the cluster scope"
+        );
+    }
+
+    #[test]
+    fn rules_match_verbs_groups_resources_and_names() {
+        let rule = json!({"apiGroups": [""], "resources": ["services", "pods/log"], "verbs": ["get", "list"], "resourceNames": []});
+        assert!(rule_matches(
+            &rule,
+            &Attributes::resource("list", "", "services", "", "ns", "")
+        ));
+        assert!(rule_matches(
+            &rule,
+            &Attributes::resource("get", "", "pods", "log", "ns", "p")
+        ));
+        assert!(!rule_matches(
+            &rule,
+            &Attributes::resource("get", "", "pods", "", "ns", "p")
+        ));
+        assert!(!rule_matches(
+            &rule,
+            &Attributes::resource("delete", "", "services", "", "ns", "s")
+        ));
+        let named = json!({"apiGroups": ["*"], "resources": ["*"], "verbs": ["get"], "resourceNames": ["one"]});
+        assert!(rule_matches(
+            &named,
+            &Attributes::resource("get", "apps", "deployments", "", "ns", "one")
+        ));
+        assert!(!rule_matches(
+            &named,
+            &Attributes::resource("get", "apps", "deployments", "", "ns", "two")
+        ));
+    }
+}
