@@ -1,6 +1,7 @@
 //! kubesim's integration tests, one binary (link once): real clients against the API.
 
 mod auth;
+mod bad_input;
 mod durable;
 mod kube_client;
 mod real_clients;
