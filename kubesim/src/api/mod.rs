@@ -8,6 +8,7 @@ mod path;
 mod query;
 mod selectors;
 pub mod status;
+mod table;
 mod watch;
 
 use crate::auth::rbac::{Attributes, Authorizer};
@@ -130,9 +131,25 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 return Ok(json(StatusCode::CREATED, answer));
             }
             match (method, target.name.is_some()) {
-                (Method::GET, true) => ok(api.get(&target)?),
-                (Method::GET, false) if query.flag("watch") => api.watch(&target, &query),
-                (Method::GET, false) => ok(api.list(&target, &query)?),
+                (Method::GET, true) => ok(api.maybe_table(
+                    &target,
+                    &query,
+                    &parts.headers,
+                    api.get(&target)?,
+                    false,
+                )?),
+                (Method::GET, false) if query.flag("watch") => api.watch(
+                    &target,
+                    &query,
+                    api.table_request(&target, &query, &parts.headers)?,
+                ),
+                (Method::GET, false) => ok(api.maybe_table(
+                    &target,
+                    &query,
+                    &parts.headers,
+                    api.list(&target, &query)?,
+                    true,
+                )?),
                 (Method::POST, false) => {
                     let (status, object) = api.create(
                         &target,
@@ -164,6 +181,71 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 )),
             }
         }
+    }
+}
+
+/// A request for `as=Table` output: the Table version and what each row carries.
+#[derive(Debug, Clone)]
+pub struct TableRequest {
+    pub version: &'static str,
+    pub include: String,
+}
+
+impl ApiServer {
+    fn table_request(
+        &self,
+        target: &path::Target,
+        query: &Query,
+        headers: &HeaderMap,
+    ) -> Result<Option<TableRequest>> {
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let Some(version) = table::requested(accept).filter(|_| target.subresource.is_none())
+        else {
+            return Ok(None);
+        };
+        let include = query.get("includeObject").unwrap_or("Metadata").to_string();
+        if !matches!(include.as_str(), "None" | "Metadata" | "Object") {
+            return Err(ApiError::bad_request(format!(
+                "includeObject: Unsupported value: \"{include}\": supported values: \"None\", \"Metadata\", \"Object\""
+            )));
+        }
+        Ok(Some(TableRequest { version, include }))
+    }
+
+    /// Converts a GET's answer into a Table when the client asked for one.
+    fn maybe_table(
+        &self,
+        target: &path::Target,
+        query: &Query,
+        headers: &HeaderMap,
+        value: Value,
+        list: bool,
+    ) -> Result<Value> {
+        let Some(request) = self.table_request(target, query, headers)? else {
+            return Ok(value);
+        };
+        let now = self.store.clock().now();
+        let (objects, meta) = if list {
+            (
+                value["items"].as_array().cloned().unwrap_or_default(),
+                value["metadata"].clone(),
+            )
+        } else {
+            let rv = value["metadata"]["resourceVersion"].clone();
+            (vec![value], serde_json::json!({"resourceVersion": rv}))
+        };
+        Ok(table::table(
+            target.resource.kind,
+            request.version,
+            &objects,
+            meta,
+            &request.include,
+            true,
+            now,
+        ))
     }
 }
 

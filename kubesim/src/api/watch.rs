@@ -46,7 +46,12 @@ impl Filter {
 
 impl ApiServer {
     /// Starts a watch.
-    pub fn watch(self: &Arc<Self>, target: &Target, query: &Query) -> Result<Response> {
+    pub fn watch(
+        self: &Arc<Self>,
+        target: &Target,
+        query: &Query,
+        table: Option<super::TableRequest>,
+    ) -> Result<Response> {
         let resource = target.resource;
         let (group, plural) = resource.storage_key();
         let filter = Filter {
@@ -82,11 +87,30 @@ impl ApiServer {
             (Vec::new(), requested)
         };
         let (tx, rx) = mpsc::channel::<std::result::Result<Bytes, Infallible>>(64);
-        let present = move |object: &Value| {
+        let clock = self.store.clock().clone();
+        // Tables carry column definitions on the first event only, as kube-apiserver's do.
+        let mut headers_sent = false;
+        let mut present = move |object: &Value| {
             let mut object = object.clone();
             object["apiVersion"] = json!(resource.api_version());
             object["kind"] = json!(resource.kind);
-            object
+            match &table {
+                None => object,
+                Some(t) => {
+                    let meta = json!({"resourceVersion": object["metadata"]["resourceVersion"]});
+                    let converted = super::table::table(
+                        resource.kind,
+                        t.version,
+                        &[object],
+                        meta,
+                        &t.include,
+                        !headers_sent,
+                        clock.now(),
+                    );
+                    headers_sent = true;
+                    converted
+                }
+            }
         };
         let line = |kind: &str, object: Value| {
             Ok(Bytes::from(format!(

@@ -157,6 +157,56 @@ async fn kubectl_reads_and_writes() {
         "{yaml}"
     );
 
+    // kubectl get prints the server's Table columns.
+    let table = s.ok(&["get", "deploy"]).await;
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("web") && l.contains("0/3")),
+        "{table}"
+    );
+    let wide = s.ok(&["get", "deploy", "-o", "wide"]).await;
+    assert!(
+        wide.lines().next().is_some_and(|l| l.contains("CONTAINERS")
+            && l.contains("IMAGES")
+            && l.contains("SELECTOR")),
+        "{wide}"
+    );
+    assert!(
+        wide.contains("kubeclass/demo-app:1.1") && wide.contains("app=web"),
+        "{wide}"
+    );
+    let namespaces = s.ok(&["get", "ns"]).await;
+    assert!(
+        namespaces
+            .lines()
+            .next()
+            .is_some_and(|l| l.split_whitespace().eq(["NAME", "STATUS", "AGE"])),
+        "{namespaces}"
+    );
+    assert!(namespaces.contains("Active"));
+    // A bounded watch: kubectl prints the current row, then waits for changes.
+    let watched = s
+        .kubectl(&["get", "deploy", "--watch", "--request-timeout=2s"])
+        .await;
+    assert!(
+        String::from_utf8_lossy(&watched.stdout).contains("web"),
+        "{}",
+        String::from_utf8_lossy(&watched.stderr)
+    );
+
     // RBAC through kubectl: auth can-i as a ServiceAccount (impersonation + access review).
     let rbac = s.dir.join("rbac.yaml");
     std::fs::write(&rbac, RBAC).expect("write");
