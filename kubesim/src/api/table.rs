@@ -23,9 +23,8 @@ pub fn requested(accept: &str) -> Option<&'static str> {
                 _ => {}
             }
         }
-        if get("as").is_none() {
-            return None; // a plain clause ranks before any later Table clause
-        }
+        // A plain clause ranks before any later Table clause.
+        get("as")?;
     }
     None
 }
@@ -191,10 +190,10 @@ fn pod_status(pod: &Value, now: Timestamp) -> (String, i64, String, String) {
     let (mut ready, mut restarts, mut last_restart): (usize, i64, Option<String>) = (0, 0, None);
     let note_restart = |c: &Value, restarts: &mut i64, last: &mut Option<String>| {
         *restarts += c["restartCount"].as_i64().unwrap_or(0);
-        if let Some(t) = c["lastState"]["terminated"]["finishedAt"].as_str() {
-            if last.as_deref().is_none_or(|l| l < t) {
-                *last = Some(t.to_string());
-            }
+        if let Some(t) = c["lastState"]["terminated"]["finishedAt"].as_str()
+            && last.as_deref().is_none_or(|l| l < t)
+        {
+            *last = Some(t.to_string());
         }
     };
     let mut initializing = false;
