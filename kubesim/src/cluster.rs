@@ -116,6 +116,7 @@ impl ClusterBuilder {
         });
         let tokens = Arc::new(Tokens::new(token));
         let api = ApiServer::new(store.clone(), tokens.clone());
+        crate::controllers::start(store.clone());
         Ok(Cluster { store, api, tokens })
     }
 }

@@ -14,10 +14,12 @@
 //! history), [`resources`] (what is served), [`patch`] (merge and strategic merge),
 //! [`api`] (HTTP: discovery, verbs, watch, errors), [`cluster`] (assembly and clients).
 
+pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod cluster;
+pub mod controllers;
 pub mod fields;
 pub mod journal;
 pub mod managed;

@@ -271,7 +271,18 @@ impl Store {
         if *current == object_without_version(&object, &current) {
             return Ok(current); // nothing changed: no new version, no event
         }
-        inner.commit(&self.events, EventType::Modified, key, object)
+        // An object being deleted goes once its last finalizer is removed (a Namespace
+        // keeps its own in spec.finalizers, which the namespace controller clears).
+        let deleting = object["metadata"].get("deletionTimestamp").is_some();
+        let none = |list: &Value| list.as_array().is_none_or(Vec::is_empty);
+        let finalized =
+            none(&object["metadata"]["finalizers"]) && none(&object["spec"]["finalizers"]);
+        let kind = if deleting && finalized {
+            EventType::Deleted
+        } else {
+            EventType::Modified
+        };
+        inner.commit(&self.events, kind, key, object)
     }
 
     /// Marks an object as being deleted (it has finalizers to wait for): sets

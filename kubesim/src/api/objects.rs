@@ -203,6 +203,7 @@ impl ApiServer {
         {
             map.remove("status");
         }
+        crate::admission::prepare_for_create(resource.kind, &mut object);
         if let Some(manager) = manager {
             let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
             managed::record_update(

@@ -551,3 +551,85 @@ async fn server_side_apply_tracks_owners_and_refuses_conflicts() {
         .expect("apply");
     assert_eq!(without.metadata.labels, None);
 }
+
+#[tokio::test]
+async fn deleting_a_namespace_deletes_its_content_then_the_namespace() {
+    let cluster = cluster();
+    let client = cluster.client();
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": "attendee"}})).expect("ns");
+    let created = namespaces
+        .create(&PostParams::default(), &ns)
+        .await
+        .expect("create");
+    assert_eq!(
+        created.spec.and_then(|s| s.finalizers),
+        Some(vec!["kubernetes".to_string()])
+    );
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "attendee");
+    cms.create(&PostParams::default(), &configmap("plain", json!({})))
+        .await
+        .expect("create");
+    // A finalizer someone else owns holds the namespace in Terminating.
+    let mut held = configmap("held", json!({}));
+    held.metadata.finalizers = Some(vec!["example.com/hold".into()]);
+    cms.create(&PostParams::default(), &held)
+        .await
+        .expect("create");
+
+    namespaces
+        .delete("attendee", &DeleteParams::default())
+        .await
+        .expect("delete");
+    let wait = |name: &'static str| {
+        let cms = cms.clone();
+        async move {
+            for _ in 0..200 {
+                if cms
+                    .get_opt(name)
+                    .await
+                    .expect("get")
+                    .is_none_or(|c| c.metadata.deletion_timestamp.is_some())
+                {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            panic!("{name} was not deleted");
+        }
+    };
+    wait("plain").await;
+    wait("held").await;
+    let ns = namespaces.get("attendee").await.expect("still there");
+    assert_eq!(
+        ns.status.and_then(|s| s.phase).as_deref(),
+        Some("Terminating")
+    );
+    let e = api_error(
+        cms.create(&PostParams::default(), &configmap("late", json!({})))
+            .await
+            .expect_err("terminating"),
+    );
+    assert_eq!(e.code, 403);
+    assert_eq!(
+        e.message,
+        "configmaps \"late\" is forbidden: unable to create new content in namespace attendee because it is being terminated"
+    );
+
+    // Releasing the finalizer lets the object go, and then the namespace.
+    cms.patch(
+        "held",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+    )
+    .await
+    .expect("release");
+    for _ in 0..200 {
+        if namespaces.get_opt("attendee").await.expect("get").is_none() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the namespace was not deleted");
+}

@@ -1,0 +1,13 @@
+//! Control loops, one module each, running beside the API server on the cluster's tokio
+//! runtime. Each follows the store's changes and writes back through the store, as the
+//! real controllers do through the API.
+
+pub mod namespace;
+
+use crate::store::Store;
+use std::sync::Arc;
+
+/// Starts every control loop. They stop when the store's event stream ends.
+pub fn start(store: Arc<Store>) {
+    tokio::spawn(namespace::run(store));
+}
