@@ -20,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
+pub mod defaults;
 pub mod fields;
 pub mod journal;
 pub mod managed;
@@ -28,5 +29,6 @@ pub mod resources;
 pub mod store;
 #[cfg(feature = "serve")]
 pub mod tls;
+pub mod validation;
 
 pub use cluster::{Cluster, ClusterBuilder};

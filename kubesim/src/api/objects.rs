@@ -204,6 +204,11 @@ impl ApiServer {
             map.remove("status");
         }
         crate::admission::prepare_for_create(resource.kind, &mut object);
+        crate::defaults::apply(resource.kind, &mut object);
+        let causes = crate::validation::validate(resource.kind, &object, None);
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(resource, &name, causes));
+        }
         if let Some(manager) = manager {
             let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
             managed::record_update(
@@ -294,6 +299,13 @@ impl ApiServer {
         }
         if let Some(ns) = &target.namespace {
             metadata_mut(&mut object).insert("namespace".into(), json!(ns));
+        }
+        if target.subresource_kind() != Some("status") {
+            crate::defaults::apply(resource.kind, &mut object);
+            let causes = crate::validation::validate(resource.kind, &object, Some(&current));
+            if !causes.is_empty() {
+                return Err(ApiError::invalid(resource, name, causes));
+            }
         }
         if let Some(manager) = manager {
             let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());

@@ -104,17 +104,18 @@ impl ApiError {
 
     /// 422 with field causes: `Pod "web" is invalid: spec.containers: Required value`.
     pub fn invalid(resource: &Resource, name: &str, causes: Vec<Cause>) -> ApiError {
-        let summary = if causes.len() == 1 {
-            format!("{}: {}", causes[0].field, causes[0].message)
+        // The message lists each distinct error once; causes keep them all.
+        let mut lines: Vec<String> = Vec::new();
+        for c in &causes {
+            let line = format!("{}: {}", c.field, c.message);
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        let summary = if lines.len() == 1 {
+            lines.remove(0)
         } else {
-            format!(
-                "[{}]",
-                causes
-                    .iter()
-                    .map(|c| format!("{}: {}", c.field, c.message))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("[{}]", lines.join(", "))
         };
         let kind_name = if resource.group.is_empty() {
             resource.kind.to_string()

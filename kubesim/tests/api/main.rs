@@ -5,3 +5,4 @@ mod bad_input;
 mod durable;
 mod kube_client;
 mod real_clients;
+mod validation;

@@ -1,0 +1,232 @@
+//! Defaulting, as kube-apiserver applies it to every write: the fields `kubectl get -o
+//! yaml` shows although nobody wrote them. Only fields that are absent are filled.
+
+use serde_json::{Value, json};
+
+fn set(object: &mut Value, field: &str, value: Value) {
+    if object.is_object() && object.get(field).is_none_or(Value::is_null) {
+        object[field] = value;
+    }
+}
+
+/// Fills the defaults of an object of `kind`.
+pub fn apply(kind: &str, object: &mut Value) {
+    match kind {
+        "Pod" => pod_spec(&mut object["spec"], true),
+        "Deployment" => {
+            let spec = &mut object["spec"];
+            set(spec, "replicas", json!(1));
+            set(spec, "revisionHistoryLimit", json!(10));
+            set(spec, "progressDeadlineSeconds", json!(600));
+            set(spec, "strategy", json!({"type": "RollingUpdate"}));
+            if spec["strategy"]["type"] == "RollingUpdate" {
+                set(&mut spec["strategy"], "rollingUpdate", json!({}));
+                set(
+                    &mut spec["strategy"]["rollingUpdate"],
+                    "maxSurge",
+                    json!("25%"),
+                );
+                set(
+                    &mut spec["strategy"]["rollingUpdate"],
+                    "maxUnavailable",
+                    json!("25%"),
+                );
+            }
+            pod_spec(&mut spec["template"]["spec"], false);
+        }
+        "ReplicaSet" => {
+            set(&mut object["spec"], "replicas", json!(1));
+            pod_spec(&mut object["spec"]["template"]["spec"], false);
+        }
+        "StatefulSet" => {
+            let spec = &mut object["spec"];
+            set(spec, "replicas", json!(1));
+            set(spec, "podManagementPolicy", json!("OrderedReady"));
+            set(spec, "revisionHistoryLimit", json!(10));
+            set(
+                spec,
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+            );
+            set(
+                spec,
+                "persistentVolumeClaimRetentionPolicy",
+                json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+            );
+            for claim in spec["volumeClaimTemplates"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                set(&mut claim["spec"], "volumeMode", json!("Filesystem"));
+            }
+            pod_spec(&mut spec["template"]["spec"], false);
+        }
+        "DaemonSet" => {
+            set(&mut object["spec"], "revisionHistoryLimit", json!(10));
+            set(
+                &mut object["spec"],
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+            );
+            pod_spec(&mut object["spec"]["template"]["spec"], false);
+        }
+        "Job" => {
+            let spec = &mut object["spec"];
+            set(spec, "backoffLimit", json!(6));
+            set(spec, "completions", json!(1));
+            set(spec, "parallelism", json!(1));
+            set(spec, "completionMode", json!("NonIndexed"));
+            set(spec, "suspend", json!(false));
+            pod_spec(&mut spec["template"]["spec"], false);
+        }
+        "Service" => service(&mut object["spec"]),
+        "Secret" => {
+            set(object, "type", json!("Opaque"));
+            merge_string_data(object);
+        }
+        "PersistentVolumeClaim" => set(&mut object["spec"], "volumeMode", json!("Filesystem")),
+        "HorizontalPodAutoscaler" => set(&mut object["spec"], "minReplicas", json!(1)),
+        _ => {}
+    }
+}
+
+fn pod_spec(spec: &mut Value, is_pod: bool) {
+    if !spec.is_object() {
+        return;
+    }
+    set(spec, "restartPolicy", json!("Always"));
+    set(spec, "dnsPolicy", json!("ClusterFirst"));
+    set(spec, "schedulerName", json!("default-scheduler"));
+    set(spec, "terminationGracePeriodSeconds", json!(30));
+    set(spec, "securityContext", json!({}));
+    if is_pod {
+        set(spec, "enableServiceLinks", json!(true));
+        set(spec, "priority", json!(0));
+        set(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
+    }
+    for field in ["initContainers", "containers"] {
+        for c in spec[field].as_array_mut().into_iter().flatten() {
+            container(c);
+        }
+    }
+}
+
+fn container(c: &mut Value) {
+    let image = c["image"].as_str().unwrap_or_default().to_string();
+    let tag = image
+        .rsplit('/')
+        .next()
+        .and_then(|last| last.split_once(':'))
+        .map(|(_, t)| t);
+    let pull = if image.contains('@') || tag.is_some_and(|t| t != "latest") {
+        "IfNotPresent"
+    } else {
+        "Always"
+    };
+    set(c, "imagePullPolicy", json!(pull));
+    set(c, "terminationMessagePath", json!("/dev/termination-log"));
+    set(c, "terminationMessagePolicy", json!("File"));
+    set(c, "resources", json!({}));
+    for p in c["ports"].as_array_mut().into_iter().flatten() {
+        set(p, "protocol", json!("TCP"));
+    }
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        let p = &mut c[probe];
+        if p.is_object() {
+            set(p, "timeoutSeconds", json!(1));
+            set(p, "periodSeconds", json!(10));
+            set(p, "successThreshold", json!(1));
+            set(p, "failureThreshold", json!(3));
+            if p["httpGet"].is_object() {
+                set(&mut p["httpGet"], "scheme", json!("HTTP"));
+            }
+        }
+    }
+}
+
+fn service(spec: &mut Value) {
+    if !spec.is_object() {
+        return;
+    }
+    set(spec, "type", json!("ClusterIP"));
+    set(spec, "sessionAffinity", json!("None"));
+    let kind = spec["type"].as_str().unwrap_or("ClusterIP").to_string();
+    if kind != "ExternalName" {
+        set(spec, "ipFamilies", json!(["IPv4"]));
+        set(spec, "ipFamilyPolicy", json!("SingleStack"));
+        set(spec, "internalTrafficPolicy", json!("Cluster"));
+    }
+    if kind == "NodePort" || kind == "LoadBalancer" {
+        set(spec, "externalTrafficPolicy", json!("Cluster"));
+    }
+    for p in spec["ports"].as_array_mut().into_iter().flatten() {
+        set(p, "protocol", json!("TCP"));
+        let port = p["port"].clone();
+        set(p, "targetPort", port);
+    }
+}
+
+/// `stringData` is write-only: it is merged into `data`, base64-encoded.
+fn merge_string_data(secret: &mut Value) {
+    use base64::Engine;
+    let Some(strings) = secret.get("stringData").and_then(Value::as_object).cloned() else {
+        return;
+    };
+    for (k, v) in strings {
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(v.as_str().unwrap_or_default());
+        if !secret["data"].is_object() {
+            secret["data"] = json!({});
+        }
+        secret["data"][k] = json!(encoded);
+    }
+    if let Value::Object(map) = secret {
+        map.remove("stringData");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_deployment_gets_what_kubectl_shows() {
+        let mut d = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "app", "image": "kubeclass/demo-app:1.0", "ports": [{"containerPort": 8000}], "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8000}}},
+            {"name": "side", "image": "busybox"}
+        ]}}}});
+        apply("Deployment", &mut d);
+        assert_eq!(d["spec"]["replicas"], 1);
+        assert_eq!(
+            d["spec"]["strategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+        );
+        let c = &d["spec"]["template"]["spec"]["containers"];
+        assert_eq!(
+            (
+                c[0]["imagePullPolicy"].as_str(),
+                c[1]["imagePullPolicy"].as_str()
+            ),
+            (Some("IfNotPresent"), Some("Always"))
+        );
+        assert_eq!(c[0]["ports"][0]["protocol"], "TCP");
+        assert_eq!(c[0]["readinessProbe"]["periodSeconds"], 10);
+        assert_eq!(c[0]["readinessProbe"]["httpGet"]["scheme"], "HTTP");
+        assert_eq!(d["spec"]["template"]["spec"]["restartPolicy"], "Always");
+    }
+
+    #[test]
+    fn services_and_secrets() {
+        let mut s = json!({"spec": {"ports": [{"port": 80}]}});
+        apply("Service", &mut s);
+        assert_eq!(s["spec"]["type"], "ClusterIP");
+        assert_eq!(
+            s["spec"]["ports"][0],
+            json!({"port": 80, "protocol": "TCP", "targetPort": 80})
+        );
+        let mut secret = json!({"stringData": {"USER": "ada"}});
+        apply("Secret", &mut secret);
+        assert_eq!(secret, json!({"type": "Opaque", "data": {"USER": "YWRh"}}));
+    }
+}
