@@ -94,6 +94,11 @@ impl ClusterBuilder {
                 Ok(_) | Err(StoreError::AlreadyExists) => {}
                 Err(e) => return Err(e),
             }
+            let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
+            match store.create(Key::new("", "serviceaccounts", name, "default"), account) {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e),
+            }
         }
         for (resource, object) in crate::auth::rbac::default_objects() {
             let name = object["metadata"]["name"]

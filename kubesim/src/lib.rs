@@ -25,6 +25,7 @@ pub mod fields;
 pub mod journal;
 pub mod managed;
 pub mod patch;
+pub mod quantity;
 pub mod resources;
 pub mod store;
 #[cfg(feature = "serve")]

@@ -203,12 +203,15 @@ impl ApiServer {
         {
             map.remove("status");
         }
+        let namespace = target.namespace.clone().unwrap_or_default();
         crate::admission::prepare_for_create(resource.kind, &mut object);
         crate::defaults::apply(resource.kind, &mut object);
+        crate::admission::mutate(&self.store, resource, &namespace, &mut object)?;
         let causes = crate::validation::validate(resource.kind, &object, None);
         if !causes.is_empty() {
             return Err(ApiError::invalid(resource, &name, causes));
         }
+        crate::admission::check(&self.store, resource, &namespace, &object)?;
         if let Some(manager) = manager {
             let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
             managed::record_update(
@@ -227,6 +230,19 @@ impl ApiServer {
             .store
             .create(self.key(target, &name), object)
             .map_err(|e| Self::store_error(resource, &name, e))?;
+        if resource.kind == "Namespace" {
+            // Every namespace has a `default` ServiceAccount. kube-controller-manager adds it
+            // moments later; kubesim adds it at once, so a Pod created right after its
+            // namespace never races it.
+            let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
+            match self
+                .store
+                .create(Key::new("", "serviceaccounts", &name, "default"), account)
+            {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(Self::store_error(resource, &name, e)),
+            }
+        }
         Ok((StatusCode::CREATED, Self::present(resource, &stored)))
     }
 

@@ -1,5 +1,6 @@
 //! kubesim's integration tests, one binary (link once): real clients against the API.
 
+mod admission;
 mod auth;
 mod bad_input;
 mod durable;

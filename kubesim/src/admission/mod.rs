@@ -1,0 +1,63 @@
+//! Admission: what kube-apiserver's strategies and built-in admission plugins do to an
+//! object before it is stored. Mutating plugins run before validation (ServiceAccount,
+//! LimitRanger defaults), validating ones after it (LimitRanger bounds, PodSecurity,
+//! ResourceQuota), in kube-apiserver's order.
+
+mod limit_range;
+mod pod_security;
+mod quota;
+mod service_account;
+
+use crate::api::status::ApiError;
+use crate::resources::Resource;
+use crate::store::Store;
+use serde_json::{Value, json};
+
+/// Mutating admission on create.
+pub fn mutate(
+    store: &Store,
+    resource: &Resource,
+    namespace: &str,
+    object: &mut Value,
+) -> Result<(), ApiError> {
+    if resource.kind == "Pod" {
+        service_account::admit(store, resource, namespace, object)?;
+        limit_range::apply_defaults(store, namespace, object);
+    }
+    Ok(())
+}
+
+/// Validating admission on create.
+pub fn check(
+    store: &Store,
+    resource: &Resource,
+    namespace: &str,
+    object: &Value,
+) -> Result<(), ApiError> {
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    if resource.kind == "Pod" {
+        limit_range::check(store, resource, namespace, name, object)?;
+        pod_security::check(store, resource, namespace, name, object)?;
+    }
+    quota::check(store, resource, namespace, name, object)
+}
+
+/// Prepares a new object of `kind` (after its client-set status was dropped).
+pub fn prepare_for_create(kind: &str, object: &mut Value) {
+    if kind == "Namespace" {
+        // The namespace strategy: the `kubernetes` finalizer, Active, and the immutable
+        // name label that selectors across namespaces rely on.
+        let name = object["metadata"]["name"].clone();
+        object["metadata"]["labels"]["kubernetes.io/metadata.name"] = name;
+        let finalizers = object["spec"]["finalizers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if !finalizers.iter().any(|f| f == "kubernetes") {
+            let mut all = finalizers;
+            all.push(json!("kubernetes"));
+            object["spec"]["finalizers"] = Value::Array(all);
+        }
+        object["status"] = json!({"phase": "Active"});
+    }
+}

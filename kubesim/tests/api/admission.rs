@@ -1,0 +1,190 @@
+//! The admission plugins a workshop's isolation relies on: ServiceAccount, LimitRanger,
+//! ResourceQuota and Pod Security, with kube-apiserver's refusals.
+
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota, Service};
+use kube::api::{Api, PostParams};
+use kubesim::Cluster;
+use serde_json::{Value, json};
+
+fn api_error(e: kube::Error) -> kube::core::Status {
+    match e {
+        kube::Error::Api(status) => *status,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+fn object<K: serde::de::DeserializeOwned>(value: Value) -> K {
+    serde_json::from_value(value).expect("object")
+}
+
+fn pod(name: &str, resources: Value) -> Pod {
+    object(
+        json!({"metadata": {"name": name}, "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:1.0", "resources": resources}]}}),
+    )
+}
+
+async fn namespace(cluster: &Cluster, name: &str, labels: Value) -> kube::Client {
+    let client = cluster.client();
+    Api::<Namespace>::all(client.clone())
+        .create(
+            &PostParams::default(),
+            &object(json!({"metadata": {"name": name, "labels": labels}})),
+        )
+        .await
+        .expect("namespace");
+    client
+}
+
+#[tokio::test]
+async fn pods_run_as_a_service_account_that_must_exist() {
+    let cluster = Cluster::builder().seed(1).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    let pods: Api<Pod> = Api::namespaced(client, "ws");
+    let created = pods
+        .create(&PostParams::default(), &pod("web", json!({})))
+        .await
+        .expect("create");
+    let spec = created.spec.expect("spec");
+    assert_eq!(spec.service_account_name.as_deref(), Some("default"));
+    let volume = spec
+        .volumes
+        .unwrap_or_default()
+        .into_iter()
+        .find(|v| v.name.starts_with("kube-api-access-"))
+        .expect("token volume");
+    let mounts = spec.containers[0].volume_mounts.clone().unwrap_or_default();
+    assert!(mounts.iter().any(|m| m.name == volume.name
+        && m.mount_path == "/var/run/secrets/kubernetes.io/serviceaccount"));
+
+    let mut other = pod("other", json!({}));
+    other.spec.as_mut().expect("spec").service_account_name = Some("robot".into());
+    let e = api_error(
+        pods.create(&PostParams::default(), &other)
+            .await
+            .expect_err("no such account"),
+    );
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            403,
+            "pods \"other\" is forbidden: error looking up service account ws/robot: serviceaccount \"robot\" not found"
+        )
+    );
+}
+
+#[tokio::test]
+async fn limit_ranges_default_and_bound_containers() {
+    let cluster = Cluster::builder().seed(2).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    Api::<LimitRange>::namespaced(client.clone(), "ws")
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "limits"}, "spec": {"limits": [{"type": "Container",
+            "default": {"cpu": "200m", "memory": "64Mi"}, "defaultRequest": {"cpu": "50m", "memory": "32Mi"}, "max": {"cpu": "500m", "memory": "256Mi"}}]}})))
+        .await
+        .expect("limitrange");
+    let pods: Api<Pod> = Api::namespaced(client, "ws");
+    let created = pods
+        .create(&PostParams::default(), &pod("web", json!({})))
+        .await
+        .expect("create");
+    let resources =
+        serde_json::to_value(&created.spec.expect("spec").containers[0].resources).expect("json");
+    assert_eq!(
+        resources,
+        json!({"limits": {"cpu": "200m", "memory": "64Mi"}, "requests": {"cpu": "50m", "memory": "32Mi"}})
+    );
+    let e = api_error(
+        pods.create(
+            &PostParams::default(),
+            &pod("big", json!({"limits": {"cpu": "1"}})),
+        )
+        .await
+        .expect_err("over max"),
+    );
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            403,
+            "pods \"big\" is forbidden: maximum cpu usage per Container is 500m, but limit is 1"
+        )
+    );
+}
+
+#[tokio::test]
+async fn resource_quotas_count_and_refuse() {
+    let cluster = Cluster::builder().seed(3).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    Api::<ResourceQuota>::namespaced(client.clone(), "ws")
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "workshop"}, "spec": {"hard": {"pods": "1", "services.nodeports": "0", "requests.cpu": "1"}}})))
+        .await
+        .expect("quota");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "ws");
+    let e = api_error(
+        pods.create(&PostParams::default(), &pod("bare", json!({})))
+            .await
+            .expect_err("no requests"),
+    );
+    assert_eq!(
+        e.message,
+        "pods \"bare\" is forbidden: failed quota: workshop: must specify requests.cpu"
+    );
+    pods.create(
+        &PostParams::default(),
+        &pod("one", json!({"requests": {"cpu": "100m"}})),
+    )
+    .await
+    .expect("first pod");
+    let e = api_error(
+        pods.create(
+            &PostParams::default(),
+            &pod("two", json!({"requests": {"cpu": "100m"}})),
+        )
+        .await
+        .expect_err("second pod"),
+    );
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            403,
+            "pods \"two\" is forbidden: exceeded quota: workshop, requested: pods=1, used: pods=1, limited: pods=1"
+        )
+    );
+    let services: Api<Service> = Api::namespaced(client, "ws");
+    let e = api_error(
+        services
+            .create(&PostParams::default(), &object(json!({"metadata": {"name": "web"}, "spec": {"type": "NodePort", "ports": [{"port": 80}]}})))
+            .await
+            .expect_err("node ports"),
+    );
+    assert_eq!(
+        e.message,
+        "services \"web\" is forbidden: exceeded quota: workshop, requested: services.nodeports=1, used: services.nodeports=0, limited: services.nodeports=0"
+    );
+}
+
+#[tokio::test]
+async fn pod_security_enforces_the_namespace_level() {
+    let cluster = Cluster::builder().seed(4).build().expect("cluster");
+    let client = namespace(
+        &cluster,
+        "ws",
+        json!({"pod-security.kubernetes.io/enforce": "restricted"}),
+    )
+    .await;
+    let pods: Api<Pod> = Api::namespaced(client, "ws");
+    let e = api_error(
+        pods.create(&PostParams::default(), &pod("loose", json!({})))
+            .await
+            .expect_err("restricted"),
+    );
+    assert_eq!(e.code, 403);
+    assert_eq!(
+        e.message,
+        "pods \"loose\" is forbidden: violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container \"app\" must set securityContext.capabilities.drop=[\"ALL\"]), runAsNonRoot != true (pod or container \"app\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")"
+    );
+    let tight: Pod = object(json!({"metadata": {"name": "tight"}, "spec": {
+        "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [{"name": "app", "image": "kubeclass/demo-app:1.0", "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}}));
+    pods.create(&PostParams::default(), &tight)
+        .await
+        .expect("a restricted-compliant pod is admitted");
+}
