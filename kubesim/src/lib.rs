@@ -24,6 +24,7 @@ pub mod defaults;
 pub mod fields;
 pub mod journal;
 pub mod managed;
+pub mod openapi;
 pub mod patch;
 pub mod quantity;
 pub mod resources;

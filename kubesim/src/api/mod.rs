@@ -11,6 +11,8 @@ pub mod status;
 mod table;
 mod watch;
 
+pub use discovery::{MAJOR, MINOR};
+
 use crate::auth::rbac::{Attributes, Authorizer};
 use crate::auth::{self, Tokens, UserInfo};
 use crate::store::Store;
@@ -107,6 +109,28 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     match route {
         Route::Version => ok(discovery::version()),
         Route::Health => Ok("ok".into_response()),
+        Route::OpenApiV2 => {
+            let accept = parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if accept.contains("protobuf") {
+                let mut response = crate::openapi::v2_protobuf().to_vec().into_response();
+                // kube-openapi answers the protobuf as an octet stream (Go cannot parse the
+                // "@" of the media type kubectl asks with).
+                if let Ok(v) = "application/octet-stream".parse() {
+                    response.headers_mut().insert(header::CONTENT_TYPE, v);
+                }
+                Ok(response)
+            } else {
+                ok(crate::openapi::v2().clone())
+            }
+        }
+        Route::OpenApiV3Index => ok(crate::openapi::v3_index()),
+        Route::OpenApiV3(gv) => {
+            crate::openapi::v3(&gv).map_or_else(|| Err(ApiError::no_route()), ok)
+        }
         Route::LegacyVersions if aggregated => Ok(aggregated_response(discovery::aggregated(true))),
         Route::LegacyVersions => ok(discovery::legacy_versions()),
         Route::Groups if aggregated => Ok(aggregated_response(discovery::aggregated(false))),

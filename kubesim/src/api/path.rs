@@ -19,6 +19,12 @@ pub enum Route {
     Group(String),
     /// `/api/v1` or `/apis/GROUP/VERSION`: the resources there.
     GroupVersion { group: String, version: String },
+    /// `/openapi/v2` (and the old `/swagger-2.0.0.pb-v1`).
+    OpenApiV2,
+    /// `/openapi/v3`: the index of group-version documents.
+    OpenApiV3Index,
+    /// `/openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`.
+    OpenApiV3(String),
     /// Anything below a group version.
     Resource(Target),
 }
@@ -57,6 +63,9 @@ pub fn parse(path: &str) -> Result<Route> {
     match segments.as_slice() {
         ["version"] => Ok(Route::Version),
         ["healthz" | "livez" | "readyz", ..] => Ok(Route::Health),
+        ["openapi", "v2"] | ["swagger-2.0.0.pb-v1"] => Ok(Route::OpenApiV2),
+        ["openapi", "v3"] => Ok(Route::OpenApiV3Index),
+        ["openapi", "v3", rest @ ..] => Ok(Route::OpenApiV3(rest.join("/"))),
         ["api"] => Ok(Route::LegacyVersions),
         ["apis"] => Ok(Route::Groups),
         ["apis", group] => Ok(Route::Group((*group).into())),
