@@ -3,6 +3,7 @@
 mod admission;
 mod auth;
 mod bad_input;
+mod determinism;
 mod durable;
 mod kube_client;
 mod real_clients;

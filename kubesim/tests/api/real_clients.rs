@@ -157,6 +157,15 @@ async fn kubectl_reads_and_writes() {
         "{yaml}"
     );
 
+    let described = s.ok(&["describe", "deploy", "web"]).await;
+    assert!(
+        described.contains("Name:")
+            && described.contains("web")
+            && described.contains("Replicas:")
+            && described.contains("kubeclass/demo-app:1.1"),
+        "{described}"
+    );
+
     // kubectl get prints the server's Table columns.
     let table = s.ok(&["get", "deploy"]).await;
     let header: Vec<&str> = table
@@ -239,6 +248,29 @@ async fn kubectl_reads_and_writes() {
     assert_eq!(
         s.ok(&["delete", "cm", "demo"]).await,
         "configmap \"demo\" deleted"
+    );
+    s.ok(&["create", "configmap", "short-lived"]).await;
+    let waiter = s.kubectl(&[
+        "wait",
+        "--for=delete",
+        "configmap/short-lived",
+        "--timeout=10s",
+    ]);
+    let delete_later = async {
+        // kubectl wait must find the object first (gone already is an error to it).
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        s.kubectl(&["delete", "configmap", "short-lived"]).await
+    };
+    let (waited, deleted) = tokio::join!(waiter, delete_later);
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+    assert!(
+        waited.status.success(),
+        "kubectl wait: {}",
+        String::from_utf8_lossy(&waited.stderr)
     );
     assert_eq!(
         s.fails(&["get", "cm", "demo"]).await,
