@@ -154,7 +154,7 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
             if let Some(answer) = api.special(&target, &method, &user, &content_type, &body)? {
                 return Ok(json(StatusCode::CREATED, answer));
             }
-            match (method, target.name.is_some()) {
+            let mut response = match (method, target.name.is_some()) {
                 (Method::GET, true) => ok(api.maybe_table(
                     &target,
                     &query,
@@ -203,7 +203,15 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                     method.as_str(),
                     target.resource,
                 )),
+            }?;
+            for warning in query.take_warnings() {
+                // RFC 7234 warn-code 299, as kube-apiserver sends them.
+                let text = format!("299 - {}", serde_json::Value::String(warning));
+                if let Ok(value) = text.parse() {
+                    response.headers_mut().append(header::WARNING, value);
+                }
             }
+            Ok(response)
         }
     }
 }

@@ -147,7 +147,7 @@ impl ApiServer {
         mut object: Value,
     ) -> Result<(StatusCode, Value)> {
         let resource = target.resource;
-        self.check_type(resource, &mut object)?;
+        self.check_type(resource, &mut object, query)?;
         let meta = metadata_mut(&mut object);
         match (
             meta.get("namespace").and_then(Value::as_str),
@@ -261,7 +261,7 @@ impl ApiServer {
             let expected = resource_version_of(&object);
             return self.write_scale(target, &name, replicas, expected, query, manager);
         }
-        self.check_type(resource, &mut object)?;
+        self.check_type(resource, &mut object, query)?;
         let body_name = object["metadata"]["name"]
             .as_str()
             .unwrap_or_default()
@@ -443,7 +443,7 @@ impl ApiServer {
                 self.write_scale(target, &name, replicas, expected, query, manager)?,
             ));
         }
-        self.check_type(resource, &mut patched)?;
+        self.check_type(resource, &mut patched, query)?;
         Ok((
             StatusCode::OK,
             self.replace(target, &name, patched, expected, query, Some(manager))?,
@@ -468,7 +468,7 @@ impl ApiServer {
                 "PATCH, application/apply-patch+yaml requires fieldManager to be set",
             ));
         };
-        self.check_type(resource, &mut config)?;
+        self.check_type(resource, &mut config, query)?;
         let applied_name = config["metadata"]["name"]
             .as_str()
             .unwrap_or_default()
@@ -592,8 +592,10 @@ impl ApiServer {
         Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}))
     }
 
-    /// An object's `apiVersion` and `kind` must be this endpoint's (or absent: filled in).
-    fn check_type(&self, resource: &Resource, object: &mut Value) -> Result<()> {
+    /// An object's `apiVersion` and `kind` must be this endpoint's (or absent: filled in);
+    /// fields its type does not have are dropped, or refused under
+    /// `fieldValidation=Strict`, or warned about under `Warn` (the default).
+    fn check_type(&self, resource: &Resource, object: &mut Value, query: &Query) -> Result<()> {
         if !object.is_object() {
             return Err(ApiError::bad_request(
                 "the body of the request was not a JSON object",
@@ -617,7 +619,28 @@ impl ApiServer {
             }
             _ => object["kind"] = json!(resource.kind),
         }
-        Ok(())
+        let unknown =
+            crate::openapi::unknown::prune(resource.group, resource.version, resource.kind, object);
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let fields: Vec<String> = unknown
+            .iter()
+            .map(|f| format!("unknown field \"{f}\""))
+            .collect();
+        match query.get("fieldValidation").unwrap_or("Warn") {
+            "Strict" => Err(ApiError::bad_request(format!(
+                "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+                fields.join(", "),
+                kind = resource.kind,
+                version = resource.version,
+            ))),
+            "Ignore" => Ok(()),
+            _ => {
+                fields.into_iter().for_each(|f| query.warn(f));
+                Ok(())
+            }
+        }
     }
 
     /// NamespaceLifecycle: new namespaced objects need a namespace that exists and is not

@@ -1,10 +1,12 @@
 //! Query parameters of a request, decoded once.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-/// The query string as a map (the last value wins for repeated keys).
-#[derive(Debug, Clone, Default)]
-pub struct Query(BTreeMap<String, String>);
+/// The query string as a map (the last value wins for repeated keys), and the warnings
+/// the request collects on its way through (sent back as `Warning` headers).
+#[derive(Debug, Default)]
+pub struct Query(BTreeMap<String, String>, RefCell<Vec<String>>);
 
 impl Query {
     /// Decodes `a=1&b=two%20words`.
@@ -13,6 +15,7 @@ impl Query {
             form_urlencoded::parse(query.unwrap_or("").as_bytes())
                 .into_owned()
                 .collect(),
+            RefCell::default(),
         )
     }
 
@@ -27,6 +30,16 @@ impl Query {
     /// A boolean flag (`true`, `1`).
     pub fn flag(&self, key: &str) -> bool {
         matches!(self.get(key), Some("true" | "1"))
+    }
+
+    /// Adds a warning for the client.
+    pub fn warn(&self, message: String) {
+        self.1.borrow_mut().push(message);
+    }
+
+    /// The warnings collected so far.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.1.borrow_mut())
     }
 
     /// `dryRun=All`.

@@ -5,6 +5,7 @@
 //! They are built once, on first request.
 
 mod proto;
+pub mod unknown;
 
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};

@@ -200,3 +200,49 @@ async fn selectors_and_continue_tokens_that_do_not_parse() {
         assert_eq!(status(&body).0, "BadRequest");
     }
 }
+
+#[tokio::test]
+async fn unknown_fields_are_dropped_warned_about_or_refused() {
+    let cluster = Cluster::builder().build().expect("cluster");
+    let deployment = br#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replica": 2, "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}}}}"#;
+    let path = "/apis/apps/v1/namespaces/default/deployments";
+    let (code, body) = send(
+        &cluster,
+        "POST",
+        &format!("{path}?fieldValidation=Strict"),
+        "application/json",
+        deployment.to_vec(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        status(&body).1,
+        "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\""
+    );
+
+    // The default, Warn: stored without the field, with a Warning header.
+    let request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {}", cluster.admin_token()))
+        .header("content-type", "application/json")
+        .body(Body::from(deployment.to_vec()))
+        .expect("request");
+    let response = cluster.router().oneshot(request).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let warning = response
+        .headers()
+        .get("warning")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(warning, r#"299 - "unknown field \"spec.replica\"""#);
+    let (_, stored) = send(&cluster, "GET", &format!("{path}/web"), "", Vec::new()).await;
+    assert!(stored["spec"].get("replica").is_none());
+    assert_eq!(
+        stored["spec"]["replicas"], 1,
+        "defaulted, not taken from the misspelt field"
+    );
+}
