@@ -65,6 +65,9 @@ pub struct Event {
     pub key: Key,
     /// The object after the change (for deletions: as it was, with the deletion's version).
     pub object: Arc<Value>,
+    /// The object before the change (None for additions): watches with selectors need it
+    /// to tell an object that stopped matching from one that never did.
+    pub previous: Option<Arc<Value>>,
 }
 
 /// Why a store operation did not happen.
@@ -383,11 +386,13 @@ impl Inner {
         let rv = self.resource_version + 1;
         metadata_mut(&mut object).insert("resourceVersion".into(), json!(rv.to_string()));
         let object = Arc::new(object);
+        let previous = self.objects.get(&key).cloned();
         let event = Event {
             resource_version: rv,
             kind,
             key,
             object: object.clone(),
+            previous,
         };
         if let Some(journal) = &mut self.journal {
             journal

@@ -32,15 +32,35 @@ struct Filter {
 }
 
 impl Filter {
-    fn matches(&self, event: &Event) -> bool {
-        event.key.group == self.group
+    fn selects(&self, object: &Value) -> bool {
+        self.labels.matches(object) && self.fields.matches(object)
+    }
+
+    /// What this watch reports for `event`, if anything. With selectors, an object that
+    /// starts matching is ADDED and one that stops matching is DELETED, as kube-apiserver's
+    /// watch cache reports them.
+    fn event_type(&self, event: &Event) -> Option<&'static str> {
+        let ours = event.key.group == self.group
             && event.key.resource == self.plural
             && self
                 .namespace
                 .as_ref()
-                .is_none_or(|ns| *ns == event.key.namespace)
-            && self.labels.matches(&event.object)
-            && self.fields.matches(&event.object)
+                .is_none_or(|ns| *ns == event.key.namespace);
+        if !ours {
+            return None;
+        }
+        let now = self.selects(&event.object);
+        let before = event.previous.as_deref().is_some_and(|p| self.selects(p));
+        match event.kind {
+            EventType::Added => now.then_some("ADDED"),
+            EventType::Deleted => (now || before).then_some("DELETED"),
+            EventType::Modified => match (before, now) {
+                (true, true) => Some("MODIFIED"),
+                (false, true) => Some("ADDED"),
+                (true, false) => Some("DELETED"),
+                (false, false) => None,
+            },
+        }
     }
 }
 
@@ -70,7 +90,10 @@ impl ApiServer {
                 .parse::<u64>()
                 .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv}")))?,
         };
-        let send_initial = query.flag("sendInitialEvents") || requested == 0;
+        // The initial-events-end bookmark is for clients that asked for streaming lists;
+        // a plain watch from version 0 gets the current objects without it.
+        let streaming_list = query.flag("sendInitialEvents");
+        let send_initial = streaming_list || requested == 0;
         let bookmarks = query.flag("allowWatchBookmarks");
         let timeout = query
             .get("timeoutSeconds")
@@ -154,7 +177,7 @@ impl ApiServer {
                     return;
                 }
             }
-            if send_initial
+            if streaming_list
                 && bookmarks
                 && tx
                     .send(line("BOOKMARK", bookmark(from, true)))
@@ -165,11 +188,8 @@ impl ApiServer {
             }
             let mut last = from;
             for event in std::mem::take(&mut subscription.backlog) {
-                if filter.matches(&event)
-                    && tx
-                        .send(line(event.kind.as_str(), present(&event.object)))
-                        .await
-                        .is_err()
+                if let Some(kind) = filter.event_type(&event)
+                    && tx.send(line(kind, present(&event.object))).await.is_err()
                 {
                     return;
                 }
@@ -193,7 +213,9 @@ impl ApiServer {
                         Ok(event) => {
                             if event.resource_version <= last { continue; }
                             last = event.resource_version;
-                            if filter.matches(&event) && tx.send(line(event.kind.as_str(), present(&event.object))).await.is_err() {
+                            if let Some(kind) = filter.event_type(&event)
+                                && tx.send(line(kind, present(&event.object))).await.is_err()
+                            {
                                 return;
                             }
                         }

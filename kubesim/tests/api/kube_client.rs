@@ -633,3 +633,36 @@ async fn deleting_a_namespace_deletes_its_content_then_the_namespace() {
     }
     panic!("the namespace was not deleted");
 }
+
+#[tokio::test]
+async fn a_selector_watch_sees_objects_enter_and_leave_the_selection() {
+    let cms: Api<ConfigMap> = Api::default_namespaced(cluster().client());
+    let mut stream = cms
+        .watch(&WatchParams::default().labels("app=x"), "0")
+        .await
+        .expect("watch")
+        .boxed();
+    cms.create(&PostParams::default(), &configmap("a", json!({"app": "x"})))
+        .await
+        .expect("create");
+    let relabel = |app: &str| Patch::Merge(json!({"metadata": {"labels": {"app": app}}}));
+    cms.patch("a", &PatchParams::default(), &relabel("y"))
+        .await
+        .expect("leave");
+    cms.patch("a", &PatchParams::default(), &relabel("y2"))
+        .await
+        .expect("still out");
+    cms.patch("a", &PatchParams::default(), &relabel("x"))
+        .await
+        .expect("return");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        match stream.try_next().await.expect("event") {
+            Some(WatchEvent::Added(_)) => seen.push("ADDED"),
+            Some(WatchEvent::Modified(_)) => seen.push("MODIFIED"),
+            Some(WatchEvent::Deleted(_)) => seen.push("DELETED"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(seen, ["ADDED", "DELETED", "ADDED"]);
+}
