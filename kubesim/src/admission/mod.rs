@@ -27,19 +27,37 @@ pub fn mutate(
     Ok(())
 }
 
-/// Validating admission on create.
+/// Validating admission on create. Returns warnings for the client (Pod Security on
+/// workload templates: the object is admitted, its Pods will not be).
 pub fn check(
     store: &Store,
     resource: &Resource,
     namespace: &str,
     object: &Value,
-) -> Result<(), ApiError> {
+) -> Result<Vec<String>, ApiError> {
     let name = object["metadata"]["name"].as_str().unwrap_or_default();
-    if resource.kind == "Pod" {
-        limit_range::check(store, resource, namespace, name, object)?;
-        pod_security::check(store, resource, namespace, name, object)?;
+    let mut warnings = Vec::new();
+    match resource.kind {
+        "Pod" => {
+            limit_range::check(store, resource, namespace, name, object)?;
+            pod_security::check(store, resource, namespace, name, object)?;
+        }
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+            warnings.extend(pod_security::warn_template(
+                store,
+                namespace,
+                &object["spec"]["template"],
+            ));
+        }
+        "CronJob" => warnings.extend(pod_security::warn_template(
+            store,
+            namespace,
+            &object["spec"]["jobTemplate"]["spec"]["template"],
+        )),
+        _ => {}
     }
-    quota::check(store, resource, namespace, name, object)
+    quota::check(store, resource, namespace, name, object)?;
+    Ok(warnings)
 }
 
 /// Prepares a new object of `kind` (after its client-set status was dropped).

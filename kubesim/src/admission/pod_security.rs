@@ -230,6 +230,31 @@ pub fn violations(level: &str, pod: &Value) -> Vec<String> {
     out
 }
 
+/// The enforced level and version of a namespace, when it enforces one.
+fn enforced(store: &Store, namespace: &str) -> Option<(String, String)> {
+    let ns = store.get(&Key::new("", "namespaces", "", namespace)).ok()?;
+    let labels = &ns["metadata"]["labels"];
+    let level = labels["pod-security.kubernetes.io/enforce"]
+        .as_str()
+        .filter(|l| *l == "baseline" || *l == "restricted")?;
+    let version = labels["pod-security.kubernetes.io/enforce-version"]
+        .as_str()
+        .unwrap_or("latest");
+    Some((level.to_string(), version.to_string()))
+}
+
+/// The warning kube-apiserver gives for a workload whose pod template would be refused.
+pub fn warn_template(store: &Store, namespace: &str, template: &Value) -> Option<String> {
+    let (level, version) = enforced(store, namespace)?;
+    let found = violations(&level, template);
+    (!found.is_empty()).then(|| {
+        format!(
+            "would violate PodSecurity \"{level}:{version}\": {}",
+            found.join(", ")
+        )
+    })
+}
+
 /// Refuses a Pod that violates its namespace's enforced level.
 pub fn check(
     store: &Store,
@@ -238,19 +263,10 @@ pub fn check(
     name: &str,
     pod: &Value,
 ) -> Result<(), ApiError> {
-    let Ok(ns) = store.get(&Key::new("", "namespaces", "", namespace)) else {
+    let Some((level, version)) = enforced(store, namespace) else {
         return Ok(());
     };
-    let level = ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-        .as_str()
-        .unwrap_or("privileged");
-    if level != "baseline" && level != "restricted" {
-        return Ok(());
-    }
-    let version = ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce-version"]
-        .as_str()
-        .unwrap_or("latest");
-    let found = violations(level, pod);
+    let found = violations(&level, pod);
     if found.is_empty() {
         return Ok(());
     }

@@ -211,7 +211,9 @@ impl ApiServer {
         if !causes.is_empty() {
             return Err(ApiError::invalid(resource, &name, causes));
         }
-        crate::admission::check(&self.store, resource, &namespace, &object)?;
+        for warning in crate::admission::check(&self.store, resource, &namespace, &object)? {
+            query.warn(warning);
+        }
         if let Some(manager) = manager {
             let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
             managed::record_update(

@@ -188,3 +188,37 @@ async fn pod_security_enforces_the_namespace_level() {
         .await
         .expect("a restricted-compliant pod is admitted");
 }
+
+#[tokio::test]
+async fn workloads_that_would_violate_pod_security_are_admitted_with_a_warning() {
+    use axum::body::Body;
+    use tower::ServiceExt;
+    let cluster = Cluster::builder().seed(5).build().expect("cluster");
+    namespace(
+        &cluster,
+        "ws",
+        json!({"pod-security.kubernetes.io/enforce": "baseline"}),
+    )
+    .await;
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}}}});
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/apis/apps/v1/namespaces/ws/deployments")
+        .header("authorization", format!("Bearer {}", cluster.admin_token()))
+        .header("content-type", "application/json")
+        .body(Body::from(deployment.to_string()))
+        .expect("request");
+    let response = cluster.router().oneshot(request).await.expect("infallible");
+    assert_eq!(response.status().as_u16(), 201);
+    let warning = response
+        .headers()
+        .get("warning")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert_eq!(
+        warning,
+        r#"299 - "would violate PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)""#
+    );
+}
