@@ -5,7 +5,7 @@
 
 mod limit_range;
 mod pod_security;
-mod quota;
+pub(crate) mod quota;
 mod service_account;
 
 use crate::api::status::ApiError;

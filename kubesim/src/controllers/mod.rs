@@ -3,11 +3,13 @@
 //! real controllers do through the API.
 
 pub mod namespace;
+pub mod quota;
 
 use crate::store::Store;
 use std::sync::Arc;
 
 /// Starts every control loop. They stop when the store's event stream ends.
 pub fn start(store: Arc<Store>) {
-    tokio::spawn(namespace::run(store));
+    tokio::spawn(namespace::run(store.clone()));
+    tokio::spawn(quota::run(store));
 }

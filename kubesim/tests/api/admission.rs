@@ -222,3 +222,49 @@ async fn workloads_that_would_violate_pod_security_are_admitted_with_a_warning()
         r#"299 - "would violate PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)""#
     );
 }
+
+#[tokio::test]
+async fn quota_status_counts_what_the_namespace_uses() {
+    let cluster = Cluster::builder().seed(6).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    let quotas: Api<ResourceQuota> = Api::namespaced(client.clone(), "ws");
+    quotas
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "workshop"}, "spec": {"hard": {"pods": "5", "requests.memory": "1Gi"}}})))
+        .await
+        .expect("quota");
+    let pods: Api<Pod> = Api::namespaced(client, "ws");
+    for name in ["a", "b"] {
+        pods.create(
+            &PostParams::default(),
+            &pod(name, json!({"requests": {"memory": "64Mi"}})),
+        )
+        .await
+        .expect("pod");
+    }
+    for _ in 0..200 {
+        let status = quotas
+            .get("workshop")
+            .await
+            .expect("get")
+            .status
+            .unwrap_or_default();
+        let used = status.used.unwrap_or_default();
+        if used.get("pods").map(|q| q.0.as_str()) == Some("2") {
+            assert_eq!(
+                used.get("requests.memory").map(|q| q.0.as_str()),
+                Some("128Mi")
+            );
+            assert_eq!(
+                status
+                    .hard
+                    .unwrap_or_default()
+                    .get("pods")
+                    .map(|q| q.0.as_str()),
+                Some("5")
+            );
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("quota status never counted the pods");
+}
