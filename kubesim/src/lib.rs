@@ -20,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
+pub mod convert;
 pub mod defaults;
 pub mod fields;
 pub mod journal;

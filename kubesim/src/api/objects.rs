@@ -28,11 +28,8 @@ impl ApiServer {
     }
 
     /// A stored object as this request's version presents it.
-    fn present(resource: &Resource, object: &Value) -> Value {
-        let mut object = object.clone();
-        object["apiVersion"] = json!(resource.api_version());
-        object["kind"] = json!(resource.kind);
-        object
+    pub(super) fn present(resource: &Resource, object: &Value) -> Value {
+        crate::convert::present(resource, object)
     }
 
     fn store_error(resource: &Resource, name: &str, e: StoreError) -> ApiError {
@@ -98,7 +95,7 @@ impl ApiServer {
                 remaining += 1;
                 continue;
             }
-            let mut item = (*object).clone();
+            let mut item = Self::present(resource, &object);
             if let Value::Object(map) = &mut item {
                 // Built-in lists carry kind and apiVersion once, on the list.
                 map.remove("apiVersion");
@@ -230,7 +227,10 @@ impl ApiServer {
         }
         let stored = self
             .store
-            .create(self.key(target, &name), object)
+            .create(
+                self.key(target, &name),
+                crate::convert::to_storage(resource, object),
+            )
             .map_err(|e| Self::store_error(resource, &name, e))?;
         if resource.kind == "Namespace" {
             // Every namespace has a `default` ServiceAccount. kube-controller-manager adds it
@@ -339,7 +339,7 @@ impl ApiServer {
         }
         let stored = self
             .store
-            .update(key, object, expected)
+            .update(key, crate::convert::to_storage(resource, object), expected)
             .map_err(|e| Self::store_error(resource, name, e))?;
         Ok(Self::present(resource, &stored))
     }

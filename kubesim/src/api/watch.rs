@@ -114,9 +114,7 @@ impl ApiServer {
         // Tables carry column definitions on the first event only, as kube-apiserver's do.
         let mut headers_sent = false;
         let mut present = move |object: &Value| {
-            let mut object = object.clone();
-            object["apiVersion"] = json!(resource.api_version());
-            object["kind"] = json!(resource.kind);
+            let object = ApiServer::present(resource, object);
             match &table {
                 None => object,
                 Some(t) => {

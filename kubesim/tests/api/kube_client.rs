@@ -666,3 +666,35 @@ async fn a_selector_watch_sees_objects_enter_and_leave_the_selection() {
     }
     assert_eq!(seen, ["ADDED", "DELETED", "ADDED"]);
 }
+
+#[tokio::test]
+async fn autoscalers_written_as_v1_read_as_v2_and_back() {
+    use k8s_openapi::api::autoscaling::{v1, v2};
+    let client = cluster().client();
+    let v1_api: Api<v1::HorizontalPodAutoscaler> = Api::default_namespaced(client.clone());
+    let hpa: v1::HorizontalPodAutoscaler = serde_json::from_value(json!({"metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 5, "targetCPUUtilizationPercentage": 50}}))
+    .expect("hpa");
+    v1_api
+        .create(&PostParams::default(), &hpa)
+        .await
+        .expect("create as v1");
+    let v2_api: Api<v2::HorizontalPodAutoscaler> = Api::default_namespaced(client);
+    let as_v2 = v2_api.get("web").await.expect("read as v2");
+    let metric = &as_v2.spec.metrics.expect("metrics")[0];
+    assert_eq!(
+        metric
+            .resource
+            .as_ref()
+            .and_then(|r| r.target.average_utilization),
+        Some(50)
+    );
+    let back = v1_api
+        .list(&ListParams::default())
+        .await
+        .expect("list as v1");
+    assert_eq!(
+        back.items[0].spec.target_cpu_utilization_percentage,
+        Some(50)
+    );
+}
