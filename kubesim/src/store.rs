@@ -221,6 +221,35 @@ impl Store {
         (items, inner.resource_version)
     }
 
+    /// Visits the objects `list` would return, in order, without copying them; `visit`
+    /// returns false to stop. Returns the version the scan is consistent at. The lock is held
+    /// throughout, so `visit` must be quick.
+    pub fn scan(
+        &self,
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        after: Option<&Key>,
+        mut visit: impl FnMut(&Key, &Arc<Value>) -> bool,
+    ) -> u64 {
+        let inner = self.lock();
+        let start = match after {
+            Some(key) => Bound::Excluded(key.clone()),
+            None => Bound::Included(Key::new(group, resource, namespace.unwrap_or(""), "")),
+        };
+        let in_scope = |k: &Key| {
+            k.group == group
+                && k.resource == resource
+                && namespace.is_none_or(|ns| k.namespace == ns)
+        };
+        for (k, v) in inner.objects.range((start, Bound::Unbounded)) {
+            if !in_scope(k) || !visit(k, v) {
+                break;
+            }
+        }
+        inner.resource_version
+    }
+
     /// Stores a new object: sets its resourceVersion, uid, creationTimestamp and (when it
     /// has a spec) generation.
     pub fn create(&self, key: Key, mut object: Value) -> Result<Arc<Value>> {

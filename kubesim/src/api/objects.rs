@@ -12,6 +12,7 @@ use crate::resources::Resource;
 use crate::store::{Key, StoreError, metadata_mut, resource_version_of};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Largest request body kube-apiserver accepts (3 MiB).
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
@@ -81,29 +82,38 @@ impl ApiServer {
             }
             None => None,
         };
-        let (objects, rv) =
-            self.store
-                .list(group, plural, target.namespace.as_deref(), after.as_ref());
-        let mut items = Vec::new();
-        let mut last = None;
+        // Select under the store's lock without copying; present (copy) only the page.
+        let mut page: Vec<(Key, Arc<Value>)> = Vec::new();
         let mut remaining = 0;
-        for (key, object) in objects {
-            if !(labels.matches(&object) && fields.matches(&object)) {
-                continue;
-            }
-            if limit > 0 && items.len() == limit {
-                remaining += 1;
-                continue;
-            }
-            let mut item = Self::present(resource, &object);
-            if let Value::Object(map) = &mut item {
-                // Built-in lists carry kind and apiVersion once, on the list.
-                map.remove("apiVersion");
-                map.remove("kind");
-            }
-            items.push(item);
-            last = Some(key);
-        }
+        let rv = self.store.scan(
+            group,
+            plural,
+            target.namespace.as_deref(),
+            after.as_ref(),
+            |key, object| {
+                if labels.matches(object) && fields.matches(object) {
+                    if limit > 0 && page.len() == limit {
+                        remaining += 1;
+                    } else {
+                        page.push((key.clone(), object.clone()));
+                    }
+                }
+                true
+            },
+        );
+        let last = page.last().map(|(k, _)| k.clone());
+        let items: Vec<Value> = page
+            .iter()
+            .map(|(_, object)| {
+                let mut item = Self::present(resource, object);
+                if let Value::Object(map) = &mut item {
+                    // Built-in lists carry kind and apiVersion once, on the list.
+                    map.remove("apiVersion");
+                    map.remove("kind");
+                }
+                item
+            })
+            .collect();
         let mut metadata = json!({"resourceVersion": rv.to_string()});
         if remaining > 0
             && let Some(key) = last
