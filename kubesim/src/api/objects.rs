@@ -548,6 +548,38 @@ impl ApiServer {
         if dry_run {
             return Ok(Self::present(resource, &current));
         }
+        // Foreground and Orphan deletion hand the object to the garbage collector behind a
+        // finalizer; Background (the default) deletes now and lets it collect dependents.
+        let policy = options["propagationPolicy"]
+            .as_str()
+            .or(query.get("propagationPolicy"))
+            .or((options["orphanDependents"] == true).then_some("Orphan"));
+        let gc_finalizer = match policy {
+            Some("Foreground") => Some(crate::controllers::gc::FOREGROUND),
+            Some("Orphan") => Some(crate::controllers::gc::ORPHAN),
+            _ => None,
+        };
+        if let Some(finalizer) = gc_finalizer.filter(|_| resource.kind != "Namespace") {
+            let mut held = (*current).clone();
+            let finalizers = &mut crate::store::metadata_mut(&mut held)
+                .entry("finalizers")
+                .or_insert_with(|| json!([]));
+            if let Some(list) = finalizers
+                .as_array_mut()
+                .filter(|l| !l.iter().any(|f| f == finalizer))
+            {
+                list.push(json!(finalizer));
+            }
+            self.store
+                .update(key.clone(), held, None)
+                .map_err(|e| Self::store_error(resource, &name, e))?;
+            let grace = options["gracePeriodSeconds"].as_i64().unwrap_or(0);
+            let marked = self
+                .store
+                .mark_deleting(&key, grace)
+                .map_err(|e| Self::store_error(resource, &name, e))?;
+            return Ok(Self::present(resource, &marked));
+        }
         let has_finalizers = current["metadata"]["finalizers"]
             .as_array()
             .is_some_and(|f| !f.is_empty())

@@ -2,6 +2,7 @@
 //! runtime. Each follows the store's changes and writes back through the store, as the
 //! real controllers do through the API.
 
+pub mod gc;
 pub mod namespace;
 pub mod quota;
 
@@ -11,5 +12,6 @@ use std::sync::Arc;
 /// Starts every control loop. They stop when the store's event stream ends.
 pub fn start(store: Arc<Store>) {
     tokio::spawn(namespace::run(store.clone()));
+    tokio::spawn(gc::run(store.clone()));
     tokio::spawn(quota::run(store));
 }

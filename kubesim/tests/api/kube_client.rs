@@ -698,3 +698,101 @@ async fn autoscalers_written_as_v1_read_as_v2_and_back() {
         Some(50)
     );
 }
+
+/// An owner ConfigMap and two dependents pointing at it.
+async fn owned_family(cms: &Api<ConfigMap>, owner: &str) -> String {
+    let created = cms
+        .create(&PostParams::default(), &configmap(owner, json!({})))
+        .await
+        .expect("owner");
+    let uid = created.metadata.uid.expect("uid");
+    for i in 0..2 {
+        let mut dependent = configmap(&format!("{owner}-dep-{i}"), json!({}));
+        dependent.metadata.owner_references = Some(vec![serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "name": owner, "uid": uid, "controller": true, "blockOwnerDeletion": true
+        })).expect("owner reference")]);
+        cms.create(&PostParams::default(), &dependent)
+            .await
+            .expect("dependent");
+    }
+    uid
+}
+
+async fn eventually(mut done: impl AsyncFnMut() -> bool, what: &str) {
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("{what}");
+}
+
+#[tokio::test]
+async fn garbage_collection_follows_the_propagation_policy() {
+    use kube::api::PropagationPolicy;
+    let cms: Api<ConfigMap> = Api::default_namespaced(cluster().client());
+    let names = async |cms: &Api<ConfigMap>| -> Vec<String> {
+        cms.list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .into_iter()
+            .filter_map(|c| c.metadata.name)
+            .collect()
+    };
+
+    // Background (the default): the owner goes now, its dependents shortly after.
+    owned_family(&cms, "bg").await;
+    cms.delete("bg", &DeleteParams::default())
+        .await
+        .expect("delete");
+    eventually(
+        async || !names(&cms).await.iter().any(|n| n.starts_with("bg")),
+        "background dependents were not collected",
+    )
+    .await;
+
+    // Orphan: the dependents stay, released from their owner.
+    owned_family(&cms, "or").await;
+    cms.delete(
+        "or",
+        &DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Orphan),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("delete");
+    eventually(
+        async || cms.get_opt("or").await.expect("get").is_none(),
+        "the orphaning owner was not deleted",
+    )
+    .await;
+    let dependent = cms.get("or-dep-0").await.expect("the dependent stays");
+    assert!(
+        dependent
+            .metadata
+            .owner_references
+            .unwrap_or_default()
+            .is_empty()
+    );
+
+    // Foreground: the owner waits, marked for deletion, until its dependents are gone.
+    owned_family(&cms, "fg").await;
+    let marked = cms
+        .delete("fg", &DeleteParams::foreground())
+        .await
+        .expect("delete");
+    assert!(
+        marked
+            .left()
+            .is_some_and(|o| o.metadata.deletion_timestamp.is_some()),
+        "the owner is returned marked"
+    );
+    eventually(
+        async || !names(&cms).await.iter().any(|n| n.starts_with("fg")),
+        "foreground deletion did not finish",
+    )
+    .await;
+}

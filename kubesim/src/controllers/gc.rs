@@ -1,0 +1,150 @@
+//! Garbage collection through ownerReferences, as kube-controller-manager does it: when an
+//! owner is gone its dependents are deleted (background); an owner deleted with
+//! `propagationPolicy=Foreground` waits (finalizer `foregroundDeletion`) until its
+//! dependents are gone; one deleted with `Orphan` (finalizer `orphan`) first releases its
+//! dependents by removing their ownerReferences.
+
+use crate::resources::BUILTIN;
+use crate::store::{EventType, Key, Store};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Finalizer that holds an owner until its dependents are deleted.
+pub const FOREGROUND: &str = "foregroundDeletion";
+/// Finalizer that holds an owner until its dependents are released.
+pub const ORPHAN: &str = "orphan";
+
+/// Follows the store and collects garbage.
+pub async fn run(store: Arc<Store>) {
+    loop {
+        let Ok(mut subscription) = store.subscribe(0) else {
+            return;
+        };
+        loop {
+            match subscription.live.recv().await {
+                Ok(event) => match event.kind {
+                    EventType::Deleted => {
+                        if let Some(uid) = event.object["metadata"]["uid"].as_str() {
+                            delete_dependents(&store, &event.key.namespace, uid);
+                        }
+                        revisit_owners(&store, &event.key.namespace, &event.object);
+                    }
+                    _ if event.object["metadata"].get("deletionTimestamp").is_some() => {
+                        finish(&store, &event.key, &event.object)
+                    }
+                    _ => {}
+                },
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+fn has_finalizer(object: &Value, name: &str) -> bool {
+    object["metadata"]["finalizers"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|x| x == name))
+}
+
+/// Objects in `namespace` with an ownerReference to `uid`.
+fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>)> {
+    let resources: BTreeSet<(&str, &str)> = BUILTIN
+        .iter()
+        .filter(|r| r.namespaced)
+        .map(|r| r.storage_key())
+        .collect();
+    let mut found = Vec::new();
+    for (group, resource) in resources {
+        store.scan(group, resource, Some(namespace), None, |key, object| {
+            let owned = object["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid));
+            if owned {
+                found.push((key.clone(), object.clone()));
+            }
+            true
+        });
+    }
+    found
+}
+
+fn delete_dependents(store: &Store, namespace: &str, uid: &str) {
+    for (key, object) in dependents(store, namespace, uid) {
+        let result = if object["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+        {
+            store.mark_deleting(&key, 0).map(drop)
+        } else {
+            store.remove(&key, None).map(drop)
+        };
+        if let Err(e) = result {
+            tracing::debug!("collecting {}/{}: {e}", key.namespace, key.name);
+        }
+    }
+}
+
+/// A dependent went: an owner waiting in the foreground may now finish.
+fn revisit_owners(store: &Store, namespace: &str, dependent: &Value) {
+    for reference in dependent["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let (Some(kind), Some(name)) = (reference["kind"].as_str(), reference["name"].as_str())
+        else {
+            continue;
+        };
+        let api_version = reference["apiVersion"].as_str().unwrap_or_default();
+        let Some(resource) = crate::resources::for_kind(api_version, kind) else {
+            continue;
+        };
+        let (group, plural) = resource.storage_key();
+        let key = Key::new(
+            group,
+            plural,
+            if resource.namespaced { namespace } else { "" },
+            name,
+        );
+        if let Ok(owner) = store.get(&key)
+            && owner["metadata"]["uid"] == reference["uid"]
+            && owner["metadata"].get("deletionTimestamp").is_some()
+        {
+            finish(store, &key, &owner);
+        }
+    }
+}
+
+/// Advances an owner being deleted in the foreground or with orphaning.
+fn finish(store: &Store, key: &Key, owner: &Value) {
+    let Some(uid) = owner["metadata"]["uid"].as_str() else {
+        return;
+    };
+    let release = |finalizer: &str| {
+        let mut updated = owner.clone();
+        if let Some(list) = updated["metadata"]["finalizers"].as_array_mut() {
+            list.retain(|f| f != finalizer);
+        }
+        let _ = store.update(key.clone(), updated, None);
+    };
+    if has_finalizer(owner, ORPHAN) {
+        for (dep_key, dependent) in dependents(store, &key.namespace, uid) {
+            let mut released = (*dependent).clone();
+            if let Some(refs) = released["metadata"]["ownerReferences"].as_array_mut() {
+                refs.retain(|r| r["uid"] != uid);
+            }
+            let _ = store.update(dep_key, released, None);
+        }
+        release(ORPHAN);
+    } else if has_finalizer(owner, FOREGROUND) {
+        delete_dependents(store, &key.namespace, uid);
+        // Dependents held by finalizers of their own keep the owner waiting; the owner is
+        // looked at again when they go (see `run`).
+        if dependents(store, &key.namespace, uid).is_empty() {
+            release(FOREGROUND);
+        }
+    }
+}
