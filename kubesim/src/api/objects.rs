@@ -274,15 +274,7 @@ impl ApiServer {
             return self.write_scale(target, &name, replicas, expected, query, manager);
         }
         self.check_type(resource, &mut object, query)?;
-        let body_name = object["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if body_name != name {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({body_name}) does not match the name on the URL ({name})"
-            )));
-        }
+        check_name(&object, &name)?;
         let expected = resource_version_of(&object);
         self.replace(target, &name, object, expected, query, Some(manager))
     }
@@ -481,15 +473,7 @@ impl ApiServer {
             ));
         };
         self.check_type(resource, &mut config, query)?;
-        let applied_name = config["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if applied_name != name {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({applied_name}) does not match the name on the URL ({name})"
-            )));
-        }
+        check_name(&config, name)?;
         let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
         let writer = Self::writer(manager, &time, &api_version, None);
         let live = current.map(|c| Self::present(resource, c));
@@ -712,6 +696,18 @@ impl ApiServer {
             }
             Ok(_) => Ok(()),
         }
+    }
+}
+
+/// A body's name must be the one in the URL.
+fn check_name(object: &Value, name: &str) -> Result<()> {
+    let body_name = object["metadata"]["name"].as_str().unwrap_or_default();
+    if body_name == name {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )))
     }
 }
 

@@ -1,17 +1,11 @@
 //! The admission plugins a workshop's isolation relies on: ServiceAccount, LimitRanger,
 //! ResourceQuota and Pod Security, with kube-apiserver's refusals.
 
+use crate::support::api_error;
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota, Service};
 use kube::api::{Api, PostParams};
 use kubesim::Cluster;
 use serde_json::{Value, json};
-
-fn api_error(e: kube::Error) -> kube::core::Status {
-    match e {
-        kube::Error::Api(status) => *status,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
 
 fn object<K: serde::de::DeserializeOwned>(value: Value) -> K {
     serde_json::from_value(value).expect("object")
@@ -191,8 +185,6 @@ async fn pod_security_enforces_the_namespace_level() {
 
 #[tokio::test]
 async fn workloads_that_would_violate_pod_security_are_admitted_with_a_warning() {
-    use axum::body::Body;
-    use tower::ServiceExt;
     let cluster = Cluster::builder().seed(5).build().expect("cluster");
     namespace(
         &cluster,
@@ -203,14 +195,14 @@ async fn workloads_that_would_violate_pod_security_are_admitted_with_a_warning()
     let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
         "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
         "spec": {"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}}}});
-    let request = axum::http::Request::builder()
-        .method("POST")
-        .uri("/apis/apps/v1/namespaces/ws/deployments")
-        .header("authorization", format!("Bearer {}", cluster.admin_token()))
-        .header("content-type", "application/json")
-        .body(Body::from(deployment.to_string()))
-        .expect("request");
-    let response = cluster.router().oneshot(request).await.expect("infallible");
+    let response = crate::support::raw(
+        &cluster,
+        "POST",
+        "/apis/apps/v1/namespaces/ws/deployments",
+        "application/json",
+        deployment.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(response.status().as_u16(), 201);
     let warning = response
         .headers()

@@ -1,6 +1,7 @@
 //! Authentication, impersonation and RBAC, through real clients: what a workshop relies on
 //! to keep each attendee inside their own namespaces.
 
+use crate::support::api_error;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authentication::v1::TokenRequest;
 use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
@@ -9,13 +10,6 @@ use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::api::{Api, ListParams, PostParams};
 use kubesim::Cluster;
 use serde_json::json;
-
-fn api_error(e: kube::Error) -> kube::core::Status {
-    match e {
-        kube::Error::Api(status) => *status,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
 
 async fn create<K>(api: &Api<K>, value: serde_json::Value)
 where

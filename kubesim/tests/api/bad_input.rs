@@ -1,40 +1,10 @@
 //! Malformed and hostile requests get a clear `Status` and change nothing; the server
 //! keeps serving. Raw HTTP through the router, as a client that is not kube-rs would send.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use crate::support::{raw, send};
+use axum::http::StatusCode;
 use kubesim::Cluster;
 use serde_json::Value;
-use tower::ServiceExt;
-
-async fn send(
-    cluster: &Cluster,
-    method: &str,
-    path: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {}", cluster.admin_token()))
-        .header("content-type", content_type)
-        .body(Body::from(body))
-        .expect("request");
-    let response = cluster.router().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
 
 fn status(value: &Value) -> (&str, &str) {
     (
@@ -223,14 +193,14 @@ async fn unknown_fields_are_dropped_warned_about_or_refused() {
     );
 
     // The default, Warn: stored without the field, with a Warning header.
-    let request = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("authorization", format!("Bearer {}", cluster.admin_token()))
-        .header("content-type", "application/json")
-        .body(Body::from(deployment.to_vec()))
-        .expect("request");
-    let response = cluster.router().oneshot(request).await.expect("infallible");
+    let response = raw(
+        &cluster,
+        "POST",
+        path,
+        "application/json",
+        deployment.to_vec(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let warning = response
         .headers()

@@ -1,12 +1,9 @@
 //! The same seed, start time and requests give byte-identical responses: uids, generated
 //! names, timestamps, resourceVersions and managedFields included.
 
-use axum::body::Body;
-use axum::http::Request;
 use http_body_util::BodyExt;
 use kubesim::Cluster;
 use serde_json::json;
-use tower::ServiceExt;
 
 async fn transcript(seed: u64) -> Vec<u8> {
     let cluster = Cluster::builder()
@@ -27,14 +24,8 @@ async fn transcript(seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, (method, path, content_type, body)) in steps.into_iter().enumerate() {
         tokio::time::advance(std::time::Duration::from_secs(7 * i as u64)).await;
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Bearer {}", cluster.admin_token()))
-            .header("content-type", content_type)
-            .body(Body::from(body))
-            .expect("request");
-        let response = cluster.router().oneshot(request).await.expect("infallible");
+        let response =
+            crate::support::raw(&cluster, method, path, content_type, body.into_bytes()).await;
         assert!(
             response.status().is_success(),
             "{method} {path}: {}",

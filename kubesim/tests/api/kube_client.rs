@@ -2,6 +2,7 @@
 //! types, subresources, discovery, and kube-runtime's watcher. These are the behaviours
 //! the lesson loop relies on, checked with the real client library.
 
+use crate::support::api_error;
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
@@ -44,13 +45,6 @@ fn deployment(name: &str, replicas: i32) -> Deployment {
         }
     }))
     .expect("deployment")
-}
-
-fn api_error(e: kube::Error) -> kube::core::Status {
-    match e {
-        kube::Error::Api(status) => *status,
-        other => panic!("expected an API error, got {other:?}"),
-    }
 }
 
 #[tokio::test]

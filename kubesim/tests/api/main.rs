@@ -1,5 +1,7 @@
 //! kubesim's integration tests, one binary (link once): real clients against the API.
 
+mod support;
+
 mod admission;
 mod auth;
 mod bad_input;

@@ -2,33 +2,19 @@
 //! mistake is sent as a real create (or update) and must get kube-apiserver's 422 with the
 //! same message. Case ids match the catalogue.
 
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
 use kubesim::Cluster;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 async fn send(cluster: &Cluster, method: &str, path: &str, body: &Value) -> (u16, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {}", cluster.admin_token()))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let response = cluster.router().oneshot(request).await.expect("infallible");
-    let status = response.status().as_u16();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    let (status, value) = crate::support::send(
+        cluster,
+        method,
+        path,
+        "application/json",
+        body.to_string().into_bytes(),
     )
+    .await;
+    (status.as_u16(), value)
 }
 
 fn pod(name: &str, spec: Value) -> Value {
