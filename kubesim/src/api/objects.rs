@@ -499,31 +499,17 @@ impl ApiServer {
             .get(&key)
             .map_err(|e| Self::store_error(resource, &name, e))?;
         let preconditions = &options["preconditions"];
-        if let Some(uid) = preconditions["uid"].as_str()
-            && current["metadata"]["uid"].as_str() != Some(uid)
-        {
-            return Err(ApiError::precondition_failed(
-                resource,
-                &name,
-                &format!(
-                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                    current["metadata"]["uid"].as_str().unwrap_or_default()
-                ),
-            ));
-        }
-        if let Some(rv) = preconditions["resourceVersion"].as_str()
-            && current["metadata"]["resourceVersion"].as_str() != Some(rv)
-        {
-            return Err(ApiError::precondition_failed(
-                resource,
-                &name,
-                &format!(
-                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                    current["metadata"]["resourceVersion"]
-                        .as_str()
-                        .unwrap_or_default()
-                ),
-            ));
+        for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
+            let actual = current["metadata"][field].as_str().unwrap_or_default();
+            if let Some(wanted) = preconditions[field].as_str().filter(|w| *w != actual) {
+                return Err(ApiError::precondition_failed(
+                    resource,
+                    &name,
+                    &format!(
+                        "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
+                    ),
+                ));
+            }
         }
         let dry_run = query.dry_run()
             || options["dryRun"]

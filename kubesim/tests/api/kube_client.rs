@@ -790,3 +790,26 @@ async fn garbage_collection_follows_the_propagation_policy() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn delete_preconditions_are_checked() {
+    use kube::api::Preconditions;
+    let cms: Api<ConfigMap> = Api::default_namespaced(cluster().client());
+    cms.create(&PostParams::default(), &configmap("a", json!({})))
+        .await
+        .expect("create");
+    let wrong = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: Some("not-the-uid".into()),
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    let e = api_error(cms.delete("a", &wrong).await.expect_err("precondition"));
+    assert_eq!(e.code, 409);
+    assert!(e.message.starts_with("Operation cannot be fulfilled on configmaps \"a\": Precondition failed: UID in precondition: not-the-uid, UID in object meta: "), "{}", e.message);
+    assert!(
+        cms.get_opt("a").await.expect("get").is_some(),
+        "nothing was deleted"
+    );
+}
