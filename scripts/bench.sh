@@ -16,9 +16,10 @@ runs=${BENCH_RUNS:-3}
 duration=${BENCH_DURATION:-15s}
 today=$(date -u +%Y-%m-%d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-RUST_LOG=warn KUBECLASS_ADDR="127.0.0.1:$port" target/release/kubeclass >target/bench-server.log 2>&1 &
+data=$(mktemp -d)
+RUST_LOG=warn KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" target/release/kubeclass >target/bench-server.log 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 url="http://127.0.0.1:$port$url_path"
 

@@ -5,9 +5,10 @@ cd "$(dirname "$0")/.."
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=target/e2e-server.log
-KUBECLASS_ADDR="127.0.0.1:$port" target/debug/kubeclass >"$log" 2>&1 &
+data=$(mktemp -d)
+KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" target/debug/kubeclass >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
 
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break

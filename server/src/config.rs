@@ -19,6 +19,16 @@ pub struct Config {
     pub content: ContentConfig,
     #[command(flatten)]
     pub cluster: ClusterConfig,
+    #[command(flatten)]
+    pub storage: StorageConfig,
+}
+
+/// Where the server keeps state between runs.
+#[derive(Debug, Clone, Args)]
+pub struct StorageConfig {
+    /// Folder for durable state (the embedded cluster's objects, its kubeconfig).
+    #[arg(long = "data-dir", env = "KUBECLASS_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
 }
 
 /// Where and how the web server listens.
@@ -48,8 +58,8 @@ pub struct ContentConfig {
     pub dir: PathBuf,
 }
 
-/// Which Kubernetes cluster attendees' manifests go to. The lesson loop uses it; today
-/// the server only validates and reports the choice at start-up.
+/// Which Kubernetes cluster attendees' manifests go to. The server connects at start-up
+/// and reports the cluster's version; the lesson loop will use the connection.
 #[derive(Debug, Clone, Args)]
 pub struct ClusterConfig {
     /// `embedded` (the built-in simulated cluster) or `kubeconfig` (a real cluster).
@@ -61,6 +71,10 @@ pub struct ClusterConfig {
     /// Context within the kubeconfig (default: its current context).
     #[arg(long, env = "KUBECLASS_CONTEXT")]
     pub context: Option<String>,
+    /// Also serve the embedded cluster over HTTPS on this address, writing
+    /// `<data-dir>/kubesim.kubeconfig`, so kubectl can look at it.
+    #[arg(long, env = "KUBECLASS_EMBEDDED_API")]
+    pub embedded_api: Option<SocketAddr>,
 }
 
 /// The two kinds of cluster the server can talk to, through the same code.
@@ -81,6 +95,9 @@ pub enum ConfigError {
     /// A kubeconfig was named but is not there.
     #[error("kubeconfig {0} does not exist")]
     KubeconfigMissing(PathBuf),
+    /// `--embedded-api` only makes sense for the embedded cluster.
+    #[error("--embedded-api needs --cluster embedded")]
+    EmbeddedApiWithoutEmbedded,
     /// Kubeconfig options were given for the embedded cluster.
     #[error("--kubeconfig and --context need --cluster kubeconfig")]
     KubeconfigWithoutCluster,
@@ -91,6 +108,9 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if !self.content.dir.is_dir() {
             return Err(ConfigError::ContentDirMissing(self.content.dir.clone()));
+        }
+        if self.cluster.kind == ClusterKind::Kubeconfig && self.cluster.embedded_api.is_some() {
+            return Err(ConfigError::EmbeddedApiWithoutEmbedded);
         }
         match (self.cluster.kind, &self.cluster.kubeconfig) {
             (ClusterKind::Kubeconfig, Some(path)) if !path.is_file() => {
@@ -137,5 +157,20 @@ mod tests {
         );
 
         assert!(Config::try_parse_from(["kubeclass", "--cluster", "kind"]).is_err());
+
+        let config = Config::try_parse_from([
+            "kubeclass",
+            "--content-dir",
+            ".",
+            "--cluster",
+            "kubeconfig",
+            "--embedded-api",
+            "127.0.0.1:6443",
+        ])
+        .expect("parses");
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "--embedded-api needs --cluster embedded"
+        );
     }
 }

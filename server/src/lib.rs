@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod cluster;
 pub mod config;
 mod routes;
 pub mod shutdown;

@@ -36,10 +36,12 @@ async fn main() -> anyhow::Result<()> {
         "lessons loaded from {}",
         config.content.dir.display()
     );
-    tracing::info!(cluster = ?config.cluster.kind, "cluster choice (used by the lesson loop)");
+    std::fs::create_dir_all(&config.storage.data_dir)
+        .with_context(|| format!("creating {}", config.storage.data_dir.display()))?;
+    let kube = server::cluster::connect(&config.cluster, &config.storage.data_dir).await?;
 
     let timeout = Duration::from_secs(config.http.request_timeout_secs);
-    let state = AppState::new(leptos_options, library, config.content.dir.clone());
+    let state = AppState::new(leptos_options, library, config.content.dir.clone(), kube);
     let app = router(state, timeout);
 
     let listener = tokio::net::TcpListener::bind(config.http.addr)

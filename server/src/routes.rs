@@ -24,15 +24,23 @@ pub struct AppState {
     pub library: SharedLibrary,
     /// Where the lesson files (and their images) live.
     pub content_dir: Arc<PathBuf>,
+    /// The cluster attendees' manifests go to.
+    pub kube: kube::Client,
 }
 
 impl AppState {
     /// State for a loaded library.
-    pub fn new(leptos_options: LeptosOptions, library: Library, content_dir: PathBuf) -> Self {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        library: Library,
+        content_dir: PathBuf,
+        kube: kube::Client,
+    ) -> Self {
         AppState {
             leptos_options,
             library: Arc::new(library),
             content_dir: Arc::new(content_dir),
+            kube,
         }
     }
 }

@@ -19,7 +19,15 @@ fn app_for(dir: PathBuf) -> axum::Router {
     let (library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
     router(
-        AppState::new(options, library, dir),
+        AppState::new(
+            options,
+            library,
+            dir,
+            kubesim::Cluster::builder()
+                .build()
+                .expect("embedded cluster")
+                .client(),
+        ),
         Duration::from_secs(10),
     )
 }

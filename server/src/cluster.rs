@@ -1,0 +1,75 @@
+//! The Kubernetes cluster attendees' manifests go to, as one `kube::Client` whichever it
+//! is: the embedded kubesim cluster (in-process, durable under the data directory,
+//! optionally also served over HTTPS for kubectl) or a real cluster from a kubeconfig.
+//! Nothing after this module knows which.
+
+use crate::config::{ClusterConfig, ClusterKind};
+use anyhow::Context;
+use std::path::Path;
+
+/// Connects to the configured cluster and checks that it answers.
+pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kube::Client> {
+    let client = match config.kind {
+        ClusterKind::Embedded => embedded(config, data_dir).await?,
+        ClusterKind::Kubeconfig => {
+            let options = kube::config::KubeConfigOptions {
+                context: config.context.clone(),
+                ..Default::default()
+            };
+            let kube_config = match &config.kubeconfig {
+                Some(path) => {
+                    let file = kube::config::Kubeconfig::read_from(path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    kube::Config::from_custom_kubeconfig(file, &options).await?
+                }
+                None => kube::Config::from_kubeconfig(&options).await?,
+            };
+            kube::Client::try_from(kube_config)?
+        }
+    };
+    let version = client
+        .apiserver_version()
+        .await
+        .context("the cluster does not answer")?;
+    tracing::info!(kind = ?config.kind, version = %version.git_version, "connected to the cluster");
+    Ok(client)
+}
+
+async fn embedded(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kube::Client> {
+    // The admin token guards the optional HTTPS endpoint: from the OS's randomness.
+    let token: String = (0..32)
+        .map(|_| format!("{:x}", rand::random::<u8>() & 0xf))
+        .collect();
+    let cluster = kubesim::Cluster::builder()
+        .data_dir(data_dir.join("kubesim"))
+        .admin_token(format!("kubesim-admin-{token}"))
+        .build()
+        .context("starting the embedded cluster")?;
+    if let Some(addr) = config.embedded_api {
+        let listener =
+            std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+        let local = listener.local_addr()?;
+        let hosts = vec!["localhost".to_string(), local.ip().to_string()];
+        let tls = kubesim::tls::Tls::generate(&hosts)
+            .map_err(|e| anyhow::anyhow!("making certificates: {e}"))?;
+        let kubeconfig = data_dir.join("kubesim.kubeconfig");
+        std::fs::write(
+            &kubeconfig,
+            tls.kubeconfig(&format!("https://{local}"), cluster.admin_token()),
+        )?;
+        tracing::info!(
+            "embedded cluster served on https://{local}; KUBECONFIG={}",
+            kubeconfig.display()
+        );
+        let serving = cluster.clone();
+        tokio::spawn(async move {
+            if let Err(e) = serving
+                .serve_tls(listener, &tls, std::future::pending())
+                .await
+            {
+                tracing::error!("embedded cluster endpoint stopped: {e}");
+            }
+        });
+    }
+    Ok(cluster.client())
+}
