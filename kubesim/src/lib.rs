@@ -21,6 +21,7 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod convert;
+pub mod crd;
 pub mod defaults;
 pub mod fields;
 pub mod journal;

@@ -125,10 +125,10 @@ resources! {
     "metrics.k8s.io" "v1beta1" PodMetrics "pods" "" [] true READ_VERBS [] [],
 }
 
-/// The groups in discovery order, each with its versions (preferred first).
-pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
+/// The groups in discovery order, each with its versions (preferred first), among `all`.
+pub fn groups_of(all: &[&'static Resource]) -> Vec<(&'static str, Vec<&'static str>)> {
     let mut groups: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
-    for r in BUILTIN.iter().filter(|r| !r.group.is_empty()) {
+    for r in all.iter().filter(|r| !r.group.is_empty()) {
         match groups.iter_mut().find(|(g, _)| *g == r.group) {
             Some((_, versions)) if !versions.contains(&r.version) => versions.push(r.version),
             Some(_) => {}
@@ -138,11 +138,24 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     groups
 }
 
-/// The resources served at `group/version`.
-pub fn in_group_version(group: &str, version: &str) -> impl Iterator<Item = &'static Resource> {
-    let (group, version) = (group.to_string(), version.to_string());
-    BUILTIN
-        .iter()
+/// The built-in groups in discovery order.
+pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
+    groups_of(&builtin())
+}
+
+/// Every built-in resource, as references (to mix with custom ones).
+pub fn builtin() -> Vec<&'static Resource> {
+    BUILTIN.iter().collect()
+}
+
+/// The resources among `all` served at `group/version`.
+pub fn in_group_version<'a>(
+    all: &'a [&'static Resource],
+    group: &'a str,
+    version: &'a str,
+) -> impl Iterator<Item = &'static Resource> + 'a {
+    all.iter()
+        .copied()
         .filter(move |r| r.group == group && r.version == version)
 }
 

@@ -250,6 +250,17 @@ impl Store {
         inner.resource_version
     }
 
+    /// Every object in `namespace`, of any resource (built-in or custom).
+    pub fn in_namespace(&self, namespace: &str) -> Vec<(Key, Arc<Value>)> {
+        let inner = self.lock();
+        inner
+            .objects
+            .iter()
+            .filter(|(k, _)| k.namespace == namespace)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Stores a new object: sets its resourceVersion, uid, creationTimestamp and (when it
     /// has a spec) generation.
     pub fn create(&self, key: Key, mut object: Value) -> Result<Arc<Value>> {

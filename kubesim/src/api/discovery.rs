@@ -42,18 +42,18 @@ fn group_json(group: &str, versions: &[&str]) -> Value {
     })
 }
 
-/// `/apis`.
-pub fn groups() -> Value {
+/// `/apis`, for the served resources `all`.
+pub fn groups(all: &[&'static Resource]) -> Value {
     json!({
         "kind": "APIGroupList",
         "apiVersion": "v1",
-        "groups": resources::groups().iter().map(|(g, vs)| group_json(g, vs)).collect::<Vec<_>>(),
+        "groups": resources::groups_of(all).iter().map(|(g, vs)| group_json(g, vs)).collect::<Vec<_>>(),
     })
 }
 
 /// `/apis/GROUP`, if the group exists.
-pub fn group(name: &str) -> Option<Value> {
-    let groups = resources::groups();
+pub fn group(name: &str, all: &[&'static Resource]) -> Option<Value> {
+    let groups = resources::groups_of(all);
     let (group, versions) = groups.iter().find(|(g, _)| *g == name)?;
     let mut value = group_json(group, versions);
     value["kind"] = json!("APIGroup");
@@ -103,9 +103,9 @@ fn capitalise(s: &str) -> String {
 }
 
 /// `/api/v1` or `/apis/GROUP/VERSION`, if served.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+pub fn resource_list(group: &str, version: &str, all: &[&'static Resource]) -> Option<Value> {
     let mut list = Vec::new();
-    for r in resources::in_group_version(group, version) {
+    for r in resources::in_group_version(all, group, version) {
         let mut entry = json!({
             "name": r.plural,
             "singularName": r.singular,
@@ -154,11 +154,11 @@ pub const AGGREGATED_MEDIA_TYPE: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 /// Aggregated discovery for `/api` (`legacy`) or `/apis`.
-pub fn aggregated(legacy: bool) -> Value {
+pub fn aggregated(legacy: bool, all: &[&'static Resource]) -> Value {
     let groups: Vec<(&str, Vec<&str>)> = if legacy {
         vec![("", vec!["v1"])]
     } else {
-        resources::groups()
+        resources::groups_of(all)
     };
     let items: Vec<Value> = groups
         .iter()
@@ -166,7 +166,7 @@ pub fn aggregated(legacy: bool) -> Value {
             let versions: Vec<Value> = versions
                 .iter()
                 .map(|version| {
-                    let resources: Vec<Value> = resources::in_group_version(group, version)
+                    let resources: Vec<Value> = resources::in_group_version(all, group, version)
                         .map(|r| {
                             let mut entry = json!({
                                 "resource": r.plural,
@@ -209,7 +209,8 @@ mod tests {
 
     #[test]
     fn resource_lists_carry_subresources() {
-        let list = resource_list("apps", "v1").expect("apps/v1");
+        let all = resources::builtin();
+        let list = resource_list("apps", "v1", &all).expect("apps/v1");
         let names: Vec<&str> = list["resources"]
             .as_array()
             .expect("array")
@@ -227,6 +228,6 @@ mod tests {
             (scale["group"].as_str(), scale["kind"].as_str()),
             (Some("autoscaling"), Some("Scale"))
         );
-        assert!(resource_list("apps", "v9").is_none());
+        assert!(resource_list("apps", "v9", &all).is_none());
     }
 }

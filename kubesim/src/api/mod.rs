@@ -33,17 +33,50 @@ pub struct ApiServer {
     store: Arc<Store>,
     tokens: Arc<Tokens>,
     rbac: Authorizer,
+    crds: crate::crd::Crds,
 }
 
 impl ApiServer {
     /// An API server over `store`, accepting the tokens in `tokens`.
     pub fn new(store: Arc<Store>, tokens: Arc<Tokens>) -> Arc<ApiServer> {
         let rbac = Authorizer::new(store.clone());
+        let crds = crate::crd::Crds::default();
+        // A durable store may already hold CRDs: serve them again.
+        for (_, crd) in store
+            .list(
+                "apiextensions.k8s.io",
+                "customresourcedefinitions",
+                None,
+                None,
+            )
+            .0
+        {
+            crds.register(&crd);
+        }
         Arc::new(ApiServer {
             store,
             tokens,
             rbac,
+            crds,
         })
+    }
+
+    /// Every resource served: the built-in ones and those CRDs define.
+    fn all_resources(&self) -> Vec<&'static crate::resources::Resource> {
+        let mut all = crate::resources::builtin();
+        all.extend(self.crds.all());
+        all
+    }
+
+    /// The resource at group/version/plural, built-in or custom.
+    fn find_resource(
+        &self,
+        group: &str,
+        version: &str,
+        plural: &str,
+    ) -> Option<&'static crate::resources::Resource> {
+        crate::resources::find(group, version, plural)
+            .or_else(|| self.crds.find(group, version, plural))
     }
 }
 
@@ -83,7 +116,9 @@ fn json(status: StatusCode, value: Value) -> Response {
 
 async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     let (parts, body) = request.into_parts();
-    let route = path::parse(parts.uri.path());
+    let route = path::parse(parts.uri.path(), &|g: &str, v: &str, p: &str| {
+        api.find_resource(g, v, p)
+    });
     if matches!(route, Ok(Route::Health)) {
         return Ok("ok".into_response());
     }
@@ -131,15 +166,21 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
         Route::OpenApiV3(gv) => {
             crate::openapi::v3(&gv).map_or_else(|| Err(ApiError::no_route()), ok)
         }
-        Route::LegacyVersions if aggregated => Ok(aggregated_response(discovery::aggregated(true))),
+        Route::LegacyVersions if aggregated => Ok(aggregated_response(discovery::aggregated(
+            true,
+            &api.all_resources(),
+        ))),
         Route::LegacyVersions => ok(discovery::legacy_versions()),
-        Route::Groups if aggregated => Ok(aggregated_response(discovery::aggregated(false))),
-        Route::Groups => ok(discovery::groups()),
-        Route::Group(group) => {
-            discovery::group(&group).map_or_else(|| Err(ApiError::no_route()), ok)
-        }
+        Route::Groups if aggregated => Ok(aggregated_response(discovery::aggregated(
+            false,
+            &api.all_resources(),
+        ))),
+        Route::Groups => ok(discovery::groups(&api.all_resources())),
+        Route::Group(group) => discovery::group(&group, &api.all_resources())
+            .map_or_else(|| Err(ApiError::no_route()), ok),
         Route::GroupVersion { group, version } => {
-            discovery::resource_list(&group, &version).map_or_else(|| Err(ApiError::no_route()), ok)
+            discovery::resource_list(&group, &version, &api.all_resources())
+                .map_or_else(|| Err(ApiError::no_route()), ok)
         }
         Route::Resource(target) => {
             let method = parts.method.clone();
@@ -269,6 +310,17 @@ impl ApiServer {
             let rv = value["metadata"]["resourceVersion"].clone();
             (vec![value], serde_json::json!({"resourceVersion": rv}))
         };
+        if let Some(columns) = self.crds.columns(target.resource) {
+            return Ok(table::custom(
+                &columns,
+                request.version,
+                &objects,
+                meta,
+                &request.include,
+                true,
+                now,
+            ));
+        }
         Ok(table::table(
             target.resource.kind,
             request.version,

@@ -214,7 +214,10 @@ impl ApiServer {
         crate::admission::prepare_for_create(resource.kind, &mut object);
         crate::defaults::apply(resource.kind, &mut object);
         crate::admission::mutate(&self.store, resource, &namespace, &mut object)?;
-        let causes = crate::validation::validate(resource.kind, &object, None);
+        let mut causes = crate::validation::validate(resource.kind, &object, None);
+        if let Some(schema) = self.crds.schema(resource) {
+            causes.extend(crate::crd::validate(&schema, &mut object));
+        }
         if !causes.is_empty() {
             return Err(ApiError::invalid(resource, &name, causes));
         }
@@ -242,6 +245,17 @@ impl ApiServer {
                 crate::convert::to_storage(resource, object),
             )
             .map_err(|e| Self::store_error(resource, &name, e))?;
+        if resource.kind == "CustomResourceDefinition" {
+            self.crds.register(&stored);
+            let mut established = (*stored).clone();
+            established["status"] =
+                crate::crd::established_status(&stored, &self.store.clock().now_rfc3339());
+            let updated = self
+                .store
+                .update(self.key(target, &name), established, None)
+                .map_err(|e| Self::store_error(resource, &name, e))?;
+            return Ok((StatusCode::CREATED, Self::present(resource, &updated)));
+        }
         if resource.kind == "Namespace" {
             // Every namespace has a `default` ServiceAccount. kube-controller-manager adds it
             // moments later; kubesim adds it at once, so a Pod created right after its
@@ -322,7 +336,10 @@ impl ApiServer {
         }
         if target.subresource_kind() != Some("status") {
             crate::defaults::apply(resource.kind, &mut object);
-            let causes = crate::validation::validate(resource.kind, &object, Some(&current));
+            let mut causes = crate::validation::validate(resource.kind, &object, Some(&current));
+            if let Some(schema) = self.crds.schema(resource) {
+                causes.extend(crate::crd::validate(&schema, &mut object));
+            }
             if !causes.is_empty() {
                 return Err(ApiError::invalid(resource, name, causes));
             }
@@ -343,6 +360,9 @@ impl ApiServer {
             .store
             .update(key, crate::convert::to_storage(resource, object), expected)
             .map_err(|e| Self::store_error(resource, name, e))?;
+        if resource.kind == "CustomResourceDefinition" {
+            self.crds.register(&stored);
+        }
         Ok(Self::present(resource, &stored))
     }
 
@@ -569,6 +589,15 @@ impl ApiServer {
             .store
             .remove(&key, None)
             .map_err(|e| Self::store_error(resource, &name, e))?;
+        if resource.kind == "CustomResourceDefinition" {
+            // Its objects go with it.
+            for served in self.crds.unregister(&name) {
+                let (group, plural) = served.storage_key();
+                for (object_key, _) in self.store.list(group, plural, None, None).0 {
+                    let _ = self.store.remove(&object_key, None);
+                }
+            }
+        }
         let mut details =
             json!({"name": name, "kind": resource.plural, "uid": removed["metadata"]["uid"]});
         if !resource.group.is_empty() {

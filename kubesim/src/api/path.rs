@@ -2,7 +2,7 @@
 //! a resource (with namespace, name and subresource).
 
 use super::status::{ApiError, Result};
-use crate::resources::{self, Resource};
+use crate::resources::Resource;
 
 /// What a path addresses.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +53,11 @@ impl Target {
     }
 }
 
+/// Finds the resource served at group, version, plural (built-in or custom).
+pub type Lookup<'a> = &'a dyn Fn(&str, &str, &str) -> Option<&'static Resource>;
+
 /// Parses a request path.
-pub fn parse(path: &str) -> Result<Route> {
+pub fn parse(path: &str, lookup: Lookup) -> Result<Route> {
     let segments: Vec<&str> = path
         .trim_matches('/')
         .split('/')
@@ -77,13 +80,13 @@ pub fn parse(path: &str) -> Result<Route> {
             group: (*group).into(),
             version: (*version).into(),
         }),
-        ["api", version, rest @ ..] => resource_route("", version, rest),
-        ["apis", group, version, rest @ ..] => resource_route(group, version, rest),
+        ["api", version, rest @ ..] => resource_route("", version, rest, lookup),
+        ["apis", group, version, rest @ ..] => resource_route(group, version, rest, lookup),
         _ => Err(ApiError::no_route()),
     }
 }
 
-fn resource_route(group: &str, version: &str, rest: &[&str]) -> Result<Route> {
+fn resource_route(group: &str, version: &str, rest: &[&str], lookup: Lookup) -> Result<Route> {
     let namespace_object =
         rest.len() <= 2 || (rest.len() == 3 && matches!(rest[2], "status" | "finalize"));
     let (namespace, rest) = match rest {
@@ -96,7 +99,7 @@ fn resource_route(group: &str, version: &str, rest: &[&str]) -> Result<Route> {
         [plural, name, sub @ ..] => (*plural, Some((*name).to_string()), Some(sub.join("/"))),
         _ => return Err(ApiError::no_route()),
     };
-    let resource = resources::find(group, version, plural).ok_or_else(ApiError::no_route)?;
+    let resource = lookup(group, version, plural).ok_or_else(ApiError::no_route)?;
     if namespace.is_some() && !resource.namespaced {
         return Err(ApiError::no_route());
     }
@@ -118,8 +121,12 @@ fn resource_route(group: &str, version: &str, rest: &[&str]) -> Result<Route> {
 mod tests {
     use super::*;
 
+    fn builtin(g: &str, v: &str, p: &str) -> Option<&'static Resource> {
+        crate::resources::find(g, v, p)
+    }
+
     fn target(path: &str) -> Target {
-        match parse(path) {
+        match parse(path, &builtin) {
             Ok(Route::Resource(t)) => t,
             other => panic!("{path}: {other:?}"),
         }
@@ -167,20 +174,24 @@ mod tests {
     #[test]
     fn discovery_and_unknown_paths() {
         assert_eq!(
-            parse("/apis/apps/v1"),
+            parse("/apis/apps/v1", &builtin),
             Ok(Route::GroupVersion {
                 group: "apps".into(),
                 version: "v1".into()
             })
         );
-        assert_eq!(parse("/readyz/ping"), Ok(Route::Health));
+        assert_eq!(parse("/readyz/ping", &builtin), Ok(Route::Health));
         for bad in [
             "/apis/apps/v1/widgets",
             "/api/v1/namespaces/dev/nodes/n1",
             "/api/v1/namespaces/dev/configmaps/a/scale",
             "/nope",
         ] {
-            assert_eq!(parse(bad).err().map(|e| e.code), Some(404), "{bad}");
+            assert_eq!(
+                parse(bad, &builtin).err().map(|e| e.code),
+                Some(404),
+                "{bad}"
+            );
         }
     }
 }

@@ -851,6 +851,62 @@ fn row(kind: &str, object: &Value, include: &str, now: Timestamp) -> Value {
     row
 }
 
+/// A Table of custom resources with their CRD's additionalPrinterColumns (NAME and AGE
+/// when it declares none).
+pub fn custom(
+    columns: &[Value],
+    version: &str,
+    objects: &[Value],
+    list_meta: Value,
+    include: &str,
+    headers: bool,
+    now: Timestamp,
+) -> Value {
+    let mut definitions = vec![
+        json!({"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0}),
+    ];
+    let age_only = columns.is_empty();
+    if age_only {
+        definitions.push(
+            json!({"name": "Age", "type": "date", "format": "", "description": "", "priority": 0}),
+        );
+    }
+    for c in columns {
+        definitions.push(json!({"name": c["name"], "type": c["type"], "format": c["format"].as_str().unwrap_or(""),
+            "description": c["description"].as_str().unwrap_or(""), "priority": c["priority"].as_i64().unwrap_or(0)}));
+    }
+    let rows: Vec<Value> = objects
+        .iter()
+        .map(|o| {
+            let mut cells = vec![o["metadata"]["name"].clone()];
+            if age_only {
+                cells.push(json!(age(now, &o["metadata"]["creationTimestamp"])));
+            }
+            for c in columns {
+                let value = crate::crd::column_value(o, c["jsonPath"].as_str().unwrap_or_default());
+                cells.push(match c["type"].as_str() {
+                    Some("date") => json!(age(now, &value)),
+                    _ => value,
+                });
+            }
+            let mut row = json!({"cells": cells});
+            row["object"] = match include {
+                "None" => Value::Null,
+                "Object" => o.clone(),
+                _ => json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]}),
+            };
+            row
+        })
+        .collect();
+    json!({
+        "kind": "Table",
+        "apiVersion": format!("meta.k8s.io/{version}"),
+        "metadata": list_meta,
+        "columnDefinitions": if headers { Value::Array(definitions) } else { Value::Null },
+        "rows": rows,
+    })
+}
+
 /// A Table of `objects` of `kind`. `list_meta` is the list's metadata (or the object's
 /// resourceVersion for a single GET); `headers` is false for watch events after the first.
 pub fn table(

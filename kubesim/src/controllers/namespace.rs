@@ -1,10 +1,8 @@
 //! Namespace lifecycle: a deleted Namespace turns `Terminating`, everything in it is
 //! deleted, and once it is empty its `kubernetes` finalizer is removed and it goes away.
 
-use crate::resources::BUILTIN;
 use crate::store::{EventType, Key, Store};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -43,14 +41,6 @@ fn sweep(store: &Store) {
     }
 }
 
-fn namespaced_resources() -> BTreeSet<(&'static str, &'static str)> {
-    BUILTIN
-        .iter()
-        .filter(|r| r.namespaced)
-        .map(|r| r.storage_key())
-        .collect()
-}
-
 fn finish(store: &Store, key: &Key, namespace: &Value) {
     if namespace["status"]["phase"] != "Terminating" {
         let mut terminating = namespace.clone();
@@ -58,27 +48,21 @@ fn finish(store: &Store, key: &Key, namespace: &Value) {
         let _ = store.update(key.clone(), terminating, None);
         return; // the update's own event brings us back
     }
-    let resources = namespaced_resources();
-    for (group, resource) in &resources {
-        for (object_key, object) in store.list(group, resource, Some(&key.name), None).0 {
-            // Objects with finalizers wait for whoever owns the finalizer, as on a real cluster.
-            let has_finalizers = object["metadata"]["finalizers"]
-                .as_array()
-                .is_some_and(|f| !f.is_empty());
-            let result = if has_finalizers {
-                store.mark_deleting(&object_key, 0).map(drop)
-            } else {
-                store.remove(&object_key, None).map(drop)
-            };
-            if let Err(e) = result {
-                tracing::debug!(namespace = %key.name, "deleting {}: {e}", object_key.name);
-            }
+    for (object_key, object) in store.in_namespace(&key.name) {
+        // Objects with finalizers wait for whoever owns the finalizer, as on a real cluster.
+        let has_finalizers = object["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty());
+        let result = if has_finalizers {
+            store.mark_deleting(&object_key, 0).map(drop)
+        } else {
+            store.remove(&object_key, None).map(drop)
+        };
+        if let Err(e) = result {
+            tracing::debug!(namespace = %key.name, "deleting {}: {e}", object_key.name);
         }
     }
-    let left: usize = resources
-        .iter()
-        .map(|(g, r)| store.list(g, r, Some(&key.name), None).0.len())
-        .sum();
+    let left = store.in_namespace(&key.name).len();
     if left == 0 {
         // Empty: the `kubernetes` finalizer is done, and the namespace goes.
         let _ = store.remove(key, None);

@@ -5,6 +5,7 @@ mod support;
 mod admission;
 mod auth;
 mod bad_input;
+mod crd;
 mod determinism;
 mod durable;
 mod kube_client;
