@@ -2,6 +2,7 @@
 //! health or a verb on a resource. The same router answers in-process (as the tower
 //! service behind [`crate::Cluster::client`]) and over a socket.
 
+mod delete;
 mod discovery;
 mod objects;
 mod path;

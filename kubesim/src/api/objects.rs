@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
 
 impl ApiServer {
-    fn key(&self, target: &Target, name: &str) -> Key {
+    pub(super) fn key(&self, target: &Target, name: &str) -> Key {
         let (group, plural) = target.resource.storage_key();
         Key::new(
             group,
@@ -33,7 +33,7 @@ impl ApiServer {
         crate::convert::present(resource, object)
     }
 
-    fn store_error(resource: &Resource, name: &str, e: StoreError) -> ApiError {
+    pub(super) fn store_error(resource: &Resource, name: &str, e: StoreError) -> ApiError {
         match e {
             StoreError::NotFound => ApiError::not_found(resource, name),
             StoreError::AlreadyExists => ApiError::already_exists(resource, name),
@@ -507,132 +507,6 @@ impl ApiServer {
                 self.replace(target, name, merged, None, query, None)?,
             )),
         }
-    }
-
-    /// DELETE of one object: preconditions, finalizers, dry run.
-    pub fn delete(&self, target: &Target, query: &Query, options: &Value) -> Result<Value> {
-        let resource = target.resource;
-        let name = target.name()?.to_string();
-        let key = self.key(target, &name);
-        let current = self
-            .store
-            .get(&key)
-            .map_err(|e| Self::store_error(resource, &name, e))?;
-        let preconditions = &options["preconditions"];
-        for (field, label) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
-            let actual = current["metadata"][field].as_str().unwrap_or_default();
-            if let Some(wanted) = preconditions[field].as_str().filter(|w| *w != actual) {
-                return Err(ApiError::precondition_failed(
-                    resource,
-                    &name,
-                    &format!(
-                        "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
-                    ),
-                ));
-            }
-        }
-        let dry_run = query.dry_run()
-            || options["dryRun"]
-                .as_array()
-                .is_some_and(|a| a.iter().any(|v| v == "All"));
-        if dry_run {
-            return Ok(Self::present(resource, &current));
-        }
-        // Foreground and Orphan deletion hand the object to the garbage collector behind a
-        // finalizer; Background (the default) deletes now and lets it collect dependents.
-        let policy = options["propagationPolicy"]
-            .as_str()
-            .or(query.get("propagationPolicy"))
-            .or((options["orphanDependents"] == true).then_some("Orphan"));
-        let gc_finalizer = match policy {
-            Some("Foreground") => Some(crate::controllers::gc::FOREGROUND),
-            Some("Orphan") => Some(crate::controllers::gc::ORPHAN),
-            _ => None,
-        };
-        if let Some(finalizer) = gc_finalizer.filter(|_| resource.kind != "Namespace") {
-            let mut held = (*current).clone();
-            let finalizers = &mut crate::store::metadata_mut(&mut held)
-                .entry("finalizers")
-                .or_insert_with(|| json!([]));
-            if let Some(list) = finalizers
-                .as_array_mut()
-                .filter(|l| !l.iter().any(|f| f == finalizer))
-            {
-                list.push(json!(finalizer));
-            }
-            self.store
-                .update(key.clone(), held, None)
-                .map_err(|e| Self::store_error(resource, &name, e))?;
-            let grace = options["gracePeriodSeconds"].as_i64().unwrap_or(0);
-            let marked = self
-                .store
-                .mark_deleting(&key, grace)
-                .map_err(|e| Self::store_error(resource, &name, e))?;
-            return Ok(Self::present(resource, &marked));
-        }
-        let has_finalizers = current["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty())
-            || (resource.kind == "Namespace"
-                && current["spec"]["finalizers"]
-                    .as_array()
-                    .is_some_and(|f| !f.is_empty()));
-        if has_finalizers {
-            let grace = options["gracePeriodSeconds"].as_i64().unwrap_or(0);
-            let marked = self
-                .store
-                .mark_deleting(&key, grace)
-                .map_err(|e| Self::store_error(resource, &name, e))?;
-            return Ok(Self::present(resource, &marked));
-        }
-        let removed = self
-            .store
-            .remove(&key, None)
-            .map_err(|e| Self::store_error(resource, &name, e))?;
-        if resource.kind == "CustomResourceDefinition" {
-            // Its objects go with it.
-            for served in self.crds.unregister(&name) {
-                let (group, plural) = served.storage_key();
-                for (object_key, _) in self.store.list(group, plural, None, None).0 {
-                    let _ = self.store.remove(&object_key, None);
-                }
-            }
-        }
-        let mut details =
-            json!({"name": name, "kind": resource.plural, "uid": removed["metadata"]["uid"]});
-        if !resource.group.is_empty() {
-            details["group"] = json!(resource.group);
-        }
-        Ok(
-            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
-        )
-    }
-
-    /// DELETE of a collection: every object the selectors match.
-    pub fn delete_collection(
-        &self,
-        target: &Target,
-        query: &Query,
-        options: &Value,
-    ) -> Result<Value> {
-        let list = self.list(target, query)?;
-        for item in list["items"].as_array().into_iter().flatten() {
-            let name = item["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let namespace = item["metadata"]["namespace"].as_str().map(str::to_string);
-            let one = Target {
-                name: Some(name),
-                namespace: namespace.or(target.namespace.clone()),
-                ..target.clone()
-            };
-            match self.delete(&one, query, options) {
-                Ok(_) | Err(ApiError { code: 404, .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}))
     }
 
     /// An object's `apiVersion` and `kind` must be this endpoint's (or absent: filled in);

@@ -9,5 +9,6 @@ mod crd;
 mod determinism;
 mod durable;
 mod kube_client;
+mod lifecycle;
 mod real_clients;
 mod validation;
