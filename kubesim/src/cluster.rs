@@ -100,7 +100,7 @@ impl ClusterBuilder {
                 Err(e) => return Err(e),
             }
         }
-        for (resource, object) in crate::auth::rbac::default_objects() {
+        for (resource, object) in crate::auth::default_roles::default_objects() {
             let name = object["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()

@@ -47,8 +47,9 @@ impl ApiServer {
             Some("Foreground") => Some(crate::controllers::gc::FOREGROUND),
             Some("Orphan") => Some(crate::controllers::gc::ORPHAN),
             _ => None,
-        };
-        if let Some(finalizer) = gc_finalizer.filter(|_| resource.kind != "Namespace") {
+        }
+        .filter(|_| resource.kind != "Namespace");
+        if let Some(finalizer) = gc_finalizer {
             let mut held = (*current).clone();
             let finalizers = &mut crate::store::metadata_mut(&mut held)
                 .entry("finalizers")
@@ -62,16 +63,11 @@ impl ApiServer {
             self.store
                 .update(key.clone(), held, None)
                 .map_err(|e| Self::store_error(resource, &name, e))?;
-            let grace = options["gracePeriodSeconds"].as_i64().unwrap_or(0);
-            let marked = self
-                .store
-                .mark_deleting(&key, grace)
-                .map_err(|e| Self::store_error(resource, &name, e))?;
-            return Ok(Self::present(resource, &marked));
         }
-        let has_finalizers = current["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty())
+        let has_finalizers = gc_finalizer.is_some()
+            || current["metadata"]["finalizers"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty())
             || (resource.kind == "Namespace"
                 && current["spec"]["finalizers"]
                     .as_array()

@@ -3,6 +3,7 @@
 //! Roles, ClusterRoles and bindings in the store. An unauthenticated or unauthorised
 //! request is refused before anything is read or written.
 
+pub mod default_roles;
 pub mod rbac;
 pub mod reviews;
 

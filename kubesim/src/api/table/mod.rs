@@ -48,14 +48,19 @@ fn row(kind: &str, object: &Value, include: &str, now: Timestamp) -> Value {
         }
         _ => {}
     }
-    row["object"] = match include {
+    row["object"] = row_object(object, include);
+    row
+}
+
+/// What a row carries of its object: `includeObject=None|Metadata|Object`.
+fn row_object(object: &Value, include: &str) -> Value {
+    match include {
         "None" => Value::Null,
         "Object" => object.clone(),
         _ => {
             json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object["metadata"]})
         }
-    };
-    row
+    }
 }
 
 /// A Table of custom resources with their CRD's additionalPrinterColumns (NAME and AGE
@@ -97,11 +102,7 @@ pub fn custom(
                 });
             }
             let mut row = json!({"cells": cells});
-            row["object"] = match include {
-                "None" => Value::Null,
-                "Object" => o.clone(),
-                _ => json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]}),
-            };
+            row["object"] = row_object(o, include);
             row
         })
         .collect();
