@@ -4,6 +4,9 @@
 use crate::api::{self, ApiServer};
 use crate::auth::Tokens;
 use crate::clock::Clock;
+use crate::events::Recorder;
+use crate::nodes::NodeSpec;
+use crate::runtime::Runtime;
 use crate::store::{Key, Store, StoreError};
 use jiff::Timestamp;
 use serde_json::json;
@@ -15,6 +18,7 @@ pub struct Cluster {
     store: Arc<Store>,
     api: Arc<ApiServer>,
     tokens: Arc<Tokens>,
+    runtime: Arc<Runtime>,
 }
 
 /// Settings for a [`Cluster`].
@@ -25,6 +29,7 @@ pub struct ClusterBuilder {
     history: usize,
     data_dir: Option<std::path::PathBuf>,
     admin_token: Option<String>,
+    nodes: Vec<NodeSpec>,
 }
 
 impl Default for ClusterBuilder {
@@ -35,6 +40,7 @@ impl Default for ClusterBuilder {
             history: 10_000,
             data_dir: None,
             admin_token: None,
+            nodes: crate::nodes::kind_default(),
         }
     }
 }
@@ -63,6 +69,12 @@ impl ClusterBuilder {
     /// the seed, which suits tests; `kubesim serve` passes a random one).
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.admin_token = Some(token.into());
+        self
+    }
+
+    /// The nodes (default: kind's control plane and one worker).
+    pub fn nodes(mut self, nodes: Vec<NodeSpec>) -> Self {
+        self.nodes = nodes;
         self
     }
 
@@ -100,6 +112,24 @@ impl ClusterBuilder {
                 Err(e) => return Err(e),
             }
         }
+        let now = clock_now(&store);
+        for (index, spec) in self.nodes.iter().enumerate() {
+            let node = crate::nodes::node_object(spec, index, &now);
+            match store.create(Key::new("", "nodes", "", &spec.name), node) {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for (group, plural, object) in crate::nodes::addons() {
+            let name = object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match store.create(Key::new(group, plural, "", &name), object) {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e),
+            }
+        }
         for (resource, object) in crate::auth::default_roles::default_objects() {
             let name = object["metadata"]["name"]
                 .as_str()
@@ -120,9 +150,16 @@ impl ClusterBuilder {
             )
         });
         let tokens = Arc::new(Tokens::new(token));
-        let api = ApiServer::new(store.clone(), tokens.clone());
-        crate::controllers::start(store.clone());
-        Ok(Cluster { store, api, tokens })
+        let runtime = Arc::new(Runtime::new(store.clock().clone()));
+        let events = Arc::new(Recorder::new(store.clone()));
+        let api = ApiServer::new(store.clone(), tokens.clone(), runtime.clone());
+        crate::controllers::start(store.clone(), runtime.clone(), events);
+        Ok(Cluster {
+            store,
+            api,
+            tokens,
+            runtime,
+        })
     }
 }
 
@@ -202,8 +239,17 @@ impl Cluster {
             .await
     }
 
+    /// The container runtime: what runs in the pods, and their output.
+    pub fn runtime(&self) -> &Arc<Runtime> {
+        &self.runtime
+    }
+
     /// The store, for controllers and tests that read state directly.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
+}
+
+fn clock_now(store: &Store) -> String {
+    store.clock().now_rfc3339()
 }

@@ -315,8 +315,13 @@ impl Store {
             return Ok(current); // nothing changed: no new version, no event
         }
         // An object being deleted goes once its last finalizer is removed (a Namespace
-        // keeps its own in spec.finalizers, which the namespace controller clears).
-        let deleting = object["metadata"].get("deletionTimestamp").is_some();
+        // keeps its own in spec.finalizers, which the namespace controller clears). A pod
+        // in its grace period stays until its kubelet has stopped it.
+        let deleting = object["metadata"].get("deletionTimestamp").is_some()
+            && object["metadata"]["deletionGracePeriodSeconds"]
+                .as_i64()
+                .unwrap_or(0)
+                == 0;
         let none = |list: &Value| list.as_array().is_none_or(Vec::is_empty);
         let finalized =
             none(&object["metadata"]["finalizers"]) && none(&object["spec"]["finalizers"]);

@@ -72,6 +72,18 @@ impl ApiServer {
                 && current["spec"]["finalizers"]
                     .as_array()
                     .is_some_and(|f| !f.is_empty()));
+        // A pod running on a node gets its grace period: its kubelet stops the containers
+        // and then removes it. Pods not (or no longer) running go at once.
+        let pod_grace = (resource.kind == "Pod")
+            .then(|| graceful_pod_seconds(&current, options, query))
+            .flatten();
+        if let Some(grace) = pod_grace.filter(|_| !has_finalizers) {
+            let marked = self
+                .store
+                .mark_deleting(&key, grace)
+                .map_err(|e| Self::store_error(resource, &name, e))?;
+            return Ok(Self::present(resource, &marked));
+        }
         if has_finalizers {
             let grace = options["gracePeriodSeconds"].as_i64().unwrap_or(0);
             let marked = self
@@ -129,4 +141,22 @@ impl ApiServer {
         }
         Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}))
     }
+}
+
+/// The grace period a pod gets: `None` when it goes at once (not bound to a node, already
+/// finished, or deleted with a zero grace period).
+fn graceful_pod_seconds(pod: &Value, options: &Value, query: &Query) -> Option<i64> {
+    let bound = pod["spec"]["nodeName"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty());
+    let phase = pod["status"]["phase"].as_str().unwrap_or_default();
+    if !bound || phase == "Succeeded" || phase == "Failed" {
+        return None;
+    }
+    let grace = options["gracePeriodSeconds"]
+        .as_i64()
+        .or_else(|| query.get("gracePeriodSeconds").and_then(|g| g.parse().ok()))
+        .or_else(|| pod["spec"]["terminationGracePeriodSeconds"].as_i64())
+        .unwrap_or(30);
+    (grace > 0).then_some(grace)
 }

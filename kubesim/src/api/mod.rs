@@ -4,8 +4,11 @@
 
 mod delete;
 mod discovery;
+mod metrics;
 mod objects;
 mod path;
+mod pods;
+mod proxy;
 mod query;
 mod selectors;
 pub mod status;
@@ -35,11 +38,16 @@ pub struct ApiServer {
     tokens: Arc<Tokens>,
     rbac: Authorizer,
     crds: crate::crd::Crds,
+    runtime: Arc<crate::runtime::Runtime>,
 }
 
 impl ApiServer {
     /// An API server over `store`, accepting the tokens in `tokens`.
-    pub fn new(store: Arc<Store>, tokens: Arc<Tokens>) -> Arc<ApiServer> {
+    pub fn new(
+        store: Arc<Store>,
+        tokens: Arc<Tokens>,
+        runtime: Arc<crate::runtime::Runtime>,
+    ) -> Arc<ApiServer> {
         let rbac = Authorizer::new(store.clone());
         let crds = crate::crd::Crds::default();
         // A durable store may already hold CRDs: serve them again.
@@ -59,6 +67,7 @@ impl ApiServer {
             tokens,
             rbac,
             crds,
+            runtime,
         })
     }
 
@@ -192,6 +201,16 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 .unwrap_or("")
                 .to_string();
             let body = read_body(body).await?;
+            if let Some(response) = api.node_facing(
+                &target,
+                &method,
+                &query,
+                parts.uri.query(),
+                &content_type,
+                &body,
+            )? {
+                return Ok(response);
+            }
             let manager = field_manager(&query, &parts.headers);
             if let Some(answer) = api.special(&target, &method, &user, &content_type, &body)? {
                 return Ok(json(StatusCode::CREATED, answer));
@@ -350,6 +369,44 @@ fn forbidden(route: &Route, attrs: &Attributes, user: &UserInfo) -> ApiError {
 }
 
 impl ApiServer {
+    /// Requests the nodes answer rather than the store: pod logs, bindings, evictions,
+    /// the service and pod proxy, and metrics. `None` for everything else.
+    fn node_facing(
+        &self,
+        target: &path::Target,
+        method: &Method,
+        query: &Query,
+        raw_query: Option<&str>,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Option<Response>> {
+        let kind = target.resource.kind;
+        let created = |value| Ok(Some(json(StatusCode::CREATED, value)));
+        match (kind, target.subresource_kind(), method) {
+            ("Pod", Some("log"), &Method::GET) => self.pod_log(target, query).map(Some),
+            ("Pod", Some("binding"), &Method::POST) => created(self.bind_pod(
+                target.namespace.as_deref().unwrap_or_default(),
+                &decode(content_type, body)?,
+                target.name.as_deref(),
+            )?),
+            ("Binding", None, &Method::POST) => created(self.bind_pod(
+                target.namespace.as_deref().unwrap_or_default(),
+                &decode(content_type, body)?,
+                None,
+            )?),
+            ("Pod", Some("eviction"), &Method::POST) => {
+                created(self.evict_pod(target, query, &decode(content_type, body)?)?)
+            }
+            ("Pod" | "Service", Some("proxy"), _) => {
+                self.proxy(target, method, raw_query).map(Some)
+            }
+            ("PodMetrics" | "NodeMetrics", None, &Method::GET) => {
+                Ok(Some(json(StatusCode::OK, self.metrics(target, query)?)))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Resources that are computed, not stored: the review APIs and ServiceAccount
     /// tokens. `None` for everything else.
     fn special(

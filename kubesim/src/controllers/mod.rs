@@ -3,15 +3,21 @@
 //! real controllers do through the API.
 
 pub mod gc;
+pub mod kubelet;
 pub mod namespace;
 pub mod quota;
+pub mod scheduler;
 
+use crate::events::Recorder;
+use crate::runtime::Runtime;
 use crate::store::Store;
 use std::sync::Arc;
 
 /// Starts every control loop. They stop when the store's event stream ends.
-pub fn start(store: Arc<Store>) {
+pub fn start(store: Arc<Store>, runtime: Arc<Runtime>, events: Arc<Recorder>) {
     tokio::spawn(namespace::run(store.clone()));
     tokio::spawn(gc::run(store.clone()));
-    tokio::spawn(quota::run(store));
+    tokio::spawn(quota::run(store.clone()));
+    tokio::spawn(scheduler::run(store.clone(), events.clone()));
+    tokio::spawn(kubelet::Kubelet::new(store, runtime, events).run());
 }

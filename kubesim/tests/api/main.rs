@@ -12,3 +12,4 @@ mod kube_client;
 mod lifecycle;
 mod real_clients;
 mod validation;
+mod workloads;

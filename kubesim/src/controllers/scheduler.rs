@@ -1,0 +1,467 @@
+//! The default scheduler: binds each pending pod to a node whose taints it tolerates,
+//! whose labels match its selector and required affinity, that has room for its requests
+//! and its volumes; spreads pods to the least-loaded node; and reports a pod that fits
+//! nowhere with kube-scheduler's FailedScheduling message.
+
+use crate::events::{Recorder, Source};
+use crate::store::{EventType, Key, Store, StoreError};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+const SOURCE: Source<'static> = Source::component("default-scheduler");
+/// Unschedulable pods are retried at least this often.
+const RETRY: Duration = Duration::from_secs(30);
+
+/// Requests of a pod: millicores and bytes.
+fn requests(pod: &Value) -> (i128, i128) {
+    let mut sum = (0, 0);
+    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        let q = |r: &str| {
+            c["resources"]["requests"][r]
+                .as_str()
+                .and_then(crate::quantity::parse)
+                .unwrap_or(0)
+        };
+        sum.0 += q("cpu");
+        sum.1 += q("memory") / 1000;
+    }
+    sum
+}
+
+/// What is placed on a node.
+#[derive(Debug, Default, Clone)]
+struct Load {
+    cpu: i128,
+    memory: i128,
+    pods: i128,
+}
+
+/// Runs the scheduler until the store's event stream ends.
+pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
+    loop {
+        let Ok(mut subscription) = store.subscribe(0) else {
+            return;
+        };
+        schedule_all(&store, &events);
+        loop {
+            let event = tokio::time::timeout(RETRY, subscription.live.recv()).await;
+            let relevant = match event {
+                Err(_) => true,
+                Ok(Ok(e)) => match (e.key.group.as_str(), e.key.resource.as_str()) {
+                    ("", "pods") => {
+                        e.kind == EventType::Deleted
+                            || e.object["spec"]["nodeName"]
+                                .as_str()
+                                .is_none_or(str::is_empty)
+                                && e.object["status"]["conditions"]
+                                    .as_array()
+                                    .is_none_or(|c| !c.iter().any(|c| c["type"] == "PodScheduled"))
+                    }
+                    ("", "nodes" | "persistentvolumeclaims") => true,
+                    _ => false,
+                },
+                Ok(Err(RecvError::Lagged(_))) => break,
+                Ok(Err(RecvError::Closed)) => return,
+            };
+            if relevant {
+                schedule_all(&store, &events);
+            }
+        }
+    }
+}
+
+/// Tries every pending pod, oldest first.
+fn schedule_all(store: &Store, events: &Recorder) {
+    let (pods, _) = store.list("", "pods", None, None);
+    let mut pending: Vec<&Arc<Value>> = pods
+        .iter()
+        .map(|(_, p)| p)
+        .filter(|p| {
+            p["spec"]["nodeName"].as_str().is_none_or(str::is_empty)
+                && p["metadata"].get("deletionTimestamp").is_none()
+                && p["spec"]["schedulerName"]
+                    .as_str()
+                    .is_none_or(|s| s == "default-scheduler")
+        })
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    pending.sort_by(|a, b| {
+        let created = |p: &Value| {
+            p["metadata"]["creationTimestamp"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        created(a).cmp(&created(b))
+    });
+    let nodes: Vec<Arc<Value>> = store
+        .list("", "nodes", None, None)
+        .0
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    let mut loads: BTreeMap<String, Load> = BTreeMap::new();
+    for (_, pod) in &pods {
+        if let Some(node) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
+            let phase = pod["status"]["phase"].as_str().unwrap_or_default();
+            if phase == "Succeeded" || phase == "Failed" {
+                continue;
+            }
+            let (cpu, memory) = requests(pod);
+            let load = loads.entry(node.to_string()).or_default();
+            load.cpu += cpu;
+            load.memory += memory;
+            load.pods += 1;
+        }
+    }
+    for pod in pending {
+        match place(store, pod, &nodes, &loads) {
+            Ok(node) => {
+                if bind(store, pod, &node).is_ok() {
+                    let (cpu, memory) = requests(pod);
+                    let load = loads.entry(node.clone()).or_default();
+                    load.cpu += cpu;
+                    load.memory += memory;
+                    load.pods += 1;
+                    let name = format!(
+                        "{}/{}",
+                        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+                        pod["metadata"]["name"].as_str().unwrap_or_default()
+                    );
+                    events.normal(
+                        pod,
+                        SOURCE,
+                        "Scheduled",
+                        &format!("Successfully assigned {name} to {node}"),
+                    );
+                }
+            }
+            Err(Some(message)) => unschedulable(store, events, pod, &message),
+            Err(None) => {}
+        }
+    }
+}
+
+/// The node for a pod, or why none fits (`None`: wait quietly, its claims are being
+/// provisioned).
+fn place(
+    store: &Store,
+    pod: &Value,
+    nodes: &[Arc<Value>],
+    loads: &BTreeMap<String, Load>,
+) -> Result<String, Option<String>> {
+    let namespace = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+    // Volumes: a missing claim stops scheduling; a bound local volume pins the node.
+    let mut pinned: Option<String> = None;
+    let mut unbound = Vec::new();
+    for volume in pod["spec"]["volumes"].as_array().into_iter().flatten() {
+        let Some(claim) = volume["persistentVolumeClaim"]["claimName"].as_str() else {
+            continue;
+        };
+        let Ok(pvc) = store.get(&Key::new("", "persistentvolumeclaims", namespace, claim)) else {
+            return Err(Some(format!(
+                "0/{} nodes are available: persistentvolumeclaim \"{claim}\" not found. preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
+                nodes.len(),
+                nodes.len(),
+                nodes.len()
+            )));
+        };
+        if pvc["status"]["phase"] == "Bound" {
+            let volume_name = pvc["spec"]["volumeName"].as_str().unwrap_or_default();
+            if let Ok(pv) = store.get(&Key::new("", "persistentvolumes", "", volume_name)) {
+                pinned = volume_node(&pv);
+            }
+        } else {
+            unbound.push(pvc);
+        }
+    }
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut helpless = 0;
+    let mut feasible: Vec<(&Arc<Value>, f64)> = Vec::new();
+    let (cpu, memory) = requests(pod);
+    for node in nodes {
+        let name = node["metadata"]["name"].as_str().unwrap_or_default();
+        let load = loads.get(name).cloned().unwrap_or_default();
+        let mut fail = |reason: String, preemptable: bool| {
+            *reasons.entry(reason).or_default() += 1;
+            if !preemptable {
+                helpless += 1;
+            }
+        };
+        if node["spec"]["unschedulable"] == true {
+            fail("node(s) were unschedulable".into(), false);
+            continue;
+        }
+        if let Some(taint) = untolerated(node, pod) {
+            fail(format!("node(s) had untolerated taint {{{taint}}}"), false);
+            continue;
+        }
+        if !selects(pod, node) {
+            fail(
+                "node(s) didn't match Pod's node affinity/selector".into(),
+                false,
+            );
+            continue;
+        }
+        if pinned.as_deref().is_some_and(|p| p != name) {
+            fail(
+                "node(s) didn't match PersistentVolume's node affinity".into(),
+                false,
+            );
+            continue;
+        }
+        let allocatable = |r: &str| {
+            node["status"]["allocatable"][r]
+                .as_str()
+                .and_then(crate::quantity::parse)
+                .unwrap_or(0)
+        };
+        let mut short = Vec::new();
+        // Since 1.34 a request beyond the node's whole allocatable is unresolvable:
+        // evicting pods would not help.
+        let mut hopeless = false;
+        if load.pods + 1 > allocatable("pods") / 1000 {
+            short.push("Too many pods".to_string());
+        }
+        if cpu > 0 && load.cpu + cpu > allocatable("cpu") {
+            short.push("Insufficient cpu".into());
+            hopeless |= cpu > allocatable("cpu");
+        }
+        if memory > 0 && load.memory + memory > allocatable("memory") / 1000 {
+            short.push("Insufficient memory".into());
+            hopeless |= memory > allocatable("memory") / 1000;
+        }
+        if !short.is_empty() {
+            for s in short {
+                *reasons.entry(s).or_default() += 1;
+            }
+            if hopeless {
+                helpless += 1;
+            }
+            continue;
+        }
+        let used = (load.cpu + cpu) as f64 / allocatable("cpu").max(1) as f64
+            + (load.memory + memory) as f64 / (allocatable("memory") / 1000).max(1) as f64
+            + load.pods as f64 / 1000.0;
+        feasible.push((node, used));
+    }
+    let Some((best, _)) = feasible
+        .into_iter()
+        .min_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+    else {
+        let total = nodes.len();
+        if total == 0 {
+            return Err(Some("no nodes available to schedule pods".into()));
+        }
+        // kube-scheduler sorts the whole "COUNT REASON" strings.
+        let mut listed: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        listed.sort();
+        let mut preemption = Vec::new();
+        if total > helpless {
+            preemption.push(format!(
+                "{} No preemption victims found for incoming pod",
+                total - helpless
+            ));
+        }
+        if helpless > 0 {
+            preemption.push(format!(
+                "{helpless} Preemption is not helpful for scheduling"
+            ));
+        }
+        preemption.sort();
+        return Err(Some(format!(
+            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+            listed.join(", "),
+            preemption.join(", ")
+        )));
+    };
+    let node = best["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if !unbound.is_empty() {
+        // WaitForFirstConsumer: tell the provisioner where the pod will run, and bind the
+        // pod once its claims are bound.
+        for pvc in unbound {
+            if pvc["metadata"]["annotations"]["volume.kubernetes.io/selected-node"].as_str()
+                != Some(&node)
+            {
+                let mut annotated = (*pvc).clone();
+                annotated["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] =
+                    json!(node);
+                let key = Key::new(
+                    "",
+                    "persistentvolumeclaims",
+                    namespace,
+                    pvc["metadata"]["name"].as_str().unwrap_or_default(),
+                );
+                let _ = store.update(key, annotated, None);
+            }
+        }
+        return Err(None);
+    }
+    Ok(node)
+}
+
+/// The node a local volume lives on (its required node affinity).
+fn volume_node(pv: &Value) -> Option<String> {
+    pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"]
+        .as_array()?
+        .iter()
+        .find(|e| e["key"] == "kubernetes.io/hostname")
+        .and_then(|e| e["values"][0].as_str().map(str::to_string))
+}
+
+/// The first NoSchedule/NoExecute taint of the node the pod does not tolerate, as
+/// `key: value`.
+fn untolerated(node: &Value, pod: &Value) -> Option<String> {
+    let tolerations = pod["spec"]["tolerations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    node["spec"]["taints"].as_array()?.iter().find_map(|taint| {
+        let effect = taint["effect"].as_str().unwrap_or_default();
+        if effect == "PreferNoSchedule" {
+            return None;
+        }
+        let key = taint["key"].as_str().unwrap_or_default();
+        let value = taint["value"].as_str().unwrap_or_default();
+        let tolerated = tolerations.iter().any(|t| {
+            let key_ok = t["key"].as_str().is_none_or(|k| k.is_empty() || k == key);
+            let effect_ok = t["effect"]
+                .as_str()
+                .is_none_or(|e| e.is_empty() || e == effect);
+            let value_ok =
+                t["operator"] == "Exists" || t["value"].as_str().unwrap_or_default() == value;
+            key_ok
+                && effect_ok
+                && value_ok
+                && !(t["key"].as_str().is_none_or(str::is_empty) && t["operator"] != "Exists")
+        });
+        (!tolerated).then(|| format!("{key}: {value}"))
+    })
+}
+
+/// Whether the node's labels match the pod's nodeSelector and required node affinity.
+fn selects(pod: &Value, node: &Value) -> bool {
+    let labels = &node["metadata"]["labels"];
+    let selector_ok = pod["spec"]["nodeSelector"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    let terms = &pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        ["nodeSelectorTerms"];
+    let affinity_ok = match terms.as_array() {
+        Some(terms) if !terms.is_empty() => terms.iter().any(|term| {
+            term["matchExpressions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|e| crate::labels::expression_holds(e, labels, "key", "values"))
+        }),
+        _ => true,
+    };
+    selector_ok && affinity_ok
+}
+
+/// Binds a pod to a node (as a Binding does): sets `spec.nodeName` and the PodScheduled
+/// condition. Fails with Conflict when it is already bound.
+pub fn bind(store: &Store, pod: &Value, node: &str) -> Result<Arc<Value>, StoreError> {
+    let meta = &pod["metadata"];
+    let key = Key::new(
+        "",
+        "pods",
+        meta["namespace"].as_str().unwrap_or_default(),
+        meta["name"].as_str().unwrap_or_default(),
+    );
+    let current = store.get(&key)?;
+    if current["spec"]["nodeName"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty())
+    {
+        return Err(StoreError::Conflict);
+    }
+    let mut bound = (*current).clone();
+    bound["spec"]["nodeName"] = json!(node);
+    let now = store.clock().now_rfc3339();
+    let mut conditions: Vec<Value> = current["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["type"] != "PodScheduled")
+        .cloned()
+        .collect();
+    conditions.push(json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now}));
+    bound["status"]["conditions"] = json!(conditions);
+    if bound["status"]["phase"].is_null() {
+        bound["status"]["phase"] = json!("Pending");
+    }
+    store.update(key, bound, crate::store::resource_version_of(&current))
+}
+
+/// Records that a pod fits nowhere: the PodScheduled condition and a FailedScheduling
+/// event (once per distinct message).
+fn unschedulable(store: &Store, events: &Recorder, pod: &Value, message: &str) {
+    let existing = pod["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "PodScheduled");
+    if existing.is_some_and(|c| c["message"] == message) {
+        return;
+    }
+    events.warning(pod, SOURCE, "FailedScheduling", message);
+    let meta = &pod["metadata"];
+    let key = Key::new(
+        "",
+        "pods",
+        meta["namespace"].as_str().unwrap_or_default(),
+        meta["name"].as_str().unwrap_or_default(),
+    );
+    let mut updated = pod.clone();
+    let now = store.clock().now_rfc3339();
+    updated["status"]["phase"] = json!("Pending");
+    updated["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "lastProbeTime": null,
+        "lastTransitionTime": now, "reason": "Unschedulable", "message": message}]);
+    let _ = store.update(key, updated, crate::store::resource_version_of(pod));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taints_need_tolerations() {
+        let node = json!({"spec": {"taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}});
+        assert_eq!(
+            untolerated(&node, &json!({"spec": {}})).as_deref(),
+            Some("node-role.kubernetes.io/control-plane: ")
+        );
+        let tolerant = json!({"spec": {"tolerations": [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]}});
+        assert_eq!(untolerated(&node, &tolerant), None);
+        let everything = json!({"spec": {"tolerations": [{"operator": "Exists"}]}});
+        assert_eq!(untolerated(&node, &everything), None);
+    }
+
+    #[test]
+    fn selectors_and_affinity_pick_nodes() {
+        let node = json!({"metadata": {"labels": {"disk": "ssd", "kubernetes.io/hostname": "a"}}});
+        assert!(selects(
+            &json!({"spec": {"nodeSelector": {"disk": "ssd"}}}),
+            &node
+        ));
+        assert!(!selects(
+            &json!({"spec": {"nodeSelector": {"disk": "hdd"}}}),
+            &node
+        ));
+        let affinity = json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["b"]}]}]}}}}});
+        assert!(!selects(&affinity, &node));
+    }
+}

@@ -1,0 +1,523 @@
+//! busybox, alpine and curl images: a small shell that runs the container's command —
+//! `sleep`, `echo`, `cat`, `env`, `exit`, `wget`/`curl`, sequences with `;` and `&&`, and
+//! `while true; do …; done` loops — with the exit codes a real shell gives. Also the
+//! do-nothing [`Daemon`] for images that just run.
+
+use super::{Context, Exit, HttpRequest, HttpResponse, MIB, Process, Surroundings, Usage};
+use std::time::Duration;
+
+/// One step of a compiled script.
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    /// A simple command; skipped when `after_ok` and the previous one failed.
+    Run { argv: Vec<String>, after_ok: bool },
+    /// Back to an earlier step (the end of a `while true` body).
+    Jump(usize),
+}
+
+/// A shell running a script.
+#[derive(Debug)]
+pub struct Shell {
+    context: Context,
+    ops: Vec<Op>,
+    pc: usize,
+    status: i32,
+    /// Asleep until this age.
+    until: Duration,
+}
+
+impl Shell {
+    pub fn new(context: Context) -> Shell {
+        let ops = compile(&context.argv, &context.image);
+        Shell {
+            context,
+            ops,
+            pc: 0,
+            status: 0,
+            until: Duration::ZERO,
+        }
+    }
+
+    /// Runs one command, returning its exit status (or sleeping).
+    fn run(
+        &mut self,
+        age: Duration,
+        argv: &[String],
+        around: &dyn Surroundings,
+        out: &mut Vec<String>,
+    ) -> Result<i32, Exit> {
+        let args: Vec<String> = argv.iter().map(|a| self.expand(a)).collect();
+        let Some(program) = args.first() else {
+            return Ok(0);
+        };
+        let name = program.rsplit('/').next().unwrap_or(program);
+        Ok(match name {
+            "sleep" => match args.get(1).and_then(|s| parse_seconds(s)) {
+                Some(d) => {
+                    self.until = age + d;
+                    0
+                }
+                None => {
+                    out.push("sleep: invalid number".into());
+                    1
+                }
+            },
+            "exit" => {
+                return Err(Exit {
+                    code: args
+                        .get(1)
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(self.status),
+                });
+            }
+            "echo" => {
+                out.push(args[1..].join(" "));
+                0
+            }
+            "cat" => {
+                let mut status = 0;
+                for path in &args[1..] {
+                    match self.context.files.get(path) {
+                        Some(content) => out.extend(content.lines().map(str::to_string)),
+                        None => {
+                            out.push(format!(
+                                "cat: can't open '{path}': No such file or directory"
+                            ));
+                            status = 1;
+                        }
+                    }
+                }
+                status
+            }
+            "env" | "printenv" => {
+                out.extend(self.context.env.iter().map(|(k, v)| format!("{k}={v}")));
+                0
+            }
+            "hostname" => {
+                out.push(self.context.pod.clone());
+                0
+            }
+            "date" => {
+                out.push(
+                    self.context
+                        .time_at(age)
+                        .strftime("%a %b %e %H:%M:%S UTC %Y")
+                        .to_string(),
+                );
+                0
+            }
+            "wget" | "curl" => fetch(name, &args[1..], &self.context, around, out),
+            "true" | ":" => 0,
+            "false" => 1,
+            "sh" | "ash" | "bash" => 0,
+            other => {
+                out.push(format!("sh: {other}: not found"));
+                127
+            }
+        })
+    }
+
+    /// `$NAME` and `${NAME}` from the environment.
+    fn expand(&self, word: &str) -> String {
+        let mut result = String::new();
+        let mut rest = word;
+        while let Some(i) = rest.find('$') {
+            result.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
+                let end = inner.find('}').unwrap_or(inner.len());
+                (&inner[..end], inner.get(end + 1..).unwrap_or(""))
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            if name.is_empty() {
+                result.push('$');
+            } else {
+                result.push_str(self.context.env(name).unwrap_or(""));
+            }
+            rest = tail;
+        }
+        result.push_str(rest);
+        result
+    }
+}
+
+/// `curl URL` / `wget -qO- URL`: prints the body, or the tool's connection error.
+fn fetch(
+    tool: &str,
+    args: &[String],
+    context: &Context,
+    around: &dyn Surroundings,
+    out: &mut Vec<String>,
+) -> i32 {
+    let Some(url) = args.iter().find(|a| !a.starts_with('-')) else {
+        out.push(format!("{tool}: missing URL"));
+        return 2;
+    };
+    let agent = if tool == "curl" {
+        "curl/8.11.0"
+    } else {
+        "Wget"
+    };
+    let request = HttpRequest::get(path_of(url), agent, &context.pod_ip);
+    match around.http(url, &request) {
+        Some(response) if tool == "wget" && response.status >= 400 => {
+            out.push(format!(
+                "wget: server returned error: HTTP/1.1 {}",
+                response.status
+            ));
+            1
+        }
+        Some(response) => {
+            out.extend(response.body.lines().map(str::to_string));
+            0
+        }
+        None if tool == "curl" => {
+            out.push(format!(
+                "curl: (7) Failed to connect to {} port 80 after 0 ms: Could not connect to server",
+                host_of(url)
+            ));
+            7
+        }
+        None => {
+            out.push("wget: can't connect to remote host: Connection refused".to_string());
+            1
+        }
+    }
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', ':']).next().unwrap_or(rest)
+}
+
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("/", |i| &rest[i..])
+}
+
+/// `5`, `1.5`, `10s`, `2m`, `infinity`.
+fn parse_seconds(text: &str) -> Option<Duration> {
+    if text == "infinity" {
+        return Some(Duration::from_secs(u64::MAX / 4));
+    }
+    let (number, unit) = match text.char_indices().last()? {
+        (i, 's') => (&text[..i], 1.0),
+        (i, 'm') => (&text[..i], 60.0),
+        (i, 'h') => (&text[..i], 3600.0),
+        _ => (text, 1.0),
+    };
+    let seconds: f64 = number.parse().ok()?;
+    (seconds >= 0.0).then(|| Duration::from_secs_f64(seconds * unit))
+}
+
+/// Compiles the container's command line into steps. `sh -c SCRIPT` is parsed as a
+/// script; anything else is one command.
+fn compile(argv: &[String], image: &str) -> Vec<Op> {
+    match argv {
+        [] if image.contains("curl") => vec![Op::Run {
+            argv: vec!["curl".into()],
+            after_ok: false,
+        }],
+        [] => Vec::new(),
+        [shell, flag, script, ..] if is_shell(shell) && flag == "-c" => parse_script(script),
+        [shell] if is_shell(shell) => Vec::new(),
+        _ => vec![Op::Run {
+            argv: argv.to_vec(),
+            after_ok: false,
+        }],
+    }
+}
+
+fn is_shell(program: &str) -> bool {
+    matches!(program.rsplit('/').next(), Some("sh" | "ash" | "bash"))
+}
+
+/// Splits a script into commands at `;`, `&&` and newlines, keeping quoted text whole,
+/// and turns `while true; do …; done` into a loop.
+fn parse_script(script: &str) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let mut loop_starts = Vec::new();
+    let mut after_ok = false;
+    for (words, separator) in statements(script) {
+        match words.first().map(String::as_str) {
+            Some("while") => {
+                // `while true; do` — the condition is always true in the scripts learners
+                // write; any other condition runs the body once per check like `true`.
+                loop_starts.push(ops.len());
+            }
+            Some("do") if words.len() > 1 => ops.push(Op::Run {
+                argv: words[1..].to_vec(),
+                after_ok,
+            }),
+            Some("do") => {}
+            Some("done") => {
+                if let Some(start) = loop_starts.pop() {
+                    ops.push(Op::Jump(start));
+                }
+            }
+            Some(_) => ops.push(Op::Run {
+                argv: words,
+                after_ok,
+            }),
+            None => {}
+        }
+        after_ok = separator == "&&";
+    }
+    ops
+}
+
+/// Statements with the separator after each.
+fn statements(script: &str) -> Vec<(Vec<String>, &'static str)> {
+    let mut result = Vec::new();
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = script.chars().peekable();
+    let mut in_word = false;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, ';' | '\n') | (None, '&') => {
+                if c == '&' && chars.peek() == Some(&'&') {
+                    chars.next();
+                }
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+                let sep = if c == '&' { "&&" } else { ";" };
+                result.push((std::mem::take(&mut words), sep));
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    result.push((words, ";"));
+    result
+}
+
+/// At most this many steps run per advance, so a loop without `sleep` cannot stall the
+/// kubelet; it continues a second later.
+const STEPS_PER_ADVANCE: usize = 1000;
+
+impl Process for Shell {
+    fn advance(
+        &mut self,
+        age: Duration,
+        around: &dyn Surroundings,
+        out: &mut Vec<String>,
+    ) -> Option<Exit> {
+        for _ in 0..STEPS_PER_ADVANCE {
+            if age < self.until {
+                return None;
+            }
+            let Some(op) = self.ops.get(self.pc).cloned() else {
+                return Some(Exit { code: self.status });
+            };
+            self.pc += 1;
+            match op {
+                Op::Jump(to) => self.pc = to,
+                Op::Run { after_ok: true, .. } if self.status != 0 => {}
+                Op::Run { argv, .. } => match self.run(age, &argv, around, out) {
+                    Ok(status) => self.status = status,
+                    Err(exit) => return Some(exit),
+                },
+            }
+        }
+        self.until = age + Duration::from_secs(1);
+        None
+    }
+
+    fn next_wake(&self) -> Option<Duration> {
+        Some(self.until)
+    }
+
+    fn http(
+        &mut self,
+        _age: Duration,
+        _port: u16,
+        _request: &HttpRequest,
+        _around: &dyn Surroundings,
+        _out: &mut Vec<String>,
+    ) -> Option<HttpResponse> {
+        None
+    }
+
+    fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
+        exec_with_files(argv, &self.context)
+    }
+
+    fn usage(&self, _age: Duration) -> Usage {
+        Usage {
+            cpu_milli: 0,
+            memory_bytes: MIB,
+        }
+    }
+
+    fn listens(&self, _age: Duration, _port: u16) -> bool {
+        false
+    }
+}
+
+/// `kubectl exec` and exec probes in a container with a shell and the pod's files.
+fn exec_with_files(argv: &[String], context: &Context) -> (i32, String) {
+    match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
+        Some("cat") => {
+            let mut text = String::new();
+            for path in &argv[1..] {
+                match context.files.get(path) {
+                    Some(content) => text.push_str(content),
+                    None => {
+                        return (
+                            1,
+                            format!("cat: can't open '{path}': No such file or directory\n"),
+                        );
+                    }
+                }
+            }
+            (0, text)
+        }
+        _ => exec_builtin(argv),
+    }
+}
+
+/// Commands every image can run.
+pub fn exec_builtin(argv: &[String]) -> (i32, String) {
+    match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
+        Some("true") => (0, String::new()),
+        Some("false") => (1, String::new()),
+        Some("echo") => (0, format!("{}\n", argv[1..].join(" "))),
+        Some(program) => (
+            127,
+            format!("exec: \"{program}\": executable file not found in $PATH\n"),
+        ),
+        None => (126, "no command given\n".into()),
+    }
+}
+
+/// An image that just runs until stopped.
+#[derive(Debug, Default)]
+pub struct Daemon;
+
+impl Process for Daemon {
+    fn advance(&mut self, _: Duration, _: &dyn Surroundings, _: &mut Vec<String>) -> Option<Exit> {
+        None
+    }
+    fn next_wake(&self) -> Option<Duration> {
+        None
+    }
+    fn http(
+        &mut self,
+        _: Duration,
+        _: u16,
+        _: &HttpRequest,
+        _: &dyn Surroundings,
+        _: &mut Vec<String>,
+    ) -> Option<HttpResponse> {
+        None
+    }
+    fn usage(&self, _: Duration) -> Usage {
+        Usage {
+            cpu_milli: 2,
+            memory_bytes: 16 * MIB,
+        }
+    }
+    fn listens(&self, _: Duration, _: u16) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Net;
+    impl Surroundings for Net {
+        fn list_as_pod(&self, _: &str) -> (u16, String) {
+            (200, String::new())
+        }
+        fn http(&self, url: &str, _: &HttpRequest) -> Option<HttpResponse> {
+            url.contains("web")
+                .then(|| HttpResponse::text(200, "hello\n"))
+        }
+    }
+
+    fn shell(argv: &[&str]) -> Shell {
+        let mut context = Context {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            ..Context::default()
+        };
+        context.env.insert("WHO".into(), "world".into());
+        Shell::new(context)
+    }
+
+    fn run_until(shell: &mut Shell, secs: u64) -> (Vec<String>, Option<Exit>) {
+        let mut out = Vec::new();
+        let exit = shell.advance(Duration::from_secs(secs), &Net, &mut out);
+        (out, exit)
+    }
+
+    #[test]
+    fn a_loop_prints_every_period() {
+        let mut s = shell(&["sh", "-c", "while true; do echo hello $WHO; sleep 5; done"]);
+        assert_eq!(run_until(&mut s, 0).0, ["hello world"]);
+        assert_eq!(run_until(&mut s, 4).0, Vec::<String>::new());
+        assert_eq!(run_until(&mut s, 5).0, ["hello world"]);
+        assert_eq!(s.next_wake(), Some(Duration::from_secs(10)));
+    }
+
+    #[test]
+    fn sequences_exit_with_the_shells_status() {
+        let mut s = shell(&["sh", "-c", "echo 'a; b' && false && echo never; exit 3"]);
+        assert_eq!(
+            run_until(&mut s, 0),
+            (vec!["a; b".to_string()], Some(Exit { code: 3 }))
+        );
+        let mut t = shell(&["sleep", "10"]);
+        assert_eq!(run_until(&mut t, 0).1, None);
+        assert_eq!(run_until(&mut t, 10).1, Some(Exit { code: 0 }));
+        assert_eq!(run_until(&mut shell(&[]), 0).1, Some(Exit { code: 0 }));
+        let (out, exit) = run_until(&mut shell(&["nope"]), 0);
+        assert_eq!(out, ["sh: nope: not found"]);
+        assert_eq!(exit, Some(Exit { code: 127 }));
+    }
+
+    #[test]
+    fn curl_reaches_services_through_the_network() {
+        let (out, exit) = run_until(&mut shell(&["curl", "-s", "http://web:8000/"]), 0);
+        assert_eq!(
+            (out, exit),
+            (vec!["hello".to_string()], Some(Exit { code: 0 }))
+        );
+        let (out, exit) = run_until(&mut shell(&["curl", "http://other/"]), 0);
+        assert!(out[0].starts_with("curl: (7) Failed to connect to other"));
+        assert_eq!(exit, Some(Exit { code: 7 }));
+    }
+
+    #[test]
+    fn a_busy_loop_yields() {
+        let mut s = shell(&["sh", "-c", "while true; do true; done"]);
+        assert_eq!(run_until(&mut s, 0).1, None);
+        assert_eq!(s.next_wake(), Some(Duration::from_secs(1)));
+    }
+}

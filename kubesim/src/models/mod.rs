@@ -1,0 +1,236 @@
+//! Workload models: what the containers of known images do once started. Each model is a
+//! [`Process`] the kubelet advances through time: it prints lines, may exit, answers HTTP
+//! on its ports (probes, the service and pod proxy) and uses CPU and memory.
+//!
+//! Images are looked up by [`image::lookup`]; an image no model knows fails to pull, as a
+//! missing image does on a real node.
+
+pub mod busybox;
+pub mod demo_app;
+pub mod fortio;
+pub mod image;
+pub mod mysql;
+pub mod nginx;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::time::Duration;
+
+/// What a container starts with: the resolved command line, environment and the files its
+/// volumes put in place.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub image: String,
+    /// `command` then `args`, after the image's defaults are applied.
+    pub argv: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    /// Mounted files by absolute path (ConfigMap/Secret volumes, the ServiceAccount token).
+    pub files: BTreeMap<String, String>,
+    pub namespace: String,
+    pub pod: String,
+    pub pod_ip: String,
+    /// Memory limit in bytes, if any (a model may size itself to it, as the JVM would).
+    pub memory_limit: Option<i64>,
+    /// When the container started, for the times models print.
+    pub started_at: jiff::Timestamp,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            image: String::new(),
+            argv: Vec::new(),
+            env: BTreeMap::new(),
+            files: BTreeMap::new(),
+            namespace: String::new(),
+            pod: String::new(),
+            pod_ip: String::new(),
+            memory_limit: None,
+            started_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+}
+
+impl Context {
+    /// The wall-clock time at `age`.
+    pub fn time_at(&self, age: Duration) -> jiff::Timestamp {
+        jiff::SignedDuration::try_from(age)
+            .ok()
+            .and_then(|d| self.started_at.checked_add(d).ok())
+            .unwrap_or(self.started_at)
+    }
+
+    /// An environment variable's value.
+    pub fn env(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(String::as_str)
+    }
+
+    /// A numeric environment variable, or `default` when unset or not a number.
+    pub fn env_u64(&self, name: &str, default: u64) -> u64 {
+        self.env(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// An HTTP request reaching a container (from a probe, the proxy or another pod).
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    /// Path and query, as sent: `/stress?seconds=2`.
+    pub path: String,
+    pub user_agent: String,
+    /// The client's address, for access logs.
+    pub remote: String,
+}
+
+impl HttpRequest {
+    /// A GET from `remote` with `user_agent`.
+    pub fn get(path: &str, user_agent: &str, remote: &str) -> HttpRequest {
+        HttpRequest {
+            method: "GET".into(),
+            path: path.into(),
+            user_agent: user_agent.into(),
+            remote: remote.into(),
+        }
+    }
+
+    /// The path without the query.
+    pub fn route(&self) -> &str {
+        self.path.split('?').next().unwrap_or("/")
+    }
+
+    /// A query parameter.
+    pub fn param(&self, name: &str) -> Option<String> {
+        let query = self.path.split_once('?')?.1;
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// A `text/plain` answer.
+    pub fn text(status: u16, body: impl Into<String>) -> HttpResponse {
+        HttpResponse {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+        }
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit {
+    pub code: i32,
+}
+
+/// What a process can ask of the cluster around it: the demo app's `/api-access` asks the
+/// API server what its ServiceAccount may list.
+pub trait Surroundings {
+    /// Lists `plural` in the pod's namespace with the pod's ServiceAccount token: the HTTP
+    /// status and, when refused, the API server's message.
+    fn list_as_pod(&self, plural: &str) -> (u16, String);
+    /// Sends `request` to `url` (a Service or pod address, as a container would dial it).
+    /// `None` when nothing answers.
+    fn http(&self, url: &str, request: &HttpRequest) -> Option<HttpResponse>;
+}
+
+/// A running container.
+pub trait Process: Send + Debug {
+    /// Moves the process forward to `age` (time since it started), pushing what it printed
+    /// meanwhile onto `out`. Returns its exit when it has ended.
+    fn advance(
+        &mut self,
+        age: Duration,
+        around: &dyn Surroundings,
+        out: &mut Vec<String>,
+    ) -> Option<Exit>;
+
+    /// When (as an age) the process next prints or exits on its own; `None` when it only
+    /// reacts to requests.
+    fn next_wake(&self) -> Option<Duration>;
+
+    /// Answers a request on `port`, logging it to `out` as the real program would; `None`
+    /// when nothing listens there (connection refused).
+    fn http(
+        &mut self,
+        age: Duration,
+        port: u16,
+        request: &HttpRequest,
+        around: &dyn Surroundings,
+        out: &mut Vec<String>,
+    ) -> Option<HttpResponse>;
+
+    /// Runs a command inside the container (exec probes, `kubectl exec`): exit code and
+    /// output.
+    fn exec(&mut self, age: Duration, argv: &[String]) -> (i32, String) {
+        let _ = age;
+        busybox::exec_builtin(argv)
+    }
+
+    /// CPU in millicores and memory in bytes in use at `age`, before limits.
+    fn usage(&self, age: Duration) -> Usage;
+
+    /// Adds work arriving from outside (fortio's load): `millicores` of CPU for `seconds`.
+    fn add_load(&mut self, age: Duration, millicores: i64, seconds: u64) {
+        let _ = (age, millicores, seconds);
+    }
+
+    /// Whether the process listens on TCP `port` at `age` (tcpSocket probes).
+    fn listens(&self, age: Duration, port: u16) -> bool;
+}
+
+/// Resource use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
+}
+
+/// CPU time burned by requests: a list of (from, until, millicores) windows, so load from
+/// `/stress` or fortio shows in metrics exactly while it lasts.
+#[derive(Debug, Clone, Default)]
+pub struct Burns(Vec<(Duration, Duration, i64)>);
+
+impl Burns {
+    /// Burns `millicores` from `at` for `seconds`.
+    pub fn add(&mut self, at: Duration, seconds: u64, millicores: i64) {
+        self.0.retain(|(_, until, _)| *until > at);
+        self.0
+            .push((at, at + Duration::from_secs(seconds), millicores));
+    }
+
+    /// Millicores burning at `age`.
+    pub fn at(&self, age: Duration) -> i64 {
+        self.0
+            .iter()
+            .filter(|(from, until, _)| *from <= age && age < *until)
+            .map(|(_, _, m)| m)
+            .sum()
+    }
+}
+
+const MIB: i64 = 1024 * 1024;
+
+/// Surroundings with no cluster around: nothing answers, nothing is allowed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl Surroundings for Offline {
+    fn list_as_pod(&self, _plural: &str) -> (u16, String) {
+        (401, "Unauthorized".into())
+    }
+    fn http(&self, _url: &str, _request: &HttpRequest) -> Option<HttpResponse> {
+        None
+    }
+}

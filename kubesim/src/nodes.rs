@@ -1,0 +1,126 @@
+//! The cluster's shape: its nodes (by default kind's two, a tainted control plane and a
+//! worker) and the objects a fresh kind cluster has for users to list — the `standard`
+//! StorageClass (kind's local-path provisioner) and the `nginx` IngressClass.
+
+use serde_json::{Value, json};
+
+/// A node to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSpec {
+    pub name: String,
+    pub control_plane: bool,
+    /// CPU cores.
+    pub cpu: u32,
+    /// Memory in MiB.
+    pub memory_mib: u64,
+    /// Maximum pods (the kubelet's `maxPods`).
+    pub pods: u32,
+}
+
+impl NodeSpec {
+    /// A worker node.
+    pub fn worker(name: &str) -> NodeSpec {
+        NodeSpec {
+            name: name.into(),
+            control_plane: false,
+            cpu: 4,
+            memory_mib: 8 * 1024,
+            pods: 110,
+        }
+    }
+
+    /// The control-plane node (tainted NoSchedule).
+    pub fn control_plane(name: &str) -> NodeSpec {
+        NodeSpec {
+            control_plane: true,
+            ..NodeSpec::worker(name)
+        }
+    }
+}
+
+/// kind's default two-node shape.
+pub fn kind_default() -> Vec<NodeSpec> {
+    vec![
+        NodeSpec::control_plane("kind-control-plane"),
+        NodeSpec::worker("kind-worker"),
+    ]
+}
+
+/// The Node object for the `index`-th node: its labels, taint, pod network, capacity,
+/// conditions and addresses, as a kind node reports them.
+pub fn node_object(spec: &NodeSpec, index: usize, now: &str) -> Value {
+    let mut labels = json!({
+        "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": spec.name,
+        "kubernetes.io/os": "linux",
+    });
+    let mut taints = json!([]);
+    if spec.control_plane {
+        labels["node-role.kubernetes.io/control-plane"] = json!("");
+        labels["node.kubernetes.io/exclude-from-external-load-balancers"] = json!("");
+        taints = json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+    }
+    let cidr = format!("10.244.{index}.0/24");
+    let capacity = json!({
+        "cpu": spec.cpu.to_string(), "ephemeral-storage": "102626232Ki",
+        "hugepages-1Gi": "0", "hugepages-2Mi": "0",
+        "memory": format!("{}Ki", spec.memory_mib * 1024), "pods": spec.pods.to_string(),
+    });
+    let condition = |kind: &str, status: &str, reason: &str, message: &str| {
+        json!({"type": kind, "status": status, "lastHeartbeatTime": now, "lastTransitionTime": now,
+            "reason": reason, "message": message})
+    };
+    let mut node = json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": spec.name, "labels": labels, "annotations": {
+            "node.alpha.kubernetes.io/ttl": "0",
+            "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
+        "spec": {"podCIDR": cidr, "podCIDRs": [cidr], "providerID": format!("kind://docker/kind/{}", spec.name)},
+        "status": {
+            "capacity": capacity, "allocatable": capacity,
+            "conditions": [
+                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+            ],
+            "addresses": [{"type": "InternalIP", "address": format!("172.18.0.{}", index + 2)},
+                {"type": "Hostname", "address": spec.name}],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {"architecture": "amd64", "bootID": "", "containerRuntimeVersion": "containerd://1.7.24",
+                "kernelVersion": "6.1.0-kubesim", "kubeProxyVersion": "", "kubeletVersion": format!("v{}.{}.0", crate::api::MAJOR, crate::api::MINOR),
+                "machineID": "", "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": ""},
+        },
+    });
+    if taints.as_array().is_some_and(|t| !t.is_empty()) {
+        node["spec"]["taints"] = taints;
+    }
+    node
+}
+
+/// The cluster-scoped objects of a fresh kind cluster besides nodes: (group, plural,
+/// object).
+pub fn addons() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        (
+            "storage.k8s.io",
+            "storageclasses",
+            json!({
+                "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+                "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+                "volumeBindingMode": "WaitForFirstConsumer",
+            }),
+        ),
+        (
+            "networking.k8s.io",
+            "ingressclasses",
+            json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+                "metadata": {"name": "nginx", "labels": {"app.kubernetes.io/component": "controller",
+                    "app.kubernetes.io/name": "ingress-nginx"}},
+                "spec": {"controller": "k8s.io/ingress-nginx"},
+            }),
+        ),
+    ]
+}

@@ -1,0 +1,196 @@
+//! The cluster network as a container sees it: Service names and cluster IPs reach the
+//! ready pods behind them (round robin, as kube-proxy spreads connections), pod IPs reach
+//! pods, and the pod's ServiceAccount token reaches the API server.
+
+use super::Runtime;
+use crate::auth::UserInfo;
+use crate::auth::rbac::{Attributes, Authorizer};
+use crate::models::{HttpRequest, HttpResponse, Surroundings};
+use crate::store::{Key, Store};
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The network and the API, from inside one pod.
+pub struct Network<'a> {
+    pub store: &'a Arc<Store>,
+    pub runtime: &'a Runtime,
+    pub rbac: &'a Authorizer,
+    /// The pod whose containers are asking.
+    pub pod: &'a Value,
+}
+
+/// Spreads connections over a Service's endpoints.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl Network<'_> {
+    fn namespace(&self) -> &str {
+        self.pod["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+    }
+
+    /// Sends a request to a Service port (by number or name): one of its ready pods
+    /// answers. `Err` says why nothing could (as the API server's proxy words it).
+    pub fn to_service(
+        &self,
+        service: &Value,
+        port: &str,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, String> {
+        let name = service["metadata"]["name"].as_str().unwrap_or_default();
+        let ports = service["spec"]["ports"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let chosen = ports.iter().find(|p| {
+            port.is_empty() && ports.len() == 1
+                || p["name"].as_str() == Some(port)
+                || p["port"].as_i64().map(|n| n.to_string()).as_deref() == Some(port)
+        });
+        let Some(chosen) = chosen else {
+            return Err(format!(
+                "no service port \"{port}\" found for service \"{name}\""
+            ));
+        };
+        let namespace = service["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default();
+        let ready = ready_pods(self.store, namespace, &service["spec"]["selector"]);
+        if ready.is_empty() {
+            return Err(format!("no endpoints available for service \"{name}\""));
+        }
+        let pod = &ready[NEXT.fetch_add(1, Ordering::Relaxed) % ready.len()];
+        let target = target_port(&chosen["targetPort"], &chosen["port"], pod);
+        self.to_pod(pod, target, request)
+    }
+
+    /// Sends a request to a pod's port.
+    pub fn to_pod(
+        &self,
+        pod: &Value,
+        port: u16,
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, String> {
+        let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
+        let ip = pod["status"]["podIP"].as_str().unwrap_or_default();
+        self.runtime
+            .pod_http(uid, port, request, self)
+            .ok_or_else(|| format!("dial tcp {ip}:{port}: connect: connection refused"))
+    }
+
+    /// Finds what a URL's host names: a Service (by DNS name or cluster IP) or a pod (by
+    /// IP), and the port.
+    fn resolve(&self, url: &str) -> Option<(Target, String)> {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let authority = rest.split('/').next().unwrap_or(rest);
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, p.to_string()),
+            None => (authority, "80".to_string()),
+        };
+        let parts: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+        let looks_like_ip = parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok());
+        if looks_like_ip {
+            for (_, service) in self.store.list("", "services", None, None).0 {
+                if service["spec"]["clusterIP"].as_str() == Some(host) {
+                    return Some((Target::Service(service), port));
+                }
+            }
+            for (_, pod) in self.store.list("", "pods", None, None).0 {
+                if pod["status"]["podIP"].as_str() == Some(host) {
+                    return Some((Target::Pod(pod), port));
+                }
+            }
+            return None;
+        }
+        let (name, namespace) = match parts.as_slice() {
+            [name] => (*name, self.namespace()),
+            [name, namespace, ..] if parts.len() == 2 || parts[2] == "svc" => (*name, *namespace),
+            _ => return None,
+        };
+        let service = self
+            .store
+            .get(&Key::new("", "services", namespace, name))
+            .ok()?;
+        Some((Target::Service(service), port))
+    }
+}
+
+enum Target {
+    Service(Arc<Value>),
+    Pod(Arc<Value>),
+}
+
+impl Surroundings for Network<'_> {
+    fn list_as_pod(&self, plural: &str) -> (u16, String) {
+        let spec = &self.pod["spec"];
+        if spec["automountServiceAccountToken"] == false {
+            return (401, "no ServiceAccount token is mounted in this pod".into());
+        }
+        let account = spec["serviceAccountName"].as_str().unwrap_or("default");
+        let user = UserInfo::service_account(self.namespace(), account);
+        let attrs = Attributes::resource("list", "", plural, "", self.namespace(), "");
+        if self.rbac.allows(&user, &attrs) {
+            (200, String::new())
+        } else {
+            (403, attrs.forbidden_message(&user))
+        }
+    }
+
+    fn http(&self, url: &str, request: &HttpRequest) -> Option<HttpResponse> {
+        match self.resolve(url)? {
+            (Target::Service(service), port) => self.to_service(&service, &port, request).ok(),
+            (Target::Pod(pod), port) => self.to_pod(&pod, port.parse().ok()?, request).ok(),
+        }
+    }
+}
+
+/// The running, ready pods a selector picks in a namespace, by name.
+pub fn ready_pods(store: &Store, namespace: &str, selector: &Value) -> Vec<Arc<Value>> {
+    store
+        .list("", "pods", Some(namespace), None)
+        .0
+        .into_iter()
+        .map(|(_, pod)| pod)
+        .filter(|pod| {
+            crate::labels::map_selects(selector, &pod["metadata"]["labels"])
+                && pod["metadata"].get("deletionTimestamp").is_none()
+                && is_ready(pod)
+        })
+        .collect()
+}
+
+/// Whether a pod's Ready condition is True.
+pub fn is_ready(pod: &Value) -> bool {
+    pod["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+/// A Service port's target on a pod: a number, or a named container port.
+pub fn target_port(target: &Value, port: &Value, pod: &Value) -> u16 {
+    if let Some(n) = target.as_u64() {
+        return u16::try_from(n).unwrap_or(0);
+    }
+    if let Some(name) = target.as_str() {
+        if let Ok(n) = name.parse() {
+            return n;
+        }
+        for container in pod["spec"]["containers"].as_array().into_iter().flatten() {
+            for p in container["ports"].as_array().into_iter().flatten() {
+                if p["name"].as_str() == Some(name) {
+                    return p["containerPort"]
+                        .as_u64()
+                        .and_then(|n| u16::try_from(n).ok())
+                        .unwrap_or(0);
+                }
+            }
+        }
+        return 0;
+    }
+    port.as_u64()
+        .and_then(|n| u16::try_from(n).ok())
+        .unwrap_or(0)
+}

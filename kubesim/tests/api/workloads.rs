@@ -1,0 +1,327 @@
+//! Pods on nodes: the scheduler places them, the kubelet pulls, starts, probes and
+//! restarts their containers, and the API serves their logs, proxy and metrics — all on
+//! paused time, with the words the real components use.
+
+use crate::support::{api_error, send};
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::{Api, DeleteParams, ListParams, LogParams, PostParams};
+use kubesim::Cluster;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn cluster() -> Cluster {
+    Cluster::builder()
+        .seed(7)
+        .start_time("2026-03-01T10:00:00Z".parse().expect("time"))
+        .build()
+        .expect("cluster")
+}
+
+async fn advance(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}
+
+fn pod(name: &str, container: Value) -> Pod {
+    serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": name}},
+        "spec": {"containers": [container]},
+    }))
+    .expect("pod")
+}
+
+async fn events_for(cluster: &Cluster, name: &str) -> Vec<(String, String)> {
+    let events: Api<Event> = Api::default_namespaced(cluster.client());
+    let mut list = events
+        .list(&ListParams::default())
+        .await
+        .expect("events")
+        .items;
+    list.sort_by_key(|e| {
+        e.metadata
+            .resource_version
+            .clone()
+            .unwrap_or_default()
+            .parse::<u64>()
+            .unwrap_or(0)
+    });
+    list.into_iter()
+        .filter(|e| e.involved_object.name.as_deref() == Some(name))
+        .map(|e| (e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
+        .collect()
+}
+
+fn container_status(pod: &Pod) -> Value {
+    let status = serde_json::to_value(pod.status.clone()).expect("status");
+    status["containerStatuses"][0].clone()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_demo_app_pod_starts_passes_its_probe_and_serves() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let app = json!({"name": "app", "image": "kubeclass/demo-app:1.0",
+        "env": [{"name": "NAME", "value": "Ada"}, {"name": "STARTUP_SECONDS", "value": "8"}],
+        "ports": [{"containerPort": 8000, "name": "http"}],
+        "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 5}});
+    pods.create(&PostParams::default(), &pod("web", app))
+        .await
+        .expect("create");
+
+    advance(3).await;
+    let p = pods.get("web").await.expect("get");
+    assert_eq!(
+        p.spec.as_ref().and_then(|s| s.node_name.as_deref()),
+        Some("kind-worker")
+    );
+    let status = p.status.clone().expect("status");
+    assert_eq!(status.phase.as_deref(), Some("Running"));
+    assert!(
+        status
+            .pod_ip
+            .as_deref()
+            .is_some_and(|ip| ip.starts_with("10.244.1."))
+    );
+    assert_eq!(container_status(&p)["ready"], false);
+
+    advance(10).await;
+    let p = pods.get("web").await.expect("get");
+    assert_eq!(container_status(&p)["ready"], true);
+    let events = events_for(&cluster, "web").await;
+    let reasons: Vec<&str> = events.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(
+        &reasons[..5],
+        ["Scheduled", "Pulling", "Pulled", "Created", "Started"],
+        "{events:?}"
+    );
+    assert_eq!(
+        events[0].1,
+        "Successfully assigned default/web to kind-worker"
+    );
+    assert_eq!(events[3].1, "Created container: app");
+    assert!(
+        events.contains(&(
+            "Unhealthy".into(),
+            "Readiness probe failed: HTTP probe failed with statuscode: 500".into()
+        )),
+        "{events:?}"
+    );
+
+    // The API server's proxy reaches the app; its log shows the request.
+    let (code, _) = send(
+        &cluster,
+        "GET",
+        "/api/v1/namespaces/default/pods/web:8000/proxy/",
+        "",
+        vec![],
+    )
+    .await;
+    assert_eq!(code, 200);
+    let logs = pods.logs("web", &LogParams::default()).await.expect("logs");
+    assert!(
+        logs.starts_with("demo-app 1.0 listening on :8000"),
+        "{logs}"
+    );
+    assert!(logs.contains("\"GET /\" 200"), "{logs}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unknown_image_backs_off_with_containerds_words() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    pods.create(
+        &PostParams::default(),
+        &pod("bad", json!({"name": "app", "image": "nginx:no-such-tag"})),
+    )
+    .await
+    .expect("create");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let waiting =
+        container_status(&pods.get("bad").await.expect("get"))["state"]["waiting"].clone();
+    assert_eq!(waiting["reason"], "ErrImagePull");
+    assert_eq!(
+        waiting["message"],
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:no-such-tag\": failed to resolve reference \"docker.io/library/nginx:no-such-tag\": docker.io/library/nginx:no-such-tag: not found"
+    );
+    advance(2).await;
+    let waiting =
+        container_status(&pods.get("bad").await.expect("get"))["state"]["waiting"].clone();
+    assert_eq!(waiting["reason"], "ImagePullBackOff");
+    let error = api_error(
+        pods.logs("bad", &LogParams::default())
+            .await
+            .expect_err("no logs"),
+    );
+    assert_eq!(
+        error.message,
+        "container \"app\" in pod \"bad\" is waiting to start: trying and failing to pull image"
+    );
+    let events = events_for(&cluster, "bad").await;
+    assert!(
+        events.contains(&(
+            "BackOff".into(),
+            "Back-off pulling image \"nginx:no-such-tag\"".into()
+        )),
+        "{events:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_crashing_container_restarts_with_back_off() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let crash = json!({"name": "app", "image": "busybox:1.36", "command": ["sh", "-c", "echo boom; exit 3"]});
+    pods.create(&PostParams::default(), &pod("crash", crash))
+        .await
+        .expect("create");
+    advance(5).await;
+    let status = container_status(&pods.get("crash").await.expect("get"));
+    assert_eq!(status["restartCount"], 1);
+    assert_eq!(status["state"]["waiting"]["reason"], "CrashLoopBackOff");
+    assert!(
+        status["state"]["waiting"]["message"]
+            .as_str()
+            .is_some_and(|m| m
+                .starts_with("back-off 10s restarting failed container=app pod=crash_default("))
+    );
+    assert_eq!(status["lastState"]["terminated"]["exitCode"], 3);
+    assert_eq!(status["lastState"]["terminated"]["reason"], "Error");
+    advance(10).await;
+    assert_eq!(
+        container_status(&pods.get("crash").await.expect("get"))["restartCount"],
+        2
+    );
+    advance(20).await;
+    let status = container_status(&pods.get("crash").await.expect("get"));
+    assert_eq!(status["restartCount"], 3);
+    assert!(
+        status["state"]["waiting"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("back-off 40s"))
+    );
+    let previous = pods
+        .logs(
+            "crash",
+            &LogParams {
+                previous: true,
+                ..LogParams::default()
+            },
+        )
+        .await
+        .expect("previous");
+    assert_eq!(previous, "boom\n");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_liveness_probe_restarts_the_container() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let app = json!({"name": "app", "image": "kubeclass/demo-app:2.0",
+        "env": [{"name": "STARTUP_SECONDS", "value": "0"}],
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8000}, "periodSeconds": 5, "failureThreshold": 2}});
+    pods.create(&PostParams::default(), &pod("expiring", app))
+        .await
+        .expect("create");
+    advance(45).await;
+    let status = container_status(&pods.get("expiring").await.expect("get"));
+    assert_eq!(status["restartCount"], 1, "{status}");
+    let events = events_for(&cluster, "expiring").await;
+    assert!(
+        events.contains(&(
+            "Killing".into(),
+            "Container app failed liveness probe, will be restarted".into()
+        )),
+        "{events:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pod_that_fits_nowhere_says_why() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let mut p = pod("picky", json!({"name": "app", "image": "nginx:1.27"}));
+    p.spec.as_mut().expect("spec").node_selector =
+        Some([("disk".to_string(), "ssd".to_string())].into());
+    pods.create(&PostParams::default(), &p)
+        .await
+        .expect("create");
+    advance(1).await;
+    let status = pods
+        .get("picky")
+        .await
+        .expect("get")
+        .status
+        .expect("status");
+    let condition = status
+        .conditions
+        .expect("conditions")
+        .into_iter()
+        .find(|c| c.type_ == "PodScheduled")
+        .expect("scheduled");
+    let message = "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.";
+    assert_eq!(condition.message.as_deref(), Some(message));
+    assert_eq!(condition.reason.as_deref(), Some("Unschedulable"));
+    assert_eq!(
+        events_for(&cluster, "picky").await,
+        [("FailedScheduling".to_string(), message.to_string())]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn deleting_a_running_pod_stops_it_first() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    pods.create(
+        &PostParams::default(),
+        &pod("web", json!({"name": "web", "image": "nginx:1.27"})),
+    )
+    .await
+    .expect("create");
+    advance(5).await;
+    let deleted = pods
+        .delete("web", &DeleteParams::default())
+        .await
+        .expect("delete");
+    assert!(deleted.is_left(), "a running pod is not gone at once");
+    advance(1).await;
+    assert_eq!(
+        api_error(pods.get("web").await.expect_err("gone")).code,
+        404
+    );
+    let events = events_for(&cluster, "web").await;
+    assert!(
+        events.contains(&("Killing".into(), "Stopping container web".into())),
+        "{events:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn metrics_appear_after_one_window() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    pods.create(
+        &PostParams::default(),
+        &pod("web", json!({"name": "web", "image": "nginx:1.27"})),
+    )
+    .await
+    .expect("create");
+    advance(5).await;
+    let path = "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods";
+    let (code, list) = send(&cluster, "GET", path, "", vec![]).await;
+    assert_eq!(
+        (code.as_u16(), list["items"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    advance(20).await;
+    let (_, list) = send(&cluster, "GET", path, "", vec![]).await;
+    assert_eq!(
+        list["items"][0]["containers"][0]["usage"]["memory"],
+        "4096Ki"
+    );
+    let (code, missing) = send(&cluster, "GET", &format!("{path}/nope"), "", vec![]).await;
+    assert_eq!(code.as_u16(), 404);
+    assert_eq!(
+        missing["message"],
+        "podmetrics.metrics.k8s.io \"default/nope\" not found"
+    );
+}
