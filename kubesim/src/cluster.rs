@@ -153,7 +153,7 @@ impl ClusterBuilder {
         let runtime = Arc::new(Runtime::new(store.clock().clone()));
         let events = Arc::new(Recorder::new(store.clone()));
         let api = ApiServer::new(store.clone(), tokens.clone(), runtime.clone());
-        crate::controllers::start(store.clone(), runtime.clone(), events);
+        crate::controllers::start(store.clone(), api.clone(), runtime.clone(), events);
         Ok(Cluster {
             store,
             api,

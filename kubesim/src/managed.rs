@@ -51,13 +51,30 @@ fn entries(object: Option<&Value>) -> Vec<Entry> {
         .collect()
 }
 
-fn store_entries(object: &mut Value, entries: Vec<Entry>) {
+/// Writes the entries into `object`. A write that changes nothing else keeps the old
+/// entries as they were, timestamps included, so it stays a no-op (no new
+/// resourceVersion), as kube-apiserver does.
+fn store_entries(object: &mut Value, entries: Vec<Entry>, old: Option<&Value>) {
     let list: Vec<Value> = entries
         .iter()
         .filter(|e| !e.fields.0.is_empty())
         .map(Entry::to_json)
         .collect();
     crate::store::metadata_mut(object).insert("managedFields".into(), Value::Array(list));
+    let Some(old) = old else {
+        return;
+    };
+    let old_entries = old["metadata"]["managedFields"].clone();
+    let mut probe = object.clone();
+    let meta = crate::store::metadata_mut(&mut probe);
+    meta.insert("managedFields".into(), old_entries.clone());
+    meta.insert(
+        "resourceVersion".into(),
+        old["metadata"]["resourceVersion"].clone(),
+    );
+    if &probe == old {
+        crate::store::metadata_mut(object).insert("managedFields".into(), old_entries);
+    }
 }
 
 /// Who is writing, and when.
@@ -116,7 +133,7 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, writer: &Writer) {
             }),
         }
     }
-    store_entries(new, list);
+    store_entries(new, list, old);
 }
 
 /// Whether two objects disagree at `path`. A list item's own path compares presence only:
@@ -201,7 +218,7 @@ pub fn apply(
         subresource: None,
         fields: new_set,
     });
-    store_entries(&mut merged, list);
+    store_entries(&mut merged, list, live);
     Ok(merged)
 }
 

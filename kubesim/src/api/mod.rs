@@ -4,6 +4,7 @@
 
 mod delete;
 mod discovery;
+mod internal;
 mod metrics;
 mod objects;
 mod path;

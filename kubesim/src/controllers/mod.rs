@@ -2,10 +2,12 @@
 //! runtime. Each follows the store's changes and writes back through the store, as the
 //! real controllers do through the API.
 
+pub mod deployment;
 pub mod gc;
 pub mod kubelet;
 pub mod namespace;
 pub mod quota;
+pub mod replicaset;
 pub mod scheduler;
 
 use crate::events::Recorder;
@@ -14,10 +16,24 @@ use crate::store::Store;
 use std::sync::Arc;
 
 /// Starts every control loop. They stop when the store's event stream ends.
-pub fn start(store: Arc<Store>, runtime: Arc<Runtime>, events: Arc<Recorder>) {
+pub fn start(
+    store: Arc<Store>,
+    api: Arc<crate::api::ApiServer>,
+    runtime: Arc<Runtime>,
+    events: Arc<Recorder>,
+) {
+    tokio::spawn(replicaset::run(store.clone(), api, events.clone()));
+    tokio::spawn(deployment::run(store.clone(), events.clone()));
     tokio::spawn(namespace::run(store.clone()));
     tokio::spawn(gc::run(store.clone()));
     tokio::spawn(quota::run(store.clone()));
     tokio::spawn(scheduler::run(store.clone(), events.clone()));
     tokio::spawn(kubelet::Kubelet::new(store, runtime, events).run());
+}
+
+/// Whether `object` has an ownerReference to the object with `uid`.
+pub fn owned_by(object: &serde_json::Value, uid: &str) -> bool {
+    object["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
 }

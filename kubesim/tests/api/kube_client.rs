@@ -192,7 +192,7 @@ async fn every_patch_type() {
 #[tokio::test]
 async fn scale_and_status_subresources() {
     let client = cluster().client();
-    let deployments: Api<Deployment> = Api::default_namespaced(client);
+    let deployments: Api<Deployment> = Api::default_namespaced(client.clone());
     deployments
         .create(&PostParams::default(), &deployment("web", 2))
         .await
@@ -213,19 +213,36 @@ async fn scale_and_status_subresources() {
     );
 
     // Status is written through /status only; a main-resource write leaves it alone.
-    let status = json!({"status": {"replicas": 5, "readyReplicas": 4}});
-    deployments
-        .patch_status("web", &PatchParams::default(), &Patch::Merge(status))
+    // (A Service: no controller rewrites its status.)
+    let services: Api<k8s_openapi::api::core::v1::Service> = Api::default_namespaced(client);
+    let service = serde_json::from_value(json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "lb"}, "spec": {"type": "LoadBalancer", "selector": {"app": "web"},
+        "ports": [{"port": 80}]}}))
+    .expect("service");
+    services
+        .create(&PostParams::default(), &service)
+        .await
+        .expect("create");
+    let status = json!({"status": {"loadBalancer": {"ingress": [{"ip": "172.18.0.200"}]}}});
+    services
+        .patch_status("lb", &PatchParams::default(), &Patch::Merge(status))
         .await
         .expect("status");
-    let mut d = deployments.get("web").await.expect("get");
-    assert_eq!(d.status.as_ref().and_then(|s| s.ready_replicas), Some(4));
-    d.status = None;
-    let after = deployments
-        .replace("web", &PostParams::default(), &d)
+    let ip = |s: &k8s_openapi::api::core::v1::Service| {
+        s.status
+            .as_ref()
+            .and_then(|s| s.load_balancer.as_ref())
+            .and_then(|l| l.ingress.as_ref())
+            .and_then(|i| i[0].ip.clone())
+    };
+    let mut svc = services.get("lb").await.expect("get");
+    assert_eq!(ip(&svc).as_deref(), Some("172.18.0.200"));
+    svc.status = None;
+    let after = services
+        .replace("lb", &PostParams::default(), &svc)
         .await
         .expect("replace");
-    assert_eq!(after.status.and_then(|s| s.ready_replicas), Some(4));
+    assert_eq!(ip(&after).as_deref(), Some("172.18.0.200"));
 }
 
 #[tokio::test]
@@ -340,7 +357,8 @@ async fn discovery_and_dynamic_objects() {
     assert!(typed.get_opt("dyn").await.expect("get").is_some());
 
     let pods = ApiResource::erase::<k8s_openapi::api::core::v1::Pod>(&());
-    let pod_api: Api<DynamicObject> = Api::all_with(client, &pods);
+    // kube-public holds no pods (the Deployment's are in default).
+    let pod_api: Api<DynamicObject> = Api::namespaced_with(client, "kube-public", &pods);
     assert!(
         pod_api
             .list(&ListParams::default())
@@ -351,7 +369,7 @@ async fn discovery_and_dynamic_objects() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn server_side_apply_tracks_owners_and_refuses_conflicts() {
     let client = cluster().client();
     let deployments: Api<Deployment> = Api::default_namespaced(client);
@@ -370,14 +388,20 @@ async fn server_side_apply_tracks_owners_and_refuses_conflicts() {
         (Some("kubeclass"), Some("Apply"))
     );
 
-    // Applying the same thing again changes nothing: same resourceVersion.
+    // Once its controllers have settled, applying the same thing again changes nothing:
+    // same resourceVersion.
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    let settled = deployments.get("web").await.expect("get");
     let again = deployments
         .patch("web", &apply, &Patch::Apply(deployment("web", 2)))
         .await
         .expect("apply");
     assert_eq!(
         again.metadata.resource_version,
-        first.metadata.resource_version
+        settled.metadata.resource_version,
+        "{}\n{}",
+        serde_json::to_string(&settled).unwrap_or_default(),
+        serde_json::to_string(&again).unwrap_or_default()
     );
 
     // Someone else scales it; kubeclass's next apply of 2 replicas now conflicts.

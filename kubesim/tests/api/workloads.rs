@@ -325,3 +325,89 @@ async fn metrics_appear_after_one_window() {
         "podmetrics.metrics.k8s.io \"default/nope\" not found"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_deployment_rolls_out_and_rolls_over() {
+    use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+    let cluster = cluster();
+    let deployments: Api<Deployment> = Api::default_namespaced(cluster.client());
+    let manifest = |image: &str| -> Deployment {
+        serde_json::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{
+                    "name": "app", "image": image, "env": [{"name": "STARTUP_SECONDS", "value": "2"}],
+                    "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8000}, "periodSeconds": 1}}]}}},
+        }))
+        .expect("deployment")
+    };
+    deployments
+        .create(&PostParams::default(), &manifest("kubeclass/demo-app:1.0"))
+        .await
+        .expect("create");
+    advance(15).await;
+    let status = deployments
+        .get("web")
+        .await
+        .expect("get")
+        .status
+        .expect("status");
+    assert_eq!(
+        (
+            status.ready_replicas,
+            status.available_replicas,
+            status.updated_replicas
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    let events = events_for(&cluster, "web").await;
+    assert!(
+        events[0].1.starts_with("Scaled up replica set web-")
+            && events[0].1.ends_with(" from 0 to 2"),
+        "{events:?}"
+    );
+
+    deployments
+        .patch("web", &kube::api::PatchParams::default(), &kube::api::Patch::Merge(json!({
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:1.1"}]}}}})))
+        .await
+        .expect("patch");
+    advance(30).await;
+    let deployment = deployments.get("web").await.expect("get");
+    let status = deployment.status.expect("status");
+    assert_eq!(
+        (
+            status.replicas,
+            status.updated_replicas,
+            status.available_replicas
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    assert_eq!(
+        deployment.metadata.annotations.expect("annotations")["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    let sets: Api<ReplicaSet> = Api::default_namespaced(cluster.client());
+    let mut counts: Vec<i32> = sets
+        .list(&ListParams::default())
+        .await
+        .expect("sets")
+        .items
+        .iter()
+        .map(|rs| rs.spec.replicas.unwrap_or(-1))
+        .collect();
+    counts.sort();
+    assert_eq!(counts, [0, 2]);
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let running = pods
+        .list(&ListParams::default().labels("app=web"))
+        .await
+        .expect("pods")
+        .items;
+    assert_eq!(running.len(), 2);
+    assert!(running.iter().all(|p| {
+        p.spec
+            .as_ref()
+            .is_some_and(|s| s.containers[0].image.as_deref() == Some("kubeclass/demo-app:1.1"))
+    }));
+}

@@ -1,0 +1,485 @@
+//! The Deployment controller: one ReplicaSet per pod template (named by the template's
+//! hash), rolled over with RollingUpdate (maxSurge/maxUnavailable) or Recreate, revisions
+//! in `deployment.kubernetes.io/revision` (a rollback reuses the old ReplicaSet under a new
+//! revision), pause, history limit, and the status and conditions `kubectl rollout status`
+//! reads.
+
+use super::owned_by;
+use crate::events::{Recorder, Source};
+use crate::store::{EventType, Key, Store};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+const SOURCE: Source<'static> = Source::component("deployment-controller");
+const REVISION: &str = "deployment.kubernetes.io/revision";
+const HASH_LABEL: &str = "pod-template-hash";
+
+/// Runs the controller until the store's event stream ends.
+pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
+    loop {
+        let Ok(mut subscription) = store.subscribe(0) else {
+            return;
+        };
+        for (key, _) in store.list("apps", "deployments", None, None).0 {
+            reconcile(&store, &events, &key);
+        }
+        loop {
+            let event = match subscription.live.recv().await {
+                Ok(event) => event,
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return,
+            };
+            let mut dirty = BTreeSet::new();
+            match (event.key.group.as_str(), event.key.resource.as_str()) {
+                ("apps", "deployments") if event.kind != EventType::Deleted => {
+                    dirty.insert(event.key.clone());
+                }
+                ("apps", "replicasets") => {
+                    for r in event.object["metadata"]["ownerReferences"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        if r["kind"] == "Deployment" {
+                            let name = r["name"].as_str().unwrap_or_default();
+                            dirty.insert(Key::new(
+                                "apps",
+                                "deployments",
+                                &event.key.namespace,
+                                name,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for key in dirty {
+                reconcile(&store, &events, &key);
+            }
+        }
+    }
+}
+
+/// The pod-template-hash: ten characters from the template, in Kubernetes' safe alphabet.
+pub fn template_hash(template: &Value) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let text = serde_json::to_string(template).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (0..10)
+        .map(|i| ALPHABET[((h >> (i * 6)) % ALPHABET.len() as u64) as usize] as char)
+        .collect()
+}
+
+/// A template without the hash label, for comparing a ReplicaSet's with the Deployment's.
+fn bare_template(template: &Value) -> Value {
+    let mut t = template.clone();
+    if let Some(labels) = t["metadata"]["labels"].as_object_mut() {
+        labels.remove(HASH_LABEL);
+    }
+    t
+}
+
+/// `maxSurge`/`maxUnavailable`: a number, or a percentage of `replicas` (surge rounds
+/// up, unavailable down).
+fn resolve(value: &Value, replicas: i64, round_up: bool, default: &str) -> i64 {
+    let text = match value {
+        Value::Number(n) => return n.as_i64().unwrap_or(0),
+        Value::String(s) => s.as_str(),
+        _ => default,
+    };
+    let percent: i64 = text.trim_end_matches('%').parse().unwrap_or(0);
+    let scaled = percent * replicas;
+    if round_up {
+        (scaled + 99) / 100
+    } else {
+        scaled / 100
+    }
+}
+
+fn revision_of(rs: &Value) -> i64 {
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
+fn replicas_of(rs: &Value) -> i64 {
+    rs["spec"]["replicas"].as_i64().unwrap_or(0)
+}
+
+fn reconcile(store: &Store, events: &Recorder, key: &Key) {
+    let Ok(deployment) = store.get(key) else {
+        return;
+    };
+    if deployment["metadata"].get("deletionTimestamp").is_some() {
+        return;
+    }
+    let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
+    let template = &deployment["spec"]["template"];
+    let hash = template_hash(template);
+    let mut sets: Vec<(Key, Arc<Value>)> = store
+        .list("apps", "replicasets", Some(&key.namespace), None)
+        .0
+        .into_iter()
+        .filter(|(_, rs)| owned_by(rs, uid))
+        .collect();
+    sets.sort_by_key(|(_, rs)| revision_of(rs));
+    let max_revision = sets
+        .iter()
+        .map(|(_, rs)| revision_of(rs))
+        .max()
+        .unwrap_or(0);
+    let replicas = deployment["spec"]["replicas"].as_i64().unwrap_or(1);
+    let paused = deployment["spec"]["paused"] == true;
+    let position = sets
+        .iter()
+        .position(|(_, rs)| bare_template(&rs["spec"]["template"]) == bare_template(template));
+    let new_key = match position {
+        Some(i) => {
+            let (k, rs) = &sets[i];
+            if revision_of(rs) < max_revision && !paused {
+                // A rollback: the old ReplicaSet becomes the newest revision.
+                let mut bumped = (**rs).clone();
+                bumped["metadata"]["annotations"][REVISION] = json!((max_revision + 1).to_string());
+                let _ = store.update(k.clone(), bumped, None);
+            }
+            k.clone()
+        }
+        None if paused => return write_status(store, key, &deployment, &sets, None),
+        None => {
+            let name = format!("{}-{hash}", key.name);
+            let mut rs_template = template.clone();
+            rs_template["metadata"]["labels"][HASH_LABEL] = json!(hash);
+            let mut selector = deployment["spec"]["selector"].clone();
+            selector["matchLabels"][HASH_LABEL] = json!(hash);
+            let mut labels = template["metadata"]["labels"].clone();
+            labels[HASH_LABEL] = json!(hash);
+            let strategy = deployment["spec"]["strategy"]["type"]
+                .as_str()
+                .unwrap_or("RollingUpdate");
+            let surge = resolve(
+                &deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"],
+                replicas,
+                true,
+                "25%",
+            );
+            let total: i64 = sets.iter().map(|(_, rs)| replicas_of(rs)).sum();
+            let start = if sets.is_empty() {
+                replicas
+            } else if strategy == "Recreate" {
+                0
+            } else {
+                (replicas + surge - total).clamp(0, replicas)
+            };
+            let rs = json!({
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": {"name": name, "namespace": key.namespace, "labels": labels,
+                    "annotations": {REVISION: (max_revision + 1).to_string(),
+                        "deployment.kubernetes.io/desired-replicas": replicas.to_string(),
+                        "deployment.kubernetes.io/max-replicas": (replicas + surge).to_string()},
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": key.name,
+                        "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
+                "spec": {"replicas": start, "minReadySeconds": deployment["spec"]["minReadySeconds"].as_i64().unwrap_or(0),
+                    "selector": selector, "template": rs_template},
+            });
+            let rs_key = Key::new("apps", "replicasets", &key.namespace, &name);
+            match store.create(rs_key.clone(), rs) {
+                Ok(created) => {
+                    events.normal(
+                        &deployment,
+                        SOURCE,
+                        "ScalingReplicaSet",
+                        &format!("Scaled up replica set {name} from 0 to {start}"),
+                    );
+                    sets.push((rs_key.clone(), created));
+                }
+                Err(e) => {
+                    tracing::warn!("creating replica set {name}: {e}");
+                    return;
+                }
+            }
+            rs_key
+        }
+    };
+    if !paused {
+        roll(store, events, &deployment, &new_key, &sets, replicas);
+        prune_history(store, &deployment, &new_key, &sets);
+    }
+    let sets: Vec<(Key, Arc<Value>)> = sets
+        .iter()
+        .filter_map(|(k, _)| store.get(k).ok().map(|rs| (k.clone(), rs)))
+        .collect();
+    write_status(store, key, &deployment, &sets, Some(&new_key));
+}
+
+/// One step of the rollout: scale the new ReplicaSet up and the old ones down within the
+/// strategy's bounds.
+fn roll(
+    store: &Store,
+    events: &Recorder,
+    deployment: &Value,
+    new_key: &Key,
+    sets: &[(Key, Arc<Value>)],
+    replicas: i64,
+) {
+    let strategy = deployment["spec"]["strategy"]["type"]
+        .as_str()
+        .unwrap_or("RollingUpdate");
+    let rolling = &deployment["spec"]["strategy"]["rollingUpdate"];
+    let surge = resolve(&rolling["maxSurge"], replicas, true, "25%");
+    let mut unavailable = resolve(&rolling["maxUnavailable"], replicas, false, "25%");
+    if surge == 0 && unavailable == 0 {
+        unavailable = 1;
+    }
+    let current = |k: &Key| store.get(k).ok();
+    let Some(new_rs) = current(new_key) else {
+        return;
+    };
+    let olds: Vec<(Key, Arc<Value>)> = sets
+        .iter()
+        .filter(|(k, _)| k != new_key)
+        .filter_map(|(k, _)| current(k).map(|rs| (k.clone(), rs)))
+        .collect();
+    let old_pods: i64 = olds
+        .iter()
+        .map(|(_, rs)| {
+            rs["status"]["replicas"]
+                .as_i64()
+                .unwrap_or(0)
+                .max(replicas_of(rs))
+        })
+        .sum();
+    if strategy == "Recreate" {
+        for (k, rs) in &olds {
+            scale(store, events, deployment, k, rs, 0);
+        }
+        if old_pods == 0 {
+            scale(store, events, deployment, new_key, &new_rs, replicas);
+        }
+        return;
+    }
+    // Scale up the new ReplicaSet within maxSurge.
+    let total: i64 = olds.iter().map(|(_, rs)| replicas_of(rs)).sum::<i64>() + replicas_of(&new_rs);
+    let room = replicas + surge - total;
+    if replicas_of(&new_rs) < replicas && room > 0 {
+        let target = (replicas_of(&new_rs) + room).min(replicas);
+        scale(store, events, deployment, new_key, &new_rs, target);
+    } else if replicas_of(&new_rs) > replicas {
+        scale(store, events, deployment, new_key, &new_rs, replicas);
+    }
+    // Scale old ones down while keeping replicas - maxUnavailable available; unavailable
+    // old pods can always go.
+    let available = |rs: &Value| rs["status"]["availableReplicas"].as_i64().unwrap_or(0);
+    let Some(new_rs) = current(new_key) else {
+        return;
+    };
+    let all_available: i64 =
+        olds.iter().map(|(_, rs)| available(rs)).sum::<i64>() + available(&new_rs);
+    let mut budget = all_available - (replicas - unavailable);
+    for (k, rs) in &olds {
+        let count = replicas_of(rs);
+        if count == 0 {
+            continue;
+        }
+        let unhealthy = (count - available(rs)).max(0);
+        let cut = (unhealthy + budget.max(0)).min(count);
+        if cut > 0 {
+            budget -= (cut - unhealthy).max(0);
+            scale(store, events, deployment, k, rs, count - cut);
+        }
+    }
+}
+
+fn scale(store: &Store, events: &Recorder, deployment: &Value, key: &Key, rs: &Value, to: i64) {
+    let from = replicas_of(rs);
+    if from == to {
+        return;
+    }
+    let mut updated = rs.clone();
+    updated["spec"]["replicas"] = json!(to);
+    if store.update(key.clone(), updated, None).is_ok() {
+        let direction = if to > from { "up" } else { "down" };
+        events.normal(
+            deployment,
+            SOURCE,
+            "ScalingReplicaSet",
+            &format!(
+                "Scaled {direction} replica set {} from {from} to {to}",
+                key.name
+            ),
+        );
+    }
+}
+
+/// Deletes the oldest empty ReplicaSets beyond `revisionHistoryLimit`.
+fn prune_history(store: &Store, deployment: &Value, new_key: &Key, sets: &[(Key, Arc<Value>)]) {
+    let limit = deployment["spec"]["revisionHistoryLimit"]
+        .as_i64()
+        .unwrap_or(10)
+        .max(0) as usize;
+    let empty: Vec<&Key> = sets
+        .iter()
+        .filter(|(k, rs)| {
+            k != new_key
+                && replicas_of(rs) == 0
+                && rs["status"]["replicas"].as_i64().unwrap_or(0) == 0
+        })
+        .map(|(k, _)| k)
+        .collect();
+    for key in empty.iter().take(empty.len().saturating_sub(limit)) {
+        let _ = store.remove(key, None);
+    }
+}
+
+fn write_status(
+    store: &Store,
+    key: &Key,
+    deployment: &Value,
+    sets: &[(Key, Arc<Value>)],
+    new_key: Option<&Key>,
+) {
+    let sum = |field: &str| -> i64 {
+        sets.iter()
+            .map(|(_, rs)| rs["status"][field].as_i64().unwrap_or(0))
+            .sum()
+    };
+    let replicas = deployment["spec"]["replicas"].as_i64().unwrap_or(1);
+    let new_rs = new_key
+        .and_then(|k| sets.iter().find(|(sk, _)| sk == k))
+        .map(|(_, rs)| rs.clone());
+    let updated = new_rs
+        .as_ref()
+        .map_or(0, |rs| rs["status"]["replicas"].as_i64().unwrap_or(0));
+    let (total, ready, available) = (
+        sum("replicas"),
+        sum("readyReplicas"),
+        sum("availableReplicas"),
+    );
+    let unavailable_allowed = resolve(
+        &deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"],
+        replicas,
+        false,
+        "25%",
+    );
+    let now = store.clock().now_rfc3339();
+    let old = &deployment["status"]["conditions"];
+    let condition = |kind: &str, ok: &str, reason: &str, message: String| {
+        let previous = old
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["type"] == kind);
+        let transition = match previous {
+            Some(p) if p["status"] == ok => p["lastTransitionTime"].clone(),
+            _ => json!(now),
+        };
+        let update_time = match previous {
+            Some(p) if p["status"] == ok && p["reason"] == reason => p["lastUpdateTime"].clone(),
+            _ => json!(now),
+        };
+        json!({"type": kind, "status": ok, "lastUpdateTime": update_time, "lastTransitionTime": transition, "reason": reason, "message": message})
+    };
+    let is_available = available >= replicas - unavailable_allowed;
+    let available_condition = if is_available {
+        condition(
+            "Available",
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.".into(),
+        )
+    } else {
+        condition(
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.".into(),
+        )
+    };
+    let rs_name = new_key.map(|k| k.name.clone()).unwrap_or_default();
+    let complete = updated == replicas && total == replicas && available == replicas;
+    let progressing = if deployment["spec"]["paused"] == true {
+        condition(
+            "Progressing",
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused".into(),
+        )
+    } else if complete {
+        condition(
+            "Progressing",
+            "True",
+            "NewReplicaSetAvailable",
+            format!("ReplicaSet \"{rs_name}\" has successfully progressed."),
+        )
+    } else {
+        condition(
+            "Progressing",
+            "True",
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{rs_name}\" is progressing."),
+        )
+    };
+    let mut status = json!({
+        "observedGeneration": deployment["metadata"]["generation"], "replicas": total,
+        "updatedReplicas": updated, "readyReplicas": ready, "availableReplicas": available,
+        "unavailableReplicas": (replicas.max(total) - available).max(0),
+        "conditions": [available_condition, progressing],
+    });
+    if let Some(map) = status.as_object_mut() {
+        for field in [
+            "replicas",
+            "updatedReplicas",
+            "readyReplicas",
+            "availableReplicas",
+            "unavailableReplicas",
+        ] {
+            if map.get(field) == Some(&json!(0)) {
+                map.remove(field);
+            }
+        }
+    }
+    let mut next = deployment.clone();
+    if let Some(rs) = &new_rs {
+        next["metadata"]["annotations"][REVISION] = json!(revision_of(rs).to_string());
+    }
+    next["status"] = status;
+    if next != *deployment {
+        let _ = store.update(
+            key.clone(),
+            next,
+            crate::store::resource_version_of(deployment),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surge_rounds_up_and_unavailable_down() {
+        assert_eq!(resolve(&Value::Null, 3, true, "25%"), 1);
+        assert_eq!(resolve(&Value::Null, 3, false, "25%"), 0);
+        assert_eq!(resolve(&json!(2), 3, true, "25%"), 2);
+        assert_eq!(resolve(&json!("50%"), 3, false, "25%"), 1);
+    }
+
+    #[test]
+    fn the_hash_follows_the_template() {
+        let a = template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}));
+        assert_eq!(a.len(), 10);
+        assert_eq!(
+            a,
+            template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}))
+        );
+        assert_ne!(
+            a,
+            template_hash(&json!({"spec": {"containers": [{"image": "b"}]}}))
+        );
+    }
+}
