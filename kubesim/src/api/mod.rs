@@ -4,6 +4,7 @@
 
 mod delete;
 mod discovery;
+mod duplicates;
 mod internal;
 mod metrics;
 mod objects;
@@ -211,6 +212,12 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 &body,
             )? {
                 return Ok(response);
+            }
+            if content_type.starts_with("application/json")
+                || content_type.starts_with("application/apply-patch")
+                || content_type.is_empty()
+            {
+                query.set_duplicates(duplicates::find(&body));
             }
             let manager = field_manager(&query, &parts.headers);
             if let Some(answer) = api.special(&target, &method, &user, &content_type, &body)? {

@@ -538,13 +538,15 @@ impl ApiServer {
         }
         let unknown =
             crate::openapi::unknown::prune(resource.group, resource.version, resource.kind, object);
-        if unknown.is_empty() {
+        let fields: Vec<String> = query
+            .duplicates()
+            .iter()
+            .map(|f| format!("duplicate field \"{f}\""))
+            .chain(unknown.iter().map(|f| format!("unknown field \"{f}\"")))
+            .collect();
+        if fields.is_empty() {
             return Ok(());
         }
-        let fields: Vec<String> = unknown
-            .iter()
-            .map(|f| format!("unknown field \"{f}\""))
-            .collect();
         match query.get("fieldValidation").unwrap_or("Warn") {
             "Strict" => Err(ApiError::bad_request(format!(
                 "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",

@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 /// The query string as a map (the last value wins for repeated keys), and the warnings
 /// the request collects on its way through (sent back as `Warning` headers).
 #[derive(Debug, Default)]
-pub struct Query(BTreeMap<String, String>, RefCell<Vec<String>>);
+pub struct Query(
+    BTreeMap<String, String>,
+    RefCell<Vec<String>>,
+    RefCell<Vec<String>>,
+);
 
 impl Query {
     /// Decodes `a=1&b=two%20words`.
@@ -16,7 +20,18 @@ impl Query {
                 .into_owned()
                 .collect(),
             RefCell::default(),
+            RefCell::default(),
         )
+    }
+
+    /// Records the keys the request body repeats (for field validation).
+    pub fn set_duplicates(&self, keys: Vec<String>) {
+        *self.2.borrow_mut() = keys;
+    }
+
+    /// The keys the request body repeats.
+    pub fn duplicates(&self) -> Vec<String> {
+        self.2.borrow().clone()
     }
 
     /// A parameter's value, if present and non-empty.

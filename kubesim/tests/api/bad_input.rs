@@ -216,3 +216,46 @@ async fn unknown_fields_are_dropped_warned_about_or_refused() {
         "defaulted, not taken from the misspelt field"
     );
 }
+
+#[tokio::test]
+async fn duplicate_fields_are_refused_under_strict_and_warned_about_otherwise() {
+    let cluster = Cluster::builder().build().expect("cluster");
+    let deployment = br#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 2, "replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a", "image": "nginx", "image": "nginx:1.27"}]}}}}"#;
+    let path = "/apis/apps/v1/namespaces/default/deployments";
+    let (code, body) = send(
+        &cluster,
+        "POST",
+        &format!("{path}?fieldValidation=Strict"),
+        "application/json",
+        deployment.to_vec(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        status(&body).1,
+        "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: duplicate field \"spec.replicas\", duplicate field \"spec.template.spec.containers[0].image\""
+    );
+    let response = raw(
+        &cluster,
+        "POST",
+        path,
+        "application/json",
+        deployment.to_vec(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let warnings: Vec<String> = response
+        .headers()
+        .get_all("warning")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    assert_eq!(warnings[0], r#"299 - "duplicate field \"spec.replicas\"""#);
+    let (_, stored) = send(&cluster, "GET", &format!("{path}/web"), "", Vec::new()).await;
+    assert_eq!(
+        stored["spec"]["replicas"], 3,
+        "the last value wins, as in Go"
+    );
+}

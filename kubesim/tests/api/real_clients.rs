@@ -285,6 +285,85 @@ async fn kubectl_reads_and_writes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_follows_workloads_as_they_run() {
+    let served = serve("workloads").await;
+    let manifest = served.dir.join("deployment.yaml");
+    std::fs::write(&manifest, DEPLOYMENT).expect("manifest");
+    served
+        .ok(&["apply", "-f", manifest.to_str().expect("path")])
+        .await;
+    let status = served
+        .ok(&["rollout", "status", "deployment/web", "--timeout=60s"])
+        .await;
+    assert!(
+        status.ends_with("deployment \"web\" successfully rolled out"),
+        "{status}"
+    );
+
+    // A new image rolls out as revision 2; undo goes back to the first template.
+    served
+        .ok(&[
+            "set",
+            "image",
+            "deployment/web",
+            "app=kubeclass/demo-app:1.1",
+        ])
+        .await;
+    served
+        .ok(&["rollout", "status", "deployment/web", "--timeout=60s"])
+        .await;
+    let history = served.ok(&["rollout", "history", "deployment/web"]).await;
+    assert!(
+        history.contains("1         <none>") && history.contains("2         <none>"),
+        "{history}"
+    );
+    served.ok(&["rollout", "undo", "deployment/web"]).await;
+    served
+        .ok(&["rollout", "status", "deployment/web", "--timeout=60s"])
+        .await;
+    let image = served
+        .ok(&[
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+        .await;
+    assert_eq!(image, "kubeclass/demo-app:1.0");
+
+    // The running pods log, describe and report events as on kind.
+    let logs = served.ok(&["logs", "deployment/web"]).await;
+    assert!(
+        logs.starts_with("demo-app 1.0 listening on :8000"),
+        "{logs}"
+    );
+    let pods = served
+        .ok(&["get", "pods", "-l", "app=web", "-o", "name"])
+        .await;
+    let pod = pods.lines().next().expect("a pod").to_string();
+    let described = served.ok(&["describe", &pod]).await;
+    assert!(
+        described.contains("Successfully assigned default/"),
+        "{described}"
+    );
+    assert!(described.contains("Started container app"), "{described}");
+    let events = served.ok(&["get", "events"]).await;
+    assert!(
+        events.contains("ScalingReplicaSet") && events.contains("deployment/web"),
+        "{events}"
+    );
+
+    // Orphaning keeps the ReplicaSets (and their pods) when the Deployment goes.
+    served
+        .ok(&["delete", "deployment", "web", "--cascade=orphan"])
+        .await;
+    let sets = served.ok(&["get", "rs", "-o", "name"]).await;
+    assert!(sets.lines().count() >= 1, "{sets}");
+    let _ = std::fs::remove_dir_all(&served.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_client_lists_and_watches() {
     let s = serve("python").await;
     let script = r#"

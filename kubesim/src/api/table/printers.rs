@@ -319,6 +319,18 @@ pub(super) fn columns(kind: &str) -> Vec<Column> {
             ("Endpoints", "string", 0),
             ("Age", "string", 0),
         ]),
+        "Event" => wide(&[
+            ("Last Seen", "string", 0),
+            ("Type", "string", 0),
+            ("Reason", "string", 0),
+            ("Object", "string", 0),
+            ("Subobject", "string", 1),
+            ("Source", "string", 1),
+            ("Message", "string", 0),
+            ("First Seen", "string", 1),
+            ("Count", "string", 1),
+            ("Name", "string", 1),
+        ]),
         _ => wide(&[("Name", "string", 0), ("Created At", "date", 0)]),
     }
 }
@@ -655,6 +667,50 @@ pub(super) fn cells(kind: &str, o: &Value, now: Timestamp) -> Vec<Value> {
                 all.join(",")
             };
             vec![name, json!(text), a]
+        }
+        "Event" => {
+            // As the server's event printer: ages, not kubectl describe's "(xN over …)".
+            let count = o["count"].as_i64().filter(|c| *c > 0).unwrap_or(1);
+            let first = match o["firstTimestamp"].as_str() {
+                Some(_) => age(now, &o["firstTimestamp"]),
+                None if o["eventTime"].is_string() => age(now, &o["eventTime"]),
+                None => "<unknown>".to_string(),
+            };
+            let last = match o["lastTimestamp"].as_str() {
+                Some(_) => age(now, &o["lastTimestamp"]),
+                None => first.clone(),
+            };
+            let involved = &o["involvedObject"];
+            let component = o["source"]["component"]
+                .as_str()
+                .filter(|c| !c.is_empty())
+                .or(o["reportingController"].as_str())
+                .unwrap_or_default();
+            let host = o["source"]["host"]
+                .as_str()
+                .filter(|h| !h.is_empty())
+                .or(o["reportingInstance"].as_str().filter(|h| !h.is_empty()));
+            let source = match host {
+                Some(host) => format!("{component}, {host}"),
+                None => component.to_string(),
+            };
+            let kind = involved["kind"].as_str().unwrap_or_default().to_lowercase();
+            let object = match involved["name"].as_str().filter(|n| !n.is_empty()) {
+                Some(n) => format!("{kind}/{n}"),
+                None => kind,
+            };
+            vec![
+                json!(last),
+                json!(o["type"]),
+                json!(o["reason"]),
+                json!(object),
+                json!(involved["fieldPath"].as_str().unwrap_or_default()),
+                json!(source),
+                json!(o["message"].as_str().unwrap_or_default().trim()),
+                json!(first),
+                json!(count),
+                name,
+            ]
         }
         _ => vec![
             name,
