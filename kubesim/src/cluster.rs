@@ -120,12 +120,12 @@ impl ClusterBuilder {
                 Err(e) => return Err(e),
             }
         }
-        for (group, plural, object) in crate::nodes::addons() {
+        for (group, plural, namespace, object) in crate::nodes::addons() {
             let name = object["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            match store.create(Key::new(group, plural, "", &name), object) {
+            match store.create(Key::new(group, plural, namespace, &name), object) {
                 Ok(_) | Err(StoreError::AlreadyExists) => {}
                 Err(e) => return Err(e),
             }

@@ -15,6 +15,7 @@
 //! [`api`] (HTTP: discovery, verbs, watch, errors), [`cluster`] (assembly and clients).
 
 pub mod admission;
+pub mod allocators;
 pub mod api;
 pub mod auth;
 pub mod clock;

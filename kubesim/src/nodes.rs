@@ -98,13 +98,58 @@ pub fn node_object(spec: &NodeSpec, index: usize, now: &str) -> Value {
     node
 }
 
-/// The cluster-scoped objects of a fresh kind cluster besides nodes: (group, plural,
-/// object).
-pub fn addons() -> Vec<(&'static str, &'static str, Value)> {
+/// The objects of a fresh kind cluster besides nodes and namespaces: (group, plural,
+/// namespace, object).
+pub fn addons() -> Vec<(&'static str, &'static str, &'static str, Value)> {
+    let service = |namespace: &str, name: &str, ip: &str, selector: Value, ports: Value| {
+        json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": namespace, "labels": if name == "kubernetes" {
+                json!({"component": "apiserver", "provider": "kubernetes"}) } else {
+                json!({"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}) }},
+            "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "ipFamilies": ["IPv4"],
+                "ipFamilyPolicy": "SingleStack", "internalTrafficPolicy": "Cluster", "sessionAffinity": "None",
+                "selector": selector, "ports": ports},
+            "status": {"loadBalancer": {}}})
+    };
     vec![
+        (
+            "",
+            "services",
+            "default",
+            service(
+                "default",
+                "kubernetes",
+                "10.96.0.1",
+                Value::Null,
+                json!([{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]),
+            ),
+        ),
+        (
+            "",
+            "endpoints",
+            "default",
+            json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": "172.18.0.2"}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}),
+        ),
+        (
+            "",
+            "services",
+            "kube-system",
+            service(
+                "kube-system",
+                "kube-dns",
+                "10.96.0.10",
+                json!({"k8s-app": "kube-dns"}),
+                json!([{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]),
+            ),
+        ),
         (
             "storage.k8s.io",
             "storageclasses",
+            "",
             json!({
                 "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                 "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
@@ -115,6 +160,7 @@ pub fn addons() -> Vec<(&'static str, &'static str, Value)> {
         (
             "networking.k8s.io",
             "ingressclasses",
+            "",
             json!({
                 "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
                 "metadata": {"name": "nginx", "labels": {"app.kubernetes.io/component": "controller",

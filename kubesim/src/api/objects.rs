@@ -215,6 +215,13 @@ impl ApiServer {
         crate::defaults::apply(resource.kind, &mut object);
         crate::admission::mutate(&self.store, resource, &namespace, &mut object)?;
         let mut causes = crate::validation::validate(resource.kind, &object, None);
+        if resource.kind == "Service" && causes.is_empty() {
+            causes.extend(crate::allocators::allocate_service(
+                &self.store,
+                &mut object,
+                None,
+            ));
+        }
         if let Some(schema) = self.crds.schema(resource) {
             causes.extend(crate::crd::validate(&schema, &mut object));
         }
@@ -336,7 +343,24 @@ impl ApiServer {
         }
         if target.subresource_kind() != Some("status") {
             crate::defaults::apply(resource.kind, &mut object);
+            if resource.kind == "Service" {
+                // Addresses and ports already handed out stay; new ones are allocated.
+                if object["spec"]["clusterIP"]
+                    .as_str()
+                    .is_none_or(str::is_empty)
+                {
+                    object["spec"]["clusterIP"] = current["spec"]["clusterIP"].clone();
+                    object["spec"]["clusterIPs"] = current["spec"]["clusterIPs"].clone();
+                }
+            }
             let mut causes = crate::validation::validate(resource.kind, &object, Some(&current));
+            if resource.kind == "Service" && causes.is_empty() {
+                causes.extend(crate::allocators::allocate_service(
+                    &self.store,
+                    &mut object,
+                    Some(&current),
+                ));
+            }
             if let Some(schema) = self.crds.schema(resource) {
                 causes.extend(crate::crd::validate(&schema, &mut object));
             }

@@ -3,6 +3,7 @@
 //! real controllers do through the API.
 
 pub mod deployment;
+pub mod endpoints;
 pub mod gc;
 pub mod kubelet;
 pub mod namespace;
@@ -24,6 +25,7 @@ pub fn start(
 ) {
     tokio::spawn(replicaset::run(store.clone(), api, events.clone()));
     tokio::spawn(deployment::run(store.clone(), events.clone()));
+    tokio::spawn(endpoints::run(store.clone()));
     tokio::spawn(namespace::run(store.clone()));
     tokio::spawn(gc::run(store.clone()));
     tokio::spawn(quota::run(store.clone()));

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::models::{Exit, HttpRequest, HttpResponse, Process, Surroundings, Usage};
 use logs::{LogBuffer, LogLine};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -47,6 +48,9 @@ struct Slot {
 pub struct Runtime {
     clock: Clock,
     slots: Mutex<BTreeMap<ContainerKey, Slot>>,
+    /// Counts connections to Services, to spread them over endpoints round robin (per
+    /// cluster, so clusters stay deterministic side by side).
+    connections: AtomicUsize,
 }
 
 /// What the log endpoint reads: the kept lines and, when following a running container,
@@ -61,7 +65,13 @@ impl Runtime {
         Runtime {
             clock,
             slots: Mutex::default(),
+            connections: AtomicUsize::new(0),
         }
+    }
+
+    /// The number of the next Service connection.
+    pub fn next_connection(&self) -> usize {
+        self.connections.fetch_add(1, Ordering::Relaxed)
     }
 
     fn lock(&self) -> MutexGuard<'_, BTreeMap<ContainerKey, Slot>> {

@@ -9,7 +9,6 @@ use crate::models::{HttpRequest, HttpResponse, Surroundings};
 use crate::store::{Key, Store};
 use serde_json::Value;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The network and the API, from inside one pod.
 pub struct Network<'a> {
@@ -19,9 +18,6 @@ pub struct Network<'a> {
     /// The pod whose containers are asking.
     pub pod: &'a Value,
 }
-
-/// Spreads connections over a Service's endpoints.
-static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 impl Network<'_> {
     fn namespace(&self) -> &str {
@@ -60,7 +56,7 @@ impl Network<'_> {
         if ready.is_empty() {
             return Err(format!("no endpoints available for service \"{name}\""));
         }
-        let pod = &ready[NEXT.fetch_add(1, Ordering::Relaxed) % ready.len()];
+        let pod = &ready[self.runtime.next_connection() % ready.len()];
         let target = target_port(&chosen["targetPort"], &chosen["port"], pod);
         self.to_pod(pod, target, request)
     }

@@ -151,7 +151,7 @@ async fn catalogued_update_mistakes() {
         SERVICES,
         &service(
             "web",
-            json!({"clusterIP": "10.96.0.10", "ports": [{"port": 80}]}),
+            json!({"clusterIP": "10.96.0.20", "ports": [{"port": 80}]}),
         ),
     )
     .await;

@@ -411,3 +411,140 @@ async fn a_deployment_rolls_out_and_rolls_over() {
             .is_some_and(|s| s.containers[0].image.as_deref() == Some("kubeclass/demo-app:1.1"))
     }));
 }
+
+#[tokio::test(start_paused = true)]
+async fn services_get_addresses_and_endpoints_and_reach_their_pods() {
+    use k8s_openapi::api::core::v1::{Endpoints, Service};
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let cluster = cluster();
+    let client = cluster.client();
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let app = json!({"name": "app", "image": "kubeclass/demo-app:1.0",
+        "env": [{"name": "NAME", "value": "Ada"}, {"name": "STARTUP_SECONDS", "value": "5"}],
+        "ports": [{"name": "http", "containerPort": 8000}],
+        "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 2}});
+    pods.create(&PostParams::default(), &pod("web", app))
+        .await
+        .expect("pod");
+    let services: Api<Service> = Api::default_namespaced(client.clone());
+    let svc = |name: &str, kind: &str, node_port: Option<i64>| -> Service {
+        let mut port = json!({"port": 80, "targetPort": "http"});
+        if let Some(n) = node_port {
+            port["nodePort"] = json!(n);
+        }
+        serde_json::from_value(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"type": kind, "selector": {"app": "web"}, "ports": [port]}}),
+        )
+        .expect("service")
+    };
+    let created = services
+        .create(&PostParams::default(), &svc("web", "NodePort", None))
+        .await
+        .expect("service");
+    let spec = created.spec.expect("spec");
+    let ip = spec.cluster_ip.expect("cluster IP");
+    assert!(
+        ip.starts_with("10.96.") && ip != "10.96.0.1" && ip != "10.96.0.10",
+        "{ip}"
+    );
+    let node_port = spec.ports.expect("ports")[0].node_port.expect("node port");
+    assert!((30000..=32767).contains(&node_port));
+    let taken = api_error(
+        services
+            .create(
+                &PostParams::default(),
+                &svc("again", "NodePort", Some(i64::from(node_port))),
+            )
+            .await
+            .expect_err("taken"),
+    );
+    assert_eq!(taken.code, 422);
+    assert!(
+        taken.message.contains(&format!(
+            "spec.ports[0].nodePort: Invalid value: {node_port}: provided port is already allocated"
+        )),
+        "{}",
+        taken.message
+    );
+
+    // Not ready yet: the address is listed as not ready, and the proxy has no endpoint.
+    advance(3).await;
+    let endpoints: Api<Endpoints> = Api::default_namespaced(client.clone());
+    let subset = serde_json::to_value(endpoints.get("web").await.expect("endpoints"))
+        .expect("json")["subsets"][0]
+        .clone();
+    assert!(
+        subset.get("addresses").is_none()
+            && subset["notReadyAddresses"][0]["targetRef"]["name"] == "web",
+        "{subset}"
+    );
+    assert_eq!(
+        subset["ports"][0]["port"], 8000,
+        "the named target port resolves"
+    );
+    let (code, body) = send(
+        &cluster,
+        "GET",
+        "/api/v1/namespaces/default/services/web:80/proxy/",
+        "",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        (code.as_u16(), body["message"].as_str()),
+        (503, Some("no endpoints available for service \"web\""))
+    );
+
+    advance(6).await;
+    let subset = serde_json::to_value(endpoints.get("web").await.expect("endpoints"))
+        .expect("json")["subsets"][0]
+        .clone();
+    assert_eq!(subset["addresses"][0]["targetRef"]["name"], "web");
+    let slices: Api<EndpointSlice> = Api::default_namespaced(client.clone());
+    let slice = slices
+        .list(&ListParams::default().labels("kubernetes.io/service-name=web"))
+        .await
+        .expect("slices")
+        .items;
+    let first = &slice[0].endpoints.as_ref().expect("endpoints")[0];
+    assert_eq!(first.conditions.as_ref().and_then(|c| c.ready), Some(true));
+    let response = raw_text(
+        &cluster,
+        "/api/v1/namespaces/default/services/web:80/proxy/",
+    )
+    .await;
+    assert_eq!(response, "Hello, I'm Ada.\n");
+
+    // Another pod reaches the Service by name, as a container would.
+    let curl = json!({"name": "curl", "image": "curlimages/curl:8.11.0", "command": ["curl", "-s", "http://web/"]});
+    let mut client_pod = pod("client", curl);
+    client_pod.spec.as_mut().expect("spec").restart_policy = Some("Never".into());
+    pods.create(&PostParams::default(), &client_pod)
+        .await
+        .expect("client");
+    advance(5).await;
+    let done = pods.get("client").await.expect("client");
+    assert_eq!(
+        done.status.and_then(|s| s.phase).as_deref(),
+        Some("Succeeded")
+    );
+    assert_eq!(
+        pods.logs("client", &LogParams::default())
+            .await
+            .expect("logs"),
+        "Hello, I'm Ada.\n"
+    );
+}
+
+async fn raw_text(cluster: &Cluster, path: &str) -> String {
+    use http_body_util::BodyExt;
+    let response = crate::support::raw(cluster, "GET", path, "", vec![]).await;
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
