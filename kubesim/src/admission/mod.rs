@@ -24,6 +24,21 @@ pub fn mutate(
         service_account::admit(store, resource, namespace, object)?;
         limit_range::apply_defaults(store, namespace, object);
     }
+    if resource.kind == "PersistentVolumeClaim" && object["spec"].get("storageClassName").is_none()
+    {
+        // DefaultStorageClass: a claim that names no class gets the default one.
+        let default = store
+            .list("storage.k8s.io", "storageclasses", None, None)
+            .0
+            .into_iter()
+            .find(|(_, c)| {
+                c["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"]
+                    == "true"
+            });
+        if let Some((key, _)) = default {
+            object["spec"]["storageClassName"] = json!(key.name);
+        }
+    }
     Ok(())
 }
 

@@ -10,6 +10,8 @@ pub mod namespace;
 pub mod quota;
 pub mod replicaset;
 pub mod scheduler;
+pub mod statefulset;
+pub mod volumes;
 
 use crate::events::Recorder;
 use crate::runtime::Runtime;
@@ -23,7 +25,9 @@ pub fn start(
     runtime: Arc<Runtime>,
     events: Arc<Recorder>,
 ) {
-    tokio::spawn(replicaset::run(store.clone(), api, events.clone()));
+    tokio::spawn(replicaset::run(store.clone(), api.clone(), events.clone()));
+    tokio::spawn(statefulset::run(store.clone(), api, events.clone()));
+    tokio::spawn(volumes::run(store.clone(), events.clone()));
     tokio::spawn(deployment::run(store.clone(), events.clone()));
     tokio::spawn(endpoints::run(store.clone()));
     tokio::spawn(namespace::run(store.clone()));

@@ -89,12 +89,21 @@ pub fn validate_workload(kind: &str, object: &Value, old: Option<&Value>, errors
             "must be 'OrderedReady' or 'Parallel'",
         );
     }
-    validate_pod_spec(
-        &spec["template"]["spec"],
-        "spec.template.spec",
-        true,
-        errors,
-    );
+    // A StatefulSet's containers may mount its volumeClaimTemplates: they become volumes
+    // of each pod.
+    let mut pod_spec = spec["template"]["spec"].clone();
+    for claim in spec["volumeClaimTemplates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = claim["metadata"]["name"].clone();
+        match pod_spec["volumes"].as_array_mut() {
+            Some(volumes) => volumes.push(json!({"name": name})),
+            None => pod_spec["volumes"] = json!([{"name": name}]),
+        }
+    }
+    validate_pod_spec(&pod_spec, "spec.template.spec", true, errors);
     if let Some(policy) = spec["template"]["spec"]["restartPolicy"]
         .as_str()
         .filter(|p| *p != "Always")

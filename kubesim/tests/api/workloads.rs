@@ -548,3 +548,103 @@ async fn raw_text(cluster: &Cluster, path: &str) -> String {
         .to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_statefulset_starts_in_order_with_its_own_claims() {
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Secret};
+    let cluster = cluster();
+    let client = cluster.client();
+    let secret: Secret = serde_json::from_value(json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "root"}, "stringData": {"password": "s3cret"}}))
+    .expect("secret");
+    Api::<Secret>::default_namespaced(client.clone())
+        .create(&PostParams::default(), &secret)
+        .await
+        .expect("secret");
+    let sts: StatefulSet = serde_json::from_value(json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "mysql"},
+        "spec": {"serviceName": "mysql", "replicas": 2, "selector": {"matchLabels": {"app": "mysql"}},
+            "template": {"metadata": {"labels": {"app": "mysql"}}, "spec": {"containers": [{
+                "name": "mysql", "image": "mysql:8.4",
+                "env": [{"name": "MYSQL_ROOT_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "root", "key": "password"}}}],
+                "readinessProbe": {"tcpSocket": {"port": 3306}, "periodSeconds": 5},
+                "volumeMounts": [{"name": "data", "mountPath": "/var/lib/mysql"}]}]}},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]},
+    }))
+    .expect("statefulset");
+    let sets: Api<StatefulSet> = Api::default_namespaced(client.clone());
+    sets.create(&PostParams::default(), &sts)
+        .await
+        .expect("create");
+    advance(5).await;
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let names = |list: Vec<Pod>| -> Vec<String> {
+        list.into_iter().filter_map(|p| p.metadata.name).collect()
+    };
+    assert_eq!(
+        names(pods.list(&ListParams::default()).await.expect("pods").items),
+        ["mysql-0"],
+        "one at a time"
+    );
+    let claims: Api<PersistentVolumeClaim> = Api::default_namespaced(client.clone());
+    let claim = claims.get("data-mysql-0").await.expect("claim");
+    assert_eq!(
+        claim
+            .spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.as_deref()),
+        Some("standard")
+    );
+    assert_eq!(claim.status.and_then(|s| s.phase).as_deref(), Some("Bound"));
+    let volumes: Api<PersistentVolume> = Api::all(client.clone());
+    let pv = volumes
+        .list(&ListParams::default())
+        .await
+        .expect("pvs")
+        .items
+        .remove(0);
+    let affinity = serde_json::to_value(&pv.spec).expect("json")["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]["values"][0].clone();
+    assert_eq!(affinity, "kind-worker");
+
+    advance(60).await;
+    let mut all = names(pods.list(&ListParams::default()).await.expect("pods").items);
+    all.sort();
+    assert_eq!(all, ["mysql-0", "mysql-1"]);
+    let status = sets
+        .get("mysql")
+        .await
+        .expect("sts")
+        .status
+        .expect("status");
+    assert_eq!(status.ready_replicas, Some(2));
+    let logs = pods
+        .logs("mysql-1", &LogParams::default())
+        .await
+        .expect("logs");
+    assert!(logs.contains("ready for connections"), "{logs}");
+    let events = events_for(&cluster, "mysql").await;
+    assert!(
+        events.contains(&(
+            "SuccessfulCreate".into(),
+            "create Claim data-mysql-1 Pod mysql-1 in StatefulSet mysql success".into()
+        )),
+        "{events:?}"
+    );
+
+    // Scaling down removes the highest ordinal; its claim stays.
+    sets.patch(
+        "mysql",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(json!({"spec": {"replicas": 1}})),
+    )
+    .await
+    .expect("scale");
+    advance(5).await;
+    assert_eq!(
+        names(pods.list(&ListParams::default()).await.expect("pods").items),
+        ["mysql-0"]
+    );
+    assert!(claims.get("data-mysql-1").await.is_ok());
+}
