@@ -7,12 +7,7 @@ use super::ApiServer;
 use super::path::Target;
 use super::query::Query;
 use super::status::{ApiError, Result};
-use crate::runtime::ContainerKey;
 use serde_json::{Value, json};
-use std::time::Duration;
-
-/// metrics-server's resolution: the window each sample covers.
-pub const WINDOW: Duration = Duration::from_secs(15);
 
 /// What the node itself uses besides its pods (system daemons, the kubelet).
 const NODE_BASE_MILLI: i64 = 150;
@@ -21,22 +16,7 @@ const NODE_BASE_BYTES: i64 = 1200 * 1024 * 1024;
 impl ApiServer {
     /// One pod's containers' usage, or `None` before the first window has passed.
     fn pod_usage(&self, pod: &Value) -> Option<Vec<(String, i64, i64)>> {
-        let uid = pod["metadata"]["uid"].as_str()?;
-        let mut containers = Vec::new();
-        for spec in pod["spec"]["containers"].as_array().into_iter().flatten() {
-            let name = spec["name"].as_str().unwrap_or_default();
-            let (usage, age) = self.runtime.usage_and_age(&ContainerKey::new(uid, name))?;
-            if age < WINDOW {
-                return None;
-            }
-            let limit = spec["resources"]["limits"]["cpu"]
-                .as_str()
-                .and_then(crate::quantity::parse)
-                .and_then(|m| i64::try_from(m).ok());
-            let cpu = limit.map_or(usage.cpu_milli, |l| usage.cpu_milli.min(l));
-            containers.push((name.to_string(), cpu, usage.memory_bytes));
-        }
-        Some(containers)
+        crate::runtime::pod_usage(&self.runtime, pod)
     }
 
     fn pod_metrics(&self, pod: &Value) -> Option<Value> {

@@ -5,6 +5,7 @@
 pub mod deployment;
 pub mod endpoints;
 pub mod gc;
+pub mod hpa;
 pub mod kubelet;
 pub mod namespace;
 pub mod quota;
@@ -34,6 +35,7 @@ pub fn start(
     tokio::spawn(gc::run(store.clone()));
     tokio::spawn(quota::run(store.clone()));
     tokio::spawn(scheduler::run(store.clone(), events.clone()));
+    tokio::spawn(hpa::run(store.clone(), runtime.clone(), events.clone()));
     tokio::spawn(kubelet::Kubelet::new(store, runtime, events).run());
 }
 

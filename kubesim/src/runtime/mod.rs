@@ -256,3 +256,29 @@ impl Runtime {
         })
     }
 }
+
+/// metrics-server's resolution: the window each sample covers. A container shows in the
+/// metrics once it has run this long.
+pub const METRICS_WINDOW: Duration = Duration::from_secs(15);
+
+/// A pod's containers' usage as metrics-server reports it — (name, millicores, bytes),
+/// CPU capped at each container's limit — or `None` before every container has run for
+/// one window.
+pub fn pod_usage(runtime: &Runtime, pod: &serde_json::Value) -> Option<Vec<(String, i64, i64)>> {
+    let uid = pod["metadata"]["uid"].as_str()?;
+    let mut containers = Vec::new();
+    for spec in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        let name = spec["name"].as_str().unwrap_or_default();
+        let (usage, age) = runtime.usage_and_age(&ContainerKey::new(uid, name))?;
+        if age < METRICS_WINDOW {
+            return None;
+        }
+        let limit = spec["resources"]["limits"]["cpu"]
+            .as_str()
+            .and_then(crate::quantity::parse)
+            .and_then(|m| i64::try_from(m).ok());
+        let cpu = limit.map_or(usage.cpu_milli, |l| usage.cpu_milli.min(l));
+        containers.push((name.to_string(), cpu, usage.memory_bytes));
+    }
+    Some(containers)
+}

@@ -648,3 +648,77 @@ async fn a_statefulset_starts_in_order_with_its_own_claims() {
     );
     assert!(claims.get("data-mysql-1").await.is_ok());
 }
+
+#[tokio::test(start_paused = true)]
+async fn load_scales_a_deployment_through_its_hpa_and_back() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    use k8s_openapi::api::core::v1::Service;
+    let cluster = cluster();
+    let client = cluster.client();
+    let deployment: Deployment = serde_json::from_value(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "app"}},
+            "template": {"metadata": {"labels": {"app": "app"}}, "spec": {"containers": [{
+                "name": "app", "image": "kubeclass/demo-app:1.0", "ports": [{"containerPort": 8000}],
+                "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "200m"}}}]}}}})).expect("deployment");
+    Api::<Deployment>::default_namespaced(client.clone())
+        .create(&PostParams::default(), &deployment)
+        .await
+        .expect("deployment");
+    let service: Service = serde_json::from_value(
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "app"},
+        "spec": {"selector": {"app": "app"}, "ports": [{"port": 80, "targetPort": 8000}]}}),
+    )
+    .expect("service");
+    Api::<Service>::default_namespaced(client.clone())
+        .create(&PostParams::default(), &service)
+        .await
+        .expect("service");
+    let hpa: HorizontalPodAutoscaler = serde_json::from_value(json!({
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "app"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "app"},
+            "minReplicas": 2, "maxReplicas": 6,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]}})).expect("hpa");
+    let hpas: Api<HorizontalPodAutoscaler> = Api::default_namespaced(client.clone());
+    hpas.create(&PostParams::default(), &hpa)
+        .await
+        .expect("hpa");
+    advance(40).await;
+    let status = hpas.get("app").await.expect("hpa").status.expect("status");
+    assert_eq!(
+        status.current_replicas,
+        Some(2),
+        "idle: stays at the minimum"
+    );
+
+    let load = json!({"name": "load", "image": "fortio/fortio", "args": ["load", "-qps", "4", "-c", "4", "-t", "120s", "http://app/stress?seconds=1"]});
+    let mut load_pod = pod("load", load);
+    load_pod.spec.as_mut().expect("spec").restart_policy = Some("Never".into());
+    Api::<Pod>::default_namespaced(client.clone())
+        .create(&PostParams::default(), &load_pod)
+        .await
+        .expect("load");
+    advance(90).await;
+    let status = hpas.get("app").await.expect("hpa").status.expect("status");
+    assert!(status.current_replicas.unwrap_or(0) > 2, "{status:?}");
+    let events = events_for(&cluster, "app").await;
+    assert!(
+        events.iter().any(|(r, m)| r == "SuccessfulRescale"
+            && m.ends_with(
+                "reason: cpu resource utilization (percentage of request) above target"
+            )),
+        "{events:?}"
+    );
+
+    // After the load, five minutes of stabilisation, then back to the minimum.
+    advance(480).await;
+    let status = hpas.get("app").await.expect("hpa").status.expect("status");
+    assert_eq!(status.current_replicas, Some(2), "{status:?}");
+    let events = events_for(&cluster, "app").await;
+    assert!(
+        events.iter().any(|(r, m)| r == "SuccessfulRescale"
+            && m == "New size: 2; reason: All metrics below target"),
+        "{events:?}"
+    );
+}
