@@ -268,7 +268,11 @@ impl Store {
         if inner.objects.contains_key(&key) {
             return Err(StoreError::AlreadyExists);
         }
-        let uid = inner.uid();
+        // A uid the API server chose ahead (a Job's selector names it) is kept.
+        let uid = match object["metadata"]["uid"].as_str() {
+            Some(uid) if !uid.is_empty() => uid.to_string(),
+            _ => inner.uid(),
+        };
         let meta = metadata_mut(&mut object);
         meta.insert("uid".into(), json!(uid));
         meta.insert("creationTimestamp".into(), json!(self.clock.now_rfc3339()));
@@ -365,6 +369,11 @@ impl Store {
         }
         let object = (*current).clone();
         inner.commit(&self.events, EventType::Deleted, key.clone(), object)
+    }
+
+    /// A fresh uid, for an object the API server must know the uid of before storing it.
+    pub fn new_uid(&self) -> String {
+        self.lock().uid()
     }
 
     /// Five characters for a generated name, from the alphabet Kubernetes uses (no vowels,

@@ -94,3 +94,24 @@ pub fn prepare_for_create(kind: &str, object: &mut Value) {
         object["status"] = json!({"phase": "Active"});
     }
 }
+
+/// The Job strategy: unless `manualSelector` is set, the Job selects its pods by its own
+/// uid, and its template carries the labels that do so.
+pub fn prepare_job(object: &mut Value, uid: &str) {
+    if object["spec"]["manualSelector"] == true {
+        return;
+    }
+    object["metadata"]["uid"] = json!(uid);
+    let name = object["metadata"]["name"].clone();
+    object["spec"]["selector"] =
+        json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}});
+    let labels = &mut object["spec"]["template"]["metadata"]["labels"];
+    for (key, value) in [
+        ("batch.kubernetes.io/controller-uid", json!(uid)),
+        ("batch.kubernetes.io/job-name", name.clone()),
+        ("controller-uid", json!(uid)),
+        ("job-name", name),
+    ] {
+        labels[key] = value;
+    }
+}

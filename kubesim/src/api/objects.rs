@@ -212,6 +212,9 @@ impl ApiServer {
         }
         let namespace = target.namespace.clone().unwrap_or_default();
         crate::admission::prepare_for_create(resource.kind, &mut object);
+        if resource.kind == "Job" {
+            crate::admission::prepare_job(&mut object, &self.store.new_uid());
+        }
         crate::defaults::apply(resource.kind, &mut object);
         crate::admission::mutate(&self.store, resource, &namespace, &mut object)?;
         let mut causes = crate::validation::validate(resource.kind, &object, None);

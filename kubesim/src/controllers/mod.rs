@@ -2,10 +2,13 @@
 //! runtime. Each follows the store's changes and writes back through the store, as the
 //! real controllers do through the API.
 
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod hpa;
+pub mod job;
 pub mod kubelet;
 pub mod namespace;
 pub mod quota;
@@ -27,7 +30,10 @@ pub fn start(
     events: Arc<Recorder>,
 ) {
     tokio::spawn(replicaset::run(store.clone(), api.clone(), events.clone()));
-    tokio::spawn(statefulset::run(store.clone(), api, events.clone()));
+    tokio::spawn(statefulset::run(store.clone(), api.clone(), events.clone()));
+    tokio::spawn(job::run(store.clone(), api.clone(), events.clone()));
+    tokio::spawn(cronjob::run(store.clone(), api.clone(), events.clone()));
+    tokio::spawn(daemonset::run(store.clone(), api, events.clone()));
     tokio::spawn(volumes::run(store.clone(), events.clone()));
     tokio::spawn(deployment::run(store.clone(), events.clone()));
     tokio::spawn(endpoints::run(store.clone()));

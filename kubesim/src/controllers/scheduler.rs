@@ -317,6 +317,11 @@ fn volume_node(pv: &Value) -> Option<String> {
         .and_then(|e| e["values"][0].as_str().map(str::to_string))
 }
 
+/// Whether the pod tolerates every NoSchedule/NoExecute taint of the node.
+pub fn tolerates(node: &Value, pod: &Value) -> bool {
+    untolerated(node, pod).is_none()
+}
+
 /// The first NoSchedule/NoExecute taint of the node the pod does not tolerate, as
 /// `key: value`.
 fn untolerated(node: &Value, pod: &Value) -> Option<String> {
@@ -347,8 +352,9 @@ fn untolerated(node: &Value, pod: &Value) -> Option<String> {
     })
 }
 
-/// Whether the node's labels match the pod's nodeSelector and required node affinity.
-fn selects(pod: &Value, node: &Value) -> bool {
+/// Whether the node's labels match the pod's nodeSelector and required node affinity
+/// (`matchExpressions` on labels, `matchFields` on `metadata.name`).
+pub fn selects(pod: &Value, node: &Value) -> bool {
     let labels = &node["metadata"]["labels"];
     let selector_ok = pod["spec"]["nodeSelector"]
         .as_object()
@@ -359,11 +365,17 @@ fn selects(pod: &Value, node: &Value) -> bool {
         ["nodeSelectorTerms"];
     let affinity_ok = match terms.as_array() {
         Some(terms) if !terms.is_empty() => terms.iter().any(|term| {
+            let fields = json!({"metadata.name": node["metadata"]["name"]});
             term["matchExpressions"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .all(|e| crate::labels::expression_holds(e, labels, "key", "values"))
+                && term["matchFields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .all(|e| crate::labels::expression_holds(e, &fields, "key", "values"))
         }),
         _ => true,
     };

@@ -722,3 +722,151 @@ async fn load_scales_a_deployment_through_its_hpa_and_back() {
         "{events:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn jobs_run_to_completion_and_cronjobs_start_them_on_schedule() {
+    use k8s_openapi::api::batch::v1::{CronJob, Job};
+    let cluster = cluster();
+    let client = cluster.client();
+    let template = json!({"spec": {"restartPolicy": "Never", "containers": [{"name": "work", "image": "busybox:1.36",
+        "command": ["sh", "-c", "echo working; sleep 2; echo done"]}]}});
+    let job: Job = serde_json::from_value(
+        json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once"},
+        "spec": {"completions": 2, "parallelism": 1, "template": template}}),
+    )
+    .expect("job");
+    let jobs: Api<Job> = Api::default_namespaced(client.clone());
+    let created = jobs
+        .create(&PostParams::default(), &job)
+        .await
+        .expect("job");
+    let uid = created.metadata.uid.clone().expect("uid");
+    let selector = serde_json::to_value(&created.spec.expect("spec").selector).expect("json");
+    assert_eq!(
+        selector["matchLabels"]["batch.kubernetes.io/controller-uid"],
+        uid.as_str()
+    );
+    advance(20).await;
+    let status = jobs.get("once").await.expect("job").status.expect("status");
+    assert_eq!(status.succeeded, Some(2));
+    let conditions = status.conditions.expect("conditions");
+    assert!(
+        conditions
+            .iter()
+            .any(|c| c.type_ == "Complete" && c.status == "True"),
+        "{conditions:?}"
+    );
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let done = pods
+        .list(&ListParams::default().labels("job-name=once"))
+        .await
+        .expect("pods")
+        .items;
+    assert_eq!(done.len(), 2);
+    let name = done[0].metadata.name.clone().expect("name");
+    assert_eq!(
+        pods.logs(&name, &LogParams::default()).await.expect("logs"),
+        "working\ndone\n"
+    );
+    assert!(
+        events_for(&cluster, "once")
+            .await
+            .contains(&("Completed".to_string(), "Job completed".to_string()))
+    );
+
+    let cron: CronJob = serde_json::from_value(
+        json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "tick"},
+        "spec": {"schedule": "*/1 * * * *", "jobTemplate": {"spec": {"template": template}}}}),
+    )
+    .expect("cron");
+    let crons: Api<CronJob> = Api::default_namespaced(client.clone());
+    crons
+        .create(&PostParams::default(), &cron)
+        .await
+        .expect("cron");
+    advance(150).await;
+    let owned: Vec<String> = jobs
+        .list(&ListParams::default())
+        .await
+        .expect("jobs")
+        .items
+        .into_iter()
+        .filter_map(|j| j.metadata.name)
+        .filter(|n| n.starts_with("tick-"))
+        .collect();
+    assert_eq!(owned.len(), 2, "{owned:?}");
+    let status = crons
+        .get("tick")
+        .await
+        .expect("cron")
+        .status
+        .expect("status");
+    assert!(
+        status.last_schedule_time.is_some() && status.last_successful_time.is_some(),
+        "{status:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_daemonset_runs_on_every_node_it_tolerates() {
+    use k8s_openapi::api::apps::v1::DaemonSet;
+    let cluster = cluster();
+    let client = cluster.client();
+    let ds = |name: &str, tolerate: bool| -> DaemonSet {
+        let mut spec = json!({"containers": [{"name": "agent", "image": "busybox:1.36", "command": ["sleep", "infinity"]}]});
+        if tolerate {
+            spec["tolerations"] = json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]);
+        }
+        serde_json::from_value(
+            json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name},
+            "spec": {"selector": {"matchLabels": {"app": name}},
+                "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}),
+        )
+        .expect("daemonset")
+    };
+    let sets: Api<DaemonSet> = Api::default_namespaced(client.clone());
+    sets.create(&PostParams::default(), &ds("workers", false))
+        .await
+        .expect("create");
+    sets.create(&PostParams::default(), &ds("everywhere", true))
+        .await
+        .expect("create");
+    advance(10).await;
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let nodes_of = |list: Vec<Pod>| -> Vec<String> {
+        let mut nodes: Vec<String> = list
+            .into_iter()
+            .filter_map(|p| p.spec.and_then(|s| s.node_name))
+            .collect();
+        nodes.sort();
+        nodes
+    };
+    assert_eq!(
+        nodes_of(
+            pods.list(&ListParams::default().labels("app=workers"))
+                .await
+                .expect("pods")
+                .items
+        ),
+        ["kind-worker"]
+    );
+    assert_eq!(
+        nodes_of(
+            pods.list(&ListParams::default().labels("app=everywhere"))
+                .await
+                .expect("pods")
+                .items
+        ),
+        ["kind-control-plane", "kind-worker"]
+    );
+    let status = sets
+        .get("everywhere")
+        .await
+        .expect("ds")
+        .status
+        .expect("status");
+    assert_eq!(
+        (status.desired_number_scheduled, status.number_ready),
+        (2, 2)
+    );
+}

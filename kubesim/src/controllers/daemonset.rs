@@ -1,0 +1,238 @@
+//! The DaemonSet controller: one pod on every node whose taints the template tolerates
+//! and whose labels match its node selector, pinned there with the node-name affinity the
+//! scheduler honours; outdated pods replaced one at a time (maxUnavailable 1).
+
+use super::owned_by;
+use crate::api::ApiServer;
+use crate::events::{Recorder, Source};
+use crate::runtime::network::is_ready;
+use crate::store::{EventType, Key, Store};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+const SOURCE: Source<'static> = Source::component("daemonset-controller");
+const HASH_LABEL: &str = "controller-revision-hash";
+
+/// Runs until the store's event stream ends.
+pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+    loop {
+        let Ok(mut subscription) = store.subscribe(0) else {
+            return;
+        };
+        for (key, _) in store.list("apps", "daemonsets", None, None).0 {
+            reconcile(&store, &api, &events, &key);
+        }
+        loop {
+            let event = match subscription.live.recv().await {
+                Ok(event) => event,
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return,
+            };
+            let mut dirty = BTreeSet::new();
+            match (event.key.group.as_str(), event.key.resource.as_str()) {
+                ("apps", "daemonsets") if event.kind != EventType::Deleted => {
+                    dirty.insert(event.key.clone());
+                }
+                ("", "nodes") => dirty.extend(
+                    store
+                        .list("apps", "daemonsets", None, None)
+                        .0
+                        .into_iter()
+                        .map(|(k, _)| k),
+                ),
+                ("", "pods") => {
+                    for r in event.object["metadata"]["ownerReferences"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        if r["kind"] == "DaemonSet" {
+                            let name = r["name"].as_str().unwrap_or_default();
+                            dirty.insert(Key::new(
+                                "apps",
+                                "daemonsets",
+                                &event.key.namespace,
+                                name,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for key in dirty {
+                reconcile(&store, &api, &events, &key);
+            }
+        }
+    }
+}
+
+/// Whether the template's pods may run on `node`.
+fn eligible(template: &Value, node: &Value) -> bool {
+    let pod = json!({"spec": template["spec"]});
+    super::scheduler::tolerates(node, &pod) && super::scheduler::selects(&pod, node)
+}
+
+fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+    let Ok(ds) = store.get(key) else {
+        return;
+    };
+    if ds["metadata"].get("deletionTimestamp").is_some() {
+        return;
+    }
+    let uid = ds["metadata"]["uid"].as_str().unwrap_or_default();
+    let template = &ds["spec"]["template"];
+    let hash = super::deployment::template_hash(template);
+    let nodes: Vec<(Key, Arc<Value>)> = store.list("", "nodes", None, None).0;
+    let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
+    for (_, pod) in store.list("", "pods", Some(&key.namespace), None).0 {
+        if owned_by(&pod, uid) && pod["metadata"].get("deletionTimestamp").is_none() {
+            let node = target_node(&pod);
+            by_node.entry(node).or_default().push(pod);
+        }
+    }
+    let mut desired = 0;
+    let mut misscheduled = 0;
+    let mut replace_budget = 1;
+    for (node_key, node) in &nodes {
+        let wanted = eligible(template, node);
+        let existing = by_node.get(&node_key.name).cloned().unwrap_or_default();
+        if wanted {
+            desired += 1;
+            if existing.is_empty() {
+                create_pod(api, events, &ds, key, &node_key.name, &hash);
+            }
+        } else if !existing.is_empty() {
+            misscheduled += 1;
+            for pod in existing {
+                delete(store, events, &ds, &pod);
+            }
+        }
+    }
+    // Rolling update: replace one outdated pod at a time while the rest are ready.
+    let all: Vec<Arc<Value>> = by_node.values().flatten().cloned().collect();
+    if all.iter().all(|p| is_ready(p)) {
+        for pod in all
+            .iter()
+            .filter(|p| p["metadata"]["labels"][HASH_LABEL].as_str() != Some(&hash))
+        {
+            if replace_budget == 0 {
+                break;
+            }
+            delete(store, events, &ds, pod);
+            replace_budget -= 1;
+        }
+    }
+    let scheduled = all.len();
+    let ready = all.iter().filter(|p| is_ready(p)).count();
+    let updated = all
+        .iter()
+        .filter(|p| p["metadata"]["labels"][HASH_LABEL].as_str() == Some(&hash))
+        .count();
+    let status = json!({
+        "currentNumberScheduled": scheduled, "desiredNumberScheduled": desired, "numberMisscheduled": misscheduled,
+        "numberReady": ready, "numberAvailable": ready, "updatedNumberScheduled": updated,
+        "numberUnavailable": (desired - ready as i64).max(0), "observedGeneration": ds["metadata"]["generation"],
+    });
+    if ds["status"] != status {
+        let mut next = (*ds).clone();
+        next["status"] = status;
+        let _ = store.update(key.clone(), next, crate::store::resource_version_of(&ds));
+    }
+}
+
+/// The node a daemon pod is pinned to (its node-name affinity), or where it runs.
+fn target_node(pod: &Value) -> String {
+    let pinned = pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]["matchFields"][0]["values"][0]
+        .as_str();
+    pinned
+        .or(pod["spec"]["nodeName"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn create_pod(api: &ApiServer, events: &Recorder, ds: &Value, key: &Key, node: &str, hash: &str) {
+    let template = &ds["spec"]["template"];
+    let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": template["metadata"].clone(), "spec": template["spec"].clone()});
+    if !pod["metadata"].is_object() {
+        pod["metadata"] = json!({});
+    }
+    pod["metadata"]["generateName"] = json!(format!("{}-", key.name));
+    pod["metadata"]["labels"][HASH_LABEL] = json!(hash);
+    pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": key.name,
+        "uid": ds["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]);
+    pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] = json!({
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]});
+    // Daemon pods tolerate the node conditions' taints, as the controller adds.
+    let mut tolerations = pod["spec"]["tolerations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for taint in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+        "node.kubernetes.io/disk-pressure",
+        "node.kubernetes.io/memory-pressure",
+        "node.kubernetes.io/pid-pressure",
+        "node.kubernetes.io/unschedulable",
+    ] {
+        let effect = if taint.ends_with("ready") || taint.ends_with("unreachable") {
+            "NoExecute"
+        } else {
+            "NoSchedule"
+        };
+        tolerations.push(json!({"key": taint, "operator": "Exists", "effect": effect}));
+    }
+    pod["spec"]["tolerations"] = json!(tolerations);
+    match api.create_as_controller(
+        "",
+        "v1",
+        "pods",
+        &key.namespace,
+        pod,
+        "kube-controller-manager",
+    ) {
+        Ok(created) => events.normal(
+            ds,
+            SOURCE,
+            "SuccessfulCreate",
+            &format!(
+                "Created pod: {}",
+                created["metadata"]["name"].as_str().unwrap_or_default()
+            ),
+        ),
+        Err(e) => events.warning(
+            ds,
+            SOURCE,
+            "FailedCreate",
+            &format!("Error creating: {}", e.message),
+        ),
+    }
+}
+
+fn delete(store: &Store, events: &Recorder, ds: &Value, pod: &Value) {
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let key = Key::new(
+        "",
+        "pods",
+        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+        name,
+    );
+    let bound = pod["spec"]["nodeName"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty());
+    let done = if bound {
+        store.mark_deleting(&key, 30).is_ok()
+    } else {
+        store.remove(&key, None).is_ok()
+    };
+    if done {
+        events.normal(
+            ds,
+            SOURCE,
+            "SuccessfulDelete",
+            &format!("Deleted pod: {name}"),
+        );
+    }
+}

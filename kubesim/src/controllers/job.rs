@@ -1,0 +1,219 @@
+//! The Job controller: runs pods until `completions` succeed (at most `parallelism` at a
+//! time), gives up after `backoffLimit` failed pods or `activeDeadlineSeconds`, and
+//! reports it with the Complete/Failed conditions, counts and events kube-controller-
+//! manager writes.
+
+use super::owned_by;
+use crate::api::ApiServer;
+use crate::events::{Recorder, Source};
+use crate::runtime::network::is_ready;
+use crate::store::{EventType, Key, Store};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+const SOURCE: Source<'static> = Source::component("job-controller");
+
+/// Runs until the store's event stream ends.
+pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+    loop {
+        let Ok(mut subscription) = store.subscribe(0) else {
+            return;
+        };
+        for (key, _) in store.list("batch", "jobs", None, None).0 {
+            reconcile(&store, &api, &events, &key);
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            let event = tokio::select! {
+                event = subscription.live.recv() => event,
+                _ = tick.tick() => {
+                    // Deadlines pass without any change to watch for.
+                    for (key, job) in store.list("batch", "jobs", None, None).0 {
+                        if job["spec"]["activeDeadlineSeconds"].is_number() && !finished(&job) {
+                            reconcile(&store, &api, &events, &key);
+                        }
+                    }
+                    continue;
+                }
+            };
+            let event = match event {
+                Ok(event) => event,
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return,
+            };
+            let mut dirty = BTreeSet::new();
+            match (event.key.group.as_str(), event.key.resource.as_str()) {
+                ("batch", "jobs") if event.kind != EventType::Deleted => {
+                    dirty.insert(event.key.clone());
+                }
+                ("", "pods") => {
+                    for r in event.object["metadata"]["ownerReferences"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        if r["kind"] == "Job" {
+                            let name = r["name"].as_str().unwrap_or_default();
+                            dirty.insert(Key::new("batch", "jobs", &event.key.namespace, name));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for key in dirty {
+                reconcile(&store, &api, &events, &key);
+            }
+        }
+    }
+}
+
+/// Whether a Job has a Complete or Failed condition.
+pub fn finished(job: &Value) -> bool {
+    job["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True")
+}
+
+fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+    let Ok(job) = store.get(key) else {
+        return;
+    };
+    if job["metadata"].get("deletionTimestamp").is_some() || finished(&job) {
+        return;
+    }
+    let uid = job["metadata"]["uid"].as_str().unwrap_or_default();
+    let pods: Vec<(Key, Arc<Value>)> = store
+        .list("", "pods", Some(&key.namespace), None)
+        .0
+        .into_iter()
+        .filter(|(_, p)| owned_by(p, uid))
+        .collect();
+    let phase = |p: &Value| {
+        p["status"]["phase"]
+            .as_str()
+            .unwrap_or("Pending")
+            .to_string()
+    };
+    let succeeded = pods.iter().filter(|(_, p)| phase(p) == "Succeeded").count() as i64;
+    let failed = pods.iter().filter(|(_, p)| phase(p) == "Failed").count() as i64;
+    let active: Vec<&(Key, Arc<Value>)> = pods
+        .iter()
+        .filter(|(_, p)| {
+            !matches!(phase(p).as_str(), "Succeeded" | "Failed")
+                && p["metadata"].get("deletionTimestamp").is_none()
+        })
+        .collect();
+    let ready = active.iter().filter(|(_, p)| is_ready(p)).count() as i64;
+    let spec = &job["spec"];
+    let completions = spec["completions"].as_i64().unwrap_or(1);
+    let parallelism = spec["parallelism"].as_i64().unwrap_or(1);
+    let backoff_limit = spec["backoffLimit"].as_i64().unwrap_or(6);
+    let now = store.clock().now_rfc3339();
+    let start_time = job["status"]["startTime"]
+        .as_str()
+        .map_or_else(|| now.clone(), str::to_string);
+    let mut status = json!({"startTime": start_time, "active": active.len(), "succeeded": succeeded,
+        "failed": failed, "ready": ready, "terminating": 0, "uncountedTerminatedPods": {}});
+    let condition = |kind: &str, reason: &str, message: &str| json!({"type": kind, "status": "True", "lastProbeTime": now, "lastTransitionTime": now, "reason": reason, "message": message});
+    let deadline_passed = spec["activeDeadlineSeconds"].as_i64().is_some_and(|limit| {
+        let started: Option<jiff::Timestamp> = start_time.parse().ok();
+        started.is_some_and(|s| store.clock().now().duration_since(s).as_secs() >= limit)
+    });
+    let failure = if failed > backoff_limit {
+        Some((
+            "BackoffLimitExceeded",
+            "Job has reached the specified backoff limit",
+        ))
+    } else if deadline_passed {
+        Some((
+            "DeadlineExceeded",
+            "Job was active longer than specified deadline",
+        ))
+    } else {
+        None
+    };
+    if let Some((reason, message)) = failure {
+        for (pod_key, _) in &active {
+            let _ = store.mark_deleting(pod_key, 30);
+        }
+        status["active"] = json!(0);
+        status["conditions"] = json!([
+            condition("FailureTarget", reason, message),
+            condition("Failed", reason, message)
+        ]);
+        events.warning(&job, SOURCE, reason, message);
+    } else if succeeded >= completions {
+        status["completionTime"] = json!(now);
+        status["conditions"] = json!([
+            condition(
+                "SuccessCriteriaMet",
+                "CompletionsReached",
+                "Reached expected number of succeeded pods"
+            ),
+            condition(
+                "Complete",
+                "CompletionsReached",
+                "Reached expected number of succeeded pods"
+            ),
+        ]);
+        events.normal(&job, SOURCE, "Completed", "Job completed");
+    } else if spec["suspend"] != true {
+        let wanted = parallelism.min(completions - succeeded) - active.len() as i64;
+        for _ in 0..wanted.max(0) {
+            let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": spec["template"]["metadata"].clone(), "spec": spec["template"]["spec"].clone()});
+            if !pod["metadata"].is_object() {
+                pod["metadata"] = json!({});
+            }
+            pod["metadata"]["generateName"] = json!(format!("{}-", key.name));
+            pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "batch/v1", "kind": "Job", "name": key.name,
+                "uid": uid, "controller": true, "blockOwnerDeletion": true}]);
+            match api.create_as_controller(
+                "",
+                "v1",
+                "pods",
+                &key.namespace,
+                pod,
+                "kube-controller-manager",
+            ) {
+                Ok(created) => {
+                    events.normal(
+                        &job,
+                        SOURCE,
+                        "SuccessfulCreate",
+                        &format!(
+                            "Created pod: {}",
+                            created["metadata"]["name"].as_str().unwrap_or_default()
+                        ),
+                    );
+                    status["active"] = json!(status["active"].as_i64().unwrap_or(0) + 1);
+                }
+                Err(e) => {
+                    events.warning(
+                        &job,
+                        SOURCE,
+                        "FailedCreate",
+                        &format!("Error creating: {}", e.message),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(map) = status.as_object_mut() {
+        for field in ["active", "succeeded", "failed"] {
+            if map.get(field) == Some(&json!(0)) {
+                map.remove(field);
+            }
+        }
+    }
+    if job["status"] != status {
+        let mut next = (*job).clone();
+        next["status"] = status;
+        let _ = store.update(key.clone(), next, None);
+    }
+}
