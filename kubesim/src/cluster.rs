@@ -94,7 +94,14 @@ impl ClusterBuilder {
             Some(dir) => Store::open(dir, clock, self.seed, self.history)?,
             None => Store::new(clock, self.seed, self.history),
         });
-        for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        for name in [
+            "default",
+            "kube-system",
+            "kube-public",
+            "kube-node-lease",
+            "cert-manager",
+            "ingress-nginx",
+        ] {
             let namespace = json!({
                 "apiVersion": "v1",
                 "kind": "Namespace",
@@ -127,6 +134,27 @@ impl ClusterBuilder {
                 .to_string();
             match store.create(Key::new(group, plural, namespace, &name), object) {
                 Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for crd in crate::certmanager::crds::all() {
+            let name = crd["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let key = Key::new(
+                "apiextensions.k8s.io",
+                "customresourcedefinitions",
+                "",
+                &name,
+            );
+            match store.create(key.clone(), crd) {
+                Ok(stored) => {
+                    let mut established = (*stored).clone();
+                    established["status"] = crate::crd::established_status(&stored, &now);
+                    store.update(key, established, None)?;
+                }
+                Err(StoreError::AlreadyExists) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -242,6 +270,42 @@ impl Cluster {
     /// The container runtime: what runs in the pods, and their output.
     pub fn runtime(&self) -> &Arc<Runtime> {
         &self.runtime
+    }
+
+    /// An HTTP GET to the ingress controller's address (`http://localhost/…` on kind)
+    /// for `host` and `path`, routed as nginx routes it: the status and body.
+    pub fn ingress_get(&self, host: &str, path: &str) -> (u16, String) {
+        const NOT_FOUND: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+        let Some((namespace, service, port)) =
+            crate::controllers::ingress::route(&self.store, host, path)
+        else {
+            return (404, NOT_FOUND.into());
+        };
+        let Ok(svc) = self
+            .store
+            .get(&Key::new("", "services", &namespace, &service))
+        else {
+            return (
+                503,
+                "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
+            );
+        };
+        let caller = json!({"metadata": {"namespace": namespace}, "spec": {"automountServiceAccountToken": false}});
+        let rbac = crate::auth::rbac::Authorizer::new(self.store.clone());
+        let network = crate::runtime::network::Network {
+            store: &self.store,
+            runtime: &self.runtime,
+            rbac: &rbac,
+            pod: &caller,
+        };
+        let request = crate::models::HttpRequest::get(path, "curl/8.11.0", "10.244.0.1");
+        match network.to_service(&svc, &port, &request) {
+            Ok(response) => (response.status, response.body),
+            Err(_) => (
+                503,
+                "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
+            ),
+        }
     }
 
     /// The store, for controllers and tests that read state directly.

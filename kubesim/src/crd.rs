@@ -269,22 +269,46 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// A printer column's JSONPath (`.spec.replicas`, `.status.conditions[0].status`) read from
-/// `object`: the first match, or null.
+/// A printer column's JSONPath (`.spec.replicas`, `.status.conditions[0].status`,
+/// `.status.conditions[?(@.type=="Ready")].status`) read from `object`: the first match,
+/// or null.
 pub fn column_value(object: &Value, json_path: &str) -> Value {
     let mut current = object;
-    for part in json_path
-        .trim_start_matches('.')
-        .split('.')
-        .filter(|p| !p.is_empty())
-    {
-        let (field, index) = match part.split_once('[') {
-            Some((f, rest)) => (f, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        current = &current[field];
-        if let Some(i) = index {
-            current = &current[i];
+    let mut rest = json_path.trim();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            current = &current[&after[..end]];
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix("[?(@.") {
+            // A filter: the first list item whose field equals the quoted value.
+            let Some(close) = after.find(")]") else {
+                return Value::Null;
+            };
+            let condition = &after[..close];
+            let (field, wanted) = condition.split_once("==").unwrap_or((condition, ""));
+            let wanted = wanted.trim().trim_matches(|c| c == '"' || c == '\'');
+            let found = current
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|item| item[field.trim()].as_str() == Some(wanted));
+            match found {
+                Some(item) => current = item,
+                None => return Value::Null,
+            }
+            rest = &after[close + 2..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let Some(close) = after.find(']') else {
+                return Value::Null;
+            };
+            match after[..close].parse::<usize>() {
+                Ok(i) => current = &current[i],
+                Err(_) => return Value::Null,
+            }
+            rest = &after[close + 1..];
+        } else {
+            return Value::Null;
         }
     }
     current.clone()
@@ -302,6 +326,21 @@ mod tests {
                 "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
             }}
         }})
+    }
+
+    #[test]
+    fn column_paths_index_and_filter_lists() {
+        let object = json!({"status": {"conditions": [
+            {"type": "Issuing", "status": "False"}, {"type": "Ready", "status": "True"}]}});
+        assert_eq!(column_value(&object, ".status.conditions[1].type"), "Ready");
+        assert_eq!(
+            column_value(&object, ".status.conditions[?(@.type==\"Ready\")].status"),
+            "True"
+        );
+        assert_eq!(
+            column_value(&object, ".status.conditions[?(@.type==\"Gone\")].status"),
+            Value::Null
+        );
     }
 
     #[test]

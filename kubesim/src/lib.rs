@@ -18,6 +18,7 @@ pub mod admission;
 pub mod allocators;
 pub mod api;
 pub mod auth;
+pub mod certmanager;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;

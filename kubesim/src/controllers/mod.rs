@@ -8,6 +8,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod hpa;
+pub mod ingress;
 pub mod job;
 pub mod kubelet;
 pub mod namespace;
@@ -42,6 +43,8 @@ pub fn start(
     tokio::spawn(quota::run(store.clone()));
     tokio::spawn(scheduler::run(store.clone(), events.clone()));
     tokio::spawn(hpa::run(store.clone(), runtime.clone(), events.clone()));
+    tokio::spawn(crate::certmanager::run(store.clone(), events.clone()));
+    tokio::spawn(ingress::run(store.clone(), events.clone()));
     tokio::spawn(kubelet::Kubelet::new(store, runtime, events).run());
 }
 

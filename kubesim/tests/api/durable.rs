@@ -96,7 +96,7 @@ async fn objects_and_versions_survive_a_restart() {
             .expect("list")
             .items
             .len(),
-        4,
+        6,
         "no duplicate system namespaces"
     );
     drop(cluster);

@@ -269,7 +269,14 @@ async fn namespaces_must_exist() {
         .collect();
     assert_eq!(
         names,
-        ["default", "kube-node-lease", "kube-public", "kube-system"]
+        [
+            "cert-manager",
+            "default",
+            "ingress-nginx",
+            "kube-node-lease",
+            "kube-public",
+            "kube-system"
+        ]
     );
 }
 

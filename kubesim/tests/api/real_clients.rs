@@ -404,7 +404,7 @@ for event in w.stream(v1.list_namespaced_config_map, "default", timeout_seconds=
     );
     assert_eq!(
         stdout.trim(),
-        "['default', 'kube-node-lease', 'kube-public', 'kube-system']\nADDED py b"
+        "['cert-manager', 'default', 'ingress-nginx', 'kube-node-lease', 'kube-public', 'kube-system']\nADDED py b"
     );
     std::fs::remove_dir_all(&s.dir).ok();
 }
