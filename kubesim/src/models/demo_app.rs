@@ -183,10 +183,13 @@ impl Process for DemoApp {
             return None;
         }
         let response = self.answer(age, request, around);
-        out.push(format!(
-            "{} \"{} {}\" {} \"{}\"",
-            request.remote, request.method, request.path, response.status, request.user_agent
-        ));
+        // Like the real app, probes are not logged: they would drown everything else.
+        if !request.user_agent.starts_with("kube-probe/") {
+            out.push(format!(
+                "{} \"{} {}\" {} \"{}\"",
+                request.remote, request.method, request.path, response.status, request.user_agent
+            ));
+        }
         Some(response)
     }
 
