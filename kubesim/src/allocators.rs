@@ -127,6 +127,48 @@ pub fn allocate_service(store: &Store, service: &mut Value, old: Option<&Value>)
     causes
 }
 
+/// What an update keeps and releases before validation: the cluster IP already handed
+/// out stays when the client leaves it empty (as `kubectl apply` does), and when the
+/// Service changes to a type without node ports, the node ports it was given are released
+/// — unless the client changed them in the same write (kube-apiserver's
+/// `dropTypeDependentFields`; validation then says they may not be used).
+pub fn prepare_service_update(service: &mut Value, old: &Value) {
+    if service["spec"]["clusterIP"]
+        .as_str()
+        .is_none_or(str::is_empty)
+    {
+        service["spec"]["clusterIP"] = old["spec"]["clusterIP"].clone();
+        service["spec"]["clusterIPs"] = old["spec"]["clusterIPs"].clone();
+    }
+    let kind = service["spec"]["type"].as_str().unwrap_or("ClusterIP");
+    let old_kind = old["spec"]["type"].as_str().unwrap_or("ClusterIP");
+    if kind == old_kind || matches!(kind, "NodePort" | "LoadBalancer") {
+        return;
+    }
+    let old_ports: Vec<Value> = old["spec"]["ports"].as_array().cloned().unwrap_or_default();
+    for (i, port) in service["spec"]["ports"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let unchanged = old_ports
+            .get(i)
+            .is_some_and(|o| o["nodePort"] == port["nodePort"]);
+        if unchanged && let Value::Object(map) = port {
+            map.remove("nodePort");
+        }
+    }
+    if service["spec"]["healthCheckNodePort"] == old["spec"]["healthCheckNodePort"]
+        && let Value::Object(spec) = &mut service["spec"]
+    {
+        spec.remove("healthCheckNodePort");
+    }
+    if let Value::Object(spec) = &mut service["spec"] {
+        spec.remove("externalTrafficPolicy");
+    }
+}
+
 /// Cluster IPs and node ports held by Services other than `except`.
 fn in_use(store: &Store, except: Option<&Value>) -> (BTreeSet<String>, BTreeSet<i64>) {
     let skip = except.and_then(|o| o["metadata"]["uid"].as_str());

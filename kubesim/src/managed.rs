@@ -5,7 +5,7 @@
 
 use crate::fields::{self, FieldSet, Path};
 use crate::patch::{is_set_list, merge_key};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// One `managedFields` entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,9 +201,42 @@ pub fn apply(
         .iter()
         .filter(|e| !(e.manager == writer.manager && e.operation == "Apply"))
         .collect();
-    for path in previous.difference(&new_set).0.iter().rev() {
-        if !others.iter().any(|e| e.fields.covers(path)) {
+    // Ancestors first: removing a keyed list item takes its fields with it (removing its
+    // key field first would leave an item that can no longer be found).
+    let owned_within = |sets: &[&FieldSet], path: &[fields::Step]| {
+        let path = path.to_vec();
+        sets.iter()
+            .any(|f| f.covers(&path) || f.0.iter().any(|owned| owned.starts_with(&path)))
+    };
+    let other_sets: Vec<&FieldSet> = others.iter().map(|e| &e.fields).collect();
+    let mut with_new = other_sets.clone();
+    with_new.push(&new_set);
+    let removed = previous.difference(&new_set);
+    for path in &removed.0 {
+        if !owned_within(&other_sets, path) {
             fields::remove_at(&mut merged, path);
+        }
+    }
+    // A struct left holding only defaulted fields nobody owns goes too (a removed
+    // livenessProbe must not survive as `{timeoutSeconds: 1, …}`); top-level fields and
+    // list items (owned by their own entry) stay.
+    for path in &removed.0 {
+        for n in (2..path.len()).rev() {
+            let ancestor = &path[..n];
+            if matches!(
+                ancestor.last(),
+                Some(fields::Step::Key(_) | fields::Step::Value(_))
+            ) {
+                break;
+            }
+            let ancestor = ancestor.to_vec();
+            let holds_fields = with_new
+                .iter()
+                .any(|f| f.0.iter().any(|owned| owned.starts_with(&ancestor)));
+            if holds_fields {
+                break;
+            }
+            fields::remove_at(&mut merged, &ancestor);
         }
     }
     merge_into(&mut merged, config, "");
@@ -298,21 +331,6 @@ pub fn conflict_message(conflicts: &[Conflict]) -> String {
     format!("Apply failed with {n} {plural}: {body}")
 }
 
-/// Removes the empty maps that removing fields can leave behind (`labels: {}`).
-pub fn prune_empty(value: &mut Value) {
-    if let Value::Object(map) = value {
-        let keys: Vec<String> = map.keys().cloned().collect();
-        for k in keys {
-            if let Some(v) = map.get_mut(&k) {
-                prune_empty(v);
-                if v.as_object().is_some_and(Map::is_empty) && k != "metadata" && k != "spec" {
-                    map.remove(&k);
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,10 +380,73 @@ mod tests {
         let mut with_label = config(2, "x:1");
         with_label["metadata"]["labels"] = json!({"team": "a"});
         let first = apply(None, &with_label, &writer("kubeclass"), false).expect("apply");
-        let mut second =
+        let second =
             apply(Some(&first), &config(2, "x:1"), &writer("kubeclass"), false).expect("apply");
-        prune_empty(&mut second);
         assert!(second["metadata"].get("labels").is_none(), "{second}");
+    }
+
+    #[test]
+    fn empty_maps_the_manager_applies_stay() {
+        let issuer = json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer", "metadata": {"name": "s"},
+            "spec": {"selfSigned": {}}});
+        let first = apply(None, &issuer, &writer("k"), false).expect("apply");
+        let again = apply(Some(&first), &issuer, &writer("k"), false).expect("apply");
+        assert_eq!(again["spec"]["selfSigned"], json!({}));
+    }
+
+    #[test]
+    fn a_keyed_list_item_no_longer_applied_goes_whole() {
+        let with_env = |env: Value| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "a", "env": env}]}}}})
+        };
+        let first = apply(
+            None,
+            &with_env(json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}])),
+            &writer("k"),
+            false,
+        )
+        .expect("apply");
+        let second = apply(
+            Some(&first),
+            &with_env(json!([{"name": "B", "value": "2"}])),
+            &writer("k"),
+            false,
+        )
+        .expect("apply");
+        assert_eq!(
+            second["spec"]["template"]["spec"]["containers"][0]["env"],
+            json!([{"name": "B", "value": "2"}])
+        );
+    }
+
+    #[test]
+    fn a_struct_no_longer_applied_goes_with_its_defaults() {
+        let with = |probe: Value| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "a", "livenessProbe": probe}]}}}})
+        };
+        let mut first = apply(
+            None,
+            &with(json!({"httpGet": {"path": "/", "port": 80}})),
+            &writer("k"),
+            false,
+        )
+        .expect("apply");
+        // Defaulting adds fields nobody owns.
+        first["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["timeoutSeconds"] =
+            json!(1);
+        first["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]["scheme"] =
+            json!("HTTP");
+        let without = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "a"}]}}}});
+        let second = apply(Some(&first), &without, &writer("k"), false).expect("apply");
+        assert!(
+            second["spec"]["template"]["spec"]["containers"][0]
+                .get("livenessProbe")
+                .is_none(),
+            "{second}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `content/README.md`; each part of it has one module here.
 
 pub mod check;
+mod evaluate;
 mod highlight;
 pub mod kinds;
 mod lesson;

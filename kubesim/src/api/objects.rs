@@ -347,14 +347,7 @@ impl ApiServer {
         if target.subresource_kind() != Some("status") {
             crate::defaults::apply(resource.kind, &mut object);
             if resource.kind == "Service" {
-                // Addresses and ports already handed out stay; new ones are allocated.
-                if object["spec"]["clusterIP"]
-                    .as_str()
-                    .is_none_or(str::is_empty)
-                {
-                    object["spec"]["clusterIP"] = current["spec"]["clusterIP"].clone();
-                    object["spec"]["clusterIPs"] = current["spec"]["clusterIPs"].clone();
-                }
+                crate::allocators::prepare_service_update(&mut object, &current);
             }
             let mut causes = crate::validation::validate(resource.kind, &object, Some(&current));
             if resource.kind == "Service" && causes.is_empty() {
@@ -524,9 +517,8 @@ impl ApiServer {
         let (time, api_version) = (self.store.clock().now_rfc3339(), resource.api_version());
         let writer = Self::writer(manager, &time, &api_version, None);
         let live = current.map(|c| Self::present(resource, c));
-        let mut merged = managed::apply(live.as_ref(), &config, &writer, query.flag("force"))
+        let merged = managed::apply(live.as_ref(), &config, &writer, query.flag("force"))
             .map_err(|conflicts| ApiError::apply_conflict(resource, name, &conflicts))?;
-        managed::prune_empty(&mut merged);
         match current {
             None => self.create(target, query, None, merged),
             Some(_) => Ok((

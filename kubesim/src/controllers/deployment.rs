@@ -25,8 +25,22 @@ pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
         for (key, _) in store.list("apps", "deployments", None, None).0 {
             reconcile(&store, &events, &key);
         }
+        // Rollouts under way are looked at again every few seconds: a progress deadline
+        // passes without any change to watch for.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
-            let event = match subscription.live.recv().await {
+            let event = tokio::select! {
+                event = subscription.live.recv() => event,
+                _ = tick.tick() => {
+                    for (key, d) in store.list("apps", "deployments", None, None).0 {
+                        if d["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["reason"] == "ReplicaSetUpdated")) {
+                            reconcile(&store, &events, &key);
+                        }
+                    }
+                    continue;
+                }
+            };
+            let event = match event {
                 Ok(event) => event,
                 Err(RecvError::Lagged(_)) => break,
                 Err(RecvError::Closed) => return,
@@ -336,6 +350,69 @@ fn prune_history(store: &Store, deployment: &Value, new_key: &Key, sets: &[(Key,
     }
 }
 
+/// The Progressing condition of a rollout under way: progress (any count changed) renews
+/// it; none for `progressDeadlineSeconds` (default 600) marks it ProgressDeadlineExceeded.
+fn progress(
+    deployment: &Value,
+    condition: &dyn Fn(&str, &str, &str, String) -> Value,
+    rs_name: &str,
+    counts: (i64, i64, i64, i64),
+    store: &Store,
+) -> Value {
+    let old_status = &deployment["status"];
+    let count = |field: &str| old_status[field].as_i64().unwrap_or(0);
+    let moved = counts
+        != (
+            count("updatedReplicas"),
+            count("readyReplicas"),
+            count("availableReplicas"),
+            count("replicas"),
+        );
+    let previous = old_status["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Progressing")
+        .cloned();
+    let updating = || {
+        condition(
+            "Progressing",
+            "True",
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{rs_name}\" is progressing."),
+        )
+    };
+    let Some(previous) = previous.filter(|_| !moved) else {
+        let mut renewed = updating();
+        renewed["lastUpdateTime"] = json!(store.clock().now_rfc3339());
+        return renewed;
+    };
+    if previous["reason"] == "ProgressDeadlineExceeded" {
+        return previous;
+    }
+    let deadline = deployment["spec"]["progressDeadlineSeconds"]
+        .as_i64()
+        .unwrap_or(600);
+    let since: Option<jiff::Timestamp> = previous["lastUpdateTime"]
+        .as_str()
+        .and_then(|t| t.parse().ok());
+    let stalled =
+        since.is_some_and(|t| store.clock().now().duration_since(t).as_secs() >= deadline);
+    if stalled {
+        return condition(
+            "Progressing",
+            "False",
+            "ProgressDeadlineExceeded",
+            format!("ReplicaSet \"{rs_name}\" has timed out progressing."),
+        );
+    }
+    if previous["reason"] == "ReplicaSetUpdated" {
+        previous
+    } else {
+        updating()
+    }
+}
+
 fn write_status(
     store: &Store,
     key: &Key,
@@ -417,11 +494,12 @@ fn write_status(
             format!("ReplicaSet \"{rs_name}\" has successfully progressed."),
         )
     } else {
-        condition(
-            "Progressing",
-            "True",
-            "ReplicaSetUpdated",
-            format!("ReplicaSet \"{rs_name}\" is progressing."),
+        progress(
+            deployment,
+            &condition,
+            &rs_name,
+            (updated, ready, available, total),
+            store,
         )
     };
     let mut status = json!({
