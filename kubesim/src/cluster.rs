@@ -30,6 +30,8 @@ pub struct ClusterBuilder {
     data_dir: Option<std::path::PathBuf>,
     admin_token: Option<String>,
     nodes: Vec<NodeSpec>,
+    system_workloads: bool,
+    metrics_window: std::time::Duration,
 }
 
 impl Default for ClusterBuilder {
@@ -41,6 +43,8 @@ impl Default for ClusterBuilder {
             data_dir: None,
             admin_token: None,
             nodes: crate::nodes::kind_default(),
+            system_workloads: true,
+            metrics_window: crate::runtime::METRICS_WINDOW,
         }
     }
 }
@@ -78,6 +82,21 @@ impl ClusterBuilder {
         self
     }
 
+    /// Whether kind's own workloads run (CoreDNS, kube-proxy, kindnet, the local-path
+    /// provisioner, the control plane's static pods; default: yes). Tests about watch
+    /// history turn them off to keep the change stream to their own writes.
+    pub fn system_workloads(mut self, run: bool) -> Self {
+        self.system_workloads = run;
+        self
+    }
+
+    /// How long a container runs before metrics.k8s.io reports it (default: 15 s, as
+    /// metrics-server's resolution; tests on real time shorten it).
+    pub fn metrics_window(mut self, window: std::time::Duration) -> Self {
+        self.metrics_window = window;
+        self
+    }
+
     /// Keeps the cluster's objects in `dir`, so they survive a restart (default: memory
     /// only).
     pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
@@ -101,6 +120,7 @@ impl ClusterBuilder {
             "kube-node-lease",
             "cert-manager",
             "ingress-nginx",
+            "local-path-storage",
         ] {
             let namespace = json!({
                 "apiVersion": "v1",
@@ -178,10 +198,29 @@ impl ClusterBuilder {
             )
         });
         let tokens = Arc::new(Tokens::new(token));
-        let runtime = Arc::new(Runtime::new(store.clock().clone()));
+        let runtime = Arc::new(Runtime::new(store.clock().clone(), self.metrics_window));
         let events = Arc::new(Recorder::new(store.clone()));
         let api = ApiServer::new(store.clone(), tokens.clone(), runtime.clone());
-        crate::controllers::start(store.clone(), api.clone(), runtime.clone(), events);
+        let system = if self.system_workloads {
+            crate::nodes::system_workloads(&self.nodes)
+        } else {
+            Vec::new()
+        };
+        for (group, plural, namespace, object) in system {
+            // Through admission, like kubeadm's writes; already there after a restart.
+            match api.create_as_controller(group, "v1", plural, namespace, object, "kubeadm") {
+                Ok(_) => {}
+                Err(e) if e.code == 409 => {}
+                Err(e) => tracing::warn!("creating kind's {plural} in {namespace}: {}", e.message),
+            }
+        }
+        crate::controllers::start(
+            store.clone(),
+            api.clone(),
+            runtime.clone(),
+            events,
+            tokens.clone(),
+        );
         Ok(Cluster {
             store,
             api,

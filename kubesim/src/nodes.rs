@@ -170,3 +170,93 @@ pub fn addons() -> Vec<(&'static str, &'static str, &'static str, Value)> {
         ),
     ]
 }
+
+/// The workloads a fresh kind cluster runs for itself, for `kubectl get pods -A`:
+/// CoreDNS, kube-proxy and kindnet on every node, the local-path provisioner, and the
+/// control plane's static pods. (group, plural, namespace, object).
+pub fn system_workloads(
+    nodes: &[NodeSpec],
+) -> Vec<(&'static str, &'static str, &'static str, Value)> {
+    let tolerate_all = json!([{"operator": "Exists"}]);
+    let control_plane_toleration = json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
+        {"key": "CriticalAddonsOnly", "operator": "Exists"}]);
+    let container = |name: &str, image: &str, cpu: &str, memory: &str| json!({"name": name, "image": image, "resources": {"requests": {"cpu": cpu, "memory": memory}}});
+    let daemonset = |name: &str, image: &str, cpu: &str| {
+        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": name, "namespace": "kube-system", "labels": {"k8s-app": name}},
+            "spec": {"selector": {"matchLabels": {"k8s-app": name}},
+                "template": {"metadata": {"labels": {"k8s-app": name}},
+                    "spec": {"tolerations": tolerate_all, "priorityClassName": "system-node-critical",
+                        "containers": [container(name, image, cpu, "50Mi")]}}}})
+    };
+    let mut objects = vec![
+        (
+            "apps",
+            "deployments",
+            "kube-system",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                "template": {"metadata": {"labels": {"k8s-app": "kube-dns"}},
+                    "spec": {"tolerations": control_plane_toleration, "priorityClassName": "system-cluster-critical",
+                        "containers": [container("coredns", "registry.k8s.io/coredns/coredns:v1.11.3", "100m", "70Mi")]}}}}),
+        ),
+        (
+            "apps",
+            "daemonsets",
+            "kube-system",
+            daemonset("kube-proxy", "registry.k8s.io/kube-proxy:v1.32.0", "0"),
+        ),
+        (
+            "apps",
+            "daemonsets",
+            "kube-system",
+            daemonset(
+                "kindnet",
+                "docker.io/kindest/kindnetd:v20241108-5c6d2daf",
+                "100m",
+            ),
+        ),
+        (
+            "apps",
+            "deployments",
+            "local-path-storage",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "local-path-provisioner", "namespace": "local-path-storage"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "local-path-provisioner"}},
+                "template": {"metadata": {"labels": {"app": "local-path-provisioner"}},
+                    "spec": {"tolerations": control_plane_toleration,
+                        "containers": [container("local-path-provisioner", "docker.io/kindest/local-path-provisioner:v20241108-5c6d2daf", "0", "0")]}}}}),
+        ),
+    ];
+    if let Some(control_plane) = nodes.iter().find(|n| n.control_plane) {
+        for (component, image, cpu) in [
+            ("etcd", "registry.k8s.io/etcd:3.5.16-0", "100m"),
+            (
+                "kube-apiserver",
+                "registry.k8s.io/kube-apiserver:v1.32.0",
+                "250m",
+            ),
+            (
+                "kube-controller-manager",
+                "registry.k8s.io/kube-controller-manager:v1.32.0",
+                "200m",
+            ),
+            (
+                "kube-scheduler",
+                "registry.k8s.io/kube-scheduler:v1.32.0",
+                "100m",
+            ),
+        ] {
+            let name = format!("{component}-{}", control_plane.name);
+            objects.push(("", "pods", "kube-system", json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "namespace": "kube-system",
+                    "labels": {"component": component, "tier": "control-plane"},
+                    "annotations": {"kubernetes.io/config.source": "file"}},
+                "spec": {"nodeName": control_plane.name, "hostNetwork": true, "priorityClassName": "system-node-critical",
+                    "tolerations": [{"operator": "Exists", "effect": "NoExecute"}],
+                    "containers": [container(component, image, cpu, "0")]}})));
+        }
+    }
+    objects
+}

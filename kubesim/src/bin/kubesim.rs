@@ -27,6 +27,15 @@ enum Command {
         /// Seed for every random choice.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Worker nodes besides the control plane (kind's default: 1).
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// CPU cores of each node.
+        #[arg(long, default_value_t = 4)]
+        node_cpus: u32,
+        /// Memory of each node, in MiB.
+        #[arg(long, default_value_t = 8192)]
+        node_memory_mib: u64,
     },
 }
 
@@ -42,13 +51,32 @@ async fn main() -> anyhow::Result<()> {
         kubeconfig,
         data_dir,
         seed,
+        workers,
+        node_cpus,
+        node_memory_mib,
     } = Cli::parse().command;
+    let mut nodes = vec![kubesim::nodes::NodeSpec::control_plane(
+        "kind-control-plane",
+    )];
+    for i in 0..workers {
+        let name = if i == 0 {
+            "kind-worker".to_string()
+        } else {
+            format!("kind-worker{}", i + 1)
+        };
+        nodes.push(kubesim::nodes::NodeSpec::worker(&name));
+    }
+    for node in &mut nodes {
+        node.cpu = node_cpus;
+        node.memory_mib = node_memory_mib;
+    }
     // The admin token is a secret: from the OS's randomness, not the simulation's seed.
     let admin_token: String = (0..32)
         .map(|_| format!("{:x}", rand::random::<u8>() & 0xf))
         .collect();
     let mut builder = kubesim::Cluster::builder()
         .seed(seed)
+        .nodes(nodes)
         .admin_token(format!("kubesim-admin-{admin_token}"));
     if let Some(dir) = data_dir {
         builder = builder.data_dir(dir);

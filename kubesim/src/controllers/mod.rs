@@ -16,6 +16,7 @@ pub mod quota;
 pub mod replicaset;
 pub mod scheduler;
 pub mod statefulset;
+pub mod tokens;
 pub mod volumes;
 
 use crate::events::Recorder;
@@ -29,7 +30,9 @@ pub fn start(
     api: Arc<crate::api::ApiServer>,
     runtime: Arc<Runtime>,
     events: Arc<Recorder>,
+    tokens: Arc<crate::auth::Tokens>,
 ) {
+    tokio::spawn(tokens::run(store.clone(), tokens));
     tokio::spawn(replicaset::run(store.clone(), api.clone(), events.clone()));
     tokio::spawn(statefulset::run(store.clone(), api.clone(), events.clone()));
     tokio::spawn(job::run(store.clone(), api.clone(), events.clone()));

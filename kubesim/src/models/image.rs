@@ -105,6 +105,15 @@ pub fn pulls_always(image: &str, policy: &str) -> bool {
     }
 }
 
+/// Whether a kind node image ships with this image (kind preloads the control plane's,
+/// CNI and storage images), so the kubelet finds it present without pulling.
+pub fn preloaded(image: &str) -> bool {
+    let reference = normalize(image);
+    reference.starts_with("registry.k8s.io/")
+        && !reference.starts_with("registry.k8s.io/metrics-server/")
+        || reference.starts_with("docker.io/kindest/")
+}
+
 /// Looks an image up in the simulated registry.
 pub fn lookup(image: &str) -> Result<Image, PullError> {
     let reference = normalize(image);
@@ -121,9 +130,16 @@ pub fn lookup(image: &str) -> Result<Image, PullError> {
         "docker.io/library/alpine" => (Model::Shell, 4, release_tag(tag)),
         "docker.io/curlimages/curl" => (Model::Shell, 11, release_tag(tag)),
         "docker.io/fortio/fortio" => (Model::Fortio, 14, release_tag(tag)),
-        "registry.k8s.io/metrics-server/metrics-server" | "registry.k8s.io/pause" => {
-            (Model::Daemon, 19, release_tag(tag.trim_start_matches('v')))
-        }
+        "registry.k8s.io/metrics-server/metrics-server"
+        | "registry.k8s.io/pause"
+        | "registry.k8s.io/coredns/coredns"
+        | "registry.k8s.io/kube-proxy"
+        | "registry.k8s.io/etcd"
+        | "registry.k8s.io/kube-apiserver"
+        | "registry.k8s.io/kube-controller-manager"
+        | "registry.k8s.io/kube-scheduler"
+        | "docker.io/kindest/kindnetd"
+        | "docker.io/kindest/local-path-provisioner" => (Model::Daemon, 19, true),
         _ => return Err(PullError::AccessDenied(reference)),
     };
     if !tags_ok {

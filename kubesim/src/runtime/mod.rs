@@ -51,6 +51,8 @@ pub struct Runtime {
     /// Counts connections to Services, to spread them over endpoints round robin (per
     /// cluster, so clusters stay deterministic side by side).
     connections: AtomicUsize,
+    /// How long a container runs before it shows in the metrics.
+    metrics_window: Duration,
 }
 
 /// What the log endpoint reads: the kept lines and, when following a running container,
@@ -61,11 +63,12 @@ pub struct LogRead {
 }
 
 impl Runtime {
-    pub fn new(clock: Clock) -> Runtime {
+    pub fn new(clock: Clock, metrics_window: Duration) -> Runtime {
         Runtime {
             clock,
             slots: Mutex::default(),
             connections: AtomicUsize::new(0),
+            metrics_window,
         }
     }
 
@@ -257,20 +260,20 @@ impl Runtime {
     }
 }
 
-/// metrics-server's resolution: the window each sample covers. A container shows in the
-/// metrics once it has run this long.
+/// metrics-server's resolution (its default): a container shows in the metrics once it
+/// has run for one window.
 pub const METRICS_WINDOW: Duration = Duration::from_secs(15);
 
 /// A pod's containers' usage as metrics-server reports it — (name, millicores, bytes),
 /// CPU capped at each container's limit — or `None` before every container has run for
-/// one window.
+/// one metrics window.
 pub fn pod_usage(runtime: &Runtime, pod: &serde_json::Value) -> Option<Vec<(String, i64, i64)>> {
     let uid = pod["metadata"]["uid"].as_str()?;
     let mut containers = Vec::new();
     for spec in pod["spec"]["containers"].as_array().into_iter().flatten() {
         let name = spec["name"].as_str().unwrap_or_default();
         let (usage, age) = runtime.usage_and_age(&ContainerKey::new(uid, name))?;
-        if age < METRICS_WINDOW {
+        if age < runtime.metrics_window {
             return None;
         }
         let limit = spec["resources"]["limits"]["cpu"]

@@ -52,3 +52,64 @@ async fn the_same_inputs_give_the_same_bytes() {
     let c = transcript(12).await;
     assert_ne!(a, c, "another seed gives other uids");
 }
+
+/// Everything the controllers, scheduler and kubelet wrote about a small workload, as a
+/// sorted event log.
+async fn event_log(seed: u64) -> Vec<String> {
+    let cluster = Cluster::builder()
+        .seed(seed)
+        .start_time("2026-01-01T00:00:00Z".parse().expect("time"))
+        .build()
+        .expect("cluster");
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:2.0",
+                "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8000}, "periodSeconds": 5}}]}}}});
+    let response = crate::support::raw(
+        &cluster,
+        "POST",
+        "/apis/apps/v1/namespaces/default/deployments",
+        "application/json",
+        deployment.to_string().into_bytes(),
+    )
+    .await;
+    assert!(response.status().is_success());
+    tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+    let response = crate::support::raw(&cluster, "GET", "/api/v1/events", "", Vec::new()).await;
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let list: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let mut log: Vec<String> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "{} {} {} {} x{} {}",
+                e["metadata"]["name"],
+                e["lastTimestamp"],
+                e["involvedObject"]["name"],
+                e["reason"],
+                e["count"],
+                e["message"]
+            )
+        })
+        .collect();
+    log.sort();
+    log
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_same_seed_and_inputs_give_the_same_event_log() {
+    let first = event_log(5).await;
+    assert!(first.len() > 20, "{first:?}");
+    assert!(
+        first.iter().any(|e| e.contains("failed liveness probe")),
+        "the workload restarts"
+    );
+    assert_eq!(first, event_log(5).await);
+}

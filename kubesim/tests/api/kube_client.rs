@@ -275,7 +275,8 @@ async fn namespaces_must_exist() {
             "ingress-nginx",
             "kube-node-lease",
             "kube-public",
-            "kube-system"
+            "kube-system",
+            "local-path-storage"
         ]
     );
 }

@@ -17,6 +17,7 @@ async fn watches_resume_and_expire() {
     let cluster = Cluster::builder()
         .seed(1)
         .watch_history(5)
+        .system_workloads(false)
         .build()
         .expect("cluster");
     let cms: Api<ConfigMap> = Api::default_namespaced(cluster.client());

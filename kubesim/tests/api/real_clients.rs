@@ -17,7 +17,11 @@ struct Served {
 }
 
 async fn serve(name: &str) -> Served {
-    let cluster = Cluster::builder().seed(9).build().expect("cluster");
+    serve_cluster(name, Cluster::builder().seed(9).build().expect("cluster")).await
+}
+
+/// Serves `cluster` over HTTPS and writes a kubeconfig for it.
+async fn serve_cluster(name: &str, cluster: Cluster) -> Served {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let tls = kubesim::tls::Tls::generate(&["127.0.0.1".to_string()]).expect("certificates");
@@ -286,7 +290,12 @@ async fn kubectl_reads_and_writes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_follows_workloads_as_they_run() {
-    let served = serve("workloads").await;
+    let cluster = Cluster::builder()
+        .seed(9)
+        .metrics_window(std::time::Duration::from_secs(1))
+        .build()
+        .expect("cluster");
+    let served = serve_cluster("workloads", cluster).await;
     let manifest = served.dir.join("deployment.yaml");
     std::fs::write(&manifest, DEPLOYMENT).expect("manifest");
     served
@@ -354,6 +363,45 @@ async fn kubectl_follows_workloads_as_they_run() {
         "{events}"
     );
 
+    // kubectl top reads metrics.k8s.io (the cluster's metrics window is 1 s here).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let top = served.ok(&["top", "pods", "-l", "app=web"]).await;
+    assert!(
+        top.starts_with("NAME") && top.contains("CPU(cores)") && top.contains("9Mi"),
+        "{top}"
+    );
+
+    // logs -f follows a running container until stopped.
+    served
+        .ok(&[
+            "run",
+            "ticker",
+            "--image=busybox:1.36",
+            "--restart=Never",
+            "--",
+            "sh",
+            "-c",
+            "while true; do echo tick; sleep 1; done",
+        ])
+        .await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let kubectl = tools().join("kubectl");
+    let mut follow = std::process::Command::new(kubectl)
+        .arg("--kubeconfig")
+        .arg(&served.kubeconfig)
+        .args(["logs", "-f", "ticker"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl logs -f");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let _ = follow.kill();
+    let output = follow.wait_with_output().expect("output");
+    let ticks = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| *l == "tick")
+        .count();
+    assert!(ticks >= 4, "{ticks} ticks followed");
+
     // Orphaning keeps the ReplicaSets (and their pods) when the Deployment goes.
     served
         .ok(&["delete", "deployment", "web", "--cascade=orphan"])
@@ -404,7 +452,7 @@ for event in w.stream(v1.list_namespaced_config_map, "default", timeout_seconds=
     );
     assert_eq!(
         stdout.trim(),
-        "['cert-manager', 'default', 'ingress-nginx', 'kube-node-lease', 'kube-public', 'kube-system']\nADDED py b"
+        "['cert-manager', 'default', 'ingress-nginx', 'kube-node-lease', 'kube-public', 'kube-system', 'local-path-storage']\nADDED py b"
     );
     std::fs::remove_dir_all(&s.dir).ok();
 }

@@ -1039,3 +1039,77 @@ async fn ingresses_route_and_cert_manager_issues_their_certificates() {
         "signed by our CA"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn kinds_own_workloads_run_and_token_secrets_authenticate() {
+    use k8s_openapi::api::core::v1::Secret;
+    let cluster = cluster();
+    let client = cluster.client();
+    advance(10).await;
+    let system: Api<Pod> = Api::namespaced(client.clone(), "kube-system");
+    let running: Vec<String> = system
+        .list(&ListParams::default())
+        .await
+        .expect("pods")
+        .items
+        .into_iter()
+        .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    assert_eq!(
+        running.iter().filter(|n| n.starts_with("coredns-")).count(),
+        2,
+        "{running:?}"
+    );
+    assert_eq!(
+        running
+            .iter()
+            .filter(|n| n.starts_with("kube-proxy-"))
+            .count(),
+        2,
+        "{running:?}"
+    );
+    assert!(
+        running.contains(&"etcd-kind-control-plane".to_string()),
+        "{running:?}"
+    );
+    let events: Api<Event> = Api::namespaced(client.clone(), "kube-system");
+    let pulled: Vec<String> = events
+        .list(&ListParams::default())
+        .await
+        .expect("events")
+        .items
+        .into_iter()
+        .filter(|e| {
+            e.involved_object.name.as_deref() == Some("etcd-kind-control-plane")
+                && e.reason.as_deref() == Some("Pulled")
+        })
+        .filter_map(|e| e.message)
+        .collect();
+    assert_eq!(
+        pulled,
+        ["Container image \"registry.k8s.io/etcd:3.5.16-0\" already present on machine"]
+    );
+
+    let secret: Secret = serde_json::from_value(json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+        "metadata": {"name": "default-token", "annotations": {"kubernetes.io/service-account.name": "default"}}})).expect("secret");
+    let secrets: Api<Secret> = Api::default_namespaced(client.clone());
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .expect("secret");
+    advance(1).await;
+    let filled = secrets.get("default-token").await.expect("secret");
+    let token = filled.data.expect("data")["token"].0.clone();
+    let as_account = cluster.client_with_token(&String::from_utf8(token).expect("utf8"));
+    let denied = api_error(
+        Api::<Pod>::default_namespaced(as_account)
+            .list(&ListParams::default())
+            .await
+            .expect_err("no rights"),
+    );
+    assert_eq!(
+        denied.message,
+        "pods is forbidden: User \"system:serviceaccount:default:default\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+}

@@ -278,7 +278,8 @@ impl Container {
         let name = self.image_name().to_string();
         let policy = self.spec["imagePullPolicy"].as_str().unwrap_or("");
         let reference = image::normalize(&name);
-        if env.images.contains(&reference) && !image::pulls_always(&name, policy) {
+        let present = env.images.contains(&reference) || image::preloaded(&name);
+        if present && !image::pulls_always(&name, policy) {
             env.events.container(
                 env.pod(),
                 &self.name,
