@@ -8,6 +8,8 @@
 #   browser-bundle   wasm and editor sizes, raw and gzipped
 #   hydration        time to interactive in Chromium (median of 7 cold loads)
 #   kubesim-api      the embedded API server: create, get, list, apply, watch fan-out, memory
+#   kubesim-workloads  controllers, scheduler and kubelet: 3,000 pods to Ready, idle CPU
+#                    and memory with 10,000 probing pods
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -112,5 +114,15 @@ echo "$table"
 record kubesim-api "## kubesim API server
 
 Command: \`make bench\` (\`cargo bench -p kubesim --bench api\`: a real \`kube::Client\` against kubesim in-process, then over HTTP on loopback; tokio with 2 worker threads). Measured $today on the 2-core machine. Targets: in-process create p99 ≤ 1 ms and ≥ 20,000 writes/s; one change reaches 1,000 watchers with p99 ≤ 50 ms.
+
+$table"
+
+# --- kubesim workloads -------------------------------------------------------------
+echo "kubesim: cargo bench -p kubesim --bench workloads (a few minutes)"
+table=$(cargo bench -q -p kubesim --bench workloads)
+echo "$table"
+record kubesim-workloads "## kubesim controllers, scheduler and kubelet
+
+Command: \`make bench\` (\`cargo bench -p kubesim --bench workloads\`: a real \`kube::Client\` in-process; 1,000 Deployments × 3 replicas of the demo app over 100 namespaces on 30 worker nodes, created at once on a paused clock (one thread); then 10,000 pods (100 Deployments × 100) with readiness probes every 10 s on 50 workers, measured on the real clock). Measured $today on the 2-core machine. Targets: 3,000 pods Ready within 10 s of simulated time using under 5 s of CPU; idle 10,000 probing pods under 10 % of one core.
 
 $table"

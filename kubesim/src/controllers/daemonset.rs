@@ -25,41 +25,43 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
             reconcile(&store, &api, &events, &key);
         }
         loop {
-            let event = match subscription.live.recv().await {
-                Ok(event) => event,
+            let batch = match super::next_batch(&mut subscription.live).await {
+                Ok(batch) => batch,
                 Err(RecvError::Lagged(_)) => break,
                 Err(RecvError::Closed) => return,
             };
             let mut dirty = BTreeSet::new();
-            match (event.key.group.as_str(), event.key.resource.as_str()) {
-                ("apps", "daemonsets") if event.kind != EventType::Deleted => {
-                    dirty.insert(event.key.clone());
-                }
-                ("", "nodes") => dirty.extend(
-                    store
-                        .list("apps", "daemonsets", None, None)
-                        .0
-                        .into_iter()
-                        .map(|(k, _)| k),
-                ),
-                ("", "pods") => {
-                    for r in event.object["metadata"]["ownerReferences"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                    {
-                        if r["kind"] == "DaemonSet" {
-                            let name = r["name"].as_str().unwrap_or_default();
-                            dirty.insert(Key::new(
-                                "apps",
-                                "daemonsets",
-                                &event.key.namespace,
-                                name,
-                            ));
+            for event in &batch {
+                match (event.key.group.as_str(), event.key.resource.as_str()) {
+                    ("apps", "daemonsets") if event.kind != EventType::Deleted => {
+                        dirty.insert(event.key.clone());
+                    }
+                    ("", "nodes") => dirty.extend(
+                        store
+                            .list("apps", "daemonsets", None, None)
+                            .0
+                            .into_iter()
+                            .map(|(k, _)| k),
+                    ),
+                    ("", "pods") => {
+                        for r in event.object["metadata"]["ownerReferences"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                        {
+                            if r["kind"] == "DaemonSet" {
+                                let name = r["name"].as_str().unwrap_or_default();
+                                dirty.insert(Key::new(
+                                    "apps",
+                                    "daemonsets",
+                                    &event.key.namespace,
+                                    name,
+                                ));
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
             for key in dirty {
                 reconcile(&store, &api, &events, &key);

@@ -3,7 +3,7 @@
 //! serve on, kept current as pods come, go and change readiness.
 
 use crate::runtime::network::{is_ready, target_port};
-use crate::store::{EventType, Key, Store, StoreError};
+use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -21,31 +21,35 @@ pub async fn run(store: Arc<Store>) {
             reconcile(&store, &key);
         }
         loop {
-            let event = match subscription.live.recv().await {
-                Ok(event) => event,
+            let batch = match super::next_batch(&mut subscription.live).await {
+                Ok(batch) => batch,
                 Err(RecvError::Lagged(_)) => break,
                 Err(RecvError::Closed) => return,
             };
             let mut dirty = BTreeSet::new();
-            match (event.key.group.as_str(), event.key.resource.as_str()) {
-                ("", "services") => {
-                    dirty.insert(event.key.clone());
-                }
-                ("", "pods") => {
-                    let labels = &event.object["metadata"]["labels"];
-                    for (key, svc) in store
-                        .list("", "services", Some(&event.key.namespace), None)
-                        .0
-                    {
-                        if crate::labels::map_selects(&svc["spec"]["selector"], labels) {
-                            dirty.insert(key);
+            for event in &batch {
+                match (event.key.group.as_str(), event.key.resource.as_str()) {
+                    ("", "services") => {
+                        dirty.insert(event.key.clone());
+                    }
+                    ("", "pods") => {
+                        let labels = &event.object["metadata"]["labels"];
+                        for (key, svc) in store
+                            .list("", "services", Some(&event.key.namespace), None)
+                            .0
+                        {
+                            if crate::labels::map_selects(&svc["spec"]["selector"], labels) {
+                                dirty.insert(key);
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
             for key in dirty {
-                if event.kind == EventType::Deleted && event.key == key {
+                // A Service deleted in this batch takes its endpoints; anything else is
+                // brought up to date.
+                if store.get(&key).is_err() {
                     remove(&store, &key);
                 } else {
                     reconcile(&store, &key);

@@ -57,3 +57,21 @@ pub fn owned_by(object: &serde_json::Value, uid: &str) -> bool {
         .as_array()
         .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
 }
+
+/// The next change and every one already queued behind it (up to a bound), so a burst of
+/// writes is reconciled once instead of once per write.
+pub async fn next_batch(
+    live: &mut tokio::sync::broadcast::Receiver<Arc<crate::store::Event>>,
+) -> Result<Vec<Arc<crate::store::Event>>, tokio::sync::broadcast::error::RecvError> {
+    let mut batch = vec![live.recv().await?];
+    while batch.len() < 4096 {
+        match live.try_recv() {
+            Ok(event) => batch.push(event),
+            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => {
+                return Err(tokio::sync::broadcast::error::RecvError::Lagged(n));
+            }
+            Err(_) => break,
+        }
+    }
+    Ok(batch)
+}

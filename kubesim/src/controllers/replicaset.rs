@@ -25,30 +25,33 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
             reconcile(&store, &api, &events, &key);
         }
         loop {
-            let event = match subscription.live.recv().await {
-                Ok(event) => event,
+            let batch = match super::next_batch(&mut subscription.live).await {
+                Ok(batch) => batch,
                 Err(RecvError::Lagged(_)) => break,
                 Err(RecvError::Closed) => return,
             };
             let mut dirty = BTreeSet::new();
-            match (event.key.group.as_str(), event.key.resource.as_str()) {
-                ("apps", "replicasets") if event.kind != EventType::Deleted => {
-                    dirty.insert(event.key.clone());
-                }
-                ("", "pods") => {
-                    let namespace = &event.key.namespace;
-                    for (key, rs) in store.list("apps", "replicasets", Some(namespace), None).0 {
-                        let uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
-                        let selects = crate::labels::selector_selects(
-                            &rs["spec"]["selector"],
-                            &event.object["metadata"]["labels"],
-                        );
-                        if owned_by(&event.object, uid) || selects {
-                            dirty.insert(key);
+            for event in &batch {
+                match (event.key.group.as_str(), event.key.resource.as_str()) {
+                    ("apps", "replicasets") if event.kind != EventType::Deleted => {
+                        dirty.insert(event.key.clone());
+                    }
+                    ("", "pods") => {
+                        let namespace = &event.key.namespace;
+                        for (key, rs) in store.list("apps", "replicasets", Some(namespace), None).0
+                        {
+                            let uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
+                            let selects = crate::labels::selector_selects(
+                                &rs["spec"]["selector"],
+                                &event.object["metadata"]["labels"],
+                            );
+                            if owned_by(&event.object, uid) || selects {
+                                dirty.insert(key);
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
             for key in dirty {
                 reconcile(&store, &api, &events, &key);

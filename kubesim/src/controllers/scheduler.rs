@@ -45,104 +45,155 @@ pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
         let Ok(mut subscription) = store.subscribe(0) else {
             return;
         };
-        schedule_all(&store, &events);
+        let mut state = Queue::default();
+        for (key, pod) in store.list("", "pods", None, None).0 {
+            state.observe(&key, &pod, false);
+        }
+        state.schedule(&store, &events, true);
         loop {
-            let event = tokio::time::timeout(RETRY, subscription.live.recv()).await;
-            let relevant = match event {
-                Err(_) => true,
-                Ok(Ok(e)) => match (e.key.group.as_str(), e.key.resource.as_str()) {
-                    ("", "pods") => {
-                        e.kind == EventType::Deleted
-                            || e.object["spec"]["nodeName"]
-                                .as_str()
-                                .is_none_or(str::is_empty)
-                                && e.object["status"]["conditions"]
-                                    .as_array()
-                                    .is_none_or(|c| !c.iter().any(|c| c["type"] == "PodScheduled"))
+            let batch =
+                tokio::time::timeout(RETRY, super::next_batch(&mut subscription.live)).await;
+            let mut retry_all = false;
+            match batch {
+                Err(_) => retry_all = true,
+                Ok(Ok(changes)) => {
+                    for e in changes {
+                        match (e.key.group.as_str(), e.key.resource.as_str()) {
+                            ("", "pods") => {
+                                retry_all |=
+                                    state.observe(&e.key, &e.object, e.kind == EventType::Deleted);
+                            }
+                            ("", "nodes" | "persistentvolumeclaims") => retry_all = true,
+                            _ => {}
+                        }
                     }
-                    ("", "nodes" | "persistentvolumeclaims") => true,
-                    _ => false,
-                },
+                }
                 Ok(Err(RecvError::Lagged(_))) => break,
                 Ok(Err(RecvError::Closed)) => return,
-            };
-            if relevant {
-                schedule_all(&store, &events);
             }
+            state.schedule(&store, &events, retry_all);
         }
     }
 }
 
-/// Tries every pending pod, oldest first.
-fn schedule_all(store: &Store, events: &Recorder) {
-    let (pods, _) = store.list("", "pods", None, None);
-    let mut pending: Vec<&Arc<Value>> = pods
-        .iter()
-        .map(|(_, p)| p)
-        .filter(|p| {
-            p["spec"]["nodeName"].as_str().is_none_or(str::is_empty)
-                && p["metadata"].get("deletionTimestamp").is_none()
-                && p["spec"]["schedulerName"]
-                    .as_str()
-                    .is_none_or(|s| s == "default-scheduler")
-        })
-        .collect();
-    if pending.is_empty() {
-        return;
-    }
-    pending.sort_by(|a, b| {
-        let created = |p: &Value| {
-            p["metadata"]["creationTimestamp"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        };
-        created(a).cmp(&created(b))
-    });
-    let nodes: Vec<Arc<Value>> = store
-        .list("", "nodes", None, None)
-        .0
-        .into_iter()
-        .map(|(_, n)| n)
-        .collect();
-    let mut loads: BTreeMap<String, Load> = BTreeMap::new();
-    for (_, pod) in &pods {
-        if let Some(node) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
-            let phase = pod["status"]["phase"].as_str().unwrap_or_default();
-            if phase == "Succeeded" || phase == "Failed" {
-                continue;
-            }
-            let (cpu, memory) = requests(pod);
-            let load = loads.entry(node.to_string()).or_default();
-            load.cpu += cpu;
-            load.memory += memory;
-            load.pods += 1;
+/// What the scheduler keeps between changes, so each change costs what it touches: the
+/// pods waiting for a node and what is placed on each node.
+#[derive(Default)]
+struct Queue {
+    /// Pods without a node, by key; `true` once tried (they wait for a change that may help).
+    pending: BTreeMap<Key, (Arc<Value>, bool)>,
+    /// Requests placed on nodes, by pod uid: (node, cpu, memory).
+    placed: BTreeMap<String, (String, i128, i128)>,
+    loads: BTreeMap<String, Load>,
+}
+
+impl Queue {
+    /// Takes in a pod's change. Returns whether capacity was freed (unschedulable pods may
+    /// fit now).
+    fn observe(&mut self, key: &Key, pod: &Arc<Value>, deleted: bool) -> bool {
+        let uid = pod["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let node = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty());
+        let finished = matches!(
+            pod["status"]["phase"].as_str(),
+            Some("Succeeded" | "Failed")
+        );
+        let deleting = pod["metadata"].get("deletionTimestamp").is_some();
+        let mut freed = false;
+        if (deleted || finished || node.is_none())
+            && let Some((node, cpu, memory)) = self.placed.remove(&uid)
+        {
+            let load = self.loads.entry(node).or_default();
+            load.cpu -= cpu;
+            load.memory -= memory;
+            load.pods -= 1;
+            freed = true;
         }
-    }
-    for pod in pending {
-        match place(store, pod, &nodes, &loads) {
-            Ok(node) => {
-                if bind(store, pod, &node).is_ok() {
+        match node {
+            Some(node) if !deleted && !finished => {
+                self.pending.remove(key);
+                if !self.placed.contains_key(&uid) {
                     let (cpu, memory) = requests(pod);
-                    let load = loads.entry(node.clone()).or_default();
+                    let load = self.loads.entry(node.to_string()).or_default();
                     load.cpu += cpu;
                     load.memory += memory;
                     load.pods += 1;
-                    let name = format!(
-                        "{}/{}",
-                        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
-                        pod["metadata"]["name"].as_str().unwrap_or_default()
-                    );
-                    events.normal(
-                        pod,
-                        SOURCE,
-                        "Scheduled",
-                        &format!("Successfully assigned {name} to {node}"),
-                    );
+                    self.placed.insert(uid, (node.to_string(), cpu, memory));
                 }
             }
-            Err(Some(message)) => unschedulable(store, events, pod, &message),
-            Err(None) => {}
+            None if !deleted
+                && !deleting
+                && pod["spec"]["schedulerName"]
+                    .as_str()
+                    .is_none_or(|s| s == "default-scheduler") =>
+            {
+                let tried = self.pending.get(key).is_some_and(|(_, tried)| *tried);
+                self.pending.insert(key.clone(), (pod.clone(), tried));
+            }
+            _ => {
+                self.pending.remove(key);
+            }
+        }
+        freed
+    }
+
+    /// Tries the pending pods not tried since the last change that could help them
+    /// (`retry_all`: every one), oldest first.
+    fn schedule(&mut self, store: &Store, events: &Recorder, retry_all: bool) {
+        let mut due: Vec<(Key, Arc<Value>)> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, tried))| retry_all || !*tried)
+            .map(|(k, (p, _))| (k.clone(), p.clone()))
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        due.sort_by(|(_, a), (_, b)| {
+            a["metadata"]["creationTimestamp"]
+                .as_str()
+                .cmp(&b["metadata"]["creationTimestamp"].as_str())
+        });
+        let nodes: Vec<Arc<Value>> = store
+            .list("", "nodes", None, None)
+            .0
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        for (key, _) in due {
+            // The latest version (the queue may hold an older one).
+            let Ok(pod) = store.get(&key) else {
+                self.pending.remove(&key);
+                continue;
+            };
+            match place(store, &pod, &nodes, &self.loads) {
+                Ok(node) => {
+                    if let Ok(bound) = bind(store, &pod, &node) {
+                        self.observe(&key, &bound, false);
+                        let name = format!(
+                            "{}/{}",
+                            pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+                            pod["metadata"]["name"].as_str().unwrap_or_default()
+                        );
+                        events.normal(
+                            &pod,
+                            SOURCE,
+                            "Scheduled",
+                            &format!("Successfully assigned {name} to {node}"),
+                        );
+                    }
+                }
+                Err(message) => {
+                    if let Some(message) = message {
+                        unschedulable(store, events, &pod, &message);
+                    }
+                    if let Some(entry) = self.pending.get_mut(&key) {
+                        entry.1 = true;
+                    }
+                }
+            }
         }
     }
 }

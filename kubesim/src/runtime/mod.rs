@@ -120,7 +120,11 @@ impl Runtime {
 
     /// Forgets a deleted pod's containers.
     pub fn remove_pod(&self, pod_uid: &str) {
-        self.lock().retain(|k, _| k.pod_uid != pod_uid);
+        let keys = self.containers_of(pod_uid);
+        let mut slots = self.lock();
+        for key in keys {
+            slots.remove(&key);
+        }
     }
 
     /// Runs `f` on a container's process with the lock released, so the process can reach
@@ -232,8 +236,9 @@ impl Runtime {
     /// The containers of a pod that have run.
     pub fn containers_of(&self, pod_uid: &str) -> Vec<ContainerKey> {
         self.lock()
-            .keys()
-            .filter(|k| k.pod_uid == pod_uid)
+            .range(ContainerKey::new(pod_uid, "")..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.pod_uid == pod_uid)
             .cloned()
             .collect()
     }

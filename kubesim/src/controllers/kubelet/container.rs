@@ -96,6 +96,8 @@ pub struct Container {
     /// An init container: runs to completion before the next one.
     init: bool,
     image: Option<Image>,
+    /// Whether its reported status may have changed since the pod last looked.
+    dirty: bool,
 }
 
 impl Container {
@@ -114,7 +116,13 @@ impl Container {
             probes: Vec::new(),
             init,
             image: None,
+            dirty: true,
         }
+    }
+
+    /// Whether its status may have changed since the last call.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
     }
 
     fn key(&self, env: &Env) -> ContainerKey {
@@ -156,6 +164,7 @@ impl Container {
             if !self.transition(env) {
                 break;
             }
+            self.dirty = true;
         }
         self.due()
     }
@@ -564,6 +573,7 @@ impl Container {
 
     /// Kills a running container (the pod is being deleted).
     pub fn kill(&mut self, env: &mut Env) {
+        self.dirty = true;
         if let Stage::Running { .. } = self.stage {
             env.events.container(
                 env.pod(),

@@ -113,13 +113,22 @@ impl PodWorker {
         now: Instant,
     ) -> Outcome {
         // The pod as its containers see it: with the address its sandbox got.
-        let mut seen = (*self.pod).clone();
-        seen["status"]["podIP"] = json!(self.ip);
+        // Cloned only until the pod's status carries its address.
+        let pod = self.pod.clone();
+        let patched;
+        let seen: &Value = if pod["status"]["podIP"].as_str() == Some(self.ip.as_str()) {
+            &pod
+        } else {
+            let mut copy = (*pod).clone();
+            copy["status"]["podIP"] = json!(self.ip);
+            patched = copy;
+            &patched
+        };
         let network = Network {
             store,
             runtime,
             rbac,
-            pod: &seen,
+            pod: seen,
         };
         let uid = seen["metadata"]["uid"]
             .as_str()
@@ -159,7 +168,7 @@ impl PodWorker {
             }
         };
         if !self.volumes_ready {
-            match setup::volumes_ready(store, &seen).and_then(|()| claims_bound(store, &seen)) {
+            match setup::volumes_ready(store, seen).and_then(|()| claims_bound(store, seen)) {
                 Ok(()) => {
                     self.volumes_ready = true;
                     self.mount_error = None;
@@ -167,7 +176,7 @@ impl PodWorker {
                 Err(message) => {
                     if !message.is_empty() {
                         events.warning(
-                            &seen,
+                            seen,
                             Source {
                                 component: "kubelet",
                                 host: &node,
@@ -197,9 +206,17 @@ impl PodWorker {
                 }
             }
         }
-        let status = self.status(&env, store);
-        if self.written.as_ref() != Some(&status) && self.write(store, &status) {
-            self.written = Some(status);
+        // The status is rebuilt only when a container's state may have changed: probes that
+        // pass as before cost no JSON.
+        let mut dirty = self.written.is_none() || !self.volumes_ready;
+        for c in self.init.iter_mut().chain(self.containers.iter_mut()) {
+            dirty |= c.take_dirty();
+        }
+        if dirty {
+            let status = self.status(&env, store);
+            if self.written.as_ref() != Some(&status) && self.write(store, &status) {
+                self.written = Some(status);
+            }
         }
         Outcome::Next(due)
     }
