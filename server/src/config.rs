@@ -21,6 +21,25 @@ pub struct Config {
     pub cluster: ClusterConfig,
     #[command(flatten)]
     pub storage: StorageConfig,
+    #[command(flatten)]
+    pub workshop: WorkshopConfig,
+}
+
+/// Attendees and their workspaces.
+#[derive(Debug, Clone, Args)]
+pub struct WorkshopConfig {
+    /// SQLite database for sessions, attendees and progress (default: DATA_DIR/kubeclass.db).
+    #[arg(long, env = "KUBECLASS_DATABASE")]
+    pub database: Option<PathBuf>,
+    /// What every workspace namespace's name starts with: `PREFIX-ATTENDEE-SHORTNAME`.
+    #[arg(long, env = "KUBECLASS_WORKSPACE_PREFIX", default_value = "kc")]
+    pub workspace_prefix: String,
+    /// Minutes a workspace may sit unused before its namespaces are deleted.
+    #[arg(long, env = "KUBECLASS_WORKSPACE_IDLE_MINUTES", default_value_t = 240)]
+    pub workspace_idle_minutes: u64,
+    /// Mark session cookies `Secure` (set when the site is served over HTTPS).
+    #[arg(long, env = "KUBECLASS_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
 }
 
 /// Where the server keeps state between runs.

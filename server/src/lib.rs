@@ -3,9 +3,12 @@
 
 #![recursion_limit = "256"]
 
+mod api;
 pub mod cluster;
 pub mod config;
 mod routes;
 pub mod shutdown;
+pub mod workshop;
+pub mod workspace;
 
 pub use routes::{AppState, router};

@@ -40,8 +40,29 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", config.storage.data_dir.display()))?;
     let kube = server::cluster::connect(&config.cluster, &config.storage.data_dir).await?;
 
+    let database = config
+        .workshop
+        .database
+        .clone()
+        .unwrap_or_else(|| config.storage.data_dir.join("kubeclass.db"));
+    let workshop = server::workshop::Workshop::open(
+        &database.to_string_lossy(),
+        &config.workshop.workspace_prefix,
+        Duration::from_secs(config.workshop.workspace_idle_minutes * 60),
+        config.workshop.secure_cookies,
+    )
+    .await
+    .with_context(|| format!("opening {}", database.display()))?;
+    tokio::spawn(workshop.clone().sweep_idle(kube.clone()));
+
     let timeout = Duration::from_secs(config.http.request_timeout_secs);
-    let state = AppState::new(leptos_options, library, config.content.dir.clone(), kube);
+    let state = AppState::new(
+        leptos_options,
+        library,
+        config.content.dir.clone(),
+        kube,
+        workshop,
+    );
     let app = router(state, timeout);
 
     let listener = tokio::net::TcpListener::bind(config.http.addr)

@@ -1,14 +1,18 @@
-//! The whole HTTP surface in one place: Leptos pages and server functions, lesson images,
-//! health, and the static site built by cargo-leptos.
+//! The whole HTTP surface in one place: Leptos pages and server functions, the workspace
+//! API, lesson images, health, and the static site built by cargo-leptos.
 
+use crate::api;
+use crate::workshop::Workshop;
 use app::content::Library;
 use app::pages::SharedLibrary;
 use app::{App, shell};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRef, Path, State};
 use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use std::path::PathBuf;
@@ -26,6 +30,8 @@ pub struct AppState {
     pub content_dir: Arc<PathBuf>,
     /// The cluster attendees' manifests go to.
     pub kube: kube::Client,
+    /// Attendees, their sessions and workspaces.
+    pub workshop: Arc<Workshop>,
 }
 
 impl AppState {
@@ -35,12 +41,14 @@ impl AppState {
         library: Library,
         content_dir: PathBuf,
         kube: kube::Client,
+        workshop: Arc<Workshop>,
     ) -> Self {
         AppState {
             leptos_options,
             library: Arc::new(library),
             content_dir: Arc::new(content_dir),
             kube,
+            workshop,
         }
     }
 }
@@ -49,7 +57,15 @@ impl AppState {
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let routes = generate_route_list(App);
     let library = state.library.clone();
+    let sessions = state.workshop.sessions();
+    let api = Router::new()
+        .route("/api/workspace/apply", post(api::apply_manifests))
+        .route("/api/workspace/objects", get(api::objects))
+        .route("/api/workspace", delete(api::reset))
+        .layer(middleware::from_fn(api::same_origin))
+        .layer(DefaultBodyLimit::max(api::MAX_BODY));
     Router::new()
+        .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/content/{course}/images/{file}", get(lesson_image))
         .leptos_routes_with_context(&state, routes, move || provide_context(library.clone()), {
@@ -57,6 +73,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
         // The wasm bundle and the editor compress to about a third; browsers ask for it.
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -1,13 +1,13 @@
-//! Every lesson plays out in kubesim: for each step, its panes (as of that step) are
-//! applied with server-side apply into the lesson's namespaces, simulated time advances,
-//! and the step's own checks must all hold within their `within` time — what a learner
-//! would see on kind, judged by the lesson's definition of done.
+//! Every lesson plays out in kubesim: for each step, its panes (as of that step) go
+//! through the workspace's apply pipeline into an attendee's namespaces, simulated time
+//! advances, and the step's own checks must all hold within their `within` time — what a
+//! learner would see on kind, judged by the lesson's definition of done.
 
-use app::content::Library;
-use app::content::check::Check;
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
-use kube::discovery::{ApiResource, Discovery, Scope};
-use serde_json::{Value, json};
+use app::content::{Lesson, Library};
+use kube::api::{Api, ListParams};
+use server::workspace::Workspace;
+use server::workspace::apply::{Kinds, apply};
+use server::workspace::checks;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,98 +15,16 @@ use std::time::Duration;
 const DEFAULT_WAIT: u64 = 60;
 const TICK: u64 = 5;
 
-async fn apply_text(client: &kube::Client, discovery: &Discovery, text: &str) -> Vec<String> {
-    let mut errors = Vec::new();
-    for document in serde_yaml::Deserializer::from_str(text) {
-        let value: Value = match serde::Deserialize::deserialize(document) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(format!("YAML: {e}"));
-                continue;
-            }
-        };
-        if value.is_null() {
-            continue;
-        }
-        let object: DynamicObject = match serde_json::from_value(value.clone()) {
-            Ok(o) => o,
-            Err(e) => {
-                errors.push(format!("object: {e}"));
-                continue;
-            }
-        };
-        let Some(types) = object.types.clone() else {
-            errors.push("no apiVersion/kind".into());
-            continue;
-        };
-        let (group, version) = types
-            .api_version
-            .rsplit_once('/')
-            .unwrap_or(("", &types.api_version));
-        let gvk = kube::api::GroupVersionKind::gvk(group, version, &types.kind);
-        let Some((resource, caps)) = discovery.resolve_gvk(&gvk) else {
-            errors.push(format!("unknown kind {}", types.kind));
-            continue;
-        };
-        let name = object.metadata.name.clone().unwrap_or_default();
-        let api: Api<DynamicObject> = if caps.scope == Scope::Namespaced {
-            let namespace = object
-                .metadata
-                .namespace
-                .clone()
-                .unwrap_or_else(|| "default".into());
-            Api::namespaced_with(client.clone(), &namespace, &resource)
-        } else {
-            Api::all_with(client.clone(), &resource)
-        };
-        if let Err(e) = api
-            .patch(
-                &name,
-                &PatchParams::apply("kubeclass").force(),
-                &Patch::Apply(&object),
-            )
-            .await
-        {
-            errors.push(format!("{} {name}: {e}", types.kind));
-        }
-    }
-    errors
-}
-
-async fn objects_for(client: &kube::Client, check: &Check) -> Vec<Value> {
-    let kind = &check.kind;
-    let api_version = if kind.group.is_empty() {
-        kind.version.to_string()
-    } else {
-        format!("{}/{}", kind.group, kind.version)
-    };
-    let resource = ApiResource {
-        group: kind.group.into(),
-        version: kind.version.into(),
-        api_version,
-        kind: kind.kind.into(),
-        plural: kind.plural.into(),
-    };
-    let api: Api<DynamicObject> = match &check.namespace {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
-        None => Api::all_with(client.clone(), &resource),
-    };
-    api.list(&ListParams::default())
-        .await
-        .map(|list| {
-            list.items
-                .into_iter()
-                .filter_map(|o| serde_json::to_value(o).ok())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The pods of the lesson's namespaces, one line each, to show why a check failed.
-async fn pods_summary(client: &kube::Client, namespaces: &[String]) -> String {
+async fn pods_summary(
+    client: &kube::Client,
+    workspace: &Workspace,
+    namespaces: &[String],
+) -> String {
     let mut lines = Vec::new();
     for namespace in namespaces {
-        let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(client.clone(), namespace);
+        let pods: Api<k8s_openapi::api::core::v1::Pod> =
+            Api::namespaced(client.clone(), &workspace.namespace(namespace));
         for pod in pods
             .list(&ListParams::default())
             .await
@@ -130,36 +48,39 @@ async fn pods_summary(client: &kube::Client, namespaces: &[String]) -> String {
 }
 
 /// Plays one lesson; returns what went wrong, step by step.
-async fn play(lesson: &app::content::Lesson) -> Vec<String> {
+async fn play(lesson: &Lesson) -> Vec<String> {
     let cluster = kubesim::Cluster::builder()
         .seed(11)
         .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
         .build()
         .expect("cluster");
     let client = cluster.client();
-    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
-    for name in &lesson.front.namespaces {
-        let namespace =
-            serde_json::from_value(json!({"metadata": {"name": name}})).expect("namespace");
-        let _ = namespaces.create(&PostParams::default(), &namespace).await;
-    }
+    let workspace = Workspace::new("lesson", "kc");
+    let kinds = Kinds::default();
     let mut failures = Vec::new();
     for (index, step) in lesson.steps.iter().enumerate() {
-        let discovery = Discovery::new(client.clone())
-            .run()
-            .await
-            .expect("discovery");
+        let at = |what: &str| format!("step {} \"{}\", {what}", index + 1, step.title);
         for pane in &lesson.panes {
             let Some(text) = pane.at_step(index) else {
                 continue;
             };
-            for error in apply_text(&client, &discovery, text).await {
-                failures.push(format!(
-                    "step {} \"{}\", {}: {error}",
-                    index + 1,
-                    step.title,
-                    pane.name
-                ));
+            match apply(
+                &workspace,
+                &client,
+                &kinds,
+                text,
+                &lesson.front.namespaces,
+                false,
+            )
+            .await
+            {
+                Ok(report) => {
+                    for result in report.results.iter().filter(|r| r.error.is_some()) {
+                        let error = result.error.clone().unwrap_or_default();
+                        failures.push(at(&format!("{} line {}: {error}", pane.name, result.line)));
+                    }
+                }
+                Err(e) => failures.push(at(&format!("{}: {e}", pane.name))),
             }
         }
         let wait = step
@@ -169,12 +90,12 @@ async fn play(lesson: &app::content::Lesson) -> Vec<String> {
             .max()
             .map_or(DEFAULT_WAIT, u64::from);
         let mut waited = 0;
-        let mut failing: Vec<String>;
+        let mut failing: Vec<usize>;
         loop {
             failing = Vec::new();
-            for check in &step.checks {
-                if !check.holds(&objects_for(&client, check).await) {
-                    failing.push(check.label.clone());
+            for (i, check) in step.checks.iter().enumerate() {
+                if !checks::holds(&workspace, &client, check).await {
+                    failing.push(i);
                 }
             }
             if failing.is_empty() || waited >= wait {
@@ -184,17 +105,19 @@ async fn play(lesson: &app::content::Lesson) -> Vec<String> {
             waited += TICK;
         }
         if !failing.is_empty() {
-            let state = pods_summary(&client, &lesson.front.namespaces).await;
-            for label in failing {
-                let check = step.checks.iter().find(|c| c.label == label);
-                let seen = match check {
-                    Some(c) => {
-                        serde_json::to_string(&objects_for(&client, c).await).unwrap_or_default()
-                    }
-                    None => String::new(),
-                };
-                let seen: String = seen.chars().take(1500).collect();
-                failures.push(format!("step {} \"{}\": check failed after {waited}s: {label}\n    pods: {state}\n    objects: {seen}", index + 1, step.title));
+            let state = pods_summary(&client, &workspace, &lesson.front.namespaces).await;
+            for i in failing {
+                let check = &step.checks[i];
+                let seen: String =
+                    serde_json::to_string(&checks::observe(&workspace, &client, check).await)
+                        .unwrap_or_default()
+                        .chars()
+                        .take(1500)
+                        .collect();
+                failures.push(at(&format!(
+                    "check failed after {waited}s: {}\n    pods: {state}\n    objects: {seen}",
+                    check.label
+                )));
             }
         }
     }

@@ -15,9 +15,13 @@ fn content_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
 }
 
-fn app_for(dir: PathBuf) -> axum::Router {
+async fn app_for(dir: PathBuf) -> axum::Router {
     let (library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
+    let workshop =
+        server::workshop::Workshop::open(":memory:", "kc", Duration::from_secs(3600), false)
+            .await
+            .expect("database");
     router(
         AppState::new(
             options,
@@ -27,6 +31,7 @@ fn app_for(dir: PathBuf) -> axum::Router {
                 .build()
                 .expect("embedded cluster")
                 .client(),
+            workshop,
         ),
         Duration::from_secs(10),
     )
@@ -46,7 +51,7 @@ async fn send(app: axum::Router, request: Request<Body>) -> (StatusCode, String)
 
 async fn get(path: &str) -> (StatusCode, String) {
     send(
-        app_for(content_dir()),
+        app_for(content_dir()).await,
         Request::get(path).body(Body::empty()).expect("request"),
     )
     .await
@@ -136,7 +141,7 @@ async fn server_functions_answer_over_http() {
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from("course=fundamentals&lesson=services"))
         .expect("request");
-    let (status, body) = send(app_for(content_dir()), request).await;
+    let (status, body) = send(app_for(content_dir()).await, request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(page["summary"]["title"], "Services");
@@ -167,7 +172,7 @@ async fn a_broken_lesson_is_left_out_and_the_rest_are_served() {
     assert_eq!(errors.len(), 1);
     assert!(errors[0].to_string().contains("02-bad.md"), "{}", errors[0]);
     assert_eq!(library.courses[0].lessons.len(), 1);
-    let app = app_for(dir.clone());
+    let app = app_for(dir.clone()).await;
     let (status, html) = send(
         app,
         Request::get("/learn/c/good")

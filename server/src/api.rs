@@ -1,0 +1,254 @@
+//! The workspace HTTP API the lesson page, the browser tests and scripts use. Documented
+//! in `docs/api.md`; keep the two in step.
+//!
+//! - `POST /api/workspace/apply[?dryRun=true][&lesson=COURSE/SLUG]` — body: YAML or JSON
+//!   manifests → one result per document.
+//! - `GET /api/workspace/objects` — the workspace's objects by short namespace.
+//! - `DELETE /api/workspace` — reset: every workspace namespace deleted.
+//!
+//! State-changing requests from another Origin are refused (403), so a page elsewhere
+//! cannot act with an attendee's cookie.
+
+use crate::routes::AppState;
+use crate::workshop::{Attendee, Workshop};
+use crate::workspace::apply;
+use axum::Json;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kube::api::{Api, DynamicObject, ListParams};
+use kube::discovery::ApiResource;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The largest request body read (our own budgets then refuse anything over 512 KiB with
+/// a clear message; past this, the server answers 413).
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": message.into()}))).into_response()
+}
+
+/// Refuses state-changing requests whose Origin (or Fetch metadata) says another site.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    let changing = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changing && cross_site(request.headers()) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "requests from another site may not change your workspace",
+        );
+    }
+    next.run(request).await
+}
+
+fn cross_site(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if value("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site") {
+        return true;
+    }
+    match (value("origin"), value(header::HOST.as_str())) {
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+            origin == "null" || origin_host != host
+        }
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApplyQuery {
+    #[serde(rename = "dryRun", default)]
+    dry_run: bool,
+    /// `COURSE/SLUG` of the lesson whose namespaces the manifests use.
+    lesson: Option<String>,
+}
+
+/// The short namespaces a lesson declares (none when unknown).
+fn lesson_namespaces(state: &AppState, lesson: Option<&str>) -> Vec<String> {
+    let Some((course, slug)) = lesson.and_then(|l| l.split_once('/')) else {
+        return vec!["default".into()];
+    };
+    state
+        .library
+        .lesson(course, slug)
+        .map_or_else(|| vec!["default".into()], |l| l.front.namespaces.clone())
+}
+
+/// `POST /api/workspace/apply`.
+pub async fn apply_manifests(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Query(query): Query<ApplyQuery>,
+    body: String,
+) -> Response {
+    let workshop: &Arc<Workshop> = &state.workshop;
+    if let Err(e) = workshop.touch(&attendee).await {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("recording the attendee: {e}"),
+        );
+    }
+    let workspace = workshop.workspace(&attendee);
+    let namespaces = lesson_namespaces(&state, query.lesson.as_deref());
+    match apply::apply(&workspace, &state.kube, &workshop.kinds, &body, &namespaces, query.dry_run).await {
+        Ok(report) => {
+            let status = if report.results.iter().any(|r| r.error.is_some()) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(report)).into_response()
+        }
+        Err(refused) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": refused.message, "document": refused.document, "line": refused.line})),
+        )
+            .into_response(),
+    }
+}
+
+/// The kinds the objects view lists, in the order it shows them.
+fn listed_kinds() -> Vec<ApiResource> {
+    let r = |group: &str, version: &str, kind: &str, plural: &str| ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: if group.is_empty() {
+            version.into()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind.into(),
+        plural: plural.into(),
+    };
+    vec![
+        r("apps", "v1", "Deployment", "deployments"),
+        r("apps", "v1", "StatefulSet", "statefulsets"),
+        r("apps", "v1", "ReplicaSet", "replicasets"),
+        r("", "v1", "Pod", "pods"),
+        r("", "v1", "Service", "services"),
+        r("networking.k8s.io", "v1", "Ingress", "ingresses"),
+        r(
+            "autoscaling",
+            "v2",
+            "HorizontalPodAutoscaler",
+            "horizontalpodautoscalers",
+        ),
+        r("batch", "v1", "Job", "jobs"),
+        r("", "v1", "ConfigMap", "configmaps"),
+        r("", "v1", "Secret", "secrets"),
+        r("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
+        r("", "v1", "ServiceAccount", "serviceaccounts"),
+        r("rbac.authorization.k8s.io", "v1", "Role", "roles"),
+        r(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "RoleBinding",
+            "rolebindings",
+        ),
+    ]
+}
+
+/// `GET /api/workspace/objects`: what the attendee made, by short namespace, with status.
+pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee) -> Response {
+    let workspace = state.workshop.workspace(&attendee);
+    let namespaces = match workspace.namespaces(&state.kube).await {
+        Ok(n) => n,
+        Err(e) => return error(StatusCode::BAD_GATEWAY, e.to_string()),
+    };
+    let mut by_namespace: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (short, real) in namespaces {
+        let mut objects = Vec::new();
+        for resource in listed_kinds() {
+            let api: Api<DynamicObject> =
+                Api::namespaced_with(state.kube.clone(), &real, &resource);
+            let Ok(list) = api.list(&ListParams::default()).await else {
+                continue;
+            };
+            for object in list.items {
+                // The workshop's own objects (the default account, its token) are not the
+                // attendee's.
+                let name = object.metadata.name.clone().unwrap_or_default();
+                if resource.kind == "ServiceAccount" && name == "default" {
+                    continue;
+                }
+                objects.push(json!({
+                    "kind": resource.kind, "name": name,
+                    "uid": object.metadata.uid,
+                    "owners": object.metadata.owner_references.unwrap_or_default().iter()
+                        .map(|o| json!({"kind": o.kind, "name": o.name})).collect::<Vec<_>>(),
+                    "status": object.data.get("status").cloned().unwrap_or(Value::Null),
+                    "spec": summary_spec(&resource.kind, &object.data),
+                }));
+            }
+        }
+        by_namespace.insert(short, objects);
+    }
+    Json(json!({"namespaces": by_namespace})).into_response()
+}
+
+/// The spec fields the objects panel shows, not whole specs (Secrets' data stays out).
+fn summary_spec(kind: &str, data: &Value) -> Value {
+    let spec = &data["spec"];
+    match kind {
+        "Deployment" | "StatefulSet" | "ReplicaSet" => json!({"replicas": spec["replicas"]}),
+        "Service" => {
+            json!({"type": spec["type"], "clusterIP": spec["clusterIP"], "ports": spec["ports"]})
+        }
+        "Pod" => {
+            json!({"nodeName": spec["nodeName"], "containers": spec["containers"].as_array().map(|c| c.iter().map(|c| json!({"name": c["name"], "image": c["image"]})).collect::<Vec<_>>())})
+        }
+        "HorizontalPodAutoscaler" => {
+            json!({"minReplicas": spec["minReplicas"], "maxReplicas": spec["maxReplicas"], "scaleTargetRef": spec["scaleTargetRef"]})
+        }
+        "Ingress" => json!({"rules": spec["rules"]}),
+        _ => Value::Null,
+    }
+}
+
+/// `DELETE /api/workspace`: deletes the workspace's namespaces.
+pub async fn reset(State(state): State<AppState>, Attendee(attendee): Attendee) -> Response {
+    let workspace = state.workshop.workspace(&attendee);
+    match workspace.reset(&state.kube).await {
+        Ok(deleted) => Json(json!({"deletedNamespaces": deleted})).into_response(),
+        Err(e) => error(StatusCode::BAD_GATEWAY, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_origins_are_cross_site() {
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().expect("value"));
+            }
+            h
+        };
+        assert!(!cross_site(&headers(&[
+            ("host", "localhost:3000"),
+            ("origin", "http://localhost:3000")
+        ])));
+        assert!(cross_site(&headers(&[
+            ("host", "localhost:3000"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(cross_site(&headers(&[
+            ("host", "localhost:3000"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(
+            !cross_site(&headers(&[("host", "localhost:3000")])),
+            "curl sends no Origin"
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! The isolation every workspace namespace gets.
+//!
+//! - **Pod Security `baseline`** (enforced; `restricted` audited). `restricted` is
+//!   stricter, but every lesson would break under it: their pods set no
+//!   `securityContext` (runAsNonRoot, seccomp `RuntimeDefault`, dropped capabilities),
+//!   and images like mysql and nginx start as root. `baseline` still refuses what lets a
+//!   pod escape: privileged containers, host namespaces, hostPath volumes, host ports.
+//! - **ResourceQuota**: enough for the biggest lesson (two MySQL replicas next to the app,
+//!   an HPA scaling to six) and no more: a room of attendees shares one cluster.
+//! - **LimitRange**: defaults for containers that say nothing (so the quota can count
+//!   them) and a per-container ceiling.
+//! - **NetworkPolicy**: pods accept traffic only from the same workspace and from the
+//!   ingress controller.
+
+use kube::discovery::ApiResource;
+use serde_json::{Value, json};
+
+/// Labels on a workspace namespace.
+pub fn namespace_labels(id: &str) -> Value {
+    json!({
+        super::WORKSPACE_LABEL: id,
+        "app.kubernetes.io/managed-by": "kubeclass",
+        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+    })
+}
+
+fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+    ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: if group.is_empty() {
+            version.into()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// The policy objects of one workspace namespace.
+pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
+    let labels = json!({super::WORKSPACE_LABEL: id});
+    vec![
+        (
+            resource("", "v1", "ResourceQuota", "resourcequotas"),
+            json!({
+                "apiVersion": "v1", "kind": "ResourceQuota",
+                "metadata": {"name": "workspace-quota", "namespace": namespace, "labels": labels},
+                "spec": {"hard": {
+                    "pods": "20", "requests.cpu": "2", "requests.memory": "3Gi",
+                    "limits.cpu": "6", "limits.memory": "6Gi",
+                    "services": "10", "services.nodeports": "2", "services.loadbalancers": "1",
+                    "persistentvolumeclaims": "4", "requests.storage": "10Gi",
+                    "configmaps": "20", "secrets": "20",
+                }},
+            }),
+        ),
+        (
+            resource("", "v1", "LimitRange", "limitranges"),
+            json!({
+                "apiVersion": "v1", "kind": "LimitRange",
+                "metadata": {"name": "workspace-limits", "namespace": namespace, "labels": labels},
+                "spec": {"limits": [{"type": "Container",
+                    "defaultRequest": {"cpu": "50m", "memory": "64Mi"},
+                    "default": {"cpu": "500m", "memory": "256Mi"},
+                    "max": {"cpu": "1", "memory": "1Gi"}}]},
+            }),
+        ),
+        (
+            resource(
+                "networking.k8s.io",
+                "v1",
+                "NetworkPolicy",
+                "networkpolicies",
+            ),
+            json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "workspace-isolation", "namespace": namespace, "labels": labels},
+                "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [
+                    {"namespaceSelector": {"matchLabels": {super::WORKSPACE_LABEL: id}}},
+                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+                ]}]},
+            }),
+        ),
+    ]
+}
