@@ -99,16 +99,32 @@ impl Network<'_> {
             }
             return None;
         }
-        let (name, namespace) = match parts.as_slice() {
-            [name] => (*name, self.namespace()),
-            [name, namespace, ..] if parts.len() == 2 || parts[2] == "svc" => (*name, *namespace),
-            _ => return None,
+        let service = |name: &str, namespace: &str| {
+            self.store
+                .get(&Key::new("", "services", namespace, name))
+                .ok()
+                .map(|s| (Target::Service(s), port.clone()))
         };
-        let service = self
-            .store
-            .get(&Key::new("", "services", namespace, name))
-            .ok()?;
-        Some((Target::Service(service), port))
+        // A StatefulSet pod's own name under its headless Service:
+        // HOSTNAME.SUBDOMAIN[.NAMESPACE[.svc.cluster.local]].
+        let pod = |hostname: &str, subdomain: &str, namespace: &str| {
+            self.store
+                .list("", "pods", Some(namespace), None)
+                .0
+                .into_iter()
+                .map(|(_, p)| p)
+                .find(|p| p["spec"]["hostname"] == hostname && p["spec"]["subdomain"] == subdomain)
+                .map(|p| (Target::Pod(p), port.clone()))
+        };
+        match parts.as_slice() {
+            [name] => service(name, self.namespace()),
+            [name, namespace] => {
+                service(name, namespace).or_else(|| pod(name, namespace, self.namespace()))
+            }
+            [name, namespace, "svc", ..] => service(name, namespace),
+            [hostname, subdomain, namespace, ..] => pod(hostname, subdomain, namespace),
+            _ => None,
+        }
     }
 }
 

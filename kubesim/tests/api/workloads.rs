@@ -1113,3 +1113,50 @@ async fn kinds_own_workloads_run_and_token_secrets_authenticate() {
         "pods is forbidden: User \"system:serviceaccount:default:default\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn statefulset_pods_are_reachable_by_their_stable_names() {
+    let cluster = cluster();
+    let post = |path: &'static str, body: Value| {
+        let cluster = cluster.clone();
+        async move {
+            let (code, answer) = send(
+                &cluster,
+                "POST",
+                path,
+                "application/json",
+                serde_json::to_vec(&body).expect("json"),
+            )
+            .await;
+            assert_eq!(code.as_u16(), 201, "{answer}");
+        }
+    };
+    post(
+        "/api/v1/namespaces/default/services",
+        json!({"metadata": {"name": "web"},
+        "spec": {"clusterIP": "None", "selector": {"app": "web"}, "ports": [{"port": 8000}]}}),
+    )
+    .await;
+    post("/apis/apps/v1/namespaces/default/statefulsets", json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "web"}, "spec": {"serviceName": "web", "replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:1.0",
+            "env": [{"name": "NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]}}}})).await;
+    advance(10).await;
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let mut client_pod = pod(
+        "client",
+        json!({"name": "curl", "image": "curlimages/curl:8.11.0",
+        "command": ["sh", "-c", "curl -s http://web-1.web:8000/ && curl -s http://web-0.web.default.svc.cluster.local:8000/"]}),
+    );
+    client_pod.spec.as_mut().expect("spec").restart_policy = Some("Never".into());
+    pods.create(&PostParams::default(), &client_pod)
+        .await
+        .expect("client");
+    advance(5).await;
+    assert_eq!(
+        pods.logs("client", &LogParams::default())
+            .await
+            .expect("logs"),
+        "Hello, I'm web-1.\nHello, I'm web-0.\n"
+    );
+}
