@@ -11,14 +11,13 @@
 
 use crate::routes::AppState;
 use crate::workshop::{Attendee, Workshop};
-use crate::workspace::apply;
+use crate::workspace::{apply, view};
 use axum::Json;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kube::api::{Api, DynamicObject, ListParams};
-use kube::discovery::ApiResource;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -114,47 +113,6 @@ pub async fn apply_manifests(
     }
 }
 
-/// The kinds the objects view lists, in the order it shows them.
-fn listed_kinds() -> Vec<ApiResource> {
-    let r = |group: &str, version: &str, kind: &str, plural: &str| ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: if group.is_empty() {
-            version.into()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: kind.into(),
-        plural: plural.into(),
-    };
-    vec![
-        r("apps", "v1", "Deployment", "deployments"),
-        r("apps", "v1", "StatefulSet", "statefulsets"),
-        r("apps", "v1", "ReplicaSet", "replicasets"),
-        r("", "v1", "Pod", "pods"),
-        r("", "v1", "Service", "services"),
-        r("networking.k8s.io", "v1", "Ingress", "ingresses"),
-        r(
-            "autoscaling",
-            "v2",
-            "HorizontalPodAutoscaler",
-            "horizontalpodautoscalers",
-        ),
-        r("batch", "v1", "Job", "jobs"),
-        r("", "v1", "ConfigMap", "configmaps"),
-        r("", "v1", "Secret", "secrets"),
-        r("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
-        r("", "v1", "ServiceAccount", "serviceaccounts"),
-        r("rbac.authorization.k8s.io", "v1", "Role", "roles"),
-        r(
-            "rbac.authorization.k8s.io",
-            "v1",
-            "RoleBinding",
-            "rolebindings",
-        ),
-    ]
-}
-
 /// `GET /api/workspace/objects`: what the attendee made, by short namespace, with status.
 pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee) -> Response {
     let workspace = state.workshop.workspace(&attendee);
@@ -165,51 +123,22 @@ pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee
     let mut by_namespace: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (short, real) in namespaces {
         let mut objects = Vec::new();
-        for resource in listed_kinds() {
+        for resource in view::kinds() {
             let api: Api<DynamicObject> =
                 Api::namespaced_with(state.kube.clone(), &real, &resource);
             let Ok(list) = api.list(&ListParams::default()).await else {
                 continue;
             };
             for object in list.items {
-                // The workshop's own objects (the default account, its token) are not the
-                // attendee's.
-                let name = object.metadata.name.clone().unwrap_or_default();
-                if resource.kind == "ServiceAccount" && name == "default" {
-                    continue;
+                let value = serde_json::to_value(&object).unwrap_or_default();
+                if !view::is_workshop_own(&resource.kind, &value) {
+                    objects.push(view::summary(&resource.kind, &short, &value));
                 }
-                objects.push(json!({
-                    "kind": resource.kind, "name": name,
-                    "uid": object.metadata.uid,
-                    "owners": object.metadata.owner_references.unwrap_or_default().iter()
-                        .map(|o| json!({"kind": o.kind, "name": o.name})).collect::<Vec<_>>(),
-                    "status": object.data.get("status").cloned().unwrap_or(Value::Null),
-                    "spec": summary_spec(&resource.kind, &object.data),
-                }));
             }
         }
         by_namespace.insert(short, objects);
     }
     Json(json!({"namespaces": by_namespace})).into_response()
-}
-
-/// The spec fields the objects panel shows, not whole specs (Secrets' data stays out).
-fn summary_spec(kind: &str, data: &Value) -> Value {
-    let spec = &data["spec"];
-    match kind {
-        "Deployment" | "StatefulSet" | "ReplicaSet" => json!({"replicas": spec["replicas"]}),
-        "Service" => {
-            json!({"type": spec["type"], "clusterIP": spec["clusterIP"], "ports": spec["ports"]})
-        }
-        "Pod" => {
-            json!({"nodeName": spec["nodeName"], "containers": spec["containers"].as_array().map(|c| c.iter().map(|c| json!({"name": c["name"], "image": c["image"]})).collect::<Vec<_>>())})
-        }
-        "HorizontalPodAutoscaler" => {
-            json!({"minReplicas": spec["minReplicas"], "maxReplicas": spec["maxReplicas"], "scaleTargetRef": spec["scaleTargetRef"]})
-        }
-        "Ingress" => json!({"rules": spec["rules"]}),
-        _ => Value::Null,
-    }
 }
 
 /// `DELETE /api/workspace`: deletes the workspace's namespaces.

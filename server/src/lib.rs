@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 mod routes;
 pub mod shutdown;
+pub mod stream;
 pub mod workshop;
 pub mod workspace;
 

@@ -32,6 +32,8 @@ pub struct AppState {
     pub kube: kube::Client,
     /// Attendees, their sessions and workspaces.
     pub workshop: Arc<Workshop>,
+    /// The watches the tabs share.
+    pub watchers: Arc<crate::stream::watchers::Watchers>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             leptos_options,
             library: Arc::new(library),
             content_dir: Arc::new(content_dir),
+            watchers: Arc::new(crate::stream::watchers::Watchers::new(kube.clone())),
             kube,
             workshop,
         }
@@ -62,6 +65,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/workspace/apply", post(api::apply_manifests))
         .route("/api/workspace/objects", get(api::objects))
         .route("/api/workspace", delete(api::reset))
+        .route("/api/stream", get(crate::stream::stream))
         .layer(middleware::from_fn(api::same_origin))
         .layer(DefaultBodyLimit::max(api::MAX_BODY));
     Router::new()

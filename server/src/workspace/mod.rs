@@ -7,6 +7,7 @@ pub mod apply;
 pub mod checks;
 pub mod documents;
 pub mod policy;
+pub mod view;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};

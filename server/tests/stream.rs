@@ -1,0 +1,216 @@
+//! The live stream over a real websocket: a tab watching a lesson gets a snapshot, the
+//! changes an apply causes, the step's checks ticking, pod logs on request, a fresh
+//! snapshot when it reconnects; the shared watches stop when no tab is left.
+
+use app::content::Library;
+use futures::{SinkExt, StreamExt};
+use leptos::prelude::LeptosOptions;
+use serde_json::{Value, json};
+use server::workshop::Workshop;
+use server::{AppState, router};
+use std::path::Path;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn serve() -> (std::net::SocketAddr, AppState, Library) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+    let (library, _) = Library::load(&dir);
+    let (copy, _) = Library::load(&dir);
+    let options = LeptosOptions::builder().output_name("kubeclass").build();
+    let workshop = Workshop::open(":memory:", "kc", Duration::from_secs(3600), false)
+        .await
+        .expect("database");
+    let cluster = kubesim::Cluster::builder()
+        .seed(6)
+        .build()
+        .expect("cluster");
+    let state = AppState::new(options, library, dir, cluster.client(), workshop);
+    let app = router(state.clone(), Duration::from_secs(30));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _keep = cluster;
+        axum::serve(listener, app).await
+    });
+    (addr, state, copy)
+}
+
+async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Socket, String) {
+    let mut request = format!("ws://{addr}/api/stream")
+        .into_client_request()
+        .expect("request");
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().expect("cookie"));
+    }
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket");
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string);
+    (
+        socket,
+        set.or(cookie.map(str::to_string))
+            .expect("a session cookie"),
+    )
+}
+
+async fn post(addr: std::net::SocketAddr, cookie: &str, path: &str, body: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
+/// Reads messages until one satisfies `wanted` (or the time is up).
+async fn until(socket: &mut Socket, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let next = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("the awaited message in time");
+        let Some(Ok(Message::Text(text))) = next else {
+            continue;
+        };
+        let value: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(value["v"], 1);
+        if wanted(&value) {
+            return value;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_sees_its_workspace_come_alive() {
+    let (addr, state, library) = serve().await;
+    let (mut tab, cookie) = connect(addr, None).await;
+    let watch = json!({"type": "watch", "lesson": "fundamentals/deployments", "step": 0});
+    tab.send(Message::Text(watch.to_string().into()))
+        .await
+        .expect("send");
+    let snapshot = until(&mut tab, 10, |m| m["type"] == "snapshot").await;
+    assert_eq!(snapshot["objects"], json!([]));
+    let first = until(&mut tab, 10, |m| m["type"] == "checks").await;
+    assert!(
+        first["results"]
+            .as_array()
+            .is_some_and(|r| r.iter().all(|c| c["passed"] == false)),
+        "{first}"
+    );
+
+    // The lesson's own manifest for step 1, applied through the API.
+    let lesson = library
+        .lesson("fundamentals", "deployments")
+        .expect("lesson");
+    let text = lesson
+        .panes
+        .iter()
+        .find_map(|p| p.at_step(0))
+        .expect("pane");
+    let answer = post(
+        addr,
+        &cookie,
+        "/api/workspace/apply?lesson=fundamentals/deployments",
+        text,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let change = until(&mut tab, 10, |m| {
+        m["type"] == "change" && m["object"]["kind"] == "Deployment"
+    })
+    .await;
+    assert_eq!(
+        (
+            change["object"]["namespace"].as_str(),
+            change["object"]["name"].as_str()
+        ),
+        (Some("server"), Some("go-http-app"))
+    );
+    let pod = until(&mut tab, 10, |m| {
+        m["type"] == "change" && m["object"]["kind"] == "Pod"
+    })
+    .await;
+    assert_eq!(pod["object"]["owners"][0]["kind"], "ReplicaSet");
+    until(&mut tab, 10, |m| {
+        m["type"] == "event" && m["event"]["reason"] == "Scheduled"
+    })
+    .await;
+    let ticked = until(&mut tab, 30, |m| {
+        m["type"] == "checks"
+            && m["results"]
+                .as_array()
+                .is_some_and(|r| r.iter().all(|c| c["passed"] == true))
+    })
+    .await;
+    assert_eq!(ticked["step"], 0);
+
+    // Logs of one of the pods.
+    let name = pod["object"]["name"]
+        .as_str()
+        .expect("pod name")
+        .to_string();
+    let logs =
+        json!({"type": "logs", "namespace": "server", "pod": name, "container": "go-http-app"});
+    tab.send(Message::Text(logs.to_string().into()))
+        .await
+        .expect("send");
+    let line = until(&mut tab, 10, |m| m["type"] == "log").await;
+    assert!(
+        line["line"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("demo-app 1.0 listening")),
+        "{line}"
+    );
+
+    // A reconnecting tab gets everything again.
+    drop(tab);
+    let (mut again, _) = connect(addr, Some(&cookie)).await;
+    again
+        .send(Message::Text(watch.to_string().into()))
+        .await
+        .expect("send");
+    let snapshot = until(&mut again, 10, |m| {
+        m["type"] == "snapshot" && m["objects"].as_array().is_some_and(|o| !o.is_empty())
+    })
+    .await;
+    let kinds: Vec<&str> = snapshot["objects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"Deployment") && kinds.contains(&"Pod"),
+        "{kinds:?}"
+    );
+    assert!(state.watchers.running() > 0);
+    drop(again);
+    for _ in 0..50 {
+        if state.watchers.running() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        state.watchers.running(),
+        0,
+        "the watches stop with the last tab"
+    );
+}
