@@ -141,6 +141,68 @@ pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee
     Json(json!({"namespaces": by_namespace})).into_response()
 }
 
+#[derive(Debug, Deserialize)]
+pub struct DraftQuery {
+    lesson: String,
+    pane: Option<String>,
+}
+
+/// `GET /api/drafts?lesson=COURSE/SLUG`: the attendee's edited panes.
+pub async fn drafts(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Query(query): Query<DraftQuery>,
+) -> Response {
+    match state.workshop.drafts(&attendee, &query.lesson).await {
+        Ok(panes) => {
+            Json(json!({"panes": panes.into_iter().collect::<BTreeMap<_, _>>()})).into_response()
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `PUT /api/drafts?lesson=…&pane=…` (body: the text) saves a pane; `DELETE` forgets it.
+pub async fn save_draft(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Query(query): Query<DraftQuery>,
+    method: Method,
+    body: String,
+) -> Response {
+    let Some(pane) = query.pane.filter(|p| !p.is_empty()) else {
+        return error(StatusCode::BAD_REQUEST, "the pane parameter names the pane");
+    };
+    if body.len() > 512 * 1024 {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a pane holds at most 512 KiB",
+        );
+    }
+    let text = (method == Method::PUT).then_some(body.as_str());
+    match state
+        .workshop
+        .save_draft(&attendee, &query.lesson, &pane, text)
+        .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `GET /api/progress`: the steps the attendee completed, by lesson.
+pub async fn progress(State(state): State<AppState>, Attendee(attendee): Attendee) -> Response {
+    match state.workshop.progress(&attendee).await {
+        Ok(rows) => {
+            let mut lessons: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+            for (lesson, step) in rows {
+                lessons.entry(lesson).or_default().push(step);
+            }
+            Json(json!({"lessons": lessons})).into_response()
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
 /// `DELETE /api/workspace`: deletes the workspace's namespaces.
 pub async fn reset(State(state): State<AppState>, Attendee(attendee): Attendee) -> Response {
     let workspace = state.workshop.workspace(&attendee);

@@ -66,6 +66,13 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/workspace/objects", get(api::objects))
         .route("/api/workspace", delete(api::reset))
         .route("/api/stream", get(crate::stream::stream))
+        .route(
+            "/api/drafts",
+            get(api::drafts)
+                .put(api::save_draft)
+                .delete(api::save_draft),
+        )
+        .route("/api/progress", get(api::progress))
         .layer(middleware::from_fn(api::same_origin))
         .layer(DefaultBodyLimit::max(api::MAX_BODY));
     Router::new()

@@ -63,6 +63,24 @@ impl Workshop {
         )
         .execute(&db)
         .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS drafts (
+                attendee TEXT NOT NULL, lesson TEXT NOT NULL, pane TEXT NOT NULL,
+                text TEXT NOT NULL, updated_at INTEGER NOT NULL,
+                PRIMARY KEY (attendee, lesson, pane)
+            )",
+        )
+        .execute(&db)
+        .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS progress (
+                attendee TEXT NOT NULL, lesson TEXT NOT NULL, step INTEGER NOT NULL,
+                completed_at INTEGER NOT NULL,
+                PRIMARY KEY (attendee, lesson, step)
+            )",
+        )
+        .execute(&db)
+        .await?;
         let store = SqliteStore::new(db.clone());
         store.migrate().await?;
         Ok(Arc::new(Workshop {
@@ -103,6 +121,82 @@ impl Workshop {
         .execute(&self.db)
         .await?;
         Ok(())
+    }
+
+    /// The attendee's saved pane texts for a lesson, by pane name.
+    pub async fn drafts(
+        &self,
+        attendee: &str,
+        lesson: &str,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT pane, text FROM drafts WHERE attendee = ?1 AND lesson = ?2 ORDER BY pane",
+        )
+        .bind(attendee)
+        .bind(lesson)
+        .fetch_all(&self.db)
+        .await
+    }
+
+    /// Saves a pane's text (`None`: forgets it, so the lesson's text shows again).
+    pub async fn save_draft(
+        &self,
+        attendee: &str,
+        lesson: &str,
+        pane: &str,
+        text: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        match text {
+            Some(text) => {
+                sqlx::query(
+                    "INSERT INTO drafts (attendee, lesson, pane, text, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(attendee, lesson, pane) DO UPDATE SET text = ?4, updated_at = ?5",
+                )
+                .bind(attendee)
+                .bind(lesson)
+                .bind(pane)
+                .bind(text)
+                .bind(now_seconds())
+                .execute(&self.db)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM drafts WHERE attendee = ?1 AND lesson = ?2 AND pane = ?3")
+                    .bind(attendee)
+                    .bind(lesson)
+                    .bind(pane)
+                    .execute(&self.db)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that every check of a lesson step passed for the attendee.
+    pub async fn complete_step(
+        &self,
+        attendee: &str,
+        lesson: &str,
+        step: usize,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT OR IGNORE INTO progress (attendee, lesson, step, completed_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(attendee)
+            .bind(lesson)
+            .bind(i64::try_from(step).unwrap_or(i64::MAX))
+            .bind(now_seconds())
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The steps the attendee completed, by lesson (`COURSE/SLUG`).
+    pub async fn progress(&self, attendee: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT lesson, step FROM progress WHERE attendee = ?1 ORDER BY lesson, step",
+        )
+        .bind(attendee)
+        .fetch_all(&self.db)
+        .await
     }
 
     /// Deletes the workspaces idle for longer than `idle`; returns how many.

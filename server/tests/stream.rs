@@ -79,6 +79,17 @@ async fn post(addr: std::net::SocketAddr, cookie: &str, path: &str, body: &str) 
     answer
 }
 
+async fn get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
 /// Reads messages until one satisfies `wanted` (or the time is up).
 async fn until(socket: &mut Socket, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
@@ -160,6 +171,12 @@ async fn a_tab_sees_its_workspace_come_alive() {
     })
     .await;
     assert_eq!(ticked["step"], 0);
+    // The passed step is recorded as the attendee's progress.
+    let answer = get(addr, &cookie, "/api/progress").await;
+    assert!(
+        answer.contains(r#"{"lessons":{"fundamentals/deployments":[0]}}"#),
+        "{answer}"
+    );
 
     // Logs of one of the pods.
     let name = pod["object"]["name"]

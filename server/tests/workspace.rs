@@ -396,3 +396,45 @@ async fn sessions_survive_a_restart() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn drafts_are_kept_per_attendee_and_reset_restores_the_lesson() {
+    let site = site().await;
+    let (mut ada, mut bob) = (browser(&site), browser(&site));
+    let path = "/api/drafts?lesson=fundamentals/deployments&pane=deployment.yaml";
+    let (status, _) = ada
+        .call("PUT", path, "replicas: 5\n", Some("http://localhost:3000"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, saved) = ada
+        .call(
+            "GET",
+            "/api/drafts?lesson=fundamentals/deployments",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(saved["panes"]["deployment.yaml"], "replicas: 5\n");
+    let (_, theirs) = bob
+        .call(
+            "GET",
+            "/api/drafts?lesson=fundamentals/deployments",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(theirs["panes"], serde_json::json!({}));
+    let (status, _) = ada
+        .call("DELETE", path, "", Some("http://localhost:3000"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, after) = ada
+        .call(
+            "GET",
+            "/api/drafts?lesson=fundamentals/deployments",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(after["panes"], serde_json::json!({}));
+}

@@ -118,6 +118,10 @@ async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                 }
                 if std::mem::take(&mut watching.checks_due) {
                     let results = watching.checks(&state).await;
+                    let all_passed = results.as_array().is_some_and(|r| !r.is_empty() && r.iter().all(|c| c["passed"] == true));
+                    if all_passed && let Err(e) = state.workshop.complete_step(&attendee, &watching.lesson, watching.step).await {
+                        tracing::warn!("recording progress: {e}");
+                    }
                     if results != watching.last_checks {
                         watching.last_checks = results.clone();
                         let _ = out.send(message("checks", json!({"step": watching.step, "results": results}))).await;
