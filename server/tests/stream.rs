@@ -42,7 +42,7 @@ async fn serve() -> (std::net::SocketAddr, AppState, Library) {
     (addr, state, copy)
 }
 
-async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Socket, String) {
+async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, String) {
     let mut request = format!("ws://{addr}/api/stream")
         .into_client_request()
         .expect("request");
@@ -60,8 +60,12 @@ async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Socket, S
         .and_then(|v| v.to_str().ok())
         .and_then(|c| c.split(';').next())
         .map(str::to_string);
-    (
+    let tab = Tab {
         socket,
+        unread: Vec::new(),
+    };
+    (
+        tab,
         set.or(cookie.map(str::to_string))
             .expect("a session cookie"),
     )
@@ -90,20 +94,53 @@ async fn get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> String {
     answer
 }
 
-/// Reads messages until one satisfies `wanted` (or the time is up).
-async fn until(socket: &mut Socket, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
-    loop {
-        let next = tokio::time::timeout_at(deadline, socket.next())
+/// A tab: its socket and the messages it received but no assertion has used yet (the
+/// changes of different watches arrive in no fixed order).
+struct Tab {
+    socket: Socket,
+    unread: Vec<Value>,
+}
+
+impl Tab {
+    async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
             .await
-            .expect("the awaited message in time");
-        let Some(Ok(Message::Text(text))) = next else {
-            continue;
-        };
-        let value: Value = serde_json::from_str(&text).expect("json");
-        assert_eq!(value["v"], 1);
-        if wanted(&value) {
-            return value;
+            .expect("send");
+    }
+
+    /// The first message, received before or within `seconds`, that satisfies `wanted`.
+    async fn until(&mut self, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.unread.iter().position(&wanted) {
+            return self.unread.remove(i);
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let Ok(next) = tokio::time::timeout_at(deadline, self.socket.next()).await else {
+                let seen: Vec<String> = self
+                    .unread
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{} {} {}",
+                            m["type"], m["object"]["kind"], m["event"]["reason"]
+                        )
+                    })
+                    .collect();
+                panic!(
+                    "no awaited message within {seconds}s; unread: {}",
+                    seen.join(" | ")
+                );
+            };
+            let Some(Ok(Message::Text(text))) = next else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(&text).expect("json");
+            assert_eq!(value["v"], 1);
+            if wanted(&value) {
+                return value;
+            }
+            self.unread.push(value);
         }
     }
 }
@@ -113,12 +150,10 @@ async fn a_tab_sees_its_workspace_come_alive() {
     let (addr, state, library) = serve().await;
     let (mut tab, cookie) = connect(addr, None).await;
     let watch = json!({"type": "watch", "lesson": "fundamentals/deployments", "step": 0});
-    tab.send(Message::Text(watch.to_string().into()))
-        .await
-        .expect("send");
-    let snapshot = until(&mut tab, 10, |m| m["type"] == "snapshot").await;
+    tab.send(watch.clone()).await;
+    let snapshot = tab.until(10, |m| m["type"] == "snapshot").await;
     assert_eq!(snapshot["objects"], json!([]));
-    let first = until(&mut tab, 10, |m| m["type"] == "checks").await;
+    let first = tab.until(10, |m| m["type"] == "checks").await;
     assert!(
         first["results"]
             .as_array()
@@ -143,10 +178,11 @@ async fn a_tab_sees_its_workspace_come_alive() {
     )
     .await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let change = until(&mut tab, 10, |m| {
-        m["type"] == "change" && m["object"]["kind"] == "Deployment"
-    })
-    .await;
+    let change = tab
+        .until(10, |m| {
+            m["type"] == "change" && m["object"]["kind"] == "Deployment"
+        })
+        .await;
     assert_eq!(
         (
             change["object"]["namespace"].as_str(),
@@ -154,22 +190,24 @@ async fn a_tab_sees_its_workspace_come_alive() {
         ),
         (Some("server"), Some("go-http-app"))
     );
-    let pod = until(&mut tab, 10, |m| {
-        m["type"] == "change" && m["object"]["kind"] == "Pod"
-    })
-    .await;
+    let pod = tab
+        .until(10, |m| {
+            m["type"] == "change" && m["object"]["kind"] == "Pod"
+        })
+        .await;
     assert_eq!(pod["object"]["owners"][0]["kind"], "ReplicaSet");
-    until(&mut tab, 10, |m| {
+    tab.until(10, |m| {
         m["type"] == "event" && m["event"]["reason"] == "Scheduled"
     })
     .await;
-    let ticked = until(&mut tab, 30, |m| {
-        m["type"] == "checks"
-            && m["results"]
-                .as_array()
-                .is_some_and(|r| r.iter().all(|c| c["passed"] == true))
-    })
-    .await;
+    let ticked = tab
+        .until(30, |m| {
+            m["type"] == "checks"
+                && m["results"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().all(|c| c["passed"] == true))
+        })
+        .await;
     assert_eq!(ticked["step"], 0);
     // The passed step is recorded as the attendee's progress.
     let answer = get(addr, &cookie, "/api/progress").await;
@@ -185,10 +223,8 @@ async fn a_tab_sees_its_workspace_come_alive() {
         .to_string();
     let logs =
         json!({"type": "logs", "namespace": "server", "pod": name, "container": "go-http-app"});
-    tab.send(Message::Text(logs.to_string().into()))
-        .await
-        .expect("send");
-    let line = until(&mut tab, 10, |m| m["type"] == "log").await;
+    tab.send(logs).await;
+    let line = tab.until(10, |m| m["type"] == "log").await;
     assert!(
         line["line"]
             .as_str()
@@ -199,14 +235,17 @@ async fn a_tab_sees_its_workspace_come_alive() {
     // A reconnecting tab gets everything again.
     drop(tab);
     let (mut again, _) = connect(addr, Some(&cookie)).await;
-    again
-        .send(Message::Text(watch.to_string().into()))
-        .await
-        .expect("send");
-    let snapshot = until(&mut again, 10, |m| {
-        m["type"] == "snapshot" && m["objects"].as_array().is_some_and(|o| !o.is_empty())
-    })
-    .await;
+    again.send(watch.clone()).await;
+    let has = |m: &Value, kind: &str| {
+        m["objects"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|o| o["kind"] == kind))
+    };
+    let snapshot = again
+        .until(10, |m| {
+            m["type"] == "snapshot" && has(m, "Deployment") && has(m, "Pod")
+        })
+        .await;
     let kinds: Vec<&str> = snapshot["objects"]
         .as_array()
         .into_iter()

@@ -191,6 +191,15 @@ impl Watching {
                 watches.push((short.clone(), watch));
             }
         }
+        // The first snapshot goes at once and may miss what new watches have not listed
+        // yet; a complete one follows when they all have.
+        let pending: Vec<Arc<Watch>> = watches.iter().map(|(_, w)| w.clone()).collect();
+        let resend = slow.clone();
+        forwarders.push(tokio::spawn(async move {
+            futures::future::join_all(pending.iter().map(|w| w.listed(Duration::from_secs(10))))
+                .await;
+            resend.store(true, Ordering::Relaxed);
+        }));
         Watching {
             workspace: workspace.clone(),
             lesson: lesson.to_string(),

@@ -26,6 +26,8 @@ pub struct Watch {
     pub kind: String,
     objects: Mutex<BTreeMap<String, Arc<Value>>>,
     pub changes: broadcast::Sender<Change>,
+    /// Becomes true once the first list is complete.
+    listed: tokio::sync::watch::Sender<bool>,
     task: tokio::task::AbortHandle,
 }
 
@@ -36,6 +38,13 @@ impl Drop for Watch {
 }
 
 impl Watch {
+    /// Waits (at most `limit`) until the watch has listed its objects once, so a snapshot
+    /// taken after it is complete.
+    pub async fn listed(&self, limit: std::time::Duration) {
+        let mut listed = self.listed.subscribe();
+        let _ = tokio::time::timeout(limit, listed.wait_for(|done| *done)).await;
+    }
+
     /// The objects as last seen, by name.
     pub fn objects(&self) -> Vec<Arc<Value>> {
         self.objects
@@ -84,6 +93,7 @@ impl Watchers {
                 kind: resource.kind.clone(),
                 objects: Mutex::default(),
                 changes,
+                listed: tokio::sync::watch::Sender::new(false),
                 task,
             }
         });
@@ -102,8 +112,12 @@ async fn follow(api: Api<DynamicObject>, watch: Weak<Watch>) {
         let Some(watch) = watch.upgrade() else {
             return;
         };
-        let Ok(event) = event else {
-            continue; // the backoff retries; the next Init relists
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                tracing::debug!("watch: {e}; retrying after a back-off");
+                continue; // the next Init relists
+            }
         };
         let value = |o: DynamicObject| Arc::new(serde_json::to_value(o).unwrap_or_default());
         let name = |v: &Value| {
