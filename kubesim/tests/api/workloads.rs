@@ -1160,3 +1160,68 @@ async fn statefulset_pods_are_reachable_by_their_stable_names() {
         "Hello, I'm web-1.\nHello, I'm web-0.\n"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_local_volume_keeps_its_second_user_on_the_same_node() {
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+    let cluster = cluster();
+    let client = cluster.client();
+    let claim: PersistentVolumeClaim = serde_json::from_value(json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})).expect("claim");
+    Api::<PersistentVolumeClaim>::default_namespaced(client.clone())
+        .create(&PostParams::default(), &claim)
+        .await
+        .expect("claim");
+    let user = |name: &str, node: Option<&str>| -> Pod {
+        let mut spec = json!({"containers": [{"name": "app", "image": "nginx:1.27", "volumeMounts": [{"name": "data", "mountPath": "/data"}]}],
+            "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]});
+        if let Some(node) = node {
+            spec["nodeSelector"] = json!({"kubernetes.io/hostname": node});
+            spec["tolerations"] = json!([{"operator": "Exists"}]);
+        }
+        serde_json::from_value(
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}),
+        )
+        .expect("pod")
+    };
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    pods.create(&PostParams::default(), &user("first", None))
+        .await
+        .expect("first");
+    advance(5).await;
+    assert_eq!(
+        pods.get("first")
+            .await
+            .expect("first")
+            .spec
+            .and_then(|s| s.node_name)
+            .as_deref(),
+        Some("kind-worker")
+    );
+    // The claim's volume lives on kind-worker: a second user forced elsewhere cannot have it.
+    pods.create(
+        &PostParams::default(),
+        &user("second", Some("kind-control-plane")),
+    )
+    .await
+    .expect("second");
+    advance(2).await;
+    let status = pods
+        .get("second")
+        .await
+        .expect("second")
+        .status
+        .expect("status");
+    let condition = status
+        .conditions
+        .expect("conditions")
+        .into_iter()
+        .find(|c| c.type_ == "PodScheduled")
+        .expect("condition");
+    assert_eq!(
+        condition.message.as_deref(),
+        Some(
+            "0/2 nodes are available: 1 node(s) didn't match PersistentVolume's node affinity, 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+        )
+    );
+}
