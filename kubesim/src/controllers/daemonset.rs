@@ -2,72 +2,40 @@
 //! and whose labels match its node selector, pinned there with the node-name affinity the
 //! scheduler honours; outdated pods replaced one at a time (maxUnavailable 1).
 
-use super::owned_by;
+use super::{owned_by, owners};
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::runtime::network::is_ready;
-use crate::store::{EventType, Key, Store};
+use crate::store::{Key, Store};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const SOURCE: Source<'static> = Source::component("daemonset-controller");
 const HASH_LABEL: &str = "controller-revision-hash";
 
 /// Runs until the store's event stream ends.
 pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("apps", "daemonsets", None, None).0 {
-            reconcile(&store, &api, &events, &key);
+    let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
+        if event.key.group.is_empty() && event.key.resource == "nodes" {
+            // A node came, went or changed: every DaemonSet may want a pod more or less.
+            return store
+                .list("apps", "daemonsets", None, None)
+                .0
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect();
         }
-        loop {
-            let batch = match super::next_batch(&mut subscription.live).await {
-                Ok(batch) => batch,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = BTreeSet::new();
-            for event in &batch {
-                match (event.key.group.as_str(), event.key.resource.as_str()) {
-                    ("apps", "daemonsets") if event.kind != EventType::Deleted => {
-                        dirty.insert(event.key.clone());
-                    }
-                    ("", "nodes") => dirty.extend(
-                        store
-                            .list("apps", "daemonsets", None, None)
-                            .0
-                            .into_iter()
-                            .map(|(k, _)| k),
-                    ),
-                    ("", "pods") => {
-                        for r in event.object["metadata"]["ownerReferences"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                        {
-                            if r["kind"] == "DaemonSet" {
-                                let name = r["name"].as_str().unwrap_or_default();
-                                dirty.insert(Key::new(
-                                    "apps",
-                                    "daemonsets",
-                                    &event.key.namespace,
-                                    name,
-                                ));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            for key in dirty {
-                reconcile(&store, &api, &events, &key);
-            }
-        }
-    }
+        owners(event, "DaemonSet", "daemonsets")
+    };
+    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
+    super::follow(
+        store.clone(),
+        ("apps", "daemonsets"),
+        affected,
+        reconcile_one,
+    )
+    .await;
 }
 
 /// Whether the template's pods may run on `node`.

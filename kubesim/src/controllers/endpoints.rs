@@ -5,58 +5,37 @@
 use crate::runtime::network::{is_ready, target_port};
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const MANAGED_BY: &str = "endpointslice-controller.k8s.io";
 
 /// Runs the controller until the store's event stream ends.
 pub async fn run(store: Arc<Store>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("", "services", None, None).0 {
-            reconcile(&store, &key);
-        }
-        loop {
-            let batch = match super::next_batch(&mut subscription.live).await {
-                Ok(batch) => batch,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = BTreeSet::new();
-            for event in &batch {
-                match (event.key.group.as_str(), event.key.resource.as_str()) {
-                    ("", "services") => {
-                        dirty.insert(event.key.clone());
-                    }
-                    ("", "pods") => {
-                        let labels = &event.object["metadata"]["labels"];
-                        for (key, svc) in store
-                            .list("", "services", Some(&event.key.namespace), None)
-                            .0
-                        {
-                            if crate::labels::map_selects(&svc["spec"]["selector"], labels) {
-                                dirty.insert(key);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
+    let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
+        match (event.key.group.as_str(), event.key.resource.as_str()) {
+            // A deleted Service takes its endpoints (reconcile finds it gone).
+            ("", "services") => vec![event.key.clone()],
+            ("", "pods") => {
+                let labels = &event.object["metadata"]["labels"];
+                store
+                    .list("", "services", Some(&event.key.namespace), None)
+                    .0
+                    .into_iter()
+                    .filter(|(_, svc)| crate::labels::map_selects(&svc["spec"]["selector"], labels))
+                    .map(|(key, _)| key)
+                    .collect()
             }
-            for key in dirty {
-                // A Service deleted in this batch takes its endpoints; anything else is
-                // brought up to date.
-                if store.get(&key).is_err() {
-                    remove(&store, &key);
-                } else {
-                    reconcile(&store, &key);
-                }
-            }
+            _ => Vec::new(),
         }
-    }
+    };
+    let reconcile_one = |key: &Key| {
+        if store.get(key).is_err() {
+            remove(&store, key);
+        } else {
+            reconcile(&store, key);
+        }
+    };
+    super::follow(store.clone(), ("", "services"), affected, reconcile_one).await;
 }
 
 /// A Service's endpoint objects go with it.

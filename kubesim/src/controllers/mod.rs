@@ -75,3 +75,54 @@ pub async fn next_batch(
     }
     Ok(batch)
 }
+
+/// The loop most controllers share: reconcile every object of the kind they own at start
+/// (and again after falling behind the change stream), then, for each batch of changes,
+/// every changed object of that kind and every key `affected` names for other changes.
+pub async fn follow(
+    store: Arc<Store>,
+    owned: (&'static str, &'static str),
+    affected: impl Fn(&Store, &crate::store::Event) -> Vec<crate::store::Key>,
+    reconcile: impl Fn(&crate::store::Key),
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let Ok(mut subscription) = store.subscribe(0) else {
+            return;
+        };
+        for (key, _) in store.list(owned.0, owned.1, None, None).0 {
+            reconcile(&key);
+        }
+        loop {
+            let batch = match next_batch(&mut subscription.live).await {
+                Ok(batch) => batch,
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return,
+            };
+            let mut dirty = std::collections::BTreeSet::new();
+            for event in &batch {
+                let ours = event.key.group == owned.0 && event.key.resource == owned.1;
+                if ours && event.kind != crate::store::EventType::Deleted {
+                    dirty.insert(event.key.clone());
+                }
+                dirty.extend(affected(&store, event));
+            }
+            for key in dirty {
+                reconcile(&key);
+            }
+        }
+    }
+}
+
+/// The objects of `kind` (stored as `apps/PLURAL`) that own the changed object: a pod's
+/// StatefulSet or DaemonSet.
+pub fn owners(event: &crate::store::Event, kind: &str, plural: &str) -> Vec<crate::store::Key> {
+    event.object["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["kind"] == kind)
+        .filter_map(|r| r["name"].as_str())
+        .map(|name| crate::store::Key::new("apps", plural, &event.key.namespace, name))
+        .collect()
+}

@@ -7,57 +7,40 @@ use super::owned_by;
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::runtime::network::is_ready;
-use crate::store::{EventType, Key, Store, StoreError};
+use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const SOURCE: Source<'static> = Source::component("replicaset-controller");
 
 /// Runs the controller until the store's event stream ends.
 pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("apps", "replicasets", None, None).0 {
-            reconcile(&store, &api, &events, &key);
+    let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
+        if !(event.key.group.is_empty() && event.key.resource == "pods") {
+            return Vec::new();
         }
-        loop {
-            let batch = match super::next_batch(&mut subscription.live).await {
-                Ok(batch) => batch,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = BTreeSet::new();
-            for event in &batch {
-                match (event.key.group.as_str(), event.key.resource.as_str()) {
-                    ("apps", "replicasets") if event.kind != EventType::Deleted => {
-                        dirty.insert(event.key.clone());
-                    }
-                    ("", "pods") => {
-                        let namespace = &event.key.namespace;
-                        for (key, rs) in store.list("apps", "replicasets", Some(namespace), None).0
-                        {
-                            let uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
-                            let selects = crate::labels::selector_selects(
-                                &rs["spec"]["selector"],
-                                &event.object["metadata"]["labels"],
-                            );
-                            if owned_by(&event.object, uid) || selects {
-                                dirty.insert(key);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            for key in dirty {
-                reconcile(&store, &api, &events, &key);
-            }
-        }
-    }
+        // The ReplicaSets that own the pod or would adopt it.
+        let labels = &event.object["metadata"]["labels"];
+        store
+            .list("apps", "replicasets", Some(&event.key.namespace), None)
+            .0
+            .into_iter()
+            .filter(|(_, rs)| {
+                let uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
+                owned_by(&event.object, uid)
+                    || crate::labels::selector_selects(&rs["spec"]["selector"], labels)
+            })
+            .map(|(key, _)| key)
+            .collect()
+    };
+    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
+    super::follow(
+        store.clone(),
+        ("apps", "replicasets"),
+        affected,
+        reconcile_one,
+    )
+    .await;
 }
 
 /// The pod name prefix and template for a ReplicaSet's new pods.

@@ -4,65 +4,28 @@
 //! ordinal; rolling updates from the highest ordinal down to `partition`; revisions kept
 //! as ControllerRevisions; status as `kubectl rollout status` reads it.
 
-use super::owned_by;
+use super::{owned_by, owners};
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::runtime::network::is_ready;
-use crate::store::{EventType, Key, Store};
+use crate::store::{Key, Store};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const SOURCE: Source<'static> = Source::component("statefulset-controller");
 const REVISION_LABEL: &str = "controller-revision-hash";
 
 /// Runs until the store's event stream ends.
 pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("apps", "statefulsets", None, None).0 {
-            reconcile(&store, &api, &events, &key);
-        }
-        loop {
-            let batch = match super::next_batch(&mut subscription.live).await {
-                Ok(batch) => batch,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = BTreeSet::new();
-            for event in &batch {
-                match (event.key.group.as_str(), event.key.resource.as_str()) {
-                    ("apps", "statefulsets") if event.kind != EventType::Deleted => {
-                        dirty.insert(event.key.clone());
-                    }
-                    ("", "pods") => {
-                        for r in event.object["metadata"]["ownerReferences"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                        {
-                            if r["kind"] == "StatefulSet" {
-                                let name = r["name"].as_str().unwrap_or_default();
-                                dirty.insert(Key::new(
-                                    "apps",
-                                    "statefulsets",
-                                    &event.key.namespace,
-                                    name,
-                                ));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            for key in dirty {
-                reconcile(&store, &api, &events, &key);
-            }
-        }
-    }
+    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
+    super::follow(
+        store.clone(),
+        ("apps", "statefulsets"),
+        |_, event| owners(event, "StatefulSet", "statefulsets"),
+        reconcile_one,
+    )
+    .await;
 }
 
 /// The revision name for a template: `NAME-HASH`.

@@ -3,7 +3,7 @@
 //! `while true; do …; done` loops — with the exit codes a real shell gives. Also the
 //! do-nothing [`Daemon`] for images that just run.
 
-use super::{Context, Exit, HttpRequest, HttpResponse, MIB, Process, Surroundings, Usage};
+use super::{Context, Exit, HttpRequest, MIB, Process, Surroundings, Usage};
 use std::time::Duration;
 
 /// One step of a compiled script.
@@ -352,17 +352,6 @@ impl Process for Shell {
         Some(self.until)
     }
 
-    fn http(
-        &mut self,
-        _age: Duration,
-        _port: u16,
-        _request: &HttpRequest,
-        _around: &dyn Surroundings,
-        _out: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        None
-    }
-
     fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
         exec_with_files(argv, &self.context)
     }
@@ -372,10 +361,6 @@ impl Process for Shell {
             cpu_milli: 0,
             memory_bytes: MIB,
         }
-    }
-
-    fn listens(&self, _age: Duration, _port: u16) -> bool {
-        false
     }
 }
 
@@ -423,33 +408,18 @@ impl Process for Daemon {
     fn advance(&mut self, _: Duration, _: &dyn Surroundings, _: &mut Vec<String>) -> Option<Exit> {
         None
     }
-    fn next_wake(&self) -> Option<Duration> {
-        None
-    }
-    fn http(
-        &mut self,
-        _: Duration,
-        _: u16,
-        _: &HttpRequest,
-        _: &dyn Surroundings,
-        _: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        None
-    }
     fn usage(&self, _: Duration) -> Usage {
         Usage {
             cpu_milli: 2,
             memory_bytes: 16 * MIB,
         }
     }
-    fn listens(&self, _: Duration, _: u16) -> bool {
-        false
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::HttpResponse;
 
     struct Net;
     impl Surroundings for Net {

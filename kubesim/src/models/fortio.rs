@@ -168,26 +168,11 @@ impl Process for Load {
         })
     }
 
-    fn http(
-        &mut self,
-        _: Duration,
-        _: u16,
-        _: &HttpRequest,
-        _: &dyn Surroundings,
-        _: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        None
-    }
-
     fn usage(&self, _: Duration) -> Usage {
         Usage {
             cpu_milli: 5 + self.qps as i64,
             memory_bytes: 12 * MIB,
         }
-    }
-
-    fn listens(&self, _: Duration, _: u16) -> bool {
-        false
     }
 }
 
@@ -252,21 +237,8 @@ impl Process for Refusal {
     fn next_wake(&self) -> Option<Duration> {
         Some(Duration::ZERO)
     }
-    fn http(
-        &mut self,
-        _: Duration,
-        _: u16,
-        _: &HttpRequest,
-        _: &dyn Surroundings,
-        _: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        None
-    }
     fn usage(&self, _: Duration) -> Usage {
         Usage::default()
-    }
-    fn listens(&self, _: Duration, _: u16) -> bool {
-        false
     }
 }
 

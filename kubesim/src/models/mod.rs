@@ -158,10 +158,12 @@ pub trait Process: Send + Debug {
 
     /// When (as an age) the process next prints or exits on its own; `None` when it only
     /// reacts to requests.
-    fn next_wake(&self) -> Option<Duration>;
+    fn next_wake(&self) -> Option<Duration> {
+        None
+    }
 
     /// Answers a request on `port`, logging it to `out` as the real program would; `None`
-    /// when nothing listens there (connection refused).
+    /// when nothing listens there (connection refused), as for programs that serve no HTTP.
     fn http(
         &mut self,
         age: Duration,
@@ -169,7 +171,10 @@ pub trait Process: Send + Debug {
         request: &HttpRequest,
         around: &dyn Surroundings,
         out: &mut Vec<String>,
-    ) -> Option<HttpResponse>;
+    ) -> Option<HttpResponse> {
+        let _ = (age, port, request, around, out);
+        None
+    }
 
     /// Runs a command inside the container (exec probes, `kubectl exec`): exit code and
     /// output.
@@ -186,8 +191,12 @@ pub trait Process: Send + Debug {
         let _ = (age, millicores, seconds);
     }
 
-    /// Whether the process listens on TCP `port` at `age` (tcpSocket probes).
-    fn listens(&self, age: Duration, port: u16) -> bool;
+    /// Whether the process listens on TCP `port` at `age` (tcpSocket probes); by default
+    /// it listens nowhere.
+    fn listens(&self, age: Duration, port: u16) -> bool {
+        let _ = (age, port);
+        false
+    }
 }
 
 /// Resource use.

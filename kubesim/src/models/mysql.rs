@@ -3,7 +3,7 @@
 //! directory (port 3306 stays closed meanwhile, as the entrypoint's temporary server
 //! skips networking) and then accepts connections.
 
-use super::{Context, Exit, HttpRequest, HttpResponse, MIB, Process, Surroundings, Usage};
+use super::{Context, Exit, MIB, Process, Surroundings, Usage};
 use std::time::Duration;
 
 /// How long initialising an empty data directory takes.
@@ -107,18 +107,6 @@ impl Process for Mysql {
             Stage::Initialising => Some(INIT),
             _ => None,
         }
-    }
-
-    fn http(
-        &mut self,
-        _age: Duration,
-        _port: u16,
-        _request: &HttpRequest,
-        _around: &dyn Surroundings,
-        _out: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        // mysqld speaks its own protocol; an HTTP client gets nothing useful.
-        None
     }
 
     fn usage(&self, _age: Duration) -> Usage {
