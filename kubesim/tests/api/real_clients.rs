@@ -341,6 +341,36 @@ async fn kubectl_follows_workloads_as_they_run() {
         .await;
     assert_eq!(image, "kubeclass/demo-app:1.0");
 
+    // Pause holds a change back; resume rolls it out; restart makes a new revision.
+    served.ok(&["rollout", "pause", "deployment/web"]).await;
+    served
+        .ok(&["set", "env", "deployment/web", "NAME=paused"])
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let condition = served
+        .ok(&[
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"Progressing\")].reason}",
+        ])
+        .await;
+    assert_eq!(condition, "DeploymentPaused");
+    served.ok(&["rollout", "resume", "deployment/web"]).await;
+    served
+        .ok(&["rollout", "status", "deployment/web", "--timeout=60s"])
+        .await;
+    served.ok(&["rollout", "restart", "deployment/web"]).await;
+    served
+        .ok(&["rollout", "status", "deployment/web", "--timeout=60s"])
+        .await;
+    let history = served.ok(&["rollout", "history", "deployment/web"]).await;
+    assert!(
+        history.contains("5         <none>"),
+        "a revision for each change: {history}"
+    );
+
     // The running pods log, describe and report events as on kind.
     let logs = served.ok(&["logs", "deployment/web"]).await;
     assert!(
