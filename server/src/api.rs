@@ -141,6 +141,119 @@ pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee
     Json(json!({"namespaces": by_namespace})).into_response()
 }
 
+/// `POST /api/workspace/delete[?lesson=COURSE/SLUG]` — body: the manifests whose objects
+/// to delete.
+pub async fn delete_manifests(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Query(query): Query<ApplyQuery>,
+    body: String,
+) -> Response {
+    let workshop: &Arc<Workshop> = &state.workshop;
+    let workspace = workshop.workspace(&attendee);
+    let namespaces = lesson_namespaces(&state, query.lesson.as_deref());
+    match apply::delete(&workspace, &state.kube, &workshop.kinds, &body, &namespaces).await {
+        Ok(report) => {
+            let status = if report.results.iter().any(|r| r.error.is_some()) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(report)).into_response()
+        }
+        Err(refused) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": refused.message, "document": refused.document, "line": refused.line})),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /api/workspace/try/{namespace}/{service}/{port}/{*path}` — "try the app": an HTTP
+/// GET to a Service of the workspace through the API server's service proxy, answered as
+/// `{"status", "contentType", "body"}` (the app's status, not this request's).
+pub async fn try_app(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    axum::extract::Path((namespace, service, port, path)): axum::extract::Path<(
+        String,
+        String,
+        String,
+        String,
+    )>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    try_service(&state, &attendee, &namespace, &service, &port, &path, query).await
+}
+
+/// `GET /api/workspace/try/{namespace}/{service}/{port}/`: the app's root path.
+pub async fn try_app_root(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    axum::extract::Path((namespace, service, port)): axum::extract::Path<(String, String, String)>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    try_service(&state, &attendee, &namespace, &service, &port, "", query).await
+}
+
+async fn try_service(
+    state: &AppState,
+    attendee: &str,
+    namespace: &str,
+    service: &str,
+    port: &str,
+    path: &str,
+    query: Option<String>,
+) -> Response {
+    let workspace = state.workshop.workspace(attendee);
+    let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !safe(namespace) || !safe(service) || !safe(port) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "namespace, service and port are names or numbers",
+        );
+    }
+    let mut uri = format!(
+        "/api/v1/namespaces/{}/services/{service}:{port}/proxy/{}",
+        workspace.namespace(namespace),
+        path.trim_start_matches('/')
+    );
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        uri = format!("{uri}?{q}");
+    }
+    let request = match http::Request::get(&uri).body(Vec::new()) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    match state.kube.send(request.map(kube::client::Body::from)).await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let bytes = match http_body_util::BodyExt::collect(response.into_body()).await {
+                Ok(collected) => collected.to_bytes(),
+                Err(e) => return error(StatusCode::BAD_GATEWAY, e.to_string()),
+            };
+            let mut body = String::from_utf8_lossy(&bytes).into_owned();
+            // The API server's refusals are Status objects: show their message.
+            if let Ok(status_object) = serde_json::from_str::<Value>(&body)
+                && status_object["kind"] == "Status"
+                && let Some(message) = status_object["message"].as_str()
+            {
+                body = message.to_string();
+            }
+            body.truncate(64 * 1024);
+            Json(json!({"status": status, "contentType": content_type, "body": body}))
+                .into_response()
+        }
+        Err(e) => error(StatusCode::BAD_GATEWAY, e.to_string()),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct DraftQuery {
     lesson: String,

@@ -65,6 +65,15 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/workspace/apply", post(api::apply_manifests))
         .route("/api/workspace/objects", get(api::objects))
         .route("/api/workspace", delete(api::reset))
+        .route("/api/workspace/delete", post(api::delete_manifests))
+        .route(
+            "/api/workspace/try/{namespace}/{service}/{port}/",
+            get(api::try_app_root),
+        )
+        .route(
+            "/api/workspace/try/{namespace}/{service}/{port}/{*path}",
+            get(api::try_app),
+        )
         .route("/api/stream", get(crate::stream::stream))
         .route(
             "/api/drafts",

@@ -438,3 +438,68 @@ async fn drafts_are_kept_per_attendee_and_reset_restores_the_lesson() {
         .await;
     assert_eq!(after["panes"], serde_json::json!({}));
 }
+
+#[tokio::test]
+async fn try_the_app_reaches_a_service_and_delete_goes_through_the_pipeline() {
+    let site = site().await;
+    let mut ada = browser(&site);
+    let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: server\nspec:\n  selector: {app: web}\n  ports:\n    - port: 80\n      targetPort: 8000\n";
+    let manifests = format!("{DEPLOYMENT}---\n{service}");
+    let (status, _) = ada.apply(LESSON, &manifests).await;
+    assert_eq!(status, StatusCode::OK);
+    // The demo app's image pulls in about 1.4 s; then the Service has endpoints.
+    let mut answer = Value::Null;
+    for _ in 0..50 {
+        answer = ada
+            .call("GET", "/api/workspace/try/server/web/80/", "", None)
+            .await
+            .1;
+        if answer["status"] == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(answer["body"], "Hello, I'm unknown.\n", "{answer}");
+    let (_, missing) = ada
+        .call("GET", "/api/workspace/try/server/nope/80/", "", None)
+        .await;
+    assert_eq!(
+        (missing["status"].as_u64(), missing["body"].as_str()),
+        (Some(404), Some("services \"nope\" not found"))
+    );
+    let (status, _) = ada
+        .call(
+            "GET",
+            "/api/workspace/try/kube-system/kube-dns/53/",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "maps into the workspace: there is no kube-dns there"
+    );
+
+    let (status, report) = ada
+        .call(
+            "POST",
+            "/api/workspace/delete?lesson=fundamentals/deployments",
+            &manifests,
+            Some("http://localhost:3000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(actions(&report), ["Deployment deleted", "Service deleted"]);
+    let real = site.cluster.client();
+    let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> = kube::Api::all(real);
+    assert!(
+        deployments
+            .list(&Default::default())
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .all(|d| d.metadata.name.as_deref() != Some("web"))
+    );
+}

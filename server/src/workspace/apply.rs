@@ -417,6 +417,74 @@ fn comparable(object: &Value) -> Value {
     copy
 }
 
+/// Deletes what `text` describes from the workspace, through the same planning (so the
+/// same refusals apply): every document is checked first, and nothing is deleted unless
+/// all are acceptable. Objects already gone count as deleted. Reverse install order, so
+/// workloads go before what they use.
+pub async fn delete(
+    workspace: &Workspace,
+    client: &kube::Client,
+    kinds: &Kinds,
+    text: &str,
+    lesson_namespaces: &[String],
+) -> Result<Report, DocumentError> {
+    let documents = documents::parse(text, &Budgets::default())?;
+    let mut allowed: BTreeSet<String> = workspace
+        .namespaces(client)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(short, _)| short)
+        .collect();
+    allowed.extend(lesson_namespaces.iter().cloned());
+    let mut plans = Vec::new();
+    let mut refused = Vec::new();
+    for doc in &documents {
+        match plan(workspace, client, kinds, doc, &allowed).await {
+            Ok(plan) => plans.push(plan),
+            Err(outcome) => refused.push(outcome),
+        }
+    }
+    if !refused.is_empty() {
+        refused.extend(plans.into_iter().map(|p| p.outcome));
+        refused.sort_by_key(|o| o.index);
+        return Ok(Report {
+            applied: false,
+            dry_run: false,
+            results: refused,
+        });
+    }
+    plans.sort_by_key(|p| std::cmp::Reverse((p.rank, p.outcome.index)));
+    let mut results = Vec::new();
+    for plan in plans {
+        let api: Api<DynamicObject> = match &plan.namespace {
+            Some(ns) => Api::namespaced_with(client.clone(), ns, &plan.resource),
+            None => Api::all_with(client.clone(), &plan.resource),
+        };
+        let gone = |e: &kube::Error| matches!(e, kube::Error::Api(status) if status.code == 404);
+        let outcome = match api
+            .delete(&plan.name, &kube::api::DeleteParams::background())
+            .await
+        {
+            Err(e) if !gone(&e) => Outcome {
+                error: Some(api_message(e)),
+                ..plan.outcome
+            },
+            _ => Outcome {
+                action: Some(Action::Deleted),
+                ..plan.outcome
+            },
+        };
+        results.push(outcome);
+    }
+    results.sort_by_key(|o| o.index);
+    Ok(Report {
+        applied: true,
+        dry_run: false,
+        results,
+    })
+}
+
 /// Server-side applies one plan (or dry-runs it) and says what it did.
 async fn send(client: &kube::Client, plan: &Plan, dry_run: bool) -> Result<Outcome, String> {
     let api: Api<DynamicObject> = match &plan.namespace {
