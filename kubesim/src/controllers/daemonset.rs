@@ -26,12 +26,13 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
                 .map(|(k, _)| k)
                 .collect();
         }
-        owners(event, "DaemonSet", "daemonsets")
+        owners(event, "DaemonSet", ("apps", "daemonsets"))
     };
     let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
     super::follow(
         store.clone(),
         ("apps", "daemonsets"),
+        None,
         affected,
         reconcile_one,
     )

@@ -6,11 +6,9 @@
 
 use super::owned_by;
 use crate::events::{Recorder, Source};
-use crate::store::{EventType, Key, Store};
+use crate::store::{Key, Store};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const SOURCE: Source<'static> = Source::component("deployment-controller");
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -18,62 +16,32 @@ const HASH_LABEL: &str = "pod-template-hash";
 
 /// Runs the controller until the store's event stream ends.
 pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("apps", "deployments", None, None).0 {
-            reconcile(&store, &events, &key);
+    // Rollouts under way are looked at again every few seconds: a progress deadline
+    // passes without any change to watch for.
+    let resync = super::Resync {
+        period: std::time::Duration::from_secs(5),
+        due: |d| {
+            d["status"]["conditions"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["reason"] == "ReplicaSetUpdated"))
+        },
+    };
+    let affected = |_: &Store, event: &crate::store::Event| {
+        if event.key.group == "apps" && event.key.resource == "replicasets" {
+            super::owners(event, "Deployment", ("apps", "deployments"))
+        } else {
+            Vec::new()
         }
-        // Rollouts under way are looked at again every few seconds: a progress deadline
-        // passes without any change to watch for.
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            let event = tokio::select! {
-                event = subscription.live.recv() => event,
-                _ = tick.tick() => {
-                    for (key, d) in store.list("apps", "deployments", None, None).0 {
-                        if d["status"]["conditions"].as_array().is_some_and(|c| c.iter().any(|c| c["reason"] == "ReplicaSetUpdated")) {
-                            reconcile(&store, &events, &key);
-                        }
-                    }
-                    continue;
-                }
-            };
-            let event = match event {
-                Ok(event) => event,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = BTreeSet::new();
-            match (event.key.group.as_str(), event.key.resource.as_str()) {
-                ("apps", "deployments") if event.kind != EventType::Deleted => {
-                    dirty.insert(event.key.clone());
-                }
-                ("apps", "replicasets") => {
-                    for r in event.object["metadata"]["ownerReferences"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                    {
-                        if r["kind"] == "Deployment" {
-                            let name = r["name"].as_str().unwrap_or_default();
-                            dirty.insert(Key::new(
-                                "apps",
-                                "deployments",
-                                &event.key.namespace,
-                                name,
-                            ));
-                        }
-                    }
-                }
-                _ => {}
-            }
-            for key in dirty {
-                reconcile(&store, &events, &key);
-            }
-        }
-    }
+    };
+    let reconcile_one = |key: &Key| reconcile(&store, &events, key);
+    super::follow(
+        store.clone(),
+        ("apps", "deployments"),
+        Some(resync),
+        affected,
+        reconcile_one,
+    )
+    .await;
 }
 
 /// The pod-template-hash: ten characters from the template, in Kubernetes' safe alphabet.

@@ -35,7 +35,14 @@ pub async fn run(store: Arc<Store>) {
             reconcile(&store, key);
         }
     };
-    super::follow(store.clone(), ("", "services"), affected, reconcile_one).await;
+    super::follow(
+        store.clone(),
+        ("", "services"),
+        None,
+        affected,
+        reconcile_one,
+    )
+    .await;
 }
 
 /// A Service's endpoint objects go with it.

@@ -7,66 +7,35 @@ use super::owned_by;
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::runtime::network::is_ready;
-use crate::store::{EventType, Key, Store};
+use crate::store::{Key, Store};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const SOURCE: Source<'static> = Source::component("job-controller");
 
 /// Runs until the store's event stream ends.
 pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("batch", "jobs", None, None).0 {
-            reconcile(&store, &api, &events, &key);
+    // Deadlines pass without any change to watch for.
+    let resync = super::Resync {
+        period: std::time::Duration::from_secs(1),
+        due: |job| job["spec"]["activeDeadlineSeconds"].is_number() && !finished(job),
+    };
+    let affected = |_: &Store, event: &crate::store::Event| {
+        if event.key.group.is_empty() && event.key.resource == "pods" {
+            super::owners(event, "Job", ("batch", "jobs"))
+        } else {
+            Vec::new()
         }
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            let event = tokio::select! {
-                event = subscription.live.recv() => event,
-                _ = tick.tick() => {
-                    // Deadlines pass without any change to watch for.
-                    for (key, job) in store.list("batch", "jobs", None, None).0 {
-                        if job["spec"]["activeDeadlineSeconds"].is_number() && !finished(&job) {
-                            reconcile(&store, &api, &events, &key);
-                        }
-                    }
-                    continue;
-                }
-            };
-            let event = match event {
-                Ok(event) => event,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = BTreeSet::new();
-            match (event.key.group.as_str(), event.key.resource.as_str()) {
-                ("batch", "jobs") if event.kind != EventType::Deleted => {
-                    dirty.insert(event.key.clone());
-                }
-                ("", "pods") => {
-                    for r in event.object["metadata"]["ownerReferences"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                    {
-                        if r["kind"] == "Job" {
-                            let name = r["name"].as_str().unwrap_or_default();
-                            dirty.insert(Key::new("batch", "jobs", &event.key.namespace, name));
-                        }
-                    }
-                }
-                _ => {}
-            }
-            for key in dirty {
-                reconcile(&store, &api, &events, &key);
-            }
-        }
-    }
+    };
+    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
+    super::follow(
+        store.clone(),
+        ("batch", "jobs"),
+        Some(resync),
+        affected,
+        reconcile_one,
+    )
+    .await;
 }
 
 /// Whether a Job has a Complete or Failed condition.

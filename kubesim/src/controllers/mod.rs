@@ -76,16 +76,26 @@ pub async fn next_batch(
     Ok(batch)
 }
 
+/// Looking again at owned objects every `period` whose state says so: a deadline passes
+/// without any change to watch for.
+pub struct Resync {
+    pub period: std::time::Duration,
+    pub due: fn(&serde_json::Value) -> bool,
+}
+
 /// The loop most controllers share: reconcile every object of the kind they own at start
 /// (and again after falling behind the change stream), then, for each batch of changes,
-/// every changed object of that kind and every key `affected` names for other changes.
+/// every changed object of that kind and every key `affected` names for other changes;
+/// with `resync`, also the owned objects it says are due, every period.
 pub async fn follow(
     store: Arc<Store>,
     owned: (&'static str, &'static str),
+    resync: Option<Resync>,
     affected: impl Fn(&Store, &crate::store::Event) -> Vec<crate::store::Key>,
     reconcile: impl Fn(&crate::store::Key),
 ) {
     use tokio::sync::broadcast::error::RecvError;
+    let mut tick = resync.as_ref().map(|r| tokio::time::interval(r.period));
     loop {
         let Ok(mut subscription) = store.subscribe(0) else {
             return;
@@ -94,7 +104,28 @@ pub async fn follow(
             reconcile(&key);
         }
         loop {
-            let batch = match next_batch(&mut subscription.live).await {
+            let ticked = async {
+                match tick.as_mut() {
+                    Some(t) => {
+                        t.tick().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let batch = tokio::select! {
+                batch = next_batch(&mut subscription.live) => batch,
+                () = ticked => {
+                    if let Some(resync) = &resync {
+                        for (key, object) in store.list(owned.0, owned.1, None, None).0 {
+                            if (resync.due)(&object) {
+                                reconcile(&key);
+                            }
+                        }
+                    }
+                    continue;
+                }
+            };
+            let batch = match batch {
                 Ok(batch) => batch,
                 Err(RecvError::Lagged(_)) => break,
                 Err(RecvError::Closed) => return,
@@ -114,15 +145,19 @@ pub async fn follow(
     }
 }
 
-/// The objects of `kind` (stored as `apps/PLURAL`) that own the changed object: a pod's
-/// StatefulSet or DaemonSet.
-pub fn owners(event: &crate::store::Event, kind: &str, plural: &str) -> Vec<crate::store::Key> {
+/// The objects of `kind` (stored as `GROUP/PLURAL`) that own the changed object: a pod's
+/// StatefulSet, DaemonSet or Job, a ReplicaSet's Deployment.
+pub fn owners(
+    event: &crate::store::Event,
+    kind: &str,
+    (group, plural): (&str, &str),
+) -> Vec<crate::store::Key> {
     event.object["metadata"]["ownerReferences"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|r| r["kind"] == kind)
         .filter_map(|r| r["name"].as_str())
-        .map(|name| crate::store::Key::new("apps", plural, &event.key.namespace, name))
+        .map(|name| crate::store::Key::new(group, plural, &event.key.namespace, name))
         .collect()
 }

@@ -37,6 +37,7 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
     super::follow(
         store.clone(),
         ("apps", "replicasets"),
+        None,
         affected,
         reconcile_one,
     )

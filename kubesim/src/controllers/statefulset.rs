@@ -22,7 +22,8 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
     super::follow(
         store.clone(),
         ("apps", "statefulsets"),
-        |_, event| owners(event, "StatefulSet", "statefulsets"),
+        None,
+        |_, event| owners(event, "StatefulSet", ("apps", "statefulsets")),
         reconcile_one,
     )
     .await;
