@@ -96,20 +96,39 @@ pub async fn apply_manifests(
     }
     let workspace = workshop.workspace(&attendee);
     let namespaces = lesson_namespaces(&state, query.lesson.as_deref());
-    match apply::apply(&workspace, &state.kube, &workshop.kinds, &body, &namespaces, query.dry_run).await {
+    let report = apply::apply(
+        &workspace,
+        &state.kube,
+        &workshop.kinds,
+        &body,
+        &namespaces,
+        query.dry_run,
+    )
+    .await;
+    report_response(report)
+}
+
+/// A pipeline's answer: 200 when every document went through, 422 when one was refused,
+/// 400 when the text itself was (with its document and line).
+fn report_response(
+    report: Result<apply::Report, crate::workspace::documents::DocumentError>,
+) -> Response {
+    match report {
         Ok(report) => {
-            let status = if report.results.iter().any(|r| r.error.is_some()) {
+            let refused = report.results.iter().any(|r| r.error.is_some());
+            let status = if refused {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
                 StatusCode::OK
             };
             (status, Json(report)).into_response()
         }
-        Err(refused) => (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": refused.message, "document": refused.document, "line": refused.line})),
-        )
-            .into_response(),
+        Err(refused) => {
+            let body = json!({
+                "error": refused.message, "document": refused.document, "line": refused.line,
+            });
+            (StatusCode::BAD_REQUEST, Json(body)).into_response()
+        }
     }
 }
 
@@ -152,21 +171,9 @@ pub async fn delete_manifests(
     let workshop: &Arc<Workshop> = &state.workshop;
     let workspace = workshop.workspace(&attendee);
     let namespaces = lesson_namespaces(&state, query.lesson.as_deref());
-    match apply::delete(&workspace, &state.kube, &workshop.kinds, &body, &namespaces).await {
-        Ok(report) => {
-            let status = if report.results.iter().any(|r| r.error.is_some()) {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            (status, Json(report)).into_response()
-        }
-        Err(refused) => (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": refused.message, "document": refused.document, "line": refused.line})),
-        )
-            .into_response(),
-    }
+    report_response(
+        apply::delete(&workspace, &state.kube, &workshop.kinds, &body, &namespaces).await,
+    )
 }
 
 /// `GET /api/workspace/try/{namespace}/{service}/{port}/{*path}` — "try the app": an HTTP

@@ -98,18 +98,7 @@ pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
                 .as_array()
                 .is_some_and(|c| c.iter().any(|c| c["type"] == "Issuing"));
             if first {
-                events.normal(
-                    &cert,
-                    SOURCE,
-                    "Issuing",
-                    "Issuing certificate as Secret does not exist",
-                );
-                events.normal(
-                    &cert,
-                    SOURCE,
-                    "Requested",
-                    &format!("Created new CertificateRequest resource \"{request_name}\""),
-                );
+                announce(events, &cert, &request_name);
             }
             request(
                 store,
@@ -128,18 +117,7 @@ pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
             write_status(store, key, &cert, status);
         }
         Ok((cert_pem, key_pem, ca_pem)) => {
-            events.normal(
-                &cert,
-                SOURCE,
-                "Issuing",
-                "Issuing certificate as Secret does not exist",
-            );
-            events.normal(
-                &cert,
-                SOURCE,
-                "Requested",
-                &format!("Created new CertificateRequest resource \"{request_name}\""),
-            );
+            announce(events, &cert, &request_name);
             request(
                 store,
                 key,
@@ -198,6 +176,14 @@ pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
             write_status(store, key, &cert, status);
         }
     }
+}
+
+/// The events cert-manager writes when it starts issuing: why, and the request it made.
+fn announce(events: &Recorder, cert: &Value, request_name: &str) {
+    let why = "Issuing certificate as Secret does not exist";
+    events.normal(cert, SOURCE, "Issuing", why);
+    let requested = format!("Created new CertificateRequest resource \"{request_name}\"");
+    events.normal(cert, SOURCE, "Requested", &requested);
 }
 
 /// Creates (or updates) the CertificateRequest for this revision.
