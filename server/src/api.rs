@@ -9,6 +9,7 @@
 //! State-changing requests from another Origin are refused (403), so a page elsewhere
 //! cannot act with an attendee's cookie.
 
+use app::model::live::ObjectView;
 use crate::routes::AppState;
 use crate::workshop::{Attendee, Workshop};
 use crate::workspace::{apply, view};
@@ -139,7 +140,7 @@ pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee
         Ok(n) => n,
         Err(e) => return error(StatusCode::BAD_GATEWAY, e.to_string()),
     };
-    let mut by_namespace: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut by_namespace: BTreeMap<String, Vec<ObjectView>> = BTreeMap::new();
     for (short, real) in namespaces {
         let mut objects = Vec::new();
         for resource in view::kinds() {
@@ -158,6 +159,38 @@ pub async fn objects(State(state): State<AppState>, Attendee(attendee): Attendee
         by_namespace.insert(short, objects);
     }
     Json(json!({"namespaces": by_namespace})).into_response()
+}
+
+/// `GET /api/workspace/object/{namespace}/{kind}/{name}`: one object of the workspace as
+/// `kubectl get -o yaml` shows it (without managedFields), for the objects panel.
+pub async fn object_yaml(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    axum::extract::Path((short, kind, name)): axum::extract::Path<(String, String, String)>,
+) -> Response {
+    let Some(resource) = view::kinds().into_iter().find(|r| r.kind == kind) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("the objects panel does not show {kind}"),
+        );
+    };
+    let workspace = state.workshop.workspace(&attendee);
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(state.kube.clone(), &workspace.namespace(&short), &resource);
+    match api.get_opt(&name).await {
+        Ok(Some(mut object)) => {
+            object.metadata.managed_fields = None;
+            match serde_yaml::to_string(&object) {
+                Ok(yaml) => Json(json!({"yaml": yaml})).into_response(),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            }
+        }
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            format!("{kind} \"{name}\" is not in your namespace \"{short}\""),
+        ),
+        Err(e) => error(StatusCode::BAD_GATEWAY, e.to_string()),
+    }
 }
 
 /// `POST /api/workspace/delete[?lesson=COURSE/SLUG]` — body: the manifests whose objects

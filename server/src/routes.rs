@@ -64,6 +64,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let api = Router::new()
         .route("/api/workspace/apply", post(api::apply_manifests))
         .route("/api/workspace/objects", get(api::objects))
+        .route(
+            "/api/workspace/object/{namespace}/{kind}/{name}",
+            get(api::object_yaml),
+        )
         .route("/api/workspace", delete(api::reset))
         .route("/api/workspace/delete", post(api::delete_manifests))
         .route(

@@ -137,6 +137,9 @@ impl Tab {
             };
             let value: Value = serde_json::from_str(&text).expect("json");
             assert_eq!(value["v"], 1);
+            // Every frame reads as the shared message type the lesson page decodes.
+            serde_json::from_value::<app::model::live::Envelope>(value.clone())
+                .unwrap_or_else(|e| panic!("{e}: {value}"));
             if wanted(&value) {
                 return value;
             }

@@ -205,8 +205,26 @@ async fn manifests_apply_into_the_attendees_own_namespaces() {
         (StatusCode::OK, vec!["Deployment configured".to_string()])
     );
     assert_eq!(dry["applied"], false);
+    // The dry run is also the diff: the one field that would change, both sides.
+    assert_eq!(
+        dry["results"][0]["changes"],
+        serde_json::json!([{"path": "spec.replicas", "live": 2, "applied": 3}]),
+        "{dry}"
+    );
     let live = namespaced(&site, &real).get("web").await.expect("get");
     assert_eq!(live.data["spec"]["replicas"], 2);
+
+    // One object as YAML, for the objects panel; nothing outside the panel's kinds.
+    let (status, yaml) = ada
+        .call("GET", "/api/workspace/object/server/Deployment/web", "", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = yaml["yaml"].as_str().expect("yaml");
+    assert!(text.contains("replicas: 2") && !text.contains("managedFields"), "{text}");
+    let (status, _) = ada
+        .call("GET", "/api/workspace/object/server/Deployment/nothing", "", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The objects view lists them by short namespace.
     let (_, objects) = ada.call("GET", "/api/workspace/objects", "", None).await;
@@ -347,6 +365,11 @@ async fn attendees_never_see_each_other_and_reset_clears_a_workspace() {
         "{theirs}"
     );
     assert_ne!(ada.cookie, bob.cookie);
+    // Ada's Deployment by her short name, asked by Bob, is looked up in Bob's namespace.
+    let (status, _) = bob
+        .call("GET", "/api/workspace/object/server/Deployment/web", "", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Another site cannot act with Ada's cookie.
     let (status, _) = ada

@@ -148,6 +148,7 @@ impl Lesson {
             title: self.front.title.clone(),
             summary: self.front.summary.clone(),
             duration: self.front.duration,
+            steps: self.steps.len(),
         }
     }
 

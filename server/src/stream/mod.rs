@@ -15,43 +15,18 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures::{AsyncBufReadExt, SinkExt, StreamExt};
 use kube::discovery::ApiResource;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use app::model::live::{ChangeKind, CheckResult, ClientMessage as Request, ServerMessage};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use watchers::{Change, Watch};
 
-/// The protocol version in every message.
-pub const VERSION: u32 = 1;
 /// Messages queued for one tab before it counts as slow.
 const QUEUE: usize = 512;
 
-/// What a tab asks for.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-enum Request {
-    /// Watch the workspace for a lesson (COURSE/SLUG) and evaluate one step's checks.
-    Watch { lesson: String, step: usize },
-    /// Follow a pod's logs (replacing any logs followed before).
-    Logs {
-        namespace: String,
-        pod: String,
-        container: Option<String>,
-        #[serde(default)]
-        previous: bool,
-        #[serde(rename = "tailLines")]
-        tail_lines: Option<i64>,
-    },
-    /// Stop following logs.
-    StopLogs,
-}
-
-fn message(kind: &str, mut body: Value) -> Message {
-    body["v"] = json!(VERSION);
-    body["type"] = json!(kind);
-    Message::Text(body.to_string().into())
+fn message(message: ServerMessage) -> Message {
+    Message::Text(message.to_frame().into())
 }
 
 /// `GET /api/stream`.
@@ -101,7 +76,7 @@ async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                         if let Some(old) = logs.take() { old.abort(); }
                     }
                     Err(e) => {
-                        let _ = out.send(message("error", json!({"message": format!("not a request this server understands: {e}")}))).await;
+                        let _ = out.send(message(ServerMessage::Error { message: format!("not a request this server understands: {e}") })).await;
                     }
                 }
             }
@@ -118,13 +93,13 @@ async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                 }
                 if std::mem::take(&mut watching.checks_due) {
                     let results = watching.checks(&state).await;
-                    let all_passed = results.as_array().is_some_and(|r| !r.is_empty() && r.iter().all(|c| c["passed"] == true));
+                    let all_passed = !results.is_empty() && results.iter().all(|c| c.passed);
                     if all_passed && let Err(e) = state.workshop.complete_step(&attendee, &watching.lesson, watching.step).await {
                         tracing::warn!("recording progress: {e}");
                     }
-                    if results != watching.last_checks {
-                        watching.last_checks = results.clone();
-                        let _ = out.send(message("checks", json!({"step": watching.step, "results": results}))).await;
+                    if watching.last_checks.as_ref() != Some(&results) {
+                        watching.last_checks = Some(results.clone());
+                        let _ = out.send(message(ServerMessage::Checks { step: watching.step, results })).await;
                     }
                 }
             }
@@ -146,7 +121,7 @@ struct Watching {
     watches: Vec<(String, Arc<Watch>)>,
     forwarders: Vec<tokio::task::JoinHandle<()>>,
     checks_due: bool,
-    last_checks: Value,
+    last_checks: Option<Vec<CheckResult>>,
 }
 
 impl Drop for Watching {
@@ -207,7 +182,7 @@ impl Watching {
             watches,
             forwarders,
             checks_due: true,
-            last_checks: Value::Null,
+            last_checks: None,
         }
     }
 
@@ -218,33 +193,36 @@ impl Watching {
         for (short, watch) in &self.watches {
             for object in watch.objects() {
                 if watch.kind == "Event" {
-                    events.push(event_view(short, &object));
+                    events.push(view::event(short, &object));
                 } else if !view::is_workshop_own(&watch.kind, &object) {
                     objects.push(view::summary(&watch.kind, short, &object));
                 }
             }
         }
-        message("snapshot", json!({"objects": objects, "events": events}))
+        message(ServerMessage::Snapshot { objects, events })
     }
 
     /// The step's checks, evaluated on the workspace now.
-    async fn checks(&self, state: &AppState) -> Value {
+    async fn checks(&self, state: &AppState) -> Vec<CheckResult> {
         let Some((course, slug)) = self.lesson.split_once('/') else {
-            return json!([]);
+            return Vec::new();
         };
         let Some(step) = state
             .library
             .lesson(course, slug)
             .and_then(|l| l.steps.get(self.step))
         else {
-            return json!([]);
+            return Vec::new();
         };
         let mut results = Vec::new();
         for check in &step.checks {
             let passed = checks::holds(&self.workspace, &state.kube, check).await;
-            results.push(json!({"label": check.label, "passed": passed}));
+            results.push(CheckResult {
+                label: check.label.clone(),
+                passed,
+            });
         }
-        json!(results)
+        results
     }
 }
 
@@ -256,14 +234,6 @@ fn lesson_namespaces(state: &AppState, lesson: &str) -> Vec<String> {
             || vec!["default".to_string()],
             |l| l.front.namespaces.clone(),
         )
-}
-
-fn event_view(short: &str, event: &Value) -> Value {
-    json!({
-        "namespace": short, "reason": event["reason"], "message": event["message"], "type": event["type"],
-        "count": event["count"], "lastTimestamp": event["lastTimestamp"],
-        "object": {"kind": event["involvedObject"]["kind"], "name": event["involvedObject"]["name"]},
-    })
 }
 
 /// Forwards one watch's changes to the tab. A full queue marks the tab slow (it gets a
@@ -295,21 +265,23 @@ async fn forward(
                 if matches!(change, Change::Deleted(_)) {
                     continue;
                 }
-                message("event", json!({"event": event_view(&short, object)}))
+                message(ServerMessage::Event {
+                    event: view::event(&short, object),
+                })
             }
             Change::Applied(object) => {
                 if view::is_workshop_own(&watch.kind, object) {
                     continue;
                 }
-                message(
-                    "change",
-                    json!({"change": "applied", "object": view::summary(&watch.kind, &short, object)}),
-                )
+                message(ServerMessage::Change {
+                    change: ChangeKind::Applied,
+                    object: view::summary(&watch.kind, &short, object),
+                })
             }
-            Change::Deleted(object) => message(
-                "change",
-                json!({"change": "deleted", "object": view::summary(&watch.kind, &short, object)}),
-            ),
+            Change::Deleted(object) => message(ServerMessage::Change {
+                change: ChangeKind::Deleted,
+                object: view::summary(&watch.kind, &short, object),
+            }),
         };
         if out.try_send(frame).is_err() {
             slow.store(true, Ordering::Relaxed);
@@ -338,8 +310,13 @@ async fn follow_logs(
         Ok(stream) => {
             let mut lines = stream.lines();
             while let Some(Ok(line)) = lines.next().await {
-                let body = json!({"namespace": namespace, "pod": pod, "container": container, "line": line});
-                if out.send(message("log", body)).await.is_err() {
+                let body = ServerMessage::Log {
+                    namespace: namespace.clone(),
+                    pod: pod.clone(),
+                    container: container.clone(),
+                    line,
+                };
+                if out.send(message(body)).await.is_err() {
                     return;
                 }
             }
@@ -349,9 +326,11 @@ async fn follow_logs(
         Err(e) => e.to_string(),
     };
     let _ = out
-        .send(message(
-            "logEnd",
-            json!({"namespace": namespace, "pod": pod, "container": container, "reason": reason}),
-        ))
+        .send(message(ServerMessage::LogEnd {
+            namespace,
+            pod,
+            container,
+            reason,
+        }))
         .await;
 }

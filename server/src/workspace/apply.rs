@@ -10,7 +10,7 @@ use super::documents::{self, Budgets, Document, DocumentError};
 use super::{WORKSPACE_LABEL, Workspace};
 use kube::api::{Api, DynamicObject, GroupVersionKind, Patch, PatchParams};
 use kube::discovery::{ApiCapabilities, ApiResource, Discovery, Scope};
-use serde::Serialize;
+pub use app::model::live::{Action, Outcome, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tokio::sync::RwLock;
@@ -20,45 +20,6 @@ pub const FIELD_MANAGER: &str = "kubeclass";
 
 /// Cluster-scoped kinds a workspace may hold (each renamed into the workspace).
 const CLUSTER_KINDS: &[&str] = &["Namespace", "ClusterIssuer"];
-
-/// What became of one document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Outcome {
-    /// Position among the documents, from 0.
-    pub index: usize,
-    /// Line the document starts on, from 1.
-    pub line: usize,
-    pub kind: String,
-    pub name: String,
-    /// The short namespace (as the lesson writes it), for namespaced kinds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// What was (or, on a dry run, would be) done.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: Option<Action>,
-    /// Why it was refused.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// What applying a document did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Created,
-    Configured,
-    Unchanged,
-    Deleted,
-}
-
-/// The answer to one apply: whether anything was applied, and each document's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    pub applied: bool,
-    #[serde(rename = "dryRun")]
-    pub dry_run: bool,
-    pub results: Vec<Outcome>,
-}
 
 /// A document ready to send.
 #[derive(Debug, Clone)]
@@ -172,6 +133,7 @@ pub async fn apply(
                 namespace: None,
                 action: None,
                 error: Some(e.to_string()),
+                changes: None,
             });
         }
     }
@@ -206,6 +168,7 @@ pub async fn apply(
             results.push(match result {
                 Ok(outcome) if failed => Outcome {
                     action: None,
+                    changes: None,
                     ..outcome
                 },
                 Ok(outcome) => outcome,
@@ -262,6 +225,7 @@ async fn plan(
         namespace: None,
         action: None,
         error: None,
+        changes: None,
     };
     let refuse = |mut outcome: Outcome, message: String| {
         outcome.error = Some(message);
@@ -498,20 +462,23 @@ async fn send(client: &kube::Client, plan: &Plan, dry_run: bool) -> Result<Outco
         .patch(&plan.name, &params, &Patch::Apply(&plan.object))
         .await
         .map_err(api_message)?;
-    let action = match live {
-        None => Action::Created,
+    let (action, changes) = match live {
+        None => (Action::Created, None),
         Some(before) => {
-            let before = serde_json::to_value(&before).unwrap_or_default();
-            let after = serde_json::to_value(&result).unwrap_or_default();
-            if comparable(&before) == comparable(&after) {
+            let before = comparable(&serde_json::to_value(&before).unwrap_or_default());
+            let after = comparable(&serde_json::to_value(&result).unwrap_or_default());
+            let action = if before == after {
                 Action::Unchanged
             } else {
                 Action::Configured
-            }
+            };
+            // A dry run says which fields would change: the Diff button's answer.
+            (action, dry_run.then(|| super::diff::changes(&before, &after)))
         }
     };
     Ok(Outcome {
         action: Some(action),
+        changes,
         ..plan.outcome.clone()
     })
 }

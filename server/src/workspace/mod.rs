@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod checks;
+pub mod diff;
 pub mod documents;
 pub mod policy;
 pub mod view;

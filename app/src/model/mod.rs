@@ -1,6 +1,8 @@
 //! What pages receive from the server: plain serialisable views of courses and lessons.
 //! Parsing and rendering live in `content` (server only); these types cross to the browser.
 
+pub mod live;
+
 use serde::{Deserialize, Serialize};
 
 /// The catalog page: every course with its lessons in order.
@@ -28,6 +30,8 @@ pub struct LessonSummary {
     pub summary: String,
     /// Minutes.
     pub duration: u32,
+    /// How many steps the lesson has (the catalog shows progress against it).
+    pub steps: usize,
 }
 
 impl LessonSummary {
