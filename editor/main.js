@@ -1,8 +1,11 @@
 // The manifest panes' editor: CodeMirror 6 with YAML, exposed to the wasm app as
-// `window.kubeclassEditor` (see app/src/components/editor.rs). Colours come from CSS
-// variables, so the editor follows the page's light and dark themes.
+// `window.kubeclassEditor` (see app/src/components/editor.rs). Editors are kept by pane
+// name, so the app can read a pane's text to apply it, mark the lines the server refused,
+// and hear about edits (to save drafts). Colours come from CSS variables, so the editor
+// follows the page's light and dark themes.
 import { EditorView, basicSetup } from "codemirror";
-import { keymap } from "@codemirror/view";
+import { keymap, Decoration } from "@codemirror/view";
+import { StateEffect, StateField, Annotation } from "@codemirror/state";
 import { indentWithTab } from "@codemirror/commands";
 import { indentUnit, syntaxHighlighting, HighlightStyle } from "@codemirror/language";
 import { yaml } from "@codemirror/lang-yaml";
@@ -27,7 +30,32 @@ const theme = EditorView.theme({
   ".cm-cursor": { borderLeftColor: "var(--accent)" },
 });
 
+// Lines the server refused: a line decoration with the message as its title.
+const setMarks = StateEffect.define();
+const marks = StateField.define({
+  create: () => Decoration.none,
+  update(value, tr) {
+    value = value.map(tr.changes);
+    for (const e of tr.effects) if (e.is(setMarks)) value = e.value;
+    return value;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+// Changes the app makes (a step's text, a restored draft) are not the attendee's edits.
+const fromApp = Annotation.define();
+const editors = new Map();
+const listeners = new Map();
+
+function edited(name, view) {
+  const listener = listeners.get(name);
+  if (!listener) return;
+  clearTimeout(listener.timer);
+  listener.timer = setTimeout(() => listener.callback(view.state.doc.toString()), 600);
+}
+
 function mount(host, text) {
+  const name = host.dataset.pane || "";
   const view = new EditorView({
     doc: text,
     parent: host,
@@ -38,16 +66,21 @@ function mount(host, text) {
       yaml(),
       syntaxHighlighting(highlight),
       theme,
-      EditorView.contentAttributes.of({ "aria-label": `Manifest ${host.dataset.pane || ""}`.trim() }),
+      EditorView.contentAttributes.of({ "aria-label": `Manifest ${name}`.trim() }),
+      marks,
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged && !u.transactions.some((t) => t.annotation(fromApp))) edited(name, u.view);
+      }),
     ],
   });
+  editors.set(name, view);
   host.classList.add("editor-ready");
   return view;
 }
 
 function setText(view, text) {
   if (view.state.doc.toString() !== text) {
-    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, annotations: fromApp.of(true) });
   }
 }
 
@@ -55,4 +88,36 @@ function getText(view) {
   return view.state.doc.toString();
 }
 
-window.kubeclassEditor = { mount, setText, getText };
+/// The text of pane `name`, or null before its editor is mounted.
+function textOf(name) {
+  const view = editors.get(name);
+  return view ? view.state.doc.toString() : null;
+}
+
+/// Calls `callback(text)` when the attendee has stopped typing in pane `name`.
+function onEdit(name, callback) {
+  listeners.set(name, { callback, timer: null });
+}
+
+/// Marks lines of pane `name`: `markers` is [{line (from 1), message}]; [] clears them.
+function mark(name, markers) {
+  const view = editors.get(name);
+  if (!view) return;
+  const doc = view.state.doc;
+  const ranges = markers
+    .filter((m) => m.line >= 1 && m.line <= doc.lines)
+    .sort((a, b) => a.line - b.line)
+    .map((m) => Decoration.line({ class: "cm-refused-line", attributes: { title: m.message } }).range(doc.line(m.line).from));
+  view.dispatch({ effects: setMarks.of(Decoration.set(ranges, true)) });
+}
+
+/// Puts the cursor at the start of `line` in pane `name` and shows it.
+function goto(name, line) {
+  const view = editors.get(name);
+  if (!view) return;
+  const at = view.state.doc.line(Math.max(1, Math.min(line, view.state.doc.lines))).from;
+  view.dispatch({ selection: { anchor: at }, effects: EditorView.scrollIntoView(at, { y: "center" }) });
+  view.focus();
+}
+
+window.kubeclassEditor = { mount, setText, getText, textOf, onEdit, mark, goto };

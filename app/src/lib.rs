@@ -7,6 +7,7 @@
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;
+pub mod live;
 pub mod model;
 pub mod pages;
 

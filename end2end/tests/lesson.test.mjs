@@ -37,7 +37,7 @@ test("the editor takes typing, and panes and steps switch", async () => {
 
   // Prose and the active pane are on screen.
   assert.ok(await page.locator(".prose").isVisible());
-  const activeTab = page.locator('[role="tab"][aria-selected="true"]');
+  const activeTab = page.locator('.pane-tabs [role="tab"][aria-selected="true"]');
   const firstName = await activeTab.innerText();
   const editor = page.locator(".pane:not([hidden]) .cm-content");
   assert.match(await editor.innerText(), /apiVersion/);
@@ -52,11 +52,11 @@ test("the editor takes typing, and panes and steps switch", async () => {
   assert.doesNotMatch(await editor.innerText(), /edited in the browser/);
 
   // Another tab shows another file; arrow keys move between tabs.
-  const tabs = page.locator('[role="tab"]:not([hidden])');
+  const tabs = page.locator('.pane-tabs [role="tab"]:not([hidden])');
   if (await tabs.count() > 1) {
-    await page.locator('[role="tab"][aria-selected="true"]').focus();
+    await page.locator('.pane-tabs [role="tab"][aria-selected="true"]').focus();
     await page.keyboard.press("ArrowRight");
-    const secondName = await page.locator('[role="tab"][aria-selected="true"]').innerText();
+    const secondName = await page.locator('.pane-tabs [role="tab"][aria-selected="true"]').innerText();
     assert.notEqual(secondName, firstName);
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute("role")), "tab");
   }

@@ -9,10 +9,10 @@
 //! State-changing requests from another Origin are refused (403), so a page elsewhere
 //! cannot act with an attendee's cookie.
 
-use app::model::live::ObjectView;
 use crate::routes::AppState;
 use crate::workshop::{Attendee, Workshop};
 use crate::workspace::{apply, view};
+use app::model::live::ObjectView;
 use axum::Json;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};

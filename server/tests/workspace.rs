@@ -216,13 +216,26 @@ async fn manifests_apply_into_the_attendees_own_namespaces() {
 
     // One object as YAML, for the objects panel; nothing outside the panel's kinds.
     let (status, yaml) = ada
-        .call("GET", "/api/workspace/object/server/Deployment/web", "", None)
+        .call(
+            "GET",
+            "/api/workspace/object/server/Deployment/web",
+            "",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let text = yaml["yaml"].as_str().expect("yaml");
-    assert!(text.contains("replicas: 2") && !text.contains("managedFields"), "{text}");
+    assert!(
+        text.contains("replicas: 2") && !text.contains("managedFields"),
+        "{text}"
+    );
     let (status, _) = ada
-        .call("GET", "/api/workspace/object/server/Deployment/nothing", "", None)
+        .call(
+            "GET",
+            "/api/workspace/object/server/Deployment/nothing",
+            "",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -367,7 +380,12 @@ async fn attendees_never_see_each_other_and_reset_clears_a_workspace() {
     assert_ne!(ada.cookie, bob.cookie);
     // Ada's Deployment by her short name, asked by Bob, is looked up in Bob's namespace.
     let (status, _) = bob
-        .call("GET", "/api/workspace/object/server/Deployment/web", "", None)
+        .call(
+            "GET",
+            "/api/workspace/object/server/Deployment/web",
+            "",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 

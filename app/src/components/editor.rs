@@ -1,24 +1,151 @@
 //! A manifest pane's editor. The server renders the YAML as plain text, so the page is
 //! readable before (and without) wasm; after hydration CodeMirror 6 (bundled from
-//! `editor/` into `/editor.js`) takes over the same box.
+//! `editor/` into `/editor.js`) takes over the same box. The attendee's edits are saved
+//! as drafts on the server (per lesson, pane and version of the pane's text), so a reload
+//! brings them back; "reset pane" forgets the draft and shows the lesson's text again.
 
 use crate::model::PaneView;
 use leptos::html::Div;
 use leptos::prelude::*;
+use std::collections::HashMap;
 
-/// One pane's text as of `step`, editable once hydrated.
+/// The attendee's saved edits of the lesson's panes, by draft key (`pane@version`).
+#[derive(Clone, Copy)]
+pub struct Drafts {
+    saved: RwSignal<HashMap<String, String>>,
+    lesson: StoredValue<String>,
+}
+
+impl Drafts {
+    /// Provides the lesson's drafts to its panes and, in the browser, loads them.
+    pub fn provide(lesson: String) -> Drafts {
+        let drafts = Drafts {
+            saved: RwSignal::new(HashMap::new()),
+            lesson: StoredValue::new(lesson),
+        };
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/drafts?lesson={}", drafts.lesson.get_value());
+            #[derive(serde::Deserialize)]
+            struct Saved {
+                panes: HashMap<String, String>,
+            }
+            match crate::live::call("GET", &path, None)
+                .await
+                .map(|a| a.json::<Saved>())
+            {
+                Ok(Ok(saved)) => drafts.saved.set(saved.panes),
+                Ok(Err(e)) | Err(e) => leptos::logging::warn!("drafts not loaded: {e}"),
+            }
+        });
+        provide_context(drafts);
+        drafts
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        self.saved.with(|d| d.get(key).cloned())
+    }
+
+    /// Whether the pane version `key` has a draft.
+    pub fn has(&self, key: &str) -> bool {
+        self.saved.with(|d| d.contains_key(key))
+    }
+
+    /// Keeps `text` as the draft of `key`, here and on the server.
+    pub fn save(&self, key: String, text: String) {
+        self.saved.update(|d| {
+            d.insert(key.clone(), text.clone());
+        });
+        self.send("PUT", key, Some(text));
+    }
+
+    /// Forgets the draft of `key`: the lesson's text shows again.
+    pub fn forget(&self, key: String) {
+        self.saved.update(|d| {
+            d.remove(&key);
+        });
+        self.send("DELETE", key, None);
+    }
+
+    fn send(&self, method: &'static str, key: String, body: Option<String>) {
+        let path = format!("/api/drafts?lesson={}&pane={key}", self.lesson.get_value());
+        leptos::task::spawn_local(async move {
+            match crate::live::call(method, &path, body.as_deref()).await {
+                Ok(a) if a.status < 300 => {}
+                Ok(a) => leptos::logging::warn!("draft not saved: {}", a.error_message()),
+                Err(e) => leptos::logging::warn!("draft not saved: {e}"),
+            }
+        });
+    }
+}
+
+/// The draft key of `pane` as of `step`: its name and the step that wrote the text shown.
+pub fn draft_key(pane: &PaneView, step: usize) -> Option<String> {
+    pane.version_at(step).map(|v| format!("{}@{v}", pane.name))
+}
+
+/// One pane's text as of `step` (the attendee's draft of it, if any), editable once
+/// hydrated.
 #[component]
 pub fn PaneEditor(pane: PaneView, step: Memo<usize>) -> impl IntoView {
+    let drafts = expect_context::<Drafts>();
     let name = pane.name.clone();
-    let text = Memo::new(move |_| pane.at_step(step.get()).unwrap_or_default().to_string());
+    let pane = StoredValue::new(pane);
+    let key = Memo::new(move |_| pane.with_value(|p| draft_key(p, step.get())));
+    let text = Memo::new(move |_| {
+        key.get()
+            .and_then(|k| drafts.get(&k))
+            .or_else(|| pane.with_value(|p| p.at_step(step.get()).map(str::to_string)))
+            .unwrap_or_default()
+    });
     let host = NodeRef::<Div>::new();
     #[cfg(feature = "hydrate")]
-    bridge::attach(host, text);
+    bridge::attach(host, text, name.clone(), move |edited| {
+        if let Some(k) = key.get_untracked() {
+            drafts.save(k, edited);
+        }
+    });
     view! {
         <div class="editor-host" node_ref=host data-pane=name>
             <pre class="pane-source"><code>{move || text.get()}</code></pre>
         </div>
     }
+}
+
+/// The text in pane `name`'s editor (`None` before it is mounted, and on the server).
+pub fn pane_text(name: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return bridge::text_of(name).ok().and_then(|v| v.as_string());
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+/// Marks lines (from 1) of pane `name` with messages; an empty list clears the marks.
+pub fn mark_lines(name: &str, marks: &[(usize, String)]) {
+    #[cfg(feature = "hydrate")]
+    {
+        let list = js_sys::Array::new();
+        for (line, message) in marks {
+            let mark = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&mark, &"line".into(), &(*line as f64).into());
+            let _ = js_sys::Reflect::set(&mark, &"message".into(), &message.as_str().into());
+            list.push(&mark);
+        }
+        let _ = bridge::mark(name, &list);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, marks);
+}
+
+/// Moves the cursor of pane `name` to `line` and focuses it.
+pub fn goto_line(name: &str, line: usize) {
+    #[cfg(feature = "hydrate")]
+    let _ = bridge::goto(name, line as f64);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, line);
 }
 
 #[cfg(feature = "hydrate")]
@@ -36,11 +163,29 @@ mod bridge {
         /// Replaces the editor's text (one undoable change) unless it is already `text`.
         #[wasm_bindgen(catch, js_namespace = kubeclassEditor, js_name = setText)]
         fn set_text(editor: &JsValue, text: &str) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = kubeclassEditor, js_name = textOf)]
+        pub fn text_of(name: &str) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(catch, js_namespace = kubeclassEditor, js_name = onEdit)]
+        fn on_edit(name: &str, callback: &Closure<dyn Fn(String)>) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = kubeclassEditor, js_name = mark)]
+        pub fn mark(name: &str, marks: &js_sys::Array) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = kubeclassEditor, js_name = goto)]
+        pub fn goto(name: &str, line: f64) -> Result<(), JsValue>;
     }
 
-    /// Mounts the editor once the host exists and keeps it on the step's text.
-    pub fn attach(host: NodeRef<Div>, text: Memo<String>) {
+    /// Mounts the editor once the host exists, keeps it on `text`, and reports the
+    /// attendee's own edits to `edited`.
+    pub fn attach(
+        host: NodeRef<Div>,
+        text: Memo<String>,
+        name: String,
+        edited: impl Fn(String) + 'static,
+    ) {
         let editor = StoredValue::new_local(None::<JsValue>);
+        let callback = Closure::<dyn Fn(String)>::new(edited);
+        let _ = on_edit(&name, &callback);
+        // The editor lives as long as the page.
+        callback.forget();
         Effect::new(move |_| {
             let text = text.get();
             let Some(host) = host.get() else { return };

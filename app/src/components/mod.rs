@@ -1,9 +1,10 @@
 //! Building blocks shared by pages.
 
-mod editor;
+pub mod editor;
 mod header;
 mod panes;
 mod steps;
+pub mod workspace;
 
 pub use header::SiteHeader;
 pub use panes::PaneTabs;

@@ -1,4 +1,5 @@
-use super::editor::PaneEditor;
+use super::editor::{PaneEditor, draft_key};
+use super::workspace::PaneActions;
 use crate::model::PaneView;
 use leptos::prelude::*;
 
@@ -83,6 +84,10 @@ pub fn PaneTabs(panes: Vec<PaneView>, step: Memo<usize>) -> impl IntoView {
                         </div>
                     }
                 }).collect_view()}
+                <PaneActions
+                    pane=Signal::derive(move || active.get().map(|i| panes.with_value(|p| p[i].name.clone())))
+                    key=Signal::derive(move || active.get().and_then(|i| panes.with_value(|p| draft_key(&p[i], step.get()))))
+                />
                 <p class="pane-hint">"Edit freely: each step shows the file as the lesson writes it. In the editor, Tab indents; press Esc then Tab to move on."</p>
             </Show>
         </section>

@@ -169,10 +169,18 @@ pub enum ServerMessage {
         events: Vec<EventView>,
     },
     /// An object was created, changed or deleted.
-    Change { change: ChangeKind, object: ObjectView },
-    Event { event: EventView },
+    Change {
+        change: ChangeKind,
+        object: ObjectView,
+    },
+    Event {
+        event: EventView,
+    },
     /// The step's checks, whenever a result changes.
-    Checks { step: usize, results: Vec<CheckResult> },
+    Checks {
+        step: usize,
+        results: Vec<CheckResult>,
+    },
     Log {
         namespace: String,
         pod: String,
@@ -188,7 +196,9 @@ pub enum ServerMessage {
         container: Option<String>,
         reason: String,
     },
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// Whether a changed object is still there.
@@ -235,20 +245,28 @@ mod tests {
     fn a_message_round_trips_with_its_version_and_type() {
         let frame = ServerMessage::Checks {
             step: 1,
-            results: vec![CheckResult { label: "two pods".into(), passed: true }],
+            results: vec![CheckResult {
+                label: "two pods".into(),
+                passed: true,
+            }],
         }
         .to_frame();
         let value: Value = serde_json::from_str(&frame).unwrap();
         assert_eq!(value["v"], 1);
         assert_eq!(value["type"], "checks");
         let back: Envelope = serde_json::from_str(&frame).unwrap();
-        assert!(matches!(back.message, ServerMessage::Checks { step: 1, .. }));
+        assert!(matches!(
+            back.message,
+            ServerMessage::Checks { step: 1, .. }
+        ));
     }
 
     #[test]
     fn a_request_reads_as_documented() {
-        let logs: ClientMessage =
-            serde_json::from_str(r#"{"type":"logs","namespace":"server","pod":"p","tailLines":100}"#).unwrap();
+        let logs: ClientMessage = serde_json::from_str(
+            r#"{"type":"logs","namespace":"server","pod":"p","tailLines":100}"#,
+        )
+        .unwrap();
         assert_eq!(
             logs,
             ClientMessage::Logs {

@@ -85,6 +85,15 @@ impl PaneView {
             .map(|(_, text)| text.as_str())
     }
 
+    /// The step that wrote the text shown at `step` (what a draft of it is kept under).
+    pub fn version_at(&self, step: usize) -> Option<usize> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(s, _)| *s <= step)
+            .map(|(s, _)| *s)
+    }
+
     /// Whether `step` writes a new version of this pane.
     pub fn changes_at(&self, step: usize) -> bool {
         self.versions.iter().any(|(s, _)| *s == step)
@@ -105,6 +114,7 @@ mod tests {
         assert_eq!(pane.at_step(1), Some("a"));
         assert_eq!(pane.at_step(2), Some("a"));
         assert_eq!(pane.at_step(5), Some("b"));
+        assert_eq!((pane.version_at(0), pane.version_at(4)), (None, Some(3)));
         assert!(pane.changes_at(3) && !pane.changes_at(2));
     }
 }

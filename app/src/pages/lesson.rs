@@ -1,4 +1,7 @@
+use crate::components::editor::Drafts;
+use crate::components::workspace::ClusterPanel;
 use crate::components::{PaneTabs, StepOutline};
+use crate::live::Live;
 use crate::model::{LessonPage as Page, LessonSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,6 +54,9 @@ pub fn LessonPage() -> impl IntoView {
 fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
     let last = page.steps.len().saturating_sub(1);
     let step = Memo::new(move |_| step.get().min(last));
+    let lesson_id = format!("{}/{}", page.summary.course, page.summary.slug);
+    Live::provide(lesson_id.clone(), step);
+    Drafts::provide(lesson_id);
     let href = page.summary.href();
     let steps = StoredValue::new(page.steps.clone());
     let intro_html = page.intro_html.clone();
@@ -89,7 +95,7 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
                         <section class="step" aria-live="polite">
                             <p class="step-count">{move || format!("Step {} of {}", step.get() + 1, last + 1)}</p>
                             <div inner_html=move || steps.with_value(|s| s[step.get()].html.clone())></div>
-                            <Checks labels=Signal::derive(move || steps.with_value(|s| s[step.get()].checks.clone())) />
+                            <Checks labels=Signal::derive(move || steps.with_value(|s| s[step.get()].checks.clone())) step />
                         </section>
                     </div>
                     <nav class="step-nav" aria-label="Step navigation">
@@ -101,22 +107,45 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
                         </Show>
                     </nav>
                 </div>
-                <PaneTabs panes=page.panes.clone() step />
+                <div class="lesson-work">
+                    <PaneTabs panes=page.panes.clone() step />
+                    <ClusterPanel />
+                </div>
             </div>
             <LessonNeighbours previous=page.previous.clone() next=page.next.clone() />
         </article>
     }
 }
 
-/// The step's checks. They are evaluated against the attendee's cluster in the lesson
-/// loop; here they say what "done" will mean.
+/// The step's checks, ticking as the live stream finds them holding in the attendee's
+/// workspace. Before the stream has a word on them they show as pending.
 #[component]
-fn Checks(labels: Signal<Vec<String>>) -> impl IntoView {
+fn Checks(labels: Signal<Vec<String>>, step: Memo<usize>) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let passed = move |i: usize| {
+        live.state.with(|s| {
+            s.checks_for(step.get())
+                .and_then(|r| r.get(i))
+                .is_some_and(|c| c.passed)
+        })
+    };
+    let all = move || {
+        let n = labels.with(Vec::len);
+        n > 0 && (0..n).all(passed)
+    };
     view! {
         <Show when=move || !labels.with(Vec::is_empty)>
-            <section class="checks" aria-label="Checks for this step">
-                <h3>"Done when"</h3>
-                <ul>{move || labels.get().into_iter().map(|l| view! { <li class="check pending">{l}</li> }).collect_view()}</ul>
+            <section class="checks" aria-label="Checks for this step" class:done=all>
+                <h3>{move || if all() { "Done: every check passes" } else { "Done when" }}</h3>
+                <ul>
+                    {move || labels.get().into_iter().enumerate().map(|(i, l)| view! {
+                        <li class="check" class:passed=move || passed(i) class:pending=move || !passed(i)>
+                            <span class="check-mark" aria-hidden="true">{move || if passed(i) { "✓" } else { "○" }}</span>
+                            <span class="check-label">{l}</span>
+                            <span class="visually-hidden">{move || if passed(i) { " (passed)" } else { " (not yet)" }}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
             </section>
         </Show>
     }

@@ -8,9 +8,9 @@
 
 use super::documents::{self, Budgets, Document, DocumentError};
 use super::{WORKSPACE_LABEL, Workspace};
+pub use app::model::live::{Action, Outcome, Report};
 use kube::api::{Api, DynamicObject, GroupVersionKind, Patch, PatchParams};
 use kube::discovery::{ApiCapabilities, ApiResource, Discovery, Scope};
-pub use app::model::live::{Action, Outcome, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tokio::sync::RwLock;
@@ -118,7 +118,7 @@ pub async fn apply(
     for doc in &documents {
         match plan(workspace, client, kinds, doc, &allowed).await {
             Ok(plan) => plans.push(plan),
-            Err(outcome) => refused.push(outcome),
+            Err(outcome) => refused.push(*outcome),
         }
     }
     plans.sort_by_key(|p| (p.rank, p.outcome.index));
@@ -210,7 +210,7 @@ async fn plan(
     kinds: &Kinds,
     doc: &Document,
     allowed: &BTreeSet<String>,
-) -> Result<Plan, Outcome> {
+) -> Result<Plan, Box<Outcome>> {
     let value = &doc.value;
     let kind = value["kind"].as_str().unwrap_or_default().to_string();
     let name = value["metadata"]["name"]
@@ -229,7 +229,7 @@ async fn plan(
     };
     let refuse = |mut outcome: Outcome, message: String| {
         outcome.error = Some(message);
-        Err(outcome)
+        Err(Box::new(outcome))
     };
     let api_version = value["apiVersion"].as_str().unwrap_or_default().to_string();
     if !value.is_object() || api_version.is_empty() || kind.is_empty() {
@@ -303,9 +303,11 @@ async fn plan(
             ),
         );
     };
-    map_references(workspace, &kind, &mut object, allowed).map_err(|message| Outcome {
-        error: Some(message),
-        ..outcome.clone()
+    map_references(workspace, &kind, &mut object, allowed).map_err(|message| {
+        Box::new(Outcome {
+            error: Some(message),
+            ..outcome.clone()
+        })
     })?;
     Ok(Plan {
         rank: rank(&kind),
@@ -406,7 +408,7 @@ pub async fn delete(
     for doc in &documents {
         match plan(workspace, client, kinds, doc, &allowed).await {
             Ok(plan) => plans.push(plan),
-            Err(outcome) => refused.push(outcome),
+            Err(outcome) => refused.push(*outcome),
         }
     }
     if !refused.is_empty() {
@@ -473,7 +475,10 @@ async fn send(client: &kube::Client, plan: &Plan, dry_run: bool) -> Result<Outco
                 Action::Configured
             };
             // A dry run says which fields would change: the Diff button's answer.
-            (action, dry_run.then(|| super::diff::changes(&before, &after)))
+            (
+                action,
+                dry_run.then(|| super::diff::changes(&before, &after)),
+            )
         }
     };
     Ok(Outcome {

@@ -39,7 +39,9 @@ fn walk(path: String, live: Option<&Value>, applied: Option<&Value>, found: &mut
 
 /// `a.b`, or `a["x.y"]` for a key with dots or slashes (labels, annotations).
 fn join(path: &str, key: &str) -> String {
-    let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let plain = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     match (path.is_empty(), plain) {
         (true, true) => key.to_string(),
         (false, true) => format!("{path}.{key}"),
@@ -58,19 +60,26 @@ mod tests {
         let applied = json!({"spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "app", "image": "demo:2"}]}}}});
         let found = changes(&live, &applied);
         let paths: Vec<&str> = found.iter().map(|c| c.path.as_str()).collect();
-        assert_eq!(paths, ["spec.replicas", "spec.template.spec.containers[0].image"]);
+        assert_eq!(
+            paths,
+            ["spec.replicas", "spec.template.spec.containers[0].image"]
+        );
         assert_eq!(found[0].live, Some(json!(2)));
         assert_eq!(found[0].applied, Some(json!(3)));
     }
 
     #[test]
     fn added_and_removed_fields_have_one_side_only() {
-        let live = json!({"metadata": {"labels": {"app.kubernetes.io/name": "web"}}, "data": {"a": "1"}});
+        let live =
+            json!({"metadata": {"labels": {"app.kubernetes.io/name": "web"}}, "data": {"a": "1"}});
         let applied = json!({"metadata": {"labels": {}}, "data": {"a": "1", "b": "2"}});
         let found = changes(&live, &applied);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].path, "metadata.labels[\"app.kubernetes.io/name\"]");
-        assert_eq!((found[0].live.is_some(), found[0].applied.is_none()), (true, true));
+        assert_eq!(
+            (found[0].live.is_some(), found[0].applied.is_none()),
+            (true, true)
+        );
         assert_eq!(found[1].path, "data.b");
         assert_eq!(found[1].applied, Some(json!("2")));
     }

@@ -1,8 +1,8 @@
 //! How an object is shown to the attendee: kind, name, owners (for the owner tree), status
 //! and the spec fields the panels show — never a Secret's data.
 
-use kube::discovery::ApiResource;
 use app::model::live::{EventObject, EventView, ObjectView, OwnerRef};
+use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 
 /// The kinds the objects panel shows, in its order.

@@ -1,0 +1,116 @@
+//! The lesson page's view of the attendee's own cluster: the pane actions, and a panel
+//! with the objects (owner tree), events, logs and "try the app", all live over the
+//! stream (`crate::live`).
+
+mod actions;
+mod events;
+mod logs;
+mod objects;
+mod try_app;
+
+pub use actions::PaneActions;
+
+use crate::live::{Live, call, confirm};
+use crate::model::live::ObjectView;
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Objects,
+    Events,
+    Logs,
+    Try,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Objects, Tab::Events, Tab::Logs, Tab::Try];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Objects => "Objects",
+            Tab::Events => "Events",
+            Tab::Logs => "Logs",
+            Tab::Try => "Try the app",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Objects => "objects",
+            Tab::Events => "events",
+            Tab::Logs => "logs",
+            Tab::Try => "try",
+        }
+    }
+}
+
+#[component]
+pub fn ClusterPanel() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let tab = RwSignal::new(Tab::Objects);
+    let log_target: logs::LogTarget = RwSignal::new(None);
+    let on_logs = Callback::new(move |pod: ObjectView| {
+        log_target.set(Some((pod.namespace, pod.name)));
+        tab.set(Tab::Logs);
+    });
+    let notice = RwSignal::new(None::<String>);
+    let reset = move |_| {
+        if !confirm("Delete everything in your namespaces? Your edits in the panes stay.") {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let said = match call("DELETE", "/api/workspace", None).await {
+                Ok(a) if a.status == 200 => {
+                    "Your namespaces are being deleted; they come back empty on the next Apply."
+                        .to_string()
+                }
+                Ok(a) => a.error_message(),
+                Err(e) => e,
+            };
+            notice.set(Some(said));
+        });
+    };
+    let count = move |t: Tab| match t {
+        Tab::Objects => live.state.with(|s| s.objects.len()).to_string(),
+        Tab::Events => live.state.with(|s| s.events.len()).to_string(),
+        _ => String::new(),
+    };
+    view! {
+        <section class="cluster" aria-label="Your cluster">
+            <header class="cluster-head">
+                <h2>"Your cluster"</h2>
+                <span class="link" class:up=live.connected role="status">
+                    {move || if live.connected.get() { "live" } else { "connecting…" }}
+                </span>
+                <button type="button" class="button quiet small" on:click=reset>"Reset workspace"</button>
+            </header>
+            {move || notice.get().map(|n| view! { <p class="notice">{n}</p> })}
+            <div class="cluster-tabs" role="tablist" aria-label="Cluster views">
+                {Tab::ALL.into_iter().map(|t| view! {
+                    <button
+                        type="button"
+                        role="tab"
+                        id=format!("cluster-tab-{}", t.id())
+                        aria-selected=move || (tab.get() == t).to_string()
+                        on:click=move |_| tab.set(t)
+                    >
+                        {t.label()}
+                        <span class="count">{move || count(t)}</span>
+                    </button>
+                }).collect_view()}
+            </div>
+            <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Objects>
+                <objects::ObjectsPanel on_logs />
+            </div>
+            <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Events>
+                <events::EventsPanel />
+            </div>
+            <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Logs>
+                <logs::LogsPanel target=log_target />
+            </div>
+            <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Try>
+                <try_app::TryAppPanel />
+            </div>
+        </section>
+    }
+}

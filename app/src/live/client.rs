@@ -1,0 +1,185 @@
+//! The browser's side of the workspace API: the live-stream socket, which reconnects on
+//! its own and repeats what the tab asked for (the server answers with a fresh snapshot,
+//! so nothing is lost), and plain HTTP calls through `fetch`.
+
+use super::Answer;
+use crate::model::live::{ClientMessage, Envelope, ServerMessage};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, WebSocket};
+
+/// The live stream: one socket per tab, reopened after a drop with growing delays.
+pub struct Socket {
+    inner: Rc<RefCell<Inner>>,
+}
+
+struct Inner {
+    socket: Option<WebSocket>,
+    /// The last `watch` and `logs` requests, sent again on every (re)connect.
+    watch: Option<ClientMessage>,
+    logs: Option<ClientMessage>,
+    on_message: Rc<dyn Fn(ServerMessage)>,
+    on_link: Rc<dyn Fn(bool)>,
+    retry_ms: i32,
+}
+
+impl Socket {
+    pub fn open(
+        on_message: impl Fn(ServerMessage) + 'static,
+        on_link: impl Fn(bool) + 'static,
+    ) -> Socket {
+        let inner = Rc::new(RefCell::new(Inner {
+            socket: None,
+            watch: None,
+            logs: None,
+            on_message: Rc::new(on_message),
+            on_link: Rc::new(on_link),
+            retry_ms: 500,
+        }));
+        connect(&inner);
+        Socket { inner }
+    }
+
+    /// Sends a request now (if connected) and remembers `watch`/`logs` for reconnects.
+    pub fn send(&self, message: ClientMessage) {
+        let mut inner = self.inner.borrow_mut();
+        match &message {
+            ClientMessage::Watch { .. } => inner.watch = Some(message.clone()),
+            ClientMessage::Logs { .. } => inner.logs = Some(message.clone()),
+            ClientMessage::StopLogs => inner.logs = None,
+        }
+        if let Some(socket) = inner
+            .socket
+            .as_ref()
+            .filter(|s| s.ready_state() == WebSocket::OPEN)
+        {
+            let _ = socket.send_with_str(&serde_json::to_string(&message).unwrap_or_default());
+        }
+    }
+}
+
+fn stream_url() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    Some(format!("{scheme}://{}/api/stream", location.host().ok()?))
+}
+
+fn connect(inner: &Rc<RefCell<Inner>>) {
+    let Some(url) = stream_url() else { return };
+    let Ok(socket) = WebSocket::new(&url) else {
+        retry(inner);
+        return;
+    };
+    let opened = {
+        let inner = inner.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let (socket, requests, on_link) = {
+                let mut i = inner.borrow_mut();
+                i.retry_ms = 500;
+                let requests: Vec<ClientMessage> =
+                    i.watch.iter().chain(i.logs.iter()).cloned().collect();
+                (i.socket.clone(), requests, i.on_link.clone())
+            };
+            on_link(true);
+            if let Some(socket) = socket {
+                for request in requests {
+                    let _ =
+                        socket.send_with_str(&serde_json::to_string(&request).unwrap_or_default());
+                }
+            }
+        })
+    };
+    let received = {
+        let on_message = inner.borrow().on_message.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<Envelope>(&text) {
+                Ok(envelope) => on_message(envelope.message),
+                Err(e) => leptos::logging::warn!("unreadable stream message ({e}): {text}"),
+            }
+        })
+    };
+    let closed = {
+        let inner = inner.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let on_link = inner.borrow().on_link.clone();
+            on_link(false);
+            inner.borrow_mut().socket = None;
+            retry(&inner);
+        })
+    };
+    socket.set_onopen(Some(opened.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(received.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(closed.as_ref().unchecked_ref()));
+    // The socket lives as long as the tab; so do its handlers.
+    opened.forget();
+    received.forget();
+    closed.forget();
+    inner.borrow_mut().socket = Some(socket);
+}
+
+fn retry(inner: &Rc<RefCell<Inner>>) {
+    let delay = {
+        let mut i = inner.borrow_mut();
+        let delay = i.retry_ms;
+        i.retry_ms = (i.retry_ms * 2).min(10_000);
+        delay
+    };
+    let again = {
+        let inner = inner.clone();
+        Closure::once_into_js(move || connect(&inner))
+    };
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
+    }
+}
+
+/// One same-origin request; `Err` only when no answer came at all.
+pub async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(describe)?;
+    if body.is_some() {
+        let _ = request
+            .headers()
+            .set("content-type", "text/plain; charset=utf-8");
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(describe)?;
+    let text = JsFuture::from(response.text().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok(Answer {
+        status: response.status(),
+        body: text.as_string().unwrap_or_default(),
+    })
+}
+
+fn describe(error: JsValue) -> String {
+    format!(
+        "the server could not be reached: {}",
+        error.as_string().unwrap_or_else(|| format!("{error:?}"))
+    )
+}
+
+/// Seconds since the epoch, by the browser's clock.
+pub fn now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}

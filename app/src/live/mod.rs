@@ -1,0 +1,352 @@
+//! The lesson page's live view of the attendee's workspace: what the stream
+//! (`/api/stream`, `docs/api.md`) has said so far, folded into state the panels show.
+//! The folding is plain Rust (tested natively); `client` (browser only) holds the socket
+//! and the HTTP calls.
+
+#[cfg(feature = "hydrate")]
+pub mod client;
+pub mod columns;
+pub mod tree;
+
+use crate::model::live::{
+    ChangeKind, CheckResult, ClientMessage, EventView, ObjectView, ServerMessage,
+};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The lesson page's handle on its workspace: the live state, whether the stream is
+/// connected, a clock for ages, and the way to ask the stream for things. Provided as
+/// context by the lesson page; on the server it stays empty.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub state: RwSignal<LiveState>,
+    pub connected: RwSignal<bool>,
+    /// Seconds since the epoch, ticking every second in the browser.
+    pub now: RwSignal<f64>,
+    /// `COURSE/SLUG`.
+    pub lesson: StoredValue<String>,
+    #[cfg(feature = "hydrate")]
+    socket: StoredValue<Option<std::rc::Rc<client::Socket>>, LocalStorage>,
+}
+
+impl Live {
+    /// Opens the stream for `lesson` (in the browser) and watches `step`'s checks.
+    pub fn provide(lesson: String, step: Memo<usize>) -> Live {
+        let live = Live {
+            state: RwSignal::new(LiveState::default()),
+            connected: RwSignal::new(false),
+            now: RwSignal::new(0.0),
+            lesson: StoredValue::new(lesson),
+            #[cfg(feature = "hydrate")]
+            socket: StoredValue::new_local(None),
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            let state = live.state;
+            let connected = live.connected;
+            let socket = client::Socket::open(
+                move |message| state.update(|s| s.receive(message)),
+                move |up| connected.set(up),
+            );
+            live.socket.set_value(Some(std::rc::Rc::new(socket)));
+            live.now.set(client::now());
+            let now = live.now;
+            let _ = set_interval_with_handle(
+                move || now.set(client::now()),
+                std::time::Duration::from_secs(1),
+            );
+            Effect::new(move |_| {
+                let step = step.get();
+                live.send(ClientMessage::Watch {
+                    lesson: live.lesson.get_value(),
+                    step,
+                });
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = step;
+        provide_context(live);
+        live
+    }
+
+    /// Sends a request on the stream (remembered across reconnects).
+    pub fn send(&self, message: ClientMessage) {
+        #[cfg(feature = "hydrate")]
+        if let Some(socket) = self.socket.get_value() {
+            socket.send(message);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = message;
+    }
+
+    /// Follows a pod's log in the logs panel.
+    pub fn follow_logs(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<String>,
+        previous: bool,
+    ) {
+        self.state.update(|s| s.follow(namespace, pod));
+        self.send(ClientMessage::Logs {
+            namespace: namespace.to_string(),
+            pod: pod.to_string(),
+            container,
+            previous,
+            tail_lines: Some(500),
+        });
+    }
+}
+
+/// Log lines kept for the logs panel.
+const LOG_LINES: usize = 2_000;
+/// Events kept for the timeline.
+const EVENTS: usize = 500;
+
+/// An HTTP answer: status and body text.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as `T`, or the server's `{"error"}` message, or what went wrong reading it.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        serde_json::from_str(&self.body).map_err(|_| self.error_message())
+    }
+
+    /// The server's `{"error": …}` text, or the status and the start of the body.
+    pub fn error_message(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(str::to_string))
+            .unwrap_or_else(|| {
+                format!(
+                    "HTTP {}: {}",
+                    self.status,
+                    self.body.chars().take(300).collect::<String>()
+                )
+            })
+    }
+}
+
+/// A same-origin request to the workspace API; `Err` when no answer came (and always on
+/// the server, where the page makes no calls).
+pub async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, String> {
+    #[cfg(feature = "hydrate")]
+    return client::call(method, path, body).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (method, path, body);
+        Err("the workspace API is called from the browser".into())
+    }
+}
+
+/// Asks the attendee to confirm something that cannot be undone.
+pub fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        false
+    }
+}
+
+/// Everything the panels show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveState {
+    /// By uid.
+    pub objects: BTreeMap<String, ObjectView>,
+    /// Oldest first.
+    pub events: Vec<EventView>,
+    /// The step the checks are for, and their results.
+    pub checks: Option<(usize, Vec<CheckResult>)>,
+    pub logs: LogView,
+    /// The last error the server reported about a request of ours.
+    pub error: Option<String>,
+}
+
+/// The log being followed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogView {
+    pub pod: Option<(String, String)>,
+    pub lines: Vec<String>,
+    /// Why the log ended, once it has.
+    pub ended: Option<String>,
+}
+
+impl LiveState {
+    /// Folds one stream message in.
+    pub fn receive(&mut self, message: ServerMessage) {
+        match message {
+            ServerMessage::Snapshot {
+                objects,
+                mut events,
+            } => {
+                self.objects = objects.into_iter().map(|o| (o.uid.clone(), o)).collect();
+                events.sort_by(|a, b| a.last_timestamp.cmp(&b.last_timestamp));
+                self.events = events;
+                self.trim_events();
+            }
+            ServerMessage::Change {
+                change: ChangeKind::Applied,
+                object,
+            } => {
+                self.objects.insert(object.uid.clone(), object);
+            }
+            ServerMessage::Change {
+                change: ChangeKind::Deleted,
+                object,
+            } => {
+                self.objects.remove(&object.uid);
+            }
+            ServerMessage::Event { event } => {
+                // A repeated event (count goes up) replaces its earlier self.
+                self.events.retain(|e| {
+                    !(e.namespace == event.namespace
+                        && e.reason == event.reason
+                        && e.object == event.object
+                        && e.message == event.message)
+                });
+                self.events.push(event);
+                self.trim_events();
+            }
+            ServerMessage::Checks { step, results } => self.checks = Some((step, results)),
+            ServerMessage::Log {
+                namespace,
+                pod,
+                line,
+                ..
+            } => {
+                if self.logs.pod.as_ref() == Some(&(namespace, pod)) {
+                    self.logs.lines.push(line);
+                    let excess = self.logs.lines.len().saturating_sub(LOG_LINES);
+                    self.logs.lines.drain(..excess);
+                }
+            }
+            ServerMessage::LogEnd {
+                namespace,
+                pod,
+                reason,
+                ..
+            } => {
+                if self.logs.pod.as_ref() == Some(&(namespace, pod)) {
+                    self.logs.ended = Some(reason);
+                }
+            }
+            ServerMessage::Error { message } => self.error = Some(message),
+        }
+    }
+
+    /// Starts a new log view (the old one's lines go).
+    pub fn follow(&mut self, namespace: &str, pod: &str) {
+        self.logs = LogView {
+            pod: Some((namespace.to_string(), pod.to_string())),
+            ..LogView::default()
+        };
+    }
+
+    fn trim_events(&mut self) {
+        let excess = self.events.len().saturating_sub(EVENTS);
+        self.events.drain(..excess);
+    }
+
+    /// The objects of one short namespace.
+    pub fn in_namespace(&self, namespace: &str) -> Vec<ObjectView> {
+        self.objects
+            .values()
+            .filter(|o| o.namespace == namespace)
+            .cloned()
+            .collect()
+    }
+
+    /// The short namespaces that hold objects, in order.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.objects.values().map(|o| o.namespace.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The checks of `step`, if the stream has evaluated them.
+    pub fn checks_for(&self, step: usize) -> Option<&[CheckResult]> {
+        self.checks
+            .as_ref()
+            .filter(|(s, _)| *s == step)
+            .map(|(_, r)| r.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::live::EventObject;
+    use serde_json::json;
+
+    fn object(uid: &str, name: &str) -> ObjectView {
+        serde_json::from_value(
+            json!({"namespace": "server", "kind": "Pod", "name": name, "uid": uid}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn changes_follow_a_snapshot_and_a_new_snapshot_replaces_everything() {
+        let mut state = LiveState::default();
+        state.receive(ServerMessage::Snapshot {
+            objects: vec![object("1", "a")],
+            events: vec![],
+        });
+        state.receive(ServerMessage::Change {
+            change: ChangeKind::Applied,
+            object: object("2", "b"),
+        });
+        state.receive(ServerMessage::Change {
+            change: ChangeKind::Deleted,
+            object: object("1", "a"),
+        });
+        assert_eq!(state.objects.keys().collect::<Vec<_>>(), ["2"]);
+        state.receive(ServerMessage::Snapshot {
+            objects: vec![object("3", "c")],
+            events: vec![],
+        });
+        assert_eq!(state.objects.keys().collect::<Vec<_>>(), ["3"]);
+    }
+
+    #[test]
+    fn a_repeated_event_replaces_its_earlier_count_and_logs_belong_to_the_followed_pod() {
+        let mut state = LiveState::default();
+        let event = |count| EventView {
+            namespace: "server".into(),
+            reason: Some("BackOff".into()),
+            message: Some("Back-off restarting failed container".into()),
+            kind: Some("Warning".into()),
+            count: Some(count),
+            last_timestamp: None,
+            object: EventObject {
+                kind: Some("Pod".into()),
+                name: Some("a".into()),
+            },
+        };
+        state.receive(ServerMessage::Event { event: event(1) });
+        state.receive(ServerMessage::Event { event: event(2) });
+        assert_eq!(
+            state.events.iter().map(|e| e.count).collect::<Vec<_>>(),
+            [Some(2)]
+        );
+
+        state.follow("server", "a");
+        let line = |pod: &str| ServerMessage::Log {
+            namespace: "server".into(),
+            pod: pod.into(),
+            container: None,
+            line: format!("from {pod}"),
+        };
+        state.receive(line("a"));
+        state.receive(line("b"));
+        assert_eq!(state.logs.lines, ["from a"]);
+    }
+}
