@@ -10,7 +10,7 @@ use crate::journal::Journal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
@@ -97,7 +97,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub struct Store {
     inner: Mutex<Inner>,
-    events: broadcast::Sender<Arc<Event>>,
+    events: Fanout,
     clock: Clock,
 }
 
@@ -114,6 +114,88 @@ struct Inner {
     journal: Option<Journal>,
 }
 
+/// What a watch follows: one resource, in one namespace or (`None`) in all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Topic {
+    pub group: String,
+    pub resource: String,
+    pub namespace: Option<String>,
+}
+
+impl Topic {
+    fn covers(&self, key: &Key) -> bool {
+        self.group == key.group
+            && self.resource == key.resource
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| *ns == key.namespace)
+    }
+}
+
+/// Announces every change on one channel for the controllers (which want everything)
+/// and on per-topic channels for API watches.
+#[derive(Debug)]
+struct Fanout {
+    all: broadcast::Sender<Arc<Event>>,
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<Event>>>>,
+}
+
+/// Events a controller may fall behind by before it must resynchronise.
+const ALL_QUEUE: usize = 4096;
+/// Events a namespace's watch may fall behind by (slots are allocated up front, and
+/// there is one channel per watched namespace and resource) before it gets `410 Gone`
+/// and relists, as a real client does.
+const TOPIC_QUEUE: usize = 256;
+
+impl Default for Fanout {
+    fn default() -> Self {
+        Fanout {
+            all: broadcast::channel(ALL_QUEUE).0,
+            topics: Mutex::default(),
+        }
+    }
+}
+
+impl Fanout {
+    fn subscribe(&self, topic: Option<Topic>) -> broadcast::Receiver<Arc<Event>> {
+        let Some(topic) = topic else {
+            return self.all.subscribe();
+        };
+        let mut topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
+        topics.retain(|_, sender| sender.receiver_count() > 0);
+        let capacity = if topic.namespace.is_some() {
+            TOPIC_QUEUE
+        } else {
+            ALL_QUEUE
+        };
+        topics
+            .entry(topic)
+            .or_insert_with(|| broadcast::channel(capacity).0)
+            .subscribe()
+    }
+
+    fn send(&self, event: Arc<Event>) {
+        let topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
+        if !topics.is_empty() {
+            let mut topic = Topic {
+                group: event.key.group.clone(),
+                resource: event.key.resource.clone(),
+                namespace: None,
+            };
+            if let Some(all) = topics.get(&topic) {
+                let _ = all.send(event.clone());
+            }
+            topic.namespace = Some(event.key.namespace.clone());
+            if let Some(one) = topics.get(&topic) {
+                let _ = one.send(event.clone());
+            }
+        }
+        // No receivers is fine: nobody is watching.
+        let _ = self.all.send(event);
+    }
+}
+
 /// A watch: the retained events after the requested version, then live ones.
 pub struct Subscription {
     /// Events already in the history, oldest first.
@@ -126,7 +208,7 @@ impl Store {
     /// An empty store. `seed` drives uids; `history_limit` is how many events a watch
     /// can resume across.
     pub fn new(clock: Clock, seed: u64, history_limit: usize) -> Store {
-        let (events, _) = broadcast::channel(4096);
+        let events = Fanout::default();
         Store {
             inner: Mutex::new(Inner {
                 resource_version: 1,
@@ -389,8 +471,15 @@ impl Store {
     /// Subscribes to changes after `after` (0: from now). Fails with
     /// [`StoreError::Gone`] when that version has been compacted away.
     pub fn subscribe(&self, after: u64) -> Result<Subscription> {
+        self.subscribe_to(after, None)
+    }
+
+    /// Subscribes to the changes of one resource (in one namespace, or all) after
+    /// `after`: what an API watch wants. Each topic has its own channel, so a thousand
+    /// watches of a thousand namespaces are not each woken for every change.
+    pub fn subscribe_to(&self, after: u64, topic: Option<Topic>) -> Result<Subscription> {
         let inner = self.lock();
-        let live = self.events.subscribe();
+        let live = self.events.subscribe(topic.clone());
         if after == 0 || after >= inner.resource_version {
             return Ok(Subscription {
                 backlog: Vec::new(),
@@ -407,6 +496,7 @@ impl Store {
             .history
             .iter()
             .filter(|e| e.resource_version > after)
+            .filter(|e| topic.as_ref().is_none_or(|t| t.covers(&e.key)))
             .cloned()
             .collect();
         Ok(Subscription { backlog, live })
@@ -432,7 +522,7 @@ impl Inner {
     /// failed write changes nothing), then applied in memory and announced to watches.
     fn commit(
         &mut self,
-        events: &broadcast::Sender<Arc<Event>>,
+        events: &Fanout,
         kind: EventType,
         key: Key,
         mut object: Value,
@@ -469,7 +559,7 @@ impl Inner {
         Ok(object)
     }
 
-    fn record(&mut self, events: &broadcast::Sender<Arc<Event>>, event: Event) {
+    fn record(&mut self, events: &Fanout, event: Event) {
         let event = Arc::new(event);
         self.history.push_back(event.clone());
         while self.history.len() > self.history_limit {
@@ -477,8 +567,7 @@ impl Inner {
                 self.compacted = old.resource_version;
             }
         }
-        // No receivers is fine: nobody is watching.
-        let _ = events.send(event);
+        events.send(event);
     }
 }
 
@@ -597,6 +686,48 @@ mod tests {
         let mut live = s.subscribe(0).expect("subscribe").live;
         s.create(key("c"), cm("c", "1")).expect("create");
         assert_eq!(live.recv().await.expect("event").key.name, "c");
+    }
+
+    #[tokio::test]
+    async fn a_topic_hears_only_its_namespace_and_resource() {
+        let s = store(10);
+        let topic = |namespace: Option<&str>| Topic {
+            group: String::new(),
+            resource: "configmaps".into(),
+            namespace: namespace.map(str::to_string),
+        };
+        let mut mine = s
+            .subscribe_to(0, Some(topic(Some("mine"))))
+            .expect("subscribe")
+            .live;
+        let mut all = s
+            .subscribe_to(0, Some(topic(None)))
+            .expect("subscribe")
+            .live;
+        let in_namespace = |ns: &str, name: &str| Key::new("", "configmaps", ns, name);
+        s.create(in_namespace("theirs", "x"), cm("x", "1"))
+            .expect("create");
+        s.create(Key::new("", "secrets", "mine", "s"), cm("s", "1"))
+            .expect("create");
+        s.create(in_namespace("mine", "y"), cm("y", "1"))
+            .expect("create");
+        assert_eq!(mine.recv().await.expect("event").key.name, "y");
+        assert!(
+            mine.try_recv().is_err(),
+            "nothing else reaches the namespace's watch"
+        );
+        assert_eq!(all.recv().await.expect("event").key.name, "x");
+        assert_eq!(all.recv().await.expect("event").key.name, "y");
+        // A topic's backlog is its own events too.
+        let resumed = s
+            .subscribe_to(1, Some(topic(Some("mine"))))
+            .expect("subscribe");
+        let names: Vec<&str> = resumed
+            .backlog
+            .iter()
+            .map(|e| e.key.name.as_str())
+            .collect();
+        assert_eq!(names, ["y"]);
     }
 
     #[tokio::test]

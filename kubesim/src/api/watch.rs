@@ -9,7 +9,7 @@ use super::path::Target;
 use super::query::Query;
 use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
 use super::status::{ApiError, Result};
-use crate::store::{Event, EventType, StoreError};
+use crate::store::{Event, EventType, StoreError, Topic};
 use axum::body::{Body, Bytes};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -146,7 +146,14 @@ impl ApiServer {
             }
             json!({"kind": resource.kind, "apiVersion": resource.api_version(), "metadata": meta})
         };
-        let subscription = self.store.subscribe(from);
+        let subscription = self.store.subscribe_to(
+            from,
+            Some(Topic {
+                group: group.to_string(),
+                resource: plural.to_string(),
+                namespace: target.namespace.clone(),
+            }),
+        );
         let store = self.store.clone();
         tokio::spawn(async move {
             let mut subscription = match subscription {

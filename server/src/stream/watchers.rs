@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::broadcast;
 
+/// Changes a watch holds for its slowest tab.
+const CHANGES_QUEUE: usize = 64;
+
 /// A change to one object.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -84,7 +87,9 @@ impl Watchers {
         if let Some(existing) = running.get(&key).and_then(Weak::upgrade) {
             return existing;
         }
-        let (changes, _) = broadcast::channel(1024);
+        // A tab that falls further behind than this gets a fresh snapshot instead (the
+        // channel's slots are allocated up front, per watch: keep it small).
+        let (changes, _) = broadcast::channel(CHANGES_QUEUE);
         let watch = Arc::new_cyclic(|weak: &Weak<Watch>| {
             let api: Api<DynamicObject> =
                 Api::namespaced_with(self.client.clone(), namespace, resource);
@@ -137,6 +142,7 @@ async fn follow(api: Api<DynamicObject>, watch: Weak<Watch>) {
             watcher::Event::InitDone => {
                 *watch.objects.lock().unwrap_or_else(|e| e.into_inner()) =
                     listing.take().unwrap_or_default();
+                watch.listed.send_replace(true);
                 let _ = watch.changes.send(Change::Relisted);
             }
             watcher::Event::Apply(object) => {
