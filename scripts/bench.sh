@@ -10,12 +10,19 @@
 #   kubesim-api      the embedded API server: create, get, list, apply, watch fan-out, memory
 #   kubesim-workloads  controllers, scheduler and kubelet: 3,000 pods to Ready, idle CPU
 #                    and memory with 10,000 probing pods
+#   attendees        50, 200 and 500 simulated attendees (end2end/bench/attendees.mjs), each
+#                    holding the live stream and applying a manifest every 10 s: apply ->
+#                    status frame latency and server memory per attendee; a fresh server each
+# BENCH_ONLY=NAME[,NAME...] runs only those sections (for example BENCH_ONLY=attendees).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 url_path=${BENCH_PATH:-/learn/fundamentals/deployments}
 runs=${BENCH_RUNS:-3}
 duration=${BENCH_DURATION:-15s}
+only=${BENCH_ONLY:-}
+# Whether a section is to run: all of them unless BENCH_ONLY names some.
+want() { [ -z "$only" ] || [[ ",${only// /,}," == *",$1,"* ]]; }
 today=$(date -u +%Y-%m-%d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 data=$(mktemp -d)
@@ -43,6 +50,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else printf "%.3f", v*1000 }'; }
 
 # --- server-rendered lesson page ------------------------------------------------
+if want ssr-lesson-page; then
 bytes=$(curl -fs "$url" | wc -c)
 gz_bytes=$(curl -fs -H 'Accept-Encoding: gzip' "$url" | wc -c)
 wrk -t2 -c50 -d5s "$url" >/dev/null # warm-up
@@ -77,8 +85,10 @@ Command: \`make bench\` (release build, $runs runs of $duration after a 5 s warm
 
 Target ≥ 2,000 requests/s with p99 ≤ 10 ms at 50 connections: **$verdict**. Server RSS after the runs: $rss_mb MiB. Each run, wrk requests/s: ${rps[*]}; oha p99 ms: ${r99[*]}."
 echo "ssr: 2,000 req/s -> p50 $m_r50 ms, p99 $m_r99 ms; capacity $m_rps req/s (target $verdict)"
+fi
 
 # --- browser bundle -------------------------------------------------------------
+if want browser-bundle; then
 size_row() { echo "| \`$1\` | $(( $(wc -c <"$2") / 1024 )) KiB | $(( $(gzip -9 -c "$2" | wc -c) / 1024 )) KiB |"; }
 record browser-bundle "## Browser bundle
 
@@ -90,8 +100,10 @@ $(size_row "pkg/kubeclass.wasm" target/site/pkg/kubeclass.wasm)
 $(size_row "pkg/kubeclass.js" target/site/pkg/kubeclass.js)
 $(size_row "editor.js (CodeMirror 6 + YAML)" target/site/editor.js)
 $(size_row "pkg/kubeclass.css" target/site/pkg/kubeclass.css)"
+fi
 
 # --- time to interactive --------------------------------------------------------
+if want hydration; then
 tti=$(cd end2end && KUBECLASS_URL="http://127.0.0.1:$port" node bench/hydration.mjs "$url_path" 7)
 echo "hydration: $tti"
 tti_median=$(echo "$tti" | python3 -c 'import json,sys; print(json.load(sys.stdin)["median"])')
@@ -104,10 +116,12 @@ Command: \`make bench\` (\`end2end/bench/hydration.mjs $url_path 7\`: 7 cold loa
 | page | DOMContentLoaded (median) | interactive (median) | runs (ms) |
 | --- | --- | --- | --- |
 | \`$url_path\` | $dcl_median ms | $tti_median ms | $tti_runs |"
+fi
 
 # --- kubesim API server -----------------------------------------------------------
 kill $server 2>/dev/null || true
 wait $server 2>/dev/null || true
+if want kubesim-api; then
 echo "kubesim: cargo bench -p kubesim --bench api (a few minutes)"
 table=$(cargo bench -q -p kubesim --bench api)
 echo "$table"
@@ -116,8 +130,10 @@ record kubesim-api "## kubesim API server
 Command: \`make bench\` (\`cargo bench -p kubesim --bench api\`: a real \`kube::Client\` against kubesim in-process, then over HTTP on loopback; tokio with 2 worker threads). Measured $today on the 2-core machine. Targets: in-process create p99 ≤ 1 ms and ≥ 20,000 writes/s; one change reaches 1,000 watchers with p99 ≤ 50 ms.
 
 $table"
+fi
 
 # --- kubesim workloads -------------------------------------------------------------
+if want kubesim-workloads; then
 echo "kubesim: cargo bench -p kubesim --bench workloads (a few minutes)"
 table=$(cargo bench -q -p kubesim --bench workloads)
 echo "$table"
@@ -126,3 +142,93 @@ record kubesim-workloads "## kubesim controllers, scheduler and kubelet
 Command: \`make bench\` (\`cargo bench -p kubesim --bench workloads\`: a real \`kube::Client\` in-process; 1,000 Deployments × 3 replicas of the demo app over 100 namespaces on 30 worker nodes, created at once on a paused clock (one thread); then 10,000 pods (100 Deployments × 100) with readiness probes every 10 s on 50 workers, measured on the real clock). Measured $today on the 2-core machine. Targets: 3,000 pods Ready within 10 s of simulated time using under 5 s of CPU; idle 10,000 probing pods under 10 % of one core.
 
 $table"
+fi
+
+# --- simulated attendees ------------------------------------------------------------
+# A fresh server (own data dir) per attendee count, so its memory figures are its own.
+if want attendees; then
+att_seconds=${BENCH_ATTENDEE_SECONDS:-60}
+att_counts=${BENCH_ATTENDEES:-50 200 500}
+att_json=()
+aserver=""; adata=""
+trap 'kill $server $aserver 2>/dev/null || true; rm -rf "$data" "$adata"' EXIT
+for n in $att_counts; do
+  aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  adata=$(mktemp -d)
+  RUST_LOG=warn KUBECLASS_DATA_DIR="$adata" KUBECLASS_ADDR="127.0.0.1:$aport" target/release/kubeclass >"target/bench-attendees-$n.log" 2>&1 &
+  aserver=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$aport/healthz" >/dev/null && break; sleep 0.1; done
+  echo "attendees: $n (arrival, one round while arriving, then ${att_seconds}s steady)"
+  out=$(cd end2end && node bench/attendees.mjs --url "http://127.0.0.1:$aport" --attendees "$n" --seconds "$att_seconds" --server-pid "$aserver") || true
+  out=$(printf '%s\n' "$out" | tail -n 1)
+  [ -n "$out" ] || out="{\"attendees\": $n, \"fatal\": \"attendees.mjs printed nothing\"}"
+  echo "  $out"
+  att_json+=("$out")
+  kill $aserver 2>/dev/null || true
+  wait $aserver 2>/dev/null || true
+  rm -rf "$adata"
+done
+table=$(python3 - "${att_json[@]}" <<'PY'
+import json, sys
+def parse(a):
+    try:
+        return json.loads(a)
+    except ValueError:
+        return {"attendees": "?", "fatal": f"not JSON: {a[:100]}"}
+rows = [parse(a) for a in sys.argv[1:]]
+def ms(v): return "–" if v is None else f"{v:g} ms"
+def mib(v): return "–" if v is None else f"{v:g} MiB"
+print("| attendees | applies | apply → status p50 | p99 | POST answer p50 | p99 | missed | errors | server CPU | while arriving: p99 | RSS before | RSS with all connected | per attendee |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    if "fatal" in r:
+        print(f"| {r['attendees']} | failed: {r['fatal']} |" + " |" * 11)
+        continue
+    kinds = ", ".join(f"{k} {v}" for k, v in r["errorKinds"].items())
+    print(f"| {r['attendees']} | {r['applies']} | {ms(r['p50_ms'])} | {ms(r['p99_ms'])} | {ms(r['apply_p50_ms'])} | {ms(r['apply_p99_ms'])} "
+          f"| {r['missed'] + r['viaSnapshot']} | {r['errors']}{f' ({kinds})' if kinds else ''} | {r['server_cpu_pct']} % "
+          f"| {ms(r['arrival']['p99_ms'])}{f' ({m} missed)' if (m := r['arrival']['missed'] + r['arrival']['viaSnapshot']) else ''} "
+          f"| {mib(r['rss_before_mib'])} | {mib(r['rss_after_mib'])} | {r['per_attendee_kib']} KiB |")
+by = {r["attendees"]: r for r in rows if "fatal" not in r}
+def verdict(ok): return "**met**" if ok else "**missed**"
+lines = []
+if 200 in by:
+    r = by[200]
+    lines.append(f"- 200 attendees, p50 ≤ 5 ms and p99 ≤ 25 ms: {verdict(r['p50_ms'] is not None and r['p50_ms'] <= 5 and r['p99_ms'] <= 25 and r['missed'] + r['viaSnapshot'] == 0)} ({ms(r['p50_ms'])}, {ms(r['p99_ms'])})")
+else:
+    lines.append("- 200 attendees, p50 ≤ 5 ms and p99 ≤ 25 ms: **not measured**")
+if 500 in by:
+    r = by[500]
+    lines.append(f"- 500 attendees, p99 ≤ 250 ms: {verdict(r['p99_ms'] is not None and r['p99_ms'] <= 250 and r['missed'] + r['viaSnapshot'] == 0)} ({ms(r['p99_ms'])})")
+else:
+    lines.append("- 500 attendees, p99 ≤ 250 ms: **not measured**")
+if by:
+    worst = max(r["per_attendee_kib"] for r in by.values())
+    lines.append(f"- ≤ 1 MiB of server memory per attendee: {verdict(worst <= 1024)} (at most {worst} KiB)")
+if any(r["errors"] for r in by.values()) or len(by) < len(rows):
+    lines.append("- Some runs had errors: see the errors column (and `target/bench-attendees-N.log`).")
+print()
+print("Targets:")
+print("\n".join(lines))
+if by:
+    print()
+    print("Also seen: " + "; ".join(
+        f"{r['attendees']}: client CPU {r['client_cpu_pct']} %, client event-loop delay p99 {r['client_loop_delay_p99_ms']} ms, "
+        f"p99 by steady round {r['p99_by_round_ms']} ms, late rounds {r['lateRounds']}, sockets open at the end {r['openSocketsAtEnd']}"
+        for r in by.values()) + ".")
+PY
+)
+echo "$table"
+record attendees "## Simulated attendees
+
+Command: \`make bench\` (or \`BENCH_ONLY=attendees scripts/bench.sh\` after \`make release\`): for each count a fresh release server with its own data directory, then \`end2end/bench/attendees.mjs --attendees N --seconds $att_seconds --server-pid PID\`. Measured $today on the 2-core machine; the attendees (one node process) share the two cores with the server.
+
+Each attendee is its own session (cookie), holds the live stream (\`GET /api/stream\`, watching \`fundamentals/deployments\`) and applies a ConfigMap to its workspace (\`POST /api/workspace/apply\`) every 10 s; they arrive spread evenly over the first 10 s, each applying at once (round 0: its workspace is created; not counted). Round 1 comes while later attendees are still arriving and is shown apart (*while arriving*); the headline figures are the $att_seconds s of steady rounds after it.
+
+- **apply → status**: from sending the POST until that attendee's socket gets the \`change\` frame for the ConfigMap; **POST answer**: until the POST's answer. Nearest-rank percentiles over every apply of every attendee.
+- **missed**: rounds whose change frame had not come when the next round was due, or whose status came only in a snapshot (the server's slow-tab path); they are not latency samples.
+- **server CPU**: the server's user + system time over the steady rounds (100 % = one core); **while arriving: p99**: apply → status in round 1.
+- **RSS before**: the server's VmRSS after one attendee came and went (one-off costs); **with all connected**: after the last round, every attendee still connected; per attendee = the difference / N (workspace objects, session, watches and socket).
+
+$table"
+fi
