@@ -5,12 +5,16 @@
 //! The store knows nothing of HTTP or admission; it owns what must be atomic: the version
 //! counter, optimistic concurrency, uniqueness, and the order of events.
 
+mod fanout;
+
 use crate::clock::Clock;
 use crate::journal::Journal;
+use fanout::Fanout;
+pub use fanout::Topic;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
@@ -112,88 +116,6 @@ struct Inner {
     rng: ChaCha8Rng,
     /// The write-ahead log, when the store is durable.
     journal: Option<Journal>,
-}
-
-/// What a watch follows: one resource, in one namespace or (`None`) in all.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Topic {
-    pub group: String,
-    pub resource: String,
-    pub namespace: Option<String>,
-}
-
-impl Topic {
-    fn covers(&self, key: &Key) -> bool {
-        self.group == key.group
-            && self.resource == key.resource
-            && self
-                .namespace
-                .as_ref()
-                .is_none_or(|ns| *ns == key.namespace)
-    }
-}
-
-/// Announces every change on one channel for the controllers (which want everything)
-/// and on per-topic channels for API watches.
-#[derive(Debug)]
-struct Fanout {
-    all: broadcast::Sender<Arc<Event>>,
-    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<Event>>>>,
-}
-
-/// Events a controller may fall behind by before it must resynchronise.
-const ALL_QUEUE: usize = 4096;
-/// Events a namespace's watch may fall behind by (slots are allocated up front, and
-/// there is one channel per watched namespace and resource) before it gets `410 Gone`
-/// and relists, as a real client does.
-const TOPIC_QUEUE: usize = 256;
-
-impl Default for Fanout {
-    fn default() -> Self {
-        Fanout {
-            all: broadcast::channel(ALL_QUEUE).0,
-            topics: Mutex::default(),
-        }
-    }
-}
-
-impl Fanout {
-    fn subscribe(&self, topic: Option<Topic>) -> broadcast::Receiver<Arc<Event>> {
-        let Some(topic) = topic else {
-            return self.all.subscribe();
-        };
-        let mut topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
-        topics.retain(|_, sender| sender.receiver_count() > 0);
-        let capacity = if topic.namespace.is_some() {
-            TOPIC_QUEUE
-        } else {
-            ALL_QUEUE
-        };
-        topics
-            .entry(topic)
-            .or_insert_with(|| broadcast::channel(capacity).0)
-            .subscribe()
-    }
-
-    fn send(&self, event: Arc<Event>) {
-        let topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
-        if !topics.is_empty() {
-            let mut topic = Topic {
-                group: event.key.group.clone(),
-                resource: event.key.resource.clone(),
-                namespace: None,
-            };
-            if let Some(all) = topics.get(&topic) {
-                let _ = all.send(event.clone());
-            }
-            topic.namespace = Some(event.key.namespace.clone());
-            if let Some(one) = topics.get(&topic) {
-                let _ = one.send(event.clone());
-            }
-        }
-        // No receivers is fine: nobody is watching.
-        let _ = self.all.send(event);
-    }
 }
 
 /// A watch: the retained events after the requested version, then live ones.
