@@ -82,7 +82,8 @@ test("apply, watch the pods come up, read a log, scale, and tick the check", asy
   await waitForPods(page, 3);
   await page.waitForSelector(".checks.done", { timeout: 60_000 });
   assert.equal(await threeReady.evaluate((li) => li.classList.contains("passed")), true);
-  await page.screenshot({ path: screenshotDir + "workspace.png", fullPage: true });
+  await page.locator(".pane-actions").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotDir + "workspace.png" });
 
   // Events mention the scaling; an object's YAML opens on click.
   await page.getByRole("tab", { name: /Events/ }).click();
@@ -92,6 +93,11 @@ test("apply, watch the pods come up, read a log, scale, and tick the check", asy
   await page.waitForSelector(".object-yaml");
   assert.match(await page.locator(".object-yaml").innerText(), /replicas: 3/);
 
+  // The catalog shows the step as done.
+  await page.goto(baseUrl + "/");
+  const card = page.locator(".lesson-card", { hasText: "Deployments" });
+  await card.locator(".lesson-progress", { hasText: /1 of \d+ steps/ }).waitFor({ timeout: 10_000 });
+
   // Another attendee (another browser context, so another session) sees none of it.
   const other = await openPage(browser);
   await other.goto(lesson);
@@ -100,6 +106,9 @@ test("apply, watch the pods come up, read a log, scale, and tick the check", asy
   await other.waitForTimeout(1000);
   assert.equal(await other.locator(".tree .row").count(), 0);
   assert.match(await other.locator(".objects .empty").innerText(), /Nothing here yet/);
+  await other.goto(baseUrl + "/");
+  await other.waitForTimeout(500);
+  assert.equal(await other.locator(".lesson-progress").count(), 0);
   assert.deepEqual(other.errors, []);
   assert.deepEqual(page.errors, []);
 });

@@ -1,6 +1,8 @@
+use crate::live::call;
 use crate::model::Catalog;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::collections::HashMap;
 
 /// Every course and its lessons.
 #[server(endpoint = "catalog")]
@@ -25,8 +27,30 @@ pub fn CatalogPage() -> impl IntoView {
     }
 }
 
+/// The steps (from 0) the attendee has done, by `COURSE/SLUG`: fetched in the browser
+/// after hydration (the page itself is the same for everyone, so it can be cached).
+fn attendee_progress() -> RwSignal<HashMap<String, Vec<usize>>> {
+    let progress = RwSignal::new(HashMap::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            #[derive(serde::Deserialize)]
+            struct Progress {
+                lessons: HashMap<String, Vec<usize>>,
+            }
+            if let Ok(Ok(done)) = call("GET", "/api/progress", None)
+                .await
+                .map(|a| a.json::<Progress>())
+            {
+                progress.set(done.lessons);
+            }
+        });
+    });
+    progress
+}
+
 #[component]
 fn CatalogView(catalog: Catalog) -> impl IntoView {
+    let progress = attendee_progress();
     view! {
         <section class="catalog">
             <header class="catalog-head">
@@ -45,6 +69,9 @@ fn CatalogView(catalog: Catalog) -> impl IntoView {
                         <ol class="lesson-list">
                             {course.lessons.into_iter().map(|lesson| {
                                 let href = lesson.href();
+                                let id = format!("{}/{}", lesson.course, lesson.slug);
+                                let steps = lesson.steps;
+                                let done = move || progress.with(|p| p.get(&id).map_or(0, Vec::len));
                                 view! {
                                 <li class="lesson-card">
                                     <a href=href>
@@ -53,7 +80,10 @@ fn CatalogView(catalog: Catalog) -> impl IntoView {
                                             <span class="lesson-title">{lesson.title}</span>
                                             <span class="lesson-summary">{lesson.summary}</span>
                                         </span>
-                                        <span class="lesson-duration">{format!("{} min", lesson.duration)}</span>
+                                        <span class="lesson-duration">
+                                            {format!("{} min", lesson.duration)}
+                                            <LessonProgress done=Signal::derive(done) steps />
+                                        </span>
                                     </a>
                                 </li>
                             }}).collect_view()}
@@ -62,5 +92,22 @@ fn CatalogView(catalog: Catalog) -> impl IntoView {
                 }
             }).collect_view()}
         </section>
+    }
+}
+
+/// "2 of 4 steps", or "✓ done"; nothing before the first step is done.
+#[component]
+fn LessonProgress(done: Signal<usize>, steps: usize) -> impl IntoView {
+    move || {
+        let done = done.get();
+        let complete = steps > 0 && done >= steps;
+        (done > 0).then(|| {
+            let text = if complete {
+                "✓ done".to_string()
+            } else {
+                format!("{done} of {steps} steps")
+            };
+            view! { <span class="lesson-progress" class:complete=complete>{text}</span> }
+        })
     }
 }
