@@ -93,6 +93,19 @@ test("apply, watch the pods come up, read a log, scale, and tick the check", asy
   await page.waitForSelector(".object-yaml");
   assert.match(await page.locator(".object-yaml").innerText(), /replicas: 3/);
 
+  // A Service in front of the pods, then "Try the app" through the API server's proxy;
+  // the Service's endpoints hang under it in the tree.
+  const service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: go-http-app\n  namespace: server\nspec:\n  selector:\n    app: go-http-app\n  ports:\n    - port: 80\n      targetPort: 8000\n";
+  const status = await page.evaluate(async (body) =>
+    (await fetch("/api/workspace/apply?lesson=fundamentals/deployments", { method: "POST", body })).status, service);
+  assert.equal(status, 200);
+  await page.waitForFunction(() => document.querySelectorAll('.tree .row[data-kind="Endpoint"]').length === 3, null, { timeout: 30_000 });
+  await page.getByRole("tab", { name: /Try the app/ }).click();
+  await page.getByRole("button", { name: "Send GET" }).click();
+  await page.waitForSelector(".try-answer");
+  assert.equal(await page.locator(".try-answer .status").innerText(), "200");
+  assert.match(await page.locator(".try-body").innerText(), /Hello/);
+
   // The catalog shows the step as done.
   await page.goto(baseUrl + "/");
   const card = page.locator(".lesson-card", { hasText: "Deployments" });

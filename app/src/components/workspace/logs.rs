@@ -8,8 +8,9 @@ use leptos::prelude::*;
 /// The pod whose log the panel shows: (short namespace, pod name).
 pub type LogTarget = RwSignal<Option<(String, String)>>;
 
+/// `visible`: whether the panel is on screen; the log is followed only while it is.
 #[component]
-pub fn LogsPanel(target: LogTarget) -> impl IntoView {
+pub fn LogsPanel(target: LogTarget, visible: Signal<bool>) -> impl IntoView {
     let live = expect_context::<Live>();
     let container = RwSignal::new(None::<String>);
     let previous = RwSignal::new(false);
@@ -37,12 +38,16 @@ pub fn LogsPanel(target: LogTarget) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    // Following starts whenever the choice changes.
-    Effect::new(move |_| {
-        let Some((ns, pod)) = target.get() else {
-            return;
-        };
-        live.follow_logs(&ns, &pod, container.get(), previous.get());
+    // Following starts whenever the choice changes or the panel comes back on screen, and
+    // stops while the attendee looks elsewhere.
+    Effect::new(move |was_following: Option<bool>| {
+        let following = visible.get() && target.with(Option::is_some);
+        match target.get().filter(|_| following) {
+            Some((ns, pod)) => live.follow_logs(&ns, &pod, container.get(), previous.get()),
+            None if was_following == Some(true) => live.send(ClientMessage::StopLogs),
+            None => {}
+        }
+        following
     });
     let stop = move |_| {
         target.set(None);

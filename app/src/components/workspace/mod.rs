@@ -106,7 +106,7 @@ pub fn ClusterPanel() -> impl IntoView {
                 <events::EventsPanel />
             </div>
             <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Logs>
-                <logs::LogsPanel target=log_target />
+                <logs::LogsPanel target=log_target visible=Signal::derive(move || tab.get() == Tab::Logs) />
             </div>
             <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Try>
                 <try_app::TryAppPanel />
