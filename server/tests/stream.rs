@@ -1,6 +1,7 @@
 //! The live stream over a real websocket: a tab watching a lesson gets a snapshot, the
 //! changes an apply causes, the step's checks ticking, pod logs on request, a fresh
-//! snapshot when it reconnects; the shared watches stop when no tab is left.
+//! snapshot when it reconnects; the shared watches stop when no tab is left; a tab that
+//! stops reading gets a snapshot instead of an unbounded queue and holds up nobody.
 
 use app::content::Library;
 use futures::{SinkExt, StreamExt};
@@ -272,4 +273,133 @@ async fn a_tab_sees_its_workspace_come_alive() {
         0,
         "the watches stop with the last tab"
     );
+}
+
+/// A tab that stops reading must not hold up the others, and when it reads again it gets
+/// a fresh snapshot in place of the changes it could not take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
+    let (addr, state, _) = serve().await;
+    let (mut fast, cookie) = connect(addr, None).await;
+    let watch = json!({"type": "watch", "lesson": "fundamentals/deployments", "step": 0});
+    let configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: busy\n  namespace: server\ndata:\n  n: \"0\"\n";
+    let answer = post(
+        addr,
+        &cookie,
+        "/api/workspace/apply?lesson=fundamentals/deployments",
+        configmap,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The slow tab's socket takes in little, so its queue on the server fills soon.
+    let tcp = tokio::net::TcpSocket::new_v4().expect("socket");
+    tcp.set_recv_buffer_size(4096).expect("buffer size");
+    let stream = tcp.connect(addr).await.expect("connect");
+    let mut request = format!("ws://{addr}/api/stream")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().expect("cookie"));
+    let (mut slow, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .expect("websocket");
+    slow.send(Message::Text(watch.to_string().into()))
+        .await
+        .expect("send");
+    fast.send(watch).await;
+    fast.until(10, |m| m["type"] == "snapshot").await;
+
+    // More changes than the slow tab's queue holds, while it reads nothing. Each adds a
+    // key, so every change is a new frame, and later frames are larger.
+    let namespace = workspace_namespace(&state, "server").await;
+    let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(state.kube.clone(), &namespace);
+    const CHANGES: usize = 800;
+    let writer = tokio::spawn(async move {
+        for i in 0..CHANGES {
+            let patch = json!({"data": {format!("key-{i:04}"): "x"}});
+            api.patch(
+                "busy",
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .expect("patch");
+        }
+    });
+    // The reading tab keeps up and sees the last change (in a change, or in a snapshot if
+    // it fell behind too).
+    let last = format!("key-{:04}", CHANGES - 1);
+    let has_last = |o: &Value| {
+        o["kind"] == "ConfigMap"
+            && o["spec"]["keys"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == last.as_str()))
+    };
+    fast.until(60, |m| {
+        (m["type"] == "change" && has_last(&m["object"]))
+            || (m["type"] == "snapshot"
+                && m["objects"]
+                    .as_array()
+                    .is_some_and(|o| o.iter().any(has_last)))
+    })
+    .await;
+    writer.await.expect("writer");
+
+    // The slow tab, reading at last, gets what was queued for it and a snapshot in place of
+    // what it could not take, and catches up with the last change: nothing lost, nothing
+    // queued without bound.
+    let (mut seen_change, mut replaced) = (false, false);
+    let mut frames = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, slow.next())
+            .await
+            .expect("the slow tab catches up within 30 s");
+        let Some(Ok(Message::Text(text))) = frame else {
+            continue;
+        };
+        frames += 1;
+        let value: Value = serde_json::from_str(&text).expect("json");
+        let current = match value["type"].as_str() {
+            Some("change") => {
+                seen_change = true;
+                has_last(&value["object"])
+            }
+            Some("snapshot") => {
+                replaced |= seen_change;
+                value["objects"]
+                    .as_array()
+                    .is_some_and(|o| o.iter().any(has_last))
+            }
+            _ => false,
+        };
+        if current {
+            break;
+        }
+    }
+    assert!(
+        replaced,
+        "the changes the slow tab missed were replaced by a snapshot"
+    );
+    assert!(
+        frames < CHANGES,
+        "the slow tab got {frames} frames: it was sent every change instead of a snapshot"
+    );
+}
+
+/// The real name of the (only) workspace namespace for `short`.
+async fn workspace_namespace(state: &AppState, short: &str) -> String {
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+        kube::Api::all(state.kube.clone());
+    namespaces
+        .list(&Default::default())
+        .await
+        .expect("namespaces")
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .find(|n| n.starts_with("kc-") && n.ends_with(&format!("-{short}")))
+        .expect("a workspace namespace")
 }
