@@ -128,6 +128,8 @@ test("apply, watch the pods come up, read a log, scale, and tick the check", asy
 
 test("a refused manifest is marked on its line and nothing is applied", async () => {
   const page = await openPage(browser);
+  const sockets = [];
+  page.on("websocket", (ws) => sockets.push(ws));
   await page.goto(lesson);
   await hydrated(page);
   await replaceText(page, "replicas: 3", "replicas: -1");
@@ -141,4 +143,15 @@ test("a refused manifest is marked on its line and nothing is applied", async ()
   // Reset pane brings the lesson's text back.
   await page.getByRole("button", { name: "Reset pane" }).click();
   await page.waitForFunction(() => window.kubeclassEditor.textOf("deployment.yaml").includes("replicas: 3"));
+
+  // Leaving the lesson (client-side navigation) closes its stream for good.
+  assert.equal(sockets.length, 1);
+  await page.getByRole("link", { name: "Courses" }).click();
+  await page.waitForSelector(".catalog");
+  for (let i = 0; i < 40 && !sockets[0].isClosed(); i++) await page.waitForTimeout(100);
+  assert.ok(sockets[0].isClosed(), "the lesson's websocket should close");
+  await page.waitForTimeout(1500);
+  assert.equal(sockets.length, 1, "no reconnect after leaving");
+  // The refusal's 422 is the browser's only complaint.
+  assert.deepEqual(page.errors.filter((e) => !/status of 422/.test(e)), []);
 });

@@ -24,6 +24,8 @@ struct Inner {
     on_message: Rc<dyn Fn(ServerMessage)>,
     on_link: Rc<dyn Fn(bool)>,
     retry_ms: i32,
+    /// Set when the page is done with the stream: no more reconnects.
+    closed: bool,
 }
 
 impl Socket {
@@ -38,6 +40,7 @@ impl Socket {
             on_message: Rc::new(on_message),
             on_link: Rc::new(on_link),
             retry_ms: 500,
+            closed: false,
         }));
         connect(&inner);
         Socket { inner }
@@ -61,6 +64,17 @@ impl Socket {
     }
 }
 
+impl Socket {
+    /// Closes the stream for good (the page that used it is gone).
+    pub fn close(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.closed = true;
+        if let Some(socket) = inner.socket.take() {
+            let _ = socket.close();
+        }
+    }
+}
+
 fn stream_url() -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
@@ -72,6 +86,9 @@ fn stream_url() -> Option<String> {
 }
 
 fn connect(inner: &Rc<RefCell<Inner>>) {
+    if inner.borrow().closed {
+        return;
+    }
     let Some(url) = stream_url() else { return };
     let Ok(socket) = WebSocket::new(&url) else {
         retry(inner);
@@ -111,6 +128,9 @@ fn connect(inner: &Rc<RefCell<Inner>>) {
     let closed = {
         let inner = inner.clone();
         Closure::<dyn FnMut()>::new(move || {
+            if inner.borrow().closed {
+                return;
+            }
             let on_link = inner.borrow().on_link.clone();
             on_link(false);
             inner.borrow_mut().socket = None;

@@ -51,10 +51,20 @@ impl Live {
             live.socket.set_value(Some(std::rc::Rc::new(socket)));
             live.now.set(client::now());
             let now = live.now;
-            let _ = set_interval_with_handle(
+            let clock = set_interval_with_handle(
                 move || now.set(client::now()),
                 std::time::Duration::from_secs(1),
             );
+            // Leaving the lesson (client-side navigation) ends its stream and clock.
+            let socket = live.socket;
+            on_cleanup(move || {
+                if let Some(Some(socket)) = socket.try_get_value() {
+                    socket.close();
+                }
+                if let Ok(clock) = clock {
+                    clock.clear();
+                }
+            });
             Effect::new(move |_| {
                 let step = step.get();
                 live.send(ClientMessage::Watch {
