@@ -109,7 +109,9 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
                 </div>
                 <div class="lesson-work">
                     <PaneTabs panes=page.panes.clone() step />
-                    <ClusterPanel />
+                    <BrowserOnly fallback=|| view! { <section class="cluster"><p class="empty">"Your cluster appears here once the page has loaded."</p></section> }.into_any()>
+                        <ClusterPanel />
+                    </BrowserOnly>
                 </div>
             </div>
             <LessonNeighbours previous=page.previous.clone() next=page.next.clone() />
@@ -148,6 +150,22 @@ fn Checks(labels: Signal<Vec<String>>, step: Memo<usize>) -> impl IntoView {
                 </ul>
             </section>
         </Show>
+    }
+}
+
+/// Renders `children` only in the browser, after hydration (the server and the first
+/// browser render show `fallback`). For live panels that have nothing to show before the
+/// stream connects: building them on the server would only cost every page request.
+#[component]
+fn BrowserOnly(fallback: fn() -> AnyView, children: ChildrenFn) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    move || {
+        if hydrated.get() {
+            children()
+        } else {
+            fallback()
+        }
     }
 }
 
