@@ -1,11 +1,13 @@
 //! Building blocks shared by pages.
 
+mod browser_only;
 pub mod editor;
 mod header;
 mod panes;
 mod steps;
 pub mod workspace;
 
+pub use browser_only::BrowserOnly;
 pub use header::SiteHeader;
 pub use panes::PaneTabs;
 pub use steps::StepOutline;

@@ -1,3 +1,4 @@
+use super::BrowserOnly;
 use super::editor::{PaneEditor, draft_key};
 use super::workspace::PaneActions;
 use crate::model::PaneView;
@@ -44,54 +45,56 @@ pub fn PaneTabs(panes: Vec<PaneView>, step: Memo<usize>) -> impl IntoView {
     };
     let count = panes.with_value(Vec::len);
     view! {
-        <section class="panes" aria-label="Manifests">
-            <Show
-                when=move || { count > 0 }
-                fallback=|| view! { <p class="panes-empty">"This lesson has no manifests to edit."</p> }
-            >
-                <div class="pane-tabs" role="tablist" aria-label="Manifest files" on:keydown=on_keydown>
+            <section class="panes" aria-label="Manifests">
+                <Show
+                    when=move || { count > 0 }
+                    fallback=|| view! { <p class="panes-empty">"This lesson has no manifests to edit."</p> }
+                >
+                    <div class="pane-tabs" role="tablist" aria-label="Manifest files" on:keydown=on_keydown>
+                        {(0..count).map(|i| {
+                            let name = panes.with_value(|p| p[i].name.clone());
+                            let selected = move || active.get() == Some(i);
+                            view! {
+                                <button
+                                    type="button"
+                                    role="tab"
+                                    id=format!("pane-tab-{i}")
+                                    aria-controls=format!("pane-panel-{i}")
+                                    aria-selected=move || selected().to_string()
+                                    tabindex=move || if selected() { "0" } else { "-1" }
+                                    hidden=move || !visible(i)
+                                    class:changed=move || panes.with_value(|p| p[i].changes_at(step.get()))
+                                    on:click=move |_| picked.set(Some((step.get(), i)))
+                                >
+                                    {name}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </div>
                     {(0..count).map(|i| {
-                        let name = panes.with_value(|p| p[i].name.clone());
-                        let selected = move || active.get() == Some(i);
+                        let pane = panes.with_value(|p| p[i].clone());
                         view! {
-                            <button
-                                type="button"
-                                role="tab"
-                                id=format!("pane-tab-{i}")
-                                aria-controls=format!("pane-panel-{i}")
-                                aria-selected=move || selected().to_string()
-                                tabindex=move || if selected() { "0" } else { "-1" }
-                                hidden=move || !visible(i)
-                                class:changed=move || panes.with_value(|p| p[i].changes_at(step.get()))
-                                on:click=move |_| picked.set(Some((step.get(), i)))
+                            <div
+                                class="pane"
+                                role="tabpanel"
+                                id=format!("pane-panel-{i}")
+                                aria-labelledby=format!("pane-tab-{i}")
+                                hidden=move || active.get() != Some(i)
                             >
-                                {name}
-                            </button>
+                                <PaneEditor pane step />
+                            </div>
                         }
                     }).collect_view()}
-                </div>
-                {(0..count).map(|i| {
-                    let pane = panes.with_value(|p| p[i].clone());
-                    view! {
-                        <div
-                            class="pane"
-                            role="tabpanel"
-                            id=format!("pane-panel-{i}")
-                            aria-labelledby=format!("pane-tab-{i}")
-                            hidden=move || active.get() != Some(i)
-                        >
-                            <PaneEditor pane step />
-                        </div>
-                    }
-                }).collect_view()}
-                <PaneActions
-                    pane=Signal::derive(move || active.get().map(|i| panes.with_value(|p| p[i].name.clone())))
-                    key=Signal::derive(move || active.get().and_then(|i| panes.with_value(|p| draft_key(&p[i], step.get()))))
-                />
-                <p class="pane-hint">"Edit freely: each step shows the file as the lesson writes it. In the editor, Tab indents; press Esc then Tab to move on."</p>
-            </Show>
-        </section>
-    }
+    <BrowserOnly fallback=|| view! { <div class="pane-actions" aria-hidden="true"></div> }.into_any()>
+                        <PaneActions
+                            pane=Signal::derive(move || active.get().map(|i| panes.with_value(|p| p[i].name.clone())))
+                            key=Signal::derive(move || active.get().and_then(|i| panes.with_value(|p| draft_key(&p[i], step.get()))))
+                        />
+                    </BrowserOnly>
+                    <p class="pane-hint">"Edit freely: each step shows the file as the lesson writes it. In the editor, Tab indents; press Esc then Tab to move on."</p>
+                </Show>
+            </section>
+        }
 }
 
 fn focus_tab(i: usize) {

@@ -1,6 +1,6 @@
 use crate::components::editor::Drafts;
 use crate::components::workspace::ClusterPanel;
-use crate::components::{PaneTabs, StepOutline};
+use crate::components::{BrowserOnly, PaneTabs, StepOutline};
 use crate::live::Live;
 use crate::model::{LessonPage as Page, LessonSummary};
 use leptos::prelude::*;
@@ -150,22 +150,6 @@ fn Checks(labels: Signal<Vec<String>>, step: Memo<usize>) -> impl IntoView {
                 </ul>
             </section>
         </Show>
-    }
-}
-
-/// Renders `children` only in the browser, after hydration (the server and the first
-/// browser render show `fallback`). For live panels that have nothing to show before the
-/// stream connects: building them on the server would only cost every page request.
-#[component]
-fn BrowserOnly(fallback: fn() -> AnyView, children: ChildrenFn) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    move || {
-        if hydrated.get() {
-            children()
-        } else {
-            fallback()
-        }
     }
 }
 
