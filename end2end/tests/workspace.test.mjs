@@ -138,6 +138,12 @@ test("a refused manifest is marked on its line and nothing is applied", async ()
   assert.match(await page.locator(".pane-result").innerText(), /Refused: nothing was applied/);
   assert.match(await page.locator(".pane-result .result-error").innerText(), /spec\.replicas/);
   assert.equal(await page.locator(".cm-refused-line").count(), 1);
+  // The refusal points at the field the API server named, and its line button takes the
+  // cursor there.
+  assert.match(await page.locator(".cm-refused-line").innerText(), /replicas: -1/);
+  await page.locator(".pane-result .result.refused .result-line").click();
+  assert.match(await page.locator(".cm-activeLine").innerText(), /replicas: -1/);
+  await page.locator(".pane-result").scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotDir + "workspace-refused.png" });
   assert.equal(await page.locator(".tree .row").count(), 0);
   // Reset pane brings the lesson's text back.

@@ -307,18 +307,31 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
     slow.send(Message::Text(watch.to_string().into()))
         .await
         .expect("send");
+    // Both tabs first take their snapshots (the one at once, and the complete one once
+    // the watches have listed), so any snapshot after this is the slow path's.
+    let mut snapshots = 0;
+    while snapshots < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(10), slow.next())
+            .await
+            .expect("the slow tab's first snapshots");
+        if let Some(Ok(Message::Text(text))) = frame {
+            snapshots += usize::from(text.contains(r#""type":"snapshot""#));
+        }
+    }
     fast.send(watch).await;
     fast.until(10, |m| m["type"] == "snapshot").await;
 
-    // More changes than the slow tab's queue holds, while it reads nothing. Each adds a
-    // key, so every change is a new frame, and later frames are larger.
+    // More changes than the slow tab's queue (512) and socket buffers (a few MB) hold,
+    // while it reads nothing. Each adds a long key, so every change is a new frame and
+    // later frames are tens of KB.
+    let key = |i: usize| format!("key-{i:04}-{}", "x".repeat(40));
     let namespace = workspace_namespace(&state, "server").await;
     let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
         kube::Api::namespaced(state.kube.clone(), &namespace);
-    const CHANGES: usize = 800;
+    const CHANGES: usize = 1_200;
     let writer = tokio::spawn(async move {
         for i in 0..CHANGES {
-            let patch = json!({"data": {format!("key-{i:04}"): "x"}});
+            let patch = json!({"data": {key(i): "x"}});
             api.patch(
                 "busy",
                 &kube::api::PatchParams::default(),
@@ -330,7 +343,7 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
     });
     // The reading tab keeps up and sees the last change (in a change, or in a snapshot if
     // it fell behind too).
-    let last = format!("key-{:04}", CHANGES - 1);
+    let last = key(CHANGES - 1);
     let has_last = |o: &Value| {
         o["kind"] == "ConfigMap"
             && o["spec"]["keys"]
@@ -351,7 +364,6 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
     // what it could not take, and catches up with the last change: nothing lost, nothing
     // queued without bound.
     let (mut seen_change, mut replaced) = (false, false);
-    let mut frames = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let frame = tokio::time::timeout_at(deadline, slow.next())
@@ -360,7 +372,6 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
         let Some(Ok(Message::Text(text))) = frame else {
             continue;
         };
-        frames += 1;
         let value: Value = serde_json::from_str(&text).expect("json");
         let current = match value["type"].as_str() {
             Some("change") => {
@@ -382,10 +393,6 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
     assert!(
         replaced,
         "the changes the slow tab missed were replaced by a snapshot"
-    );
-    assert!(
-        frames < CHANGES,
-        "the slow tab got {frames} frames: it was sent every change instead of a snapshot"
     );
 }
 

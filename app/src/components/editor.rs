@@ -17,26 +17,34 @@ pub struct Drafts {
 }
 
 impl Drafts {
-    /// Provides the lesson's drafts to its panes and, in the browser, loads them.
+    /// Provides the lesson's drafts to its panes and, in the browser, loads them (after
+    /// [`crate::live::Live`], which must be provided first).
     pub fn provide(lesson: String) -> Drafts {
         let drafts = Drafts {
             saved: RwSignal::new(HashMap::new()),
             lesson: StoredValue::new(lesson),
         };
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            let path = format!("/api/drafts?lesson={}", drafts.lesson.get_value());
-            #[derive(serde::Deserialize)]
-            struct Saved {
-                panes: HashMap<String, String>,
+        // Loaded once the attendee's session exists (see `Live::ready`).
+        let ready = expect_context::<crate::live::Live>().ready;
+        Effect::new(move |loaded: Option<bool>| {
+            if loaded == Some(true) || !ready.get() {
+                return loaded.unwrap_or(false);
             }
-            match crate::live::call("GET", &path, None)
-                .await
-                .map(|a| a.json::<Saved>())
-            {
-                Ok(Ok(saved)) => drafts.saved.set(saved.panes),
-                Ok(Err(e)) | Err(e) => leptos::logging::warn!("drafts not loaded: {e}"),
-            }
+            leptos::task::spawn_local(async move {
+                let path = format!("/api/drafts?lesson={}", drafts.lesson.get_value());
+                #[derive(serde::Deserialize)]
+                struct Saved {
+                    panes: HashMap<String, String>,
+                }
+                match crate::live::call("GET", &path, None)
+                    .await
+                    .map(|a| a.json::<Saved>())
+                {
+                    Ok(Ok(saved)) => drafts.saved.set(saved.panes),
+                    Ok(Err(e)) | Err(e) => leptos::logging::warn!("drafts not loaded: {e}"),
+                }
+            });
+            true
         });
         provide_context(drafts);
         drafts

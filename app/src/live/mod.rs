@@ -6,6 +6,7 @@
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod columns;
+pub mod locate;
 pub mod tree;
 
 use crate::model::live::{
@@ -21,6 +22,10 @@ use std::collections::BTreeMap;
 pub struct Live {
     pub state: RwSignal<LiveState>,
     pub connected: RwSignal<bool>,
+    /// The attendee's session exists (its cookie is set). Everything that calls the
+    /// workspace API waits for it: requests racing without a cookie would each start a
+    /// session of their own, and the page would watch one attendee and apply as another.
+    pub ready: RwSignal<bool>,
     /// Seconds since the epoch, ticking every second in the browser.
     pub now: RwSignal<f64>,
     /// `COURSE/SLUG`.
@@ -35,6 +40,7 @@ impl Live {
         let live = Live {
             state: RwSignal::new(LiveState::default()),
             connected: RwSignal::new(false),
+            ready: RwSignal::new(false),
             now: RwSignal::new(0.0),
             lesson: StoredValue::new(lesson),
             #[cfg(feature = "hydrate")]
@@ -44,11 +50,24 @@ impl Live {
         {
             let state = live.state;
             let connected = live.connected;
-            let socket = client::Socket::open(
-                move |message| state.update(|s| s.receive(message)),
-                move |up| connected.set(up),
-            );
-            live.socket.set_value(Some(std::rc::Rc::new(socket)));
+            leptos::task::spawn_local(async move {
+                // One request first, so the session (and its cookie) exists before
+                // anything else asks.
+                if let Err(e) = call("GET", "/api/progress", None).await {
+                    leptos::logging::warn!("{e}");
+                }
+                let socket = client::Socket::open(
+                    move |message| state.update(|s| s.receive(message)),
+                    move |up| connected.set(up),
+                );
+                if live
+                    .socket
+                    .try_set_value(Some(std::rc::Rc::new(socket)))
+                    .is_none()
+                {
+                    live.ready.set(true);
+                }
+            });
             live.now.set(client::now());
             let now = live.now;
             let clock = set_interval_with_handle(
@@ -67,6 +86,9 @@ impl Live {
             });
             Effect::new(move |_| {
                 let step = step.get();
+                if !live.ready.get() {
+                    return;
+                }
                 live.send(ClientMessage::Watch {
                     lesson: live.lesson.get_value(),
                     step,

@@ -2,6 +2,7 @@
 //! the server said: one line per document, refused lines marked in the editor.
 
 use crate::components::editor::{Drafts, goto_line, mark_lines, pane_text};
+use crate::live::locate::{field_line, field_path};
 use crate::live::{Live, call, confirm};
 use crate::model::live::{Outcome, Report};
 use leptos::prelude::*;
@@ -89,7 +90,7 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
                     }
                 }
                 Ok(a) => match a.json::<Report>() {
-                    Ok(report) => Answer::Report(request, report),
+                    Ok(report) => Answer::Report(request, pointed(report, &text)),
                     Err(e) => Answer::Failed(e),
                 },
                 Err(e) => Answer::Failed(e),
@@ -111,10 +112,10 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
     let edited = move || key.get().is_some_and(|k| drafts.has(&k));
     view! {
         <div class="pane-actions" role="toolbar" aria-label="Send this manifest to your cluster">
-            <button type="button" class="button primary" disabled=busy on:click=move |_| run(Request::Apply)>"Apply"</button>
-            <button type="button" class="button" disabled=busy on:click=move |_| run(Request::DryRun)>"Dry run"</button>
-            <button type="button" class="button" disabled=busy on:click=move |_| run(Request::Diff)>"Diff"</button>
-            <button type="button" class="button" disabled=busy on:click=move |_| run(Request::Delete)>"Delete"</button>
+            <button type="button" class="button primary" disabled=move || busy.get() || !live.ready.get() on:click=move |_| run(Request::Apply)>"Apply"</button>
+            <button type="button" class="button" disabled=move || busy.get() || !live.ready.get() on:click=move |_| run(Request::DryRun)>"Dry run"</button>
+            <button type="button" class="button" disabled=move || busy.get() || !live.ready.get() on:click=move |_| run(Request::Diff)>"Diff"</button>
+            <button type="button" class="button" disabled=move || busy.get() || !live.ready.get() on:click=move |_| run(Request::Delete)>"Delete"</button>
             <button type="button" class="button quiet" disabled=move || !edited() on:click=reset_pane title="Forget your edits of this pane and show the lesson's text">"Reset pane"</button>
         </div>
         <div class="pane-result" aria-live="polite">
@@ -124,6 +125,22 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
             }}
         </div>
     }
+}
+
+/// Each refused document's line moved to the field its error names, where the pane
+/// writes that field (the API server says `spec.replicas`, the attendee sees line 11).
+fn pointed(mut report: Report, text: &str) -> Report {
+    for outcome in &mut report.results {
+        if let Some(line) = outcome
+            .error
+            .as_deref()
+            .and_then(field_path)
+            .and_then(|path| field_line(text, outcome.line, path))
+        {
+            outcome.line = line;
+        }
+    }
+    report
 }
 
 /// The lines to mark in the editor: each refused document's line with its message.
