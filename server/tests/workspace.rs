@@ -95,6 +95,10 @@ impl Browser<'_> {
         )
     }
 
+    async fn get(&mut self, path: &str) -> (StatusCode, Value) {
+        self.call("GET", path, "", None).await
+    }
+
     async fn apply(&mut self, query: &str, body: &str) -> (StatusCode, Value) {
         self.call(
             "POST",
@@ -129,6 +133,16 @@ fn actions(report: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The kinds the objects view lists in one short namespace.
+fn kinds_in<'a>(objects: &'a Value, namespace: &str) -> Vec<&'a str> {
+    objects["namespaces"][namespace]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["kind"].as_str())
+        .collect()
+}
+
 fn namespaced(site: &Site, namespace: &str) -> kube::Api<kube::api::DynamicObject> {
     let resource =
         kube::discovery::ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&());
@@ -136,9 +150,6 @@ fn namespaced(site: &Site, namespace: &str) -> kube::Api<kube::api::DynamicObjec
 }
 
 async fn workspace_namespace(browser: &mut Browser<'_>) -> String {
-    let (_, objects) = browser
-        .call("GET", "/api/workspace/objects", "", None)
-        .await;
     let id = browser.cookie.clone().expect("cookie");
     assert!(!id.is_empty());
     // The real namespace appears in the cluster with the workspace label.
@@ -149,7 +160,6 @@ async fn workspace_namespace(browser: &mut Browser<'_>) -> String {
         .await
         .expect("namespaces")
         .items;
-    let _ = objects;
     list.into_iter()
         .filter_map(|n| n.metadata.name)
         .find(|n| n.starts_with("kc-") && n.ends_with("-server"))
@@ -215,14 +225,7 @@ async fn manifests_apply_into_the_attendees_own_namespaces() {
     assert_eq!(live.data["spec"]["replicas"], 2);
 
     // One object as YAML, for the objects panel; nothing outside the panel's kinds.
-    let (status, yaml) = ada
-        .call(
-            "GET",
-            "/api/workspace/object/server/Deployment/web",
-            "",
-            None,
-        )
-        .await;
+    let (status, yaml) = ada.get("/api/workspace/object/server/Deployment/web").await;
     assert_eq!(status, StatusCode::OK);
     let text = yaml["yaml"].as_str().expect("yaml");
     assert!(
@@ -230,23 +233,13 @@ async fn manifests_apply_into_the_attendees_own_namespaces() {
         "{text}"
     );
     let (status, _) = ada
-        .call(
-            "GET",
-            "/api/workspace/object/server/Deployment/nothing",
-            "",
-            None,
-        )
+        .get("/api/workspace/object/server/Deployment/nothing")
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The objects view lists them by short namespace.
-    let (_, objects) = ada.call("GET", "/api/workspace/objects", "", None).await;
-    let kinds: Vec<&str> = objects["namespaces"]["server"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o["kind"].as_str())
-        .collect();
+    let (_, objects) = ada.get("/api/workspace/objects").await;
+    let kinds = kinds_in(&objects, "server");
     assert!(
         kinds.contains(&"Deployment") && kinds.contains(&"ConfigMap"),
         "{objects}"
@@ -351,7 +344,7 @@ async fn hostile_input_is_refused_quickly() {
             started.elapsed()
         );
     }
-    let (_, objects) = ada.call("GET", "/api/workspace/objects", "", None).await;
+    let (_, objects) = ada.get("/api/workspace/objects").await;
     assert!(
         objects["namespaces"]
             .as_object()
@@ -366,27 +359,15 @@ async fn attendees_never_see_each_other_and_reset_clears_a_workspace() {
     let (mut ada, mut bob) = (browser(&site), browser(&site));
     ada.apply(LESSON, DEPLOYMENT).await;
     bob.apply(LESSON, CONFIGMAP).await;
-    let (_, theirs) = bob.call("GET", "/api/workspace/objects", "", None).await;
-    let kinds: Vec<&str> = theirs["namespaces"]["server"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o["kind"].as_str())
-        .collect();
+    let (_, theirs) = bob.get("/api/workspace/objects").await;
+    let kinds = kinds_in(&theirs, "server");
     assert!(
         kinds.contains(&"ConfigMap") && !kinds.contains(&"Deployment"),
         "{theirs}"
     );
     assert_ne!(ada.cookie, bob.cookie);
     // Ada's Deployment by her short name, asked by Bob, is looked up in Bob's namespace.
-    let (status, _) = bob
-        .call(
-            "GET",
-            "/api/workspace/object/server/Deployment/web",
-            "",
-            None,
-        )
-        .await;
+    let (status, _) = bob.get("/api/workspace/object/server/Deployment/web").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Another site cannot act with Ada's cookie.
@@ -428,7 +409,7 @@ async fn sessions_survive_a_restart() {
         site: &second,
         cookie,
     };
-    let (_, objects) = again.call("GET", "/api/workspace/objects", "", None).await;
+    let (_, objects) = again.get("/api/workspace/objects").await;
     assert!(
         objects["namespaces"]["server"]
             .as_array()
@@ -447,36 +428,15 @@ async fn drafts_are_kept_per_attendee_and_reset_restores_the_lesson() {
         .call("PUT", path, "replicas: 5\n", Some("http://localhost:3000"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, saved) = ada
-        .call(
-            "GET",
-            "/api/drafts?lesson=fundamentals/deployments",
-            "",
-            None,
-        )
-        .await;
+    let (_, saved) = ada.get("/api/drafts?lesson=fundamentals/deployments").await;
     assert_eq!(saved["panes"]["deployment.yaml"], "replicas: 5\n");
-    let (_, theirs) = bob
-        .call(
-            "GET",
-            "/api/drafts?lesson=fundamentals/deployments",
-            "",
-            None,
-        )
-        .await;
+    let (_, theirs) = bob.get("/api/drafts?lesson=fundamentals/deployments").await;
     assert_eq!(theirs["panes"], serde_json::json!({}));
     let (status, _) = ada
         .call("DELETE", path, "", Some("http://localhost:3000"))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, after) = ada
-        .call(
-            "GET",
-            "/api/drafts?lesson=fundamentals/deployments",
-            "",
-            None,
-        )
-        .await;
+    let (_, after) = ada.get("/api/drafts?lesson=fundamentals/deployments").await;
     assert_eq!(after["panes"], serde_json::json!({}));
 }
 
@@ -491,31 +451,19 @@ async fn try_the_app_reaches_a_service_and_delete_goes_through_the_pipeline() {
     // The demo app's image pulls in about 1.4 s; then the Service has endpoints.
     let mut answer = Value::Null;
     for _ in 0..50 {
-        answer = ada
-            .call("GET", "/api/workspace/try/server/web/80/", "", None)
-            .await
-            .1;
+        answer = ada.get("/api/workspace/try/server/web/80/").await.1;
         if answer["status"] == 200 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(answer["body"], "Hello, I'm unknown.\n", "{answer}");
-    let (_, missing) = ada
-        .call("GET", "/api/workspace/try/server/nope/80/", "", None)
-        .await;
+    let (_, missing) = ada.get("/api/workspace/try/server/nope/80/").await;
     assert_eq!(
         (missing["status"].as_u64(), missing["body"].as_str()),
         (Some(404), Some("services \"nope\" not found"))
     );
-    let (status, _) = ada
-        .call(
-            "GET",
-            "/api/workspace/try/kube-system/kube-dns/53/",
-            "",
-            None,
-        )
-        .await;
+    let (status, _) = ada.get("/api/workspace/try/kube-system/kube-dns/53/").await;
     assert_eq!(
         status,
         StatusCode::OK,
