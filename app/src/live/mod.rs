@@ -197,8 +197,6 @@ pub struct LiveState {
     /// The step the checks are for, and their results.
     pub checks: Option<(usize, Vec<CheckResult>)>,
     pub logs: LogView,
-    /// The last error the server reported about a request of ours.
-    pub error: Option<String>,
 }
 
 /// The log being followed.
@@ -269,7 +267,8 @@ impl LiveState {
                     self.logs.ended = Some(reason);
                 }
             }
-            ServerMessage::Error { message } => self.error = Some(message),
+            // A request of ours the server did not understand: a bug, not the attendee's.
+            ServerMessage::Error { message } => leptos::logging::warn!("stream: {message}"),
         }
     }
 

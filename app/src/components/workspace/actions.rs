@@ -43,7 +43,7 @@ impl Request {
 
 /// What the last button press came to.
 #[derive(Debug, Clone, PartialEq)]
-enum Answer {
+enum Reply {
     Report(Request, Report),
     /// The text itself was refused (syntax, budgets), at this document and line.
     Refused {
@@ -58,7 +58,7 @@ enum Answer {
 pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) -> impl IntoView {
     let live = expect_context::<Live>();
     let drafts = expect_context::<Drafts>();
-    let answer = RwSignal::new(None::<(String, Answer)>);
+    let reply = RwSignal::new(None::<(String, Reply)>);
     let busy = RwSignal::new(false);
     let run = move |request: Request| {
         let Some(name) = pane.get_untracked() else {
@@ -72,9 +72,9 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
             return;
         }
         let Some(text) = pane_text(&name) else {
-            answer.set(Some((
+            reply.set(Some((
                 name,
-                Answer::Failed("The editor is still loading; try again in a moment.".into()),
+                Reply::Failed("The editor is still loading; try again in a moment.".into()),
             )));
             return;
         };
@@ -84,19 +84,19 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
             let result = match call("POST", &path, Some(&text)).await {
                 Ok(a) if a.status == 400 => {
                     let body: serde_json::Value = serde_json::from_str(&a.body).unwrap_or_default();
-                    Answer::Refused {
+                    Reply::Refused {
                         message: a.error_message(),
                         line: body["line"].as_u64().map(|l| l as usize),
                     }
                 }
                 Ok(a) => match a.json::<Report>() {
-                    Ok(report) => Answer::Report(request, pointed(report, &text)),
-                    Err(e) => Answer::Failed(e),
+                    Ok(report) => Reply::Report(request, pointed(report, &text)),
+                    Err(e) => Reply::Failed(e),
                 },
-                Err(e) => Answer::Failed(e),
+                Err(e) => Reply::Failed(e),
             };
             mark_lines(&name, &marks(&result));
-            answer.set(Some((name, result)));
+            reply.set(Some((name, result)));
             busy.set(false);
         });
     };
@@ -107,7 +107,7 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
         if let Some(name) = pane.get_untracked() {
             mark_lines(&name, &[]);
         }
-        answer.set(None);
+        reply.set(None);
     };
     let edited = move || key.get().is_some_and(|k| drafts.has(&k));
     view! {
@@ -121,7 +121,7 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
         <div class="pane-result" aria-live="polite">
             {move || {
                 let current = pane.get();
-                answer.get().filter(|(name, _)| Some(name) == current.as_ref()).map(|(name, a)| view! { <AnswerView name answer=a /> })
+                reply.get().filter(|(name, _)| Some(name) == current.as_ref()).map(|(name, a)| view! { <ReplyView name reply=a /> })
             }}
         </div>
     }
@@ -144,14 +144,14 @@ fn pointed(mut report: Report, text: &str) -> Report {
 }
 
 /// The lines to mark in the editor: each refused document's line with its message.
-fn marks(answer: &Answer) -> Vec<(usize, String)> {
-    match answer {
-        Answer::Report(_, report) => report
+fn marks(reply: &Reply) -> Vec<(usize, String)> {
+    match reply {
+        Reply::Report(_, report) => report
             .results
             .iter()
             .filter_map(|o| o.error.clone().map(|e| (o.line, e)))
             .collect(),
-        Answer::Refused {
+        Reply::Refused {
             message,
             line: Some(line),
         } => vec![(*line, message.clone())],
@@ -160,12 +160,12 @@ fn marks(answer: &Answer) -> Vec<(usize, String)> {
 }
 
 #[component]
-fn AnswerView(name: String, answer: Answer) -> impl IntoView {
-    match answer {
-        Answer::Failed(message) => {
+fn ReplyView(name: String, reply: Reply) -> impl IntoView {
+    match reply {
+        Reply::Failed(message) => {
             view! { <p class="result-error" role="alert">{message}</p> }.into_any()
         }
-        Answer::Refused { message, line } => {
+        Reply::Refused { message, line } => {
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
             view! {
                 <p class="result-heading refused">"Refused: nothing was applied"</p>
@@ -173,7 +173,7 @@ fn AnswerView(name: String, answer: Answer) -> impl IntoView {
             }
             .into_any()
         }
-        Answer::Report(request, report) => {
+        Reply::Report(request, report) => {
             let heading = request.heading(&report);
             let refused = report.results.iter().any(|r| r.error.is_some());
             view! {
