@@ -14,7 +14,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 KUBECLASS_ADDR ?= 127.0.0.1:3000
 export KUBECLASS_ADDR
 
-.PHONY: setup editor build run test fmt-check clippy unit e2e bench release clean
+.PHONY: setup editor build run test fmt-check clippy structure unit e2e bench release clean
 
 setup:
 	@scripts/setup.sh
@@ -42,13 +42,17 @@ clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
+# The shape of the code: no import cycles between files, layers kept, server files small.
+structure:
+	python3 scripts/structure.py
+
 unit:
 	cargo test --workspace
 
 e2e: build
 	scripts/e2e.sh
 
-test: setup editor fmt-check clippy unit e2e
+test: setup editor fmt-check structure clippy unit e2e
 
 bench: release
 	scripts/bench.sh

@@ -74,11 +74,30 @@ class Module:
         self.reexports = {}  # name -> absolute path (pub use)
         self.reexport_globs = []
         self.refs = []  # absolute paths named in the file
+        self.inline = []  # inline `mod x { … }` blocks: scopes of their own
+
+    def scope_at(self, pos):
+        """The innermost inline module around `pos`, or the file's own module."""
+        best = self
+        for scope in self.inline:
+            if scope.start <= pos < scope.end and (best is self or scope.start > best.start):
+                best = scope
+        return best
+
+
+class Inline:
+    """An inline module: its own path and `use` names; `super` leaves it."""
+
+    def __init__(self, path, start, end, children):
+        self.path, self.start, self.end, self.children = path, start, end, children
+        self.uses = {}
 
 
 def module_path(rel):
     parts = rel[:-3].split("/")
-    if parts[-1] in ("mod", "lib", "main"):
+    if parts == ["main"]:
+        return ["<main>"]
+    if parts[-1] in ("mod", "lib"):
         parts = parts[:-1]
     if parts and parts[0] == "bin":
         return ["<bin>"] + parts[1:]
@@ -137,15 +156,15 @@ def absolute(mod, segs):
         return segs[1:]
     if head in ("super", "self"):
         base = list(mod.path)
-        if mod.path and mod.path[0] == "<bin>":
-            base = []
+        if mod.path and mod.path[0] in ("<bin>", "<main>"):
+            base = base[1:]
         i = 0
         while i < len(segs) and segs[i] in ("super", "self"):
             if segs[i] == "super":
                 base = base[:-1]
             i += 1
         return base + segs[i:]
-    if head in mod.children:
+    if head in getattr(mod, "children", ()):
         return list(mod.path) + segs
     if head in mod.uses:
         return mod.uses[head] + segs[1:]
@@ -163,30 +182,41 @@ def parse(crate, src):
                 m.text = strip(open(full, encoding="utf-8").read())
                 modules[rel] = m
     for m in modules.values():
+        for match in re.finditer(r"\bmod\s+(" + IDENT + r")\s*\{", m.text):
+            depth, i = 1, match.end()
+            while i < len(m.text) and depth:
+                depth += {"{": 1, "}": -1}.get(m.text[i], 0)
+                i += 1
+            m.inline.append(Inline(m.path + [match.group(1)], match.end(), i, set()))
         m.children = set(re.findall(r"(?:^|\n)\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(" + IDENT + r")\s*;", m.text))
     # use declarations (two passes: aliases may build on aliases)
     for _ in range(2):
         for m in modules.values():
-            for pub, tree in re.findall(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+([^;]+);", m.text):
+            for match in re.finditer(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+([^;]+);", m.text):
+                pub, tree = match.group(1), match.group(2)
+                scope = m.scope_at(match.start(2))
                 for segs, alias in expand_use(tree):
                     if segs[-1] == "*":
-                        target = absolute(m, segs[:-1])
+                        target = absolute(scope, segs[:-1])
                         if target is not None:
-                            (m.reexport_globs if pub else m.globs).append(target)
+                            (m.reexport_globs if pub and scope is m else m.globs).append(target)
                         continue
-                    target = absolute(m, segs)
+                    target = absolute(scope, segs)
                     if target is None:
                         continue
-                    m.uses[alias] = target
-                    if pub:
+                    scope.uses[alias] = target
+                    m.uses.setdefault(alias, target)
+                    if pub and scope is m:
                         m.reexports[alias] = target
     for m in modules.values():
-        body = re.sub(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+[^;]+;", "\n", m.text)
-        for path in re.findall(r"(?<![\w:])((?:" + IDENT + r"::)+" + IDENT + r")", body):
-            target = absolute(m, path.split("::"))
+        body = re.sub(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+[^;]+;", lambda x: " " * len(x.group(0)), m.text)
+        for match in re.finditer(r"(?<![\w:])((?:" + IDENT + r"::)+" + IDENT + r")", body):
+            target = absolute(m.scope_at(match.start()), match.group(1).split("::"))
             if target is not None:
                 m.refs.append(target)
         m.refs.extend(m.uses.values())
+        for scope in m.inline:
+            m.refs.extend(scope.uses.values())
         m.refs.extend(m.globs)
     return modules
 

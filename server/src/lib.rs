@@ -1,15 +1,31 @@
-//! The kubeclass web server: configuration, the lesson library and the routes that serve
-//! the Leptos app. `main.rs` only wires these together.
+//! The kubeclass web server. `main.rs` only wires these together; `docs/architecture.md`
+//! walks through them. From the bottom up:
+//!
+//! - [`config`], [`clock`], [`shutdown`]: configuration, time, signals.
+//! - [`db`] (attendees, drafts, progress; migrations in `server/migrations/`) and
+//!   [`sessions`] (the session layer and the `Attendee` extractor).
+//! - [`cluster`] (the one `kube::Client`), [`kinds`] (the kind registry's resources and
+//!   discovery), [`workspace`] (an attendee's namespaces, their policy, how objects are
+//!   shown, idle reclaim).
+//! - [`pipeline`]: manifests → parse → plan → dry run → apply (or delete).
+//! - [`watch`] (shared watches of the cluster, kubectl's columns from its Tables) and
+//!   [`observe`] (a viewer's watches of a workspace, and lesson checks judged on them).
+//! - [`state`] (what handlers reach), [`stream`] (the live websocket), [`http`] (the
+//!   router, one module per domain, the error type).
 
 #![recursion_limit = "256"]
 
-mod api;
+pub mod clock;
 pub mod cluster;
 pub mod config;
-mod routes;
+pub mod db;
+pub mod http;
+pub mod kinds;
+pub mod observe;
+pub mod pipeline;
+pub mod sessions;
 pub mod shutdown;
+pub mod state;
 pub mod stream;
-pub mod workshop;
+pub mod watch;
 pub mod workspace;
-
-pub use routes::{AppState, router};

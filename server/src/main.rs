@@ -5,8 +5,14 @@ use anyhow::Context;
 use app::content::Library;
 use clap::Parser;
 use leptos::config::get_configuration;
+use server::clock::SystemClock;
 use server::config::Config;
-use server::{AppState, router, shutdown};
+use server::db::Database;
+use server::http::{self, Options};
+use server::shutdown;
+use server::state::AppState;
+use server::workspace::{Workspaces, reclaim};
+use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
@@ -45,25 +51,34 @@ async fn main() -> anyhow::Result<()> {
         .database
         .clone()
         .unwrap_or_else(|| config.storage.data_dir.join("kubeclass.db"));
-    let workshop = server::workshop::Workshop::open(
-        &database.to_string_lossy(),
-        &config.workshop.workspace_prefix,
+    let db = Database::open(&database.to_string_lossy(), Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("opening {}", database.display()))?;
+    let workspaces = Workspaces {
+        prefix: config.workshop.workspace_prefix.clone(),
+    };
+    tokio::spawn(reclaim::sweep(
+        db.clone(),
+        workspaces.clone(),
+        kube.clone(),
         Duration::from_secs(config.workshop.workspace_idle_minutes * 60),
-        config.workshop.secure_cookies,
-    )
-    .await
-    .with_context(|| format!("opening {}", database.display()))?;
-    tokio::spawn(workshop.clone().sweep_idle(kube.clone()));
+    ));
 
-    let timeout = Duration::from_secs(config.http.request_timeout_secs);
     let state = AppState::new(
         leptos_options,
         library,
         config.content.dir.clone(),
         kube,
-        workshop,
+        db,
+        workspaces,
     );
-    let app = router(state, timeout);
+    let app = http::router(
+        state,
+        Options {
+            request_timeout: Duration::from_secs(config.http.request_timeout_secs),
+            secure_cookies: config.workshop.secure_cookies,
+        },
+    );
 
     let listener = tokio::net::TcpListener::bind(config.http.addr)
         .await

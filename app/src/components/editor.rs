@@ -4,6 +4,7 @@
 //! as drafts on the server (per lesson, pane and version of the pane's text), so a reload
 //! brings them back; "reset pane" forgets the draft and shows the lesson's text again.
 
+use crate::live::api;
 use crate::model::PaneView;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -31,17 +32,9 @@ impl Drafts {
                 return loaded.unwrap_or(false);
             }
             leptos::task::spawn_local(async move {
-                let path = format!("/api/drafts?lesson={}", drafts.lesson.get_value());
-                #[derive(serde::Deserialize)]
-                struct Saved {
-                    panes: HashMap<String, String>,
-                }
-                match crate::live::call("GET", &path, None)
-                    .await
-                    .map(|a| a.json::<Saved>())
-                {
-                    Ok(Ok(saved)) => drafts.saved.set(saved.panes),
-                    Ok(Err(e)) | Err(e) => leptos::logging::warn!("drafts not loaded: {e}"),
+                match api::drafts(&drafts.lesson.get_value()).await {
+                    Ok(saved) => drafts.saved.set(saved.panes.into_iter().collect()),
+                    Err(e) => leptos::logging::warn!("drafts not loaded: {e}"),
                 }
             });
             true
@@ -64,7 +57,7 @@ impl Drafts {
         self.saved.update(|d| {
             d.insert(key.clone(), text.clone());
         });
-        self.send("PUT", key, Some(text));
+        self.send(key, Some(text));
     }
 
     /// Forgets the draft of `key`: the lesson's text shows again.
@@ -72,16 +65,14 @@ impl Drafts {
         self.saved.update(|d| {
             d.remove(&key);
         });
-        self.send("DELETE", key, None);
+        self.send(key, None);
     }
 
-    fn send(&self, method: &'static str, key: String, body: Option<String>) {
-        let path = format!("/api/drafts?lesson={}&pane={key}", self.lesson.get_value());
+    fn send(&self, key: String, text: Option<String>) {
+        let lesson = self.lesson.get_value();
         leptos::task::spawn_local(async move {
-            match crate::live::call(method, &path, body.as_deref()).await {
-                Ok(a) if a.status < 300 => {}
-                Ok(a) => leptos::logging::warn!("draft not saved: {}", a.error_message()),
-                Err(e) => leptos::logging::warn!("draft not saved: {e}"),
+            if let Err(e) = api::save_draft(&lesson, &key, text.as_deref()).await {
+                leptos::logging::warn!("draft not saved: {e}");
             }
         });
     }

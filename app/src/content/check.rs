@@ -5,7 +5,7 @@
 //! TARGET [in NAMESPACE]: PATH OP [VALUE] [within DURATION] [# LABEL]
 //! ```
 
-use super::kinds::{self, KindInfo};
+use crate::model::kinds::{self, KindInfo};
 use serde::Serialize;
 use std::fmt;
 
@@ -132,7 +132,7 @@ fn parse_head(
     let Some(kind) = kinds::lookup(kind_name) else {
         return err(format!("unknown kind `{kind_name}`"));
     };
-    match (&namespace, kind.namespaced) {
+    match (&namespace, kind.namespaced()) {
         (None, true) => err(format!("{} is namespaced: add `in NAMESPACE`", kind.kind)),
         (Some(ns), false) => err(format!("{} is cluster-scoped: remove `in {ns}`", kind.kind)),
         (Some(ns), true) if !namespaces.contains(ns) => err(format!(

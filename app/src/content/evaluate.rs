@@ -4,15 +4,17 @@
 
 use super::check::{Check, Op, PathSegment, Target, Value};
 use serde_json::Value as Json;
+use std::borrow::Borrow;
 
 impl Check {
-    /// Whether the check holds, given every object of its kind in its namespace.
-    pub fn holds(&self, objects: &[Json]) -> bool {
+    /// Whether the check holds, given every object of its kind in its namespace (owned
+    /// values, or references into a watch's store).
+    pub fn holds<O: Borrow<Json>>(&self, objects: &[O]) -> bool {
+        let objects = objects.iter().map(Borrow::borrow);
         match &self.target {
             Target::Named(name) => {
-                let object = objects
-                    .iter()
-                    .find(|o| o["metadata"]["name"].as_str() == Some(name));
+                let mut objects = objects;
+                let object = objects.find(|o| o["metadata"]["name"].as_str() == Some(name));
                 match object {
                     Some(object) => self.compare(resolve(object, &self.path)),
                     None => self.op == Op::Absent,
@@ -20,7 +22,6 @@ impl Check {
             }
             Target::Selector(labels) => {
                 let selected: Vec<&Json> = objects
-                    .iter()
                     .filter(|o| {
                         labels
                             .iter()

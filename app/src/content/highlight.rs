@@ -1,7 +1,6 @@
 //! Server-side syntax highlighting of code blocks with syntect. Output uses CSS classes
 //! (`hl-…`), so the light and dark themes are plain stylesheets (`style/_highlight.scss`).
 
-use super::markdown::escape;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
@@ -52,4 +51,12 @@ impl Highlighter {
         };
         format!("<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{body}</code></pre>\n")
     }
+}
+
+/// Text made safe to place in HTML.
+pub(super) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -2,8 +2,9 @@
 //! with panes and checks pulled out of their fenced blocks.
 
 use super::check::Check;
+use super::error::ContentError;
+use super::highlight::Highlighter;
 use super::markdown::{self, Section};
-use super::{ContentError, Highlighter};
 use crate::model::{LessonPage, LessonSummary, PaneView, StepView};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

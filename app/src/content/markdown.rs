@@ -3,8 +3,8 @@
 //! code, anchors headings, points image paths at the course's folder and sanitises the
 //! result (lessons may contain raw HTML).
 
-use super::Highlighter;
 use super::check::Check;
+use super::highlight::{Highlighter, escape};
 use super::panes;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -242,13 +242,6 @@ fn is_relative(url: &str) -> bool {
         || url.starts_with('/')
         || url.starts_with('#')
         || url.starts_with("data:"))
-}
-
-pub(super) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Keeps what markdown and the highlighter produce and drops what raw HTML could abuse

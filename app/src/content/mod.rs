@@ -3,40 +3,20 @@
 //! `content/README.md`; each part of it has one module here.
 
 pub mod check;
+mod error;
 mod evaluate;
 mod highlight;
-pub mod kinds;
 mod lesson;
 mod markdown;
 mod panes;
 
+pub use error::ContentError;
 pub use highlight::Highlighter;
 pub use lesson::{FrontMatter, Lesson, Step};
 
 use crate::model::{self, LessonPage, LessonSummary};
 use serde::Deserialize;
-use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// A problem in a content file, located so that an author can go straight to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentError {
-    pub file: PathBuf,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for ContentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
-        }
-    }
-}
-
-impl std::error::Error for ContentError {}
 
 /// `course.yaml`.
 #[derive(Debug, Clone, Deserialize)]

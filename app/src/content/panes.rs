@@ -3,7 +3,7 @@
 //! none, for cluster-scoped kinds). The content test goes further and decodes every
 //! document into its typed Kubernetes struct.
 
-use super::kinds;
+use crate::model::kinds;
 use serde::Deserialize;
 use serde_yaml::Value;
 
@@ -43,7 +43,7 @@ fn check_object(value: &Value, namespaces: &[String]) -> Result<(), String> {
         field(&["metadata", "name"]).ok_or_else(|| format!("the {kind} has no `metadata.name`"))?;
     let info = kinds::by_api_version(api_version, kind)
         .ok_or_else(|| format!("{kind} {name}: unknown kind for apiVersion `{api_version}`"))?;
-    match (field(&["metadata", "namespace"]), info.namespaced) {
+    match (field(&["metadata", "namespace"]), info.namespaced()) {
         (None, true) => Err(format!(
             "{kind} {name}: set `metadata.namespace` (one of: {})",
             namespaces.join(", ")

@@ -2,7 +2,7 @@
 //! its own and repeats what the tab asked for (the server answers with a fresh snapshot,
 //! so nothing is lost), and plain HTTP calls through `fetch`.
 
-use super::Answer;
+use crate::model::api::path;
 use crate::model::live::{ClientMessage, Envelope, ServerMessage};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -77,12 +77,8 @@ impl Socket {
 
 fn stream_url() -> Option<String> {
     let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" {
-        "wss"
-    } else {
-        "ws"
-    };
-    Some(format!("{scheme}://{}/api/stream", location.host().ok()?))
+    let secure = location.protocol().ok()? == "https:";
+    Some(path::stream(secure, &location.host().ok()?))
 }
 
 fn connect(inner: &Rc<RefCell<Inner>>) {
@@ -164,8 +160,9 @@ fn retry(inner: &Rc<RefCell<Inner>>) {
     }
 }
 
-/// One same-origin request; `Err` only when no answer came at all.
-pub async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, String> {
+/// One same-origin request: the answer's status and body; `Err` only when no answer
+/// came at all.
+pub async fn fetch(method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(body) = body {
@@ -186,10 +183,7 @@ pub async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer
     let text = JsFuture::from(response.text().map_err(describe)?)
         .await
         .map_err(describe)?;
-    Ok(Answer {
-        status: response.status(),
-        body: text.as_string().unwrap_or_default(),
-    })
+    Ok((response.status(), text.as_string().unwrap_or_default()))
 }
 
 fn describe(error: JsValue) -> String {

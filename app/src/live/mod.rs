@@ -3,9 +3,10 @@
 //! The folding is plain Rust (tested natively); `client` (browser only) holds the socket
 //! and the HTTP calls.
 
+pub mod age;
+pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod client;
-pub mod columns;
 pub mod locate;
 pub mod tree;
 
@@ -53,7 +54,7 @@ impl Live {
             leptos::task::spawn_local(async move {
                 // One request first, so the session (and its cookie) exists before
                 // anything else asks.
-                if let Err(e) = call("GET", "/api/progress", None).await {
+                if let Err(e) = api::progress().await {
                     leptos::logging::warn!("{e}");
                 }
                 let socket = client::Socket::open(
@@ -134,45 +135,6 @@ impl Live {
 const LOG_LINES: usize = 2_000;
 /// Events kept for the timeline.
 const EVENTS: usize = 500;
-
-/// An HTTP answer: status and body text.
-pub struct Answer {
-    pub status: u16,
-    pub body: String,
-}
-
-impl Answer {
-    /// The body as `T`, or the server's `{"error"}` message, or what went wrong reading it.
-    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
-        serde_json::from_str(&self.body).map_err(|_| self.error_message())
-    }
-
-    /// The server's `{"error": …}` text, or the status and the start of the body.
-    pub fn error_message(&self) -> String {
-        serde_json::from_str::<serde_json::Value>(&self.body)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(str::to_string))
-            .unwrap_or_else(|| {
-                format!(
-                    "HTTP {}: {}",
-                    self.status,
-                    self.body.chars().take(300).collect::<String>()
-                )
-            })
-    }
-}
-
-/// A same-origin request to the workspace API; `Err` when no answer came (and always on
-/// the server, where the page makes no calls).
-pub async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, String> {
-    #[cfg(feature = "hydrate")]
-    return client::call(method, path, body).await;
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (method, path, body);
-        Err("the workspace API is called from the browser".into())
-    }
-}
 
 /// Asks the attendee to confirm something that cannot be undone.
 pub fn confirm(question: &str) -> bool {

@@ -2,6 +2,7 @@
 //! claims, Service → endpoints (the ready pods its selector picks), everything else at the
 //! top, each namespace on its own.
 
+use crate::model::kinds;
 use crate::model::live::ObjectView;
 use std::collections::BTreeSet;
 
@@ -15,30 +16,12 @@ pub struct Row {
     pub object: Option<ObjectView>,
 }
 
-/// The order kinds appear in at the top of a namespace: workloads first, then how they
-/// are reached, then what they use.
-const TOP_ORDER: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "ReplicaSet",
-    "Pod",
-    "Job",
-    "Service",
-    "Ingress",
-    "HorizontalPodAutoscaler",
-    "ConfigMap",
-    "Secret",
-    "PersistentVolumeClaim",
-    "ServiceAccount",
-    "Role",
-    "RoleBinding",
-];
-
-fn top_rank(kind: &str) -> usize {
-    TOP_ORDER
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(TOP_ORDER.len())
+/// Where a kind appears at the top of a namespace: the panel's order from the kind
+/// registry (workloads first, then how they are reached, then what they use).
+fn top_rank(kind: &str) -> u8 {
+    kinds::by_kind(kind)
+        .and_then(|k| k.panel)
+        .unwrap_or(u8::MAX)
 }
 
 /// The tree of one namespace's objects, in display order.
@@ -191,6 +174,7 @@ mod tests {
                 })
                 .unwrap_or_default(),
             labels: [("app".to_string(), "web".to_string())].into(),
+            columns: Vec::new(),
             status,
             spec,
         }

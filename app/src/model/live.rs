@@ -91,10 +91,22 @@ pub struct ObjectView {
     pub owners: Vec<OwnerRef>,
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, String>,
+    /// What `kubectl get` prints for it, as the cluster's API server answers (its
+    /// `Table`): the columns after NAME, in order (an `Age` column is kept live by the
+    /// page).
+    #[serde(default)]
+    pub columns: Vec<Cell>,
     #[serde(default)]
     pub status: Value,
     #[serde(default)]
     pub spec: Value,
+}
+
+/// One column of `kubectl get`'s output for an object: its header and value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    pub name: String,
+    pub value: String,
 }
 
 /// An owner reference, as the owner tree needs it.
@@ -226,15 +238,6 @@ impl ServerMessage {
         })
         .expect("stream messages always serialise")
     }
-}
-
-/// "Try the app": what a Service answered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TryAnswer {
-    pub status: u16,
-    #[serde(default, rename = "contentType")]
-    pub content_type: Option<String>,
-    pub body: String,
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! What pages receive from the server: plain serialisable views of courses and lessons.
 //! Parsing and rendering live in `content` (server only); these types cross to the browser.
 
+pub mod api;
+pub mod kinds;
 pub mod live;
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-use crate::live::call;
+use crate::live::api;
 use crate::model::Catalog;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,7 +7,7 @@ use std::collections::HashMap;
 /// Every course and its lessons.
 #[server(endpoint = "catalog")]
 pub async fn get_catalog() -> Result<Catalog, ServerFnError> {
-    Ok(super::library()?.catalog())
+    Ok(super::library::library()?.catalog())
 }
 
 /// `/`: the course catalog.
@@ -33,15 +33,8 @@ fn attendee_progress() -> RwSignal<HashMap<String, Vec<usize>>> {
     let progress = RwSignal::new(HashMap::new());
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct Progress {
-                lessons: HashMap<String, Vec<usize>>,
-            }
-            if let Ok(Ok(done)) = call("GET", "/api/progress", None)
-                .await
-                .map(|a| a.json::<Progress>())
-            {
-                progress.set(done.lessons);
+            if let Ok(done) = api::progress().await {
+                progress.set(done.lessons.into_iter().collect());
             }
         });
     });

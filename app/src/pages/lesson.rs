@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// One lesson, ready to show; `None` when the course or lesson does not exist.
 #[server(endpoint = "lesson")]
 pub async fn get_lesson(course: String, lesson: String) -> Result<Option<Page>, ServerFnError> {
-    Ok(super::library()?.page(&course, &lesson))
+    Ok(super::library::library()?.page(&course, &lesson))
 }
 
 /// `/learn/:course/:lesson?step=N`: prose and step outline beside the manifest panes.

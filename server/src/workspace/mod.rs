@@ -1,18 +1,13 @@
 //! An attendee's workspace: the real namespaces `<prefix>-<id>-<short>` behind the short
-//! names lessons use, each labelled as kubeclass's and given the isolation policy
-//! ([`policy`]); the apply pipeline that puts manifests there ([`apply`]) from text parsed
-//! within budgets ([`documents`]).
+//! names lessons use (this file: the names), each labelled as kubeclass's and given the
+//! isolation policy ([`policy`]) when created ([`namespaces`]); how its objects are
+//! shown ([`view`], [`diff`]); and idle workspaces deleted ([`reclaim`]).
 
-pub mod apply;
-pub mod checks;
 pub mod diff;
-pub mod documents;
+pub mod namespaces;
 pub mod policy;
+pub mod reclaim;
 pub mod view;
-
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
-use serde_json::json;
 
 /// Label on everything kubeclass makes for a workspace: its id.
 pub const WORKSPACE_LABEL: &str = "kubeclass.dev/workspace";
@@ -46,7 +41,22 @@ pub enum WorkspaceError {
     Cluster(#[from] kube::Error),
 }
 
+/// How this server names workspaces: makes each attendee's [`Workspace`].
+#[derive(Debug, Clone)]
+pub struct Workspaces {
+    /// What every namespace name starts with (`kc`).
+    pub prefix: String,
+}
+
+impl Workspaces {
+    /// The workspace of an attendee.
+    pub fn of(&self, attendee: &str) -> Workspace {
+        Workspace::new(attendee, &self.prefix)
+    }
+}
+
 impl Workspace {
+    /// The workspace of attendee `id`, its namespaces named `<prefix>-<id>-…`.
     pub fn new(id: &str, prefix: &str) -> Workspace {
         Workspace {
             id: id.to_string(),
@@ -70,100 +80,9 @@ impl Workspace {
         format!("{}-{}-{name}", self.prefix, self.id)
     }
 
-    fn selector(&self) -> String {
+    /// The label selector of everything kubeclass made for the workspace.
+    pub fn selector(&self) -> String {
         format!("{WORKSPACE_LABEL}={}", self.id)
-    }
-
-    /// The workspace's namespaces now: (short, real).
-    pub async fn namespaces(
-        &self,
-        client: &kube::Client,
-    ) -> Result<Vec<(String, String)>, WorkspaceError> {
-        let api: Api<Namespace> = Api::all(client.clone());
-        let list = api
-            .list(&ListParams::default().labels(&self.selector()))
-            .await?;
-        let mut names: Vec<(String, String)> = list
-            .items
-            .into_iter()
-            .filter(|n| n.metadata.deletion_timestamp.is_none())
-            .filter_map(|n| {
-                let real = n.metadata.name?;
-                let short = self.short_name(&real)?.to_string();
-                Some((short, real))
-            })
-            .collect();
-        names.sort();
-        Ok(names)
-    }
-
-    /// Makes sure the namespaces for `shorts` exist with their policy.
-    pub async fn ensure(
-        &self,
-        client: &kube::Client,
-        shorts: &[String],
-    ) -> Result<(), WorkspaceError> {
-        let existing = self.namespaces(client).await?;
-        let mut count = existing.len();
-        for short in shorts {
-            if short.is_empty()
-                || short.len() > 20
-                || !short
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            {
-                return Err(WorkspaceError::BadName(short.clone()));
-            }
-            if existing.iter().any(|(s, _)| s == short) {
-                continue;
-            }
-            count += 1;
-            if count > self.max_namespaces {
-                return Err(WorkspaceError::TooManyNamespaces(self.max_namespaces));
-            }
-            self.create_namespace(client, short).await?;
-        }
-        Ok(())
-    }
-
-    async fn create_namespace(
-        &self,
-        client: &kube::Client,
-        short: &str,
-    ) -> Result<(), WorkspaceError> {
-        let real = self.namespace(short);
-        let namespace = json!({
-            "apiVersion": "v1", "kind": "Namespace",
-            "metadata": {"name": real, "labels": policy::namespace_labels(&self.id), "annotations": {SHORT_NAME: short}},
-        });
-        let params = PatchParams::apply(MANAGER).force();
-        Api::<Namespace>::all(client.clone())
-            .patch(&real, &params, &Patch::Apply(&namespace))
-            .await?;
-        for (resource, object) in policy::objects(&self.id, &real) {
-            let api: Api<kube::api::DynamicObject> =
-                Api::namespaced_with(client.clone(), &real, &resource);
-            let name = object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            api.patch(&name, &params, &Patch::Apply(&object)).await?;
-        }
-        Ok(())
-    }
-
-    /// Deletes every namespace of the workspace (and so everything in it). It comes back
-    /// empty on next use.
-    pub async fn reset(&self, client: &kube::Client) -> Result<usize, WorkspaceError> {
-        let api: Api<Namespace> = Api::all(client.clone());
-        let namespaces = self.namespaces(client).await?;
-        for (_, real) in &namespaces {
-            match api.delete(real, &DeleteParams::default()).await {
-                Ok(_) | Err(kube::Error::Api(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(namespaces.len())
     }
 }
 

@@ -12,6 +12,8 @@
 //! - **NetworkPolicy**: pods accept traffic only from the same workspace and from the
 //!   ingress controller.
 
+use crate::kinds::api_resource;
+use app::model::kinds;
 use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 
@@ -26,26 +28,12 @@ pub fn namespace_labels(id: &str) -> Value {
     })
 }
 
-fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
-    ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: if group.is_empty() {
-            version.into()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: kind.into(),
-        plural: plural.into(),
-    }
-}
-
 /// The policy objects of one workspace namespace.
 pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
     let labels = json!({super::WORKSPACE_LABEL: id});
     vec![
         (
-            resource("", "v1", "ResourceQuota", "resourcequotas"),
+            registered("ResourceQuota"),
             json!({
                 "apiVersion": "v1", "kind": "ResourceQuota",
                 "metadata": {"name": "workspace-quota", "namespace": namespace, "labels": labels},
@@ -59,7 +47,7 @@ pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
             }),
         ),
         (
-            resource("", "v1", "LimitRange", "limitranges"),
+            registered("LimitRange"),
             json!({
                 "apiVersion": "v1", "kind": "LimitRange",
                 "metadata": {"name": "workspace-limits", "namespace": namespace, "labels": labels},
@@ -70,12 +58,7 @@ pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
             }),
         ),
         (
-            resource(
-                "networking.k8s.io",
-                "v1",
-                "NetworkPolicy",
-                "networkpolicies",
-            ),
+            registered("NetworkPolicy"),
             json!({
                 "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                 "metadata": {"name": "workspace-isolation", "namespace": namespace, "labels": labels},
@@ -86,4 +69,12 @@ pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
             }),
         ),
     ]
+}
+
+/// The resource of a kind the registry has (the policy's kinds all are).
+fn registered(kind: &str) -> ApiResource {
+    kinds::by_kind(kind).map_or_else(
+        || ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("", "v1", kind)),
+        api_resource,
+    )
 }

@@ -1,50 +1,10 @@
-//! How an object is shown to the attendee: kind, name, owners (for the owner tree), status
-//! and the spec fields the panels show — never a Secret's data.
+//! How an object is shown to the attendee: kind, name, owners (for the owner tree), the
+//! columns the API server prints for it, status and the spec fields the panels show —
+//! never a Secret's data.
 
+use crate::watch::shared::Item;
 use app::model::live::{EventObject, EventView, ObjectView, OwnerRef};
-use kube::discovery::ApiResource;
 use serde_json::{Value, json};
-
-/// The kinds the objects panel shows, in its order.
-pub fn kinds() -> Vec<ApiResource> {
-    let r = |group: &str, version: &str, kind: &str, plural: &str| ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: if group.is_empty() {
-            version.into()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: kind.into(),
-        plural: plural.into(),
-    };
-    vec![
-        r("apps", "v1", "Deployment", "deployments"),
-        r("apps", "v1", "StatefulSet", "statefulsets"),
-        r("apps", "v1", "ReplicaSet", "replicasets"),
-        r("", "v1", "Pod", "pods"),
-        r("", "v1", "Service", "services"),
-        r("networking.k8s.io", "v1", "Ingress", "ingresses"),
-        r(
-            "autoscaling",
-            "v2",
-            "HorizontalPodAutoscaler",
-            "horizontalpodautoscalers",
-        ),
-        r("batch", "v1", "Job", "jobs"),
-        r("", "v1", "ConfigMap", "configmaps"),
-        r("", "v1", "Secret", "secrets"),
-        r("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims"),
-        r("", "v1", "ServiceAccount", "serviceaccounts"),
-        r("rbac.authorization.k8s.io", "v1", "Role", "roles"),
-        r(
-            "rbac.authorization.k8s.io",
-            "v1",
-            "RoleBinding",
-            "rolebindings",
-        ),
-    ]
-}
 
 /// Whether the workshop, not the attendee, made this object (the default account).
 pub fn is_workshop_own(kind: &str, object: &Value) -> bool {
@@ -52,7 +12,8 @@ pub fn is_workshop_own(kind: &str, object: &Value) -> bool {
 }
 
 /// The object as the panels show it, in its short namespace.
-pub fn summary(kind: &str, namespace: &str, object: &Value) -> ObjectView {
+pub fn summary(kind: &str, namespace: &str, item: &Item) -> ObjectView {
+    let object = &item.object;
     let meta = &object["metadata"];
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     ObjectView {
@@ -72,6 +33,7 @@ pub fn summary(kind: &str, namespace: &str, object: &Value) -> ObjectView {
             })
             .collect(),
         labels: serde_json::from_value(meta["labels"].clone()).unwrap_or_default(),
+        columns: item.columns.clone(),
         status: object.get("status").cloned().unwrap_or(Value::Null),
         spec: spec_summary(kind, object),
     }

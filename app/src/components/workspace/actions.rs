@@ -2,8 +2,10 @@
 //! the server said: one line per document, refused lines marked in the editor.
 
 use crate::components::editor::{Drafts, goto_line, mark_lines, pane_text};
+use crate::live::api::{self, PipelineAnswer};
 use crate::live::locate::{field_line, field_path};
-use crate::live::{Live, call, confirm};
+use crate::live::{Live, confirm};
+use crate::model::api::Run;
 use crate::model::live::{Outcome, Report};
 use leptos::prelude::*;
 
@@ -17,13 +19,12 @@ enum Request {
 }
 
 impl Request {
-    fn path(self, lesson: &str) -> String {
+    /// What the pipeline runs for the button (a diff is a dry run's answer).
+    fn run(self) -> Run {
         match self {
-            Request::Apply => format!("/api/workspace/apply?lesson={lesson}"),
-            Request::DryRun | Request::Diff => {
-                format!("/api/workspace/apply?lesson={lesson}&dryRun=true")
-            }
-            Request::Delete => format!("/api/workspace/delete?lesson={lesson}"),
+            Request::Apply => Run::Apply,
+            Request::DryRun | Request::Diff => Run::DryRun,
+            Request::Delete => Run::Delete,
         }
     }
 
@@ -79,20 +80,16 @@ pub fn PaneActions(pane: Signal<Option<String>>, key: Signal<Option<String>>) ->
             return;
         };
         busy.set(true);
-        let path = request.path(&live.lesson.get_value());
+        let lesson = live.lesson.get_value();
         leptos::task::spawn_local(async move {
-            let result = match call("POST", &path, Some(&text)).await {
-                Ok(a) if a.status == 400 => {
-                    let body: serde_json::Value = serde_json::from_str(&a.body).unwrap_or_default();
-                    Reply::Refused {
-                        message: a.error_message(),
-                        line: body["line"].as_u64().map(|l| l as usize),
-                    }
-                }
-                Ok(a) => match a.json::<Report>() {
-                    Ok(report) => Reply::Report(request, pointed(report, &text)),
-                    Err(e) => Reply::Failed(e),
+            let result = match api::pipeline(request.run(), &lesson, &text).await {
+                Ok(PipelineAnswer::Refused(refused)) => Reply::Refused {
+                    message: refused.error,
+                    line: refused.line,
                 },
+                Ok(PipelineAnswer::Report(report)) => {
+                    Reply::Report(request, pointed(report, &text))
+                }
                 Err(e) => Reply::Failed(e),
             };
             mark_lines(&name, &marks(&result));

@@ -2,7 +2,7 @@
 //! first, warnings marked.
 
 use crate::live::Live;
-use crate::live::columns::age;
+use crate::live::age::age;
 use leptos::prelude::*;
 
 #[component]

@@ -10,7 +10,7 @@ mod try_app;
 
 pub use actions::PaneActions;
 
-use crate::live::{Live, call, confirm};
+use crate::live::{Live, api, confirm};
 use crate::model::live::ObjectView;
 use leptos::prelude::*;
 
@@ -59,12 +59,11 @@ pub fn ClusterPanel() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            let said = match call("DELETE", "/api/workspace", None).await {
-                Ok(a) if a.status == 200 => {
+            let said = match api::reset().await {
+                Ok(_) => {
                     "Your namespaces are being deleted; they come back empty on the next Apply."
                         .to_string()
                 }
-                Ok(a) => a.error_message(),
                 Err(e) => e,
             };
             notice.set(Some(said));

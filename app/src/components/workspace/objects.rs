@@ -1,9 +1,9 @@
 //! The objects panel: the owner tree of each namespace with `kubectl get`'s columns,
 //! updating live; an object's YAML and events on click.
 
-use crate::live::columns::{age, columns};
+use crate::live::age::age;
 use crate::live::tree::{Row, rows};
-use crate::live::{Live, call};
+use crate::live::{Live, api};
 use crate::model::live::ObjectView;
 use leptos::prelude::*;
 
@@ -70,9 +70,23 @@ fn TreeRow(
         let (ns, kind, name) = (namespace.clone(), kind.clone(), name.clone());
         move |_| selected.set(Some((ns.clone(), kind.clone(), name.clone())))
     };
+    // The API server's columns for it; AGE kept live.
     let cols = {
         let object = object.clone();
-        move || columns(&object, live.now.get())
+        move || {
+            object
+                .columns
+                .iter()
+                .map(|c| {
+                    let value = if c.name == "Age" {
+                        age(object.created.as_deref(), live.now.get())
+                    } else {
+                        c.value.clone()
+                    };
+                    (c.name.to_uppercase(), value)
+                })
+                .collect::<Vec<_>>()
+        }
     };
     let is_pod = kind == "Pod";
     view! {
@@ -82,8 +96,9 @@ fn TreeRow(
                 <span class="object-name">{name.clone()}</span>
             </button>
             <span class="columns">
-                {move || cols().into_iter().map(|(h, v)| view! {
-                    <span class="column" data-col=h><span class="column-head">{h}</span>" "<span class="column-value">{v}</span></span>
+                {move || cols().into_iter().map(|(h, v)| {
+                    let col = h.clone();
+                    view! { <span class="column" data-col=col><span class="column-head">{h}</span>" "<span class="column-value">{v}</span></span> }
                 }).collect_view()}
             </span>
             {is_pod.then(|| {
@@ -105,19 +120,12 @@ fn ObjectDetails(
 ) -> impl IntoView {
     let live = expect_context::<Live>();
     let yaml = RwSignal::new(None::<Result<String, String>>);
-    let path = format!("/api/workspace/object/{namespace}/{kind}/{name}");
-    leptos::task::spawn_local(async move {
-        #[derive(serde::Deserialize)]
-        struct Yaml {
-            yaml: String,
-        }
-        let result = match call("GET", &path, None).await {
-            Ok(a) if a.status == 200 => a.json::<Yaml>().map(|y| y.yaml),
-            Ok(a) => Err(a.error_message()),
-            Err(e) => Err(e),
-        };
-        yaml.set(Some(result));
-    });
+    {
+        let (namespace, kind, name) = (namespace.clone(), kind.clone(), name.clone());
+        leptos::task::spawn_local(async move {
+            yaml.set(Some(api::object_yaml(&namespace, &kind, &name).await));
+        });
+    }
     let (k, n, ns) = (kind.clone(), name.clone(), namespace.clone());
     let events = Memo::new(move |_| {
         live.state.with(|s| {

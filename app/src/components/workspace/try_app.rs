@@ -2,8 +2,8 @@
 //! service proxy, with the status and body it answered (how learners see `/configmap`,
 //! `/secret` and `/api-access` without a terminal).
 
-use crate::live::{Live, call};
-use crate::model::live::TryAnswer;
+use crate::live::{Live, api};
+use crate::model::api::TryAnswer;
 use leptos::prelude::*;
 
 #[component]
@@ -43,21 +43,16 @@ pub fn TryAppPanel() -> impl IntoView {
         } else {
             target
         };
-        if target.is_empty() {
+        let parts: Vec<String> = target.split('/').map(str::to_string).collect();
+        let [namespace, service, port] = parts.as_slice() else {
             answer.set(Some(Err("There is no Service to try yet.".into())));
             return;
-        }
-        let url = format!(
-            "/api/workspace/try/{target}/{}",
-            path.get_untracked().trim_start_matches('/')
-        );
+        };
+        let (namespace, service, port) = (namespace.clone(), service.clone(), port.clone());
+        let request_path = path.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = match call("GET", &url, None).await {
-                Ok(a) if a.status == 200 => a.json::<TryAnswer>(),
-                Ok(a) => Err(a.error_message()),
-                Err(e) => Err(e),
-            };
+            let result = api::try_app(&namespace, &service, &port, &request_path).await;
             answer.set(Some(result));
             busy.set(false);
         });

@@ -1,14 +1,17 @@
 //! Every lesson plays out in kubesim: for each step, its panes (as of that step) go
 //! through the workspace's apply pipeline into an attendee's namespaces, simulated time
 //! advances, and the step's own checks must all hold within their `within` time — what a
-//! learner would see on kind, judged by the lesson's definition of done.
+//! learner would see on kind, judged by the lesson's definition of done, on the watch
+//! stores the live stream judges them on.
 
+use super::support::content_dir;
 use app::content::{Lesson, Library};
 use kube::api::{Api, ListParams};
+use server::kinds::Discovery;
+use server::observe::{self, Observed};
+use server::pipeline::Context;
+use server::watch::Watchers;
 use server::workspace::Workspace;
-use server::workspace::apply::{Kinds, apply};
-use server::workspace::checks;
-use std::path::Path;
 use std::time::Duration;
 
 /// How long a step waits for checks that give no `within`.
@@ -56,7 +59,19 @@ async fn play(lesson: &Lesson) -> Vec<String> {
         .expect("cluster");
     let client = cluster.client();
     let workspace = Workspace::new("lesson", "kc");
-    let kinds = Kinds::default();
+    let discovery = Discovery::default();
+    let pipeline = Context {
+        client: &client,
+        discovery: &discovery,
+        workspace: &workspace,
+    };
+    let watchers = Watchers::new(client.clone());
+    let observed = Observed::start(
+        &watchers,
+        &workspace,
+        &lesson.front.namespaces,
+        &observe::kinds_for(Some(lesson)),
+    );
     let mut failures = Vec::new();
     for (index, step) in lesson.steps.iter().enumerate() {
         let at = |what: &str| format!("step {} \"{}\", {what}", index + 1, step.title);
@@ -64,16 +79,7 @@ async fn play(lesson: &Lesson) -> Vec<String> {
             let Some(text) = pane.at_step(index) else {
                 continue;
             };
-            match apply(
-                &workspace,
-                &client,
-                &kinds,
-                text,
-                &lesson.front.namespaces,
-                false,
-            )
-            .await
-            {
+            match pipeline.apply(text, &lesson.front.namespaces, false).await {
                 Ok(report) => {
                     for result in report.results.iter().filter(|r| r.error.is_some()) {
                         let error = result.error.clone().unwrap_or_default();
@@ -83,6 +89,9 @@ async fn play(lesson: &Lesson) -> Vec<String> {
                 Err(e) => failures.push(at(&format!("{}: {e}", pane.name))),
             }
         }
+        // The watches hear of what was applied before anything is judged (paused time
+        // moves on only when every task, the watches' included, is idle).
+        tokio::time::sleep(Duration::from_secs(1)).await;
         let wait = step
             .checks
             .iter()
@@ -94,7 +103,7 @@ async fn play(lesson: &Lesson) -> Vec<String> {
         loop {
             failing = Vec::new();
             for (i, check) in step.checks.iter().enumerate() {
-                if !checks::holds(&workspace, &client, check).await {
+                if !observed.holds(check) {
                     failing.push(i);
                 }
             }
@@ -108,12 +117,11 @@ async fn play(lesson: &Lesson) -> Vec<String> {
             let state = pods_summary(&client, &workspace, &lesson.front.namespaces).await;
             for i in failing {
                 let check = &step.checks[i];
-                let seen: String =
-                    serde_json::to_string(&checks::observe(&workspace, &client, check).await)
-                        .unwrap_or_default()
-                        .chars()
-                        .take(1500)
-                        .collect();
+                let seen: String = serde_json::to_string(&observed.observe(check))
+                    .unwrap_or_default()
+                    .chars()
+                    .take(1500)
+                    .collect();
                 failures.push(at(&format!(
                     "check failed after {waited}s: {}\n    pods: {state}\n    objects: {seen}",
                     check.label
@@ -126,8 +134,7 @@ async fn play(lesson: &Lesson) -> Vec<String> {
 
 #[tokio::test(start_paused = true)]
 async fn every_lesson_plays_out_in_kubesim() {
-    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-    let (library, errors) = Library::load(&content);
+    let (library, errors) = Library::load(&content_dir());
     assert!(errors.is_empty(), "{errors:?}");
     let mut report = Vec::new();
     for course in &library.courses {

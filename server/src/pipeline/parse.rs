@@ -1,5 +1,5 @@
-//! Manifests as attendees send them: multi-document YAML (or a JSON object or `List`),
-//! parsed within budgets so that hostile input — an alias bomb, a huge or deeply nested
+//! The pipeline's first stage: manifests as attendees send them — multi-document YAML
+//! (or a JSON object or `List`) — parsed within budgets so that hostile input — an alias bomb, a huge or deeply nested
 //! document, thousands of documents — is refused quickly with a message that says what
 //! is wrong and where, before anything reaches the cluster.
 
@@ -46,7 +46,7 @@ pub struct Document {
 /// Why the text was refused, located where possible.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct DocumentError {
+pub struct TextError {
     pub message: String,
     /// The document it concerns, from 0.
     pub document: Option<usize>,
@@ -54,17 +54,17 @@ pub struct DocumentError {
     pub line: Option<usize>,
 }
 
-impl DocumentError {
-    fn whole(message: String) -> DocumentError {
-        DocumentError {
+impl TextError {
+    fn whole(message: String) -> TextError {
+        TextError {
             message,
             document: None,
             line: None,
         }
     }
 
-    fn at(message: String, document: usize, line: usize) -> DocumentError {
-        DocumentError {
+    fn at(message: String, document: usize, line: usize) -> TextError {
+        TextError {
             message,
             document: Some(document),
             line: Some(line),
@@ -73,9 +73,9 @@ impl DocumentError {
 }
 
 /// Parses `text` into documents, refusing what exceeds `budgets`.
-pub fn parse(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentError> {
+pub fn parse(text: &str, budgets: &Budgets) -> Result<Vec<Document>, TextError> {
     if text.len() > budgets.max_bytes {
-        return Err(DocumentError::whole(format!(
+        return Err(TextError::whole(format!(
             "the manifests are {} KiB; at most {} KiB are accepted",
             text.len() / 1024,
             budgets.max_bytes / 1024
@@ -87,7 +87,7 @@ pub fn parse(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentErr
     }
     let aliases = count_aliases(text);
     if aliases > budgets.max_aliases {
-        return Err(DocumentError::whole(format!(
+        return Err(TextError::whole(format!(
             "the manifests use {aliases} YAML aliases (*name); at most {} are accepted",
             budgets.max_aliases
         )));
@@ -98,7 +98,7 @@ pub fn parse(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentErr
         .filter(|(_, chunk)| has_content(chunk))
         .count();
     if count > budgets.max_documents {
-        return Err(DocumentError::whole(format!(
+        return Err(TextError::whole(format!(
             "the manifests hold {count} documents; at most {} are accepted",
             budgets.max_documents
         )));
@@ -110,7 +110,7 @@ pub fn parse(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentErr
             let at = e
                 .location()
                 .map_or(line, |l| line + l.line().saturating_sub(1));
-            DocumentError::at(
+            TextError::at(
                 format!("document {}: YAML: {}", index + 1, yaml_message(&e)),
                 index,
                 at,
@@ -124,9 +124,9 @@ pub fn parse(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentErr
     Ok(flatten_lists(documents))
 }
 
-fn parse_json(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentError> {
+fn parse_json(text: &str, budgets: &Budgets) -> Result<Vec<Document>, TextError> {
     let value: Value = serde_json::from_str(text)
-        .map_err(|e| DocumentError::at(format!("document 1: JSON: {e}"), 0, e.line()))?;
+        .map_err(|e| TextError::at(format!("document 1: JSON: {e}"), 0, e.line()))?;
     check_shape(&value, budgets, 0, 1)?;
     let documents = flatten_lists(vec![Document {
         index: 0,
@@ -134,7 +134,7 @@ fn parse_json(text: &str, budgets: &Budgets) -> Result<Vec<Document>, DocumentEr
         value,
     }]);
     if documents.len() > budgets.max_documents {
-        return Err(DocumentError::whole(format!(
+        return Err(TextError::whole(format!(
             "the List holds {} items; at most {} are accepted",
             documents.len(),
             budgets.max_documents
@@ -184,11 +184,11 @@ fn check_shape(
     budgets: &Budgets,
     index: usize,
     line: usize,
-) -> Result<(), DocumentError> {
+) -> Result<(), TextError> {
     let mut stack = vec![(value, 1usize)];
     while let Some((v, depth)) = stack.pop() {
         if depth > budgets.max_depth {
-            return Err(DocumentError::at(
+            return Err(TextError::at(
                 format!(
                     "document {}: nested more than {} levels deep",
                     index + 1,
@@ -200,7 +200,7 @@ fn check_shape(
         }
         match v {
             Value::String(s) if s.len() > budgets.max_scalar => {
-                return Err(DocumentError::at(
+                return Err(TextError::at(
                     format!(
                         "document {}: a value of {} KiB; at most {} KiB are accepted",
                         index + 1,

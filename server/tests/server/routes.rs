@@ -1,40 +1,19 @@
 //! The HTTP surface, called through the router with `oneshot`: pages render on the
 //! server with the real lessons, server functions answer, and bad addresses get 404s.
 
+use super::support::{app, content_dir, state_in};
 use app::content::Library;
 use axum::body::Body;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
-use server::{AppState, router};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 use tower::ServiceExt;
 
-fn content_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
-}
-
 async fn app_for(dir: PathBuf) -> axum::Router {
-    let (library, _) = Library::load(&dir);
-    let options = LeptosOptions::builder().output_name("kubeclass").build();
-    let workshop =
-        server::workshop::Workshop::open(":memory:", "kc", Duration::from_secs(3600), false)
-            .await
-            .expect("database");
-    router(
-        AppState::new(
-            options,
-            library,
-            dir,
-            kubesim::Cluster::builder()
-                .build()
-                .expect("embedded cluster")
-                .client(),
-            workshop,
-        ),
-        Duration::from_secs(10),
-    )
+    let cluster = kubesim::Cluster::builder()
+        .build()
+        .expect("embedded cluster");
+    app(state_in(dir, ":memory:", cluster.client()).await)
 }
 
 async fn send(app: axum::Router, request: Request<Body>) -> (StatusCode, String) {

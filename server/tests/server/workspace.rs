@@ -2,15 +2,11 @@
 //! namespaces, dry runs, refusals that leave nothing half-applied, hostile input refused
 //! quickly, attendees kept apart, reset, and sessions that survive a restart.
 
-use app::content::Library;
+use super::support::{app, state};
 use axum::body::Body;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use serde_json::Value;
-use server::workshop::Workshop;
-use server::{AppState, router};
-use std::path::Path;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
@@ -20,15 +16,8 @@ struct Site {
 }
 
 async fn site_with(database: &str, cluster: kubesim::Cluster) -> Site {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-    let (library, _) = Library::load(&dir);
-    let options = LeptosOptions::builder().output_name("kubeclass").build();
-    let workshop = Workshop::open(database, "kc", Duration::from_secs(3600), false)
-        .await
-        .expect("database");
-    let state = AppState::new(options, library, dir, cluster.client(), workshop);
     Site {
-        app: router(state, Duration::from_secs(30)),
+        app: app(state(database, cluster.client()).await),
         cluster,
     }
 }

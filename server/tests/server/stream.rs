@@ -3,13 +3,11 @@
 //! snapshot when it reconnects; the shared watches stop when no tab is left; a tab that
 //! stops reading gets a snapshot instead of an unbounded queue and holds up nobody.
 
+use super::support::{app, content_dir, state_in};
 use app::content::Library;
 use futures::{SinkExt, StreamExt};
-use leptos::prelude::LeptosOptions;
 use serde_json::{Value, json};
-use server::workshop::Workshop;
-use server::{AppState, router};
-use std::path::Path;
+use server::state::AppState;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
@@ -19,19 +17,19 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn serve() -> (std::net::SocketAddr, AppState, Library) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-    let (library, _) = Library::load(&dir);
-    let (copy, _) = Library::load(&dir);
-    let options = LeptosOptions::builder().output_name("kubeclass").build();
-    let workshop = Workshop::open(":memory:", "kc", Duration::from_secs(3600), false)
-        .await
-        .expect("database");
+    let (copy, _) = Library::load(&content_dir());
+    let (addr, state) = serve_content(content_dir()).await;
+    (addr, state, copy)
+}
+
+/// A server with the lessons of `dir`, on a port of its own, over a fresh cluster.
+pub(super) async fn serve_content(dir: std::path::PathBuf) -> (std::net::SocketAddr, AppState) {
     let cluster = kubesim::Cluster::builder()
         .seed(6)
         .build()
         .expect("cluster");
-    let state = AppState::new(options, library, dir, cluster.client(), workshop);
-    let app = router(state.clone(), Duration::from_secs(30));
+    let state = state_in(dir, ":memory:", cluster.client()).await;
+    let app = app(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -40,10 +38,10 @@ async fn serve() -> (std::net::SocketAddr, AppState, Library) {
         let _keep = cluster;
         axum::serve(listener, app).await
     });
-    (addr, state, copy)
+    (addr, state)
 }
 
-async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, String) {
+pub(super) async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, String) {
     let mut request = format!("ws://{addr}/api/stream")
         .into_client_request()
         .expect("request");
@@ -72,7 +70,12 @@ async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, Stri
     )
 }
 
-async fn post(addr: std::net::SocketAddr, cookie: &str, path: &str, body: &str) -> String {
+pub(super) async fn post(
+    addr: std::net::SocketAddr,
+    cookie: &str,
+    path: &str,
+    body: &str,
+) -> String {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -97,13 +100,13 @@ async fn get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> String {
 
 /// A tab: its socket and the messages it received but no assertion has used yet (the
 /// changes of different watches arrive in no fixed order).
-struct Tab {
+pub(super) struct Tab {
     socket: Socket,
     unread: Vec<Value>,
 }
 
 impl Tab {
-    async fn send(&mut self, message: Value) {
+    pub(super) async fn send(&mut self, message: Value) {
         self.socket
             .send(Message::Text(message.to_string().into()))
             .await
@@ -111,7 +114,7 @@ impl Tab {
     }
 
     /// The first message, received before or within `seconds`, that satisfies `wanted`.
-    async fn until(&mut self, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
+    pub(super) async fn until(&mut self, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.unread.iter().position(&wanted) {
             return self.unread.remove(i);
         }
@@ -397,7 +400,7 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
 }
 
 /// The real name of the (only) workspace namespace for `short`.
-async fn workspace_namespace(state: &AppState, short: &str) -> String {
+pub(super) async fn workspace_namespace(state: &AppState, short: &str) -> String {
     let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
         kube::Api::all(state.kube.clone());
     namespaces

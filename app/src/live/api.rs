@@ -1,0 +1,151 @@
+//! The browser's client of the workspace API: one typed function per call, built on the
+//! paths and bodies of [`crate::model::api`]. Components call these and never write a
+//! path themselves. Errors are the server's `{"error"}` message, or what went wrong
+//! reaching it, ready to show. On the server (SSR) every call fails: pages make no calls
+//! while rendering.
+
+use crate::model::api::{
+    Drafts, ErrorBody, ObjectYaml, Progress, ResetAnswer, Run, TryAnswer, path, route,
+};
+use crate::model::live::Report;
+
+/// What a pipeline request came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PipelineAnswer {
+    /// Each document's result (some may be refused).
+    Report(Report),
+    /// The text itself was refused (syntax, budgets), located where possible.
+    Refused(ErrorBody),
+}
+
+/// Applies, dry-runs or deletes the manifests `text` for `lesson` (`COURSE/SLUG`).
+pub async fn pipeline(run: Run, lesson: &str, text: &str) -> Result<PipelineAnswer, String> {
+    let answer = call("POST", &path::pipeline(run, lesson), Some(text)).await?;
+    if answer.status == 400 {
+        return Ok(PipelineAnswer::Refused(answer.json()?));
+    }
+    answer.json().map(PipelineAnswer::Report)
+}
+
+/// One object of the workspace as YAML.
+pub async fn object_yaml(namespace: &str, kind: &str, name: &str) -> Result<String, String> {
+    let answer = call("GET", &path::object(namespace, kind, name), None).await?;
+    answer.ok()?.json::<ObjectYaml>().map(|y| y.yaml)
+}
+
+/// Deletes every namespace of the workspace; says how many.
+pub async fn reset() -> Result<usize, String> {
+    let answer = call("DELETE", route::WORKSPACE, None).await?;
+    answer
+        .ok()?
+        .json::<ResetAnswer>()
+        .map(|r| r.deleted_namespaces)
+}
+
+/// An HTTP GET to a Service of the workspace.
+pub async fn try_app(
+    namespace: &str,
+    service: &str,
+    port: &str,
+    request_path: &str,
+) -> Result<TryAnswer, String> {
+    let url = path::try_app(namespace, service, port, request_path);
+    call("GET", &url, None).await?.ok()?.json()
+}
+
+/// The attendee's drafts of a lesson's panes.
+pub async fn drafts(lesson: &str) -> Result<Drafts, String> {
+    call("GET", &path::drafts(lesson, None), None)
+        .await?
+        .ok()?
+        .json()
+}
+
+/// Saves the draft `key` of a lesson's pane (`None`: forgets it).
+pub async fn save_draft(lesson: &str, key: &str, text: Option<&str>) -> Result<(), String> {
+    let method = if text.is_some() { "PUT" } else { "DELETE" };
+    call(method, &path::drafts(lesson, Some(key)), text)
+        .await?
+        .ok()
+        .map(drop)
+}
+
+/// The steps the attendee completed. Also the page's first request: it starts the
+/// attendee's session, whose cookie every later request carries.
+pub async fn progress() -> Result<Progress, String> {
+    call("GET", route::PROGRESS, None).await?.ok()?.json()
+}
+
+/// An HTTP answer: status and body text.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Answer {
+    /// The answer if it is a success, else the server's message.
+    fn ok(self) -> Result<Answer, String> {
+        if (200..300).contains(&self.status) {
+            Ok(self)
+        } else {
+            Err(self.error_message())
+        }
+    }
+
+    /// The body as `T`, or the server's `{"error"}` message.
+    fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        serde_json::from_str(&self.body).map_err(|_| self.error_message())
+    }
+
+    /// The server's `{"error": …}` text, or the status and the start of the body.
+    fn error_message(&self) -> String {
+        serde_json::from_str::<ErrorBody>(&self.body)
+            .map(|e| e.error)
+            .unwrap_or_else(|_| {
+                format!(
+                    "HTTP {}: {}",
+                    self.status,
+                    self.body.chars().take(300).collect::<String>()
+                )
+            })
+    }
+}
+
+/// One same-origin request; `Err` when no answer came (and always on the server).
+async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let (status, body) = super::client::fetch(method, path, body).await?;
+        Ok(Answer { status, body })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (method, path, body);
+        Err("the workspace API is called from the browser".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_the_servers_message() {
+        let refused = Answer {
+            status: 403,
+            body: r#"{"error":"requests from another site may not change your workspace"}"#.into(),
+        };
+        assert_eq!(
+            refused.ok().err().as_deref(),
+            Some("requests from another site may not change your workspace")
+        );
+        let broken = Answer {
+            status: 502,
+            body: "<html>bad gateway</html>".into(),
+        };
+        assert_eq!(
+            broken.json::<Progress>().unwrap_err(),
+            "HTTP 502: <html>bad gateway</html>"
+        );
+    }
+}

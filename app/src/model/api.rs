@@ -1,0 +1,208 @@
+//! The workspace HTTP API (`docs/api.md`): every path and every request and answer body,
+//! defined once. The server's router and handlers and the browser's client
+//! (`live::api`) both use these, so the two sides cannot drift apart. The live stream's
+//! messages are in [`super::live`].
+
+use super::live::ObjectView;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The routes, as axum patterns (`{name}` is a path parameter). The browser builds the
+/// concrete paths with the functions of [`path`].
+pub mod route {
+    pub const APPLY: &str = "/api/workspace/apply";
+    pub const DELETE: &str = "/api/workspace/delete";
+    pub const WORKSPACE: &str = "/api/workspace";
+    pub const OBJECTS: &str = "/api/workspace/objects";
+    pub const OBJECT: &str = "/api/workspace/object/{namespace}/{kind}/{name}";
+    pub const TRY_ROOT: &str = "/api/workspace/try/{namespace}/{service}/{port}/";
+    pub const TRY: &str = "/api/workspace/try/{namespace}/{service}/{port}/{*path}";
+    pub const STREAM: &str = "/api/stream";
+    pub const DRAFTS: &str = "/api/drafts";
+    pub const PROGRESS: &str = "/api/progress";
+    pub const LESSON_IMAGE: &str = "/content/{course}/images/{file}";
+    pub const HEALTH: &str = "/healthz";
+}
+
+/// Concrete paths for the browser, built from the routes above.
+pub mod path {
+    use super::route;
+
+    /// `POST` target of an apply, a dry run or a delete.
+    pub fn pipeline(run: super::Run, lesson: &str) -> String {
+        let lesson = super::encode(lesson);
+        match run {
+            super::Run::Apply => format!("{}?lesson={lesson}", route::APPLY),
+            super::Run::DryRun => format!("{}?lesson={lesson}&dryRun=true", route::APPLY),
+            super::Run::Delete => format!("{}?lesson={lesson}", route::DELETE),
+        }
+    }
+
+    /// One object of the workspace, as YAML.
+    pub fn object(namespace: &str, kind: &str, name: &str) -> String {
+        route::OBJECT
+            .replace("{namespace}", namespace)
+            .replace("{kind}", kind)
+            .replace("{name}", name)
+    }
+
+    /// "Try the app": `path` is what follows the Service and port (may be empty).
+    pub fn try_app(namespace: &str, service: &str, port: &str, path: &str) -> String {
+        let root = route::TRY_ROOT
+            .replace("{namespace}", namespace)
+            .replace("{service}", service)
+            .replace("{port}", port);
+        format!("{root}{}", path.trim_start_matches('/'))
+    }
+
+    /// The drafts of a lesson, or (with `pane`) one pane's draft.
+    pub fn drafts(lesson: &str, pane: Option<&str>) -> String {
+        let lesson = super::encode(lesson);
+        match pane {
+            Some(pane) => format!(
+                "{}?lesson={lesson}&pane={}",
+                route::DRAFTS,
+                super::encode(pane)
+            ),
+            None => format!("{}?lesson={lesson}", route::DRAFTS),
+        }
+    }
+
+    /// The live stream's websocket, on the page's own host.
+    pub fn stream(secure: bool, host: &str) -> String {
+        let scheme = if secure { "wss" } else { "ws" };
+        format!("{scheme}://{host}{}", route::STREAM)
+    }
+}
+
+/// What a pipeline request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    Apply,
+    DryRun,
+    Delete,
+}
+
+/// Query of `POST /api/workspace/apply` and `/delete`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PipelineQuery {
+    /// Check everything, change nothing (the answer doubles as the diff).
+    #[serde(rename = "dryRun", default)]
+    pub dry_run: bool,
+    /// `COURSE/SLUG` of the lesson whose namespaces the manifests use.
+    #[serde(default)]
+    pub lesson: Option<String>,
+}
+
+/// The answer when the manifests' text itself is refused (syntax, budgets), and the
+/// body of every other error: `{"error": …}`, located where that means something.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    /// The document (from 0) the error concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<usize>,
+    /// The line (from 1) of the manifests' text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// `GET /api/workspace/objects`: the workspace's objects, by short namespace.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Objects {
+    pub namespaces: BTreeMap<String, Vec<ObjectView>>,
+}
+
+/// `GET /api/workspace/object/…`: one object as `kubectl get -o yaml` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectYaml {
+    pub yaml: String,
+}
+
+/// `DELETE /api/workspace`: how many namespaces the reset deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResetAnswer {
+    #[serde(rename = "deletedNamespaces")]
+    pub deleted_namespaces: usize,
+}
+
+/// "Try the app": what a Service answered (its status, not this request's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryAnswer {
+    pub status: u16,
+    #[serde(default, rename = "contentType")]
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// Query of `/api/drafts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftQuery {
+    /// `COURSE/SLUG`.
+    pub lesson: String,
+    /// The pane's draft key (`deployment.yaml@2`); required to save or forget.
+    #[serde(default)]
+    pub pane: Option<String>,
+}
+
+/// `GET /api/drafts`: the attendee's edited panes of a lesson, by draft key.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Drafts {
+    pub panes: BTreeMap<String, String>,
+}
+
+/// `GET /api/progress`: the steps (from 0) the attendee completed, by `COURSE/SLUG`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub lessons: BTreeMap<String, Vec<usize>>,
+}
+
+/// Percent-encodes a query value (lesson ids and pane keys are plain, but a pane name
+/// may hold what a query cannot).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'@' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fill_the_routes() {
+        assert_eq!(
+            path::pipeline(Run::DryRun, "fundamentals/pods"),
+            "/api/workspace/apply?lesson=fundamentals/pods&dryRun=true"
+        );
+        assert_eq!(
+            path::object("server", "Deployment", "web"),
+            "/api/workspace/object/server/Deployment/web"
+        );
+        assert_eq!(
+            path::try_app("server", "web", "80", "/healthz"),
+            "/api/workspace/try/server/web/80/healthz"
+        );
+        assert_eq!(
+            path::drafts("f/p", Some("a b.yaml@1")),
+            "/api/drafts?lesson=f/p&pane=a%20b.yaml@1"
+        );
+    }
+
+    #[test]
+    fn bodies_read_as_documented() {
+        let reset: ResetAnswer = serde_json::from_str(r#"{"deletedNamespaces": 2}"#).unwrap();
+        assert_eq!(reset.deleted_namespaces, 2);
+        let error: ErrorBody = serde_json::from_str(r#"{"error": "bad", "line": 3}"#).unwrap();
+        assert_eq!((error.document, error.line), (None, Some(3)));
+        let query: PipelineQuery = serde_json::from_str(r#"{"dryRun": true}"#).unwrap();
+        assert!(query.dry_run && query.lesson.is_none());
+    }
+}

@@ -1,0 +1,59 @@
+//! The database: attendees ([`attendees`]), their drafts ([`drafts`]) and progress
+//! ([`progress`]), and the session store ([`crate::sessions`]). SQLite through sqlx, its
+//! schema in `server/migrations/` (applied at open). Queries are written in the SQL that
+//! SQLite and PostgreSQL share (`$1` parameters, `ON CONFLICT`), so that a PostgreSQL
+//! backend can follow with the same statements.
+
+pub mod attendees;
+pub mod drafts;
+pub mod progress;
+
+use crate::clock::SharedClock;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+
+/// What can go wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The pool and the clock its rows are stamped with. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pub(crate) pool: SqlitePool,
+    pub(crate) clock: SharedClock,
+}
+
+impl Database {
+    /// Opens (creating if need be) the database at `path` (`:memory:` for tests) and
+    /// brings its schema up to date.
+    pub async fn open(path: &str, clock: SharedClock) -> Result<Database, DbError> {
+        let memory = path == ":memory:";
+        let options = if memory {
+            "sqlite::memory:".parse::<SqliteConnectOptions>()?
+        } else {
+            SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // With the write-ahead log, NORMAL loses at most the last moments on a
+                // power cut (never consistency) and spares an fsync per request.
+                .synchronous(SqliteSynchronous::Normal)
+        };
+        let pool = sqlx::pool::PoolOptions::new()
+            // An in-memory database lives in its one connection.
+            .max_connections(if memory { 1 } else { 4 })
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Database { pool, clock })
+    }
+
+    /// Seconds since the epoch, by the database's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,39 @@
+//! Progress: the lesson steps whose checks all passed, per attendee.
+
+use super::Database;
+
+impl Database {
+    /// Records that every check of a lesson step passed for the attendee (once).
+    pub async fn complete_step(
+        &self,
+        attendee: &str,
+        lesson: &str,
+        step: usize,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO progress (attendee, lesson, step, completed_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (attendee, lesson, step) DO NOTHING",
+        )
+        .bind(attendee)
+        .bind(lesson)
+        .bind(i64::try_from(step).unwrap_or(i64::MAX))
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The steps the attendee completed: (lesson `COURSE/SLUG`, step), in order.
+    pub async fn progress(&self, attendee: &str) -> Result<Vec<(String, usize)>, sqlx::Error> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT lesson, step FROM progress WHERE attendee = $1 ORDER BY lesson, step",
+        )
+        .bind(attendee)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(lesson, step)| (lesson, usize::try_from(step).unwrap_or(0)))
+            .collect())
+    }
+}

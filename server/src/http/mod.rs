@@ -1,0 +1,84 @@
+//! The whole HTTP surface in one place: the Leptos pages and server functions, the
+//! workspace API (one module per domain, paths from `app::model::api::route`), the live
+//! stream, lesson images, health, and the static site built by cargo-leptos. Rooms,
+//! embeds and the console get a module here each, beside `workspace`.
+
+pub mod content;
+pub mod drafts;
+pub mod error;
+pub mod origin;
+pub mod progress;
+pub mod request_id;
+pub mod stream;
+pub mod try_app;
+pub mod workspace;
+
+use crate::state::AppState;
+use app::model::api::route;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{delete, get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use std::time::Duration;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// The largest request body read (the pipeline's budgets then refuse anything over
+/// 512 KiB with a clear message; past this, the server answers 413).
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// How the router behaves, beyond the state.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Longest time one request may take.
+    pub request_timeout: Duration,
+    /// Session cookies are `Secure` (the site is served over TLS).
+    pub secure_cookies: bool,
+}
+
+/// Builds the application.
+pub fn router(state: AppState, options: Options) -> Router {
+    let routes = generate_route_list(App);
+    let library = state.library.clone();
+    let api = Router::new()
+        .route(route::APPLY, post(workspace::apply))
+        .route(route::DELETE, post(workspace::delete))
+        .route(route::OBJECTS, get(workspace::objects))
+        .route(route::OBJECT, get(workspace::object_yaml))
+        .route(route::WORKSPACE, delete(workspace::reset))
+        .route(route::TRY_ROOT, get(try_app::try_root))
+        .route(route::TRY, get(try_app::try_path))
+        .route(route::STREAM, get(stream::upgrade))
+        .route(
+            route::DRAFTS,
+            get(drafts::list).put(drafts::save).delete(drafts::save),
+        )
+        .route(route::PROGRESS, get(progress::get))
+        .layer(middleware::from_fn(origin::same_origin))
+        .layer(DefaultBodyLimit::max(MAX_BODY));
+    Router::new()
+        .merge(api)
+        .route(route::HEALTH, get(|| async { "ok" }))
+        .route(route::LESSON_IMAGE, get(content::lesson_image))
+        .leptos_routes_with_context(&state, routes, move || provide_context(library.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(crate::sessions::layer(&state.db, options.secure_cookies))
+        // The wasm bundle and the editor compress to about a third; browsers ask for it.
+        // The fastest level: pages are compressed on every request, and on two cores the
+        // CPU matters more than the few hundred bytes the default level saves.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            options.request_timeout,
+        ))
+        .layer(middleware::from_fn(request_id::middleware))
+        .with_state(state)
+}

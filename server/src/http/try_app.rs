@@ -1,0 +1,115 @@
+//! "Try the app": an HTTP GET to a Service of the workspace through the API server's
+//! service proxy, answered as `{"status", "contentType", "body"}` (the app's status, not
+//! this request's) — how attendees see `/configmap`, `/secret` and `/api-access` without
+//! a terminal.
+
+use super::error::AppError;
+use crate::sessions::Attendee;
+use crate::state::AppState;
+use app::model::api::TryAnswer;
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use serde_json::Value;
+
+/// Bytes of the app's answer shown.
+const SHOWN: usize = 64 * 1024;
+
+/// `GET /api/workspace/try/{namespace}/{service}/{port}/{*path}`.
+pub async fn try_path(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Path((namespace, service, port, path)): Path<(String, String, String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<TryAnswer>, AppError> {
+    let target = Target {
+        namespace,
+        service,
+        port,
+    };
+    send(&state, &attendee, &target, &path, query).await
+}
+
+/// `GET /api/workspace/try/{namespace}/{service}/{port}/`: the app's root path.
+pub async fn try_root(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Path(target): Path<Target>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<TryAnswer>, AppError> {
+    send(&state, &attendee, &target, "", query).await
+}
+
+/// The Service tried: its short namespace, name and port (number or name).
+#[derive(Debug, serde::Deserialize)]
+pub struct Target {
+    namespace: String,
+    service: String,
+    port: String,
+}
+
+async fn send(
+    state: &AppState,
+    attendee: &str,
+    target: &Target,
+    path: &str,
+    query: Option<String>,
+) -> Result<Json<TryAnswer>, AppError> {
+    let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ![&target.namespace, &target.service, &target.port]
+        .into_iter()
+        .all(|s| safe(s))
+    {
+        return Err(AppError::BadRequest(
+            "namespace, service and port are names or numbers".into(),
+        ));
+    }
+    let workspace = state.workspace(attendee);
+    let mut uri = format!(
+        "/api/v1/namespaces/{}/services/{}:{}/proxy/{}",
+        workspace.namespace(&target.namespace),
+        target.service,
+        target.port,
+        path.trim_start_matches('/')
+    );
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        uri = format!("{uri}?{q}");
+    }
+    let request = http::Request::get(&uri)
+        .body(Vec::new())
+        .map_err(|e| AppError::BadRequest(format!("not a path the proxy can take: {e}")))?;
+    let response = state
+        .kube
+        .send(request.map(kube::client::Body::from))
+        .await?;
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .map_err(|e| AppError::Cluster(format!("the app's answer broke off: {e}")))?
+        .to_bytes();
+    let mut body = String::from_utf8_lossy(&bytes).into_owned();
+    // The API server's refusals are Status objects: show their message.
+    if let Ok(status_object) = serde_json::from_str::<Value>(&body)
+        && status_object["kind"] == "Status"
+        && let Some(message) = status_object["message"].as_str()
+    {
+        body = message.to_string();
+    }
+    if body.len() > SHOWN {
+        let mut end = SHOWN;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+    }
+    Ok(Json(TryAnswer {
+        status,
+        content_type: Some(content_type.unwrap_or_default()),
+        body,
+    }))
+}

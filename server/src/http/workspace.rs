@@ -1,0 +1,135 @@
+//! The workspace API: apply, dry run and delete through the pipeline, the objects view,
+//! one object's YAML, and reset (`docs/api.md`).
+
+use super::error::AppError;
+use crate::observe::{self, Observed};
+use crate::sessions::Attendee;
+use crate::state::AppState;
+use app::model::api::{ObjectYaml, Objects, PipelineQuery, ResetAnswer};
+use app::model::kinds;
+use app::model::live::Report;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use kube::api::{Api, DynamicObject};
+use std::time::Duration;
+
+/// A pipeline's answer: 200 when every document went through, 422 when one was refused.
+/// (A refused text is an [`AppError::Manifests`]: 400, with its document and line.)
+fn answer(report: Report) -> (StatusCode, Json<Report>) {
+    let refused = report.results.iter().any(|r| r.error.is_some());
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(report))
+}
+
+/// `POST /api/workspace/apply[?dryRun=true][&lesson=COURSE/SLUG]` — body: YAML or JSON
+/// manifests → one result per document.
+pub async fn apply(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Query(query): Query<PipelineQuery>,
+    body: String,
+) -> Result<(StatusCode, Json<Report>), AppError> {
+    state.db.touch(&attendee).await?;
+    let workspace = state.workspace(&attendee);
+    let namespaces = state.lesson_namespaces(query.lesson.as_deref());
+    let report = state
+        .pipeline(&workspace)
+        .apply(&body, &namespaces, query.dry_run)
+        .await?;
+    Ok(answer(report))
+}
+
+/// `POST /api/workspace/delete[?lesson=COURSE/SLUG]` — body: the manifests whose objects
+/// to delete.
+pub async fn delete(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Query(query): Query<PipelineQuery>,
+    body: String,
+) -> Result<(StatusCode, Json<Report>), AppError> {
+    let workspace = state.workspace(&attendee);
+    let namespaces = state.lesson_namespaces(query.lesson.as_deref());
+    let report = state
+        .pipeline(&workspace)
+        .delete(&body, &namespaces)
+        .await?;
+    Ok(answer(report))
+}
+
+/// `GET /api/workspace/objects`: what the attendee made, by short namespace, with status,
+/// read from the shared watches (started for the request if no tab holds them).
+pub async fn objects(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+) -> Result<Json<Objects>, AppError> {
+    let workspace = state.workspace(&attendee);
+    let shorts: Vec<String> = workspace
+        .namespaces(&state.kube)
+        .await?
+        .into_iter()
+        .map(|(short, _)| short)
+        .collect();
+    let observed = Observed::start(
+        &state.watchers,
+        &workspace,
+        &shorts,
+        &observe::kinds_for(None),
+    );
+    observed.listed(Duration::from_secs(10)).await;
+    let mut objects = Objects::default();
+    for short in &shorts {
+        objects.namespaces.insert(short.clone(), Vec::new());
+    }
+    for object in observed.snapshot().0 {
+        objects
+            .namespaces
+            .entry(object.namespace.clone())
+            .or_default()
+            .push(object);
+    }
+    Ok(Json(objects))
+}
+
+/// `GET /api/workspace/object/{namespace}/{kind}/{name}`: one object of the workspace as
+/// `kubectl get -o yaml` shows it (without managedFields), for the objects panel.
+pub async fn object_yaml(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Path((short, kind, name)): Path<(String, String, String)>,
+) -> Result<Json<ObjectYaml>, AppError> {
+    let Some(info) = kinds::by_kind(&kind).filter(|k| k.panel.is_some()) else {
+        return Err(AppError::NotFound(format!(
+            "the objects panel does not show {kind}"
+        )));
+    };
+    let workspace = state.workspace(&attendee);
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        state.kube.clone(),
+        &workspace.namespace(&short),
+        &crate::kinds::api_resource(info),
+    );
+    let Some(mut object) = api.get_opt(&name).await? else {
+        return Err(AppError::NotFound(format!(
+            "{kind} \"{name}\" is not in your namespace \"{short}\""
+        )));
+    };
+    object.metadata.managed_fields = None;
+    let yaml = serde_yaml::to_string(&object)
+        .map_err(|e| AppError::internal("writing the object as YAML", e))?;
+    Ok(Json(ObjectYaml { yaml }))
+}
+
+/// `DELETE /api/workspace`: deletes the workspace's namespaces (and so everything in
+/// them); they come back empty on next use.
+pub async fn reset(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+) -> Result<Json<ResetAnswer>, AppError> {
+    let deleted_namespaces = state.workspace(&attendee).reset(&state.kube).await?;
+    Ok(Json(ResetAnswer { deleted_namespaces }))
+}

@@ -1,0 +1,56 @@
+//! Lesson checks on a workspace, judged from the observed watch stores (never by listing
+//! the cluster): a check names short namespaces and the names the lesson uses; here the
+//! objects are looked up where the workspace keeps them — the real namespace, and
+//! cluster-scoped objects under their workspace names — and shown back under the
+//! lesson's names, so [`Check::holds`] judges what the attendee made.
+
+use super::Observed;
+use app::content::check::Check;
+use app::model::live::CheckResult;
+use serde_json::{Value, json};
+
+impl Observed {
+    /// The objects of the check's kind the check looks at, under the lesson's names.
+    pub fn observe(&self, check: &Check) -> Vec<Value> {
+        let prefix = self.workspace.cluster_name("");
+        self.items(check.kind.kind, check.namespace.as_deref())
+            .iter()
+            .filter_map(|item| {
+                let mut value = item.object.clone();
+                if check.namespace.is_none() {
+                    // Cluster-scoped: shown under the name the lesson gave it.
+                    let name = value["metadata"]["name"]
+                        .as_str()?
+                        .strip_prefix(&prefix)?
+                        .to_string();
+                    value["metadata"]["name"] = json!(name);
+                }
+                Some(value)
+            })
+            .collect()
+    }
+
+    /// Whether the check holds in the workspace now.
+    pub fn holds(&self, check: &Check) -> bool {
+        match check.namespace {
+            // Namespaced: judged on the store's objects as they are.
+            Some(ref short) => {
+                let items = self.items(check.kind.kind, Some(short));
+                let objects: Vec<&Value> = items.iter().map(|i| &i.object).collect();
+                check.holds(&objects)
+            }
+            None => check.holds(&self.observe(check)),
+        }
+    }
+
+    /// Each check's label and whether it holds now.
+    pub fn evaluate(&self, checks: &[Check]) -> Vec<CheckResult> {
+        checks
+            .iter()
+            .map(|check| CheckResult {
+                label: check.label.clone(),
+                passed: self.holds(check),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,120 @@
+//! What one viewer of a workspace observes: the shared watches of the kinds it needs in
+//! the workspace's namespaces — the objects panel's kinds, the kinds its lesson's checks
+//! name, and Events — read for snapshots ([`Observed::snapshot`]) and for the lesson's
+//! checks ([`checks`]). A tab of the live stream holds one; so does the objects view for
+//! the length of a request.
+
+pub mod checks;
+
+use crate::kinds::api_resource;
+use crate::watch::Watchers;
+use crate::watch::shared::{Item, Watch};
+use crate::watch::table::Target;
+use crate::workspace::{Workspace, view};
+use app::content::Lesson;
+use app::model::kinds::{self, KindInfo};
+use app::model::live::{EventView, ObjectView};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One watch and the short namespace it covers (`None`: a cluster-scoped kind).
+pub struct Watched {
+    pub namespace: Option<String>,
+    pub watch: Arc<Watch>,
+}
+
+/// The watches one viewer holds.
+pub struct Observed {
+    pub workspace: Workspace,
+    pub watched: Vec<Watched>,
+}
+
+/// The kinds a viewer of `lesson` needs: what the objects panel shows, what the lesson's
+/// checks name (in any step), and Events.
+pub fn kinds_for(lesson: Option<&Lesson>) -> Vec<&'static KindInfo> {
+    let mut wanted: Vec<&'static KindInfo> = kinds::panel().collect();
+    let named = lesson
+        .into_iter()
+        .flat_map(|l| l.steps.iter())
+        .flat_map(|s| s.checks.iter())
+        .filter_map(|c| kinds::by_kind(c.kind.kind));
+    wanted.extend(named.chain(kinds::by_kind("Event")));
+    wanted.sort_by_key(|k| (k.group, k.kind));
+    wanted.dedup();
+    wanted
+}
+
+impl Observed {
+    /// Holds the watches of `kinds` for the workspace's short `namespaces` (namespaced
+    /// kinds) and its label (cluster-scoped ones).
+    pub fn start(
+        watchers: &Watchers,
+        workspace: &Workspace,
+        namespaces: &[String],
+        kinds: &[&KindInfo],
+    ) -> Observed {
+        let mut watched = Vec::new();
+        for kind in kinds {
+            let resource = api_resource(kind);
+            if kind.namespaced() {
+                for short in namespaces {
+                    watched.push(Watched {
+                        namespace: Some(short.clone()),
+                        watch: watchers.watch(Target {
+                            resource: resource.clone(),
+                            namespace: Some(workspace.namespace(short)),
+                            selector: None,
+                        }),
+                    });
+                }
+            } else {
+                watched.push(Watched {
+                    namespace: None,
+                    watch: watchers.watch(Target {
+                        resource,
+                        namespace: None,
+                        selector: Some(workspace.selector()),
+                    }),
+                });
+            }
+        }
+        Observed {
+            workspace: workspace.clone(),
+            watched,
+        }
+    }
+
+    /// Waits (at most `limit`) until every watch has listed once.
+    pub async fn listed(&self, limit: Duration) {
+        futures::future::join_all(self.watched.iter().map(|w| w.watch.listed(limit))).await;
+    }
+
+    /// Everything observed, as the panels show it: the objects of the panel's kinds in
+    /// the workspace's namespaces, and the events there.
+    pub fn snapshot(&self) -> (Vec<ObjectView>, Vec<EventView>) {
+        let mut objects = Vec::new();
+        let mut events = Vec::new();
+        for Watched { namespace, watch } in &self.watched {
+            let Some(short) = namespace else { continue };
+            let shown = kinds::by_kind(&watch.kind).is_some_and(|k| k.panel.is_some());
+            for item in watch.items() {
+                if watch.kind == "Event" {
+                    events.push(view::event(short, &item.object));
+                } else if shown && !view::is_workshop_own(&watch.kind, &item.object) {
+                    objects.push(view::summary(&watch.kind, short, &item));
+                }
+            }
+        }
+        (objects, events)
+    }
+
+    /// The objects of `kind` in the short `namespace` (`None`: the workspace's
+    /// cluster-scoped ones), as last seen.
+    pub fn items(&self, kind: &str, namespace: Option<&str>) -> Vec<Arc<Item>> {
+        self.watched
+            .iter()
+            .filter(|w| w.watch.kind == kind && w.namespace.as_deref() == namespace)
+            .flat_map(|w| w.watch.items())
+            .collect()
+    }
+}

@@ -1,0 +1,57 @@
+//! Sessions: every browser gets one (tower-sessions, stored in the database, so sessions
+//! survive a restart), holding the attendee's id, which names their workspace.
+
+use crate::db::Database;
+use crate::http::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use rand::Rng;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The session key holding the attendee's id.
+const ATTENDEE: &str = "attendee";
+
+/// The session layer: HttpOnly cookies, SameSite=Lax, `Secure` when the site is served
+/// over TLS, kept for a week of inactivity. The store's table is part of the database's
+/// migrations.
+pub fn layer(db: &Database, secure_cookies: bool) -> SessionManagerLayer<SqliteStore> {
+    SessionManagerLayer::new(SqliteStore::new(db.pool.clone()))
+        .with_name("kubeclass")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)))
+}
+
+/// A fresh attendee id: eight lowercase letters and digits (a namespace-name part).
+fn new_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The attendee making a request, created with their session on first use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendee(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Attendee {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, message)| AppError::internal("the session layer is missing", message))?;
+        let failed = |e: tower_sessions::session::Error| {
+            AppError::internal("reading or saving the session", e)
+        };
+        if let Some(id) = session.get::<String>(ATTENDEE).await.map_err(failed)? {
+            return Ok(Attendee(id));
+        }
+        let id = new_id();
+        session.insert(ATTENDEE, &id).await.map_err(failed)?;
+        Ok(Attendee(id))
+    }
+}

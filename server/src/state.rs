@@ -1,0 +1,82 @@
+//! What every handler can reach: the lessons, the cluster, the database, how workspaces
+//! are named, discovery and the shared watches. A `Clone` struct of cheap handles; axum
+//! hands out its parts with `FromRef`.
+
+use crate::db::Database;
+use crate::kinds::Discovery;
+use crate::watch::Watchers;
+use crate::workspace::{Workspace, Workspaces};
+use app::content::{Lesson, Library};
+use app::pages::SharedLibrary;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The application's state.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub library: SharedLibrary,
+    /// Where the lesson files (and their images) live.
+    pub content_dir: Arc<PathBuf>,
+    /// The cluster attendees' manifests go to.
+    pub kube: kube::Client,
+    /// Attendees, drafts, progress, sessions.
+    pub db: Database,
+    /// How attendees' workspaces are named.
+    pub workspaces: Workspaces,
+    /// The cluster's kinds, for every apply.
+    pub discovery: Arc<Discovery>,
+    /// The watches every viewer shares.
+    pub watchers: Arc<Watchers>,
+}
+
+impl AppState {
+    /// State for a loaded library and an open database.
+    pub fn new(
+        leptos_options: LeptosOptions,
+        library: Library,
+        content_dir: PathBuf,
+        kube: kube::Client,
+        db: Database,
+        workspaces: Workspaces,
+    ) -> Self {
+        AppState {
+            leptos_options,
+            library: Arc::new(library),
+            content_dir: Arc::new(content_dir),
+            watchers: Arc::new(Watchers::new(kube.clone())),
+            discovery: Arc::new(Discovery::default()),
+            kube,
+            db,
+            workspaces,
+        }
+    }
+
+    /// The lesson `COURSE/SLUG`, if there is one.
+    pub fn lesson(&self, id: &str) -> Option<&Lesson> {
+        let (course, slug) = id.split_once('/')?;
+        self.library.lesson(course, slug)
+    }
+
+    /// The short namespaces a lesson declares (`default` for an unknown lesson).
+    pub fn lesson_namespaces(&self, id: Option<&str>) -> Vec<String> {
+        id.and_then(|id| self.lesson(id))
+            .map_or_else(|| vec!["default".into()], |l| l.front.namespaces.clone())
+    }
+
+    /// An attendee's workspace.
+    pub fn workspace(&self, attendee: &str) -> Workspace {
+        self.workspaces.of(attendee)
+    }
+
+    /// The apply pipeline acting in `workspace`.
+    pub fn pipeline<'a>(&'a self, workspace: &'a Workspace) -> crate::pipeline::Context<'a> {
+        crate::pipeline::Context {
+            client: &self.kube,
+            discovery: &self.discovery,
+            workspace,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! A workspace's namespaces in the cluster: listed by the workspace's label, created on
+//! first use with the isolation policy, deleted on reset.
+
+use super::{MANAGER, SHORT_NAME, Workspace, WorkspaceError};
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use serde_json::json;
+
+impl Workspace {
+    /// The workspace's namespaces now: (short, real).
+    pub async fn namespaces(
+        &self,
+        client: &kube::Client,
+    ) -> Result<Vec<(String, String)>, WorkspaceError> {
+        let api: Api<Namespace> = Api::all(client.clone());
+        let list = api
+            .list(&ListParams::default().labels(&self.selector()))
+            .await?;
+        let mut names: Vec<(String, String)> = list
+            .items
+            .into_iter()
+            .filter(|n| n.metadata.deletion_timestamp.is_none())
+            .filter_map(|n| {
+                let real = n.metadata.name?;
+                let short = self.short_name(&real)?.to_string();
+                Some((short, real))
+            })
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Makes sure the namespaces for `shorts` exist with their policy, given those that
+    /// `existing` (as [`Workspace::namespaces`] listed them) says are there; returns the
+    /// real names of the namespaces it created.
+    pub async fn ensure(
+        &self,
+        client: &kube::Client,
+        existing: &[(String, String)],
+        shorts: &[String],
+    ) -> Result<Vec<String>, WorkspaceError> {
+        let mut count = existing.len();
+        let mut created = Vec::new();
+        for short in shorts {
+            if short.is_empty()
+                || short.len() > 20
+                || !short
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(WorkspaceError::BadName(short.clone()));
+            }
+            if existing.iter().any(|(s, _)| s == short) {
+                continue;
+            }
+            count += 1;
+            if count > self.max_namespaces {
+                return Err(WorkspaceError::TooManyNamespaces(self.max_namespaces));
+            }
+            created.push(self.create_namespace(client, short).await?);
+        }
+        Ok(created)
+    }
+
+    /// Creates one namespace with its policy objects; returns its real name.
+    async fn create_namespace(
+        &self,
+        client: &kube::Client,
+        short: &str,
+    ) -> Result<String, WorkspaceError> {
+        let real = self.namespace(short);
+        let namespace = json!({
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": real, "labels": super::policy::namespace_labels(&self.id), "annotations": {SHORT_NAME: short}},
+        });
+        let params = PatchParams::apply(MANAGER).force();
+        Api::<Namespace>::all(client.clone())
+            .patch(&real, &params, &Patch::Apply(&namespace))
+            .await?;
+        for (resource, object) in super::policy::objects(&self.id, &real) {
+            let api: Api<kube::api::DynamicObject> =
+                Api::namespaced_with(client.clone(), &real, &resource);
+            let name = object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            api.patch(&name, &params, &Patch::Apply(&object)).await?;
+        }
+        Ok(real)
+    }
+
+    /// Deletes every namespace of the workspace (and so everything in it). It comes back
+    /// empty on next use.
+    pub async fn reset(&self, client: &kube::Client) -> Result<usize, WorkspaceError> {
+        let api: Api<Namespace> = Api::all(client.clone());
+        let namespaces = self.namespaces(client).await?;
+        for (_, real) in &namespaces {
+            match api.delete(real, &DeleteParams::default()).await {
+                Ok(_) | Err(kube::Error::Api(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(namespaces.len())
+    }
+}

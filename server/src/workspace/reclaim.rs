@@ -1,0 +1,36 @@
+//! Idle reclaim: workspaces unused for longer than the configured time are deleted, and
+//! come back empty on the attendee's next visit.
+
+use super::Workspaces;
+use crate::db::Database;
+use std::time::Duration;
+
+/// Deletes the workspaces idle for longer than `idle`; returns how many.
+pub async fn delete_idle(
+    db: &Database,
+    workspaces: &Workspaces,
+    client: &kube::Client,
+    idle: Duration,
+) -> Result<usize, sqlx::Error> {
+    let cutoff = db.now() - i64::try_from(idle.as_secs()).unwrap_or(i64::MAX);
+    let idle = db.idle_since(cutoff).await?;
+    for id in &idle {
+        match workspaces.of(id).reset(client).await {
+            Ok(n) => tracing::info!(attendee = %id, namespaces = n, "idle workspace deleted"),
+            Err(e) => tracing::warn!(attendee = %id, "deleting an idle workspace: {e}"),
+        }
+        db.workspace_reclaimed(id).await?;
+    }
+    Ok(idle.len())
+}
+
+/// Runs [`delete_idle`] every minute, forever.
+pub async fn sweep(db: Database, workspaces: Workspaces, client: kube::Client, idle: Duration) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = delete_idle(&db, &workspaces, &client, idle).await {
+            tracing::warn!("sweeping idle workspaces: {e}");
+        }
+    }
+}

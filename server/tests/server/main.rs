@@ -1,0 +1,8 @@
+//! The server's integration tests, in one binary (one link instead of four).
+
+mod checks;
+mod lessons;
+mod routes;
+mod stream;
+mod support;
+mod workspace;
