@@ -20,9 +20,18 @@ server="https://127.0.0.1:$api_port"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/kubeclass-cp.XXXXXX")"
 pids=()
 cleanup() {
-  local i
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  local i n p t
+  t=$(date +%s%3N)
+  # One at a time in reverse start order (kwok, scheduler, controller manager, apiserver, etcd),
+  # so the apiserver still has etcd while it shuts down; SIGKILL after 10 s.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    p="${pids[i]}"
+    kill "$p" 2>/dev/null || continue
+    for ((n = 0; n < 100; n++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$p" 2>/dev/null && { echo "smoke: pid $p still up after 10 s: SIGKILL" >&2; kill -9 "$p" 2>/dev/null || true; }
+    wait "$p" 2>/dev/null || true
+  done
+  echo "smoke: stopped in $(($(date +%s%3N) - t)) ms" >&2
   if [ "${KEEP:-0}" = 1 ]; then echo "smoke: kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -95,7 +104,17 @@ t1=$(now_ms)
 say "etcd + kube-apiserver start to /readyz: $((t1 - t0)) ms"
 
 k version
-k get ns
+"$bin/kubectl" --server="$server" --token="$admin_token" --certificate-authority=ca.crt get ns
+curl -fsS --cacert ca.crt -H "Authorization: Bearer $admin_token" "$server/version" | grep -F '"gitVersion"'
+# The machine image's real kubectl binaries (kubectl.1.27 ... kubectl.1.33 beside the dispatcher
+# on PATH), when present: the supported skew is +-1 minor.
+img_dir="$(dirname "$(readlink -f "$(command -v kubectl || echo /nonexistent)")")"
+kubectls="${SMOKE_KUBECTLS:-$img_dir/kubectl.1.32 $img_dir/kubectl.1.33}"
+for kv in $kubectls; do
+  [ -x "$kv" ] || continue
+  say "$(basename "$kv"): $("$kv" --kubeconfig=admin.kubeconfig version 2>&1 | tr '\n' ' ')"
+  "$kv" --kubeconfig=admin.kubeconfig get ns >/dev/null && say "$(basename "$kv") get ns: ok"
+done
 
 # --- controller manager, scheduler ---------------------------------------------------------
 "$bin/kube-controller-manager" --kubeconfig=kcm.kubeconfig \
