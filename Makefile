@@ -14,7 +14,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 KUBECLASS_ADDR ?= 127.0.0.1:3000
 export KUBECLASS_ADDR
 
-.PHONY: setup editor build run test fmt-check clippy structure unit e2e bench release clean
+.PHONY: setup editor build run test fmt-check clippy structure unit e2e bench bench-compare release clean
 
 setup:
 	@scripts/setup.sh
@@ -56,6 +56,10 @@ test: setup editor fmt-check structure clippy unit e2e
 
 bench: release
 	scripts/bench.sh
+
+# The lesson page and the attendees for BASE (a git revision) and this tree, side by side.
+bench-compare: release
+	scripts/bench-compare.sh $(BASE)
 
 clean:
 	cargo clean

@@ -14,6 +14,10 @@
 #                    holding the live stream and applying a manifest every 10 s: apply ->
 #                    status frame latency and server memory per attendee; a fresh server each
 # BENCH_ONLY=NAME[,NAME...] runs only those sections (for example BENCH_ONLY=attendees).
+# BENCH_BIN, BENCH_SITE_ROOT: the server binary and its site (default: this tree's release
+# build); BENCH_OUT: the file the sections go to (default BENCHMARKS.md); BENCH_JSON: a
+# file to append each run's figures to, one JSON object a line (scripts/bench-compare.sh
+# measures two builds so, side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +28,13 @@ only=${BENCH_ONLY:-}
 # Whether a section is to run: all of them unless BENCH_ONLY names some.
 want() { [ -z "$only" ] || [[ ",${only// /,}," == *",$1,"* ]]; }
 today=$(date -u +%Y-%m-%d)
+bin=${BENCH_BIN:-target/release/kubeclass}
+out_file=${BENCH_OUT:-BENCHMARKS.md}
+json_file=${BENCH_JSON:-/dev/null}
+export LEPTOS_SITE_ROOT=${BENCH_SITE_ROOT:-target/site}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 data=$(mktemp -d)
-RUST_LOG=warn KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" target/release/kubeclass >target/bench-server.log 2>&1 &
+RUST_LOG=warn KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" "$bin" >target/bench-server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -34,15 +42,15 @@ url="http://127.0.0.1:$port$url_path"
 
 # Replaces (or appends) the section between <!-- ID:start --> and <!-- ID:end -->.
 record() {
-  [ -f BENCHMARKS.md ] || printf '# Benchmarks\n\nFigures measured on the project machine (2 cores, 24 GiB). Each section names the command that produced it; `make bench` rewrites the sections it owns.\n' > BENCHMARKS.md
-  python3 - "$1" "$2" <<'PY'
+  [ -f "$out_file" ] || printf '# Benchmarks\n\nFigures measured on the project machine (2 cores, 24 GiB). Each section names the command that produced it; `make bench` rewrites the sections it owns.\n' > "$out_file"
+  python3 - "$1" "$2" "$out_file" <<'PY'
 import re, sys
-name, body = sys.argv[1], sys.argv[2]
+name, body, path = sys.argv[1], sys.argv[2], sys.argv[3]
 section = f"<!-- {name}:start -->\n{body}\n<!-- {name}:end -->"
-text = open("BENCHMARKS.md").read()
+text = open(path).read()
 pattern = re.compile(rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->", re.S)
 text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open("BENCHMARKS.md", "w").write(text)
+open(path, "w").write(text)
 PY
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -85,6 +93,7 @@ Command: \`make bench\` (release build, $runs runs of $duration after a 5 s warm
 
 Target ≥ 2,000 requests/s with p99 ≤ 10 ms at 50 connections: **$verdict**. Server RSS after the runs: $rss_mb MiB. Each run, wrk requests/s: ${rps[*]}; oha p99 ms: ${r99[*]}."
 echo "ssr: 2,000 req/s -> p50 $m_r50 ms, p99 $m_r99 ms; capacity $m_rps req/s (target $verdict)"
+echo "{\"section\": \"ssr-lesson-page\", \"rate\": $m_rate, \"p50_ms\": $m_r50, \"p99_ms\": $m_r99, \"capacity\": $m_rps}" >>"$json_file"
 fi
 
 # --- browser bundle -------------------------------------------------------------
@@ -155,7 +164,7 @@ trap 'kill $server $aserver 2>/dev/null || true; rm -rf "$data" "$adata"' EXIT
 for n in $att_counts; do
   aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   adata=$(mktemp -d)
-  RUST_LOG=warn KUBECLASS_DATA_DIR="$adata" KUBECLASS_ADDR="127.0.0.1:$aport" target/release/kubeclass >"target/bench-attendees-$n.log" 2>&1 &
+  RUST_LOG=warn KUBECLASS_DATA_DIR="$adata" KUBECLASS_ADDR="127.0.0.1:$aport" "$bin" >"target/bench-attendees-$n.log" 2>&1 &
   aserver=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$aport/healthz" >/dev/null && break; sleep 0.1; done
   echo "attendees: $n (arrival, one round while arriving, then ${att_seconds}s steady)"
@@ -163,6 +172,7 @@ for n in $att_counts; do
   out=$(printf '%s\n' "$out" | tail -n 1)
   [ -n "$out" ] || out="{\"attendees\": $n, \"fatal\": \"attendees.mjs printed nothing\"}"
   echo "  $out"
+  echo "{\"section\": \"attendees\", \"run\": $out}" >>"$json_file"
   att_json+=("$out")
   kill $aserver 2>/dev/null || true
   wait $aserver 2>/dev/null || true
