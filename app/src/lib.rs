@@ -22,6 +22,8 @@ const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('kubeclass-theme
 
 /// The whole HTML document. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <script inner_html=THEME_BOOT_SCRIPT></script>
+                <script nonce=use_nonce() inner_html=THEME_BOOT_SCRIPT></script>
                 // The CodeMirror bundle (editor/); deferred scripts run in document order,
                 // so it is ready before the hydration module below.
                 <script src="/editor.js" defer></script>
@@ -42,6 +44,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy, with this response's nonce (leptos_axum makes one
+/// per request and puts it on its inline scripts; the theme script carries it too):
+/// scripts only from this origin or with the nonce, wasm allowed, connections only to
+/// this origin, never framed. Styles may be inline (CodeMirror writes its own).
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let (Some(nonce), Some(response)) =
+        (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -23,6 +23,47 @@ pub struct Config {
     pub storage: StorageConfig,
     #[command(flatten)]
     pub workshop: WorkshopConfig,
+    #[command(flatten)]
+    pub limits: LimitsConfig,
+}
+
+/// What one visitor, and all of them, may take: the server's defence against floods.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LimitsConfig {
+    /// Attendees with a live workspace at once; past it, newcomers are told the workshop
+    /// is full.
+    #[arg(long, env = "KUBECLASS_MAX_ATTENDEES", default_value_t = 1000)]
+    pub max_attendees: u64,
+    /// New attendees per minute from one client address (a room behind one NAT shares
+    /// an address: keep it generous).
+    #[arg(
+        long,
+        env = "KUBECLASS_NEW_ATTENDEES_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub new_attendees_per_minute: u32,
+    /// Take the client's address from the last `X-Forwarded-For` hop (set it behind a
+    /// proxy or Ingress, never when clients reach the server directly).
+    #[arg(long, env = "KUBECLASS_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+    /// Live streams (tabs) one attendee may hold open at once.
+    #[arg(long, env = "KUBECLASS_MAX_STREAMS_PER_ATTENDEE", default_value_t = 8)]
+    pub max_streams_per_attendee: usize,
+    /// Drafts (edited panes) one attendee may keep.
+    #[arg(long, env = "KUBECLASS_MAX_DRAFTS_PER_ATTENDEE", default_value_t = 300)]
+    pub max_drafts_per_attendee: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_attendees: 1000,
+            new_attendees_per_minute: 120,
+            trust_forwarded_for: false,
+            max_streams_per_attendee: 8,
+            max_drafts_per_attendee: 300,
+        }
+    }
 }
 
 /// Attendees and their workspaces.

@@ -1,7 +1,8 @@
 //! The kubeclass web server. `main.rs` only wires these together; `docs/architecture.md`
 //! walks through them. From the bottom up:
 //!
-//! - [`config`], [`clock`], [`shutdown`]: configuration, time, signals.
+//! - [`config`], [`clock`], [`shutdown`], [`limits`]: configuration, time, signals, what
+//!   one visitor may take.
 //! - [`db`] (attendees, drafts, progress; migrations in `server/migrations/`) and
 //!   [`sessions`] (the session layer and the `Attendee` extractor).
 //! - [`cluster`] (the one `kube::Client`), [`kinds`] (the kind registry's resources and
@@ -21,6 +22,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod kinds;
+pub mod limits;
 pub mod observe;
 pub mod pipeline;
 pub mod sessions;

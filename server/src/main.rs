@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         kube,
         db,
         workspaces,
+        config.limits,
     );
     let app = http::router(
         state,
@@ -84,8 +85,11 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", config.http.addr))?;
     tracing::info!("kubeclass is serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown::signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown::signal())
+    .await?;
     Ok(())
 }

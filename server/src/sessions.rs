@@ -3,9 +3,11 @@
 
 use crate::db::Database;
 use crate::http::error::AppError;
-use axum::extract::FromRequestParts;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use rand::Rng;
+use std::net::SocketAddr;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
@@ -33,14 +35,18 @@ fn new_id() -> String {
         .collect()
 }
 
-/// The attendee making a request, created with their session on first use.
+/// The attendee making a request, created with their session on first use — within the
+/// limits: so many new attendees a minute from one address, so many at once in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attendee(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for Attendee {
+impl FromRequestParts<AppState> for Attendee {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, message)| AppError::internal("the session layer is missing", message))?;
@@ -49,6 +55,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Attendee {
         };
         if let Some(id) = session.get::<String>(ATTENDEE).await.map_err(failed)? {
             return Ok(Attendee(id));
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        let address = state.limits.client_address(peer, &parts.headers);
+        if !state.limits.admit_new_attendee(address) {
+            return Err(AppError::TooMany(
+                "too many new visitors from your address in the last minute; try again shortly"
+                    .into(),
+            ));
+        }
+        if state.db.live_attendees().await? >= state.limits.config.max_attendees {
+            return Err(AppError::Full(
+                "the workshop is full right now; try again later".into(),
+            ));
         }
         let id = new_id();
         session.insert(ATTENDEE, &id).await.map_err(failed)?;

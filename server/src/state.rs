@@ -2,8 +2,10 @@
 //! are named, discovery and the shared watches. A `Clone` struct of cheap handles; axum
 //! hands out its parts with `FromRef`.
 
+use crate::config::LimitsConfig;
 use crate::db::Database;
 use crate::kinds::Discovery;
+use crate::limits::Limits;
 use crate::watch::Watchers;
 use crate::workspace::{Workspace, Workspaces};
 use app::content::{Lesson, Library};
@@ -30,6 +32,8 @@ pub struct AppState {
     pub discovery: Arc<Discovery>,
     /// The watches every viewer shares.
     pub watchers: Arc<Watchers>,
+    /// What one visitor, and all of them, may take.
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -41,6 +45,7 @@ impl AppState {
         kube: kube::Client,
         db: Database,
         workspaces: Workspaces,
+        limits: LimitsConfig,
     ) -> Self {
         AppState {
             leptos_options,
@@ -48,6 +53,7 @@ impl AppState {
             content_dir: Arc::new(content_dir),
             watchers: Arc::new(Watchers::new(kube.clone())),
             discovery: Arc::new(Discovery::default()),
+            limits: Arc::new(Limits::new(limits)),
             kube,
             db,
             workspaces,

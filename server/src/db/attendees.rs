@@ -16,6 +16,15 @@ impl Database {
         Ok(())
     }
 
+    /// How many attendees have a live workspace.
+    pub async fn live_attendees(&self) -> Result<u64, sqlx::Error> {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM attendees WHERE workspace_live = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// The attendees whose workspace is live but unused since `cutoff` (seconds).
     pub async fn idle_since(&self, cutoff: i64) -> Result<Vec<String>, sqlx::Error> {
         let rows: Vec<(String,)> =

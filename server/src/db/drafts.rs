@@ -18,6 +18,24 @@ impl Database {
         .await
     }
 
+    /// How many drafts the attendee keeps, over all lessons, other than `except` (the
+    /// pane about to be saved, which replaces itself).
+    pub async fn draft_count(
+        &self,
+        attendee: &str,
+        (lesson, pane): (&str, &str),
+    ) -> Result<u64, sqlx::Error> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM drafts WHERE attendee = $1 AND NOT (lesson = $2 AND pane = $3)",
+        )
+        .bind(attendee)
+        .bind(lesson)
+        .bind(pane)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Saves a pane's text (`None`: forgets it, so the lesson's text shows again).
     pub async fn save_draft(
         &self,

@@ -44,6 +44,18 @@ pub async fn save(
         )));
     }
     let text = (method == Method::PUT).then_some(body.as_str());
+    let most = state.limits.config.max_drafts_per_attendee;
+    if text.is_some()
+        && state
+            .db
+            .draft_count(&attendee, (&query.lesson, &pane))
+            .await?
+            >= most
+    {
+        return Err(AppError::TooMany(format!(
+            "you keep {most} edited panes already; reset some panes to save more"
+        )));
+    }
     state
         .db
         .save_draft(&attendee, &query.lesson, &pane, text)

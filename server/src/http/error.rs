@@ -26,6 +26,12 @@ pub enum AppError {
     /// More than a request may carry.
     #[error("{0}")]
     TooLarge(String),
+    /// More than one visitor may ask for now, or keep.
+    #[error("{0}")]
+    TooMany(String),
+    /// The workshop cannot take more attendees now.
+    #[error("{0}")]
+    Full(String),
     /// The manifests' text was refused (syntax, budgets), located where possible.
     #[error("{0}")]
     Manifests(#[from] TextError),
@@ -85,6 +91,8 @@ impl IntoResponse for AppError {
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, plain(m)),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, plain(m)),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, plain(m)),
+            AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, plain(m)),
+            AppError::Full(m) => (StatusCode::SERVICE_UNAVAILABLE, plain(m)),
             AppError::Manifests(e) => (
                 StatusCode::BAD_REQUEST,
                 ErrorBody {

@@ -6,6 +6,7 @@
 pub mod content;
 pub mod drafts;
 pub mod error;
+pub mod headers;
 pub mod origin;
 pub mod progress;
 pub mod request_id;
@@ -79,6 +80,7 @@ pub fn router(state: AppState, options: Options) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             options.request_timeout,
         ))
+        .layer(middleware::from_fn(headers::middleware))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
 }

@@ -1,5 +1,8 @@
-//! Cross-site protection: state-changing requests whose Origin (or Fetch metadata) says
-//! another site are refused, so a page elsewhere cannot act with an attendee's cookie.
+//! Cross-site protection: state-changing requests and websocket upgrades whose Origin (or
+//! Fetch metadata) says another site are refused, so a page elsewhere — another port on
+//! localhost, an app behind the shared Ingress — can neither act with an attendee's
+//! cookie nor read their live stream (browsers always send an Origin with a websocket,
+//! and SameSite=Lax cookies go with it).
 
 use super::error::AppError;
 use axum::extract::Request;
@@ -7,17 +10,23 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Refuses state-changing requests from another site (403).
+/// Refuses state-changing requests and websocket upgrades from another site (403).
 pub async fn same_origin(request: Request, next: Next) -> Response {
+    let upgrade = request
+        .headers()
+        .get(header::UPGRADE)
+        .is_some_and(|u| u.as_bytes().eq_ignore_ascii_case(b"websocket"));
     let changing = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if changing && cross_site(request.headers()) {
-        return AppError::Forbidden(
-            "requests from another site may not change your workspace".into(),
-        )
-        .into_response();
+    if (changing || upgrade) && cross_site(request.headers()) {
+        let what = if upgrade {
+            "pages from another site may not open your live stream"
+        } else {
+            "requests from another site may not change your workspace"
+        };
+        return AppError::Forbidden(what.into()).into_response();
     }
     next.run(request).await
 }

@@ -152,10 +152,14 @@ fn comparable(object: &Value) -> Value {
     copy
 }
 
-/// The API server's own words for a failed call.
+/// The API server's own words for a failed call; a failure to reach it is logged, and
+/// said without internals.
 pub fn api_message(error: kube::Error) -> String {
     match error {
         kube::Error::Api(status) => status.message,
-        other => other.to_string(),
+        other => {
+            tracing::error!("talking to the cluster: {other}");
+            "the cluster could not be reached; try again in a moment".into()
+        }
     }
 }

@@ -32,31 +32,34 @@ impl Workspace {
 
     /// Makes sure the namespaces for `shorts` exist with their policy, given those that
     /// `existing` (as [`Workspace::namespaces`] listed them) says are there; returns the
-    /// real names of the namespaces it created.
+    /// real names of the namespaces it created. Every name and the workspace's cap are
+    /// checked before anything is created.
     pub async fn ensure(
         &self,
         client: &kube::Client,
         existing: &[(String, String)],
         shorts: &[String],
     ) -> Result<Vec<String>, WorkspaceError> {
-        let mut count = existing.len();
-        let mut created = Vec::new();
-        for short in shorts {
-            if short.is_empty()
-                || short.len() > 20
-                || !short
-                    .chars()
+        let valid = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 20
+                && s.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            {
-                return Err(WorkspaceError::BadName(short.clone()));
-            }
-            if existing.iter().any(|(s, _)| s == short) {
-                continue;
-            }
-            count += 1;
-            if count > self.max_namespaces {
-                return Err(WorkspaceError::TooManyNamespaces(self.max_namespaces));
-            }
+        };
+        if let Some(bad) = shorts.iter().find(|s| !valid(s)) {
+            return Err(WorkspaceError::BadName(bad.clone()));
+        }
+        let mut missing: Vec<&String> = shorts
+            .iter()
+            .filter(|short| !existing.iter().any(|(s, _)| s == *short))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if existing.len() + missing.len() > self.max_namespaces {
+            return Err(WorkspaceError::TooManyNamespaces(self.max_namespaces));
+        }
+        let mut created = Vec::new();
+        for short in missing {
             created.push(self.create_namespace(client, short).await?);
         }
         Ok(created)

@@ -4,6 +4,7 @@
 use app::content::Library;
 use leptos::prelude::LeptosOptions;
 use server::clock::SystemClock;
+use server::config::LimitsConfig;
 use server::db::Database;
 use server::http::{Options, router};
 use server::state::AppState;
@@ -20,6 +21,24 @@ pub fn content_dir() -> PathBuf {
 /// The state for the lessons in `dir`, a database at `database` (`:memory:` or a file)
 /// and the cluster `client` reaches; workspaces named `kc-…`.
 pub async fn state_in(dir: PathBuf, database: &str, client: kube::Client) -> AppState {
+    build(dir, database, client, LimitsConfig::default()).await
+}
+
+/// The state for the project's lessons with limits of the test's own.
+pub async fn state_with_limits(
+    database: &str,
+    client: kube::Client,
+    limits: LimitsConfig,
+) -> AppState {
+    build(content_dir(), database, client, limits).await
+}
+
+async fn build(
+    dir: PathBuf,
+    database: &str,
+    client: kube::Client,
+    limits: LimitsConfig,
+) -> AppState {
     let (library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
     let db = Database::open(database, Arc::new(SystemClock))
@@ -28,7 +47,7 @@ pub async fn state_in(dir: PathBuf, database: &str, client: kube::Client) -> App
     let workspaces = Workspaces {
         prefix: "kc".into(),
     };
-    AppState::new(options, library, dir, client, db, workspaces)
+    AppState::new(options, library, dir, client, db, workspaces, limits)
 }
 
 /// The state for the project's lessons.
