@@ -74,6 +74,7 @@ class Module:
         self.reexports = {}  # name -> absolute path (pub use)
         self.reexport_globs = []
         self.refs = []  # absolute paths named in the file
+        self.inline = []  # inline modules: (start, end, name)
 
 
 def module_path(rel):
@@ -128,8 +129,9 @@ def expand_use(tree, prefix=()):
     return [(segs, alias or segs[-1])]
 
 
-def absolute(mod, segs):
-    """An absolute module path for `segs` as written in `mod`, or None (an outside crate)."""
+def absolute(mod, segs, inline=()):
+    """An absolute module path for `segs` as written in `mod` inside its inline modules
+    `inline` (`mod tests { … }`), or None (an outside crate)."""
     if not segs:
         return None
     head = segs[0]
@@ -139,17 +141,36 @@ def absolute(mod, segs):
         base = list(mod.path)
         if mod.path and mod.path[0] == "<bin>":
             base = []
+        # `super` in an inline module names the module around it, in the same file.
+        base += list(inline)
         i = 0
         while i < len(segs) and segs[i] in ("super", "self"):
             if segs[i] == "super":
                 base = base[:-1]
             i += 1
         return base + segs[i:]
-    if head in mod.children:
+    if head in mod.children and not inline:
         return list(mod.path) + segs
     if head in mod.uses:
         return mod.uses[head] + segs[1:]
     return None
+
+
+def inline_modules(text):
+    """The inline modules of a file (`mod tests { … }`): (start, end, name) spans."""
+    spans = []
+    for m in re.finditer(r"(?<![\w])mod\s+(" + IDENT + r")\s*\{", text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        spans.append((m.start(), i, m.group(1)))
+    return spans
+
+
+def inline_at(spans, pos):
+    """The names of the inline modules around `pos`, outermost first."""
+    return tuple(name for start, end, name in sorted(spans) if start <= pos < end)
 
 
 def parse(crate, src):
@@ -164,26 +185,32 @@ def parse(crate, src):
                 modules[rel] = m
     for m in modules.values():
         m.children = set(re.findall(r"(?:^|\n)\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(" + IDENT + r")\s*;", m.text))
+    use_re = re.compile(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+([^;]+);")
+    for m in modules.values():
+        m.inline = inline_modules(m.text)
     # use declarations (two passes: aliases may build on aliases)
     for _ in range(2):
         for m in modules.values():
-            for pub, tree in re.findall(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+([^;]+);", m.text):
+            for found in use_re.finditer(m.text):
+                pub, tree = found.group(1), found.group(2)
+                inline = inline_at(m.inline, found.start(2))
                 for segs, alias in expand_use(tree):
                     if segs[-1] == "*":
-                        target = absolute(m, segs[:-1])
+                        target = absolute(m, segs[:-1], inline)
                         if target is not None:
                             (m.reexport_globs if pub else m.globs).append(target)
                         continue
-                    target = absolute(m, segs)
+                    target = absolute(m, segs, inline)
                     if target is None:
                         continue
                     m.uses[alias] = target
                     if pub:
                         m.reexports[alias] = target
     for m in modules.values():
-        body = re.sub(r"(?:^|[;}\n])\s*(pub(?:\([^)]*\))?\s+)?use\s+[^;]+;", "\n", m.text)
-        for path in re.findall(r"(?<![\w:])((?:" + IDENT + r"::)+" + IDENT + r")", body):
-            target = absolute(m, path.split("::"))
+        # Blank out the use declarations, keeping every other position where it was.
+        body = use_re.sub(lambda u: " " * len(u.group(0)), m.text)
+        for found in re.finditer(r"(?<![\w:])((?:" + IDENT + r"::)+" + IDENT + r")", body):
+            target = absolute(m, found.group(1).split("::"), inline_at(m.inline, found.start()))
             if target is not None:
                 m.refs.append(target)
         m.refs.extend(m.uses.values())
