@@ -2,8 +2,8 @@
 //! under its group, validated and pruned against the version's structural schema, with its
 //! status and scale subresources and its printer columns.
 
-use crate::api::status::Cause;
 use crate::resources::{Resource, VERBS};
+use crate::status::Cause;
 use serde_json::{Value, json};
 use std::sync::RwLock;
 

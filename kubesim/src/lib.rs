@@ -37,9 +37,11 @@ pub mod patch;
 pub mod quantity;
 pub mod resources;
 pub mod runtime;
+pub mod status;
 pub mod store;
 #[cfg(feature = "serve")]
 pub mod tls;
 pub mod validation;
+pub mod version;
 
 pub use cluster::{Cluster, ClusterBuilder};

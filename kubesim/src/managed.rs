@@ -5,6 +5,8 @@
 
 use crate::fields::{self, FieldSet, Path};
 use crate::patch::{is_set_list, merge_key};
+use crate::resources::Resource;
+use crate::status::ApiError;
 use serde_json::{Value, json};
 
 /// One `managedFields` entry.
@@ -295,6 +297,25 @@ fn merge_into(target: &mut Value, config: &Value, field: &str) {
         }
         (t, c) => *t = c.clone(),
     }
+}
+
+/// The 409 server-side apply answers with, one cause per conflicting field, so a client
+/// can tell which fields to drop or force.
+pub fn conflict_error(resource: &Resource, name: &str, conflicts: &[Conflict]) -> ApiError {
+    let mut error = ApiError::about(resource, name, 409, "Conflict", conflict_message(conflicts));
+    if let Some(details) = &mut error.details {
+        details["causes"] = conflicts
+            .iter()
+            .map(|c| {
+                json!({
+                    "reason": "FieldManagerConflict",
+                    "message": format!("conflict with \"{}\" using {}", c.manager, c.api_version),
+                    "field": fields::display(&c.path),
+                })
+            })
+            .collect();
+    }
+    error
 }
 
 /// The Conflict error message kube-apiserver writes.

@@ -88,7 +88,7 @@ pub fn node_object(spec: &NodeSpec, index: usize, now: &str) -> Value {
                 {"type": "Hostname", "address": spec.name}],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {"architecture": "amd64", "bootID": "", "containerRuntimeVersion": "containerd://1.7.24",
-                "kernelVersion": "6.1.0-kubesim", "kubeProxyVersion": "", "kubeletVersion": format!("v{}.{}.0", crate::api::MAJOR, crate::api::MINOR),
+                "kernelVersion": "6.1.0-kubesim", "kubeProxyVersion": "", "kubeletVersion": crate::version::release(),
                 "machineID": "", "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": ""},
         },
     });

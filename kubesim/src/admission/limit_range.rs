@@ -2,9 +2,9 @@
 //! namespace's LimitRange defaults, and values outside its min/max are refused with
 //! kube-apiserver's message.
 
-use crate::api::status::ApiError;
 use crate::quantity;
 use crate::resources::Resource;
+use crate::status::ApiError;
 use crate::store::Store;
 use serde_json::{Value, json};
 

@@ -8,8 +8,8 @@ mod pod_security;
 pub(crate) mod quota;
 mod service_account;
 
-use crate::api::status::ApiError;
 use crate::resources::Resource;
+use crate::status::ApiError;
 use crate::store::Store;
 use serde_json::{Value, json};
 

@@ -3,8 +3,8 @@
 //! and a violation is refused with the checks kube-apiserver names. Workload objects are
 //! not refused (their Pods are, when a controller creates them), as on a real cluster.
 
-use crate::api::status::ApiError;
 use crate::resources::Resource;
+use crate::status::ApiError;
 use crate::store::{Key, Store};
 use serde_json::Value;
 

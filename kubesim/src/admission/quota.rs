@@ -3,9 +3,9 @@
 //! that leaves out a compute resource the quota tracks is refused with `failed quota`.
 //! Usage is counted from the store, so it is always current.
 
-use crate::api::status::ApiError;
 use crate::quantity::{self, Milli};
 use crate::resources::Resource;
+use crate::status::ApiError;
 use crate::store::Store;
 use serde_json::Value;
 use std::collections::BTreeMap;

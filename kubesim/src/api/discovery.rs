@@ -3,18 +3,15 @@
 //! aggregated form (`apidiscovery.k8s.io/v2`, one request for everything).
 
 use crate::resources::{self, Resource};
+use crate::version::{self, MAJOR, MINOR};
 use serde_json::{Value, json};
-
-/// The Kubernetes version kubesim answers as.
-pub const MAJOR: &str = "1";
-pub const MINOR: &str = "34";
 
 /// `/version`.
 pub fn version() -> Value {
     json!({
         "major": MAJOR,
         "minor": MINOR,
-        "gitVersion": format!("v{MAJOR}.{MINOR}.0-kubesim"),
+        "gitVersion": version::git_version(),
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-01-01T00:00:00Z",

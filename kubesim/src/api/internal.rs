@@ -5,7 +5,7 @@
 use super::ApiServer;
 use super::path::Target;
 use super::query::Query;
-use super::status::{ApiError, Result};
+use crate::status::{ApiError, Result};
 use serde_json::Value;
 
 impl ApiServer {

@@ -6,7 +6,7 @@
 use super::ApiServer;
 use super::path::Target;
 use super::query::Query;
-use super::status::{ApiError, Result};
+use crate::status::{ApiError, Result};
 use serde_json::{Value, json};
 
 /// What the node itself uses besides its pods (system daemons, the kubelet).

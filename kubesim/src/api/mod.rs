@@ -13,14 +13,12 @@ mod pods;
 mod proxy;
 mod query;
 mod selectors;
-pub mod status;
 mod table;
 mod watch;
 
-pub use discovery::{MAJOR, MINOR};
-
 use crate::auth::rbac::{Attributes, Authorizer};
 use crate::auth::{self, Tokens, UserInfo};
+use crate::status::{ApiError, Result};
 use crate::store::Store;
 use axum::Router;
 use axum::body::Body;
@@ -30,7 +28,6 @@ use axum::response::{IntoResponse, Response};
 use path::Route;
 use query::Query;
 use serde_json::Value;
-use status::{ApiError, Result};
 use std::sync::Arc;
 
 /// The API server: the store and everything that answers requests about it.
@@ -120,6 +117,14 @@ async fn handle(State(api): State<Arc<ApiServer>>, request: Request) -> Response
     };
     tracing::debug!(%method, %uri, status = response.status().as_u16(), "request");
     response
+}
+
+impl IntoResponse for ApiError {
+    /// The `Status` object with the error's HTTP code.
+    fn into_response(self) -> Response {
+        let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (code, axum::Json(self.to_status())).into_response()
+    }
 }
 
 fn json(status: StatusCode, value: Value) -> Response {

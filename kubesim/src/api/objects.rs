@@ -5,10 +5,10 @@ use super::ApiServer;
 use super::path::Target;
 use super::query::Query;
 use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
-use super::status::{ApiError, Result};
 use crate::managed::{self, Writer};
 use crate::patch;
 use crate::resources::Resource;
+use crate::status::{ApiError, Result};
 use crate::store::{Key, StoreError, metadata_mut, resource_version_of};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -187,7 +187,7 @@ impl ApiServer {
                     return Err(ApiError::invalid(
                         resource,
                         "",
-                        vec![super::status::Cause {
+                        vec![crate::status::Cause {
                             reason: "FieldValueRequired",
                             message: "Required value: name or generateName is required".into(),
                             field: "metadata.name".into(),
@@ -404,7 +404,7 @@ impl ApiServer {
             return Err(ApiError::invalid(
                 resource,
                 name,
-                vec![super::status::Cause {
+                vec![crate::status::Cause {
                     reason: "FieldValueRequired",
                     message: "Required value".into(),
                     field: "spec.replicas".into(),
@@ -457,7 +457,7 @@ impl ApiServer {
                     ApiError::invalid(
                         resource,
                         &name,
-                        vec![super::status::Cause {
+                        vec![crate::status::Cause {
                             reason: "FieldValueInvalid",
                             message: e.to_string(),
                             field: String::new(),
@@ -518,7 +518,7 @@ impl ApiServer {
         let writer = Self::writer(manager, &time, &api_version, None);
         let live = current.map(|c| Self::present(resource, c));
         let merged = managed::apply(live.as_ref(), &config, &writer, query.flag("force"))
-            .map_err(|conflicts| ApiError::apply_conflict(resource, name, &conflicts))?;
+            .map_err(|conflicts| managed::conflict_error(resource, name, &conflicts))?;
         match current {
             None => self.create(target, query, None, merged),
             Some(_) => Ok((

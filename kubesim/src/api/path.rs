@@ -1,8 +1,8 @@
 //! Request paths, parsed once into what they address: a discovery document, health, or
 //! a resource (with namespace, name and subresource).
 
-use super::status::{ApiError, Result};
 use crate::resources::Resource;
+use crate::status::{ApiError, Result};
 
 /// What a path addresses.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,9 +5,9 @@
 use super::ApiServer;
 use super::path::Target;
 use super::query::Query;
-use super::status::{ApiError, Result};
 use crate::runtime::ContainerKey;
 use crate::runtime::logs::LogLine;
+use crate::status::{ApiError, Result};
 use crate::store::Key;
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -155,7 +155,7 @@ impl ApiServer {
                 crate::resources::for_kind("v1", "Binding")
                     .unwrap_or(&crate::resources::BUILTIN[0]),
                 &name,
-                vec![super::status::Cause {
+                vec![crate::status::Cause {
                     reason: "FieldValueRequired",
                     message: "Required value".into(),
                     field: "target.name".into(),

@@ -3,9 +3,9 @@
 
 use super::ApiServer;
 use super::path::Target;
-use super::status::{ApiError, Result};
 use crate::models::HttpRequest;
 use crate::runtime::network::Network;
+use crate::status::{ApiError, Result};
 use crate::store::Key;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -1,7 +1,7 @@
 //! Label and field selectors, with the syntax and errors of `labels.Parse` and
 //! `fields.ParseSelector`.
 
-use super::status::{ApiError, Result};
+use crate::status::{ApiError, Result};
 use serde_json::Value;
 
 /// One requirement of a label selector.

@@ -8,7 +8,7 @@ use super::ApiServer;
 use super::path::Target;
 use super::query::Query;
 use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
-use super::status::{ApiError, Result};
+use crate::status::{ApiError, Result};
 use crate::store::{Event, EventType, StoreError, Topic};
 use axum::body::{Body, Bytes};
 use axum::response::Response;

@@ -7,7 +7,7 @@ pub mod default_roles;
 pub mod rbac;
 pub mod reviews;
 
-use crate::api::status::ApiError;
+use crate::status::ApiError;
 use axum::http::HeaderMap;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -4,7 +4,7 @@
 
 use super::UserInfo;
 use super::rbac::{Attributes, Authorizer};
-use crate::api::status::ApiError;
+use crate::status::ApiError;
 use serde_json::{Value, json};
 
 /// Answers a POST to one of the review resources; `namespace` is the path's (for local

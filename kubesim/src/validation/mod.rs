@@ -8,7 +8,7 @@ mod pod;
 mod service;
 mod workloads;
 
-use crate::api::status::Cause;
+use crate::status::Cause;
 use serde_json::Value;
 
 /// Collects field errors in the order the validators find them.

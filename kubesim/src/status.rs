@@ -1,10 +1,12 @@
 //! API errors as kube-apiserver writes them: a `Status` object with the HTTP code, the
 //! machine-readable reason and the same message text, so clients (and learners) see
 //! exactly what a real cluster would say.
+//!
+//! The error lives at the bottom of the crate, beside the resources it names, because
+//! every layer raises it: validation and admission refuse objects, allocators run out of
+//! addresses, RBAC forbids. The HTTP layer only turns it into a response.
 
 use crate::resources::Resource;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// One field-level problem of an Invalid error.
@@ -48,58 +50,49 @@ impl ApiError {
         }
     }
 
-    /// `pods "web" not found`.
-    pub fn not_found(resource: &Resource, name: &str) -> ApiError {
+    /// An error about one named object, with `details` naming it (as every error about
+    /// an object carries).
+    pub fn about(
+        resource: &Resource,
+        name: &str,
+        code: u16,
+        reason: &'static str,
+        message: String,
+    ) -> ApiError {
         ApiError {
             details: Some(details(resource, name)),
-            ..Self::new(
-                404,
-                "NotFound",
-                format!("{} \"{name}\" not found", resource.qualified_plural()),
-            )
+            ..Self::new(code, reason, message)
         }
+    }
+
+    /// `pods "web" not found`.
+    pub fn not_found(resource: &Resource, name: &str) -> ApiError {
+        let message = format!("{} \"{name}\" not found", resource.qualified_plural());
+        Self::about(resource, name, 404, "NotFound", message)
     }
 
     /// `pods "web" already exists`.
     pub fn already_exists(resource: &Resource, name: &str) -> ApiError {
-        ApiError {
-            details: Some(details(resource, name)),
-            ..Self::new(
-                409,
-                "AlreadyExists",
-                format!("{} \"{name}\" already exists", resource.qualified_plural()),
-            )
-        }
+        let message = format!("{} \"{name}\" already exists", resource.qualified_plural());
+        Self::about(resource, name, 409, "AlreadyExists", message)
     }
 
     /// The optimistic-concurrency conflict.
     pub fn conflict(resource: &Resource, name: &str) -> ApiError {
-        ApiError {
-            details: Some(details(resource, name)),
-            ..Self::new(
-                409,
-                "Conflict",
-                format!(
-                    "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
-                    resource.qualified_plural()
-                ),
-            )
-        }
+        Self::precondition_failed(
+            resource,
+            name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+        )
     }
 
     /// A precondition (uid, resourceVersion in delete options) that does not hold.
     pub fn precondition_failed(resource: &Resource, name: &str, what: &str) -> ApiError {
-        ApiError {
-            details: Some(details(resource, name)),
-            ..Self::new(
-                409,
-                "Conflict",
-                format!(
-                    "Operation cannot be fulfilled on {} \"{name}\": {what}",
-                    resource.qualified_plural()
-                ),
-            )
-        }
+        let message = format!(
+            "Operation cannot be fulfilled on {} \"{name}\": {what}",
+            resource.qualified_plural()
+        );
+        Self::about(resource, name, 409, "Conflict", message)
     }
 
     /// 422 with field causes: `Pod "web" is invalid: spec.containers: Required value`.
@@ -137,29 +130,6 @@ impl ApiError {
                 "Invalid",
                 format!("{kind_name} \"{name}\" is invalid: {summary}"),
             )
-        }
-    }
-
-    /// 409 from server-side apply, one cause per conflicting field.
-    pub fn apply_conflict(
-        resource: &Resource,
-        name: &str,
-        conflicts: &[crate::managed::Conflict],
-    ) -> ApiError {
-        let mut d = details(resource, name);
-        d["causes"] = conflicts
-            .iter()
-            .map(|c| {
-                json!({
-                    "reason": "FieldManagerConflict",
-                    "message": format!("conflict with \"{}\" using {}", c.manager, c.api_version),
-                    "field": crate::fields::display(&c.path),
-                })
-            })
-            .collect();
-        ApiError {
-            details: Some(d),
-            ..Self::new(409, "Conflict", crate::managed::conflict_message(conflicts))
         }
     }
 
@@ -264,12 +234,5 @@ impl ApiError {
             status["details"] = d.clone();
         }
         status
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (code, axum::Json(self.to_status())).into_response()
     }
 }
