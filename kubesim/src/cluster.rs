@@ -27,6 +27,7 @@ pub struct ClusterBuilder {
     seed: u64,
     start: Option<Timestamp>,
     history: usize,
+    #[cfg(feature = "durable")]
     data_dir: Option<std::path::PathBuf>,
     admin_token: Option<String>,
     nodes: Vec<NodeSpec>,
@@ -40,6 +41,7 @@ impl Default for ClusterBuilder {
             seed: 0,
             start: None,
             history: 10_000,
+            #[cfg(feature = "durable")]
             data_dir: None,
             admin_token: None,
             nodes: crate::nodes::kind_default(),
@@ -98,7 +100,8 @@ impl ClusterBuilder {
     }
 
     /// Keeps the cluster's objects in `dir`, so they survive a restart (default: memory
-    /// only).
+    /// only). Needs the `durable` feature (on by default).
+    #[cfg(feature = "durable")]
     pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
@@ -109,10 +112,7 @@ impl ClusterBuilder {
     /// written.
     pub fn build(self) -> Result<Cluster, StoreError> {
         let clock = Clock::starting_at(self.start.unwrap_or_else(Timestamp::now));
-        let store = Arc::new(match &self.data_dir {
-            Some(dir) => Store::open(dir, clock, self.seed, self.history)?,
-            None => Store::new(clock, self.seed, self.history),
-        });
+        let store = Arc::new(self.open_store(clock)?);
         for name in [
             "default",
             "kube-system",
@@ -227,6 +227,17 @@ impl ClusterBuilder {
             tokens,
             runtime,
         })
+    }
+}
+
+impl ClusterBuilder {
+    /// The store: in the data directory when one is set.
+    fn open_store(&self, clock: Clock) -> Result<Store, StoreError> {
+        #[cfg(feature = "durable")]
+        if let Some(dir) = &self.data_dir {
+            return Store::open(dir, clock, self.seed, self.history);
+        }
+        Ok(Store::new(clock, self.seed, self.history))
     }
 }
 

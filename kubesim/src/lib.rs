@@ -27,7 +27,6 @@ pub mod crd;
 pub mod defaults;
 pub mod events;
 pub mod fields;
-pub mod journal;
 pub mod labels;
 pub mod managed;
 pub mod models;

@@ -3,7 +3,8 @@
 //! in one namespace), so a thousand watches of a thousand namespaces are not each woken
 //! for every change.
 
-use super::{Event, Key};
+use super::event::Event;
+use super::key::Key;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;

@@ -4,7 +4,8 @@
 //! and is dropped. The log is folded into a fresh snapshot at start-up and every
 //! [`COMPACT_EVERY`] entries.
 
-use crate::store::{Event, EventType, Key};
+use super::event::{Event, EventType};
+use super::key::Key;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
