@@ -4,7 +4,7 @@
 //! ClusterRoles gather the rules of the roles their selectors match. Members of
 //! `system:masters` are allowed everything.
 
-use super::UserInfo;
+use super::user::UserInfo;
 use crate::store::Store;
 use serde_json::Value;
 use std::sync::Arc;

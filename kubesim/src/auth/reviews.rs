@@ -2,8 +2,8 @@
 //! LocalSubjectAccessReview, SelfSubjectRulesReview and SelfSubjectReview (`kubectl auth
 //! whoami`). They answer from the same [`Authorizer`] that guards every request.
 
-use super::UserInfo;
 use super::rbac::{Attributes, Authorizer};
+use super::user::UserInfo;
 use crate::status::ApiError;
 use serde_json::{Value, json};
 
