@@ -32,10 +32,13 @@ pub mod managed;
 pub mod models;
 pub mod nodes;
 pub mod openapi;
+pub mod ownership;
 pub mod patch;
+pub mod pods;
 pub mod quantity;
 pub mod resources;
 pub mod runtime;
+pub mod scheduling;
 pub mod status;
 pub mod store;
 #[cfg(feature = "serve")]

@@ -44,8 +44,8 @@ impl ApiServer {
             .or(query.get("propagationPolicy"))
             .or((options["orphanDependents"] == true).then_some("Orphan"));
         let gc_finalizer = match policy {
-            Some("Foreground") => Some(crate::controllers::gc::FOREGROUND),
-            Some("Orphan") => Some(crate::controllers::gc::ORPHAN),
+            Some("Foreground") => Some(crate::ownership::FOREGROUND),
+            Some("Orphan") => Some(crate::ownership::ORPHAN),
             _ => None,
         }
         .filter(|_| resource.kind != "Namespace");

@@ -179,7 +179,7 @@ impl ApiServer {
                 )
             });
         }
-        crate::controllers::scheduler::bind(&self.store, &pod, node)
+        crate::scheduling::bind(&self.store, &pod, node)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         Ok(
             json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
@@ -207,10 +207,7 @@ impl ApiServer {
                 .filter(|p| crate::labels::selector_selects(selector, &p["metadata"]["labels"]))
                 .collect();
             let expected = covered.len() as i64;
-            let healthy = covered
-                .iter()
-                .filter(|p| crate::runtime::network::is_ready(p))
-                .count() as i64;
+            let healthy = covered.iter().filter(|p| crate::pods::is_ready(p)).count() as i64;
             let resolve = |v: &Value| -> Option<i64> {
                 match v {
                     Value::Number(n) => n.as_i64(),
@@ -229,7 +226,7 @@ impl ApiServer {
                 (None, Some(max)) => expected - max,
                 (None, None) => 0,
             };
-            if healthy - 1 < desired && crate::runtime::network::is_ready(&pod) {
+            if healthy - 1 < desired && crate::pods::is_ready(&pod) {
                 let pdb_name = pdb["metadata"]["name"].as_str().unwrap_or_default();
                 return Err(ApiError {
                     details: Some(

@@ -4,9 +4,9 @@
 //! active Jobs.
 
 use super::job::finished;
-use super::owned_by;
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
+use crate::ownership::owned_by;
 use crate::store::{Key, Store};
 use jiff::Timestamp;
 use serde_json::{Value, json};

@@ -2,10 +2,10 @@
 //! and whose labels match its node selector, pinned there with the node-name affinity the
 //! scheduler honours; outdated pods replaced one at a time (maxUnavailable 1).
 
-use super::{owned_by, owners};
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use crate::ownership::{owned_by, owners};
+use crate::pods::is_ready;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -42,7 +42,7 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
 /// Whether the template's pods may run on `node`.
 fn eligible(template: &Value, node: &Value) -> bool {
     let pod = json!({"spec": template["spec"]});
-    super::scheduler::tolerates(node, &pod) && super::scheduler::selects(&pod, node)
+    crate::scheduling::tolerates(node, &pod) && crate::scheduling::selects(&pod, node)
 }
 
 fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
@@ -184,16 +184,8 @@ fn create_pod(api: &ApiServer, events: &Recorder, ds: &Value, key: &Key, node: &
 
 fn delete(store: &Store, events: &Recorder, ds: &Value, pod: &Value) {
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let key = Key::new(
-        "",
-        "pods",
-        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
-        name,
-    );
-    let bound = pod["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty());
-    let done = if bound {
+    let key = Key::of("", "pods", pod);
+    let done = if crate::pods::is_bound(pod) {
         store.mark_deleting(&key, 30).is_ok()
     } else {
         store.remove(&key, None).is_ok()

@@ -4,8 +4,8 @@
 //! revision), pause, history limit, and the status and conditions `kubectl rollout status`
 //! reads.
 
-use super::owned_by;
 use crate::events::{Recorder, Source};
+use crate::ownership::owned_by;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -28,7 +28,7 @@ pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
     };
     let affected = |_: &Store, event: &crate::store::Event| {
         if event.key.group == "apps" && event.key.resource == "replicasets" {
-            super::owners(event, "Deployment", ("apps", "deployments"))
+            crate::ownership::owners(event, "Deployment", ("apps", "deployments"))
         } else {
             Vec::new()
         }

@@ -2,7 +2,8 @@
 //! pods it selects — ready ones as addresses, the others as not ready — and the ports they
 //! serve on, kept current as pods come, go and change readiness.
 
-use crate::runtime::network::{is_ready, target_port};
+use crate::pods::is_ready;
+use crate::runtime::network::target_port;
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -4,17 +4,13 @@
 //! dependents are gone; one deleted with `Orphan` (finalizer `orphan`) first releases its
 //! dependents by removing their ownerReferences.
 
+use crate::ownership::{FOREGROUND, ORPHAN, collect, has_finalizer, owned_by};
 use crate::resources::BUILTIN;
 use crate::store::{EventType, Key, Store};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
-
-/// Finalizer that holds an owner until its dependents are deleted.
-pub const FOREGROUND: &str = "foregroundDeletion";
-/// Finalizer that holds an owner until its dependents are released.
-pub const ORPHAN: &str = "orphan";
 
 /// Follows the store and collects garbage.
 pub async fn run(store: Arc<Store>) {
@@ -43,12 +39,6 @@ pub async fn run(store: Arc<Store>) {
     }
 }
 
-fn has_finalizer(object: &Value, name: &str) -> bool {
-    object["metadata"]["finalizers"]
-        .as_array()
-        .is_some_and(|f| f.iter().any(|x| x == name))
-}
-
 /// Objects in `namespace` with an ownerReference to `uid`.
 fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>)> {
     let resources: BTreeSet<(&str, &str)> = BUILTIN
@@ -59,10 +49,7 @@ fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>
     let mut found = Vec::new();
     for (group, resource) in resources {
         store.scan(group, resource, Some(namespace), None, |key, object| {
-            let owned = object["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid));
-            if owned {
+            if owned_by(object, uid) {
                 found.push((key.clone(), object.clone()));
             }
             true
@@ -73,15 +60,7 @@ fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>
 
 fn delete_dependents(store: &Store, namespace: &str, uid: &str) {
     for (key, object) in dependents(store, namespace, uid) {
-        let result = if object["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty())
-        {
-            store.mark_deleting(&key, 0).map(drop)
-        } else {
-            store.remove(&key, None).map(drop)
-        };
-        if let Err(e) = result {
+        if let Err(e) = collect(store, &key, &object) {
             tracing::debug!("collecting {}/{}: {e}", key.namespace, key.name);
         }
     }

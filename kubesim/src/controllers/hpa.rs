@@ -7,7 +7,7 @@
 //! status and events.
 
 use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use crate::pods::is_ready;
 use crate::runtime::{Runtime, pod_usage};
 use crate::store::{Key, Store};
 use serde_json::{Value, json};

@@ -3,10 +3,10 @@
 //! reports it with the Complete/Failed conditions, counts and events kube-controller-
 //! manager writes.
 
-use super::owned_by;
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use crate::ownership::owned_by;
+use crate::pods::is_ready;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) 
     };
     let affected = |_: &Store, event: &crate::store::Event| {
         if event.key.group.is_empty() && event.key.resource == "pods" {
-            super::owners(event, "Job", ("batch", "jobs"))
+            crate::ownership::owners(event, "Job", ("batch", "jobs"))
         } else {
             Vec::new()
         }

@@ -51,13 +51,6 @@ pub fn start(
     tokio::spawn(kubelet::Kubelet::new(store, runtime, events).run());
 }
 
-/// Whether `object` has an ownerReference to the object with `uid`.
-pub fn owned_by(object: &serde_json::Value, uid: &str) -> bool {
-    object["metadata"]["ownerReferences"]
-        .as_array()
-        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
-}
-
 /// The next change and every one already queued behind it (up to a bound), so a burst of
 /// writes is reconciled once instead of once per write.
 pub async fn next_batch(
@@ -143,21 +136,4 @@ pub async fn follow(
             }
         }
     }
-}
-
-/// The objects of `kind` (stored as `GROUP/PLURAL`) that own the changed object: a pod's
-/// StatefulSet, DaemonSet or Job, a ReplicaSet's Deployment.
-pub fn owners(
-    event: &crate::store::Event,
-    kind: &str,
-    (group, plural): (&str, &str),
-) -> Vec<crate::store::Key> {
-    event.object["metadata"]["ownerReferences"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["kind"] == kind)
-        .filter_map(|r| r["name"].as_str())
-        .map(|name| crate::store::Key::new(group, plural, &event.key.namespace, name))
-        .collect()
 }

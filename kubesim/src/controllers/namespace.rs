@@ -50,15 +50,7 @@ fn finish(store: &Store, key: &Key, namespace: &Value) {
     }
     for (object_key, object) in store.in_namespace(&key.name) {
         // Objects with finalizers wait for whoever owns the finalizer, as on a real cluster.
-        let has_finalizers = object["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty());
-        let result = if has_finalizers {
-            store.mark_deleting(&object_key, 0).map(drop)
-        } else {
-            store.remove(&object_key, None).map(drop)
-        };
-        if let Err(e) = result {
+        if let Err(e) = crate::ownership::collect(store, &object_key, &object) {
             tracing::debug!(namespace = %key.name, "deleting {}: {e}", object_key.name);
         }
     }

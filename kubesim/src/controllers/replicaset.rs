@@ -3,10 +3,10 @@
 //! the surplus (unready and newest first); adopts matching orphans; reports replica
 //! counts in the status.
 
-use super::owned_by;
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use crate::ownership::owned_by;
+use crate::pods::is_ready;
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -154,7 +154,8 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
             rank(a).cmp(&rank(b))
         });
         for (pod_key, pod) in pods.drain(..pods.len() - wanted) {
-            if api_delete_pod(store, &pod_key, &pod) {
+            let deleted = crate::pods::delete_gracefully(store, &pod_key, &pod);
+            if matches!(deleted, Ok(()) | Err(StoreError::NotFound)) {
                 events.normal(
                     &rs,
                     SOURCE,
@@ -165,23 +166,6 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
         }
     }
     write_status(store, key, &rs, &pods);
-}
-
-/// Deletes a pod as the API does: gracefully when it runs on a node.
-fn api_delete_pod(store: &Store, key: &Key, pod: &Value) -> bool {
-    let bound = pod["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty());
-    let result = if bound {
-        let grace = pod["spec"]["terminationGracePeriodSeconds"]
-            .as_i64()
-            .unwrap_or(30)
-            .max(1);
-        store.mark_deleting(key, grace).map(|_| ())
-    } else {
-        store.remove(key, None).map(|_| ())
-    };
-    matches!(result, Ok(()) | Err(StoreError::NotFound))
 }
 
 fn write_status(store: &Store, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]) {

@@ -4,10 +4,10 @@
 //! ordinal; rolling updates from the highest ordinal down to `partition`; revisions kept
 //! as ControllerRevisions; status as `kubectl rollout status` reads it.
 
-use super::{owned_by, owners};
 use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use crate::ownership::{owned_by, owners};
+use crate::pods::is_ready;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -279,19 +279,7 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
 fn delete_pod(store: &Store, events: &Recorder, sts: &Value, key: &Key, pod: &Value) {
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let pod_key = Key::new("", "pods", &key.namespace, name);
-    let bound = pod["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty());
-    let done = if bound {
-        let grace = pod["spec"]["terminationGracePeriodSeconds"]
-            .as_i64()
-            .unwrap_or(30)
-            .max(1);
-        store.mark_deleting(&pod_key, grace).is_ok()
-    } else {
-        store.remove(&pod_key, None).is_ok()
-    };
-    if done {
+    if crate::pods::delete_gracefully(store, &pod_key, pod).is_ok() {
         events.normal(
             sts,
             SOURCE,

@@ -167,18 +167,9 @@ pub fn ready_pods(store: &Store, namespace: &str, selector: &Value) -> Vec<Arc<V
         .filter(|pod| {
             crate::labels::map_selects(selector, &pod["metadata"]["labels"])
                 && pod["metadata"].get("deletionTimestamp").is_none()
-                && is_ready(pod)
+                && crate::pods::is_ready(pod)
         })
         .collect()
-}
-
-/// Whether a pod's Ready condition is True.
-pub fn is_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
 /// A Service port's target on a pod: a number, or a named container port.

@@ -24,6 +24,17 @@ impl Key {
             name: name.into(),
         }
     }
+
+    /// The key of `object`, stored as `resource` in `group`, from its metadata.
+    pub fn of(group: &str, resource: &str, object: &Value) -> Key {
+        let meta = &object["metadata"];
+        Key::new(
+            group,
+            resource,
+            meta["namespace"].as_str().unwrap_or_default(),
+            meta["name"].as_str().unwrap_or_default(),
+        )
+    }
 }
 
 /// `metadata` as a mutable map, created if missing.
