@@ -6,6 +6,7 @@ use crate::auth::Tokens;
 use crate::clock::Clock;
 use crate::events::Recorder;
 use crate::nodes::NodeSpec;
+use crate::registry::{Registry, strategy};
 use crate::runtime::Runtime;
 use crate::store::{Key, Store, StoreError};
 use jiff::Timestamp;
@@ -122,22 +123,14 @@ impl ClusterBuilder {
             "ingress-nginx",
             "local-path-storage",
         ] {
-            let namespace = json!({
-                "apiVersion": "v1",
-                "kind": "Namespace",
-                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-                "spec": {"finalizers": ["kubernetes"]},
-                "status": {"phase": "Active"},
-            });
+            let mut namespace =
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+            strategy::namespace::prepare(&mut namespace);
             match store.create(Key::new("", "namespaces", "", name), namespace) {
                 Ok(_) | Err(StoreError::AlreadyExists) => {}
                 Err(e) => return Err(e),
             }
-            let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
-            match store.create(Key::new("", "serviceaccounts", name, "default"), account) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            strategy::namespace::default_account(&store, name)?;
         }
         let now = clock_now(&store);
         for (index, spec) in self.nodes.iter().enumerate() {
@@ -170,9 +163,7 @@ impl ClusterBuilder {
             );
             match store.create(key.clone(), crd) {
                 Ok(stored) => {
-                    let mut established = (*stored).clone();
-                    established["status"] = crate::crd::established_status(&stored, &now);
-                    store.update(key, established, None)?;
+                    crate::crd::establish(&store, &key, &stored)?;
                 }
                 Err(StoreError::AlreadyExists) => {}
                 Err(e) => return Err(e),
@@ -200,7 +191,8 @@ impl ClusterBuilder {
         let tokens = Arc::new(Tokens::new(token));
         let runtime = Arc::new(Runtime::new(store.clock().clone(), self.metrics_window));
         let events = Arc::new(Recorder::new(store.clone()));
-        let api = ApiServer::new(store.clone(), tokens.clone(), runtime.clone());
+        let registry = Registry::new(store.clone());
+        let api = ApiServer::new(registry.clone(), tokens.clone(), runtime.clone());
         let system = if self.system_workloads {
             crate::nodes::system_workloads(&self.nodes)
         } else {
@@ -208,7 +200,7 @@ impl ClusterBuilder {
         };
         for (group, plural, namespace, object) in system {
             // Through admission, like kubeadm's writes; already there after a restart.
-            match api.create_as_controller(group, "v1", plural, namespace, object, "kubeadm") {
+            match registry.create_as_controller(group, "v1", plural, namespace, object, "kubeadm") {
                 Ok(_) => {}
                 Err(e) if e.code == 409 => {}
                 Err(e) => tracing::warn!("creating kind's {plural} in {namespace}: {}", e.message),
@@ -216,7 +208,7 @@ impl ClusterBuilder {
         }
         crate::controllers::start(
             store.clone(),
-            api.clone(),
+            registry,
             runtime.clone(),
             events,
             tokens.clone(),

@@ -36,6 +36,7 @@ pub mod ownership;
 pub mod patch;
 pub mod pods;
 pub mod quantity;
+pub mod registry;
 pub mod resources;
 pub mod runtime;
 pub mod scheduling;

@@ -1,9 +1,9 @@
 //! `services/NAME[:PORT]/proxy/PATH` and `pods/NAME[:PORT]/proxy/PATH`: the API server
 //! forwards the request into the cluster network, where the workload models answer.
 
-use super::ApiServer;
-use super::path::Target;
+use super::server::ApiServer;
 use crate::models::HttpRequest;
+use crate::registry::Target;
 use crate::runtime::network::Network;
 use crate::status::{ApiError, Result};
 use crate::store::Key;

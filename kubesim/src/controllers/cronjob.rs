@@ -4,9 +4,9 @@
 //! active Jobs.
 
 use super::job::finished;
-use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::ownership::owned_by;
+use crate::registry::Registry;
 use crate::store::{Key, Store};
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -16,7 +16,7 @@ use std::time::Duration;
 const SOURCE: Source<'static> = Source::component("cronjob-controller");
 
 /// Checks every CronJob every ten seconds, as the real controller's resync does.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+pub async fn run(store: Arc<Store>, api: Arc<Registry>, events: Arc<Recorder>) {
     let mut tick = tokio::time::interval(Duration::from_secs(10));
     loop {
         tick.tick().await;
@@ -70,7 +70,7 @@ pub fn fires_at(schedule: &str, t: Timestamp) -> bool {
         && field_matches(weekday, i64::from(dt.weekday().to_sunday_zero_offset()), 0)
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+fn reconcile(store: &Store, api: &Registry, events: &Recorder, key: &Key) {
     let Ok(cron) = store.get(key) else {
         return;
     };

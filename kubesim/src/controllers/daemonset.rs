@@ -2,10 +2,10 @@
 //! and whose labels match its node selector, pinned there with the node-name affinity the
 //! scheduler honours; outdated pods replaced one at a time (maxUnavailable 1).
 
-use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::ownership::{owned_by, owners};
 use crate::pods::is_ready;
+use crate::registry::Registry;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ const SOURCE: Source<'static> = Source::component("daemonset-controller");
 const HASH_LABEL: &str = "controller-revision-hash";
 
 /// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+pub async fn run(store: Arc<Store>, api: Arc<Registry>, events: Arc<Recorder>) {
     let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
         if event.key.group.is_empty() && event.key.resource == "nodes" {
             // A node came, went or changed: every DaemonSet may want a pod more or less.
@@ -45,7 +45,7 @@ fn eligible(template: &Value, node: &Value) -> bool {
     crate::scheduling::tolerates(node, &pod) && crate::scheduling::selects(&pod, node)
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+fn reconcile(store: &Store, api: &Registry, events: &Recorder, key: &Key) {
     let Ok(ds) = store.get(key) else {
         return;
     };
@@ -123,7 +123,7 @@ fn target_node(pod: &Value) -> String {
         .to_string()
 }
 
-fn create_pod(api: &ApiServer, events: &Recorder, ds: &Value, key: &Key, node: &str, hash: &str) {
+fn create_pod(api: &Registry, events: &Recorder, ds: &Value, key: &Key, node: &str, hash: &str) {
     let template = &ds["spec"]["template"];
     let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": template["metadata"].clone(), "spec": template["spec"].clone()});
     if !pod["metadata"].is_object() {

@@ -3,10 +3,10 @@
 //! reports it with the Complete/Failed conditions, counts and events kube-controller-
 //! manager writes.
 
-use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::ownership::owned_by;
 use crate::pods::is_ready;
+use crate::registry::Registry;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 const SOURCE: Source<'static> = Source::component("job-controller");
 
 /// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+pub async fn run(store: Arc<Store>, api: Arc<Registry>, events: Arc<Recorder>) {
     // Deadlines pass without any change to watch for.
     let resync = super::Resync {
         period: std::time::Duration::from_secs(1),
@@ -47,7 +47,7 @@ pub fn finished(job: &Value) -> bool {
         .any(|c| (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True")
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+fn reconcile(store: &Store, api: &Registry, events: &Recorder, key: &Key) {
     let Ok(job) = store.get(key) else {
         return;
     };

@@ -27,7 +27,7 @@ use std::sync::Arc;
 /// Starts every control loop. They stop when the store's event stream ends.
 pub fn start(
     store: Arc<Store>,
-    api: Arc<crate::api::ApiServer>,
+    api: Arc<crate::registry::Registry>,
     runtime: Arc<Runtime>,
     events: Arc<Recorder>,
     tokens: Arc<crate::auth::Tokens>,

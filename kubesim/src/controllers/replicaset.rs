@@ -3,10 +3,10 @@
 //! the surplus (unready and newest first); adopts matching orphans; reports replica
 //! counts in the status.
 
-use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::ownership::owned_by;
 use crate::pods::is_ready;
+use crate::registry::Registry;
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 const SOURCE: Source<'static> = Source::component("replicaset-controller");
 
 /// Runs the controller until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+pub async fn run(store: Arc<Store>, api: Arc<Registry>, events: Arc<Recorder>) {
     let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
         if !(event.key.group.is_empty() && event.key.resource == "pods") {
             return Vec::new();
@@ -61,7 +61,7 @@ fn pod_from_template(rs: &Value) -> Value {
     pod
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+fn reconcile(store: &Store, api: &Registry, events: &Recorder, key: &Key) {
     let Ok(rs) = store.get(key) else {
         return;
     };

@@ -4,10 +4,10 @@
 //! ordinal; rolling updates from the highest ordinal down to `partition`; revisions kept
 //! as ControllerRevisions; status as `kubectl rollout status` reads it.
 
-use crate::api::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::ownership::{owned_by, owners};
 use crate::pods::is_ready;
+use crate::registry::Registry;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ const SOURCE: Source<'static> = Source::component("statefulset-controller");
 const REVISION_LABEL: &str = "controller-revision-hash";
 
 /// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
+pub async fn run(store: Arc<Store>, api: Arc<Registry>, events: Arc<Recorder>) {
     let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
     super::follow(
         store.clone(),
@@ -112,7 +112,7 @@ fn pod_for(sts: &Value, key: &Key, ordinal: usize, revision: &str) -> Value {
     pod
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+fn reconcile(store: &Store, api: &Registry, events: &Recorder, key: &Key) {
     let Ok(sts) = store.get(key) else {
         return;
     };

@@ -5,6 +5,7 @@
 
 mod format;
 mod printers;
+pub mod request;
 
 use format::age;
 #[cfg(test)]
