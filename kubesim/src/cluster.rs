@@ -206,13 +206,15 @@ impl ClusterBuilder {
                 Err(e) => tracing::warn!("creating kind's {plural} in {namespace}: {}", e.message),
             }
         }
-        crate::controllers::start(
-            store.clone(),
+        let controllers = Arc::new(crate::controllers::runner::Context {
+            store: store.clone(),
             registry,
-            runtime.clone(),
+            runtime: runtime.clone(),
             events,
-            tokens.clone(),
-        );
+            tokens: tokens.clone(),
+            rbac: crate::auth::rbac::Authorizer::new(store.clone()),
+        });
+        crate::controllers::start(&controllers);
         Ok(Cluster {
             store,
             api,

@@ -9,44 +9,36 @@ pub mod crds;
 pub mod issuers;
 pub mod shim;
 
+use crate::controllers::runner::{Context, Controller, EachChange};
 use crate::events::{Recorder, Source};
-use crate::store::{EventType, Key, Store};
+use crate::store::{Event, EventType, Key, Store};
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 /// The component its events come from.
 pub const SOURCE: Source<'static> = Source::component("cert-manager-certificates-issuing");
 /// The API group.
 pub const GROUP: &str = "cert-manager.io";
 
-/// Runs cert-manager's controllers until the store's event stream ends.
-pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        resync(&store, &events);
-        loop {
-            let event = match subscription.live.recv().await {
-                Ok(event) => event,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
+/// cert-manager's controllers: issuers, Certificates, and the ingress-shim.
+pub fn controller() -> impl Controller {
+    EachChange::new(
+        |ctx: &Context| resync(&ctx.store, &ctx.events),
+        |ctx: &Context, event: &Event| {
+            let (store, events) = (&*ctx.store, &*ctx.events);
             let key = &event.key;
             match (key.group.as_str(), key.resource.as_str()) {
                 (GROUP, "issuers" | "clusterissuers") if event.kind != EventType::Deleted => {
-                    issuers::reconcile(&store, key);
+                    issuers::reconcile(store, key);
                     // Certificates waiting on this issuer may proceed now.
                     for (cert, _) in store.list(GROUP, "certificates", None, None).0 {
-                        certificates::reconcile(&store, &events, &cert);
+                        certificates::reconcile(store, events, &cert);
                     }
                 }
                 (GROUP, "certificates") if event.kind != EventType::Deleted => {
-                    certificates::reconcile(&store, &events, key);
+                    certificates::reconcile(store, events, key);
                 }
                 ("networking.k8s.io", "ingresses") if event.kind != EventType::Deleted => {
-                    shim::reconcile(&store, &events, key);
+                    shim::reconcile(store, events, key);
                 }
                 ("", "secrets") if event.kind == EventType::Deleted => {
                     // A deleted certificate Secret is issued again; a CA's absence shows.
@@ -60,13 +52,13 @@ pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
                         }
                     }
                     for cert in dirty {
-                        certificates::reconcile(&store, &events, &cert);
+                        certificates::reconcile(store, events, &cert);
                     }
                 }
                 _ => {}
             }
-        }
-    }
+        },
+    )
 }
 
 fn resync(store: &Store, events: &Recorder) {

@@ -4,12 +4,12 @@
 //! and path as nginx would route it — exact before prefix, longest path first — to a
 //! Service port.
 
+use super::runner::{Context, Controller};
 use crate::events::{Recorder, Source};
-use crate::store::{EventType, Key, Store};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const SOURCE: Source<'static> = Source::component("nginx-ingress-controller");
 /// The address kind's ingress-nginx publishes.
@@ -21,29 +21,37 @@ fn ours(ingress: &Value) -> bool {
         || ingress["metadata"]["annotations"]["kubernetes.io/ingress.class"] == "nginx"
 }
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        // The generation each Ingress was last synced at.
-        let mut synced: BTreeMap<String, Value> = BTreeMap::new();
-        for (key, _) in store.list("networking.k8s.io", "ingresses", None, None).0 {
-            reconcile(&store, &events, &key, &mut synced);
+/// The controller, with the generation each Ingress (by uid) was last synced at: a Sync
+/// event per new generation, forgotten when it resynchronises.
+#[derive(Default)]
+pub struct IngressNginx {
+    synced: BTreeMap<String, Value>,
+}
+
+/// The controller.
+pub fn controller() -> impl Controller {
+    IngressNginx::default()
+}
+
+impl Controller for IngressNginx {
+    fn resync(&mut self, ctx: &Context) {
+        self.synced.clear();
+        for (key, _) in ctx
+            .store
+            .list("networking.k8s.io", "ingresses", None, None)
+            .0
+        {
+            reconcile(&ctx.store, &ctx.events, &key, &mut self.synced);
         }
-        loop {
-            match subscription.live.recv().await {
-                Ok(event)
-                    if event.key.group == "networking.k8s.io"
-                        && event.key.resource == "ingresses"
-                        && event.kind != EventType::Deleted =>
-                {
-                    reconcile(&store, &events, &event.key, &mut synced);
-                }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
+    }
+
+    fn changed(&mut self, ctx: &Context, batch: &[Arc<Event>]) {
+        for event in batch {
+            if event.key.group == "networking.k8s.io"
+                && event.key.resource == "ingresses"
+                && event.kind != EventType::Deleted
+            {
+                reconcile(&ctx.store, &ctx.events, &event.key, &mut self.synced);
             }
         }
     }

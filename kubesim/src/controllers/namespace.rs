@@ -1,34 +1,24 @@
 //! Namespace lifecycle: a deleted Namespace turns `Terminating`, everything in it is
 //! deleted, and once it is empty its `kubernetes` finalizer is removed and it goes away.
 
-use crate::store::{EventType, Key, Store};
+use super::runner::{Context, Controller, EachChange};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
-/// Follows the store and finishes namespace deletions.
-pub async fn run(store: Arc<Store>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        sweep(&store);
-        loop {
-            match subscription.live.recv().await {
-                Ok(event) => {
-                    let namespace_changed =
-                        event.key.resource == "namespaces" && event.kind == EventType::Modified;
-                    let content_gone =
-                        event.kind == EventType::Deleted && !event.key.namespace.is_empty();
-                    if namespace_changed || content_gone {
-                        sweep(&store);
-                    }
-                }
-                Err(RecvError::Lagged(_)) => break, // resubscribe and sweep everything
-                Err(RecvError::Closed) => return,
+/// The controller: namespaces being deleted, advanced whenever one changes or content
+/// goes.
+pub fn controller() -> impl Controller {
+    EachChange::new(
+        |ctx: &Context| sweep(&ctx.store),
+        |ctx: &Context, event: &Event| {
+            let namespace_changed =
+                event.key.resource == "namespaces" && event.kind == EventType::Modified;
+            let content_gone = event.kind == EventType::Deleted && !event.key.namespace.is_empty();
+            if namespace_changed || content_gone {
+                sweep(&ctx.store);
             }
-        }
-    }
+        },
+    )
 }
 
 /// Advances every namespace that is being deleted.

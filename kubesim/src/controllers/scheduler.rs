@@ -3,14 +3,15 @@
 //! and its volumes; spreads pods to the least-loaded node; and reports a pod that fits
 //! nowhere with kube-scheduler's FailedScheduling message.
 
+use super::runner::{Context, Controller};
 use crate::events::{Recorder, Source};
 use crate::scheduling::{bind, requests, selects, untolerated};
-use crate::store::{EventType, Key, Store};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 const SOURCE: Source<'static> = Source::component("default-scheduler");
 /// Unschedulable pods are retried at least this often.
@@ -24,40 +25,60 @@ struct Load {
     pods: i128,
 }
 
-/// Runs the scheduler until the store's event stream ends.
-pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        let mut state = Queue::default();
-        for (key, pod) in store.list("", "pods", None, None).0 {
-            state.observe(&key, &pod, false);
+/// The scheduler: its queue, rebuilt whenever it resynchronises, and when it next
+/// retries every unschedulable pod without waiting for a change.
+pub struct Scheduler {
+    queue: Queue,
+    retry_at: Instant,
+}
+
+/// The controller.
+pub fn controller() -> impl Controller {
+    Scheduler {
+        queue: Queue::default(),
+        retry_at: Instant::now() + RETRY,
+    }
+}
+
+impl Controller for Scheduler {
+    fn resync(&mut self, ctx: &Context) {
+        self.queue = Queue::default();
+        for (key, pod) in ctx.store.list("", "pods", None, None).0 {
+            self.queue.observe(&key, &pod, false);
         }
-        state.schedule(&store, &events, true);
-        loop {
-            let batch =
-                tokio::time::timeout(RETRY, super::next_batch(&mut subscription.live)).await;
-            let mut retry_all = false;
-            match batch {
-                Err(_) => retry_all = true,
-                Ok(Ok(changes)) => {
-                    for e in changes {
-                        match (e.key.group.as_str(), e.key.resource.as_str()) {
-                            ("", "pods") => {
-                                retry_all |=
-                                    state.observe(&e.key, &e.object, e.kind == EventType::Deleted);
-                            }
-                            ("", "nodes" | "persistentvolumeclaims") => retry_all = true,
-                            _ => {}
-                        }
-                    }
+        self.schedule(ctx, true);
+    }
+
+    fn changed(&mut self, ctx: &Context, batch: &[Arc<Event>]) {
+        let mut retry_all = false;
+        for e in batch {
+            match (e.key.group.as_str(), e.key.resource.as_str()) {
+                ("", "pods") => {
+                    retry_all |=
+                        self.queue
+                            .observe(&e.key, &e.object, e.kind == EventType::Deleted);
                 }
-                Ok(Err(RecvError::Lagged(_))) => break,
-                Ok(Err(RecvError::Closed)) => return,
+                ("", "nodes" | "persistentvolumeclaims") => retry_all = true,
+                _ => {}
             }
-            state.schedule(&store, &events, retry_all);
         }
+        self.schedule(ctx, retry_all);
+    }
+
+    fn wake_at(&self) -> Option<Instant> {
+        Some(self.retry_at)
+    }
+
+    fn wake(&mut self, ctx: &Context) {
+        self.schedule(ctx, true);
+    }
+}
+
+impl Scheduler {
+    /// Tries the pending pods, and waits at most [`RETRY`] for the next change.
+    fn schedule(&mut self, ctx: &Context, retry_all: bool) {
+        self.queue.schedule(&ctx.store, &ctx.events, retry_all);
+        self.retry_at = Instant::now() + RETRY;
     }
 }
 
