@@ -140,7 +140,10 @@ impl ClusterBuilder {
                 Err(e) => return Err(e),
             }
         }
-        for (group, plural, namespace, object) in crate::nodes::addons() {
+        let installed = crate::nodes::kind_objects()
+            .into_iter()
+            .chain(crate::addons::ingress_nginx::objects());
+        for (group, plural, namespace, object) in installed {
             let name = object["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
@@ -150,7 +153,7 @@ impl ClusterBuilder {
                 Err(e) => return Err(e),
             }
         }
-        for crd in crate::certmanager::crds::all() {
+        for crd in crate::addons::cert_manager::crds::all() {
             let name = crd["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
@@ -215,6 +218,7 @@ impl ClusterBuilder {
             rbac: crate::auth::rbac::Authorizer::new(store.clone()),
         });
         crate::controllers::start(&controllers);
+        crate::addons::start(&controllers);
         Ok(Cluster {
             store,
             api,
@@ -321,7 +325,7 @@ impl Cluster {
     pub fn ingress_get(&self, host: &str, path: &str) -> (u16, String) {
         const NOT_FOUND: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
         let Some((namespace, service, port)) =
-            crate::controllers::ingress::route(&self.store, host, path)
+            crate::addons::ingress_nginx::route(&self.store, host, path)
         else {
             return (404, NOT_FOUND.into());
         };

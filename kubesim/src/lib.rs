@@ -14,11 +14,11 @@
 //! history), [`resources`] (what is served), [`patch`] (merge and strategic merge),
 //! [`api`] (HTTP: discovery, verbs, watch, errors), [`cluster`] (assembly and clients).
 
+pub mod addons;
 pub mod admission;
 pub mod allocators;
 pub mod api;
 pub mod auth;
-pub mod certmanager;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;

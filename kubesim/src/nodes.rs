@@ -98,9 +98,9 @@ pub fn node_object(spec: &NodeSpec, index: usize, now: &str) -> Value {
     node
 }
 
-/// The objects of a fresh kind cluster besides nodes and namespaces: (group, plural,
-/// namespace, object).
-pub fn addons() -> Vec<(&'static str, &'static str, &'static str, Value)> {
+/// The objects of a fresh kind cluster besides nodes, namespaces and add-ons: (group,
+/// plural, namespace, object).
+pub fn kind_objects() -> Vec<(&'static str, &'static str, &'static str, Value)> {
     let service = |namespace: &str, name: &str, ip: &str, selector: Value, ports: Value| {
         json!({"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": name, "namespace": namespace, "labels": if name == "kubernetes" {
@@ -155,17 +155,6 @@ pub fn addons() -> Vec<(&'static str, &'static str, &'static str, Value)> {
                 "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
                 "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
                 "volumeBindingMode": "WaitForFirstConsumer",
-            }),
-        ),
-        (
-            "networking.k8s.io",
-            "ingressclasses",
-            "",
-            json!({
-                "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
-                "metadata": {"name": "nginx", "labels": {"app.kubernetes.io/component": "controller",
-                    "app.kubernetes.io/name": "ingress-nginx"}},
-                "spec": {"controller": "k8s.io/ingress-nginx"},
             }),
         ),
     ]

@@ -9,7 +9,6 @@ pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod hpa;
-pub mod ingress;
 pub mod job;
 pub mod kubelet;
 pub mod namespace;
@@ -41,7 +40,5 @@ pub fn start(ctx: &Arc<Context>) {
     tokio::spawn(run(ctx.clone(), quota::controller()));
     tokio::spawn(run(ctx.clone(), scheduler::controller()));
     tokio::spawn(run(ctx.clone(), hpa::controller()));
-    tokio::spawn(run(ctx.clone(), crate::certmanager::controller()));
-    tokio::spawn(run(ctx.clone(), ingress::controller()));
     tokio::spawn(run(ctx.clone(), kubelet::controller()));
 }

@@ -3,12 +3,16 @@
 //! signed by the CA issuer's key pair). While the issuer cannot sign, the Certificate
 //! stays not Ready with cert-manager's reasons.
 
+use super::conditions::{condition, write_status};
+use super::crds::GROUP;
 use super::issuers::{readiness, secret_namespace};
-use super::{GROUP, SOURCE, condition, write_status};
-use crate::events::Recorder;
+use crate::events::{Recorder, Source};
 use crate::store::{Key, Store, StoreError};
 use base64::Engine;
 use serde_json::{Value, json};
+
+/// The component the issuing events come from.
+const SOURCE: Source<'static> = Source::component("cert-manager-certificates-issuing");
 
 /// How long issued certificates last (cert-manager's default), and when they renew.
 const DURATION_DAYS: i64 = 90;

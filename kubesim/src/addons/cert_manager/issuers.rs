@@ -2,7 +2,7 @@
 //! its Secret holds a key pair; an `acme` issuer tries to register its account, which
 //! needs the internet, and stays not Ready with cert-manager's error.
 
-use super::{GROUP, condition, write_status};
+use super::conditions::{condition, write_status};
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 
@@ -78,6 +78,5 @@ pub fn reconcile(store: &Store, key: &Key) {
     if let Some(server) = issuer["spec"]["acme"]["server"].as_str() {
         status["acme"] = json!({"uri": "", "lastRegisteredEmail": issuer["spec"]["acme"]["email"], "server": server});
     }
-    let _ = GROUP;
     write_status(store, key, &issuer, status);
 }

@@ -5,6 +5,9 @@
 
 use serde_json::{Value, json};
 
+/// cert-manager's API group.
+pub const GROUP: &str = "cert-manager.io";
+
 fn ready_columns(extra: Vec<Value>) -> Vec<Value> {
     let mut columns = vec![
         json!({"name": "Ready", "type": "string", "jsonPath": ".status.conditions[?(@.type==\"Ready\")].status"}),
@@ -52,7 +55,7 @@ pub fn all() -> Vec<Value> {
     let issuer_name = json!({"name": "Issuer", "type": "string", "priority": 1, "jsonPath": ".spec.issuerRef.name"});
     vec![
         crd(
-            "cert-manager.io",
+            GROUP,
             "certificates",
             "Certificate",
             &["cert", "certs"],
@@ -64,7 +67,7 @@ pub fn all() -> Vec<Value> {
             ]),
         ),
         crd(
-            "cert-manager.io",
+            GROUP,
             "certificaterequests",
             "CertificateRequest",
             &["cr", "crs"],
@@ -81,7 +84,7 @@ pub fn all() -> Vec<Value> {
             ],
         ),
         crd(
-            "cert-manager.io",
+            GROUP,
             "issuers",
             "Issuer",
             &[],
@@ -90,7 +93,7 @@ pub fn all() -> Vec<Value> {
             ready_columns(vec![]),
         ),
         crd(
-            "cert-manager.io",
+            GROUP,
             "clusterissuers",
             "ClusterIssuer",
             &[],

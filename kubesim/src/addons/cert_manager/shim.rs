@@ -2,7 +2,7 @@
 //! `cert-manager.io/issuer`) gets a Certificate for each `spec.tls` entry, named after its
 //! Secret, for the entry's hosts, owned by the Ingress.
 
-use super::GROUP;
+use super::crds::GROUP;
 use crate::events::{Recorder, Source};
 use crate::store::{Key, Store};
 use serde_json::json;

@@ -1,23 +1,13 @@
-//! cert-manager, as installed by the trainer's kind setup: its CRDs ([`crds`]), issuers
-//! that become Ready or say why not ([`issuers`]: selfSigned and CA sign; ACME cannot
-//! reach the internet), Certificates issued into `kubernetes.io/tls` Secrets with real
-//! X.509 certificates through CertificateRequests ([`certificates`]), and the
-//! ingress-shim that turns annotated Ingresses into Certificates ([`shim`]).
+//! cert-manager's controllers in one loop: issuers become Ready or say why not,
+//! Certificates are issued (again when their Secret goes), and annotated Ingresses get
+//! Certificates through the ingress-shim.
 
-pub mod certificates;
-pub mod crds;
-pub mod issuers;
-pub mod shim;
-
+use super::crds::GROUP;
+use super::{certificates, issuers, shim};
 use crate::controllers::runner::{Context, Controller, EachChange};
-use crate::events::{Recorder, Source};
-use crate::store::{Event, EventType, Key, Store};
+use crate::events::Recorder;
+use crate::store::{Event, EventType, Store};
 use std::collections::BTreeSet;
-
-/// The component its events come from.
-pub const SOURCE: Source<'static> = Source::component("cert-manager-certificates-issuing");
-/// The API group.
-pub const GROUP: &str = "cert-manager.io";
 
 /// cert-manager's controllers: issuers, Certificates, and the ingress-shim.
 pub fn controller() -> impl Controller {
@@ -72,43 +62,5 @@ fn resync(store: &Store, events: &Recorder) {
     }
     for (key, _) in store.list(GROUP, "certificates", None, None).0 {
         certificates::reconcile(store, events, &key);
-    }
-}
-
-/// A condition as cert-manager writes it, keeping `lastTransitionTime` when the status
-/// did not change.
-pub fn condition(
-    previous: &serde_json::Value,
-    kind: &str,
-    status: &str,
-    reason: &str,
-    message: &str,
-    now: &str,
-    generation: &serde_json::Value,
-) -> serde_json::Value {
-    let old = previous["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["type"] == kind);
-    let since = match old {
-        Some(c) if c["status"] == status => c["lastTransitionTime"].clone(),
-        _ => serde_json::json!(now),
-    };
-    serde_json::json!({"type": kind, "status": status, "reason": reason, "message": message,
-        "lastTransitionTime": since, "observedGeneration": generation})
-}
-
-/// Writes `status` when it changed.
-pub fn write_status(
-    store: &Store,
-    key: &Key,
-    object: &serde_json::Value,
-    status: serde_json::Value,
-) {
-    if object["status"] != status {
-        let mut next = object.clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(object));
     }
 }
