@@ -118,15 +118,15 @@ impl ApiServer {
                 None => object,
                 Some(t) => {
                     let meta = json!({"resourceVersion": object["metadata"]["resourceVersion"]});
-                    let converted = table::table(
-                        resource.kind,
-                        t.version,
-                        &[object],
-                        meta,
-                        &t.include,
-                        !headers_sent,
-                        clock.now(),
-                    );
+                    let rows = table::Rows {
+                        version: t.version,
+                        objects: &[object],
+                        list_meta: meta,
+                        include: &t.include,
+                        headers: !headers_sent,
+                        now: clock.now(),
+                    };
+                    let converted = table::table(resource.kind, rows);
                     headers_sent = true;
                     converted
                 }

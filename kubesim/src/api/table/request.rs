@@ -60,24 +60,16 @@ pub fn maybe_table(
         let rv = value["metadata"]["resourceVersion"].clone();
         (vec![value], serde_json::json!({"resourceVersion": rv}))
     };
-    if let Some(columns) = registry.crds().columns(target.resource) {
-        return Ok(super::custom(
-            &columns,
-            request.version,
-            &objects,
-            meta,
-            &request.include,
-            true,
-            now,
-        ));
-    }
-    Ok(super::table(
-        target.resource.kind,
-        request.version,
-        &objects,
-        meta,
-        &request.include,
-        true,
+    let rows = super::Rows {
+        version: request.version,
+        objects: &objects,
+        list_meta: meta,
+        include: &request.include,
+        headers: true,
         now,
-    ))
+    };
+    Ok(match registry.crds().columns(target.resource) {
+        Some(columns) => super::custom(&columns, rows),
+        None => super::table(target.resource.kind, rows),
+    })
 }
