@@ -7,6 +7,8 @@ mod container;
 mod pod;
 pub mod probes;
 pub mod setup;
+mod start;
+mod status;
 
 use super::runner::{Context, Controller};
 use crate::store::{Event, EventType, Store};
