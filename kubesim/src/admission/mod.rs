@@ -3,6 +3,7 @@
 //! LimitRanger defaults), validating ones after it (LimitRanger bounds, PodSecurity,
 //! ResourceQuota), in kube-apiserver's order.
 
+mod attributes;
 mod limit_range;
 mod pod_security;
 pub(crate) mod quota;
@@ -11,6 +12,7 @@ mod service_account;
 use crate::resources::Resource;
 use crate::status::ApiError;
 use crate::store::Store;
+pub use attributes::Attributes;
 use serde_json::{Value, json};
 
 /// Mutating admission on create.
@@ -50,12 +52,17 @@ pub fn check(
     namespace: &str,
     object: &Value,
 ) -> Result<Vec<String>, ApiError> {
-    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    let attrs = Attributes {
+        store,
+        resource,
+        namespace,
+        name: object["metadata"]["name"].as_str().unwrap_or_default(),
+    };
     let mut warnings = Vec::new();
     match resource.kind {
         "Pod" => {
-            limit_range::check(store, resource, namespace, name, object)?;
-            pod_security::check(store, resource, namespace, name, object)?;
+            limit_range::check(&attrs, object)?;
+            pod_security::check(&attrs, object)?;
         }
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
             warnings.extend(pod_security::warn_template(
@@ -71,6 +78,6 @@ pub fn check(
         )),
         _ => {}
     }
-    quota::check(store, resource, namespace, name, object)?;
+    quota::check(&attrs, object)?;
     Ok(warnings)
 }
