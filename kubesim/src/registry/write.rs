@@ -5,7 +5,7 @@
 
 use super::base::{Registry, present};
 use super::context::RequestContext;
-use super::strategy::{self, Strategy};
+use super::strategy::{self, Created, Strategy};
 use super::target::Target;
 use crate::managed::{self, Writer};
 use crate::resources::Resource;
@@ -53,7 +53,12 @@ impl Registry {
             .store
             .create(key.clone(), crate::convert::to_storage(resource, object))
             .map_err(|e| Registry::store_error(resource, &name, e))?;
-        let stored = strategy.after_create(self, resource, &key, stored)?;
+        let stored = strategy.after_create(Created {
+            registry: self,
+            resource,
+            key: &key,
+            object: stored,
+        })?;
         Ok(present(resource, &stored))
     }
 

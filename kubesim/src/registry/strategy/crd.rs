@@ -2,11 +2,9 @@
 //! answers Established; an update serves the new definition; deleting it deletes its
 //! objects.
 
-use super::hooks::Strategy;
+use super::hooks::{Created, Strategy};
 use crate::registry::Registry;
-use crate::resources::Resource;
 use crate::status::Result;
-use crate::store::Key;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -14,15 +12,15 @@ use std::sync::Arc;
 pub struct CustomResourceDefinition;
 
 impl Strategy for CustomResourceDefinition {
-    fn after_create(
-        &self,
-        registry: &Registry,
-        resource: &'static Resource,
-        key: &Key,
-        stored: Arc<Value>,
-    ) -> Result<Arc<Value>> {
-        registry.crds().register(&stored);
-        crate::crd::establish(registry.store(), key, &stored)
+    fn after_create(&self, created: Created) -> Result<Arc<Value>> {
+        let Created {
+            registry,
+            resource,
+            key,
+            object,
+        } = created;
+        registry.crds().register(&object);
+        crate::crd::establish(registry.store(), key, &object)
             .map_err(|e| Registry::store_error(resource, &key.name, e))
     }
 

@@ -11,6 +11,18 @@ use crate::store::{Key, Store};
 use serde_json::Value;
 use std::sync::Arc;
 
+/// An object just stored by a create, and where.
+pub struct Created<'a> {
+    /// The registry it was created through.
+    pub registry: &'a Registry,
+    /// Its resource.
+    pub resource: &'static Resource,
+    /// Its key.
+    pub key: &'a Key,
+    /// The object as stored.
+    pub object: Arc<Value>,
+}
+
 /// What a kind does differently from the generic registry. Every method defaults to the
 /// generic behaviour, so a kind implements only what is special about it.
 pub trait Strategy: Sync {
@@ -33,16 +45,9 @@ pub trait Strategy: Sync {
         Vec::new()
     }
 
-    /// After the object was stored under `key`: what the create answers with.
-    fn after_create(
-        &self,
-        registry: &Registry,
-        resource: &'static Resource,
-        key: &Key,
-        stored: Arc<Value>,
-    ) -> Result<Arc<Value>> {
-        let _ = (registry, resource, key);
-        Ok(stored)
+    /// After the object was stored: what the create answers with.
+    fn after_create(&self, created: Created) -> Result<Arc<Value>> {
+        Ok(created.object)
     }
 
     /// After an update was stored.

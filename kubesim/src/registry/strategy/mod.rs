@@ -9,7 +9,7 @@ pub mod namespace;
 mod pod;
 mod service;
 
-pub use hooks::{Generic, Strategy};
+pub use hooks::{Created, Generic, Strategy};
 
 /// The strategy for objects of `kind`.
 pub fn for_kind(kind: &str) -> &'static dyn Strategy {

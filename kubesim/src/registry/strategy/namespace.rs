@@ -3,9 +3,8 @@
 //! `default` ServiceAccount; its deletion is held by `spec.finalizers` (the namespace
 //! controller empties it) and never propagates (the controller deletes the content).
 
-use super::hooks::Strategy;
+use super::hooks::{Created, Strategy};
 use crate::registry::Registry;
-use crate::resources::Resource;
 use crate::status::Result;
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
@@ -19,18 +18,13 @@ impl Strategy for Namespace {
         prepare(object);
     }
 
-    fn after_create(
-        &self,
-        registry: &Registry,
-        resource: &'static Resource,
-        key: &Key,
-        stored: Arc<Value>,
-    ) -> Result<Arc<Value>> {
+    fn after_create(&self, created: Created) -> Result<Arc<Value>> {
         // kube-controller-manager adds the account moments later; kubesim adds it at
         // once, so a Pod created right after its namespace never races it.
-        default_account(registry.store(), &key.name)
-            .map_err(|e| Registry::store_error(resource, &key.name, e))?;
-        Ok(stored)
+        let name = &created.key.name;
+        default_account(created.registry.store(), name)
+            .map_err(|e| Registry::store_error(created.resource, name, e))?;
+        Ok(created.object)
     }
 
     fn propagates(&self) -> bool {
