@@ -5,7 +5,7 @@
 
 use super::job::finished;
 use super::runner::{Context, Controller, Every};
-use super::workload::{MANAGER, from_template, owner_reference};
+use super::workload::{MANAGER, from_template, owned, owner_reference, update_status};
 use crate::events::Source;
 use crate::ownership::owned_by;
 use crate::store::Key;
@@ -77,12 +77,7 @@ fn reconcile(ctx: &Context, key: &Key) {
     };
     let spec = &cron["spec"];
     let uid = cron["metadata"]["uid"].as_str().unwrap_or_default();
-    let jobs: Vec<(Key, Arc<Value>)> = store
-        .list("batch", "jobs", Some(&key.namespace), None)
-        .0
-        .into_iter()
-        .filter(|(_, j)| owned_by(j, uid))
-        .collect();
+    let jobs = owned(store, ("batch", "jobs"), &key.namespace, &cron);
     let mut status = cron["status"].clone();
     if !status.is_object() {
         status = json!({});
@@ -219,11 +214,7 @@ fn reconcile(ctx: &Context, key: &Key) {
     } else {
         status["active"] = json!(active_refs);
     }
-    if cron["status"] != status {
-        let mut next = (*cron).clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, None);
-    }
+    update_status(store, key, &cron, status, None);
 }
 
 #[cfg(test)]

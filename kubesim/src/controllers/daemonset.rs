@@ -3,7 +3,7 @@
 //! scheduler honours; outdated pods replaced one at a time (maxUnavailable 1).
 
 use super::runner::{Context, Controller, Follow};
-use super::workload::{create_pod, pod_from_template};
+use super::workload::{create_pod, live, pod_from_template, update_status};
 use crate::events::Source;
 use crate::ownership::{owned_by, owners};
 use crate::pods::is_ready;
@@ -42,12 +42,9 @@ fn eligible(template: &Value, node: &Value) -> bool {
 
 fn reconcile(ctx: &Context, key: &Key) {
     let store = &ctx.store;
-    let Ok(ds) = store.get(key) else {
+    let Some(ds) = live(store, key) else {
         return;
     };
-    if ds["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
     let uid = ds["metadata"]["uid"].as_str().unwrap_or_default();
     let template = &ds["spec"]["template"];
     let hash = super::workload::template_hash(template);
@@ -102,11 +99,13 @@ fn reconcile(ctx: &Context, key: &Key) {
         "numberReady": ready, "numberAvailable": ready, "updatedNumberScheduled": updated,
         "numberUnavailable": (desired - ready as i64).max(0), "observedGeneration": ds["metadata"]["generation"],
     });
-    if ds["status"] != status {
-        let mut next = (*ds).clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(&ds));
-    }
+    update_status(
+        store,
+        key,
+        &ds,
+        status,
+        crate::store::resource_version_of(&ds),
+    );
 }
 
 /// The node a daemon pod is pinned to (its node-name affinity), or where it runs.

@@ -5,9 +5,8 @@
 //! reads.
 
 use super::runner::{Context, Controller, Follow, Resync};
-use super::workload::{owner_reference, template_hash};
+use super::workload::{live, omit_zeros, owned, owner_reference, template_hash};
 use crate::events::{Recorder, Source};
-use crate::ownership::owned_by;
 use crate::store::{Event, Key, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -78,21 +77,12 @@ fn replicas_of(rs: &Value) -> i64 {
 
 fn reconcile(ctx: &Context, key: &Key) {
     let (store, events) = (&ctx.store, &*ctx.events);
-    let Ok(deployment) = store.get(key) else {
+    let Some(deployment) = live(store, key) else {
         return;
     };
-    if deployment["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
-    let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
     let template = &deployment["spec"]["template"];
     let hash = template_hash(template);
-    let mut sets: Vec<(Key, Arc<Value>)> = store
-        .list("apps", "replicasets", Some(&key.namespace), None)
-        .0
-        .into_iter()
-        .filter(|(_, rs)| owned_by(rs, uid))
-        .collect();
+    let mut sets = owned(store, ("apps", "replicasets"), &key.namespace, &deployment);
     sets.sort_by_key(|(_, rs)| revision_of(rs));
     let max_revision = sets
         .iter()
@@ -458,19 +448,16 @@ fn write_status(
         "unavailableReplicas": (replicas.max(total) - available).max(0),
         "conditions": [available_condition, progressing],
     });
-    if let Some(map) = status.as_object_mut() {
-        for field in [
+    omit_zeros(
+        &mut status,
+        &[
             "replicas",
             "updatedReplicas",
             "readyReplicas",
             "availableReplicas",
             "unavailableReplicas",
-        ] {
-            if map.get(field) == Some(&json!(0)) {
-                map.remove(field);
-            }
-        }
-    }
+        ],
+    );
     let mut next = deployment.clone();
     if let Some(rs) = &new_rs {
         next["metadata"]["annotations"][REVISION] = json!(revision_of(rs).to_string());

@@ -479,9 +479,11 @@ fn write(
         }
     }
     status["conditions"] = json!(merged);
-    if hpa["status"] != status {
-        let mut next = hpa.clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(hpa));
-    }
+    super::workload::update_status(
+        store,
+        key,
+        hpa,
+        status,
+        crate::store::resource_version_of(hpa),
+    );
 }

@@ -4,9 +4,8 @@
 //! manager writes.
 
 use super::runner::{Context, Controller, Follow, Resync};
-use super::workload::{create_pod, pod_from_template};
+use super::workload::{create_pod, live, omit_zeros, owned, pod_from_template, update_status};
 use crate::events::Source;
-use crate::ownership::owned_by;
 use crate::pods::is_ready;
 use crate::store::{Event, Key};
 use serde_json::{Value, json};
@@ -43,19 +42,10 @@ pub fn finished(job: &Value) -> bool {
 
 fn reconcile(ctx: &Context, key: &Key) {
     let (store, events) = (&ctx.store, &ctx.events);
-    let Ok(job) = store.get(key) else {
+    let Some(job) = live(store, key).filter(|job| !finished(job)) else {
         return;
     };
-    if job["metadata"].get("deletionTimestamp").is_some() || finished(&job) {
-        return;
-    }
-    let uid = job["metadata"]["uid"].as_str().unwrap_or_default();
-    let pods: Vec<(Key, Arc<Value>)> = store
-        .list("", "pods", Some(&key.namespace), None)
-        .0
-        .into_iter()
-        .filter(|(_, p)| owned_by(p, uid))
-        .collect();
+    let pods = owned(store, ("", "pods"), &key.namespace, &job);
     let phase = |p: &Value| {
         p["status"]["phase"]
             .as_str()
@@ -135,16 +125,6 @@ fn reconcile(ctx: &Context, key: &Key) {
             status["active"] = json!(status["active"].as_i64().unwrap_or(0) + 1);
         }
     }
-    if let Some(map) = status.as_object_mut() {
-        for field in ["active", "succeeded", "failed"] {
-            if map.get(field) == Some(&json!(0)) {
-                map.remove(field);
-            }
-        }
-    }
-    if job["status"] != status {
-        let mut next = (*job).clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, None);
-    }
+    omit_zeros(&mut status, &["active", "succeeded", "failed"]);
+    update_status(store, key, &job, status, None);
 }

@@ -4,7 +4,7 @@
 //! counts in the status.
 
 use super::runner::{Context, Controller, Follow};
-use super::workload::{create_pod, owner_reference, pod_from_template};
+use super::workload::{create_pod, live, owner_reference, pod_from_template, update_status};
 use crate::events::Source;
 use crate::ownership::{has_controller, owned_by};
 use crate::pods::is_ready;
@@ -41,12 +41,9 @@ fn affected(ctx: &Context, event: &Event) -> Vec<Key> {
 
 fn reconcile(ctx: &Context, key: &Key) {
     let store = &ctx.store;
-    let Ok(rs) = store.get(key) else {
+    let Some(rs) = live(store, key) else {
         return;
     };
-    if rs["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
     let uid = rs["metadata"]["uid"]
         .as_str()
         .unwrap_or_default()
@@ -143,10 +140,11 @@ fn write_status(store: &Store, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]
             map.remove(field);
         }
     }
-    if rs["status"] == status {
-        return;
-    }
-    let mut updated = rs.clone();
-    updated["status"] = status;
-    let _ = store.update(key.clone(), updated, crate::store::resource_version_of(rs));
+    update_status(
+        store,
+        key,
+        rs,
+        status,
+        crate::store::resource_version_of(rs),
+    );
 }

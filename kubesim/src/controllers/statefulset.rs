@@ -5,7 +5,9 @@
 //! as ControllerRevisions; status as `kubectl rollout status` reads it.
 
 use super::runner::{Context, Controller, Follow};
-use super::workload::{MANAGER, from_template, owner_reference};
+use super::workload::{
+    MANAGER, from_template, live, omit_zeros, owned, owner_reference, update_status,
+};
 use crate::events::Source;
 use crate::ownership::{owned_by, owners};
 use crate::pods::is_ready;
@@ -43,12 +45,8 @@ fn ensure_revision(store: &Store, key: &Key, sts: &Value) -> String {
     if store.get(&revision_key).is_ok() {
         return name;
     }
-    let uid = sts["metadata"]["uid"].as_str().unwrap_or_default();
-    let highest = store
-        .list("apps", "controllerrevisions", Some(&key.namespace), None)
-        .0
+    let highest = owned(store, ("apps", "controllerrevisions"), &key.namespace, sts)
         .iter()
-        .filter(|(_, r)| owned_by(r, uid))
         .filter_map(|(_, r)| r["revision"].as_i64())
         .max()
         .unwrap_or(0);
@@ -107,12 +105,9 @@ fn pod_for(sts: &Value, key: &Key, ordinal: usize, revision: &str) -> Value {
 
 fn reconcile(ctx: &Context, key: &Key) {
     let (store, events) = (&ctx.store, &ctx.events);
-    let Ok(sts) = store.get(key) else {
+    let Some(sts) = live(store, key) else {
         return;
     };
-    if sts["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
     let update_revision = ensure_revision(store, key, &sts);
     let uid = sts["metadata"]["uid"].as_str().unwrap_or_default();
     let mut pods: BTreeMap<usize, Arc<Value>> = BTreeMap::new();
@@ -315,21 +310,16 @@ fn write_status(store: &Store, key: &Key, sts: &Value, update_revision: &str, ha
         "currentRevision": current_revision, "updateRevision": update_revision,
         "collisionCount": 0, "availableReplicas": ready,
     });
-    if let Some(map) = status.as_object_mut() {
-        for field in [
-            "readyReplicas",
-            "currentReplicas",
-            "updatedReplicas",
-            "availableReplicas",
-        ] {
-            if map.get(field) == Some(&json!(0)) && field != "availableReplicas" {
-                map.remove(field);
-            }
-        }
-    }
-    if sts["status"] != status {
-        let mut next = sts.clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(sts));
-    }
+    // availableReplicas stays even when zero, as the StatefulSet controller writes it.
+    omit_zeros(
+        &mut status,
+        &["readyReplicas", "currentReplicas", "updatedReplicas"],
+    );
+    update_status(
+        store,
+        key,
+        sts,
+        status,
+        crate::store::resource_version_of(sts),
+    );
 }

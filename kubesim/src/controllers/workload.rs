@@ -1,11 +1,14 @@
-//! What the workload controllers share: new objects from a template, owned by the
-//! controller's object, and pods created through the registry (so admission can refuse
-//! them) with the events kube-controller-manager writes.
+//! What the controllers share about the objects they manage: reading the live ones and
+//! those they own, new objects from a template owned by the controller's object, pods
+//! created through the registry (so admission can refuse them) with the events
+//! kube-controller-manager writes, and status written back only when it changed.
 
 use super::runner::Context;
 use crate::events::Source;
-use crate::ownership::controller_reference;
+use crate::ownership::{controller_reference, owned_by};
+use crate::store::{Key, Store};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The field manager of the controllers' writes.
 pub const MANAGER: &str = "kube-controller-manager";
@@ -63,6 +66,59 @@ pub fn create_pod(ctx: &Context, owner: &Value, source: Source, pod: Value) -> b
             ctx.events.warning(owner, source, "FailedCreate", &message);
             false
         }
+    }
+}
+
+/// The object at `key`, unless it is gone or being deleted (nothing to reconcile then).
+pub fn live(store: &Store, key: &Key) -> Option<Arc<Value>> {
+    store
+        .get(key)
+        .ok()
+        .filter(|o| o["metadata"].get("deletionTimestamp").is_none())
+}
+
+/// The objects of `(group, plural)` in `namespace` that `owner` owns.
+pub fn owned(
+    store: &Store,
+    (group, plural): (&str, &str),
+    namespace: &str,
+    owner: &Value,
+) -> Vec<(Key, Arc<Value>)> {
+    let uid = owner["metadata"]["uid"].as_str().unwrap_or_default();
+    store
+        .list(group, plural, Some(namespace), None)
+        .0
+        .into_iter()
+        .filter(|(_, o)| owned_by(o, uid))
+        .collect()
+}
+
+/// Drops the `fields` of a status that are zero, as the controllers' Go structs omit
+/// them (`omitempty`).
+pub fn omit_zeros(status: &mut Value, fields: &[&str]) {
+    if let Some(map) = status.as_object_mut() {
+        for field in fields {
+            if map.get(*field) == Some(&json!(0)) {
+                map.remove(*field);
+            }
+        }
+    }
+}
+
+/// Writes `status` over `object`'s when it changed. `expected` is the resourceVersion
+/// read (a conflicting write is reconciled again from its own event), or `None` to
+/// write over whatever happened meanwhile.
+pub fn update_status(
+    store: &Store,
+    key: &Key,
+    object: &Value,
+    status: Value,
+    expected: Option<u64>,
+) {
+    if object["status"] != status {
+        let mut next = object.clone();
+        next["status"] = status;
+        let _ = store.update(key.clone(), next, expected);
     }
 }
 

@@ -7,6 +7,7 @@ use super::conditions::{condition, write_status};
 use super::crds::GROUP;
 use super::issuers::{readiness, secret_namespace};
 use crate::events::{Recorder, Source};
+use crate::ownership::controller_reference;
 use crate::store::{Key, Store, StoreError};
 use base64::Engine;
 use serde_json::{Value, json};
@@ -96,24 +97,20 @@ pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
                 is_ca,
             )
         });
+    // The first attempt announces the issuing; each one that signs announces it again.
+    let first = !cert["status"]["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Issuing"));
+    if first || signed.is_ok() {
+        announce(events, &cert, &request_name);
+    }
+    let state = match &signed {
+        Err(waiting) => Requested::Pending(waiting),
+        Ok((cert_pem, _, _)) => Requested::Issued(cert_pem),
+    };
+    request(store, key, &cert, &request_name, state);
     match signed {
-        Err(waiting) => {
-            let first = !cert["status"]["conditions"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|c| c["type"] == "Issuing"));
-            if first {
-                announce(events, &cert, &request_name);
-            }
-            request(
-                store,
-                key,
-                &cert,
-                &request_name,
-                "",
-                "False",
-                "Pending",
-                &waiting,
-            );
+        Err(_) => {
             let status = json!({"conditions": [
                 condition(&cert, "Ready", "False", "DoesNotExist", "Issuing certificate as Secret does not exist", &now, &generation),
                 condition(&cert, "Issuing", "True", "DoesNotExist", "Issuing certificate as Secret does not exist", &now, &generation),
@@ -121,17 +118,6 @@ pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
             write_status(store, key, &cert, status);
         }
         Ok((cert_pem, key_pem, ca_pem)) => {
-            announce(events, &cert, &request_name);
-            request(
-                store,
-                key,
-                &cert,
-                &request_name,
-                &cert_pem,
-                "True",
-                "Issued",
-                "Certificate fetched from issuer successfully",
-            );
             let issuer = &spec["issuerRef"];
             let secret = json!({
                 "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
@@ -192,16 +178,24 @@ fn announce(events: &Recorder, cert: &Value, request_name: &str) {
 
 /// Creates (or updates) the CertificateRequest for this revision.
 #[allow(clippy::too_many_arguments)]
-fn request(
-    store: &Store,
-    key: &Key,
-    cert: &Value,
-    name: &str,
-    certificate: &str,
-    ready: &str,
-    reason: &str,
-    message: &str,
-) {
+/// Where a CertificateRequest stands.
+enum Requested<'a> {
+    /// Waiting for its issuer, and why.
+    Pending(&'a str),
+    /// Signed: the certificate PEM.
+    Issued(&'a str),
+}
+
+fn request(store: &Store, key: &Key, cert: &Value, name: &str, state: Requested) {
+    let (certificate, ready, reason, message) = match state {
+        Requested::Pending(why) => ("", "False", "Pending", why),
+        Requested::Issued(pem) => (
+            pem,
+            "True",
+            "Issued",
+            "Certificate fetched from issuer successfully",
+        ),
+    };
     let now = store.clock().now_rfc3339();
     let request_key = Key::new(GROUP, "certificaterequests", &key.namespace, name);
     let mut conditions = vec![
@@ -237,8 +231,7 @@ fn request(
         "apiVersion": "cert-manager.io/v1", "kind": "CertificateRequest",
         "metadata": {"name": name, "namespace": key.namespace,
             "annotations": {"cert-manager.io/certificate-name": key.name, "cert-manager.io/certificate-revision": name.rsplit('-').next().unwrap_or("1")},
-            "ownerReferences": [{"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "name": key.name,
-                "uid": cert["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]},
+            "ownerReferences": [controller_reference("cert-manager.io/v1", "Certificate", &key.name, &cert["metadata"]["uid"])]},
         "spec": {"issuerRef": cert["spec"]["issuerRef"], "request": "", "usages": ["digital signature", "key encipherment"],
             "username": "system:serviceaccount:cert-manager:cert-manager", "extra": {}, "groups": ["system:serviceaccounts", "system:serviceaccounts:cert-manager", "system:authenticated"]},
         "status": status,

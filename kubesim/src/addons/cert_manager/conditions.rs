@@ -34,9 +34,6 @@ pub fn write_status(
     object: &serde_json::Value,
     status: serde_json::Value,
 ) {
-    if object["status"] != status {
-        let mut next = object.clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(object));
-    }
+    let expected = crate::store::resource_version_of(object);
+    crate::controllers::workload::update_status(store, key, object, status, expected);
 }

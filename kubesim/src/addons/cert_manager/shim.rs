@@ -4,6 +4,7 @@
 
 use super::crds::GROUP;
 use crate::events::{Recorder, Source};
+use crate::ownership::controller_reference;
 use crate::store::{Key, Store};
 use serde_json::json;
 
@@ -48,8 +49,7 @@ pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
                 let cert = json!({
                     "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
                     "metadata": {"name": secret, "namespace": key.namespace,
-                        "ownerReferences": [{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "name": key.name,
-                            "uid": ingress["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]},
+                        "ownerReferences": [controller_reference("networking.k8s.io/v1", "Ingress", &key.name, &ingress["metadata"]["uid"])]},
                     "spec": wanted,
                 });
                 if store.create(cert_key, cert).is_ok() {

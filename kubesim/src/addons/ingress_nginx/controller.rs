@@ -4,6 +4,7 @@
 
 use super::routing::ours;
 use crate::controllers::runner::{Context, Controller};
+use crate::controllers::workload::update_status;
 use crate::events::{Recorder, Source};
 use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
@@ -68,13 +69,6 @@ fn reconcile(store: &Store, events: &Recorder, key: &Key, synced: &mut BTreeMap<
         events.normal(&ingress, SOURCE, "Sync", "Scheduled for sync");
         synced.insert(uid, generation);
     }
-    if ingress["status"] != wanted {
-        let mut next = (*ingress).clone();
-        next["status"] = wanted;
-        let _ = store.update(
-            key.clone(),
-            next,
-            crate::store::resource_version_of(&ingress),
-        );
-    }
+    let expected = crate::store::resource_version_of(&ingress);
+    update_status(store, key, &ingress, wanted, expected);
 }
