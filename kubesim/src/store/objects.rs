@@ -123,22 +123,12 @@ impl Store {
         namespace: Option<&str>,
         after: Option<&Key>,
     ) -> (Vec<(Key, Arc<Value>)>, u64) {
-        let inner = self.lock();
-        let start = match after {
-            Some(key) => Bound::Excluded(key.clone()),
-            None => Bound::Included(Key::new(group, resource, namespace.unwrap_or(""), "")),
-        };
-        let items = inner
-            .objects
-            .range((start, Bound::Unbounded))
-            .take_while(|(k, _)| {
-                k.group == group
-                    && k.resource == resource
-                    && namespace.is_none_or(|ns| k.namespace == ns)
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        (items, inner.resource_version)
+        let mut items = Vec::new();
+        let rv = self.scan(group, resource, namespace, after, |key, object| {
+            items.push((key.clone(), object.clone()));
+            true
+        });
+        (items, rv)
     }
 
     /// Visits the objects `list` would return, in order, without copying them; `visit`

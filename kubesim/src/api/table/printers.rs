@@ -478,12 +478,11 @@ pub(super) fn cells(kind: &str, o: &Value, now: Timestamp) -> Vec<Value> {
                 .or(spec["clusterIP"].as_str())
                 .filter(|s| !s.is_empty())
                 .unwrap_or("<none>");
-            let external: Vec<String> = spec["externalIPs"]
+            let external: Vec<&str> = spec["externalIPs"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
-                .map(str::to_string)
                 .collect();
             let external_ip = match kind {
                 "ClusterIP" | "NodePort" => {
@@ -495,7 +494,7 @@ pub(super) fn cells(kind: &str, o: &Value, now: Timestamp) -> Vec<Value> {
                 }
                 "LoadBalancer" => {
                     let mut lb = lb_addresses(status);
-                    lb.extend(external);
+                    lb.extend(external.into_iter().map(str::to_string));
                     if lb.is_empty() {
                         "<pending>".into()
                     } else {
