@@ -3,14 +3,17 @@
 //! (READY, STATUS, RESTARTS, AGE, CLUSTER-IP, PORT(S), TARGETS, …). The rules come from
 //! `kubesim/docs/table-output.md`; kinds without a printer get NAME and CREATED AT.
 
+mod columns;
+mod computed;
 mod format;
 mod printers;
 pub mod request;
 
+use columns::{Column, columns};
 use format::age;
 #[cfg(test)]
 use format::human_duration;
-use printers::{Column, cells, columns};
+use printers::cells;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
