@@ -82,8 +82,11 @@ fn store_entries(object: &mut Value, entries: Vec<Entry>, old: Option<&Value>) {
 /// Who is writing, and when.
 #[derive(Debug, Clone)]
 pub struct Writer<'a> {
+    /// The field manager (`fieldManager`, or the user agent's product).
     pub manager: &'a str,
+    /// The version written through, as managedFields record it.
     pub api_version: &'a str,
+    /// When, as managedFields record it.
     pub time: &'a str,
     /// `Some("status")` for writes through the status subresource.
     pub subresource: Option<&'a str>,
@@ -152,8 +155,11 @@ fn differs(a: &Value, b: &Value, path: &Path) -> bool {
 /// A field another manager owns with a different value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
+    /// The manager that owns the field.
     pub manager: String,
+    /// The version it wrote the field through.
     pub api_version: String,
+    /// The field.
     pub path: Path,
 }
 

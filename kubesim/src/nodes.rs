@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 /// A node to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeSpec {
+    /// The node's name (`kind-worker`).
     pub name: String,
+    /// Whether it is the control plane: labelled and tainted so workloads avoid it, and where the static pods run.
     pub control_plane: bool,
     /// CPU cores.
     pub cpu: u32,

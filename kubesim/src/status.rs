@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 pub struct Cause {
     /// `FieldValueRequired`, `FieldValueInvalid`, …
     pub reason: &'static str,
+    /// `Required value`, `Invalid value: …`.
     pub message: String,
     /// The field path, e.g. `spec.containers[0].image`.
     pub field: String,
@@ -23,9 +24,13 @@ pub struct Cause {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{code} {reason}: {message}")]
 pub struct ApiError {
+    /// The HTTP status code.
     pub code: u16,
+    /// The machine-readable reason (`NotFound`, `AlreadyExists`, `Invalid`, …).
     pub reason: &'static str,
+    /// The message, worded as kube-apiserver words it.
     pub message: String,
+    /// `details`: the object named, and an Invalid error's causes.
     pub details: Option<Value>,
 }
 

@@ -12,12 +12,17 @@ use std::sync::Arc;
 /// What a request wants to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attributes {
+    /// `get`, `list`, `create`, … (or `impersonate`).
     pub verb: String,
     /// For resource requests.
     pub group: String,
+    /// The resource's plural; empty for non-resource requests.
     pub resource: String,
+    /// `status`, `log`, …; empty for the resource itself.
     pub subresource: String,
+    /// The namespace; empty for cluster-scoped requests.
     pub namespace: String,
+    /// The object's name; empty for collections.
     pub name: String,
     /// For non-resource requests (`/version`, `/healthz`, discovery).
     pub path: Option<String>,

@@ -4,7 +4,9 @@
 /// An authenticated identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInfo {
+    /// The name RBAC subjects of kind User (or ServiceAccount) match.
     pub username: String,
+    /// The groups RBAC subjects of kind Group match.
     pub groups: Vec<String>,
 }
 

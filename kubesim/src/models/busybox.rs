@@ -28,6 +28,7 @@ pub struct Shell {
 }
 
 impl Shell {
+    /// A shell about to run the container's command line.
     pub fn new(context: Context) -> Shell {
         let ops = compile(&context.argv, &context.image);
         Shell {

@@ -4,9 +4,11 @@
 /// An HTTP request reaching a container (from a probe, the proxy or another pod).
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
+    /// `GET`, `POST`, …
     pub method: String,
     /// Path and query, as sent: `/stress?seconds=2`.
     pub path: String,
+    /// Who asks (probes are `kube-probe/…`, which some apps do not log).
     pub user_agent: String,
     /// The client's address, for access logs.
     pub remote: String,
@@ -40,8 +42,11 @@ impl HttpRequest {
 /// An HTTP answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// The `Content-Type` header.
     pub content_type: &'static str,
+    /// The body.
     pub body: String,
 }
 

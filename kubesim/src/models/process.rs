@@ -11,14 +11,19 @@ use std::time::Duration;
 /// volumes put in place.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The image's full reference.
     pub image: String,
     /// `command` then `args`, after the image's defaults are applied.
     pub argv: Vec<String>,
+    /// The environment, resolved from values, ConfigMaps, Secrets and the downward API.
     pub env: BTreeMap<String, String>,
     /// Mounted files by absolute path (ConfigMap/Secret volumes, the ServiceAccount token).
     pub files: BTreeMap<String, String>,
+    /// The pod's namespace (short Service names resolve in it).
     pub namespace: String,
+    /// The pod's name (the container's hostname).
     pub pod: String,
+    /// The pod's address, as the source of the container's requests.
     pub pod_ip: String,
     /// Memory limit in bytes, if any (a model may size itself to it, as the JVM would).
     pub memory_limit: Option<i64>,
@@ -67,6 +72,7 @@ impl Context {
 /// How a process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exit {
+    /// The exit code (0: success).
     pub code: i32,
 }
 
@@ -138,7 +144,9 @@ pub trait Process: Send + Debug {
 /// Resource use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
+    /// CPU in millicores.
     pub cpu_milli: i64,
+    /// Memory in bytes.
     pub memory_bytes: i64,
 }
 

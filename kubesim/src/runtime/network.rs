@@ -12,8 +12,11 @@ use std::sync::Arc;
 
 /// The network and the API, from inside one pod.
 pub struct Network<'a> {
+    /// Where Services, pods and their addresses are.
     pub store: &'a Arc<Store>,
+    /// The containers that answer.
     pub runtime: &'a Runtime,
+    /// What the pod's ServiceAccount may ask of the API server.
     pub rbac: &'a Authorizer,
     /// The pod whose containers are asking.
     pub pod: &'a Value,

@@ -18,7 +18,12 @@ pub enum StoreError {
     Storage(String),
     /// The requested version is older than the retained history.
     #[error("too old resource version: {requested} ({oldest})")]
-    Gone { requested: u64, oldest: u64 },
+    Gone {
+        /// The version asked for.
+        requested: u64,
+        /// The oldest version still retained.
+        oldest: u64,
+    },
 }
 
 /// Result alias for store operations.

@@ -9,8 +9,11 @@ use tokio::sync::broadcast;
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
+    /// A new object.
     Added,
+    /// A changed object.
     Modified,
+    /// An object removed.
     Deleted,
 }
 
@@ -28,8 +31,11 @@ impl EventType {
 /// One change, as watches deliver it.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// The version the change made.
     pub resource_version: u64,
+    /// What happened.
     pub kind: EventType,
+    /// Where.
     pub key: Key,
     /// The object after the change (for deletions: as it was, with the deletion's version).
     pub object: Arc<Value>,

@@ -12,8 +12,11 @@ use tokio::sync::broadcast;
 /// What a watch follows: one resource, in one namespace or (`None`) in all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Topic {
+    /// The API group (`""` for the core group).
     pub group: String,
+    /// The resource's plural.
     pub resource: String,
+    /// One namespace, or `None` for all.
     pub namespace: Option<String>,
 }
 

@@ -30,7 +30,9 @@ pub struct Journal {
 /// What a data directory held.
 #[derive(Debug, Default)]
 pub struct Recovered {
+    /// The last version recorded.
     pub resource_version: u64,
+    /// The objects as of that version.
     pub objects: BTreeMap<Key, Arc<Value>>,
 }
 

@@ -7,10 +7,13 @@ use serde_json::{Value, json};
 /// kube-apiserver returns them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
+    /// The API group (`""` for the core group).
     pub group: String,
+    /// The resource's plural as stored (a version's storage resource).
     pub resource: String,
     /// `""` for cluster-scoped objects.
     pub namespace: String,
+    /// The object's name.
     pub name: String,
 }
 

@@ -46,6 +46,7 @@ fn issuer_of(
         })
 }
 
+/// Brings a Certificate up to date: issued into its Secret, or saying why not yet.
 pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
     let Ok(cert) = store.get(key) else {
         return;

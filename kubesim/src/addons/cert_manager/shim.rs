@@ -10,6 +10,7 @@ use serde_json::json;
 
 const SHIM: Source<'static> = Source::component("cert-manager-ingress-shim");
 
+/// Gives an annotated Ingress a Certificate for each `spec.tls` entry.
 pub fn reconcile(store: &Store, events: &Recorder, key: &Key) {
     let Ok(ingress) = store.get(key) else {
         return;
