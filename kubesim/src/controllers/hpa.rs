@@ -31,20 +31,24 @@ type History = BTreeMap<String, VecDeque<(Instant, i64)>>;
 /// soon as it appears.
 pub struct Autoscaler {
     history: History,
-    next_sync: Instant,
+    /// When the next period starts: at once when the loop first runs, then every
+    /// [`PERIOD`].
+    next_sync: Option<Instant>,
 }
 
 /// The controller.
 pub fn controller() -> impl Controller {
     Autoscaler {
         history: History::new(),
-        next_sync: Instant::now(),
+        next_sync: None,
     }
 }
 
 impl Controller for Autoscaler {
     /// Nothing to catch up: every autoscaler is looked at each period anyway.
-    fn resync(&mut self, _: &Context) {}
+    fn resync(&mut self, _: &Context) {
+        self.next_sync.get_or_insert_with(Instant::now);
+    }
 
     fn changed(&mut self, ctx: &Context, batch: &[Arc<Event>]) {
         for e in batch {
@@ -64,11 +68,11 @@ impl Controller for Autoscaler {
     }
 
     fn wake_at(&self) -> Option<Instant> {
-        Some(self.next_sync)
+        self.next_sync
     }
 
     fn wake(&mut self, ctx: &Context) {
-        self.next_sync += PERIOD;
+        self.next_sync = self.next_sync.map(|at| at + PERIOD);
         let (hpas, _) = ctx
             .store
             .list("autoscaling", "horizontalpodautoscalers", None, None);

@@ -125,7 +125,8 @@ pub struct Resync {
 pub struct Follow<A, R> {
     owned: (&'static str, &'static str),
     resync: Option<Resync>,
-    /// When the next resync period ends (the first one at once).
+    /// When the next resync period ends: at once when the loop first runs, then every
+    /// period (kept across resubscriptions, as an interval would be).
     next_resync: Option<Instant>,
     affected: A,
     reconcile: R,
@@ -149,7 +150,6 @@ where
 
     /// Also reconciles the owned objects `resync` says are due, every period.
     pub fn with_resync(mut self, resync: Resync) -> Self {
-        self.next_resync = Some(Instant::now());
         self.resync = Some(resync);
         self
     }
@@ -165,6 +165,9 @@ where
     R: Fn(&Context, &Key) + Send + 'static,
 {
     fn resync(&mut self, ctx: &Context) {
+        if self.resync.is_some() && self.next_resync.is_none() {
+            self.next_resync = Some(Instant::now());
+        }
         for (key, _) in self.owned_keys(&ctx.store) {
             (self.reconcile)(ctx, &key);
         }
@@ -211,7 +214,8 @@ pub fn nothing_else(_: &Context, _: &Event) -> Vec<Key> {
 /// CronJob controller's resync is all it does).
 pub struct Every<F> {
     period: Duration,
-    next: Instant,
+    /// When it next acts: at once when the loop first runs, then every period.
+    next: Option<Instant>,
     act: F,
 }
 
@@ -220,23 +224,25 @@ impl<F: Fn(&Context) + Send + 'static> Every<F> {
     pub fn new(period: Duration, act: F) -> Self {
         Every {
             period,
-            next: Instant::now(),
+            next: None,
             act,
         }
     }
 }
 
 impl<F: Fn(&Context) + Send + 'static> Controller for Every<F> {
-    fn resync(&mut self, _: &Context) {}
+    fn resync(&mut self, _: &Context) {
+        self.next.get_or_insert_with(Instant::now);
+    }
 
     fn changed(&mut self, _: &Context, _: &[Arc<Event>]) {}
 
     fn wake_at(&self) -> Option<Instant> {
-        Some(self.next)
+        self.next
     }
 
     fn wake(&mut self, ctx: &Context) {
-        self.next += self.period;
+        self.next = self.next.map(|at| at + self.period);
         (self.act)(ctx);
     }
 }
