@@ -10,7 +10,7 @@ use crate::registry::{Registry, strategy};
 use crate::runtime::Runtime;
 use crate::store::{Key, Store, StoreError};
 use jiff::Timestamp;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// A running simulated cluster. Clone it freely: clones share the same state.
@@ -126,64 +126,35 @@ impl ClusterBuilder {
             let mut namespace =
                 json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
             strategy::namespace::prepare(&mut namespace);
-            match store.create(Key::new("", "namespaces", "", name), namespace) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            install(&store, Key::new("", "namespaces", "", name), namespace)?;
             strategy::namespace::default_account(&store, name)?;
         }
         let now = clock_now(&store);
         for (index, spec) in self.nodes.iter().enumerate() {
             let node = crate::nodes::node_object(spec, index, &now);
-            match store.create(Key::new("", "nodes", "", &spec.name), node) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            install(&store, Key::new("", "nodes", "", &spec.name), node)?;
         }
         let installed = crate::nodes::kind_objects()
             .into_iter()
             .chain(crate::addons::ingress_nginx::objects());
         for (group, plural, namespace, object) in installed {
-            let name = object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            match store.create(Key::new(group, plural, namespace, &name), object) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            let key = Key::new(group, plural, namespace, name_of(&object));
+            install(&store, key, object)?;
         }
         for crd in crate::addons::cert_manager::crds::all() {
-            let name = crd["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
             let key = Key::new(
                 "apiextensions.k8s.io",
                 "customresourcedefinitions",
                 "",
-                &name,
+                name_of(&crd),
             );
-            match store.create(key.clone(), crd) {
-                Ok(stored) => {
-                    crate::crd::establish(&store, &key, &stored)?;
-                }
-                Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
+            if let Some(stored) = install(&store, key.clone(), crd)? {
+                crate::crd::establish(&store, &key, &stored)?;
             }
         }
         for (resource, object) in crate::auth::default_roles::default_objects() {
-            let name = object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            match store.create(
-                Key::new("rbac.authorization.k8s.io", resource, "", &name),
-                object,
-            ) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            let key = Key::new("rbac.authorization.k8s.io", resource, "", name_of(&object));
+            install(&store, key, object)?;
         }
         let token = self.admin_token.unwrap_or_else(|| {
             format!(
@@ -360,6 +331,21 @@ impl Cluster {
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
+}
+
+/// Creates `object` unless something is stored there already (a restarted durable store
+/// holds what the cluster installed before); the new object, if it was created.
+fn install(store: &Store, key: Key, object: Value) -> Result<Option<Arc<Value>>, StoreError> {
+    match store.create(key, object) {
+        Ok(stored) => Ok(Some(stored)),
+        Err(StoreError::AlreadyExists) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An object's name.
+fn name_of(object: &Value) -> &str {
+    object["metadata"]["name"].as_str().unwrap_or_default()
 }
 
 fn clock_now(store: &Store) -> String {
