@@ -2,7 +2,7 @@
 //! service range (10.96.0.0/16) and node ports from 30000–32767, each unique in the
 //! cluster; a taken address or port is refused with kube-apiserver's message.
 
-use crate::api::status::Cause;
+use crate::status::Cause;
 use crate::store::Store;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -6,10 +6,11 @@ use crate::auth::Tokens;
 use crate::clock::Clock;
 use crate::events::Recorder;
 use crate::nodes::NodeSpec;
+use crate::registry::{Registry, strategy};
 use crate::runtime::Runtime;
 use crate::store::{Key, Store, StoreError};
 use jiff::Timestamp;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// A running simulated cluster. Clone it freely: clones share the same state.
@@ -27,6 +28,7 @@ pub struct ClusterBuilder {
     seed: u64,
     start: Option<Timestamp>,
     history: usize,
+    #[cfg(feature = "durable")]
     data_dir: Option<std::path::PathBuf>,
     admin_token: Option<String>,
     nodes: Vec<NodeSpec>,
@@ -40,6 +42,7 @@ impl Default for ClusterBuilder {
             seed: 0,
             start: None,
             history: 10_000,
+            #[cfg(feature = "durable")]
             data_dir: None,
             admin_token: None,
             nodes: crate::nodes::kind_default(),
@@ -98,7 +101,8 @@ impl ClusterBuilder {
     }
 
     /// Keeps the cluster's objects in `dir`, so they survive a restart (default: memory
-    /// only).
+    /// only). Needs the `durable` feature (on by default).
+    #[cfg(feature = "durable")]
     pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
@@ -109,10 +113,7 @@ impl ClusterBuilder {
     /// written.
     pub fn build(self) -> Result<Cluster, StoreError> {
         let clock = Clock::starting_at(self.start.unwrap_or_else(Timestamp::now));
-        let store = Arc::new(match &self.data_dir {
-            Some(dir) => Store::open(dir, clock, self.seed, self.history)?,
-            None => Store::new(clock, self.seed, self.history),
-        });
+        let store = Arc::new(self.open_store(clock)?);
         for name in [
             "default",
             "kube-system",
@@ -122,74 +123,38 @@ impl ClusterBuilder {
             "ingress-nginx",
             "local-path-storage",
         ] {
-            let namespace = json!({
-                "apiVersion": "v1",
-                "kind": "Namespace",
-                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-                "spec": {"finalizers": ["kubernetes"]},
-                "status": {"phase": "Active"},
-            });
-            match store.create(Key::new("", "namespaces", "", name), namespace) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
-            let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
-            match store.create(Key::new("", "serviceaccounts", name, "default"), account) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            let mut namespace =
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+            strategy::namespace::prepare(&mut namespace);
+            install(&store, Key::new("", "namespaces", "", name), namespace)?;
+            strategy::namespace::default_account(&store, name)?;
         }
         let now = clock_now(&store);
         for (index, spec) in self.nodes.iter().enumerate() {
             let node = crate::nodes::node_object(spec, index, &now);
-            match store.create(Key::new("", "nodes", "", &spec.name), node) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            install(&store, Key::new("", "nodes", "", &spec.name), node)?;
         }
-        for (group, plural, namespace, object) in crate::nodes::addons() {
-            let name = object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            match store.create(Key::new(group, plural, namespace, &name), object) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+        let installed = crate::nodes::kind_objects()
+            .into_iter()
+            .chain(crate::addons::ingress_nginx::objects());
+        for (group, plural, namespace, object) in installed {
+            let key = Key::new(group, plural, namespace, name_of(&object));
+            install(&store, key, object)?;
         }
-        for crd in crate::certmanager::crds::all() {
-            let name = crd["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+        for crd in crate::addons::cert_manager::crds::all() {
             let key = Key::new(
                 "apiextensions.k8s.io",
                 "customresourcedefinitions",
                 "",
-                &name,
+                name_of(&crd),
             );
-            match store.create(key.clone(), crd) {
-                Ok(stored) => {
-                    let mut established = (*stored).clone();
-                    established["status"] = crate::crd::established_status(&stored, &now);
-                    store.update(key, established, None)?;
-                }
-                Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
+            if let Some(stored) = install(&store, key.clone(), crd)? {
+                crate::crd::establish(&store, &key, &stored)?;
             }
         }
         for (resource, object) in crate::auth::default_roles::default_objects() {
-            let name = object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            match store.create(
-                Key::new("rbac.authorization.k8s.io", resource, "", &name),
-                object,
-            ) {
-                Ok(_) | Err(StoreError::AlreadyExists) => {}
-                Err(e) => return Err(e),
-            }
+            let key = Key::new("rbac.authorization.k8s.io", resource, "", name_of(&object));
+            install(&store, key, object)?;
         }
         let token = self.admin_token.unwrap_or_else(|| {
             format!(
@@ -200,7 +165,8 @@ impl ClusterBuilder {
         let tokens = Arc::new(Tokens::new(token));
         let runtime = Arc::new(Runtime::new(store.clock().clone(), self.metrics_window));
         let events = Arc::new(Recorder::new(store.clone()));
-        let api = ApiServer::new(store.clone(), tokens.clone(), runtime.clone());
+        let registry = Registry::new(store.clone());
+        let api = ApiServer::new(registry.clone(), tokens.clone(), runtime.clone());
         let system = if self.system_workloads {
             crate::nodes::system_workloads(&self.nodes)
         } else {
@@ -208,25 +174,39 @@ impl ClusterBuilder {
         };
         for (group, plural, namespace, object) in system {
             // Through admission, like kubeadm's writes; already there after a restart.
-            match api.create_as_controller(group, "v1", plural, namespace, object, "kubeadm") {
+            match registry.create_as_controller(group, "v1", plural, namespace, object, "kubeadm") {
                 Ok(_) => {}
                 Err(e) if e.code == 409 => {}
                 Err(e) => tracing::warn!("creating kind's {plural} in {namespace}: {}", e.message),
             }
         }
-        crate::controllers::start(
-            store.clone(),
-            api.clone(),
-            runtime.clone(),
+        let controllers = Arc::new(crate::controllers::runner::Context {
+            store: store.clone(),
+            registry,
+            runtime: runtime.clone(),
             events,
-            tokens.clone(),
-        );
+            tokens: tokens.clone(),
+            rbac: crate::auth::rbac::Authorizer::new(store.clone()),
+        });
+        crate::controllers::start(&controllers);
+        crate::addons::start(&controllers);
         Ok(Cluster {
             store,
             api,
             tokens,
             runtime,
         })
+    }
+}
+
+impl ClusterBuilder {
+    /// The store: in the data directory when one is set.
+    fn open_store(&self, clock: Clock) -> Result<Store, StoreError> {
+        #[cfg(feature = "durable")]
+        if let Some(dir) = &self.data_dir {
+            return Store::open(dir, clock, self.seed, self.history);
+        }
+        Ok(Store::new(clock, self.seed, self.history))
     }
 }
 
@@ -316,7 +296,7 @@ impl Cluster {
     pub fn ingress_get(&self, host: &str, path: &str) -> (u16, String) {
         const NOT_FOUND: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
         let Some((namespace, service, port)) =
-            crate::controllers::ingress::route(&self.store, host, path)
+            crate::addons::ingress_nginx::route(&self.store, host, path)
         else {
             return (404, NOT_FOUND.into());
         };
@@ -351,6 +331,21 @@ impl Cluster {
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
+}
+
+/// Creates `object` unless something is stored there already (a restarted durable store
+/// holds what the cluster installed before); the new object, if it was created.
+fn install(store: &Store, key: Key, object: Value) -> Result<Option<Arc<Value>>, StoreError> {
+    match store.create(key, object) {
+        Ok(stored) => Ok(Some(stored)),
+        Err(StoreError::AlreadyExists) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An object's name.
+fn name_of(object: &Value) -> &str {
+    object["metadata"]["name"].as_str().unwrap_or_default()
 }
 
 fn clock_now(store: &Store) -> String {

@@ -2,10 +2,11 @@
 //! under its group, validated and pruned against the version's structural schema, with its
 //! status and scale subresources and its printer columns.
 
-use crate::api::status::Cause;
 use crate::resources::{Resource, VERBS};
+use crate::status::Cause;
+use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// One served version of a custom resource.
 #[derive(Debug, Clone)]
@@ -133,6 +134,13 @@ impl Crds {
         all.retain(|s| s.crd != name);
         gone
     }
+}
+
+/// Marks the stored CRD at `key` Established, as the API server does once it serves it.
+pub fn establish(store: &Store, key: &Key, stored: &Value) -> Result<Arc<Value>, StoreError> {
+    let mut established = stored.clone();
+    established["status"] = established_status(stored, &store.clock().now_rfc3339());
+    store.update(key.clone(), established, None)
 }
 
 /// What the API server writes into a CRD's status once it serves it.

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 /// Who reports an event: `kubelet` on a node, `default-scheduler`, a controller.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
+    /// `source.component` and `reportingComponent`.
     pub component: &'a str,
+    /// `source.host`: the node, for the kubelet; empty for the control plane.
     pub host: &'a str,
 }
 
@@ -33,6 +35,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// A recorder writing into `store`.
     pub fn new(store: Arc<Store>) -> Recorder {
         Recorder {
             store,

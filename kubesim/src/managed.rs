@@ -5,6 +5,8 @@
 
 use crate::fields::{self, FieldSet, Path};
 use crate::patch::{is_set_list, merge_key};
+use crate::resources::Resource;
+use crate::status::ApiError;
 use serde_json::{Value, json};
 
 /// One `managedFields` entry.
@@ -80,8 +82,11 @@ fn store_entries(object: &mut Value, entries: Vec<Entry>, old: Option<&Value>) {
 /// Who is writing, and when.
 #[derive(Debug, Clone)]
 pub struct Writer<'a> {
+    /// The field manager (`fieldManager`, or the user agent's product).
     pub manager: &'a str,
+    /// The version written through, as managedFields record it.
     pub api_version: &'a str,
+    /// When, as managedFields record it.
     pub time: &'a str,
     /// `Some("status")` for writes through the status subresource.
     pub subresource: Option<&'a str>,
@@ -150,8 +155,11 @@ fn differs(a: &Value, b: &Value, path: &Path) -> bool {
 /// A field another manager owns with a different value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
+    /// The manager that owns the field.
     pub manager: String,
+    /// The version it wrote the field through.
     pub api_version: String,
+    /// The field.
     pub path: Path,
 }
 
@@ -295,6 +303,25 @@ fn merge_into(target: &mut Value, config: &Value, field: &str) {
         }
         (t, c) => *t = c.clone(),
     }
+}
+
+/// The 409 server-side apply answers with, one cause per conflicting field, so a client
+/// can tell which fields to drop or force.
+pub fn conflict_error(resource: &Resource, name: &str, conflicts: &[Conflict]) -> ApiError {
+    let mut error = ApiError::about(resource, name, 409, "Conflict", conflict_message(conflicts));
+    if let Some(details) = &mut error.details {
+        details["causes"] = conflicts
+            .iter()
+            .map(|c| {
+                json!({
+                    "reason": "FieldManagerConflict",
+                    "message": format!("conflict with \"{}\" using {}", c.manager, c.api_version),
+                    "field": fields::display(&c.path),
+                })
+            })
+            .collect();
+    }
+    error
 }
 
 /// The Conflict error message kube-apiserver writes.

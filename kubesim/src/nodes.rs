@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 /// A node to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeSpec {
+    /// The node's name (`kind-worker`).
     pub name: String,
+    /// Whether it is the control plane: labelled and tainted so workloads avoid it, and where the static pods run.
     pub control_plane: bool,
     /// CPU cores.
     pub cpu: u32,
@@ -88,7 +90,7 @@ pub fn node_object(spec: &NodeSpec, index: usize, now: &str) -> Value {
                 {"type": "Hostname", "address": spec.name}],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {"architecture": "amd64", "bootID": "", "containerRuntimeVersion": "containerd://1.7.24",
-                "kernelVersion": "6.1.0-kubesim", "kubeProxyVersion": "", "kubeletVersion": format!("v{}.{}.0", crate::api::MAJOR, crate::api::MINOR),
+                "kernelVersion": "6.1.0-kubesim", "kubeProxyVersion": "", "kubeletVersion": crate::version::release(),
                 "machineID": "", "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": ""},
         },
     });
@@ -98,9 +100,9 @@ pub fn node_object(spec: &NodeSpec, index: usize, now: &str) -> Value {
     node
 }
 
-/// The objects of a fresh kind cluster besides nodes and namespaces: (group, plural,
-/// namespace, object).
-pub fn addons() -> Vec<(&'static str, &'static str, &'static str, Value)> {
+/// The objects of a fresh kind cluster besides nodes, namespaces and add-ons: (group,
+/// plural, namespace, object).
+pub fn kind_objects() -> Vec<(&'static str, &'static str, &'static str, Value)> {
     let service = |namespace: &str, name: &str, ip: &str, selector: Value, ports: Value| {
         json!({"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": name, "namespace": namespace, "labels": if name == "kubernetes" {
@@ -155,17 +157,6 @@ pub fn addons() -> Vec<(&'static str, &'static str, &'static str, Value)> {
                 "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
                 "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
                 "volumeBindingMode": "WaitForFirstConsumer",
-            }),
-        ),
-        (
-            "networking.k8s.io",
-            "ingressclasses",
-            "",
-            json!({
-                "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
-                "metadata": {"name": "nginx", "labels": {"app.kubernetes.io/component": "controller",
-                    "app.kubernetes.io/name": "ingress-nginx"}},
-                "spec": {"controller": "k8s.io/ingress-nginx"},
             }),
         ),
     ]

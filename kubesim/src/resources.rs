@@ -22,14 +22,21 @@ const CREATE_ONLY: &[&str] = &["create"];
 pub struct Resource {
     /// API group; `""` for the core group.
     pub group: &'static str,
+    /// The version served.
     pub version: &'static str,
+    /// The kind of its objects.
     pub kind: &'static str,
     /// Lower-case plural, as in URLs.
     pub plural: &'static str,
+    /// Lower-case singular, as discovery lists it.
     pub singular: &'static str,
+    /// Short names kubectl accepts (`po`, `deploy`).
     pub short_names: &'static [&'static str],
+    /// Whether its objects live in namespaces.
     pub namespaced: bool,
+    /// Verbs discovery lists for it.
     pub verbs: &'static [&'static str],
+    /// Categories (`all`) kubectl expands.
     pub categories: &'static [&'static str],
     /// Subresources served with their own verbs (`status`, `scale`, …).
     pub subresources: &'static [&'static str],

@@ -1,6 +1,7 @@
 //! kubeclass/demo-app: the small HTTP server every lesson deploys. Its contract is in
-//! `README.md` next to this file; kubesim models the same contract
-//! (`kubesim/src/models/demo_app.rs`), and `tests/contract.rs` checks both.
+//! `README.md` next to this file; kubesim models the same contract (the `demo-app` entry
+//! of `kubesim/src/models/images.yaml` and its hook in `kubesim/src/models/demo_app.rs`),
+//! and `tests/contract.rs` checks both.
 //!
 //! Configuration is the environment: `NAME`, `AGE`, `USER`, `PASSWORD`, `CONFIG_FILE`,
 //! `STARTUP_SECONDS`, `LIFETIME_SECONDS`, and `APP_VERSION` (the image tag, set by the

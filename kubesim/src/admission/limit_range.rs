@@ -2,9 +2,9 @@
 //! namespace's LimitRange defaults, and values outside its min/max are refused with
 //! kube-apiserver's message.
 
-use crate::api::status::ApiError;
+use super::attributes::Attributes;
 use crate::quantity;
-use crate::resources::Resource;
+use crate::status::ApiError;
 use crate::store::Store;
 use serde_json::{Value, json};
 
@@ -56,14 +56,8 @@ pub fn apply_defaults(store: &Store, namespace: &str, pod: &mut Value) {
 }
 
 /// Refuses containers outside the LimitRanges' bounds.
-pub fn check(
-    store: &Store,
-    resource: &Resource,
-    namespace: &str,
-    name: &str,
-    pod: &Value,
-) -> Result<(), ApiError> {
-    let limits = container_limits(store, namespace);
+pub fn check(attrs: &Attributes, pod: &Value) -> Result<(), ApiError> {
+    let limits = container_limits(attrs.store, attrs.namespace);
     let mut problems = Vec::new();
     for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
         for item in &limits {
@@ -103,11 +97,7 @@ pub fn check(
     }
     match problems.len() {
         0 => Ok(()),
-        1 => Err(ApiError::forbidden(resource, name, &problems[0])),
-        _ => Err(ApiError::forbidden(
-            resource,
-            name,
-            &format!("[{}]", problems.join(", ")),
-        )),
+        1 => Err(attrs.forbidden(&problems[0])),
+        _ => Err(attrs.forbidden(&format!("[{}]", problems.join(", ")))),
     }
 }

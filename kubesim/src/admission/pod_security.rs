@@ -3,8 +3,8 @@
 //! and a violation is refused with the checks kube-apiserver names. Workload objects are
 //! not refused (their Pods are, when a controller creates them), as on a real cluster.
 
-use crate::api::status::ApiError;
-use crate::resources::Resource;
+use super::attributes::Attributes;
+use crate::status::ApiError;
 use crate::store::{Key, Store};
 use serde_json::Value;
 
@@ -256,28 +256,18 @@ pub fn warn_template(store: &Store, namespace: &str, template: &Value) -> Option
 }
 
 /// Refuses a Pod that violates its namespace's enforced level.
-pub fn check(
-    store: &Store,
-    resource: &Resource,
-    namespace: &str,
-    name: &str,
-    pod: &Value,
-) -> Result<(), ApiError> {
-    let Some((level, version)) = enforced(store, namespace) else {
+pub fn check(attrs: &Attributes, pod: &Value) -> Result<(), ApiError> {
+    let Some((level, version)) = enforced(attrs.store, attrs.namespace) else {
         return Ok(());
     };
     let found = violations(&level, pod);
     if found.is_empty() {
         return Ok(());
     }
-    Err(ApiError::forbidden(
-        resource,
-        name,
-        &format!(
-            "violates PodSecurity \"{level}:{version}\": {}",
-            found.join(", ")
-        ),
-    ))
+    Err(attrs.forbidden(&format!(
+        "violates PodSecurity \"{level}:{version}\": {}",
+        found.join(", ")
+    )))
 }
 
 #[cfg(test)]

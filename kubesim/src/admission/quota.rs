@@ -3,10 +3,10 @@
 //! that leaves out a compute resource the quota tracks is refused with `failed quota`.
 //! Usage is counted from the store, so it is always current.
 
-use crate::api::status::ApiError;
+use super::attributes::Attributes;
 use crate::quantity::{self, Milli};
 use crate::resources::Resource;
-use crate::store::Store;
+use crate::status::ApiError;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -95,13 +95,8 @@ fn show(resource: &str, milli: Milli) -> String {
 }
 
 /// Refuses a create that a quota in `namespace` does not allow.
-pub fn check(
-    store: &Store,
-    resource: &Resource,
-    namespace: &str,
-    name: &str,
-    object: &Value,
-) -> Result<(), ApiError> {
+pub fn check(attrs: &Attributes, object: &Value) -> Result<(), ApiError> {
+    let (store, resource, namespace) = (attrs.store, attrs.resource, attrs.namespace);
     if namespace.is_empty() {
         return Ok(());
     }
@@ -140,14 +135,10 @@ pub fn check(
             }
             if !missing.is_empty() {
                 missing.sort();
-                return Err(ApiError::forbidden(
-                    resource,
-                    name,
-                    &format!(
-                        "failed quota: {quota_name}: must specify {}",
-                        missing.join(",")
-                    ),
-                ));
+                return Err(attrs.forbidden(&format!(
+                    "failed quota: {quota_name}: must specify {}",
+                    missing.join(",")
+                )));
             }
         }
         let relevant: Vec<&String> = hard.keys().filter(|k| wanted.contains_key(*k)).collect();
@@ -176,16 +167,12 @@ pub fn check(
                     .collect::<Vec<_>>()
                     .join(",")
             };
-            return Err(ApiError::forbidden(
-                resource,
-                name,
-                &format!(
-                    "exceeded quota: {quota_name}, requested: {}, used: {}, limited: {}",
-                    list(&|k| wanted[k]),
-                    list(&|k| used[k]),
-                    list(&|k| hard[k])
-                ),
-            ));
+            return Err(attrs.forbidden(&format!(
+                "exceeded quota: {quota_name}, requested: {}, used: {}, limited: {}",
+                list(&|k| wanted[k]),
+                list(&|k| used[k]),
+                list(&|k| hard[k])
+            )));
         }
     }
     Ok(())

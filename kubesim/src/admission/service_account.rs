@@ -2,8 +2,8 @@
 //! names one), which must exist, and gets the projected token volume the kubelet mounts at
 //! `/var/run/secrets/kubernetes.io/serviceaccount`.
 
-use crate::api::status::ApiError;
 use crate::resources::Resource;
+use crate::status::ApiError;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 

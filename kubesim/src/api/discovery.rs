@@ -3,18 +3,15 @@
 //! aggregated form (`apidiscovery.k8s.io/v2`, one request for everything).
 
 use crate::resources::{self, Resource};
+use crate::version::{self, MAJOR, MINOR};
 use serde_json::{Value, json};
-
-/// The Kubernetes version kubesim answers as.
-pub const MAJOR: &str = "1";
-pub const MINOR: &str = "34";
 
 /// `/version`.
 pub fn version() -> Value {
     json!({
         "major": MAJOR,
         "minor": MINOR,
-        "gitVersion": format!("v{MAJOR}.{MINOR}.0-kubesim"),
+        "gitVersion": version::git_version(),
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-01-01T00:00:00Z",
@@ -102,6 +99,17 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A resource's short names and categories, when it has any (both discovery forms
+/// leave the fields out otherwise).
+fn add_names(entry: &mut Value, r: &Resource) {
+    if !r.short_names.is_empty() {
+        entry["shortNames"] = json!(r.short_names);
+    }
+    if !r.categories.is_empty() {
+        entry["categories"] = json!(r.categories);
+    }
+}
+
 /// `/api/v1` or `/apis/GROUP/VERSION`, if served.
 pub fn resource_list(group: &str, version: &str, all: &[&'static Resource]) -> Option<Value> {
     let mut list = Vec::new();
@@ -113,12 +121,7 @@ pub fn resource_list(group: &str, version: &str, all: &[&'static Resource]) -> O
             "kind": r.kind,
             "verbs": r.verbs,
         });
-        if !r.short_names.is_empty() {
-            entry["shortNames"] = json!(r.short_names);
-        }
-        if !r.categories.is_empty() {
-            entry["categories"] = json!(r.categories);
-        }
+        add_names(&mut entry, r);
         list.push(entry);
         for sub in r.subresources {
             let (kind, verbs) = subresource_meta(r, sub);
@@ -175,12 +178,7 @@ pub fn aggregated(legacy: bool, all: &[&'static Resource]) -> Value {
                                 "singularResource": r.singular,
                                 "verbs": r.verbs,
                             });
-                            if !r.short_names.is_empty() {
-                                entry["shortNames"] = json!(r.short_names);
-                            }
-                            if !r.categories.is_empty() {
-                                entry["categories"] = json!(r.categories);
-                            }
+                            add_names(&mut entry, r);
                             if !r.subresources.is_empty() {
                                 entry["subresources"] = r
                                     .subresources

@@ -3,10 +3,9 @@
 //! total. Like metrics-server, a container appears once it has run for one 15 s
 //! resolution window, so `kubectl top` says "metrics not available yet" for new pods.
 
-use super::ApiServer;
-use super::path::Target;
-use super::query::Query;
-use super::status::{ApiError, Result};
+use super::server::ApiServer;
+use crate::registry::{LabelSelector, Params, Target};
+use crate::status::{ApiError, Result};
 use serde_json::{Value, json};
 
 /// What the node itself uses besides its pods (system daemons, the kubelet).
@@ -55,9 +54,8 @@ impl ApiServer {
 
     /// GET on `pods` or `nodes` of metrics.k8s.io: one object or a list (label selectors
     /// apply).
-    pub fn metrics(&self, target: &Target, query: &Query) -> Result<Value> {
-        let selector =
-            super::selectors::LabelSelector::parse(query.get("labelSelector").unwrap_or(""))?;
+    pub fn metrics(&self, target: &Target, params: &Params) -> Result<Value> {
+        let selector = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
         let pods = target.resource.kind == "PodMetrics";
         let namespace = target.namespace.as_deref();
         let source: Vec<_> = if pods {

@@ -1,8 +1,9 @@
 //! Request paths, parsed once into what they address: a discovery document, health, or
 //! a resource (with namespace, name and subresource).
 
-use super::status::{ApiError, Result};
+use crate::registry::Target;
 use crate::resources::Resource;
+use crate::status::{ApiError, Result};
 
 /// What a path addresses.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,30 +28,6 @@ pub enum Route {
     OpenApiV3(String),
     /// Anything below a group version.
     Resource(Target),
-}
-
-/// A resource, and which of its objects.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    pub resource: &'static Resource,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    /// `status`, `scale`, `log`, … (for `proxy`, the rest of the path follows after `/`).
-    pub subresource: Option<String>,
-}
-
-impl Target {
-    /// The name, or an error when the path has none (a verb that needs one).
-    pub fn name(&self) -> Result<&str> {
-        self.name.as_deref().ok_or_else(ApiError::no_route)
-    }
-
-    /// The subresource's first segment (`proxy` for `proxy/healthz`).
-    pub fn subresource_kind(&self) -> Option<&str> {
-        self.subresource
-            .as_deref()
-            .map(|s| s.split('/').next().unwrap_or(s))
-    }
 }
 
 /// Finds the resource served at group, version, plural (built-in or custom).

@@ -1,11 +1,11 @@
 //! `services/NAME[:PORT]/proxy/PATH` and `pods/NAME[:PORT]/proxy/PATH`: the API server
 //! forwards the request into the cluster network, where the workload models answer.
 
-use super::ApiServer;
-use super::path::Target;
-use super::status::{ApiError, Result};
+use super::server::ApiServer;
 use crate::models::HttpRequest;
+use crate::registry::Target;
 use crate::runtime::network::Network;
+use crate::status::{ApiError, Result};
 use crate::store::Key;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -4,11 +4,10 @@
 //! `timeoutSeconds` or the client goes away. A version older than the history, or a client
 //! too slow to keep up, gets an `ERROR` event with 410 Expired, as kube-apiserver sends.
 
-use super::ApiServer;
-use super::path::Target;
-use super::query::Query;
-use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
-use super::status::{ApiError, Result};
+use super::server::ApiServer;
+use super::table::{self, request::TableRequest};
+use crate::registry::{FieldSelector, LabelSelector, Params, Target, present, selectable_fields};
+use crate::status::{ApiError, Result};
 use crate::store::{Event, EventType, StoreError, Topic};
 use axum::body::{Body, Bytes};
 use axum::response::Response;
@@ -69,8 +68,8 @@ impl ApiServer {
     pub fn watch(
         self: &Arc<Self>,
         target: &Target,
-        query: &Query,
-        table: Option<super::TableRequest>,
+        params: &Params,
+        table: Option<TableRequest>,
     ) -> Result<Response> {
         let resource = target.resource;
         let (group, plural) = resource.storage_key();
@@ -78,13 +77,13 @@ impl ApiServer {
             group,
             plural,
             namespace: target.namespace.clone(),
-            labels: LabelSelector::parse(query.get("labelSelector").unwrap_or(""))?,
+            labels: LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?,
             fields: FieldSelector::parse(
-                query.get("fieldSelector").unwrap_or(""),
+                params.get("fieldSelector").unwrap_or(""),
                 selectable_fields(resource.kind),
             )?,
         };
-        let requested = match query.get("resourceVersion") {
+        let requested = match params.get("resourceVersion") {
             None => 0,
             Some(rv) => rv
                 .parse::<u64>()
@@ -92,10 +91,10 @@ impl ApiServer {
         };
         // The initial-events-end bookmark is for clients that asked for streaming lists;
         // a plain watch from version 0 gets the current objects without it.
-        let streaming_list = query.flag("sendInitialEvents");
+        let streaming_list = params.flag("sendInitialEvents");
         let send_initial = streaming_list || requested == 0;
-        let bookmarks = query.flag("allowWatchBookmarks");
-        let timeout = query
+        let bookmarks = params.flag("allowWatchBookmarks");
+        let timeout = params
             .get("timeoutSeconds")
             .and_then(|t| t.parse().ok())
             .map(Duration::from_secs)
@@ -114,20 +113,20 @@ impl ApiServer {
         // Tables carry column definitions on the first event only, as kube-apiserver's do.
         let mut headers_sent = false;
         let mut present = move |object: &Value| {
-            let object = ApiServer::present(resource, object);
+            let object = present(resource, object);
             match &table {
                 None => object,
                 Some(t) => {
                     let meta = json!({"resourceVersion": object["metadata"]["resourceVersion"]});
-                    let converted = super::table::table(
-                        resource.kind,
-                        t.version,
-                        &[object],
-                        meta,
-                        &t.include,
-                        !headers_sent,
-                        clock.now(),
-                    );
+                    let rows = table::Rows {
+                        version: t.version,
+                        objects: &[object],
+                        list_meta: meta,
+                        include: &t.include,
+                        headers: !headers_sent,
+                        now: clock.now(),
+                    };
+                    let converted = table::table(resource.kind, rows);
                     headers_sent = true;
                     converted
                 }

@@ -4,7 +4,7 @@
 //! ClusterRoles gather the rules of the roles their selectors match. Members of
 //! `system:masters` are allowed everything.
 
-use super::UserInfo;
+use super::user::UserInfo;
 use crate::store::Store;
 use serde_json::Value;
 use std::sync::Arc;
@@ -12,12 +12,17 @@ use std::sync::Arc;
 /// What a request wants to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attributes {
+    /// `get`, `list`, `create`, … (or `impersonate`).
     pub verb: String,
     /// For resource requests.
     pub group: String,
+    /// The resource's plural; empty for non-resource requests.
     pub resource: String,
+    /// `status`, `log`, …; empty for the resource itself.
     pub subresource: String,
+    /// The namespace; empty for cluster-scoped requests.
     pub namespace: String,
+    /// The object's name; empty for collections.
     pub name: String,
     /// For non-resource requests (`/version`, `/healthz`, discovery).
     pub path: Option<String>,

@@ -2,9 +2,9 @@
 //! LocalSubjectAccessReview, SelfSubjectRulesReview and SelfSubjectReview (`kubectl auth
 //! whoami`). They answer from the same [`Authorizer`] that guards every request.
 
-use super::UserInfo;
 use super::rbac::{Attributes, Authorizer};
-use crate::api::status::ApiError;
+use super::user::UserInfo;
+use crate::status::ApiError;
 use serde_json::{Value, json};
 
 /// Answers a POST to one of the review resources; `namespace` is the path's (for local

@@ -4,10 +4,11 @@
 //! active Jobs.
 
 use super::job::finished;
-use super::owned_by;
-use crate::api::ApiServer;
-use crate::events::{Recorder, Source};
-use crate::store::{Key, Store};
+use super::runner::{Context, Controller, Every};
+use super::workload::{MANAGER, from_template, owned, owner_reference, update_status};
+use crate::events::Source;
+use crate::ownership::owned_by;
+use crate::store::Key;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -15,15 +16,14 @@ use std::time::Duration;
 
 const SOURCE: Source<'static> = Source::component("cronjob-controller");
 
-/// Checks every CronJob every ten seconds, as the real controller's resync does.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(10));
-    loop {
-        tick.tick().await;
-        for (key, _) in store.list("batch", "cronjobs", None, None).0 {
-            reconcile(&store, &api, &events, &key);
+/// The controller: every CronJob every ten seconds, as the real controller's resync
+/// does.
+pub fn controller() -> impl Controller {
+    Every::new(Duration::from_secs(10), |ctx: &Context| {
+        for (key, _) in ctx.store.list("batch", "cronjobs", None, None).0 {
+            reconcile(ctx, &key);
         }
-    }
+    })
 }
 
 /// One cron field: does `value` match it? (`*`, `*/n`, `a-b`, `a-b/n`, lists.)
@@ -70,18 +70,14 @@ pub fn fires_at(schedule: &str, t: Timestamp) -> bool {
         && field_matches(weekday, i64::from(dt.weekday().to_sunday_zero_offset()), 0)
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
+fn reconcile(ctx: &Context, key: &Key) {
+    let (store, events) = (&ctx.store, &ctx.events);
     let Ok(cron) = store.get(key) else {
         return;
     };
     let spec = &cron["spec"];
     let uid = cron["metadata"]["uid"].as_str().unwrap_or_default();
-    let jobs: Vec<(Key, Arc<Value>)> = store
-        .list("batch", "jobs", Some(&key.namespace), None)
-        .0
-        .into_iter()
-        .filter(|(_, j)| owned_by(j, uid))
-        .collect();
+    let jobs = owned(store, ("batch", "jobs"), &key.namespace, &cron);
     let mut status = cron["status"].clone();
     if !status.is_object() {
         status = json!({});
@@ -171,26 +167,22 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
             }
             let name = format!("{}-{}", key.name, at / 60);
             let template = &spec["jobTemplate"];
-            let mut job = json!({"apiVersion": "batch/v1", "kind": "Job",
-                "metadata": template["metadata"].clone(), "spec": template["spec"].clone()});
-            if !job["metadata"].is_object() {
-                job["metadata"] = json!({});
-            }
+            let mut job = from_template("batch/v1", "Job", template);
             let scheduled = Timestamp::from_second(at)
                 .map(crate::clock::format_time)
                 .unwrap_or_default();
             job["metadata"]["name"] = json!(name);
             job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] =
                 json!(scheduled);
-            job["metadata"]["ownerReferences"] = json!([{"apiVersion": "batch/v1", "kind": "CronJob", "name": key.name,
-                "uid": uid, "controller": true, "blockOwnerDeletion": true}]);
-            match api.create_as_controller(
+            job["metadata"]["ownerReferences"] =
+                json!([owner_reference(&cron, ("batch/v1", "CronJob"))]);
+            match ctx.registry.create_as_controller(
                 "batch",
                 "v1",
                 "jobs",
                 &key.namespace,
                 job,
-                "kube-controller-manager",
+                MANAGER,
             ) {
                 Ok(_) => events.normal(
                     &cron,
@@ -222,11 +214,7 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
     } else {
         status["active"] = json!(active_refs);
     }
-    if cron["status"] != status {
-        let mut next = (*cron).clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, None);
-    }
+    update_status(store, key, &cron, status, None);
 }
 
 #[cfg(test)]

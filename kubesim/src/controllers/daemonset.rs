@@ -2,11 +2,12 @@
 //! and whose labels match its node selector, pinned there with the node-name affinity the
 //! scheduler honours; outdated pods replaced one at a time (maxUnavailable 1).
 
-use super::{owned_by, owners};
-use crate::api::ApiServer;
-use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
-use crate::store::{Key, Store};
+use super::runner::{Context, Controller, Follow};
+use super::workload::{create_pod, live, pod_from_template, update_status};
+use crate::events::Source;
+use crate::ownership::{owned_by, owners};
+use crate::pods::is_ready;
+use crate::store::{Event, Key};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,47 +15,39 @@ use std::sync::Arc;
 const SOURCE: Source<'static> = Source::component("daemonset-controller");
 const HASH_LABEL: &str = "controller-revision-hash";
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
-        if event.key.group.is_empty() && event.key.resource == "nodes" {
-            // A node came, went or changed: every DaemonSet may want a pod more or less.
-            return store
-                .list("apps", "daemonsets", None, None)
-                .0
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect();
-        }
-        owners(event, "DaemonSet", ("apps", "daemonsets"))
-    };
-    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
-    super::follow(
-        store.clone(),
-        ("apps", "daemonsets"),
-        None,
-        affected,
-        reconcile_one,
-    )
-    .await;
+/// The controller: DaemonSets, their pods, and the nodes they may run on.
+pub fn controller() -> impl Controller {
+    Follow::new(("apps", "daemonsets"), affected, reconcile)
+}
+
+fn affected(ctx: &Context, event: &Event) -> Vec<Key> {
+    if event.key.group.is_empty() && event.key.resource == "nodes" {
+        // A node came, went or changed: every DaemonSet may want a pod more or less.
+        return ctx
+            .store
+            .list("apps", "daemonsets", None, None)
+            .0
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+    }
+    owners(event, "DaemonSet", ("apps", "daemonsets"))
 }
 
 /// Whether the template's pods may run on `node`.
 fn eligible(template: &Value, node: &Value) -> bool {
     let pod = json!({"spec": template["spec"]});
-    super::scheduler::tolerates(node, &pod) && super::scheduler::selects(&pod, node)
+    crate::scheduling::tolerates(node, &pod) && crate::scheduling::selects(&pod, node)
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
-    let Ok(ds) = store.get(key) else {
+fn reconcile(ctx: &Context, key: &Key) {
+    let store = &ctx.store;
+    let Some(ds) = live(store, key) else {
         return;
     };
-    if ds["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
     let uid = ds["metadata"]["uid"].as_str().unwrap_or_default();
     let template = &ds["spec"]["template"];
-    let hash = super::deployment::template_hash(template);
+    let hash = super::workload::template_hash(template);
     let nodes: Vec<(Key, Arc<Value>)> = store.list("", "nodes", None, None).0;
     let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
     for (_, pod) in store.list("", "pods", Some(&key.namespace), None).0 {
@@ -72,12 +65,12 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
         if wanted {
             desired += 1;
             if existing.is_empty() {
-                create_pod(api, events, &ds, key, &node_key.name, &hash);
+                create_daemon_pod(ctx, &ds, &node_key.name, &hash);
             }
         } else if !existing.is_empty() {
             misscheduled += 1;
             for pod in existing {
-                delete(store, events, &ds, &pod);
+                delete(ctx, &ds, &pod);
             }
         }
     }
@@ -91,7 +84,7 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
             if replace_budget == 0 {
                 break;
             }
-            delete(store, events, &ds, pod);
+            delete(ctx, &ds, pod);
             replace_budget -= 1;
         }
     }
@@ -106,11 +99,13 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
         "numberReady": ready, "numberAvailable": ready, "updatedNumberScheduled": updated,
         "numberUnavailable": (desired - ready as i64).max(0), "observedGeneration": ds["metadata"]["generation"],
     });
-    if ds["status"] != status {
-        let mut next = (*ds).clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(&ds));
-    }
+    update_status(
+        store,
+        key,
+        &ds,
+        status,
+        crate::store::resource_version_of(&ds),
+    );
 }
 
 /// The node a daemon pod is pinned to (its node-name affinity), or where it runs.
@@ -123,16 +118,10 @@ fn target_node(pod: &Value) -> String {
         .to_string()
 }
 
-fn create_pod(api: &ApiServer, events: &Recorder, ds: &Value, key: &Key, node: &str, hash: &str) {
-    let template = &ds["spec"]["template"];
-    let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": template["metadata"].clone(), "spec": template["spec"].clone()});
-    if !pod["metadata"].is_object() {
-        pod["metadata"] = json!({});
-    }
-    pod["metadata"]["generateName"] = json!(format!("{}-", key.name));
+/// A pod pinned to `node` (by the node-name affinity the scheduler honours).
+fn create_daemon_pod(ctx: &Context, ds: &Value, node: &str, hash: &str) {
+    let mut pod = pod_from_template(ds, ("apps/v1", "DaemonSet"), &ds["spec"]["template"]);
     pod["metadata"]["labels"][HASH_LABEL] = json!(hash);
-    pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": key.name,
-        "uid": ds["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]);
     pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] = json!({
         "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]});
     // Daemon pods tolerate the node conditions' taints, as the controller adds.
@@ -156,50 +145,20 @@ fn create_pod(api: &ApiServer, events: &Recorder, ds: &Value, key: &Key, node: &
         tolerations.push(json!({"key": taint, "operator": "Exists", "effect": effect}));
     }
     pod["spec"]["tolerations"] = json!(tolerations);
-    match api.create_as_controller(
-        "",
-        "v1",
-        "pods",
-        &key.namespace,
-        pod,
-        "kube-controller-manager",
-    ) {
-        Ok(created) => events.normal(
-            ds,
-            SOURCE,
-            "SuccessfulCreate",
-            &format!(
-                "Created pod: {}",
-                created["metadata"]["name"].as_str().unwrap_or_default()
-            ),
-        ),
-        Err(e) => events.warning(
-            ds,
-            SOURCE,
-            "FailedCreate",
-            &format!("Error creating: {}", e.message),
-        ),
-    }
+    create_pod(ctx, ds, SOURCE, pod);
 }
 
-fn delete(store: &Store, events: &Recorder, ds: &Value, pod: &Value) {
+fn delete(ctx: &Context, ds: &Value, pod: &Value) {
+    let store = &ctx.store;
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let key = Key::new(
-        "",
-        "pods",
-        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
-        name,
-    );
-    let bound = pod["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty());
-    let done = if bound {
+    let key = Key::of("", "pods", pod);
+    let done = if crate::pods::is_bound(pod) {
         store.mark_deleting(&key, 30).is_ok()
     } else {
         store.remove(&key, None).is_ok()
     };
     if done {
-        events.normal(
+        ctx.events.normal(
             ds,
             SOURCE,
             "SuccessfulDelete",

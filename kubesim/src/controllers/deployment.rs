@@ -4,9 +4,10 @@
 //! revision), pause, history limit, and the status and conditions `kubectl rollout status`
 //! reads.
 
-use super::owned_by;
+use super::runner::{Context, Controller, Follow, Resync};
+use super::workload::{live, omit_zeros, owned, owner_reference, template_hash};
 use crate::events::{Recorder, Source};
-use crate::store::{Key, Store};
+use crate::store::{Event, Key, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -14,11 +15,10 @@ const SOURCE: Source<'static> = Source::component("deployment-controller");
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const HASH_LABEL: &str = "pod-template-hash";
 
-/// Runs the controller until the store's event stream ends.
-pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    // Rollouts under way are looked at again every few seconds: a progress deadline
-    // passes without any change to watch for.
-    let resync = super::Resync {
+/// The controller: Deployments and their ReplicaSets. Rollouts under way are looked at
+/// again every few seconds: a progress deadline passes without any change to watch for.
+pub fn controller() -> impl Controller {
+    let resync = Resync {
         period: std::time::Duration::from_secs(5),
         due: |d| {
             d["status"]["conditions"]
@@ -26,35 +26,16 @@ pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
                 .is_some_and(|c| c.iter().any(|c| c["reason"] == "ReplicaSetUpdated"))
         },
     };
-    let affected = |_: &Store, event: &crate::store::Event| {
-        if event.key.group == "apps" && event.key.resource == "replicasets" {
-            super::owners(event, "Deployment", ("apps", "deployments"))
-        } else {
-            Vec::new()
-        }
-    };
-    let reconcile_one = |key: &Key| reconcile(&store, &events, key);
-    super::follow(
-        store.clone(),
-        ("apps", "deployments"),
-        Some(resync),
-        affected,
-        reconcile_one,
-    )
-    .await;
+    Follow::new(("apps", "deployments"), affected, reconcile).with_resync(resync)
 }
 
-/// The pod-template-hash: ten characters from the template, in Kubernetes' safe alphabet.
-pub fn template_hash(template: &Value) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let text = serde_json::to_string(template).unwrap_or_default();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+/// The Deployment that owns a changed ReplicaSet.
+fn affected(_: &Context, event: &Event) -> Vec<Key> {
+    if event.key.group == "apps" && event.key.resource == "replicasets" {
+        crate::ownership::owners(event, "Deployment", ("apps", "deployments"))
+    } else {
+        Vec::new()
     }
-    (0..10)
-        .map(|i| ALPHABET[((h >> (i * 6)) % ALPHABET.len() as u64) as usize] as char)
-        .collect()
 }
 
 /// A template without the hash label, for comparing a ReplicaSet's with the Deployment's.
@@ -94,22 +75,14 @@ fn replicas_of(rs: &Value) -> i64 {
     rs["spec"]["replicas"].as_i64().unwrap_or(0)
 }
 
-fn reconcile(store: &Store, events: &Recorder, key: &Key) {
-    let Ok(deployment) = store.get(key) else {
+fn reconcile(ctx: &Context, key: &Key) {
+    let (store, events) = (&ctx.store, &*ctx.events);
+    let Some(deployment) = live(store, key) else {
         return;
     };
-    if deployment["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
-    let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
     let template = &deployment["spec"]["template"];
     let hash = template_hash(template);
-    let mut sets: Vec<(Key, Arc<Value>)> = store
-        .list("apps", "replicasets", Some(&key.namespace), None)
-        .0
-        .into_iter()
-        .filter(|(_, rs)| owned_by(rs, uid))
-        .collect();
+    let mut sets = owned(store, ("apps", "replicasets"), &key.namespace, &deployment);
     sets.sort_by_key(|(_, rs)| revision_of(rs));
     let max_revision = sets
         .iter()
@@ -164,8 +137,7 @@ fn reconcile(store: &Store, events: &Recorder, key: &Key) {
                     "annotations": {REVISION: (max_revision + 1).to_string(),
                         "deployment.kubernetes.io/desired-replicas": replicas.to_string(),
                         "deployment.kubernetes.io/max-replicas": (replicas + surge).to_string()},
-                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": key.name,
-                        "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
+                    "ownerReferences": [owner_reference(&deployment, ("apps/v1", "Deployment"))]},
                 "spec": {"replicas": start, "minReadySeconds": deployment["spec"]["minReadySeconds"].as_i64().unwrap_or(0),
                     "selector": selector, "template": rs_template},
             });
@@ -476,19 +448,16 @@ fn write_status(
         "unavailableReplicas": (replicas.max(total) - available).max(0),
         "conditions": [available_condition, progressing],
     });
-    if let Some(map) = status.as_object_mut() {
-        for field in [
+    omit_zeros(
+        &mut status,
+        &[
             "replicas",
             "updatedReplicas",
             "readyReplicas",
             "availableReplicas",
             "unavailableReplicas",
-        ] {
-            if map.get(field) == Some(&json!(0)) {
-                map.remove(field);
-            }
-        }
-    }
+        ],
+    );
     let mut next = deployment.clone();
     if let Some(rs) = &new_rs {
         next["metadata"]["annotations"][REVISION] = json!(revision_of(rs).to_string());
@@ -513,19 +482,5 @@ mod tests {
         assert_eq!(resolve(&Value::Null, 3, false, "25%"), 0);
         assert_eq!(resolve(&json!(2), 3, true, "25%"), 2);
         assert_eq!(resolve(&json!("50%"), 3, false, "25%"), 1);
-    }
-
-    #[test]
-    fn the_hash_follows_the_template() {
-        let a = template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}));
-        assert_eq!(a.len(), 10);
-        assert_eq!(
-            a,
-            template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}))
-        );
-        assert_ne!(
-            a,
-            template_hash(&json!({"spec": {"containers": [{"image": "b"}]}}))
-        );
     }
 }

@@ -2,47 +2,42 @@
 //! pods it selects — ready ones as addresses, the others as not ready — and the ports they
 //! serve on, kept current as pods come, go and change readiness.
 
-use crate::runtime::network::{is_ready, target_port};
-use crate::store::{Key, Store, StoreError};
+use super::runner::{Context, Controller, Follow};
+use crate::pods::is_ready;
+use crate::runtime::network::target_port;
+use crate::store::{Event, Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 const MANAGED_BY: &str = "endpointslice-controller.k8s.io";
 
-/// Runs the controller until the store's event stream ends.
-pub async fn run(store: Arc<Store>) {
-    let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
-        match (event.key.group.as_str(), event.key.resource.as_str()) {
-            // A deleted Service takes its endpoints (reconcile finds it gone).
-            ("", "services") => vec![event.key.clone()],
-            ("", "pods") => {
-                let labels = &event.object["metadata"]["labels"];
-                store
-                    .list("", "services", Some(&event.key.namespace), None)
-                    .0
-                    .into_iter()
-                    .filter(|(_, svc)| crate::labels::map_selects(&svc["spec"]["selector"], labels))
-                    .map(|(key, _)| key)
-                    .collect()
-            }
-            _ => Vec::new(),
-        }
-    };
-    let reconcile_one = |key: &Key| {
-        if store.get(key).is_err() {
-            remove(&store, key);
+/// The controller: Services, and the pods they select.
+pub fn controller() -> impl Controller {
+    Follow::new(("", "services"), affected, |ctx: &Context, key: &Key| {
+        if ctx.store.get(key).is_err() {
+            remove(&ctx.store, key);
         } else {
-            reconcile(&store, key);
+            reconcile(&ctx.store, key);
         }
-    };
-    super::follow(
-        store.clone(),
-        ("", "services"),
-        None,
-        affected,
-        reconcile_one,
-    )
-    .await;
+    })
+}
+
+fn affected(ctx: &Context, event: &Event) -> Vec<Key> {
+    match (event.key.group.as_str(), event.key.resource.as_str()) {
+        // A deleted Service takes its endpoints (reconcile finds it gone).
+        ("", "services") => vec![event.key.clone()],
+        ("", "pods") => {
+            let labels = &event.object["metadata"]["labels"];
+            ctx.store
+                .list("", "services", Some(&event.key.namespace), None)
+                .0
+                .into_iter()
+                .filter(|(_, svc)| crate::labels::map_selects(&svc["spec"]["selector"], labels))
+                .map(|(key, _)| key)
+                .collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// A Service's endpoint objects go with it.

@@ -4,49 +4,35 @@
 //! dependents are gone; one deleted with `Orphan` (finalizer `orphan`) first releases its
 //! dependents by removing their ownerReferences.
 
+use super::runner::{Context, Controller, EachChange};
+use crate::ownership::{FOREGROUND, ORPHAN, collect, has_finalizer, owned_by};
 use crate::resources::BUILTIN;
-use crate::store::{EventType, Key, Store};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
-/// Finalizer that holds an owner until its dependents are deleted.
-pub const FOREGROUND: &str = "foregroundDeletion";
-/// Finalizer that holds an owner until its dependents are released.
-pub const ORPHAN: &str = "orphan";
-
-/// Follows the store and collects garbage.
-pub async fn run(store: Arc<Store>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        loop {
-            match subscription.live.recv().await {
-                Ok(event) => match event.kind {
-                    EventType::Deleted => {
-                        if let Some(uid) = event.object["metadata"]["uid"].as_str() {
-                            delete_dependents(&store, &event.key.namespace, uid);
-                        }
-                        revisit_owners(&store, &event.key.namespace, &event.object);
+/// The controller: dependents of deleted owners collected, owners being deleted in the
+/// foreground or with orphaning advanced. It looks at changes only: nothing to resync.
+pub fn controller() -> impl Controller {
+    EachChange::new(
+        |_: &Context| {},
+        |ctx: &Context, event: &Event| {
+            let store = &ctx.store;
+            match event.kind {
+                EventType::Deleted => {
+                    if let Some(uid) = event.object["metadata"]["uid"].as_str() {
+                        delete_dependents(store, &event.key.namespace, uid);
                     }
-                    _ if event.object["metadata"].get("deletionTimestamp").is_some() => {
-                        finish(&store, &event.key, &event.object)
-                    }
-                    _ => {}
-                },
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
+                    revisit_owners(store, &event.key.namespace, &event.object);
+                }
+                _ if event.object["metadata"].get("deletionTimestamp").is_some() => {
+                    finish(store, &event.key, &event.object)
+                }
+                _ => {}
             }
-        }
-    }
-}
-
-fn has_finalizer(object: &Value, name: &str) -> bool {
-    object["metadata"]["finalizers"]
-        .as_array()
-        .is_some_and(|f| f.iter().any(|x| x == name))
+        },
+    )
 }
 
 /// Objects in `namespace` with an ownerReference to `uid`.
@@ -59,10 +45,7 @@ fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>
     let mut found = Vec::new();
     for (group, resource) in resources {
         store.scan(group, resource, Some(namespace), None, |key, object| {
-            let owned = object["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid));
-            if owned {
+            if owned_by(object, uid) {
                 found.push((key.clone(), object.clone()));
             }
             true
@@ -73,15 +56,7 @@ fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>
 
 fn delete_dependents(store: &Store, namespace: &str, uid: &str) {
     for (key, object) in dependents(store, namespace, uid) {
-        let result = if object["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty())
-        {
-            store.mark_deleting(&key, 0).map(drop)
-        } else {
-            store.remove(&key, None).map(drop)
-        };
-        if let Err(e) = result {
+        if let Err(e) = collect(store, &key, &object) {
             tracing::debug!("collecting {}/{}: {e}", key.namespace, key.name);
         }
     }
@@ -142,7 +117,7 @@ fn finish(store: &Store, key: &Key, owner: &Value) {
     } else if has_finalizer(owner, FOREGROUND) {
         delete_dependents(store, &key.namespace, uid);
         // Dependents held by finalizers of their own keep the owner waiting; the owner is
-        // looked at again when they go (see `run`).
+        // looked at again when they go (see `controller`).
         if dependents(store, &key.namespace, uid).is_empty() {
             release(FOREGROUND);
         }

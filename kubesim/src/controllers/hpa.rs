@@ -6,10 +6,11 @@
 //! last five minutes of recommendations, and min/max applied — with its conditions,
 //! status and events.
 
+use super::runner::{Context, Controller};
 use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use crate::pods::is_ready;
 use crate::runtime::{Runtime, pod_usage};
-use crate::store::{Key, Store};
+use crate::store::{Event, Key, Store};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -22,28 +23,67 @@ pub const PERIOD: Duration = Duration::from_secs(15);
 const TOLERANCE: f64 = 0.1;
 const DOWNSCALE_WINDOW: Duration = Duration::from_secs(300);
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, runtime: Arc<Runtime>, events: Arc<Recorder>) {
-    let mut history: BTreeMap<String, VecDeque<(Instant, i64)>> = BTreeMap::new();
-    let Ok(mut subscription) = store.subscribe(0) else {
-        return;
-    };
-    let mut tick = tokio::time::interval(PERIOD);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                for (key, _) in store.list("autoscaling", "horizontalpodautoscalers", None, None).0 {
-                    reconcile(&store, &runtime, &events, &key, &mut history);
-                }
+/// Each autoscaler's recent recommendations (when, how many replicas), for scale-down
+/// stabilisation.
+type History = BTreeMap<String, VecDeque<(Instant, i64)>>;
+
+/// The autoscaler: every autoscaler each period (the first at once), and a new one as
+/// soon as it appears.
+pub struct Autoscaler {
+    history: History,
+    /// When the next period starts: at once when the loop first runs, then every
+    /// [`PERIOD`].
+    next_sync: Option<Instant>,
+}
+
+/// The controller.
+pub fn controller() -> impl Controller {
+    Autoscaler {
+        history: History::new(),
+        next_sync: None,
+    }
+}
+
+impl Controller for Autoscaler {
+    /// Nothing to catch up: every autoscaler is looked at each period anyway.
+    fn resync(&mut self, _: &Context) {
+        self.next_sync.get_or_insert_with(Instant::now);
+    }
+
+    fn changed(&mut self, ctx: &Context, batch: &[Arc<Event>]) {
+        for e in batch {
+            if e.key.group == "autoscaling"
+                && e.key.resource == "horizontalpodautoscalers"
+                && e.object["status"].get("currentReplicas").is_none()
+            {
+                reconcile(
+                    &ctx.store,
+                    &ctx.runtime,
+                    &ctx.events,
+                    &e.key,
+                    &mut self.history,
+                );
             }
-            event = subscription.live.recv() => match event {
-                Ok(e) if e.key.group == "autoscaling" && e.key.resource == "horizontalpodautoscalers"
-                    && e.object["status"].get("currentReplicas").is_none() => {
-                    reconcile(&store, &runtime, &events, &e.key, &mut history);
-                }
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-            },
+        }
+    }
+
+    fn wake_at(&self) -> Option<Instant> {
+        self.next_sync
+    }
+
+    fn wake(&mut self, ctx: &Context) {
+        self.next_sync = self.next_sync.map(|at| at + PERIOD);
+        let (hpas, _) = ctx
+            .store
+            .list("autoscaling", "horizontalpodautoscalers", None, None);
+        for (key, _) in hpas {
+            reconcile(
+                &ctx.store,
+                &ctx.runtime,
+                &ctx.events,
+                &key,
+                &mut self.history,
+            );
         }
     }
 }
@@ -76,7 +116,7 @@ fn reconcile(
     runtime: &Runtime,
     events: &Recorder,
     key: &Key,
-    history: &mut BTreeMap<String, VecDeque<(Instant, i64)>>,
+    history: &mut History,
 ) {
     let Ok(hpa) = store.get(key) else {
         return;
@@ -443,9 +483,11 @@ fn write(
         }
     }
     status["conditions"] = json!(merged);
-    if hpa["status"] != status {
-        let mut next = hpa.clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(hpa));
-    }
+    super::workload::update_status(
+        store,
+        key,
+        hpa,
+        status,
+        crate::store::resource_version_of(hpa),
+    );
 }

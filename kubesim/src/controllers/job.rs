@@ -3,39 +3,32 @@
 //! reports it with the Complete/Failed conditions, counts and events kube-controller-
 //! manager writes.
 
-use super::owned_by;
-use crate::api::ApiServer;
-use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
-use crate::store::{Key, Store};
+use super::runner::{Context, Controller, Follow, Resync};
+use super::workload::{create_pod, live, omit_zeros, owned, pod_from_template, update_status};
+use crate::events::Source;
+use crate::pods::is_ready;
+use crate::store::{Event, Key};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 const SOURCE: Source<'static> = Source::component("job-controller");
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    // Deadlines pass without any change to watch for.
-    let resync = super::Resync {
+/// The controller: Jobs and their pods, and every second the Jobs with a deadline
+/// (deadlines pass without any change to watch for).
+pub fn controller() -> impl Controller {
+    Follow::new(("batch", "jobs"), affected, reconcile).with_resync(Resync {
         period: std::time::Duration::from_secs(1),
         due: |job| job["spec"]["activeDeadlineSeconds"].is_number() && !finished(job),
-    };
-    let affected = |_: &Store, event: &crate::store::Event| {
-        if event.key.group.is_empty() && event.key.resource == "pods" {
-            super::owners(event, "Job", ("batch", "jobs"))
-        } else {
-            Vec::new()
-        }
-    };
-    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
-    super::follow(
-        store.clone(),
-        ("batch", "jobs"),
-        Some(resync),
-        affected,
-        reconcile_one,
-    )
-    .await;
+    })
+}
+
+/// The Job that owns a changed pod.
+fn affected(_: &Context, event: &Event) -> Vec<Key> {
+    if event.key.group.is_empty() && event.key.resource == "pods" {
+        crate::ownership::owners(event, "Job", ("batch", "jobs"))
+    } else {
+        Vec::new()
+    }
 }
 
 /// Whether a Job has a Complete or Failed condition.
@@ -47,20 +40,12 @@ pub fn finished(job: &Value) -> bool {
         .any(|c| (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True")
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
-    let Ok(job) = store.get(key) else {
+fn reconcile(ctx: &Context, key: &Key) {
+    let (store, events) = (&ctx.store, &ctx.events);
+    let Some(job) = live(store, key).filter(|job| !finished(job)) else {
         return;
     };
-    if job["metadata"].get("deletionTimestamp").is_some() || finished(&job) {
-        return;
-    }
-    let uid = job["metadata"]["uid"].as_str().unwrap_or_default();
-    let pods: Vec<(Key, Arc<Value>)> = store
-        .list("", "pods", Some(&key.namespace), None)
-        .0
-        .into_iter()
-        .filter(|(_, p)| owned_by(p, uid))
-        .collect();
+    let pods = owned(store, ("", "pods"), &key.namespace, &job);
     let phase = |p: &Value| {
         p["status"]["phase"]
             .as_str()
@@ -133,56 +118,13 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
     } else if spec["suspend"] != true {
         let wanted = parallelism.min(completions - succeeded) - active.len() as i64;
         for _ in 0..wanted.max(0) {
-            let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
-                "metadata": spec["template"]["metadata"].clone(), "spec": spec["template"]["spec"].clone()});
-            if !pod["metadata"].is_object() {
-                pod["metadata"] = json!({});
+            let pod = pod_from_template(&job, ("batch/v1", "Job"), &spec["template"]);
+            if !create_pod(ctx, &job, SOURCE, pod) {
+                break;
             }
-            pod["metadata"]["generateName"] = json!(format!("{}-", key.name));
-            pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "batch/v1", "kind": "Job", "name": key.name,
-                "uid": uid, "controller": true, "blockOwnerDeletion": true}]);
-            match api.create_as_controller(
-                "",
-                "v1",
-                "pods",
-                &key.namespace,
-                pod,
-                "kube-controller-manager",
-            ) {
-                Ok(created) => {
-                    events.normal(
-                        &job,
-                        SOURCE,
-                        "SuccessfulCreate",
-                        &format!(
-                            "Created pod: {}",
-                            created["metadata"]["name"].as_str().unwrap_or_default()
-                        ),
-                    );
-                    status["active"] = json!(status["active"].as_i64().unwrap_or(0) + 1);
-                }
-                Err(e) => {
-                    events.warning(
-                        &job,
-                        SOURCE,
-                        "FailedCreate",
-                        &format!("Error creating: {}", e.message),
-                    );
-                    break;
-                }
-            }
+            status["active"] = json!(status["active"].as_i64().unwrap_or(0) + 1);
         }
     }
-    if let Some(map) = status.as_object_mut() {
-        for field in ["active", "succeeded", "failed"] {
-            if map.get(field) == Some(&json!(0)) {
-                map.remove(field);
-            }
-        }
-    }
-    if job["status"] != status {
-        let mut next = (*job).clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, None);
-    }
+    omit_zeros(&mut status, &["active", "succeeded", "failed"]);
+    update_status(store, key, &job, status, None);
 }

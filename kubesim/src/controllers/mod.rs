@@ -1,6 +1,7 @@
 //! Control loops, one module each, running beside the API server on the cluster's tokio
-//! runtime. Each follows the store's changes and writes back through the store, as the
-//! real controllers do through the API.
+//! runtime. Each follows the store's changes through the one loop in [`runner`], with
+//! the one [`runner::Context`], and writes back through the store (or through the
+//! registry, where kube-controller-manager's writes pass admission).
 
 pub mod cronjob;
 pub mod daemonset;
@@ -8,156 +9,36 @@ pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod hpa;
-pub mod ingress;
 pub mod job;
 pub mod kubelet;
 pub mod namespace;
 pub mod quota;
 pub mod replicaset;
+pub mod runner;
 pub mod scheduler;
 pub mod statefulset;
 pub mod tokens;
 pub mod volumes;
+pub mod workload;
 
-use crate::events::Recorder;
-use crate::runtime::Runtime;
-use crate::store::Store;
+use runner::{Context, run};
 use std::sync::Arc;
 
 /// Starts every control loop. They stop when the store's event stream ends.
-pub fn start(
-    store: Arc<Store>,
-    api: Arc<crate::api::ApiServer>,
-    runtime: Arc<Runtime>,
-    events: Arc<Recorder>,
-    tokens: Arc<crate::auth::Tokens>,
-) {
-    tokio::spawn(tokens::run(store.clone(), tokens));
-    tokio::spawn(replicaset::run(store.clone(), api.clone(), events.clone()));
-    tokio::spawn(statefulset::run(store.clone(), api.clone(), events.clone()));
-    tokio::spawn(job::run(store.clone(), api.clone(), events.clone()));
-    tokio::spawn(cronjob::run(store.clone(), api.clone(), events.clone()));
-    tokio::spawn(daemonset::run(store.clone(), api, events.clone()));
-    tokio::spawn(volumes::run(store.clone(), events.clone()));
-    tokio::spawn(deployment::run(store.clone(), events.clone()));
-    tokio::spawn(endpoints::run(store.clone()));
-    tokio::spawn(namespace::run(store.clone()));
-    tokio::spawn(gc::run(store.clone()));
-    tokio::spawn(quota::run(store.clone()));
-    tokio::spawn(scheduler::run(store.clone(), events.clone()));
-    tokio::spawn(hpa::run(store.clone(), runtime.clone(), events.clone()));
-    tokio::spawn(crate::certmanager::run(store.clone(), events.clone()));
-    tokio::spawn(ingress::run(store.clone(), events.clone()));
-    tokio::spawn(kubelet::Kubelet::new(store, runtime, events).run());
-}
-
-/// Whether `object` has an ownerReference to the object with `uid`.
-pub fn owned_by(object: &serde_json::Value, uid: &str) -> bool {
-    object["metadata"]["ownerReferences"]
-        .as_array()
-        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
-}
-
-/// The next change and every one already queued behind it (up to a bound), so a burst of
-/// writes is reconciled once instead of once per write.
-pub async fn next_batch(
-    live: &mut tokio::sync::broadcast::Receiver<Arc<crate::store::Event>>,
-) -> Result<Vec<Arc<crate::store::Event>>, tokio::sync::broadcast::error::RecvError> {
-    let mut batch = vec![live.recv().await?];
-    while batch.len() < 4096 {
-        match live.try_recv() {
-            Ok(event) => batch.push(event),
-            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => {
-                return Err(tokio::sync::broadcast::error::RecvError::Lagged(n));
-            }
-            Err(_) => break,
-        }
-    }
-    Ok(batch)
-}
-
-/// Looking again at owned objects every `period` whose state says so: a deadline passes
-/// without any change to watch for.
-pub struct Resync {
-    pub period: std::time::Duration,
-    pub due: fn(&serde_json::Value) -> bool,
-}
-
-/// The loop most controllers share: reconcile every object of the kind they own at start
-/// (and again after falling behind the change stream), then, for each batch of changes,
-/// every changed object of that kind and every key `affected` names for other changes;
-/// with `resync`, also the owned objects it says are due, every period.
-pub async fn follow(
-    store: Arc<Store>,
-    owned: (&'static str, &'static str),
-    resync: Option<Resync>,
-    affected: impl Fn(&Store, &crate::store::Event) -> Vec<crate::store::Key>,
-    reconcile: impl Fn(&crate::store::Key),
-) {
-    use tokio::sync::broadcast::error::RecvError;
-    let mut tick = resync.as_ref().map(|r| tokio::time::interval(r.period));
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list(owned.0, owned.1, None, None).0 {
-            reconcile(&key);
-        }
-        loop {
-            let ticked = async {
-                match tick.as_mut() {
-                    Some(t) => {
-                        t.tick().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            let batch = tokio::select! {
-                batch = next_batch(&mut subscription.live) => batch,
-                () = ticked => {
-                    if let Some(resync) = &resync {
-                        for (key, object) in store.list(owned.0, owned.1, None, None).0 {
-                            if (resync.due)(&object) {
-                                reconcile(&key);
-                            }
-                        }
-                    }
-                    continue;
-                }
-            };
-            let batch = match batch {
-                Ok(batch) => batch,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
-            let mut dirty = std::collections::BTreeSet::new();
-            for event in &batch {
-                let ours = event.key.group == owned.0 && event.key.resource == owned.1;
-                if ours && event.kind != crate::store::EventType::Deleted {
-                    dirty.insert(event.key.clone());
-                }
-                dirty.extend(affected(&store, event));
-            }
-            for key in dirty {
-                reconcile(&key);
-            }
-        }
-    }
-}
-
-/// The objects of `kind` (stored as `GROUP/PLURAL`) that own the changed object: a pod's
-/// StatefulSet, DaemonSet or Job, a ReplicaSet's Deployment.
-pub fn owners(
-    event: &crate::store::Event,
-    kind: &str,
-    (group, plural): (&str, &str),
-) -> Vec<crate::store::Key> {
-    event.object["metadata"]["ownerReferences"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["kind"] == kind)
-        .filter_map(|r| r["name"].as_str())
-        .map(|name| crate::store::Key::new(group, plural, &event.key.namespace, name))
-        .collect()
+pub fn start(ctx: &Arc<Context>) {
+    tokio::spawn(run(ctx.clone(), tokens::controller()));
+    tokio::spawn(run(ctx.clone(), replicaset::controller()));
+    tokio::spawn(run(ctx.clone(), statefulset::controller()));
+    tokio::spawn(run(ctx.clone(), job::controller()));
+    tokio::spawn(run(ctx.clone(), cronjob::controller()));
+    tokio::spawn(run(ctx.clone(), daemonset::controller()));
+    tokio::spawn(run(ctx.clone(), volumes::controller()));
+    tokio::spawn(run(ctx.clone(), deployment::controller()));
+    tokio::spawn(run(ctx.clone(), endpoints::controller()));
+    tokio::spawn(run(ctx.clone(), namespace::controller()));
+    tokio::spawn(run(ctx.clone(), gc::controller()));
+    tokio::spawn(run(ctx.clone(), quota::controller()));
+    tokio::spawn(run(ctx.clone(), scheduler::controller()));
+    tokio::spawn(run(ctx.clone(), hpa::controller()));
+    tokio::spawn(run(ctx.clone(), kubelet::controller()));
 }

@@ -1,34 +1,24 @@
 //! Namespace lifecycle: a deleted Namespace turns `Terminating`, everything in it is
 //! deleted, and once it is empty its `kubernetes` finalizer is removed and it goes away.
 
-use crate::store::{EventType, Key, Store};
+use super::runner::{Context, Controller, EachChange};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
-/// Follows the store and finishes namespace deletions.
-pub async fn run(store: Arc<Store>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        sweep(&store);
-        loop {
-            match subscription.live.recv().await {
-                Ok(event) => {
-                    let namespace_changed =
-                        event.key.resource == "namespaces" && event.kind == EventType::Modified;
-                    let content_gone =
-                        event.kind == EventType::Deleted && !event.key.namespace.is_empty();
-                    if namespace_changed || content_gone {
-                        sweep(&store);
-                    }
-                }
-                Err(RecvError::Lagged(_)) => break, // resubscribe and sweep everything
-                Err(RecvError::Closed) => return,
+/// The controller: namespaces being deleted, advanced whenever one changes or content
+/// goes.
+pub fn controller() -> impl Controller {
+    EachChange::new(
+        |ctx: &Context| sweep(&ctx.store),
+        |ctx: &Context, event: &Event| {
+            let namespace_changed =
+                event.key.resource == "namespaces" && event.kind == EventType::Modified;
+            let content_gone = event.kind == EventType::Deleted && !event.key.namespace.is_empty();
+            if namespace_changed || content_gone {
+                sweep(&ctx.store);
             }
-        }
-    }
+        },
+    )
 }
 
 /// Advances every namespace that is being deleted.
@@ -50,15 +40,7 @@ fn finish(store: &Store, key: &Key, namespace: &Value) {
     }
     for (object_key, object) in store.in_namespace(&key.name) {
         // Objects with finalizers wait for whoever owns the finalizer, as on a real cluster.
-        let has_finalizers = object["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty());
-        let result = if has_finalizers {
-            store.mark_deleting(&object_key, 0).map(drop)
-        } else {
-            store.remove(&object_key, None).map(drop)
-        };
-        if let Err(e) = result {
+        if let Err(e) = crate::ownership::collect(store, &object_key, &object) {
             tracing::debug!(namespace = %key.name, "deleting {}: {e}", object_key.name);
         }
     }

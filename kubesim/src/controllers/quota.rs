@@ -2,37 +2,30 @@
 //! `status.hard` and `status.used` are recounted from the store, as kube-controller-manager's
 //! quota controller keeps them (`kubectl describe quota` reads them).
 
+use super::runner::{Context, Controller, EachChange};
 use crate::admission::quota::usage;
 use crate::quantity;
 use crate::resources::BUILTIN;
-use crate::store::{Store, StoreError};
+use crate::store::{Event, Store, StoreError};
 use serde_json::{Map, json};
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
-/// Follows the store and keeps quota status current.
-pub async fn run(store: Arc<Store>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        let (all, _) = store.list("", "resourcequotas", None, None);
-        let namespaces: BTreeSet<String> = all.into_iter().map(|(k, _)| k.namespace).collect();
-        for ns in namespaces {
-            recount(&store, &ns);
-        }
-        loop {
-            match subscription.live.recv().await {
-                Ok(event) if !event.key.namespace.is_empty() => {
-                    recount(&store, &event.key.namespace)
-                }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
+/// The controller: every namespace with quotas, recounted after any change in it.
+pub fn controller() -> impl Controller {
+    EachChange::new(
+        |ctx: &Context| {
+            let (all, _) = ctx.store.list("", "resourcequotas", None, None);
+            let namespaces: BTreeSet<String> = all.into_iter().map(|(k, _)| k.namespace).collect();
+            for ns in namespaces {
+                recount(&ctx.store, &ns);
             }
-        }
-    }
+        },
+        |ctx: &Context, event: &Event| {
+            if !event.key.namespace.is_empty() {
+                recount(&ctx.store, &event.key.namespace);
+            }
+        },
+    )
 }
 
 fn recount(store: &Store, namespace: &str) {

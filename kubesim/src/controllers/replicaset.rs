@@ -3,71 +3,47 @@
 //! the surplus (unready and newest first); adopts matching orphans; reports replica
 //! counts in the status.
 
-use super::owned_by;
-use crate::api::ApiServer;
-use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
-use crate::store::{Key, Store, StoreError};
+use super::runner::{Context, Controller, Follow};
+use super::workload::{create_pod, live, owner_reference, pod_from_template, update_status};
+use crate::events::Source;
+use crate::ownership::{has_controller, owned_by};
+use crate::pods::is_ready;
+use crate::store::{Event, Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 const SOURCE: Source<'static> = Source::component("replicaset-controller");
+const OWNER: (&str, &str) = ("apps/v1", "ReplicaSet");
 
-/// Runs the controller until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    let affected = |store: &Store, event: &crate::store::Event| -> Vec<Key> {
-        if !(event.key.group.is_empty() && event.key.resource == "pods") {
-            return Vec::new();
-        }
-        // The ReplicaSets that own the pod or would adopt it.
-        let labels = &event.object["metadata"]["labels"];
-        store
-            .list("apps", "replicasets", Some(&event.key.namespace), None)
-            .0
-            .into_iter()
-            .filter(|(_, rs)| {
-                let uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
-                owned_by(&event.object, uid)
-                    || crate::labels::selector_selects(&rs["spec"]["selector"], labels)
-            })
-            .map(|(key, _)| key)
-            .collect()
-    };
-    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
-    super::follow(
-        store.clone(),
-        ("apps", "replicasets"),
-        None,
-        affected,
-        reconcile_one,
-    )
-    .await;
+/// The controller: ReplicaSets, and the pods they own or would adopt.
+pub fn controller() -> impl Controller {
+    Follow::new(("apps", "replicasets"), affected, reconcile)
 }
 
-/// The pod name prefix and template for a ReplicaSet's new pods.
-fn pod_from_template(rs: &Value) -> Value {
-    let name = rs["metadata"]["name"].as_str().unwrap_or_default();
-    let mut pod = json!({"apiVersion": "v1", "kind": "Pod"});
-    pod["metadata"] = rs["spec"]["template"]["metadata"].clone();
-    if !pod["metadata"].is_object() {
-        pod["metadata"] = json!({});
+/// The ReplicaSets that own a changed pod or would adopt it.
+fn affected(ctx: &Context, event: &Event) -> Vec<Key> {
+    if !(event.key.group.is_empty() && event.key.resource == "pods") {
+        return Vec::new();
     }
-    pod["metadata"]["generateName"] = json!(format!("{name}-"));
-    pod["metadata"]["ownerReferences"] = json!([{
-        "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name,
-        "uid": rs["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true,
-    }]);
-    pod["spec"] = rs["spec"]["template"]["spec"].clone();
-    pod
+    let labels = &event.object["metadata"]["labels"];
+    ctx.store
+        .list("apps", "replicasets", Some(&event.key.namespace), None)
+        .0
+        .into_iter()
+        .filter(|(_, rs)| {
+            let uid = rs["metadata"]["uid"].as_str().unwrap_or_default();
+            owned_by(&event.object, uid)
+                || crate::labels::selector_selects(&rs["spec"]["selector"], labels)
+        })
+        .map(|(key, _)| key)
+        .collect()
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
-    let Ok(rs) = store.get(key) else {
+fn reconcile(ctx: &Context, key: &Key) {
+    let store = &ctx.store;
+    let Some(rs) = live(store, key) else {
         return;
     };
-    if rs["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
     let uid = rs["metadata"]["uid"]
         .as_str()
         .unwrap_or_default()
@@ -76,21 +52,17 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
     let mut pods = Vec::new();
     for (pod_key, pod) in store.list("", "pods", Some(&key.namespace), None).0 {
         let labels = &pod["metadata"]["labels"];
-        let has_controller = pod["metadata"]["ownerReferences"]
-            .as_array()
-            .is_some_and(|refs| refs.iter().any(|r| r["controller"] == true));
         if owned_by(&pod, &uid) {
             if pod["metadata"].get("deletionTimestamp").is_none() {
                 pods.push((pod_key, pod));
             }
-        } else if !has_controller
+        } else if !has_controller(&pod)
             && crate::labels::selector_selects(selector, labels)
             && pod["metadata"].get("deletionTimestamp").is_none()
         {
             // Adopt a matching orphan, as the real controller does.
             let mut adopted = (*pod).clone();
-            let reference = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": key.name,
-                "uid": uid, "controller": true, "blockOwnerDeletion": true});
+            let reference = owner_reference(&rs, OWNER);
             let refs = adopted["metadata"]["ownerReferences"]
                 .as_array()
                 .cloned()
@@ -109,32 +81,9 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
     let wanted = rs["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
     if pods.len() < wanted {
         for _ in pods.len()..wanted {
-            match api.create_as_controller(
-                "",
-                "v1",
-                "pods",
-                &key.namespace,
-                pod_from_template(&rs),
-                "kube-controller-manager",
-            ) {
-                Ok(pod) => events.normal(
-                    &rs,
-                    SOURCE,
-                    "SuccessfulCreate",
-                    &format!(
-                        "Created pod: {}",
-                        pod["metadata"]["name"].as_str().unwrap_or_default()
-                    ),
-                ),
-                Err(e) => {
-                    events.warning(
-                        &rs,
-                        SOURCE,
-                        "FailedCreate",
-                        &format!("Error creating: {}", e.message),
-                    );
-                    break;
-                }
+            let pod = pod_from_template(&rs, OWNER, &rs["spec"]["template"]);
+            if !create_pod(ctx, &rs, SOURCE, pod) {
+                break;
             }
         }
     } else if pods.len() > wanted {
@@ -154,8 +103,9 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
             rank(a).cmp(&rank(b))
         });
         for (pod_key, pod) in pods.drain(..pods.len() - wanted) {
-            if api_delete_pod(store, &pod_key, &pod) {
-                events.normal(
+            let deleted = crate::pods::delete_gracefully(store, &pod_key, &pod);
+            if matches!(deleted, Ok(()) | Err(StoreError::NotFound)) {
+                ctx.events.normal(
                     &rs,
                     SOURCE,
                     "SuccessfulDelete",
@@ -165,23 +115,6 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
         }
     }
     write_status(store, key, &rs, &pods);
-}
-
-/// Deletes a pod as the API does: gracefully when it runs on a node.
-fn api_delete_pod(store: &Store, key: &Key, pod: &Value) -> bool {
-    let bound = pod["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty());
-    let result = if bound {
-        let grace = pod["spec"]["terminationGracePeriodSeconds"]
-            .as_i64()
-            .unwrap_or(30)
-            .max(1);
-        store.mark_deleting(key, grace).map(|_| ())
-    } else {
-        store.remove(key, None).map(|_| ())
-    };
-    matches!(result, Ok(()) | Err(StoreError::NotFound))
 }
 
 fn write_status(store: &Store, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]) {
@@ -207,10 +140,11 @@ fn write_status(store: &Store, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]
             map.remove(field);
         }
     }
-    if rs["status"] == status {
-        return;
-    }
-    let mut updated = rs.clone();
-    updated["status"] = status;
-    let _ = store.update(key.clone(), updated, crate::store::resource_version_of(rs));
+    update_status(
+        store,
+        key,
+        rs,
+        status,
+        crate::store::resource_version_of(rs),
+    );
 }

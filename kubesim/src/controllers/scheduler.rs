@@ -3,33 +3,19 @@
 //! and its volumes; spreads pods to the least-loaded node; and reports a pod that fits
 //! nowhere with kube-scheduler's FailedScheduling message.
 
+use super::runner::{Context, Controller};
 use crate::events::{Recorder, Source};
-use crate::store::{EventType, Key, Store, StoreError};
+use crate::scheduling::{bind, requests, selects, untolerated};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 
 const SOURCE: Source<'static> = Source::component("default-scheduler");
 /// Unschedulable pods are retried at least this often.
 const RETRY: Duration = Duration::from_secs(30);
-
-/// Requests of a pod: millicores and bytes.
-fn requests(pod: &Value) -> (i128, i128) {
-    let mut sum = (0, 0);
-    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-        let q = |r: &str| {
-            c["resources"]["requests"][r]
-                .as_str()
-                .and_then(crate::quantity::parse)
-                .unwrap_or(0)
-        };
-        sum.0 += q("cpu");
-        sum.1 += q("memory") / 1000;
-    }
-    sum
-}
 
 /// What is placed on a node.
 #[derive(Debug, Default, Clone)]
@@ -39,40 +25,60 @@ struct Load {
     pods: i128,
 }
 
-/// Runs the scheduler until the store's event stream ends.
-pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        let mut state = Queue::default();
-        for (key, pod) in store.list("", "pods", None, None).0 {
-            state.observe(&key, &pod, false);
+/// The scheduler: its queue, rebuilt whenever it resynchronises, and when it next
+/// retries every unschedulable pod without waiting for a change.
+pub struct Scheduler {
+    queue: Queue,
+    retry_at: Instant,
+}
+
+/// The controller.
+pub fn controller() -> impl Controller {
+    Scheduler {
+        queue: Queue::default(),
+        retry_at: Instant::now() + RETRY,
+    }
+}
+
+impl Controller for Scheduler {
+    fn resync(&mut self, ctx: &Context) {
+        self.queue = Queue::default();
+        for (key, pod) in ctx.store.list("", "pods", None, None).0 {
+            self.queue.observe(&key, &pod, false);
         }
-        state.schedule(&store, &events, true);
-        loop {
-            let batch =
-                tokio::time::timeout(RETRY, super::next_batch(&mut subscription.live)).await;
-            let mut retry_all = false;
-            match batch {
-                Err(_) => retry_all = true,
-                Ok(Ok(changes)) => {
-                    for e in changes {
-                        match (e.key.group.as_str(), e.key.resource.as_str()) {
-                            ("", "pods") => {
-                                retry_all |=
-                                    state.observe(&e.key, &e.object, e.kind == EventType::Deleted);
-                            }
-                            ("", "nodes" | "persistentvolumeclaims") => retry_all = true,
-                            _ => {}
-                        }
-                    }
+        self.schedule(ctx, true);
+    }
+
+    fn changed(&mut self, ctx: &Context, batch: &[Arc<Event>]) {
+        let mut retry_all = false;
+        for e in batch {
+            match (e.key.group.as_str(), e.key.resource.as_str()) {
+                ("", "pods") => {
+                    retry_all |=
+                        self.queue
+                            .observe(&e.key, &e.object, e.kind == EventType::Deleted);
                 }
-                Ok(Err(RecvError::Lagged(_))) => break,
-                Ok(Err(RecvError::Closed)) => return,
+                ("", "nodes" | "persistentvolumeclaims") => retry_all = true,
+                _ => {}
             }
-            state.schedule(&store, &events, retry_all);
         }
+        self.schedule(ctx, retry_all);
+    }
+
+    fn wake_at(&self) -> Option<Instant> {
+        Some(self.retry_at)
+    }
+
+    fn wake(&mut self, ctx: &Context) {
+        self.schedule(ctx, true);
+    }
+}
+
+impl Scheduler {
+    /// Tries the pending pods, and waits at most [`RETRY`] for the next change.
+    fn schedule(&mut self, ctx: &Context, retry_all: bool) {
+        self.queue.schedule(&ctx.store, &ctx.events, retry_all);
+        self.retry_at = Instant::now() + RETRY;
     }
 }
 
@@ -368,106 +374,6 @@ fn volume_node(pv: &Value) -> Option<String> {
         .and_then(|e| e["values"][0].as_str().map(str::to_string))
 }
 
-/// Whether the pod tolerates every NoSchedule/NoExecute taint of the node.
-pub fn tolerates(node: &Value, pod: &Value) -> bool {
-    untolerated(node, pod).is_none()
-}
-
-/// The first NoSchedule/NoExecute taint of the node the pod does not tolerate, as
-/// `key: value`.
-fn untolerated(node: &Value, pod: &Value) -> Option<String> {
-    let tolerations = pod["spec"]["tolerations"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    node["spec"]["taints"].as_array()?.iter().find_map(|taint| {
-        let effect = taint["effect"].as_str().unwrap_or_default();
-        if effect == "PreferNoSchedule" {
-            return None;
-        }
-        let key = taint["key"].as_str().unwrap_or_default();
-        let value = taint["value"].as_str().unwrap_or_default();
-        let tolerated = tolerations.iter().any(|t| {
-            let key_ok = t["key"].as_str().is_none_or(|k| k.is_empty() || k == key);
-            let effect_ok = t["effect"]
-                .as_str()
-                .is_none_or(|e| e.is_empty() || e == effect);
-            let value_ok =
-                t["operator"] == "Exists" || t["value"].as_str().unwrap_or_default() == value;
-            key_ok
-                && effect_ok
-                && value_ok
-                && !(t["key"].as_str().is_none_or(str::is_empty) && t["operator"] != "Exists")
-        });
-        (!tolerated).then(|| format!("{key}: {value}"))
-    })
-}
-
-/// Whether the node's labels match the pod's nodeSelector and required node affinity
-/// (`matchExpressions` on labels, `matchFields` on `metadata.name`).
-pub fn selects(pod: &Value, node: &Value) -> bool {
-    let labels = &node["metadata"]["labels"];
-    let selector_ok = pod["spec"]["nodeSelector"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let terms = &pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-        ["nodeSelectorTerms"];
-    let affinity_ok = match terms.as_array() {
-        Some(terms) if !terms.is_empty() => terms.iter().any(|term| {
-            let fields = json!({"metadata.name": node["metadata"]["name"]});
-            term["matchExpressions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .all(|e| crate::labels::expression_holds(e, labels, "key", "values"))
-                && term["matchFields"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .all(|e| crate::labels::expression_holds(e, &fields, "key", "values"))
-        }),
-        _ => true,
-    };
-    selector_ok && affinity_ok
-}
-
-/// Binds a pod to a node (as a Binding does): sets `spec.nodeName` and the PodScheduled
-/// condition. Fails with Conflict when it is already bound.
-pub fn bind(store: &Store, pod: &Value, node: &str) -> Result<Arc<Value>, StoreError> {
-    let meta = &pod["metadata"];
-    let key = Key::new(
-        "",
-        "pods",
-        meta["namespace"].as_str().unwrap_or_default(),
-        meta["name"].as_str().unwrap_or_default(),
-    );
-    let current = store.get(&key)?;
-    if current["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty())
-    {
-        return Err(StoreError::Conflict);
-    }
-    let mut bound = (*current).clone();
-    bound["spec"]["nodeName"] = json!(node);
-    let now = store.clock().now_rfc3339();
-    let mut conditions: Vec<Value> = current["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|c| c["type"] != "PodScheduled")
-        .cloned()
-        .collect();
-    conditions.push(json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now}));
-    bound["status"]["conditions"] = json!(conditions);
-    if bound["status"]["phase"].is_null() {
-        bound["status"]["phase"] = json!("Pending");
-    }
-    store.update(key, bound, crate::store::resource_version_of(&current))
-}
-
 /// Records that a pod fits nowhere: the PodScheduled condition and a FailedScheduling
 /// event (once per distinct message).
 fn unschedulable(store: &Store, events: &Recorder, pod: &Value, message: &str) {
@@ -480,51 +386,11 @@ fn unschedulable(store: &Store, events: &Recorder, pod: &Value, message: &str) {
         return;
     }
     events.warning(pod, SOURCE, "FailedScheduling", message);
-    let meta = &pod["metadata"];
-    let key = Key::new(
-        "",
-        "pods",
-        meta["namespace"].as_str().unwrap_or_default(),
-        meta["name"].as_str().unwrap_or_default(),
-    );
+    let key = Key::of("", "pods", pod);
     let mut updated = pod.clone();
     let now = store.clock().now_rfc3339();
     updated["status"]["phase"] = json!("Pending");
     updated["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "lastProbeTime": null,
         "lastTransitionTime": now, "reason": "Unschedulable", "message": message}]);
     let _ = store.update(key, updated, crate::store::resource_version_of(pod));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn taints_need_tolerations() {
-        let node = json!({"spec": {"taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]}});
-        assert_eq!(
-            untolerated(&node, &json!({"spec": {}})).as_deref(),
-            Some("node-role.kubernetes.io/control-plane: ")
-        );
-        let tolerant = json!({"spec": {"tolerations": [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]}});
-        assert_eq!(untolerated(&node, &tolerant), None);
-        let everything = json!({"spec": {"tolerations": [{"operator": "Exists"}]}});
-        assert_eq!(untolerated(&node, &everything), None);
-    }
-
-    #[test]
-    fn selectors_and_affinity_pick_nodes() {
-        let node = json!({"metadata": {"labels": {"disk": "ssd", "kubernetes.io/hostname": "a"}}});
-        assert!(selects(
-            &json!({"spec": {"nodeSelector": {"disk": "ssd"}}}),
-            &node
-        ));
-        assert!(!selects(
-            &json!({"spec": {"nodeSelector": {"disk": "hdd"}}}),
-            &node
-        ));
-        let affinity = json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-            "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["b"]}]}]}}}}});
-        assert!(!selects(&affinity, &node));
-    }
 }

@@ -4,10 +4,13 @@
 //! ordinal; rolling updates from the highest ordinal down to `partition`; revisions kept
 //! as ControllerRevisions; status as `kubectl rollout status` reads it.
 
-use super::{owned_by, owners};
-use crate::api::ApiServer;
-use crate::events::{Recorder, Source};
-use crate::runtime::network::is_ready;
+use super::runner::{Context, Controller, Follow};
+use super::workload::{
+    MANAGER, from_template, live, omit_zeros, owned, owner_reference, update_status,
+};
+use crate::events::Source;
+use crate::ownership::{owned_by, owners};
+use crate::pods::is_ready;
 use crate::store::{Key, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -15,23 +18,20 @@ use std::sync::Arc;
 
 const SOURCE: Source<'static> = Source::component("statefulset-controller");
 const REVISION_LABEL: &str = "controller-revision-hash";
+const OWNER: (&str, &str) = ("apps/v1", "StatefulSet");
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, api: Arc<ApiServer>, events: Arc<Recorder>) {
-    let reconcile_one = |key: &Key| reconcile(&store, &api, &events, key);
-    super::follow(
-        store.clone(),
+/// The controller: StatefulSets and the pods they own.
+pub fn controller() -> impl Controller {
+    Follow::new(
         ("apps", "statefulsets"),
-        None,
         |_, event| owners(event, "StatefulSet", ("apps", "statefulsets")),
-        reconcile_one,
+        reconcile,
     )
-    .await;
 }
 
 /// The revision name for a template: `NAME-HASH`.
 fn revision_name(sts: &Value) -> String {
-    let hash = super::deployment::template_hash(&sts["spec"]["template"]);
+    let hash = super::workload::template_hash(&sts["spec"]["template"]);
     format!(
         "{}-{hash}",
         sts["metadata"]["name"].as_str().unwrap_or_default()
@@ -45,12 +45,8 @@ fn ensure_revision(store: &Store, key: &Key, sts: &Value) -> String {
     if store.get(&revision_key).is_ok() {
         return name;
     }
-    let uid = sts["metadata"]["uid"].as_str().unwrap_or_default();
-    let highest = store
-        .list("apps", "controllerrevisions", Some(&key.namespace), None)
-        .0
+    let highest = owned(store, ("apps", "controllerrevisions"), &key.namespace, sts)
         .iter()
-        .filter(|(_, r)| owned_by(r, uid))
         .filter_map(|(_, r)| r["revision"].as_i64())
         .max()
         .unwrap_or(0);
@@ -60,8 +56,7 @@ fn ensure_revision(store: &Store, key: &Key, sts: &Value) -> String {
     let revision = json!({
         "apiVersion": "apps/v1", "kind": "ControllerRevision",
         "metadata": {"name": name, "namespace": key.namespace, "labels": labels,
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": key.name,
-                "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
+            "ownerReferences": [owner_reference(sts, OWNER)]},
         "data": {"spec": {"template": sts["spec"]["template"]}},
         "revision": highest + 1,
     });
@@ -72,10 +67,7 @@ fn ensure_revision(store: &Store, key: &Key, sts: &Value) -> String {
 fn pod_for(sts: &Value, key: &Key, ordinal: usize, revision: &str) -> Value {
     let name = format!("{}-{ordinal}", key.name);
     let template = &sts["spec"]["template"];
-    let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": template["metadata"].clone(), "spec": template["spec"].clone()});
-    if !pod["metadata"].is_object() {
-        pod["metadata"] = json!({});
-    }
+    let mut pod = from_template("v1", "Pod", template);
     pod["metadata"]["name"] = json!(name);
     for (label, value) in [
         ("statefulset.kubernetes.io/pod-name", name.clone()),
@@ -84,8 +76,7 @@ fn pod_for(sts: &Value, key: &Key, ordinal: usize, revision: &str) -> Value {
     ] {
         pod["metadata"]["labels"][label] = json!(value);
     }
-    pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "StatefulSet",
-        "name": key.name, "uid": sts["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]);
+    pod["metadata"]["ownerReferences"] = json!([owner_reference(sts, OWNER)]);
     pod["spec"]["hostname"] = json!(name);
     if let Some(service) = sts["spec"]["serviceName"]
         .as_str()
@@ -112,13 +103,11 @@ fn pod_for(sts: &Value, key: &Key, ordinal: usize, revision: &str) -> Value {
     pod
 }
 
-fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
-    let Ok(sts) = store.get(key) else {
+fn reconcile(ctx: &Context, key: &Key) {
+    let (store, events) = (&ctx.store, &ctx.events);
+    let Some(sts) = live(store, key) else {
         return;
     };
-    if sts["metadata"].get("deletionTimestamp").is_some() {
-        return;
-    }
     let update_revision = ensure_revision(store, key, &sts);
     let uid = sts["metadata"]["uid"].as_str().unwrap_or_default();
     let mut pods: BTreeMap<usize, Arc<Value>> = BTreeMap::new();
@@ -188,8 +177,7 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
                     {
                         continue;
                     }
-                    let mut pvc = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                        "metadata": claim["metadata"].clone(), "spec": claim["spec"].clone()});
+                    let mut pvc = from_template("v1", "PersistentVolumeClaim", claim);
                     pvc["metadata"]["name"] = json!(claim_name);
                     for (label, value) in sts["spec"]["selector"]["matchLabels"]
                         .as_object()
@@ -198,7 +186,7 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
                     {
                         pvc["metadata"]["labels"][label] = value.clone();
                     }
-                    match api.create_as_controller("", "v1", "persistentvolumeclaims", &key.namespace, pvc, "kube-controller-manager") {
+                    match ctx.registry.create_as_controller("", "v1", "persistentvolumeclaims", &key.namespace, pvc, MANAGER) {
                         Ok(_) => events.normal(&sts, SOURCE, "SuccessfulCreate", &format!(
                             "create Claim {claim_name} Pod {pod_name} in StatefulSet {} success", key.name)),
                         Err(e) => {
@@ -208,13 +196,13 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
                         }
                     }
                 }
-                match api.create_as_controller(
+                match ctx.registry.create_as_controller(
                     "",
                     "v1",
                     "pods",
                     &key.namespace,
                     pod_for(&sts, key, ordinal, &revision_hash),
-                    "kube-controller-manager",
+                    MANAGER,
                 ) {
                     Ok(_) => events.normal(
                         &sts,
@@ -254,7 +242,7 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
     let may_scale_down = !surplus.is_empty() && (!ordered || !terminating);
     if may_scale_down {
         for ordinal in surplus.iter().take(if ordered { 1 } else { surplus.len() }) {
-            delete_pod(store, events, &sts, key, &pods[ordinal]);
+            delete_pod(ctx, &sts, key, &pods[ordinal]);
         }
     } else if surplus.is_empty()
         && !terminating
@@ -270,29 +258,17 @@ fn reconcile(store: &Store, api: &ApiServer, events: &Recorder, key: &Key) {
             pods[o]["metadata"]["labels"][REVISION_LABEL].as_str() != Some(&revision_hash)
         });
         if let (Some(ordinal), false) = (outdated, on_delete) {
-            delete_pod(store, events, &sts, key, &pods[&ordinal]);
+            delete_pod(ctx, &sts, key, &pods[&ordinal]);
         }
     }
     write_status(store, key, &sts, &update_revision, &revision_hash);
 }
 
-fn delete_pod(store: &Store, events: &Recorder, sts: &Value, key: &Key, pod: &Value) {
+fn delete_pod(ctx: &Context, sts: &Value, key: &Key, pod: &Value) {
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let pod_key = Key::new("", "pods", &key.namespace, name);
-    let bound = pod["spec"]["nodeName"]
-        .as_str()
-        .is_some_and(|n| !n.is_empty());
-    let done = if bound {
-        let grace = pod["spec"]["terminationGracePeriodSeconds"]
-            .as_i64()
-            .unwrap_or(30)
-            .max(1);
-        store.mark_deleting(&pod_key, grace).is_ok()
-    } else {
-        store.remove(&pod_key, None).is_ok()
-    };
-    if done {
-        events.normal(
+    if crate::pods::delete_gracefully(&ctx.store, &pod_key, pod).is_ok() {
+        ctx.events.normal(
             sts,
             SOURCE,
             "SuccessfulDelete",
@@ -334,21 +310,16 @@ fn write_status(store: &Store, key: &Key, sts: &Value, update_revision: &str, ha
         "currentRevision": current_revision, "updateRevision": update_revision,
         "collisionCount": 0, "availableReplicas": ready,
     });
-    if let Some(map) = status.as_object_mut() {
-        for field in [
-            "readyReplicas",
-            "currentReplicas",
-            "updatedReplicas",
-            "availableReplicas",
-        ] {
-            if map.get(field) == Some(&json!(0)) && field != "availableReplicas" {
-                map.remove(field);
-            }
-        }
-    }
-    if sts["status"] != status {
-        let mut next = sts.clone();
-        next["status"] = status;
-        let _ = store.update(key.clone(), next, crate::store::resource_version_of(sts));
-    }
+    // availableReplicas stays even when zero, as the StatefulSet controller writes it.
+    omit_zeros(
+        &mut status,
+        &["readyReplicas", "currentReplicas", "updatedReplicas"],
+    );
+    update_status(
+        store,
+        key,
+        sts,
+        status,
+        crate::store::resource_version_of(sts),
+    );
 }

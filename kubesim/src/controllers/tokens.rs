@@ -4,40 +4,20 @@
 //! long-lived tokens older tutorials still create. Tokens kept in durable Secrets are
 //! accepted again after a restart.
 
+use super::runner::{Context, Controller, Follow, nothing_else};
 use crate::auth::{Tokens, UserInfo};
-use crate::store::{EventType, Key, Store};
+use crate::store::{Key, Store};
 use base64::Engine;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const TYPE: &str = "kubernetes.io/service-account-token";
 const ACCOUNT: &str = "kubernetes.io/service-account.name";
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, tokens: Arc<Tokens>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("", "secrets", None, None).0 {
-            reconcile(&store, &tokens, &key);
-        }
-        loop {
-            match subscription.live.recv().await {
-                Ok(event)
-                    if event.key.group.is_empty()
-                        && event.key.resource == "secrets"
-                        && event.kind != EventType::Deleted =>
-                {
-                    reconcile(&store, &tokens, &event.key);
-                }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            }
-        }
-    }
+/// The controller: Secrets, as they come and change.
+pub fn controller() -> impl Controller {
+    Follow::new(("", "secrets"), nothing_else, |ctx: &Context, key: &Key| {
+        reconcile(&ctx.store, &ctx.tokens, key)
+    })
 }
 
 fn reconcile(store: &Store, tokens: &Tokens, key: &Key) {

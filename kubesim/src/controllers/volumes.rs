@@ -5,39 +5,33 @@
 //! a worker; a claim naming no class binds to a matching existing volume; a deleted claim
 //! takes its `Delete`-policy volume with it.
 
+use super::runner::{Context, Controller, EachChange};
 use crate::events::{Recorder, Source};
-use crate::store::{EventType, Key, Store};
+use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 
 const CONTROLLER: Source<'static> = Source::component("persistentvolume-controller");
 const SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
 
-/// Runs until the store's event stream ends.
-pub async fn run(store: Arc<Store>, events: Arc<Recorder>) {
-    loop {
-        let Ok(mut subscription) = store.subscribe(0) else {
-            return;
-        };
-        for (key, _) in store.list("", "persistentvolumeclaims", None, None).0 {
-            reconcile(&store, &events, &key);
-        }
-        loop {
-            let event = match subscription.live.recv().await {
-                Ok(event) => event,
-                Err(RecvError::Lagged(_)) => break,
-                Err(RecvError::Closed) => return,
-            };
+/// The controller: claims, provisioned and bound as they come, their volumes released
+/// as they go.
+pub fn controller() -> impl Controller {
+    EachChange::new(
+        |ctx: &Context| {
+            for (key, _) in ctx.store.list("", "persistentvolumeclaims", None, None).0 {
+                reconcile(&ctx.store, &ctx.events, &key);
+            }
+        },
+        |ctx: &Context, event: &Event| {
             if event.key.group.is_empty() && event.key.resource == "persistentvolumeclaims" {
                 if event.kind == EventType::Deleted {
-                    release(&store, &event.object);
+                    release(&ctx.store, &event.object);
                 } else {
-                    reconcile(&store, &events, &event.key);
+                    reconcile(&ctx.store, &ctx.events, &event.key);
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 fn reconcile(store: &Store, events: &Recorder, key: &Key) {

@@ -1,9 +1,10 @@
 //! busybox, alpine and curl images: a small shell that runs the container's command —
 //! `sleep`, `echo`, `cat`, `env`, `exit`, `wget`/`curl`, sequences with `;` and `&&`, and
-//! `while true; do …; done` loops — with the exit codes a real shell gives. Also the
-//! do-nothing [`Daemon`] for images that just run.
+//! `while true; do …; done` loops — with the exit codes a real shell gives. A shell is
+//! behaviour as code; the images themselves are described in `images.yaml`.
 
-use super::{Context, Exit, HttpRequest, MIB, Process, Surroundings, Usage};
+use super::http::HttpRequest;
+use super::process::{Context, Exit, MIB, Process, Surroundings, Usage, exec_builtin};
 use std::time::Duration;
 
 /// One step of a compiled script.
@@ -27,6 +28,7 @@ pub struct Shell {
 }
 
 impl Shell {
+    /// A shell about to run the container's command line.
     pub fn new(context: Context) -> Shell {
         let ops = compile(&context.argv, &context.image);
         Shell {
@@ -386,40 +388,10 @@ fn exec_with_files(argv: &[String], context: &Context) -> (i32, String) {
     }
 }
 
-/// Commands every image can run.
-pub fn exec_builtin(argv: &[String]) -> (i32, String) {
-    match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
-        Some("true") => (0, String::new()),
-        Some("false") => (1, String::new()),
-        Some("echo") => (0, format!("{}\n", argv[1..].join(" "))),
-        Some(program) => (
-            127,
-            format!("exec: \"{program}\": executable file not found in $PATH\n"),
-        ),
-        None => (126, "no command given\n".into()),
-    }
-}
-
-/// An image that just runs until stopped.
-#[derive(Debug, Default)]
-pub struct Daemon;
-
-impl Process for Daemon {
-    fn advance(&mut self, _: Duration, _: &dyn Surroundings, _: &mut Vec<String>) -> Option<Exit> {
-        None
-    }
-    fn usage(&self, _: Duration) -> Usage {
-        Usage {
-            cpu_milli: 2,
-            memory_bytes: 16 * MIB,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::HttpResponse;
+    use crate::models::http::HttpResponse;
 
     struct Net;
     impl Surroundings for Net {

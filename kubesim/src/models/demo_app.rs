@@ -1,72 +1,49 @@
-//! `kubeclass/demo-app`: the lessons' HTTP app, modelled on the contract in
-//! `deploy/demo-app/README.md` (the real program implements the same contract and one
-//! test suite checks both).
+//! `kubeclass/demo-app`'s hook: the parts of the lessons' app that are computed. Its
+//! description (ports, greeting, `/configmap`, `/secret`, log lines) is data in
+//! `images.yaml`; the contract both follow is `deploy/demo-app/README.md` (the real
+//! program implements it and one test suite checks both).
 
-use super::{Burns, Context, Exit, HttpRequest, HttpResponse, MIB, Process, Surroundings, Usage};
+use super::described::Hook;
+use super::http::{HttpRequest, HttpResponse};
+use super::process::{Context, Surroundings};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// The port the app listens on.
-pub const PORT: u16 = 8000;
-
-/// The published tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
-    V1_0,
-    /// Greets with "Hi" instead of "Hello": a visible change for a rollout.
-    V1_1,
-    /// `/healthz` fails for good after 30 s unless `LIFETIME_SECONDS` says otherwise.
-    V2_0,
-}
-
-impl Version {
-    /// The version a tag names.
-    pub fn from_tag(tag: &str) -> Option<Version> {
-        match tag {
-            "1.0" => Some(Version::V1_0),
-            "1.1" => Some(Version::V1_1),
-            "2.0" => Some(Version::V2_0),
-            _ => None,
-        }
-    }
-
-    /// The tag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Version::V1_0 => "1.0",
-            Version::V1_1 => "1.1",
-            Version::V2_0 => "2.0",
-        }
-    }
-}
-
-/// A running demo app.
+/// The hook of a running demo app: its settings and the CPU `/stress` burns.
 #[derive(Debug)]
 pub struct DemoApp {
-    version: Version,
-    context: Context,
+    /// Seconds `/healthz` fails after start (`STARTUP_SECONDS`, 10 by default).
     startup: u64,
+    /// Seconds after which `/healthz` fails for good (`LIFETIME_SECONDS`, else the tag's
+    /// `default_lifetime` variable).
     lifetime: Option<u64>,
     burns: Burns,
-    announced: bool,
 }
 
 impl DemoApp {
-    /// The app as its environment configures it.
-    pub fn new(version: Version, context: Context) -> DemoApp {
+    /// The app as its environment (and its tag's `vars`) configure it.
+    pub fn new(context: &Context, vars: &BTreeMap<String, String>) -> DemoApp {
         let startup = context.env_u64("STARTUP_SECONDS", 10);
         let lifetime = match context.env("LIFETIME_SECONDS") {
             Some(v) => v.trim().parse().ok(),
-            None if version == Version::V2_0 => Some(30),
-            None => None,
+            None => vars.get("default_lifetime").and_then(|l| l.parse().ok()),
         };
         DemoApp {
-            version,
-            context,
             startup,
             lifetime,
             burns: Burns::default(),
-            announced: false,
         }
+    }
+}
+
+impl Hook for DemoApp {
+    fn vars(&self) -> Vec<(String, String)> {
+        let mut vars = vec![("startup".to_string(), self.startup.to_string())];
+        vars.extend(
+            self.lifetime
+                .map(|l| ("lifetime".to_string(), l.to_string())),
+        );
+        vars
     }
 
     fn answer(
@@ -77,34 +54,6 @@ impl DemoApp {
     ) -> HttpResponse {
         let up = age.as_secs();
         match request.route() {
-            "/" => {
-                let hello = if self.version == Version::V1_1 {
-                    "Hi"
-                } else {
-                    "Hello"
-                };
-                let name = self.context.env("NAME").unwrap_or("unknown");
-                let mut text = format!("{hello}, I'm {name}.");
-                if let Some(age) = self.context.env("AGE") {
-                    text.push_str(&format!(" I'm {age}."));
-                }
-                HttpResponse::text(200, text + "\n")
-            }
-            "/configmap" => {
-                let path = self
-                    .context
-                    .env("CONFIG_FILE")
-                    .unwrap_or("/app/myfamily/family.txt");
-                match self.context.files.get(path) {
-                    Some(content) => HttpResponse::text(200, content.clone()),
-                    None => HttpResponse::text(404, format!("no file at {path}\n")),
-                }
-            }
-            "/secret" => {
-                let user = self.context.env("USER").unwrap_or("unknown");
-                let password = self.context.env("PASSWORD").unwrap_or("unknown");
-                HttpResponse::text(200, format!("User: {user}. Password: {password}.\n"))
-            }
             "/healthz" => health(up, self.startup, self.lifetime),
             "/stress" => {
                 let seconds = request
@@ -130,6 +79,14 @@ impl DemoApp {
             _ => HttpResponse::text(404, "404 page not found\n"),
         }
     }
+
+    fn extra_cpu(&self, age: Duration) -> i64 {
+        self.burns.at(age)
+    }
+
+    fn add_load(&mut self, age: Duration, millicores: i64, seconds: u64) {
+        self.burns.add(age, seconds, millicores);
+    }
 }
 
 /// `/healthz` after `up` seconds: failing while starting and after the lifetime.
@@ -146,72 +103,46 @@ fn health(up: u64, startup: u64, lifetime: Option<u64>) -> HttpResponse {
     HttpResponse::text(200, format!("ok: up {up}s\n"))
 }
 
-impl Process for DemoApp {
-    fn advance(
-        &mut self,
-        _age: Duration,
-        _around: &dyn Surroundings,
-        out: &mut Vec<String>,
-    ) -> Option<Exit> {
-        if !self.announced {
-            self.announced = true;
-            out.push(format!(
-                "demo-app {} listening on :{PORT} (healthy after {}s{})",
-                self.version.tag(),
-                self.startup,
-                self.lifetime
-                    .map(|l| format!(", lifetime {l}s"))
-                    .unwrap_or_default()
-            ));
-        }
-        None
+/// CPU time burned by requests: a list of (from, until, millicores) windows, so load from
+/// `/stress` or fortio shows in metrics exactly while it lasts.
+#[derive(Debug, Clone, Default)]
+pub struct Burns(Vec<(Duration, Duration, i64)>);
+
+impl Burns {
+    /// Burns `millicores` from `at` for `seconds`.
+    pub fn add(&mut self, at: Duration, seconds: u64, millicores: i64) {
+        self.0.retain(|(_, until, _)| *until > at);
+        self.0
+            .push((at, at + Duration::from_secs(seconds), millicores));
     }
 
-    fn next_wake(&self) -> Option<Duration> {
-        (!self.announced).then_some(Duration::ZERO)
-    }
-
-    fn http(
-        &mut self,
-        age: Duration,
-        port: u16,
-        request: &HttpRequest,
-        around: &dyn Surroundings,
-        out: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        if port != PORT {
-            return None;
-        }
-        let response = self.answer(age, request, around);
-        // Like the real app, probes are not logged: they would drown everything else.
-        if !request.user_agent.starts_with("kube-probe/") {
-            out.push(format!(
-                "{} \"{} {}\" {} \"{}\"",
-                request.remote, request.method, request.path, response.status, request.user_agent
-            ));
-        }
-        Some(response)
-    }
-
-    fn usage(&self, age: Duration) -> Usage {
-        Usage {
-            cpu_milli: 1 + self.burns.at(age),
-            memory_bytes: 9 * MIB,
-        }
-    }
-
-    fn add_load(&mut self, age: Duration, millicores: i64, seconds: u64) {
-        self.burns.add(age, seconds, millicores);
-    }
-
-    fn listens(&self, _age: Duration, port: u16) -> bool {
-        port == PORT
+    /// Millicores burning at `age`.
+    pub fn at(&self, age: Duration) -> i64 {
+        self.0
+            .iter()
+            .filter(|(from, until, _)| *from <= age && age < *until)
+            .map(|(_, _, m)| m)
+            .sum()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::catalog::catalog;
+    use crate::models::described::Described;
+    use crate::models::process::Process;
+
+    /// The port the app listens on.
+    const PORT: u16 = 8000;
+
+    /// The published tags.
+    #[derive(Clone, Copy)]
+    enum Version {
+        V1_0,
+        V1_1,
+        V2_0,
+    }
 
     struct Nothing;
     impl Surroundings for Nothing {
@@ -227,7 +158,7 @@ mod tests {
         }
     }
 
-    fn app(version: Version, env: &[(&str, &str)]) -> DemoApp {
+    fn app(version: Version, env: &[(&str, &str)]) -> Described {
         let mut context = Context::default();
         for (k, v) in env {
             context.env.insert((*k).into(), (*v).into());
@@ -235,10 +166,22 @@ mod tests {
         context
             .files
             .insert("/app/myfamily/family.txt".into(), "Alice\nBob\n".into());
-        DemoApp::new(version, context)
+        let tag = match version {
+            Version::V1_0 => "1.0",
+            Version::V1_1 => "1.1",
+            Version::V2_0 => "2.0",
+        };
+        let catalog = catalog();
+        let image = catalog
+            .image("docker.io/kubeclass/demo-app")
+            .expect("image");
+        let vars = image.tag_vars(tag).expect("tag");
+        let hook = DemoApp::new(&context, &vars);
+        let model = catalog.model("demo-app").expect("model");
+        Described::new(model, context, vars, Some(Box::new(hook)))
     }
 
-    fn get(app: &mut DemoApp, secs: u64, path: &str) -> HttpResponse {
+    fn get(app: &mut Described, secs: u64, path: &str) -> HttpResponse {
         app.http(
             Duration::from_secs(secs),
             PORT,
@@ -294,5 +237,26 @@ mod tests {
             get(&mut a, 0, "/api-access").body,
             "pods: allowed (200)\nservices: refused (403): forbidden\n"
         );
+    }
+
+    #[test]
+    fn announces_its_version_and_health_settings() {
+        let mut out = Vec::new();
+        app(Version::V2_0, &[]).advance(Duration::ZERO, &Nothing, &mut out);
+        app(Version::V1_0, &[("STARTUP_SECONDS", "3")]).advance(Duration::ZERO, &Nothing, &mut out);
+        assert_eq!(
+            out,
+            [
+                "demo-app 2.0 listening on :8000 (healthy after 10s, lifetime 30s)",
+                "demo-app 1.0 listening on :8000 (healthy after 3s)"
+            ]
+        );
+        let mut log = Vec::new();
+        let mut a = app(Version::V1_0, &[]);
+        for agent in ["kube-probe/1.32", "curl/8.11.0"] {
+            let request = HttpRequest::get("/healthz", agent, "10.0.0.1");
+            a.http(Duration::ZERO, PORT, &request, &Nothing, &mut log);
+        }
+        assert_eq!(log, ["10.0.0.1 \"GET /healthz\" 500 \"curl/8.11.0\""]);
     }
 }

@@ -3,15 +3,22 @@
 //! `/stress` makes their CPU climb), then prints its summary and exits; with no arguments
 //! it is the echo server on 8080.
 
-use super::{Context, Exit, HttpRequest, HttpResponse, MIB, Process, Surroundings, Usage};
+use super::catalog::{IDLE, catalog};
+use super::described::Described;
+use super::http::HttpRequest;
+use super::process::{Context, Exit, MIB, Process, Surroundings, Usage};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Starts fortio as its arguments ask.
+/// Starts fortio as its arguments ask: the load generator, the echo server (described
+/// in `images.yaml` as `fortio-server`), or a refusal of arguments it does not take.
 pub fn start(context: Context) -> Box<dyn Process> {
     match Load::parse(&context.argv) {
         Ok(Some(load)) => Box::new(load),
-        Ok(None) => Box::new(Server::default()),
+        Ok(None) => {
+            let server = catalog().model("fortio-server").unwrap_or(&IDLE);
+            Box::new(Described::new(server, context, BTreeMap::new(), None))
+        }
         Err(message) => Box::new(Refusal(Some(message))),
     }
 }
@@ -176,50 +183,6 @@ impl Process for Load {
     }
 }
 
-/// `fortio server`: the echo server on 8080.
-#[derive(Debug, Default)]
-struct Server {
-    announced: bool,
-}
-
-impl Process for Server {
-    fn advance(
-        &mut self,
-        _: Duration,
-        _: &dyn Surroundings,
-        out: &mut Vec<String>,
-    ) -> Option<Exit> {
-        if !self.announced {
-            self.announced = true;
-            out.push("Fortio 1.66.5 echo server listening on tcp [::]:8080".into());
-        }
-        None
-    }
-    fn next_wake(&self) -> Option<Duration> {
-        (!self.announced).then_some(Duration::ZERO)
-    }
-    fn http(
-        &mut self,
-        _: Duration,
-        port: u16,
-        request: &HttpRequest,
-        _: &dyn Surroundings,
-        _: &mut Vec<String>,
-    ) -> Option<HttpResponse> {
-        (port == 8080)
-            .then(|| HttpResponse::text(200, format!("{} {}\n", request.method, request.path)))
-    }
-    fn usage(&self, _: Duration) -> Usage {
-        Usage {
-            cpu_milli: 1,
-            memory_bytes: 10 * MIB,
-        }
-    }
-    fn listens(&self, _: Duration, port: u16) -> bool {
-        port == 8080
-    }
-}
-
 /// Arguments fortio rejects: it prints why and exits 1.
 #[derive(Debug)]
 struct Refusal(Option<String>);
@@ -245,6 +208,7 @@ impl Process for Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::http::HttpResponse;
     use std::cell::Cell;
 
     struct Counting(Cell<u64>);

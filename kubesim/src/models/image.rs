@@ -1,43 +1,43 @@
-//! Image references and the images the simulated registry holds: which pull, how long
-//! that takes, and which model runs them.
+//! Image references and the images the simulated registry holds (`images.yaml`): which
+//! pull, how long that takes, and which model runs them.
 
-use super::{Context, Process};
-
-/// Which model runs an image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Model {
-    /// `kubeclass/demo-app` at a tag: the lessons' app.
-    DemoApp(super::demo_app::Version),
-    Nginx,
-    Mysql,
-    /// busybox, alpine, curl: a shell running the container's command.
-    Shell,
-    Fortio,
-    /// Anything that just runs until stopped (metrics-server, pause).
-    Daemon,
-}
+use super::busybox::Shell;
+use super::catalog::{IDLE, catalog};
+use super::demo_app::DemoApp;
+use super::described::{Described, Hook};
+use super::process::{Context, Process};
+use std::collections::BTreeMap;
 
 /// An image the registry holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
     /// The fully qualified reference: `docker.io/library/nginx:1.27`.
     pub reference: String,
+    /// Its size, as the kubelet's Pulled event reports it.
     pub size_bytes: u64,
     /// How long pulling it takes on the simulated network, in milliseconds.
     pub pull_millis: u64,
-    pub model: Model,
+    /// Which model runs it: one described in `images.yaml`, or a program in code.
+    pub model: &'static str,
+    /// The variables its tag gives the model.
+    pub vars: BTreeMap<String, String>,
 }
 
 impl Image {
-    /// Starts a container of this image.
+    /// Starts a container of this image: the shell and fortio are programs; every other
+    /// model is its description, with its hook when it names one.
     pub fn start(&self, context: Context) -> Box<dyn Process> {
         match self.model {
-            Model::DemoApp(version) => Box::new(super::demo_app::DemoApp::new(version, context)),
-            Model::Nginx => Box::new(super::nginx::Nginx::new(context)),
-            Model::Mysql => Box::new(super::mysql::Mysql::new(context)),
-            Model::Shell => Box::new(super::busybox::Shell::new(context)),
-            Model::Fortio => super::fortio::start(context),
-            Model::Daemon => Box::new(super::busybox::Daemon),
+            "shell" => Box::new(Shell::new(context)),
+            "fortio" => super::fortio::start(context),
+            name => {
+                let spec = catalog().model(name).unwrap_or(&IDLE);
+                let hook: Option<Box<dyn Hook>> = match spec.hook.as_deref() {
+                    Some("demo-app") => Some(Box::new(DemoApp::new(&context, &self.vars))),
+                    _ => None,
+                };
+                Box::new(Described::new(spec, context, self.vars.clone(), hook))
+            }
         }
     }
 }
@@ -119,52 +119,20 @@ pub fn lookup(image: &str) -> Result<Image, PullError> {
     let reference = normalize(image);
     let (repository, tag) = split_tag(&reference);
     let tag = tag.unwrap_or("latest");
-    let (model, size_mb, tags_ok) = match repository {
-        "docker.io/kubeclass/demo-app" => match super::demo_app::Version::from_tag(tag) {
-            Some(v) => (Model::DemoApp(v), 9, true),
-            None => (Model::Daemon, 0, false),
-        },
-        "docker.io/library/nginx" => (Model::Nginx, 72, release_tag(tag)),
-        "docker.io/library/mysql" => (Model::Mysql, 233, release_tag(tag)),
-        "docker.io/library/busybox" => (Model::Shell, 2, release_tag(tag)),
-        "docker.io/library/alpine" => (Model::Shell, 4, release_tag(tag)),
-        "docker.io/curlimages/curl" => (Model::Shell, 11, release_tag(tag)),
-        "docker.io/fortio/fortio" => (Model::Fortio, 14, release_tag(tag)),
-        "registry.k8s.io/metrics-server/metrics-server"
-        | "registry.k8s.io/pause"
-        | "registry.k8s.io/coredns/coredns"
-        | "registry.k8s.io/kube-proxy"
-        | "registry.k8s.io/etcd"
-        | "registry.k8s.io/kube-apiserver"
-        | "registry.k8s.io/kube-controller-manager"
-        | "registry.k8s.io/kube-scheduler"
-        | "docker.io/kindest/kindnetd"
-        | "docker.io/kindest/local-path-provisioner" => (Model::Daemon, 19, true),
-        _ => return Err(PullError::AccessDenied(reference)),
+    let Some(spec) = catalog().image(repository) else {
+        return Err(PullError::AccessDenied(reference));
     };
-    if !tags_ok {
+    let Some(vars) = spec.tag_vars(tag) else {
         return Err(PullError::TagNotFound(reference));
-    }
+    };
     Ok(Image {
-        size_bytes: size_mb * 1_000_000 + 123_456,
+        size_bytes: spec.size_mb * 1_000_000 + 123_456,
         // Roughly 25 MB/s after a fixed second of registry round trips.
-        pull_millis: 1000 + size_mb * 40,
-        model,
+        pull_millis: 1000 + spec.size_mb * 40,
+        model: &spec.model,
+        vars,
         reference,
     })
-}
-
-/// Tags that look like a published release: `latest`, `stable`, `alpine`, `1.27`,
-/// `1.27.3-alpine`, `sha256:…` digests.
-fn release_tag(tag: &str) -> bool {
-    if tag.starts_with("sha256:") || matches!(tag, "latest" | "stable" | "mainline" | "alpine") {
-        return true;
-    }
-    let version = tag.split('-').next().unwrap_or("");
-    !version.is_empty()
-        && version
-            .split('.')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -137,7 +137,7 @@ pub fn v2() -> &'static Value {
     DOC.get_or_init(|| {
         json!({
             "swagger": "2.0",
-            "info": {"title": "Kubernetes", "version": format!("v{}.{}.0-kubesim", crate::api::MAJOR, crate::api::MINOR)},
+            "info": {"title": "Kubernetes", "version": crate::version::git_version()},
             "paths": {},
             "definitions": definitions(swagger2()),
         })
@@ -165,7 +165,7 @@ pub fn v3_index() -> Value {
     let paths: Map<String, Value> = group_versions()
         .into_iter()
         .map(|gv| {
-            let url = format!("/openapi/v3/{gv}?hash={}", crate::api::MINOR);
+            let url = format!("/openapi/v3/{gv}?hash={}", crate::version::MINOR);
             (gv, json!({"serverRelativeURL": url}))
         })
         .collect();
@@ -181,7 +181,7 @@ pub fn v3(group_version: &str) -> Option<Value> {
     let schemas = SCHEMAS.get_or_init(|| definitions(SchemaSettings::openapi3()));
     Some(json!({
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": format!("v{}.{}.0-kubesim", crate::api::MAJOR, crate::api::MINOR)},
+        "info": {"title": "Kubernetes", "version": crate::version::git_version()},
         "paths": {},
         "components": {"schemas": schemas},
     }))

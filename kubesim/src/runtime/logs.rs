@@ -12,7 +12,9 @@ const MAX_BYTES: usize = 64 * 1024;
 /// One line of output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogLine {
+    /// When it was printed.
     pub time: Timestamp,
+    /// The line, without its newline.
     pub text: String,
 }
 

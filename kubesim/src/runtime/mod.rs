@@ -20,11 +20,14 @@ use tokio::time::Instant;
 /// clean).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ContainerKey {
+    /// The pod's uid.
     pub pod_uid: String,
+    /// The container's name.
     pub container: String,
 }
 
 impl ContainerKey {
+    /// The key of `container` in the pod with `pod_uid`.
     pub fn new(pod_uid: &str, container: &str) -> ContainerKey {
         ContainerKey {
             pod_uid: pod_uid.into(),
@@ -58,11 +61,14 @@ pub struct Runtime {
 /// What the log endpoint reads: the kept lines and, when following a running container,
 /// the feed of new ones.
 pub struct LogRead {
+    /// The lines kept.
     pub lines: Vec<LogLine>,
+    /// New lines as they come, when following a running container.
     pub follow: Option<broadcast::Receiver<LogLine>>,
 }
 
 impl Runtime {
+    /// A runtime stamping output with `clock`, reporting metrics after `metrics_window`.
     pub fn new(clock: Clock, metrics_window: Duration) -> Runtime {
         Runtime {
             clock,

@@ -12,8 +12,11 @@ use std::sync::Arc;
 
 /// The network and the API, from inside one pod.
 pub struct Network<'a> {
+    /// Where Services, pods and their addresses are.
     pub store: &'a Arc<Store>,
+    /// The containers that answer.
     pub runtime: &'a Runtime,
+    /// What the pod's ServiceAccount may ask of the API server.
     pub rbac: &'a Authorizer,
     /// The pod whose containers are asking.
     pub pod: &'a Value,
@@ -167,18 +170,9 @@ pub fn ready_pods(store: &Store, namespace: &str, selector: &Value) -> Vec<Arc<V
         .filter(|pod| {
             crate::labels::map_selects(selector, &pod["metadata"]["labels"])
                 && pod["metadata"].get("deletionTimestamp").is_none()
-                && is_ready(pod)
+                && crate::pods::is_ready(pod)
         })
         .collect()
-}
-
-/// Whether a pod's Ready condition is True.
-pub fn is_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
 /// A Service port's target on a pod: a number, or a named container port.

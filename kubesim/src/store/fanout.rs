@@ -3,7 +3,8 @@
 //! in one namespace), so a thousand watches of a thousand namespaces are not each woken
 //! for every change.
 
-use super::{Event, Key};
+use super::event::Event;
+use super::key::Key;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
@@ -11,8 +12,11 @@ use tokio::sync::broadcast;
 /// What a watch follows: one resource, in one namespace or (`None`) in all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Topic {
+    /// The API group (`""` for the core group).
     pub group: String,
+    /// The resource's plural.
     pub resource: String,
+    /// One namespace, or `None` for all.
     pub namespace: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 //! Names, labels and the data of ConfigMaps and Secrets.
 
-use super::Errors;
+use super::errors::Errors;
 use serde_json::{Value, json};
 
 pub const DNS1123_LABEL: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";

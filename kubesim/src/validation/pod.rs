@@ -1,7 +1,7 @@
 //! Pod specs, in Pods and in workload templates: containers, ports, env, volume mounts,
 //! probes, restart policy.
 
-use super::Errors;
+use super::errors::Errors;
 use super::meta::check_label;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

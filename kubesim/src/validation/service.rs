@@ -1,6 +1,6 @@
 //! Services: ports, types, node ports, and the cluster IP that may not change.
 
-use super::Errors;
+use super::errors::Errors;
 use super::meta::check_label;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -1,7 +1,7 @@
 //! Deployments, ReplicaSets, StatefulSets, DaemonSets and Jobs: selectors, templates,
 //! replicas, and what may not change.
 
-use super::Errors;
+use super::errors::Errors;
 use super::pod::validate_pod_spec;
 use serde_json::{Value, json};
 

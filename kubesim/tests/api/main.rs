@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod crd;
 mod determinism;
+#[cfg(feature = "durable")]
 mod durable;
 mod kube_client;
 mod lifecycle;

@@ -3,13 +3,17 @@
 //! (READY, STATUS, RESTARTS, AGE, CLUSTER-IP, PORT(S), TARGETS, …). The rules come from
 //! `kubesim/docs/table-output.md`; kinds without a printer get NAME and CREATED AT.
 
+mod columns;
+mod computed;
 mod format;
 mod printers;
+pub mod request;
 
+use columns::{Column, columns};
 use format::age;
 #[cfg(test)]
 use format::human_duration;
-use printers::{Column, cells, columns};
+use printers::cells;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -37,7 +41,8 @@ pub fn requested(accept: &str) -> Option<&'static str> {
     None
 }
 
-fn row(kind: &str, object: &Value, include: &str, now: Timestamp) -> Value {
+/// A row's cells (and, for finished pods, its conditions).
+fn row(kind: &str, object: &Value, now: Timestamp) -> Value {
     let mut row = json!({"cells": cells(kind, object, now)});
     match object["status"]["phase"].as_str() {
         Some("Succeeded") if kind == "Pod" => {
@@ -48,7 +53,6 @@ fn row(kind: &str, object: &Value, include: &str, now: Timestamp) -> Value {
         }
         _ => {}
     }
-    row["object"] = row_object(object, include);
     row
 }
 
@@ -63,17 +67,48 @@ fn row_object(object: &Value, include: &str) -> Value {
     }
 }
 
+/// What a Table is made of besides its columns.
+pub struct Rows<'a> {
+    /// The Table version asked for (`v1`, `v1beta1`).
+    pub version: &'a str,
+    /// The objects, one row each.
+    pub objects: &'a [Value],
+    /// The list's metadata (or the object's resourceVersion for a single GET).
+    pub list_meta: Value,
+    /// What each row carries of its object (`includeObject`).
+    pub include: &'a str,
+    /// Whether the column definitions are sent (not for watch events after the first).
+    pub headers: bool,
+    /// The time ages are counted to.
+    pub now: Timestamp,
+}
+
+impl Rows<'_> {
+    /// The Table, with `definitions` and the rows' `cells`.
+    fn table(self, definitions: Vec<Value>, cells: impl Fn(&Value) -> Value) -> Value {
+        let rows: Vec<Value> = self
+            .objects
+            .iter()
+            .map(|o| {
+                let mut row = cells(o);
+                row["object"] = row_object(o, self.include);
+                row
+            })
+            .collect();
+        json!({
+            "kind": "Table",
+            "apiVersion": format!("meta.k8s.io/{}", self.version),
+            "metadata": self.list_meta,
+            "columnDefinitions": if self.headers { Value::Array(definitions) } else { Value::Null },
+            "rows": rows,
+        })
+    }
+}
+
 /// A Table of custom resources with their CRD's additionalPrinterColumns (NAME and AGE
 /// when it declares none).
-pub fn custom(
-    columns: &[Value],
-    version: &str,
-    objects: &[Value],
-    list_meta: Value,
-    include: &str,
-    headers: bool,
-    now: Timestamp,
-) -> Value {
+pub fn custom(columns: &[Value], rows: Rows) -> Value {
+    let now = rows.now;
     let mut definitions = vec![
         json!({"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0}),
     ];
@@ -87,58 +122,32 @@ pub fn custom(
         definitions.push(json!({"name": c["name"], "type": c["type"], "format": c["format"].as_str().unwrap_or(""),
             "description": c["description"].as_str().unwrap_or(""), "priority": c["priority"].as_i64().unwrap_or(0)}));
     }
-    let rows: Vec<Value> = objects
-        .iter()
-        .map(|o| {
-            let mut cells = vec![o["metadata"]["name"].clone()];
-            if age_only {
-                cells.push(json!(age(now, &o["metadata"]["creationTimestamp"])));
-            }
-            for c in columns {
-                let value = crate::crd::column_value(o, c["jsonPath"].as_str().unwrap_or_default());
-                cells.push(match c["type"].as_str() {
-                    Some("date") => json!(age(now, &value)),
-                    _ => value,
-                });
-            }
-            let mut row = json!({"cells": cells});
-            row["object"] = row_object(o, include);
-            row
-        })
-        .collect();
-    json!({
-        "kind": "Table",
-        "apiVersion": format!("meta.k8s.io/{version}"),
-        "metadata": list_meta,
-        "columnDefinitions": if headers { Value::Array(definitions) } else { Value::Null },
-        "rows": rows,
+    rows.table(definitions, |o| {
+        let mut cells = vec![o["metadata"]["name"].clone()];
+        if age_only {
+            cells.push(json!(age(now, &o["metadata"]["creationTimestamp"])));
+        }
+        for c in columns {
+            let value = crate::crd::column_value(o, c["jsonPath"].as_str().unwrap_or_default());
+            cells.push(match c["type"].as_str() {
+                Some("date") => json!(age(now, &value)),
+                _ => value,
+            });
+        }
+        json!({"cells": cells})
     })
 }
 
-/// A Table of `objects` of `kind`. `list_meta` is the list's metadata (or the object's
-/// resourceVersion for a single GET); `headers` is false for watch events after the first.
-pub fn table(
-    kind: &str,
-    version: &str,
-    objects: &[Value],
-    list_meta: Value,
-    include: &str,
-    headers: bool,
-    now: Timestamp,
-) -> Value {
+/// A Table of objects of `kind`, with the columns of its printer.
+pub fn table(kind: &str, rows: Rows) -> Value {
+    let now = rows.now;
     let definitions: Vec<Value> = columns(kind)
         .iter()
         .map(|Column(name, typ, priority)| {
             json!({"name": name, "type": typ, "format": if *name == "Name" { "name" } else { "" }, "description": "", "priority": priority})
         })
         .collect();
-    json!({
-        "kind": "Table",
-        "apiVersion": format!("meta.k8s.io/{version}"),
-        "metadata": list_meta,
-        "columnDefinitions": if headers { Value::Array(definitions) } else { Value::Null },
-        "rows": objects.iter().map(|o| row(kind, o, include, now)).collect::<Vec<_>>(),
-    })
+    rows.table(definitions, |o| row(kind, o, now))
 }
 
 #[cfg(test)]

@@ -2,10 +2,9 @@
 //! it with back-off, and report it in `containerStatuses`.
 
 use super::probes::{Kind, Probe, Verdict};
-use super::setup;
 use crate::events::{Recorder, Source};
-use crate::models::image::{self, Image, PullError};
-use crate::models::{Context, Exit};
+use crate::models::Exit;
+use crate::models::image::{Image, PullError};
 use crate::runtime::network::Network;
 use crate::runtime::{ContainerKey, Runtime};
 use serde_json::{Value, json};
@@ -15,13 +14,9 @@ use tokio::time::Instant;
 
 /// The first crash and image-pull back-off; it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// A container that ran this long without failing starts over with a short back-off.
 const BACKOFF_RESET: Duration = Duration::from_secs(600);
-/// How long a failing pull takes to fail.
-const PULL_FAILURE: Duration = Duration::from_secs(1);
-/// How often a container whose configuration is missing is retried.
-const CONFIG_RETRY: Duration = Duration::from_secs(10);
 
 /// Everything a container step needs from its pod and node.
 pub struct Env<'a> {
@@ -36,7 +31,7 @@ pub struct Env<'a> {
 }
 
 impl Env<'_> {
-    fn pod(&self) -> &Value {
+    pub(super) fn pod(&self) -> &Value {
         self.network.pod
     }
 
@@ -46,10 +41,16 @@ impl Env<'_> {
             host: self.node,
         }
     }
+
+    /// An event about the pod's container `name`, from this node's kubelet.
+    pub(super) fn event(&self, name: &str, warning: bool, reason: &str, message: &str) {
+        self.events
+            .container(self.pod(), name, self.source(), warning, reason, message);
+    }
 }
 
 #[derive(Debug)]
-enum Stage {
+pub(super) enum Stage {
     New,
     Pulling {
         until: Instant,
@@ -82,22 +83,22 @@ enum Stage {
 #[derive(Debug)]
 pub struct Container {
     pub name: String,
-    spec: Value,
-    stage: Stage,
+    pub(super) spec: Value,
+    pub(super) stage: Stage,
     pub restarts: u32,
-    crash_backoff: Duration,
-    pull_backoff: Duration,
+    pub(super) crash_backoff: Duration,
+    pub(super) pull_backoff: Duration,
     /// The last instance's `terminated` state.
-    last: Option<Value>,
-    started_at: String,
+    pub(super) last: Option<Value>,
+    pub(super) started_at: String,
     pub ready: bool,
     pub started: bool,
-    probes: Vec<Probe>,
+    pub(super) probes: Vec<Probe>,
     /// An init container: runs to completion before the next one.
-    init: bool,
-    image: Option<Image>,
+    pub(super) init: bool,
+    pub(super) image: Option<Image>,
     /// Whether its reported status may have changed since the pod last looked.
-    dirty: bool,
+    pub(super) dirty: bool,
 }
 
 impl Container {
@@ -125,14 +126,14 @@ impl Container {
         std::mem::take(&mut self.dirty)
     }
 
-    fn key(&self, env: &Env) -> ContainerKey {
+    pub(super) fn key(&self, env: &Env) -> ContainerKey {
         ContainerKey::new(
             env.pod()["metadata"]["uid"].as_str().unwrap_or_default(),
             &self.name,
         )
     }
 
-    fn image_name(&self) -> &str {
+    pub(super) fn image_name(&self) -> &str {
         self.spec["image"].as_str().unwrap_or_default()
     }
 
@@ -219,7 +220,7 @@ impl Container {
             } if now >= until => {
                 let took = (until - began).as_secs_f64();
                 env.images.insert(image.reference.clone());
-                env.events.container(env.pod(), &self.name, env.source(), false, "Pulled", &format!(
+                env.event(&self.name, false, "Pulled", &format!(
                     "Successfully pulled image \"{}\" in {took:.3}s ({took:.3}s including waiting). Image size: {} bytes.",
                     self.image_name(), image.size_bytes
                 ));
@@ -234,22 +235,8 @@ impl Container {
                 show_backoff_at,
             } if now >= show_backoff_at => {
                 let message = format!("Back-off pulling image \"{}\"", self.image_name());
-                env.events.container(
-                    env.pod(),
-                    &self.name,
-                    env.source(),
-                    false,
-                    "BackOff",
-                    &message,
-                );
-                env.events.container(
-                    env.pod(),
-                    &self.name,
-                    env.source(),
-                    true,
-                    "Failed",
-                    "Error: ImagePullBackOff",
-                );
+                env.event(&self.name, false, "BackOff", &message);
+                env.event(&self.name, true, "Failed", "Error: ImagePullBackOff");
                 self.stage = Stage::PullFailed {
                     retry,
                     error,
@@ -283,153 +270,6 @@ impl Container {
         }
     }
 
-    fn begin_pull(&mut self, env: &mut Env) {
-        let name = self.image_name().to_string();
-        let policy = self.spec["imagePullPolicy"].as_str().unwrap_or("");
-        let reference = image::normalize(&name);
-        let present = env.images.contains(&reference) || image::preloaded(&name);
-        if present && !image::pulls_always(&name, policy) {
-            env.events.container(
-                env.pod(),
-                &self.name,
-                env.source(),
-                false,
-                "Pulled",
-                &format!("Container image \"{name}\" already present on machine"),
-            );
-            self.image = image::lookup(&name).ok();
-            self.create(env);
-            return;
-        }
-        env.events.container(
-            env.pod(),
-            &self.name,
-            env.source(),
-            false,
-            "Pulling",
-            &format!("Pulling image \"{name}\""),
-        );
-        match image::lookup(&name) {
-            Ok(image) => {
-                self.stage = Stage::Pulling {
-                    until: env.now + Duration::from_millis(image.pull_millis),
-                    image,
-                    began: env.now,
-                };
-            }
-            Err(error) => {
-                env.events.container(
-                    env.pod(),
-                    &self.name,
-                    env.source(),
-                    true,
-                    "Failed",
-                    &format!("Failed to pull image \"{name}\": {}", error.message()),
-                );
-                env.events.container(
-                    env.pod(),
-                    &self.name,
-                    env.source(),
-                    true,
-                    "Failed",
-                    "Error: ErrImagePull",
-                );
-                self.stage = Stage::PullFailed {
-                    retry: env.now + PULL_FAILURE + self.pull_backoff,
-                    error,
-                    backoff_shown: false,
-                    show_backoff_at: env.now + PULL_FAILURE,
-                };
-                self.pull_backoff = (self.pull_backoff * 2).min(MAX_BACKOFF);
-            }
-        }
-    }
-
-    /// Creates and starts the container, or reports why its configuration is missing.
-    fn create(&mut self, env: &mut Env) {
-        let Some(image) = self.image.clone() else {
-            self.stage = Stage::New;
-            return;
-        };
-        let pod = env.pod();
-        let environment = match setup::environment(env.network.store, pod, &self.spec) {
-            Ok(e) => e,
-            Err(message) => {
-                env.events.container(
-                    pod,
-                    &self.name,
-                    env.source(),
-                    true,
-                    "Failed",
-                    &format!("Error: {message}"),
-                );
-                self.stage = Stage::ConfigError {
-                    retry: env.now + CONFIG_RETRY,
-                    message,
-                };
-                return;
-            }
-        };
-        let mut argv: Vec<String> = Vec::new();
-        for field in ["command", "args"] {
-            argv.extend(
-                self.spec[field]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|a| a.as_str().map(str::to_string)),
-            );
-        }
-        let context = Context {
-            image: image.reference.clone(),
-            argv,
-            env: environment,
-            files: setup::files(env.network.store, pod, &self.spec, env.token),
-            namespace: pod["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or_default()
-                .into(),
-            pod: pod["metadata"]["name"].as_str().unwrap_or_default().into(),
-            pod_ip: pod["status"]["podIP"].as_str().unwrap_or_default().into(),
-            memory_limit: memory_limit(&self.spec),
-            started_at: env.clock.now(),
-        };
-        env.events.container(
-            pod,
-            &self.name,
-            env.source(),
-            false,
-            "Created",
-            &format!("Created container: {}", self.name),
-        );
-        env.runtime.start(self.key(env), image.start(context));
-        env.events.container(
-            pod,
-            &self.name,
-            env.source(),
-            false,
-            "Started",
-            &format!("Started container {}", self.name),
-        );
-        self.started_at = env.clock.now_rfc3339();
-        self.ready = false;
-        self.started = self.spec.get("startupProbe").is_none_or(|p| !p.is_object());
-        self.probes = [Kind::Startup, Kind::Readiness, Kind::Liveness]
-            .into_iter()
-            .filter_map(|k| Probe::of(&self.spec, k, env.now))
-            .collect();
-        if self.init {
-            self.started = false;
-        }
-        if !self.probes.iter().any(|p| p.kind == Kind::Readiness) {
-            self.ready = self.started && !self.init;
-        }
-        self.stage = Stage::Running {
-            since: env.now,
-            wake: Some(env.now),
-        };
-    }
-
     /// A running container: its process, its memory, its probes.
     fn run(&mut self, env: &mut Env, since: Instant, wake: Option<Instant>) -> bool {
         let now = env.now;
@@ -459,10 +299,8 @@ impl Container {
             }
             let result = probe.run(env.runtime, &key, &self.spec, env.network);
             if let Err(message) = &result {
-                env.events.container(
-                    env.pod(),
+                env.event(
                     &self.name,
-                    env.source(),
                     true,
                     "Unhealthy",
                     &format!("{} probe failed: {message}", probe.kind.title()),
@@ -497,10 +335,8 @@ impl Container {
                     } else {
                         "startup"
                     };
-                    env.events.container(
-                        env.pod(),
+                    env.event(
                         &self.name,
-                        env.source(),
                         false,
                         "Killing",
                         &format!(
@@ -551,10 +387,8 @@ impl Container {
         let delay = self.crash_backoff;
         self.crash_backoff = (self.crash_backoff * 2).min(MAX_BACKOFF);
         let pod = env.pod();
-        env.events.container(
-            pod,
+        env.event(
             &self.name,
-            env.source(),
             true,
             "BackOff",
             &format!(
@@ -575,10 +409,8 @@ impl Container {
     pub fn kill(&mut self, env: &mut Env) {
         self.dirty = true;
         if let Stage::Running { .. } = self.stage {
-            env.events.container(
-                env.pod(),
+            env.event(
                 &self.name,
-                env.source(),
                 false,
                 "Killing",
                 &format!("Stopping container {}", self.name),
@@ -587,109 +419,10 @@ impl Container {
         }
         self.stage = Stage::Done;
     }
-
-    fn container_id(&self, env: &Env) -> String {
-        let uid = env.pod()["metadata"]["uid"].as_str().unwrap_or_default();
-        format!(
-            "containerd://{}",
-            hex64(&format!("{uid}/{}/{}", self.name, self.restarts))
-        )
-    }
-
-    /// The container's entry in `containerStatuses`.
-    pub fn status(&self, env: &Env) -> Value {
-        let pod = env.pod();
-        let waiting = |reason: &str, message: Option<String>| {
-            let mut w = json!({"reason": reason});
-            if let Some(m) = message {
-                w["message"] = json!(m);
-            }
-            json!({"waiting": w})
-        };
-        let state = match &self.stage {
-            Stage::New | Stage::Pulling { .. } if self.last.is_none() => {
-                waiting("ContainerCreating", None)
-            }
-            Stage::New | Stage::Pulling { .. } => waiting("ContainerCreating", None),
-            Stage::PullFailed {
-                error,
-                backoff_shown: false,
-                ..
-            } => waiting("ErrImagePull", Some(error.message())),
-            Stage::PullFailed { error, .. } => waiting(
-                "ImagePullBackOff",
-                Some(format!(
-                    "Back-off pulling image \"{}\": ErrImagePull: {}",
-                    self.image_name(),
-                    error.message()
-                )),
-            ),
-            Stage::ConfigError { message, .. } => {
-                waiting("CreateContainerConfigError", Some(message.clone()))
-            }
-            Stage::BackOff { delay, .. } => waiting(
-                "CrashLoopBackOff",
-                Some(format!(
-                    "back-off {} restarting failed container={} pod={}_{}({})",
-                    go_duration(*delay),
-                    self.name,
-                    pod["metadata"]["name"].as_str().unwrap_or_default(),
-                    pod["metadata"]["namespace"].as_str().unwrap_or_default(),
-                    pod["metadata"]["uid"].as_str().unwrap_or_default()
-                )),
-            ),
-            Stage::Running { .. } => json!({"running": {"startedAt": self.started_at}}),
-            Stage::Done => {
-                json!({"terminated": self.last.clone().unwrap_or_else(|| json!({"exitCode": 0, "reason": "Completed"}))})
-            }
-        };
-        let last_state = match (&self.stage, &self.last) {
-            (Stage::Done, _) | (_, None) => json!({}),
-            (_, Some(t)) => json!({"terminated": t}),
-        };
-        let image = self.image_name();
-        let mut status = json!({
-            "name": self.name, "state": state, "lastState": last_state, "ready": self.ready,
-            "restartCount": self.restarts, "image": image::normalize(image),
-            "imageID": "", "started": self.running() && self.started,
-        });
-        if self.ever_started() {
-            let reference = image::normalize(image);
-            let repository = reference
-                .rsplit_once(':')
-                .map_or(reference.as_str(), |(r, _)| r);
-            status["imageID"] = json!(format!("{repository}@sha256:{}", hex64(&reference)));
-            status["containerID"] = json!(self.container_id(env));
-        }
-        status
-    }
 }
 
 /// The container's memory limit in bytes.
-fn memory_limit(spec: &Value) -> Option<i64> {
+pub(super) fn memory_limit(spec: &Value) -> Option<i64> {
     let text = spec["resources"]["limits"]["memory"].as_str()?;
     crate::quantity::parse(text).and_then(|milli| i64::try_from(milli / 1000).ok())
-}
-
-/// A Go duration as the kubelet prints it: `10s`, `1m20s`, `5m0s`.
-fn go_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s < 60 {
-        format!("{s}s")
-    } else {
-        format!("{}m{}s", s / 60, s % 60)
-    }
-}
-
-/// 64 hex digits derived from `text`: stable ids for containers and image digests.
-fn hex64(text: &str) -> String {
-    let mut out = String::with_capacity(64);
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for round in 0..4u64 {
-        for b in text.bytes().chain(round.to_le_bytes()) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        out.push_str(&format!("{h:016x}"));
-    }
-    out
 }

@@ -7,23 +7,19 @@ mod container;
 mod pod;
 pub mod probes;
 pub mod setup;
+mod start;
+mod status;
 
-use crate::auth::rbac::Authorizer;
-use crate::events::Recorder;
-use crate::runtime::Runtime;
-use crate::store::{EventType, Store};
+use super::runner::{Context, Controller};
+use crate::store::{Event, EventType, Store};
 use pod::PodWorker;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-/// What the kubelet works with.
+/// What the kubelets of every node keep between changes.
+#[derive(Default)]
 pub struct Kubelet {
-    store: Arc<Store>,
-    runtime: Arc<Runtime>,
-    events: Arc<Recorder>,
-    rbac: Authorizer,
     /// Pods on nodes, by uid.
     pods: BTreeMap<String, PodWorker>,
     /// When each pod next needs a step.
@@ -34,51 +30,37 @@ pub struct Kubelet {
     addresses: BTreeMap<String, u32>,
 }
 
+/// The controller.
+pub fn controller() -> impl Controller {
+    Kubelet::default()
+}
+
+impl Controller for Kubelet {
+    /// Takes up every pod again (those it already runs keep running).
+    fn resync(&mut self, ctx: &Context) {
+        for (_, pod) in ctx.store.list("", "pods", None, None).0 {
+            self.observe(&ctx.store, &pod);
+        }
+    }
+
+    fn changed(&mut self, ctx: &Context, batch: &[Arc<Event>]) {
+        for event in batch {
+            self.on_change(ctx, event);
+        }
+    }
+
+    /// When the next pod needs a step.
+    fn wake_at(&self) -> Option<Instant> {
+        self.timers.first().map(|(at, _)| *at)
+    }
+
+    fn wake(&mut self, ctx: &Context) {
+        self.run_due(ctx);
+    }
+}
+
 impl Kubelet {
-    pub fn new(store: Arc<Store>, runtime: Arc<Runtime>, events: Arc<Recorder>) -> Kubelet {
-        Kubelet {
-            rbac: Authorizer::new(store.clone()),
-            store,
-            runtime,
-            events,
-            pods: BTreeMap::new(),
-            timers: BTreeSet::new(),
-            images: BTreeMap::new(),
-            addresses: BTreeMap::new(),
-        }
-    }
-
-    /// Runs until the store's event stream ends.
-    pub async fn run(mut self) {
-        loop {
-            let Ok(mut subscription) = self.store.subscribe(0) else {
-                return;
-            };
-            for (_, pod) in self.store.list("", "pods", None, None).0 {
-                self.observe(&pod);
-            }
-            loop {
-                let next = self.timers.first().map(|(at, _)| *at);
-                let sleep = async {
-                    match next {
-                        Some(at) => tokio::time::sleep_until(at).await,
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    biased;
-                    event = subscription.live.recv() => match event {
-                        Ok(event) => self.on_change(&event),
-                        Err(RecvError::Lagged(_)) => break,
-                        Err(RecvError::Closed) => return,
-                    },
-                    () = sleep => self.run_due(),
-                }
-            }
-        }
-    }
-
-    fn on_change(&mut self, event: &crate::store::Event) {
+    fn on_change(&mut self, ctx: &Context, event: &Event) {
         let key = &event.key;
         if !key.group.is_empty() {
             return;
@@ -92,9 +74,9 @@ impl Kubelet {
                 if let Some(worker) = self.pods.remove(&uid) {
                     self.unschedule(&uid, worker.due);
                 }
-                self.runtime.remove_pod(&uid);
+                ctx.runtime.remove_pod(&uid);
             }
-            "pods" => self.observe(&event.object),
+            "pods" => self.observe(&ctx.store, &event.object),
             // A pod waiting for a ConfigMap, Secret or claim tries again when one changes.
             "configmaps" | "secrets" | "persistentvolumeclaims" => {
                 let waiting: Vec<String> = self
@@ -113,7 +95,7 @@ impl Kubelet {
     }
 
     /// A pod was added or changed: start working on it once it is bound to a node.
-    fn observe(&mut self, pod: &Arc<serde_json::Value>) {
+    fn observe(&mut self, store: &Store, pod: &Arc<serde_json::Value>) {
         let Some(node) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) else {
             return;
         };
@@ -138,7 +120,7 @@ impl Kubelet {
                 }
                 let ip = match pod["status"]["podIP"].as_str() {
                     Some(ip) => ip.to_string(),
-                    None => self.allocate_ip(node),
+                    None => self.allocate_ip(store, node),
                 };
                 self.pods
                     .insert(uid.clone(), PodWorker::new(pod.clone(), node, ip));
@@ -148,9 +130,8 @@ impl Kubelet {
     }
 
     /// The next free address on a node's pod network (from `spec.podCIDR`).
-    fn allocate_ip(&mut self, node: &str) -> String {
-        let cidr = self
-            .store
+    fn allocate_ip(&mut self, store: &Store, node: &str) -> String {
+        let cidr = store
             .get(&crate::store::Key::new("", "nodes", "", node))
             .ok()
             .and_then(|n| n["spec"]["podCIDR"].as_str().map(str::to_string))
@@ -182,7 +163,7 @@ impl Kubelet {
     }
 
     /// Steps every pod whose time has come.
-    fn run_due(&mut self) {
+    fn run_due(&mut self, ctx: &Context) {
         let now = Instant::now();
         while let Some((at, uid)) = self.timers.first().cloned() {
             if at > now {
@@ -194,16 +175,9 @@ impl Kubelet {
             };
             worker.due = None;
             let images = self.images.entry(worker.node.clone()).or_default();
-            let outcome = worker.step(
-                &self.store,
-                &self.runtime,
-                &self.events,
-                &self.rbac,
-                images,
-                now,
-            );
+            let outcome = worker.step(ctx, images, now);
             match outcome {
-                pod::Outcome::Gone => self.runtime.remove_pod(&uid),
+                pod::Outcome::Gone => ctx.runtime.remove_pod(&uid),
                 pod::Outcome::Next(next) => {
                     self.pods.insert(uid.clone(), worker);
                     // Never busy-loop: a step due now runs on the next millisecond.

@@ -3,9 +3,8 @@
 
 use super::container::{Container, Env};
 use super::setup;
-use crate::auth::rbac::Authorizer;
-use crate::events::{Recorder, Source};
-use crate::runtime::Runtime;
+use crate::controllers::runner::Context;
+use crate::events::Source;
 use crate::runtime::network::Network;
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
@@ -103,15 +102,8 @@ impl PodWorker {
     }
 
     /// Does everything due by `now`.
-    pub fn step(
-        &mut self,
-        store: &Arc<Store>,
-        runtime: &Runtime,
-        events: &Recorder,
-        rbac: &Authorizer,
-        images: &mut BTreeSet<String>,
-        now: Instant,
-    ) -> Outcome {
+    pub fn step(&mut self, ctx: &Context, images: &mut BTreeSet<String>, now: Instant) -> Outcome {
+        let (store, events) = (&ctx.store, &*ctx.events);
         // The pod as its containers see it: with the address its sandbox got.
         // Cloned only until the pod's status carries its address.
         let pod = self.pod.clone();
@@ -126,8 +118,8 @@ impl PodWorker {
         };
         let network = Network {
             store,
-            runtime,
-            rbac,
+            runtime: &ctx.runtime,
+            rbac: &ctx.rbac,
             pod: seen,
         };
         let uid = seen["metadata"]["uid"]
@@ -137,7 +129,7 @@ impl PodWorker {
         let token = format!("kubesim-projected-token.{uid}");
         let node = self.node.clone();
         let mut env = Env {
-            runtime,
+            runtime: &ctx.runtime,
             events,
             network: &network,
             node: &node,

@@ -15,12 +15,16 @@ pub const USER_AGENT: &str = "kube-probe/1.32";
 /// Which probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Gates the others until the container has started.
     Startup,
+    /// Decides whether the pod receives traffic.
     Readiness,
+    /// Restarts the container when it fails.
     Liveness,
 }
 
 impl Kind {
+    /// The container field that declares it.
     pub fn field(self) -> &'static str {
         match self {
             Kind::Startup => "startupProbe",
@@ -29,6 +33,7 @@ impl Kind {
         }
     }
 
+    /// How the kubelet names it in events (`Readiness probe failed: …`).
     pub fn title(self) -> &'static str {
         match self {
             Kind::Startup => "Startup",
@@ -41,6 +46,7 @@ impl Kind {
 /// One probe's schedule and counters.
 #[derive(Debug, Clone)]
 pub struct Probe {
+    /// Which probe.
     pub kind: Kind,
     spec: Value,
     period: Duration,

@@ -1,0 +1,181 @@
+//! What a model is to the container runtime: a [`Process`] advanced through time, which
+//! prints lines, may exit, answers HTTP on its ports and uses CPU and memory, started
+//! with a [`Context`] and reaching the cluster through its [`Surroundings`].
+
+use super::http::{HttpRequest, HttpResponse};
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::time::Duration;
+
+/// What a container starts with: the resolved command line, environment and the files its
+/// volumes put in place.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The image's full reference.
+    pub image: String,
+    /// `command` then `args`, after the image's defaults are applied.
+    pub argv: Vec<String>,
+    /// The environment, resolved from values, ConfigMaps, Secrets and the downward API.
+    pub env: BTreeMap<String, String>,
+    /// Mounted files by absolute path (ConfigMap/Secret volumes, the ServiceAccount token).
+    pub files: BTreeMap<String, String>,
+    /// The pod's namespace (short Service names resolve in it).
+    pub namespace: String,
+    /// The pod's name (the container's hostname).
+    pub pod: String,
+    /// The pod's address, as the source of the container's requests.
+    pub pod_ip: String,
+    /// Memory limit in bytes, if any (a model may size itself to it, as the JVM would).
+    pub memory_limit: Option<i64>,
+    /// When the container started, for the times models print.
+    pub started_at: jiff::Timestamp,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            image: String::new(),
+            argv: Vec::new(),
+            env: BTreeMap::new(),
+            files: BTreeMap::new(),
+            namespace: String::new(),
+            pod: String::new(),
+            pod_ip: String::new(),
+            memory_limit: None,
+            started_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+}
+
+impl Context {
+    /// The wall-clock time at `age`.
+    pub fn time_at(&self, age: Duration) -> jiff::Timestamp {
+        jiff::SignedDuration::try_from(age)
+            .ok()
+            .and_then(|d| self.started_at.checked_add(d).ok())
+            .unwrap_or(self.started_at)
+    }
+
+    /// An environment variable's value.
+    pub fn env(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(String::as_str)
+    }
+
+    /// A numeric environment variable, or `default` when unset or not a number.
+    pub fn env_u64(&self, name: &str, default: u64) -> u64 {
+        self.env(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit {
+    /// The exit code (0: success).
+    pub code: i32,
+}
+
+/// What a process can ask of the cluster around it: the demo app's `/api-access` asks the
+/// API server what its ServiceAccount may list.
+pub trait Surroundings {
+    /// Lists `plural` in the pod's namespace with the pod's ServiceAccount token: the HTTP
+    /// status and, when refused, the API server's message.
+    fn list_as_pod(&self, plural: &str) -> (u16, String);
+    /// Sends `request` to `url` (a Service or pod address, as a container would dial it).
+    /// `None` when nothing answers.
+    fn http(&self, url: &str, request: &HttpRequest) -> Option<HttpResponse>;
+}
+
+/// A running container.
+pub trait Process: Send + Debug {
+    /// Moves the process forward to `age` (time since it started), pushing what it printed
+    /// meanwhile onto `out`. Returns its exit when it has ended.
+    fn advance(
+        &mut self,
+        age: Duration,
+        around: &dyn Surroundings,
+        out: &mut Vec<String>,
+    ) -> Option<Exit>;
+
+    /// When (as an age) the process next prints or exits on its own; `None` when it only
+    /// reacts to requests.
+    fn next_wake(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Answers a request on `port`, logging it to `out` as the real program would; `None`
+    /// when nothing listens there (connection refused), as for programs that serve no HTTP.
+    fn http(
+        &mut self,
+        age: Duration,
+        port: u16,
+        request: &HttpRequest,
+        around: &dyn Surroundings,
+        out: &mut Vec<String>,
+    ) -> Option<HttpResponse> {
+        let _ = (age, port, request, around, out);
+        None
+    }
+
+    /// Runs a command inside the container (exec probes, `kubectl exec`): exit code and
+    /// output.
+    fn exec(&mut self, age: Duration, argv: &[String]) -> (i32, String) {
+        let _ = age;
+        exec_builtin(argv)
+    }
+
+    /// CPU in millicores and memory in bytes in use at `age`, before limits.
+    fn usage(&self, age: Duration) -> Usage;
+
+    /// Adds work arriving from outside (fortio's load): `millicores` of CPU for `seconds`.
+    fn add_load(&mut self, age: Duration, millicores: i64, seconds: u64) {
+        let _ = (age, millicores, seconds);
+    }
+
+    /// Whether the process listens on TCP `port` at `age` (tcpSocket probes); by default
+    /// it listens nowhere.
+    fn listens(&self, age: Duration, port: u16) -> bool {
+        let _ = (age, port);
+        false
+    }
+}
+
+/// Resource use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// CPU in millicores.
+    pub cpu_milli: i64,
+    /// Memory in bytes.
+    pub memory_bytes: i64,
+}
+
+/// A mebibyte, for memory use.
+pub const MIB: i64 = 1024 * 1024;
+
+/// Surroundings with no cluster around: nothing answers, nothing is allowed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl Surroundings for Offline {
+    fn list_as_pod(&self, _plural: &str) -> (u16, String) {
+        (401, "Unauthorized".into())
+    }
+    fn http(&self, _url: &str, _request: &HttpRequest) -> Option<HttpResponse> {
+        None
+    }
+}
+
+/// Commands every image can run.
+pub fn exec_builtin(argv: &[String]) -> (i32, String) {
+    match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
+        Some("true") => (0, String::new()),
+        Some("false") => (1, String::new()),
+        Some("echo") => (0, format!("{}\n", argv[1..].join(" "))),
+        Some(program) => (
+            127,
+            format!("exec: \"{program}\": executable file not found in $PATH\n"),
+        ),
+        None => (126, "no command given\n".into()),
+    }
+}
