@@ -1,9 +1,12 @@
-//! The Kubernetes cluster attendees' manifests go to, as one `kube::Client` whichever it
-//! is: the embedded kubesim cluster (in-process, durable under the data directory,
-//! optionally also served over HTTPS for kubectl) or a real cluster from a kubeconfig.
-//! Nothing after this module knows which.
+//! The Kubernetes cluster attendees' manifests go to, as one `kube::Client` — the
+//! platform's identity ([`crate::platform`]) — whichever it is: the embedded kubesim
+//! cluster (in-process, durable under the data directory, optionally also served over
+//! HTTPS for kubectl; the server installs the roles with its admin credentials, then acts
+//! as kubeclass's ServiceAccount) or a real cluster from a kubeconfig (whose identity
+//! must hold the platform role). Nothing after this module knows which.
 
 use crate::config::{ClusterConfig, ClusterKind};
+use crate::platform;
 use anyhow::Context;
 use std::path::Path;
 
@@ -24,7 +27,9 @@ pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<
                 }
                 None => kube::Config::from_kubeconfig(&options).await?,
             };
-            kube::Client::try_from(kube_config)?
+            let client = kube::Client::try_from(kube_config)?;
+            platform::check(&client).await?;
+            client
         }
     };
     let version = client
@@ -41,6 +46,8 @@ async fn embedded(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kub
         .map(|_| format!("{:x}", rand::random::<u8>() & 0xf))
         .collect();
     let cluster = kubesim::Cluster::builder()
+        // Names and addresses the cluster makes are not guessable from one start to the next.
+        .seed(rand::random())
         .data_dir(data_dir.join("kubesim"))
         .admin_token(format!("kubesim-admin-{token}"))
         .build()
@@ -71,5 +78,6 @@ async fn embedded(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kub
             }
         });
     }
-    Ok(cluster.client())
+    let token = platform::install(&cluster.client()).await?;
+    Ok(cluster.client_with_token(&token))
 }

@@ -5,7 +5,9 @@
 //!   one visitor may take.
 //! - [`db`] (attendees, drafts, progress; migrations in `server/migrations/`) and
 //!   [`sessions`] (the session layer and the `Attendee` extractor).
-//! - [`cluster`] (the one `kube::Client`), [`kinds`] (the kind registry's resources and
+//! - [`cluster`] (the one connection), [`platform`] (the roles of `deploy/rbac/`, kubeclass's
+//!   own rights), [`identity`] (the platform's client and each attendee's, impersonating),
+//!   [`kinds`] (the kind registry's resources and
 //!   discovery), [`workspace`] (an attendee's namespaces, their policy, how objects are
 //!   shown, idle reclaim).
 //! - [`pipeline`]: manifests → parse → plan → dry run → apply (or delete).
@@ -21,10 +23,12 @@ pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod identity;
 pub mod kinds;
 pub mod limits;
 pub mod observe;
 pub mod pipeline;
+pub mod platform;
 pub mod sessions;
 pub mod shutdown;
 pub mod state;

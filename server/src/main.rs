@@ -11,7 +11,7 @@ use server::db::Database;
 use server::http::{self, Options};
 use server::shutdown;
 use server::state::AppState;
-use server::workspace::{Workspaces, reclaim};
+use server::workspace::{Workspaces, reclaim, reconcile};
 use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
@@ -57,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
     let workspaces = Workspaces {
         prefix: config.workshop.workspace_prefix.clone(),
     };
+    tokio::spawn(reconcile::run(kube.clone()));
     tokio::spawn(reclaim::sweep(
         db.clone(),
         workspaces.clone(),

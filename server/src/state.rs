@@ -4,6 +4,7 @@
 
 use crate::config::LimitsConfig;
 use crate::db::Database;
+use crate::identity::Identities;
 use crate::kinds::Discovery;
 use crate::limits::Limits;
 use crate::watch::Watchers;
@@ -22,8 +23,8 @@ pub struct AppState {
     pub library: SharedLibrary,
     /// Where the lesson files (and their images) live.
     pub content_dir: Arc<PathBuf>,
-    /// The cluster attendees' manifests go to.
-    pub kube: kube::Client,
+    /// The cluster, as kubeclass itself and as each attendee.
+    pub identities: Arc<Identities>,
     /// Attendees, drafts, progress, sessions.
     pub db: Database,
     /// How attendees' workspaces are named.
@@ -42,7 +43,7 @@ impl AppState {
         leptos_options: LeptosOptions,
         library: Library,
         content_dir: PathBuf,
-        kube: kube::Client,
+        platform: kube::Client,
         db: Database,
         workspaces: Workspaces,
         limits: LimitsConfig,
@@ -51,10 +52,10 @@ impl AppState {
             leptos_options,
             library: Arc::new(library),
             content_dir: Arc::new(content_dir),
-            watchers: Arc::new(Watchers::new(kube.clone())),
+            watchers: Arc::new(Watchers::default()),
+            identities: Arc::new(Identities::new(platform)),
             discovery: Arc::new(Discovery::default()),
             limits: Arc::new(Limits::new(limits)),
-            kube,
             db,
             workspaces,
         }
@@ -77,10 +78,21 @@ impl AppState {
         self.workspaces.of(attendee)
     }
 
-    /// The apply pipeline acting in `workspace`.
+    /// kubeclass's own client: namespaces, the isolation policy, impersonation.
+    pub fn platform(&self) -> &kube::Client {
+        self.identities.platform()
+    }
+
+    /// The client that acts as the workspace's attendee.
+    pub fn tenant(&self, workspace: &Workspace) -> kube::Client {
+        self.identities.tenant(workspace)
+    }
+
+    /// The apply pipeline acting in `workspace`, as its attendee.
     pub fn pipeline<'a>(&'a self, workspace: &'a Workspace) -> crate::pipeline::Context<'a> {
         crate::pipeline::Context {
-            client: &self.kube,
+            tenant: self.tenant(workspace),
+            platform: self.platform(),
             discovery: &self.discovery,
             workspace,
         }

@@ -39,6 +39,10 @@ pub struct Outcome {
     /// For a diff: the fields applying would change, against the live object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Vec<FieldChange>>,
+    /// What the workshop left out of the document, and why (fields only the cluster
+    /// sets, such as `status`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// What applying a document did (or would do).

@@ -79,7 +79,7 @@ async fn send(
         .body(Vec::new())
         .map_err(|e| AppError::BadRequest(format!("not a path the proxy can take: {e}")))?;
     let response = state
-        .kube
+        .tenant(&workspace)
         .send(request.map(kube::client::Body::from))
         .await?;
     let status = response.status().as_u16();

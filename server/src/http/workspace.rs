@@ -41,6 +41,8 @@ pub async fn apply(
         .pipeline(&workspace)
         .apply(&body, &namespaces, query.dry_run)
         .await?;
+    // Namespaces it made are now readable by the attendee's watches.
+    state.watchers.wake(&workspace.namespace(""));
     Ok(answer(report))
 }
 
@@ -69,13 +71,14 @@ pub async fn objects(
 ) -> Result<Json<Objects>, AppError> {
     let workspace = state.workspace(&attendee);
     let shorts: Vec<String> = workspace
-        .namespaces(&state.kube)
+        .namespaces(state.platform())
         .await?
         .into_iter()
         .map(|(short, _)| short)
         .collect();
     let observed = Observed::start(
         &state.watchers,
+        &state.identities,
         &workspace,
         &shorts,
         &observe::kinds_for(None),
@@ -109,7 +112,7 @@ pub async fn object_yaml(
     };
     let workspace = state.workspace(&attendee);
     let api: Api<DynamicObject> = Api::namespaced_with(
-        state.kube.clone(),
+        state.tenant(&workspace),
         &workspace.namespace(&short),
         &crate::kinds::api_resource(info),
     );
@@ -130,6 +133,6 @@ pub async fn reset(
     State(state): State<AppState>,
     Attendee(attendee): Attendee,
 ) -> Result<Json<ResetAnswer>, AppError> {
-    let deleted_namespaces = state.workspace(&attendee).reset(&state.kube).await?;
+    let deleted_namespaces = state.workspace(&attendee).reset(state.platform()).await?;
     Ok(Json(ResetAnswer { deleted_namespaces }))
 }

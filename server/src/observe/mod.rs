@@ -6,6 +6,7 @@
 
 pub mod checks;
 
+use crate::identity::Identities;
 use crate::kinds::api_resource;
 use crate::watch::Watchers;
 use crate::watch::shared::{Item, Watch};
@@ -46,35 +47,44 @@ pub fn kinds_for(lesson: Option<&Lesson>) -> Vec<&'static KindInfo> {
 
 impl Observed {
     /// Holds the watches of `kinds` for the workspace's short `namespaces` (namespaced
-    /// kinds) and its label (cluster-scoped ones).
+    /// kinds, watched as the attendee) and its label (cluster-scoped ones, which the
+    /// attendee may not list: watched as kubeclass, and only the workspace's own).
     pub fn start(
         watchers: &Watchers,
+        identities: &Identities,
         workspace: &Workspace,
         namespaces: &[String],
         kinds: &[&KindInfo],
     ) -> Observed {
         let mut watched = Vec::new();
+        let tenant = identities.tenant(workspace);
         for kind in kinds {
             let resource = api_resource(kind);
             if kind.namespaced() {
                 for short in namespaces {
                     watched.push(Watched {
                         namespace: Some(short.clone()),
-                        watch: watchers.watch(Target {
-                            resource: resource.clone(),
-                            namespace: Some(workspace.namespace(short)),
-                            selector: None,
-                        }),
+                        watch: watchers.watch(
+                            Target {
+                                resource: resource.clone(),
+                                namespace: Some(workspace.namespace(short)),
+                                selector: None,
+                            },
+                            &tenant,
+                        ),
                     });
                 }
             } else {
                 watched.push(Watched {
                     namespace: None,
-                    watch: watchers.watch(Target {
-                        resource,
-                        namespace: None,
-                        selector: Some(workspace.selector()),
-                    }),
+                    watch: watchers.watch(
+                        Target {
+                            resource,
+                            namespace: None,
+                            selector: Some(workspace.selector()),
+                        },
+                        identities.platform(),
+                    ),
                 });
             }
         }

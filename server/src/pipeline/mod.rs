@@ -12,6 +12,7 @@
 mod context;
 pub mod parse;
 pub mod plan;
+pub mod policy;
 pub mod send;
 
 pub use context::Context;
@@ -37,7 +38,7 @@ impl Context<'_> {
             let wanted: Vec<String> = plan.allowed.iter().cloned().collect();
             match self
                 .workspace
-                .ensure(self.client, &plan.existing, &wanted)
+                .ensure(self.platform, &plan.existing, &wanted)
                 .await
             {
                 Ok(created) => present.extend(created),
@@ -50,6 +51,7 @@ impl Context<'_> {
                     action: None,
                     error: Some(e.to_string()),
                     changes: None,
+                    notes: Vec::new(),
                 }),
             }
         }
@@ -62,7 +64,7 @@ impl Context<'_> {
             checked.push(if absent {
                 send::unchecked(planned)
             } else {
-                send::dry_run(self.client, planned).await
+                send::dry_run(self.client(planned.platform), planned).await
             });
         }
         let failed = !refused.is_empty() || checked.iter().any(|c| c.result.is_err());
@@ -85,7 +87,7 @@ impl Context<'_> {
         }
         let mut results = Vec::new();
         for c in &checked {
-            results.push(send::apply(self.client, c).await);
+            results.push(send::apply(self.client(c.planned.platform), c).await);
         }
         Ok(report(results, true, false))
     }
@@ -108,7 +110,7 @@ impl Context<'_> {
         plan.planned.reverse();
         let mut results = Vec::new();
         for planned in plan.planned {
-            results.push(send::delete(self.client, planned).await);
+            results.push(send::delete(self.client(planned.platform), planned).await);
         }
         Ok(report(results, true, false))
     }

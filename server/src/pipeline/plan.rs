@@ -26,6 +26,9 @@ pub struct Planned {
     pub object: Value,
     /// Install rank (registry order).
     pub rank: u8,
+    /// Sent as kubeclass (a cluster-scoped object the workspace holds under its own
+    /// name), not as the attendee.
+    pub platform: bool,
 }
 
 /// What the request would do, before anything is sent.
@@ -55,7 +58,7 @@ pub async fn plan(ctx: &Context<'_>, documents: &[Document], lesson_namespaces: 
     // Unreadable, they count as none: the calls that follow then say what is wrong.
     let existing = ctx
         .workspace
-        .namespaces(ctx.client)
+        .namespaces(ctx.platform)
         .await
         .unwrap_or_default();
     let mut allowed: BTreeSet<String> = existing.iter().map(|(short, _)| short.clone()).collect();
@@ -99,6 +102,7 @@ async fn plan_one(
         action: None,
         error: None,
         changes: None,
+        notes: Vec::new(),
     };
     let refuse = |outcome: &Outcome, message: String| {
         Box::new(Outcome {
@@ -115,13 +119,14 @@ async fn plan_one(
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", &api_version));
     let gvk = GroupVersionKind::gvk(group, version, &kind);
-    let Some((resource, caps)) = ctx.discovery.resolve(ctx.client, &gvk).await else {
+    let Some((resource, caps)) = ctx.discovery.resolve(ctx.platform, &gvk).await else {
         return Err(refuse(
             &outcome,
             format!("no matches for kind \"{kind}\" in version \"{api_version}\""),
         ));
     };
     let mut object = value.clone();
+    let notes = super::policy::check(&kind, &name, &mut object).map_err(|m| refuse(&outcome, m))?;
     object["metadata"]["labels"][WORKSPACE_LABEL] = json!(ctx.workspace.id);
     let placed = if caps.scope == ApiScope::Namespaced {
         in_namespace(ctx.workspace, &mut object, allowed)
@@ -131,10 +136,12 @@ async fn plan_one(
     let (namespace, short, real_name) = placed.map_err(|m| refuse(&outcome, m))?;
     let outcome = Outcome {
         namespace: short,
+        notes,
         ..outcome
     };
     map_references(ctx.workspace, &kind, &mut object, allowed).map_err(|m| refuse(&outcome, m))?;
     Ok(Planned {
+        platform: namespace.is_none(),
         rank: kinds::rank(&kind),
         outcome,
         resource,

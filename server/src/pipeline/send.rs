@@ -98,7 +98,9 @@ async fn patch(
     planned: &Planned,
     dry_run: bool,
 ) -> Result<Value, String> {
-    let mut params = PatchParams::apply(FIELD_MANAGER).force();
+    // Never forced: a field another manager owns (a controller, or kubectl in the
+    // console) is a conflict the attendee is told about in the API server's words.
+    let mut params = PatchParams::apply(FIELD_MANAGER);
     params.dry_run = dry_run;
     let after = api
         .patch(&planned.name, &params, &Patch::Apply(&planned.object))

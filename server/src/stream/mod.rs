@@ -9,6 +9,7 @@ mod logs;
 mod watching;
 
 use crate::state::AppState;
+use crate::workspace::Workspace;
 use app::model::live::{ClientMessage as Request, ServerMessage};
 use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
@@ -59,19 +60,14 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                         if let Err(e) = state.db.touch(&attendee).await {
                             tracing::warn!("recording the attendee: {e}");
                         }
-                        let mut namespaces = state.lesson_namespaces(Some(&lesson));
-                        for (short, _) in workspace.namespaces(&state.kube).await.unwrap_or_default() {
-                            if !namespaces.contains(&short) {
-                                namespaces.push(short);
-                            }
-                        }
-                        let watching = Watching::start(&state.watchers, &workspace, &lesson, state.lesson(&lesson), step, &namespaces, &link);
+                        let namespaces = prepare(&state, &workspace, &lesson).await;
+                        let watching = Watching::start((&state.watchers, &state.identities), &workspace, &lesson, state.lesson(&lesson), step, &namespaces, &link);
                         let _ = out.send(watching.snapshot()).await;
                         session = Some(watching);
                     }
                     Ok(Request::Logs { namespace, pod, container, previous, tail_lines }) => {
                         if let Some(old) = logs.take() { old.abort(); }
-                        let api = kube::Api::namespaced(state.kube.clone(), &workspace.namespace(&namespace));
+                        let api = kube::Api::namespaced(state.tenant(&workspace), &workspace.namespace(&namespace));
                         let request = LogRequest { namespace, pod, container, previous, tail_lines };
                         logs = Some(tokio::spawn(logs::follow(api, request, out.clone())));
                     }
@@ -105,6 +101,31 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
     }
     drop(session);
     writer.abort();
+}
+
+/// Makes the lesson's namespaces ready (a workspace is ready when its lesson opens, and
+/// its attendee may watch only namespaces that exist with their RoleBinding); gives
+/// those and any others the workspace holds.
+async fn prepare(state: &AppState, workspace: &Workspace, lesson: &str) -> Vec<String> {
+    let mut namespaces = state.lesson_namespaces(Some(lesson));
+    let existing = workspace
+        .namespaces(state.platform())
+        .await
+        .unwrap_or_default();
+    match workspace
+        .ensure(state.platform(), &existing, &namespaces)
+        .await
+    {
+        Ok(created) if !created.is_empty() => state.watchers.wake(&workspace.namespace("")),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("preparing a workspace: {e}"),
+    }
+    for (short, _) in existing {
+        if !namespaces.contains(&short) {
+            namespaces.push(short);
+        }
+    }
+    namespaces
 }
 
 /// Evaluates the tab's step's checks on what it observes; records a step whose checks all

@@ -1,6 +1,7 @@
 //! What one tab watches: the workspace observed for its lesson, the tasks forwarding the
 //! watches' changes to it, and its step's checks as last sent.
 
+use crate::identity::Identities;
 use crate::observe::{self, Observed};
 use crate::watch::Watchers;
 use crate::watch::shared::{Change, Watch};
@@ -45,7 +46,7 @@ impl Drop for Watching {
 impl Watching {
     /// Starts watching `namespaces` of the workspace for `lesson`.
     pub fn start(
-        watchers: &Watchers,
+        (watchers, identities): (&Watchers, &Identities),
         workspace: &Workspace,
         id: &str,
         lesson: Option<&Lesson>,
@@ -54,7 +55,7 @@ impl Watching {
         link: &TabLink,
     ) -> Watching {
         let kinds = observe::kinds_for(lesson);
-        let observed = Observed::start(watchers, workspace, namespaces, &kinds);
+        let observed = Observed::start(watchers, identities, workspace, namespaces, &kinds);
         let mut forwarders: Vec<_> = observed
             .watched
             .iter()

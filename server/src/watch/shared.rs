@@ -42,6 +42,9 @@ pub struct Watch {
     listed: tokio::sync::watch::Sender<bool>,
     /// The follower task, stopped with the watch.
     pub(super) task: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Wakes the follower from a back-off: what it could not read may be readable now
+    /// (a namespace and its RoleBinding were just made).
+    pub(super) wake: Arc<tokio::sync::Notify>,
 }
 
 impl Drop for Watch {
@@ -61,6 +64,7 @@ impl Watch {
             changes: broadcast::channel(CHANGES_QUEUE).0,
             listed: tokio::sync::watch::Sender::new(false),
             task: Mutex::default(),
+            wake: Arc::default(),
         }
     }
 

@@ -33,8 +33,14 @@ const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/js
 /// Back-off between failed attempts: doubling from half a second to half a minute.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(500), Duration::from_secs(30));
 
-/// Follows `target` into `watch` until nobody holds the watch.
-pub async fn follow(client: kube::Client, target: Target, watch: Weak<Watch>) {
+/// Follows `target` into `watch` until nobody holds the watch. A back-off ends early
+/// when `wake` is notified.
+pub async fn follow(
+    client: kube::Client,
+    target: Target,
+    watch: Weak<Watch>,
+    wake: Arc<tokio::sync::Notify>,
+) {
     let mut delay = BACKOFF.0;
     loop {
         let outcome = follow_once(&client, &target, &watch).await;
@@ -46,8 +52,10 @@ pub async fn follow(client: kube::Client, target: Target, watch: Weak<Watch>) {
             Ok(()) => delay = BACKOFF.0,
             Err(e) => {
                 tracing::debug!(resource = %target.resource.plural, "watch: {e}; retrying in {delay:?}");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(BACKOFF.1);
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => delay = (delay * 2).min(BACKOFF.1),
+                    () = wake.notified() => delay = BACKOFF.0,
+                }
             }
         }
     }

@@ -1,12 +1,14 @@
 //! An attendee's workspace: the real namespaces `<prefix>-<id>-<short>` behind the short
 //! names lessons use (this file: the names), each labelled as kubeclass's and given the
 //! isolation policy ([`policy`]) when created ([`namespaces`]); how its objects are
-//! shown ([`view`], [`diff`]); and idle workspaces deleted ([`reclaim`]).
+//! shown ([`view`], [`diff`]); idle workspaces deleted ([`reclaim`]); the policy's
+//! objects kept as made ([`reconcile`]).
 
 pub mod diff;
 pub mod namespaces;
 pub mod policy;
 pub mod reclaim;
+pub mod reconcile;
 pub mod view;
 
 /// Label on everything kubeclass makes for a workspace: its id.

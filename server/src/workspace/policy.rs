@@ -11,11 +11,32 @@
 //!   them) and a per-container ceiling.
 //! - **NetworkPolicy**: pods accept traffic only from the same workspace and from the
 //!   ingress controller.
+//! - **The tenant RoleBinding**: the tenant role (`deploy/rbac/tenant.yaml`) for the
+//!   workspace's group, in this namespace only: what the attendee may do here.
+//!
+//! These objects' names are reserved: the attendee may not write them (RBAC: the tenant
+//! role cannot touch quotas, limit ranges or network policies; kubeclass's filter refuses
+//! the names), and a reconcile loop puts them back if they go missing or change.
 
 use crate::kinds::api_resource;
 use app::model::kinds;
 use kube::discovery::ApiResource;
 use serde_json::{Value, json};
+
+/// The RoleBinding that gives the attendee the tenant role in a namespace.
+pub const TENANT_BINDING: &str = "kubeclass-tenant";
+
+/// The names of the platform's objects in every workspace namespace, by kind: the
+/// attendee may not write them.
+pub const RESERVED: &[(&str, &str)] = &[
+    ("RoleBinding", TENANT_BINDING),
+    ("ResourceQuota", QUOTA),
+    ("LimitRange", LIMITS),
+    ("NetworkPolicy", ISOLATION),
+];
+const QUOTA: &str = "workspace-quota";
+const LIMITS: &str = "workspace-limits";
+const ISOLATION: &str = "workspace-isolation";
 
 /// Labels on a workspace namespace.
 pub fn namespace_labels(id: &str) -> Value {
@@ -31,12 +52,22 @@ pub fn namespace_labels(id: &str) -> Value {
 /// The policy objects of one workspace namespace.
 pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
     let labels = json!({super::WORKSPACE_LABEL: id});
+    let group = crate::identity::group(&super::Workspace::new(id, ""));
     vec![
+        (
+            registered("RoleBinding"),
+            json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": {"name": TENANT_BINDING, "namespace": namespace, "labels": labels},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": crate::platform::TENANT_CLUSTER_ROLE},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}],
+            }),
+        ),
         (
             registered("ResourceQuota"),
             json!({
                 "apiVersion": "v1", "kind": "ResourceQuota",
-                "metadata": {"name": "workspace-quota", "namespace": namespace, "labels": labels},
+                "metadata": {"name": QUOTA, "namespace": namespace, "labels": labels},
                 "spec": {"hard": {
                     "pods": "20", "requests.cpu": "2", "requests.memory": "3Gi",
                     "limits.cpu": "6", "limits.memory": "6Gi",
@@ -50,7 +81,7 @@ pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
             registered("LimitRange"),
             json!({
                 "apiVersion": "v1", "kind": "LimitRange",
-                "metadata": {"name": "workspace-limits", "namespace": namespace, "labels": labels},
+                "metadata": {"name": LIMITS, "namespace": namespace, "labels": labels},
                 "spec": {"limits": [{"type": "Container",
                     "defaultRequest": {"cpu": "50m", "memory": "64Mi"},
                     "default": {"cpu": "500m", "memory": "256Mi"},
@@ -61,7 +92,7 @@ pub fn objects(id: &str, namespace: &str) -> Vec<(ApiResource, Value)> {
             registered("NetworkPolicy"),
             json!({
                 "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                "metadata": {"name": "workspace-isolation", "namespace": namespace, "labels": labels},
+                "metadata": {"name": ISOLATION, "namespace": namespace, "labels": labels},
                 "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [
                     {"namespaceSelector": {"matchLabels": {super::WORKSPACE_LABEL: id}}},
                     {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},

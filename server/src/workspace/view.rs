@@ -6,9 +6,12 @@ use crate::watch::shared::Item;
 use app::model::live::{EventObject, EventView, ObjectView, OwnerRef};
 use serde_json::{Value, json};
 
-/// Whether the workshop, not the attendee, made this object (the default account).
+/// Whether the workshop, not the attendee, made this object (the default account, the
+/// isolation policy's objects).
 pub fn is_workshop_own(kind: &str, object: &Value) -> bool {
-    kind == "ServiceAccount" && object["metadata"]["name"] == "default"
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    (kind == "ServiceAccount" && name == "default")
+        || super::policy::RESERVED.contains(&(kind, name))
 }
 
 /// The object as the panels show it, in its short namespace.

@@ -155,7 +155,7 @@ async fn a_check_on_every_kind_the_lessons_use_ticks_when_that_kind_changes() {
     );
 
     let dir = probe_content();
-    let (addr, state) = serve_content(dir.clone()).await;
+    let (addr, state, admin) = serve_content(dir.clone()).await;
     let (mut tab, cookie) = connect(addr, None).await;
     let manifests: Vec<&str> = PROBES
         .iter()
@@ -175,7 +175,7 @@ async fn a_check_on_every_kind_the_lessons_use_ticks_when_that_kind_changes() {
     tab.until(10, |m| m["type"] == "checks").await;
     settle(&mut tab).await;
 
-    let client = state.kube.clone();
+    let client = admin;
     let namespace = workspace_namespace(&state, "default").await;
     for (kind, _, _) in PROBES {
         let info = app::model::kinds::by_kind(kind).expect("a registry kind");

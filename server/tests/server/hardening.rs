@@ -42,7 +42,7 @@ fn cookie_of(headers: &http::HeaderMap) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_on_another_origin_cannot_open_the_stream() {
-    let (addr, _) = serve_content(content_dir()).await;
+    let (addr, _, _) = serve_content(content_dir()).await;
     let mut request = format!("ws://{addr}/api/stream")
         .into_client_request()
         .expect("request");
@@ -72,7 +72,7 @@ async fn a_page_on_another_origin_cannot_open_the_stream() {
 #[tokio::test]
 async fn answers_carry_security_headers_and_secure_cookies_behind_tls() {
     let cluster = kubesim::Cluster::builder().build().expect("cluster");
-    let router = app(state(":memory:", cluster.client()).await);
+    let router = app(state(":memory:", &cluster).await);
     let (status, headers, page) = send(
         &router,
         get("/learn/fundamentals/pods")
@@ -135,7 +135,7 @@ async fn floods_of_new_visitors_tabs_and_drafts_are_refused() {
         max_drafts_per_attendee: 2,
         ..LimitsConfig::default()
     };
-    let router = app(state_with_limits(":memory:", cluster.client(), limits).await);
+    let router = app(state_with_limits(":memory:", &cluster, limits).await);
     let mut cookies = Vec::new();
     for _ in 0..3 {
         let (status, headers, _) = send(
@@ -184,7 +184,7 @@ async fn floods_of_new_visitors_tabs_and_drafts_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attendee_holds_a_bounded_number_of_streams() {
-    let (addr, _) = serve_content(content_dir()).await;
+    let (addr, _, _) = serve_content(content_dir()).await;
     let (first, cookie) = super::stream::connect(addr, None).await;
     let mut open = vec![(first, cookie.clone())];
     for _ in 0..7 {
@@ -213,7 +213,7 @@ async fn an_internal_failure_names_the_request_not_the_cause() {
     std::fs::create_dir_all(&dir).expect("dir");
     let database = dir.join("kubeclass.db").to_string_lossy().into_owned();
     let cluster = kubesim::Cluster::builder().build().expect("cluster");
-    let router = app(state(&database, cluster.client()).await);
+    let router = app(state(&database, &cluster).await);
     // Something breaks underneath the server: its drafts table is gone.
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{database}"))
         .await
@@ -237,4 +237,67 @@ async fn an_internal_failure_names_the_request_not_the_cause() {
         "{body}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_platforms_objects_come_back_when_removed_or_changed() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    tokio::spawn(server::workspace::reconcile::run(state.platform().clone()));
+    let router = app(state);
+    let (_, headers, _) = send(
+        &router,
+        get("/api/progress").body(Body::empty()).expect("request"),
+    )
+    .await;
+    let cookie = cookie_of(&headers);
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\n";
+    let (status, _, body) = send(
+        &router,
+        Request::post("/api/workspace/apply")
+            .header("host", "localhost:3000")
+            .header("cookie", &cookie)
+            .body(Body::from(manifest))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let admin = cluster.client();
+    let namespace = kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(admin.clone())
+        .list(&Default::default())
+        .await
+        .expect("namespaces")
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .find(|n| n.starts_with("kc-") && n.ends_with("-default"))
+        .expect("the workspace namespace");
+    let quotas: kube::Api<k8s_openapi::api::core::v1::ResourceQuota> =
+        kube::Api::namespaced(admin.clone(), &namespace);
+    let limits: kube::Api<k8s_openapi::api::core::v1::LimitRange> =
+        kube::Api::namespaced(admin.clone(), &namespace);
+    quotas
+        .delete("workspace-quota", &Default::default())
+        .await
+        .expect("delete the quota");
+    let raise = serde_json::json!({"spec": {"limits": [{"type": "Container", "max": {"cpu": "64", "memory": "256Gi"}}]}});
+    limits
+        .patch(
+            "workspace-limits",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&raise),
+        )
+        .await
+        .expect("raise the limits");
+    for _ in 0..100 {
+        let quota = quotas.get_opt("workspace-quota").await.expect("quota");
+        let limit = limits.get("workspace-limits").await.expect("limits");
+        let max =
+            serde_json::to_value(&limit.spec).expect("json")["limits"][0]["max"]["cpu"].clone();
+        if quota.is_some() && max == "1" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the quota and the limit range were not put back");
 }

@@ -7,6 +7,7 @@
 use super::support::content_dir;
 use app::content::{Lesson, Library};
 use kube::api::{Api, ListParams};
+use server::identity::Identities;
 use server::kinds::Discovery;
 use server::observe::{self, Observed};
 use server::pipeline::Context;
@@ -58,16 +59,20 @@ async fn play(lesson: &Lesson) -> Vec<String> {
         .build()
         .expect("cluster");
     let client = cluster.client();
+    let platform = super::support::platform(&cluster).await;
+    let identities = Identities::new(platform.clone());
     let workspace = Workspace::new("lesson", "kc");
     let discovery = Discovery::default();
     let pipeline = Context {
-        client: &client,
+        tenant: identities.tenant(&workspace),
+        platform: &platform,
         discovery: &discovery,
         workspace: &workspace,
     };
-    let watchers = Watchers::new(client.clone());
+    let watchers = Watchers::default();
     let observed = Observed::start(
         &watchers,
+        &identities,
         &workspace,
         &lesson.front.namespaces,
         &observe::kinds_for(Some(lesson)),

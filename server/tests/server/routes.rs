@@ -13,7 +13,7 @@ async fn app_for(dir: PathBuf) -> axum::Router {
     let cluster = kubesim::Cluster::builder()
         .build()
         .expect("embedded cluster");
-    app(state_in(dir, ":memory:", cluster.client()).await)
+    app(state_in(dir, ":memory:", &cluster).await)
 }
 
 async fn send(app: axum::Router, request: Request<Body>) -> (StatusCode, String) {

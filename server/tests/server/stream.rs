@@ -16,29 +16,33 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn serve() -> (std::net::SocketAddr, AppState, Library) {
+async fn serve() -> (std::net::SocketAddr, AppState, Library, kube::Client) {
     let (copy, _) = Library::load(&content_dir());
-    let (addr, state) = serve_content(content_dir()).await;
-    (addr, state, copy)
+    let (addr, state, admin) = serve_content(content_dir()).await;
+    (addr, state, copy, admin)
 }
 
 /// A server with the lessons of `dir`, on a port of its own, over a fresh cluster.
-pub(super) async fn serve_content(dir: std::path::PathBuf) -> (std::net::SocketAddr, AppState) {
+/// Also gives the cluster's administrator client (the state acts as kubeclass).
+pub(super) async fn serve_content(
+    dir: std::path::PathBuf,
+) -> (std::net::SocketAddr, AppState, kube::Client) {
     let cluster = kubesim::Cluster::builder()
         .seed(6)
         .build()
         .expect("cluster");
-    let state = state_in(dir, ":memory:", cluster.client()).await;
+    let state = state_in(dir, ":memory:", &cluster).await;
     let app = app(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
+    let admin = cluster.client();
     tokio::spawn(async move {
         let _keep = cluster;
         axum::serve(listener, app).await
     });
-    (addr, state)
+    (addr, state, admin)
 }
 
 pub(super) async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, String) {
@@ -154,7 +158,7 @@ impl Tab {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tab_sees_its_workspace_come_alive() {
-    let (addr, state, library) = serve().await;
+    let (addr, state, library, _) = serve().await;
     let (mut tab, cookie) = connect(addr, None).await;
     let watch = json!({"type": "watch", "lesson": "fundamentals/deployments", "step": 0});
     tab.send(watch.clone()).await;
@@ -282,7 +286,7 @@ async fn a_tab_sees_its_workspace_come_alive() {
 /// a fresh snapshot in place of the changes it could not take.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
-    let (addr, state, _) = serve().await;
+    let (addr, state, _, admin) = serve().await;
     let (mut fast, cookie) = connect(addr, None).await;
     let watch = json!({"type": "watch", "lesson": "fundamentals/deployments", "step": 0});
     let configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: busy\n  namespace: server\ndata:\n  n: \"0\"\n";
@@ -330,7 +334,7 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
     let key = |i: usize| format!("key-{i:04}-{}", "x".repeat(40));
     let namespace = workspace_namespace(&state, "server").await;
     let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
-        kube::Api::namespaced(state.kube.clone(), &namespace);
+        kube::Api::namespaced(admin.clone(), &namespace);
     const CHANGES: usize = 1_200;
     let writer = tokio::spawn(async move {
         for i in 0..CHANGES {
@@ -402,7 +406,7 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
 /// The real name of the (only) workspace namespace for `short`.
 pub(super) async fn workspace_namespace(state: &AppState, short: &str) -> String {
     let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
-        kube::Api::all(state.kube.clone());
+        kube::Api::all(state.platform().clone());
     namespaces
         .list(&Default::default())
         .await

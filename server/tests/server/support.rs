@@ -19,26 +19,40 @@ pub fn content_dir() -> PathBuf {
 }
 
 /// The state for the lessons in `dir`, a database at `database` (`:memory:` or a file)
-/// and the cluster `client` reaches; workspaces named `kc-…`.
-pub async fn state_in(dir: PathBuf, database: &str, client: kube::Client) -> AppState {
-    build(dir, database, client, LimitsConfig::default()).await
+/// and the embedded `cluster`; workspaces named `kc-…`.
+pub async fn state_in(dir: PathBuf, database: &str, cluster: &kubesim::Cluster) -> AppState {
+    build(dir, database, cluster, LimitsConfig::default()).await
 }
 
 /// The state for the project's lessons with limits of the test's own.
 pub async fn state_with_limits(
     database: &str,
-    client: kube::Client,
+    cluster: &kubesim::Cluster,
     limits: LimitsConfig,
 ) -> AppState {
-    build(content_dir(), database, client, limits).await
+    build(content_dir(), database, cluster, limits).await
 }
 
+/// kubeclass's client of the embedded `cluster`, as `main` makes it: the roles of
+/// `deploy/rbac/` installed by the administrator, then a token for kubeclass's
+/// ServiceAccount.
+pub async fn platform(cluster: &kubesim::Cluster) -> kube::Client {
+    let token = server::platform::install(&cluster.client())
+        .await
+        .expect("the platform's roles");
+    cluster.client_with_token(&token)
+}
+
+/// Builds the state as `main` does for the embedded cluster: the roles of
+/// `deploy/rbac/` installed with the administrator's `client`, the server acting as
+/// kubeclass's ServiceAccount.
 async fn build(
     dir: PathBuf,
     database: &str,
-    client: kube::Client,
+    cluster: &kubesim::Cluster,
     limits: LimitsConfig,
 ) -> AppState {
+    let platform = platform(cluster).await;
     let (library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
     let db = Database::open(database, Arc::new(SystemClock))
@@ -47,12 +61,12 @@ async fn build(
     let workspaces = Workspaces {
         prefix: "kc".into(),
     };
-    AppState::new(options, library, dir, client, db, workspaces, limits)
+    AppState::new(options, library, dir, platform, db, workspaces, limits)
 }
 
 /// The state for the project's lessons.
-pub async fn state(database: &str, client: kube::Client) -> AppState {
-    state_in(content_dir(), database, client).await
+pub async fn state(database: &str, cluster: &kubesim::Cluster) -> AppState {
+    state_in(content_dir(), database, cluster).await
 }
 
 /// The router over `state`, as `main` builds it (plain HTTP cookies).

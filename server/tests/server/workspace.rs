@@ -17,7 +17,7 @@ struct Site {
 
 async fn site_with(database: &str, cluster: kubesim::Cluster) -> Site {
     Site {
-        app: app(state(database, cluster.client()).await),
+        app: app(state(database, &cluster).await),
         cluster,
     }
 }

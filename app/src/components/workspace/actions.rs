@@ -205,6 +205,11 @@ fn OutcomeLine(name: String, outcome: Outcome, diff: bool) -> impl IntoView {
             <span class="result-what">{what}</span>
             <span class="result-state">{state}</span>
             {outcome.error.map(|e| view! { <p class="result-error">{e}</p> })}
+            {(!outcome.notes.is_empty()).then(|| view! {
+                <ul class="result-notes">
+                    {outcome.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                </ul>
+            })}
             {(!changes.is_empty()).then(|| view! {
                 <table class="diff">
                     <thead><tr><th>"field"</th><th>"running"</th><th>"after apply"</th></tr></thead>
