@@ -7,6 +7,7 @@ pub mod content;
 pub mod drafts;
 pub mod error;
 pub mod headers;
+pub mod manifests;
 pub mod origin;
 pub mod progress;
 pub mod request_id;
@@ -29,9 +30,9 @@ use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
-/// The largest request body read (the pipeline's budgets then refuse anything over
-/// 512 KiB with a clear message; past this, the server answers 413).
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The largest request body read by any route (the pipeline's routes read less: their
+/// body stops at the manifests' budget, `manifests.rs`).
+pub const MAX_BODY: usize = 1024 * 1024;
 
 /// How the router behaves, beyond the state.
 #[derive(Debug, Clone, Copy)]

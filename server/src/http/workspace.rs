@@ -2,6 +2,7 @@
 //! one object's YAML, and reset (`docs/api.md`).
 
 use super::error::AppError;
+use super::manifests::Manifests;
 use crate::observe::{self, Observed};
 use crate::sessions::Attendee;
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub async fn apply(
     State(state): State<AppState>,
     Attendee(attendee): Attendee,
     Query(query): Query<PipelineQuery>,
-    body: String,
+    Manifests(body): Manifests,
 ) -> Result<(StatusCode, Json<Report>), AppError> {
     state.db.touch(&attendee).await?;
     let workspace = state.workspace(&attendee);
@@ -52,7 +53,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Attendee(attendee): Attendee,
     Query(query): Query<PipelineQuery>,
-    body: String,
+    Manifests(body): Manifests,
 ) -> Result<(StatusCode, Json<Report>), AppError> {
     let workspace = state.workspace(&attendee);
     let namespaces = state.lesson_namespaces(query.lesson.as_deref());

@@ -3,17 +3,23 @@
 //! 1. [`parse`]: the text into documents, within budgets (hostile input refused here);
 //! 2. [`plan`]: each document's kind, real namespace and mapped references, or a
 //!    refusal (the workspace's namespaces read once);
-//! 3. [`send`]: every object dry-run (one GET each), then — only if all pass —
-//!    server-side applied; or deleted in reverse install order.
+//! 3. [`send`]: every object dry-run (one GET each) and the request held against the
+//!    workspace's quotas as a whole ([`quota`]), then — only if all pass — server-side
+//!    applied; or deleted in reverse install order. What an attendee may not write is
+//!    refused or stripped on the way ([`policy`]).
 //!
 //! Nothing is applied when anything is refused; every error names its document, its line
 //! and, in the API server's own words, what is wrong.
 
+pub mod budgets;
 mod context;
+pub mod hostile;
 pub mod parse;
 pub mod plan;
 pub mod policy;
+pub mod quota;
 pub mod send;
+mod yaml;
 
 pub use context::Context;
 pub use parse::TextError;
@@ -67,7 +73,11 @@ impl Context<'_> {
                 send::dry_run(self.client(planned.platform), planned).await
             });
         }
-        let failed = !refused.is_empty() || checked.iter().any(|c| c.result.is_err());
+        let mut failed = !refused.is_empty() || checked.iter().any(|c| c.result.is_err());
+        if !failed && let Some((i, message)) = quota::check(&self.tenant, &checked).await {
+            checked[i].result = Err(message);
+            failed = true;
+        }
         if failed || dry_run {
             let mut results = refused;
             results.extend(checked.into_iter().map(|c| match c.result {

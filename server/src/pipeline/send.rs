@@ -4,17 +4,19 @@
 
 use super::plan::Planned;
 use app::model::live::{Action, Outcome};
+use kube::Resource;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
 /// The field manager attendees' manifests are applied as.
 pub const FIELD_MANAGER: &str = "kubeclass";
 
-/// A planned object after its dry run: the live object it would change (if any) and
-/// what the dry run said.
+/// A planned object after its dry run: the live object it would change (if any), what
+/// the dry run made of it (defaults and admission applied), and what it said.
 pub struct Checked {
     pub planned: Planned,
     pub live: Option<Value>,
+    pub after: Option<Value>,
     pub result: Result<Outcome, String>,
 }
 
@@ -28,23 +30,28 @@ fn api(client: &kube::Client, planned: &Planned) -> Api<DynamicObject> {
 /// Dry-runs one object: reads the live one (the request's only GET of it) and asks the
 /// API server what applying would make of it.
 pub async fn dry_run(client: &kube::Client, planned: Planned) -> Checked {
-    let api = api(client, &planned);
-    let live = match api.get_opt(&planned.name).await {
+    let live = match api(client, &planned).get_opt(&planned.name).await {
         Ok(live) => live.map(|o| serde_json::to_value(o).unwrap_or_default()),
         Err(e) => {
             return Checked {
                 planned,
                 live: None,
+                after: None,
                 result: Err(api_message(e)),
             };
         }
     };
-    let result = patch(&api, &planned, true)
-        .await
-        .map(|after| outcome(&planned, live.as_ref(), &after, true));
+    let (after, result) = match patch(client, &planned, true).await {
+        Ok(after) => {
+            let outcome = outcome(&planned, live.as_ref(), &after, true);
+            (Some(after), Ok(outcome))
+        }
+        Err(e) => (None, Err(e)),
+    };
     Checked {
         planned,
         live,
+        after,
         result,
     }
 }
@@ -59,6 +66,7 @@ pub fn unchecked(planned: Planned) -> Checked {
     Checked {
         planned,
         live: None,
+        after: None,
         result,
     }
 }
@@ -66,7 +74,7 @@ pub fn unchecked(planned: Planned) -> Checked {
 /// Applies one object that passed its dry run.
 pub async fn apply(client: &kube::Client, checked: &Checked) -> Outcome {
     let planned = &checked.planned;
-    match patch(&api(client, planned), planned, false).await {
+    match patch(client, planned, false).await {
         Ok(after) => outcome(planned, checked.live.as_ref(), &after, false),
         Err(error) => Outcome {
             error: Some(error),
@@ -93,20 +101,60 @@ pub async fn delete(client: &kube::Client, planned: Planned) -> Outcome {
     }
 }
 
-async fn patch(
-    api: &Api<DynamicObject>,
-    planned: &Planned,
-    dry_run: bool,
-) -> Result<Value, String> {
+/// Server-side applies (or dry-runs) one object. A workload whose pods the namespace's
+/// Pod Security level would refuse is accepted by the API server with only a warning —
+/// and then no pod is ever made from it; it is refused here, in the API server's words.
+async fn patch(client: &kube::Client, planned: &Planned, dry_run: bool) -> Result<Value, String> {
     // Never forced: a field another manager owns (a controller, or kubectl in the
     // console) is a conflict the attendee is told about in the API server's words.
     let mut params = PatchParams::apply(FIELD_MANAGER);
     params.dry_run = dry_run;
-    let after = api
+    let url = DynamicObject::url_path(&planned.resource, planned.namespace.as_deref());
+    let request = kube::core::Request::new(url)
         .patch(&planned.name, &params, &Patch::Apply(&planned.object))
+        .map_err(|e| format!("the request could not be made: {e}"))?;
+    let response = client
+        .send(request.map(kube::client::Body::from))
         .await
         .map_err(api_message)?;
-    Ok(serde_json::to_value(after).unwrap_or_default())
+    let status = response.status();
+    let warnings: Vec<String> = response
+        .headers()
+        .get_all(http::header::WARNING)
+        .iter()
+        .filter_map(|w| w.to_str().ok())
+        .map(warning_text)
+        .collect();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .map_err(|e| api_message(kube::Error::Service(Box::new(e))))?
+        .to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if !status.is_success() {
+        return Err(body["message"].as_str().map_or_else(
+            || format!("the API server answered {status}"),
+            str::to_string,
+        ));
+    }
+    if let Some(violation) = warnings
+        .iter()
+        .find(|w| w.contains("would violate PodSecurity"))
+    {
+        return Err(format!(
+            "no pod could be started from this {}: {violation}",
+            planned.outcome.kind
+        ));
+    }
+    Ok(body)
+}
+
+/// The text of a `Warning` header (`299 - "text"`).
+fn warning_text(header: &str) -> String {
+    let text = header.splitn(3, ' ').nth(2).unwrap_or(header).trim();
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text)
+        .replace("\\\"", "\"")
 }
 
 /// What applying did (or would do), judged against the live object; a dry run also says

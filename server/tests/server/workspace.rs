@@ -289,21 +289,7 @@ async fn refusals_name_the_document_and_apply_nothing() {
 async fn hostile_input_is_refused_quickly() {
     let site = site().await;
     let mut ada = browser(&site);
-    let mut bomb = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
-    for (n, p) in [
-        ("b", "a"),
-        ("c", "b"),
-        ("d", "c"),
-        ("e", "d"),
-        ("f", "e"),
-        ("g", "f"),
-        ("h", "g"),
-        ("i", "h"),
-    ] {
-        bomb.push_str(&format!(
-            "{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
-        ));
-    }
+    let bomb = server::pipeline::hostile::billion_laughs();
     let huge = format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big, namespace: server}}\ndata: {{v: \"{}\"}}\n",
         "x".repeat(10 * 1024 * 1024)
