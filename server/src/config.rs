@@ -75,6 +75,11 @@ pub struct WorkshopConfig {
     /// What every workspace namespace's name starts with: `PREFIX-ATTENDEE-SHORTNAME`.
     #[arg(long, env = "KUBECLASS_WORKSPACE_PREFIX", default_value = "kc")]
     pub workspace_prefix: String,
+    /// What every workspace's Ingress hosts end with: a manifest's `host: H` is served as
+    /// `H.<workspace>.<domain>` (the default, `localhost`, reaches this machine from any
+    /// browser; on a shared cluster, a wildcard DNS name that points at its ingress).
+    #[arg(long, env = "KUBECLASS_INGRESS_DOMAIN", default_value = "localhost")]
+    pub ingress_domain: String,
     /// Minutes a workspace may sit unused before its namespaces are deleted.
     #[arg(long, env = "KUBECLASS_WORKSPACE_IDLE_MINUTES", default_value_t = 240)]
     pub workspace_idle_minutes: u64,

@@ -56,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("opening {}", database.display()))?;
     let workspaces = Workspaces {
         prefix: config.workshop.workspace_prefix.clone(),
+        domain: config.workshop.ingress_domain.clone(),
     };
     tokio::spawn(reconcile::run(kube.clone()));
     tokio::spawn(reclaim::sweep(

@@ -221,8 +221,26 @@ fn cluster_scoped(
     Ok((None, None, renamed))
 }
 
+/// An Ingress's hosts, in its rules and its TLS section, become the workspace's.
+fn map_hosts(object: &mut Value, workspace: &Workspace) {
+    let spec = &mut object["spec"];
+    for rule in spec["rules"].as_array_mut().into_iter().flatten() {
+        if let Some(host) = rule["host"].as_str().map(|h| workspace.host(h)) {
+            rule["host"] = json!(host);
+        }
+    }
+    for tls in spec["tls"].as_array_mut().into_iter().flatten() {
+        for host in tls["hosts"].as_array_mut().into_iter().flatten() {
+            if let Some(mapped) = host.as_str().map(|h| workspace.host(h)) {
+                *host = json!(mapped);
+            }
+        }
+    }
+}
+
 /// Rewrites the references to workspace names the server knows about: ServiceAccount
-/// subjects' namespaces, ClusterIssuer names in Ingress annotations and Certificates.
+/// subjects' namespaces, ClusterIssuer names in Ingress annotations and Certificates,
+/// Ingress hosts and certificates' DNS names.
 fn map_references(
     workspace: &Workspace,
     kind: &str,
@@ -243,6 +261,7 @@ fn map_references(
             }
         }
         "Ingress" => {
+            map_hosts(object, workspace);
             let key = "cert-manager.io/cluster-issuer";
             if let Some(issuer) = object["metadata"]["annotations"][key]
                 .as_str()
@@ -252,6 +271,13 @@ fn map_references(
             }
         }
         "Certificate" | "CertificateRequest" => {
+            if let Some(names) = object["spec"]["dnsNames"].as_array_mut() {
+                for name in names.iter_mut() {
+                    if let Some(host) = name.as_str() {
+                        *name = json!(workspace.host(host));
+                    }
+                }
+            }
             if object["spec"]["issuerRef"]["kind"] == "ClusterIssuer"
                 && let Some(issuer) = object["spec"]["issuerRef"]["name"]
                     .as_str()

@@ -28,6 +28,9 @@ pub struct Workspace {
     pub prefix: String,
     /// How many namespaces the workspace may hold.
     pub max_namespaces: usize,
+    /// The domain the workspaces' Ingress hosts are under (`localhost`: browsers send
+    /// every `*.localhost` to this machine).
+    pub domain: String,
 }
 
 /// A workspace problem, said for the attendee.
@@ -43,17 +46,25 @@ pub enum WorkspaceError {
     Cluster(#[from] kube::Error),
 }
 
+/// The domain of Ingress hosts when none is configured.
+pub const DEFAULT_DOMAIN: &str = "localhost";
+
 /// How this server names workspaces: makes each attendee's [`Workspace`].
 #[derive(Debug, Clone)]
 pub struct Workspaces {
     /// What every namespace name starts with (`kc`).
     pub prefix: String,
+    /// What every Ingress host ends with.
+    pub domain: String,
 }
 
 impl Workspaces {
     /// The workspace of an attendee.
     pub fn of(&self, attendee: &str) -> Workspace {
-        Workspace::new(attendee, &self.prefix)
+        Workspace {
+            domain: self.domain.clone(),
+            ..Workspace::new(attendee, &self.prefix)
+        }
     }
 }
 
@@ -64,6 +75,7 @@ impl Workspace {
             id: id.to_string(),
             prefix: prefix.to_string(),
             max_namespaces: 5,
+            domain: DEFAULT_DOMAIN.into(),
         }
     }
 
@@ -80,6 +92,27 @@ impl Workspace {
     /// A cluster-scoped object's name for this workspace (a ClusterIssuer, say).
     pub fn cluster_name(&self, name: &str) -> String {
         format!("{}-{}-{name}", self.prefix, self.id)
+    }
+
+    /// The host an Ingress of the workspace answers for, when a manifest names `host`:
+    /// `HOST.<id>.<domain>`, so that every attendee may write the lesson's
+    /// `go-http-app.example.com` and none can take another's traffic on the shared
+    /// ingress controller.
+    pub fn host(&self, host: &str) -> String {
+        if host.ends_with(&self.host_suffix()) {
+            host.to_string()
+        } else {
+            format!("{host}{}", self.host_suffix())
+        }
+    }
+
+    /// The host a manifest named, for one the workspace's Ingress answers for.
+    pub fn lesson_host<'a>(&self, real: &'a str) -> &'a str {
+        real.strip_suffix(&self.host_suffix()).unwrap_or(real)
+    }
+
+    fn host_suffix(&self) -> String {
+        format!(".{}.{}", self.id, self.domain)
     }
 
     /// The label selector of everything kubeclass made for the workspace.
@@ -99,5 +132,9 @@ mod tests {
         assert_eq!(ws.short_name("kc-a1b2c3-server"), Some("server"));
         assert_eq!(ws.short_name("kc-zzzzzz-server"), None);
         assert_eq!(ws.cluster_name("selfsigned"), "kc-a1b2c3-selfsigned");
+        let host = ws.host("go-http-app.example.com");
+        assert_eq!(host, "go-http-app.example.com.a1b2c3.localhost");
+        assert_eq!(ws.host(&host), host, "mapped once");
+        assert_eq!(ws.lesson_host(&host), "go-http-app.example.com");
     }
 }

@@ -60,6 +60,7 @@ async fn build(
         .expect("database");
     let workspaces = Workspaces {
         prefix: "kc".into(),
+        domain: server::workspace::DEFAULT_DOMAIN.into(),
     };
     AppState::new(options, library, dir, platform, db, workspaces, limits)
 }
