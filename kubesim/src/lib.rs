@@ -22,9 +22,9 @@
 //!    layer raises), [`quantity`], [`labels`] (selectors), [`patch`] (merge patches),
 //!    [`fields`] (field paths and sets).
 //! 2. State: [`store`] (objects, versions, watch history; its journal behind the
-//!    `durable` feature), [`events`] (the recorder), [`ownership`] (ownerReferences and
-//!    finalizers), [`pods`] (readiness, binding state), [`scheduling`] (where a pod
-//!    fits, and binding it).
+//!    `durable` feature), [`events`] (the recorder), [`audit`] (the audit log),
+//!    [`ownership`] (ownerReferences and finalizers), [`pods`] (readiness, binding
+//!    state), [`scheduling`] (where a pod fits, and binding it).
 //! 3. Rules on objects: [`managed`] (field ownership, server-side apply), [`defaults`],
 //!    [`validation`], [`admission`], [`allocators`] (cluster IPs, node ports),
 //!    [`convert`] (versions), [`crd`] (custom resources), [`auth`] (tokens,
@@ -44,6 +44,7 @@ pub mod addons;
 pub mod admission;
 pub mod allocators;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod cluster;

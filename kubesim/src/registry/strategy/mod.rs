@@ -9,7 +9,7 @@ pub mod namespace;
 mod pod;
 mod service;
 
-pub use hooks::{Created, Generic, Strategy};
+pub use hooks::{Created, Generic, Strategy, Writing};
 
 /// The strategy for objects of `kind`.
 pub fn for_kind(kind: &str) -> &'static dyn Strategy {
