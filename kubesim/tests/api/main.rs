@@ -9,6 +9,7 @@ mod crd;
 mod determinism;
 #[cfg(feature = "durable")]
 mod durable;
+mod escalation;
 mod kube_client;
 mod lifecycle;
 mod real_clients;
