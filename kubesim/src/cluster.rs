@@ -2,6 +2,7 @@
 //! `kube::Client`, or HTTP on a socket.
 
 use crate::api::{self, ApiServer};
+use crate::audit::{AuditEvent, AuditLog};
 use crate::auth::Tokens;
 use crate::clock::Clock;
 use crate::events::Recorder;
@@ -20,6 +21,7 @@ pub struct Cluster {
     api: Arc<ApiServer>,
     tokens: Arc<Tokens>,
     runtime: Arc<Runtime>,
+    audit: Arc<AuditLog>,
 }
 
 /// Settings for a [`Cluster`].
@@ -166,6 +168,7 @@ impl ClusterBuilder {
         let runtime = Arc::new(Runtime::new(store.clock().clone(), self.metrics_window));
         let events = Arc::new(Recorder::new(store.clone()));
         let registry = Registry::new(store.clone());
+        let audit = registry.audit().clone();
         let api = ApiServer::new(registry.clone(), tokens.clone(), runtime.clone());
         let system = if self.system_workloads {
             crate::nodes::system_workloads(&self.nodes)
@@ -195,6 +198,7 @@ impl ClusterBuilder {
             api,
             tokens,
             runtime,
+            audit,
         })
     }
 }
@@ -325,6 +329,13 @@ impl Cluster {
                 "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
             ),
         }
+    }
+
+    /// The audit log: every write whose admission left audit annotations (Pod Security's
+    /// `enforce-policy`, and `audit-violations` when a pod or template breaks the
+    /// namespace's audited level), oldest first.
+    pub fn audit_events(&self) -> Vec<AuditEvent> {
+        self.audit.events()
     }
 
     /// The store, for controllers and tests that read state directly.

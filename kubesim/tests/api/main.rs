@@ -12,6 +12,7 @@ mod durable;
 mod escalation;
 mod kube_client;
 mod lifecycle;
+mod pod_security;
 mod real_clients;
 mod validation;
 mod workloads;
