@@ -13,6 +13,7 @@ mod escalation;
 mod kube_client;
 mod lifecycle;
 mod pod_security;
+mod pod_update;
 mod real_clients;
 mod validation;
 mod workloads;
