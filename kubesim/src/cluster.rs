@@ -313,17 +313,28 @@ impl Cluster {
                 "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
             );
         };
-        let caller = json!({"metadata": {"namespace": namespace}, "spec": {"automountServiceAccountToken": false}});
+        // nginx connects from its controller pod in `ingress-nginx`: the backends'
+        // NetworkPolicies must let that namespace in.
+        let caller = json!({"metadata": {"namespace": "ingress-nginx", "labels": {
+                "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller",
+                "app.kubernetes.io/instance": "ingress-nginx"}},
+            "spec": {"automountServiceAccountToken": false},
+            "status": {"podIP": INGRESS_POD_IP}});
         let rbac = crate::auth::rbac::Authorizer::new(self.store.clone());
         let network = crate::runtime::network::Network {
             store: &self.store,
             runtime: &self.runtime,
             rbac: &rbac,
-            pod: &caller,
+            from: crate::runtime::network::Origin::Pod(&caller),
         };
-        let request = crate::models::HttpRequest::get(path, "curl/8.11.0", "10.244.0.1");
+        let request = crate::models::HttpRequest::get(path, "curl/8.11.0", INGRESS_POD_IP);
         match network.to_service(&svc, &port, &request) {
             Ok(response) => (response.status, response.body),
+            // nginx gives up on an upstream that never answers (proxy_connect_timeout).
+            Err(crate::runtime::network::Failure::Dropped { .. }) => (
+                504,
+                "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n".into(),
+            ),
             Err(_) => (
                 503,
                 "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
@@ -343,6 +354,10 @@ impl Cluster {
         &self.store
     }
 }
+
+/// The address the ingress controller's requests come from (its pod on the control
+/// plane's pod network).
+const INGRESS_POD_IP: &str = "10.244.0.1";
 
 /// Creates `object` unless something is stored there already (a restarted durable store
 /// holds what the cluster installed before); the new object, if it was created.

@@ -12,6 +12,7 @@ mod durable;
 mod escalation;
 mod kube_client;
 mod lifecycle;
+mod network_policy;
 mod pod_security;
 mod pod_update;
 mod real_clients;
