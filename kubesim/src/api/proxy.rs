@@ -84,12 +84,18 @@ impl ApiServer {
                 )
                     .into_response())
             }
-            Err(failure @ (Failure::Refused { .. } | Failure::Dropped { .. })) => Err(ApiError::new(
+            Err(failure @ (Failure::Refused { .. } | Failure::Dropped { .. })) => {
+                Err(ApiError::new(
+                    503,
+                    "ServiceUnavailable",
+                    format!("error trying to reach service: {failure}"),
+                ))
+            }
+            Err(failure) => Err(ApiError::new(
                 503,
                 "ServiceUnavailable",
-                format!("error trying to reach service: {failure}"),
+                failure.to_string(),
             )),
-            Err(failure) => Err(ApiError::new(503, "ServiceUnavailable", failure.to_string())),
         }
     }
 }

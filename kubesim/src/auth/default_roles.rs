@@ -195,7 +195,11 @@ pub fn default_objects() -> Vec<(&'static str, Value)> {
         ),
         (
             "clusterroles",
-            aggregate("admin", &["rbac.authorization.k8s.io/aggregate-to-admin"], None),
+            aggregate(
+                "admin",
+                &["rbac.authorization.k8s.io/aggregate-to-admin"],
+                None,
+            ),
         ),
         (
             "clusterroles",

@@ -104,7 +104,10 @@ impl Rule {
             self.resource_names.is_empty()
         } else {
             self.resource_names.is_empty()
-                || sub.resource_names.iter().all(|n| self.resource_names.contains(n))
+                || sub
+                    .resource_names
+                    .iter()
+                    .all(|n| self.resource_names.contains(n))
         };
         all(&self.verbs, "*", &sub.verbs)
             && all(&self.api_groups, "*", &sub.api_groups)
@@ -258,7 +261,9 @@ pub fn check_binding(
         return Ok(None);
     }
     match rbac.referenced_rules(role_ref, namespace) {
-        Referenced::Rules(rules) => confirm_no_escalation(rbac, user, namespace, &rules).map(|()| None),
+        Referenced::Rules(rules) => {
+            confirm_no_escalation(rbac, user, namespace, &rules).map(|()| None)
+        }
         Referenced::Missing(plural, name) => Ok(Some((plural, name))),
     }
 }
@@ -269,8 +274,12 @@ mod tests {
 
     #[test]
     fn held_rules_cover_atomic_rules_as_kube_apiserver_judges() {
-        let owner = Rule::of(&json!({"apiGroups": [""], "resources": ["pods", "*/log"], "verbs": ["get", "list"]}));
-        let wanted = Rule::of(&json!({"apiGroups": [""], "resources": ["pods", "pods/log", "secrets"], "verbs": ["get", "*"]}));
+        let owner = Rule::of(
+            &json!({"apiGroups": [""], "resources": ["pods", "*/log"], "verbs": ["get", "list"]}),
+        );
+        let wanted = Rule::of(
+            &json!({"apiGroups": [""], "resources": ["pods", "pods/log", "secrets"], "verbs": ["get", "*"]}),
+        );
         let missing: Vec<String> = compact(
             wanted
                 .breakdown()
@@ -291,8 +300,14 @@ mod tests {
         );
         let star = Rule::of(&json!({"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}));
         assert!(wanted.breakdown().iter().all(|sub| star.covers(sub)));
-        let named = Rule::of(&json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["a"]}));
-        let any_secret = Rule::of(&json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}));
-        assert!(!named.covers(&any_secret.breakdown()[0]), "a named grant does not cover all names");
+        let named = Rule::of(
+            &json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["a"]}),
+        );
+        let any_secret =
+            Rule::of(&json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}));
+        assert!(
+            !named.covers(&any_secret.breakdown()[0]),
+            "a named grant does not cover all names"
+        );
     }
 }

@@ -184,12 +184,15 @@ impl Authorizer {
                 namespace,
                 name,
             )) {
-                Ok(role) => Referenced::Rules(role["rules"].as_array().cloned().unwrap_or_default()),
+                Ok(role) => {
+                    Referenced::Rules(role["rules"].as_array().cloned().unwrap_or_default())
+                }
                 Err(_) => Referenced::Missing("roles", name.to_string()),
             },
-            Some("ClusterRole") => self
-                .cluster_role_rules(name, 0)
-                .map_or_else(|| Referenced::Missing("clusterroles", name.to_string()), Referenced::Rules),
+            Some("ClusterRole") => self.cluster_role_rules(name, 0).map_or_else(
+                || Referenced::Missing("clusterroles", name.to_string()),
+                Referenced::Rules,
+            ),
             _ => Referenced::Rules(Vec::new()),
         }
     }
@@ -220,7 +223,10 @@ impl Authorizer {
                         .is_some_and(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)))
                 });
                 if selected && key.name != name {
-                    rules.extend(self.cluster_role_rules(&key.name, depth + 1).unwrap_or_default());
+                    rules.extend(
+                        self.cluster_role_rules(&key.name, depth + 1)
+                            .unwrap_or_default(),
+                    );
                 }
             }
         }

@@ -44,7 +44,10 @@ fn reconcile(store: &Store, events: &Recorder, key: &Key) {
     if claim["status"]["phase"] == "Bound" || claim["metadata"].get("deletionTimestamp").is_some() {
         return;
     }
-    if let Some(wanted) = claim["spec"]["volumeName"].as_str().filter(|v| !v.is_empty()) {
+    if let Some(wanted) = claim["spec"]["volumeName"]
+        .as_str()
+        .filter(|v| !v.is_empty())
+    {
         bind_named(store, events, key, &claim, wanted);
         return;
     }
@@ -161,7 +164,9 @@ fn set_pending(store: &Store, key: &Key, claim: &Value) {
 /// claimed by this claim; otherwise it stays Pending (and says why when the volume is
 /// someone else's), as the persistentvolume-controller does.
 fn bind_named(store: &Store, events: &Recorder, key: &Key, claim: &Value, wanted: &str) {
-    let pv = store.get(&Key::new("", "persistentvolumes", "", wanted)).ok();
+    let pv = store
+        .get(&Key::new("", "persistentvolumes", "", wanted))
+        .ok();
     match pv {
         Some(pv) if pv["spec"]["claimRef"].is_null() || bound_to(&pv, claim) => {
             bind(store, key, claim, &pv);

@@ -207,15 +207,27 @@ fn parse_fetch(tool: &str, args: &[String]) -> (Option<String>, Option<f64>) {
             if timeout_flags.contains(&flag) {
                 timeout = value.parse().ok();
             }
-        } else if let Some(value) = arg.strip_prefix("-T").filter(|v| tool == "wget" && !v.is_empty()) {
+        } else if let Some(value) = arg
+            .strip_prefix("-T")
+            .filter(|v| tool == "wget" && !v.is_empty())
+        {
             timeout = value.parse().ok();
         } else if VALUE_LONG.contains(&arg.as_str())
-            || (arg.len() >= 2 && !arg.starts_with("--") && arg.starts_with('-')
+            || (arg.len() >= 2
+                && !arg.starts_with("--")
+                && arg.starts_with('-')
                 && arg.ends_with(|c: char| VALUE_SHORT.contains(c)))
         {
             let value = args.next();
-            let flag = if arg.starts_with("--") { arg.as_str() } else { &arg[arg.len() - 1..] };
-            if timeout_flags.iter().any(|f| f.trim_start_matches('-') == flag.trim_start_matches('-')) {
+            let flag = if arg.starts_with("--") {
+                arg.as_str()
+            } else {
+                &arg[arg.len() - 1..]
+            };
+            if timeout_flags
+                .iter()
+                .any(|f| f.trim_start_matches('-') == flag.trim_start_matches('-'))
+            {
                 timeout = value.and_then(|v| v.parse().ok());
             }
         } else if !arg.starts_with('-') && url.is_none() {
@@ -254,9 +266,7 @@ fn fetch(tool: &str, args: &[String], context: &Context, around: &dyn Surroundin
         Err(Unreachable::Unresolved { .. }) if tool == "curl" => {
             done(vec![format!("curl: (6) Could not resolve host: {host}")], 6)
         }
-        Err(Unreachable::Unresolved { .. }) => {
-            done(vec![format!("wget: bad address '{host}'")], 1)
-        }
+        Err(Unreachable::Unresolved { .. }) => done(vec![format!("wget: bad address '{host}'")], 1),
         Err(Unreachable::Refused { port, .. }) if tool == "curl" => done(
             vec![format!(
                 "curl: (7) Failed to connect to {host} port {port} after 0 ms: Could not connect to server"
@@ -264,7 +274,9 @@ fn fetch(tool: &str, args: &[String], context: &Context, around: &dyn Surroundin
             7,
         ),
         Err(Unreachable::Refused { ip, .. }) => done(
-            vec![format!("wget: can't connect to remote host ({ip}): Connection refused")],
+            vec![format!(
+                "wget: can't connect to remote host ({ip}): Connection refused"
+            )],
             1,
         ),
         Err(Unreachable::TimedOut { ip, port }) => {
@@ -272,7 +284,8 @@ fn fetch(tool: &str, args: &[String], context: &Context, around: &dyn Surroundin
                 .filter(|t| *t > 0.0)
                 .map_or(KERNEL_CONNECT_TIMEOUT, Duration::from_secs_f64)
                 .min(KERNEL_CONNECT_TIMEOUT);
-            let own = timeout.is_some_and(|t| t > 0.0 && Duration::from_secs_f64(t) < KERNEL_CONNECT_TIMEOUT);
+            let own = timeout
+                .is_some_and(|t| t > 0.0 && Duration::from_secs_f64(t) < KERNEL_CONNECT_TIMEOUT);
             let (line, status) = match (tool, own) {
                 ("curl", true) => (
                     format!(
@@ -590,7 +603,10 @@ mod tests {
         assert_eq!(run_until(&mut s, 1), (vec![], None));
         assert_eq!(
             run_until(&mut s, 2),
-            (vec!["wget: download timed out".to_string()], Some(Exit { code: 1 }))
+            (
+                vec!["wget: download timed out".to_string()],
+                Some(Exit { code: 1 })
+            )
         );
         let mut s = shell(&["wget", "-qO-", "http://guarded/"]);
         assert_eq!(run_until(&mut s, 0).0, Vec::<String>::new());

@@ -72,7 +72,10 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::NoPort { port, service } => {
-                write!(f, "no service port \"{port}\" found for service \"{service}\"")
+                write!(
+                    f,
+                    "no service port \"{port}\" found for service \"{service}\""
+                )
             }
             Failure::NoEndpoints { service } => {
                 write!(f, "no endpoints available for service \"{service}\"")
@@ -161,7 +164,10 @@ impl Network<'_> {
         request: &HttpRequest,
     ) -> Result<HttpResponse, Failure> {
         let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
-        let ip = pod["status"]["podIP"].as_str().unwrap_or_default().to_string();
+        let ip = pod["status"]["podIP"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         if let Origin::Pod(from) = self.from
             && !network_policy::allows(self.store, from, pod, port)
         {

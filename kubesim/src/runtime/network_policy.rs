@@ -24,7 +24,8 @@ pub fn allows(store: &Store, from: &Value, to: &Value, port: u16) -> bool {
     if host_network(from) || host_network(to) {
         return true;
     }
-    direction_allows(store, EGRESS, from, to, port) && direction_allows(store, INGRESS, to, from, port)
+    direction_allows(store, EGRESS, from, to, port)
+        && direction_allows(store, INGRESS, to, from, port)
 }
 
 fn host_network(pod: &Value) -> bool {
@@ -33,10 +34,23 @@ fn host_network(pod: &Value) -> bool {
 
 /// Whether the policies of `subject` (the pod they isolate) allow traffic with `peer`
 /// in `direction`, to `port` of the destination.
-fn direction_allows(store: &Store, direction: &str, subject: &Value, peer: &Value, port: u16) -> bool {
-    let namespace = subject["metadata"]["namespace"].as_str().unwrap_or_default();
+fn direction_allows(
+    store: &Store,
+    direction: &str,
+    subject: &Value,
+    peer: &Value,
+    port: u16,
+) -> bool {
+    let namespace = subject["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default();
     let policies: Vec<_> = store
-        .list("networking.k8s.io", "networkpolicies", Some(namespace), None)
+        .list(
+            "networking.k8s.io",
+            "networkpolicies",
+            Some(namespace),
+            None,
+        )
         .0
         .into_iter()
         .map(|(_, p)| p)
@@ -61,12 +75,13 @@ fn direction_allows(store: &Store, direction: &str, subject: &Value, peer: &Valu
             .any(|rule| {
                 let peers = rule[peers_field].as_array().filter(|p| !p.is_empty());
                 let peer_ok = peers.is_none_or(|peers| {
-                    peers.iter().any(|p| peer_matches(store, p, namespace, peer))
+                    peers
+                        .iter()
+                        .any(|p| peer_matches(store, p, namespace, peer))
                 });
                 let ports = rule["ports"].as_array().filter(|p| !p.is_empty());
-                let port_ok = ports.is_none_or(|ports| {
-                    ports.iter().any(|p| port_matches(p, destination, port))
-                });
+                let port_ok = ports
+                    .is_none_or(|ports| ports.iter().any(|p| port_matches(p, destination, port)));
                 peer_ok && port_ok
             })
     })
@@ -128,7 +143,10 @@ fn port_matches(entry: &Value, destination: &Value, port: u16) -> bool {
 
 /// An IPv4 address as a number.
 fn ipv4(text: &str) -> Option<u32> {
-    let octets: Vec<u8> = text.split('.').map(|o| o.parse().ok()).collect::<Option<_>>()?;
+    let octets: Vec<u8> = text
+        .split('.')
+        .map(|o| o.parse().ok())
+        .collect::<Option<_>>()?;
     let octets: [u8; 4] = octets.try_into().ok()?;
     Some(u32::from_be_bytes(octets))
 }
@@ -150,15 +168,27 @@ mod tests {
 
     #[test]
     fn ports_and_blocks_match_as_policies_mean_them() {
-        let pod = json!({"spec": {"containers": [{"ports": [{"name": "http", "containerPort": 8000}]}]}});
+        let pod =
+            json!({"spec": {"containers": [{"ports": [{"name": "http", "containerPort": 8000}]}]}});
         assert!(port_matches(&json!({"port": "http"}), &pod, 8000));
-        assert!(port_matches(&json!({"port": 8000, "endPort": 8100}), &pod, 8080));
+        assert!(port_matches(
+            &json!({"port": 8000, "endPort": 8100}),
+            &pod,
+            8080
+        ));
         assert!(!port_matches(&json!({"port": 80}), &pod, 8000));
-        assert!(!port_matches(&json!({"protocol": "UDP", "port": 8000}), &pod, 8000));
+        assert!(!port_matches(
+            &json!({"protocol": "UDP", "port": 8000}),
+            &pod,
+            8000
+        ));
         assert!(port_matches(&json!({"protocol": "TCP"}), &pod, 1));
         assert!(in_cidr("10.244.1.7", "10.244.0.0/16"));
         assert!(!in_cidr("10.245.1.7", "10.244.0.0/16"));
         assert!(in_cidr("1.2.3.4", "0.0.0.0/0"));
-        assert_eq!(types(&json!({"spec": {"egress": []}})), ["Ingress", "Egress"]);
+        assert_eq!(
+            types(&json!({"spec": {"egress": []}})),
+            ["Ingress", "Egress"]
+        );
     }
 }

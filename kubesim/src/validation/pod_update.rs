@@ -68,7 +68,10 @@ pub fn validate_pod_update(new: &Value, old: &Value, errors: &mut Errors) {
 /// other checks go on.
 fn deadline_allowed(new: &Value, old: &Value, errors: &mut Errors) -> bool {
     let field = "spec.activeDeadlineSeconds";
-    match (new["activeDeadlineSeconds"].as_i64(), old["activeDeadlineSeconds"].as_i64()) {
+    match (
+        new["activeDeadlineSeconds"].as_i64(),
+        old["activeDeadlineSeconds"].as_i64(),
+    ) {
         (Some(n), _) if !(0..=i64::from(i32::MAX)).contains(&n) => {
             errors.invalid(
                 field,
@@ -78,7 +81,11 @@ fn deadline_allowed(new: &Value, old: &Value, errors: &mut Errors) -> bool {
             false
         }
         (Some(n), Some(o)) if o < n => {
-            errors.invalid(field, &json!(n), "must be less than or equal to previous value");
+            errors.invalid(
+                field,
+                &json!(n),
+                "must be less than or equal to previous value",
+            );
             false
         }
         (None, Some(_)) => {
@@ -261,7 +268,11 @@ mod tests {
     fn errors(new: Value, old: Value) -> Vec<String> {
         let mut errors = Errors::default();
         validate_pod_update(&json!({"spec": new}), &json!({"spec": old}), &mut errors);
-        errors.0.into_iter().map(|c| format!("{}: {}", c.field, c.message)).collect()
+        errors
+            .0
+            .into_iter()
+            .map(|c| format!("{}: {}", c.field, c.message))
+            .collect()
     }
 
     #[test]
@@ -271,7 +282,8 @@ mod tests {
         let mut new = old.clone();
         new["containers"][0]["image"] = json!("nginx:2");
         new["containers"][0]["resources"]["limits"]["cpu"] = json!("1000m");
-        new["tolerations"] = json!([{"key": "k", "operator": "Exists"}, {"key": "x", "operator": "Exists"}]);
+        new["tolerations"] =
+            json!([{"key": "k", "operator": "Exists"}, {"key": "x", "operator": "Exists"}]);
         new["activeDeadlineSeconds"] = json!(30);
         new.as_object_mut().map(|m| m.remove("serviceAccount"));
         new["hostNetwork"] = json!(false);
@@ -280,9 +292,16 @@ mod tests {
         let found = errors(new, old.clone());
         assert_eq!(found.len(), 1);
         assert!(found[0].starts_with("spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n  core.PodSpec{\n"), "{}", found[0]);
-        assert!(found[0].contains("\n+ \tHostNetwork: true,\n"), "{}", found[0]);
+        assert!(
+            found[0].contains("\n+ \tHostNetwork: true,\n"),
+            "{}",
+            found[0]
+        );
         let fewer = json!({"containers": [], "serviceAccountName": "default"});
-        assert_eq!(errors(fewer, old.clone()), ["spec.containers: Forbidden: pod updates may not add or remove containers"]);
+        assert_eq!(
+            errors(fewer, old.clone()),
+            ["spec.containers: Forbidden: pod updates may not add or remove containers"]
+        );
         let mut changed = old.clone();
         changed["tolerations"][0]["operator"] = json!("Equal");
         assert!(errors(changed, old).iter().any(|e| e == "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"));

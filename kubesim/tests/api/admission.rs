@@ -278,7 +278,10 @@ async fn a_service_turned_node_port_is_charged_by_every_kind_of_update() {
     let services: Api<Service> = Api::namespaced(client, "ws");
     for name in ["put", "merge", "apply"] {
         services
-            .create(&PostParams::default(), &object(json!({"metadata": {"name": name}, "spec": {"ports": [{"port": 80}]}})))
+            .create(
+                &PostParams::default(),
+                &object(json!({"metadata": {"name": name}, "spec": {"ports": [{"port": 80}]}})),
+            )
             .await
             .expect("a ClusterIP service takes no node port");
     }
@@ -332,7 +335,10 @@ async fn a_scale_up_is_held_to_the_pod_quota() {
     let cluster = Cluster::builder().seed(9).build().expect("cluster");
     let client = namespace(&cluster, "ws", json!({})).await;
     Api::<ResourceQuota>::namespaced(client.clone(), "ws")
-        .create(&PostParams::default(), &object(json!({"metadata": {"name": "workshop"}, "spec": {"hard": {"pods": "2"}}})))
+        .create(
+            &PostParams::default(),
+            &object(json!({"metadata": {"name": "workshop"}, "spec": {"hard": {"pods": "2"}}})),
+        )
         .await
         .expect("quota");
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), "ws");
@@ -367,7 +373,14 @@ async fn a_scale_up_is_held_to_the_pod_quota() {
                 message.ends_with("is forbidden: exceeded quota: workshop, requested: pods=1, used: pods=2, limited: pods=2"),
                 "{message}"
             );
-            assert_eq!(pods.list(&Default::default()).await.expect("pods").items.len(), 2);
+            assert_eq!(
+                pods.list(&Default::default())
+                    .await
+                    .expect("pods")
+                    .items
+                    .len(),
+                2
+            );
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -400,12 +413,27 @@ async fn pod_security_judges_updates_and_re_applies() {
     let harmless = json!({"containers": [{"name": "app", "image": "nginx"}]});
     apply(harmless).await.expect("a harmless pod");
     for (what, spec) in [
-        ("privileged", json!({"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]})),
-        ("hostNetwork", json!({"hostNetwork": true, "containers": [{"name": "app", "image": "nginx"}]})),
-        ("hostPath", json!({"volumes": [{"name": "root", "hostPath": {"path": "/"}}],
-            "containers": [{"name": "app", "image": "nginx", "volumeMounts": [{"name": "root", "mountPath": "/host"}]}]})),
-        ("serviceAccount", json!({"serviceAccountName": "other", "containers": [{"name": "app", "image": "nginx"}]})),
-        ("resources", json!({"containers": [{"name": "app", "image": "nginx", "resources": {"limits": {"cpu": "64"}}}]})),
+        (
+            "privileged",
+            json!({"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}),
+        ),
+        (
+            "hostNetwork",
+            json!({"hostNetwork": true, "containers": [{"name": "app", "image": "nginx"}]}),
+        ),
+        (
+            "hostPath",
+            json!({"volumes": [{"name": "root", "hostPath": {"path": "/"}}],
+            "containers": [{"name": "app", "image": "nginx", "volumeMounts": [{"name": "root", "mountPath": "/host"}]}]}),
+        ),
+        (
+            "serviceAccount",
+            json!({"serviceAccountName": "other", "containers": [{"name": "app", "image": "nginx"}]}),
+        ),
+        (
+            "resources",
+            json!({"containers": [{"name": "app", "image": "nginx", "resources": {"limits": {"cpu": "64"}}}]}),
+        ),
     ] {
         let e = api_error(apply(spec).await.expect_err(what));
         assert_eq!((e.code, e.reason.as_str()), (422, "Invalid"), "{what}");
@@ -436,7 +464,9 @@ async fn pod_security_judges_updates_and_re_applies() {
         pods.patch(
             "web",
             &kube::api::PatchParams::default(),
-            &kube::api::Patch::Strategic(json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})),
+            &kube::api::Patch::Strategic(
+                json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}),
+            ),
         )
         .await
         .expect_err("new image"),

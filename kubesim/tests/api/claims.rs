@@ -29,15 +29,27 @@ async fn a_claim_naming_another_tenants_volume_cannot_take_or_delete_it() {
         .expect("cluster");
     let admin = cluster.client();
     for ns in ["victim", "attacker"] {
-        create(&Api::<Namespace>::all(admin.clone()), json!({"metadata": {"name": ns}})).await;
+        create(
+            &Api::<Namespace>::all(admin.clone()),
+            json!({"metadata": {"name": ns}}),
+        )
+        .await;
     }
     let victim_claims: Api<PersistentVolumeClaim> = Api::namespaced(admin.clone(), "victim");
-    create(&victim_claims, json!({"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"],
-        "resources": {"requests": {"storage": "1Gi"}}}})).await;
-    create(&Api::<Pod>::namespaced(admin.clone(), "victim"), json!({"metadata": {"name": "db"},
+    create(
+        &victim_claims,
+        json!({"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": "1Gi"}}}}),
+    )
+    .await;
+    create(
+        &Api::<Pod>::namespaced(admin.clone(), "victim"),
+        json!({"metadata": {"name": "db"},
         "spec": {"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}],
             "containers": [{"name": "db", "image": "busybox", "command": ["sleep", "3600"],
-                "volumeMounts": [{"name": "data", "mountPath": "/data"}]}]}})).await;
+                "volumeMounts": [{"name": "data", "mountPath": "/data"}]}]}}),
+    )
+    .await;
     let volume = eventually(60, async || {
         let claim = victim_claims.get("data").await.ok()?;
         let bound = claim.status?.phase.as_deref() == Some("Bound");
@@ -59,20 +71,44 @@ async fn a_claim_naming_another_tenants_volume_cannot_take_or_delete_it() {
             .find(|e| e.reason.as_deref() == Some("FailedBinding"))
     })
     .await;
-    assert_eq!(warning.message.as_deref(), Some(format!("volume \"{volume}\" already bound to a different claim.").as_str()));
+    assert_eq!(
+        warning.message.as_deref(),
+        Some(format!("volume \"{volume}\" already bound to a different claim.").as_str())
+    );
     let steal = attacker_claims.get("steal").await.expect("claim");
-    assert_eq!(steal.status.and_then(|s| s.phase).as_deref(), Some("Pending"));
+    assert_eq!(
+        steal.status.and_then(|s| s.phase).as_deref(),
+        Some("Pending")
+    );
 
-    attacker_claims.delete("steal", &DeleteParams::default()).await.expect("delete");
+    attacker_claims
+        .delete("steal", &DeleteParams::default())
+        .await
+        .expect("delete");
     tokio::time::sleep(Duration::from_secs(5)).await;
     let volumes: Api<PersistentVolume> = Api::all(admin.clone());
-    let pv = volumes.get(&volume).await.expect("the victim's volume is still there");
+    let pv = volumes
+        .get(&volume)
+        .await
+        .expect("the victim's volume is still there");
     let reference = pv.spec.and_then(|s| s.claim_ref).expect("claimRef");
-    assert_eq!((reference.namespace.as_deref(), reference.name.as_deref()), (Some("victim"), Some("data")));
+    assert_eq!(
+        (reference.namespace.as_deref(), reference.name.as_deref()),
+        (Some("victim"), Some("data"))
+    );
     assert_eq!(pv.status.and_then(|s| s.phase).as_deref(), Some("Bound"));
 
     // The victim's own claim takes its volume with it.
-    Api::<Pod>::namespaced(admin.clone(), "victim").delete("db", &DeleteParams::default().grace_period(0)).await.expect("pod");
-    victim_claims.delete("data", &DeleteParams::default()).await.expect("claim");
-    eventually(60, async || volumes.get_opt(&volume).await.ok()?.is_none().then_some(())).await;
+    Api::<Pod>::namespaced(admin.clone(), "victim")
+        .delete("db", &DeleteParams::default().grace_period(0))
+        .await
+        .expect("pod");
+    victim_claims
+        .delete("data", &DeleteParams::default())
+        .await
+        .expect("claim");
+    eventually(60, async || {
+        volumes.get_opt(&volume).await.ok()?.is_none().then_some(())
+    })
+    .await;
 }

@@ -42,23 +42,65 @@ async fn a_tenant_grants_only_what_it_holds() {
         .await
         .expect("what admin holds");
 
-    let e = refused(roles.create(&pp, &role("wild", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]))).await).await;
+    let e = refused(
+        roles
+            .create(
+                &pp,
+                &role(
+                    "wild",
+                    json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+                ),
+            )
+            .await,
+    )
+    .await;
     assert_eq!((e.code, e.reason.as_str()), (403, "Forbidden"));
     assert_eq!(
         e.message,
-        format!("roles.rbac.authorization.k8s.io \"wild\" is forbidden: {TENANT}{{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}}")
+        format!(
+            "roles.rbac.authorization.k8s.io \"wild\" is forbidden: {TENANT}{{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}}"
+        )
     );
-    let e = refused(roles.create(&pp, &role("imp", json!([
+    let e = refused(
+        roles
+            .create(
+                &pp,
+                &role(
+                    "imp",
+                    json!([
         {"apiGroups": [""], "resources": ["users", "groups"], "verbs": ["impersonate"]},
-        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "escalate"]}]))).await).await;
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "escalate"]}]),
+                ),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(
         e.message,
-        format!("roles.rbac.authorization.k8s.io \"imp\" is forbidden: {TENANT}{{APIGroups:[\"\"], Resources:[\"groups\"], Verbs:[\"impersonate\"]}}\n{{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"escalate\"]}}\n{{APIGroups:[\"\"], Resources:[\"users\"], Verbs:[\"impersonate\"]}}")
+        format!(
+            "roles.rbac.authorization.k8s.io \"imp\" is forbidden: {TENANT}{{APIGroups:[\"\"], Resources:[\"groups\"], Verbs:[\"impersonate\"]}}\n{{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"escalate\"]}}\n{{APIGroups:[\"\"], Resources:[\"users\"], Verbs:[\"impersonate\"]}}"
+        )
     );
 
     // Updates are judged too, by patch and by apply.
-    let e = refused(roles.patch("reader", &PatchParams::default(), &Patch::Merge(json!({"rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}))).await).await;
-    assert!(e.message.starts_with("roles.rbac.authorization.k8s.io \"reader\" is forbidden: user"), "{}", e.message);
+    let e = refused(
+        roles
+            .patch(
+                "reader",
+                &PatchParams::default(),
+                &Patch::Merge(
+                    json!({"rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}),
+                ),
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        e.message
+            .starts_with("roles.rbac.authorization.k8s.io \"reader\" is forbidden: user"),
+        "{}",
+        e.message
+    );
     let e = refused(roles.patch("reader", &PatchParams::apply("tenant").force(), &Patch::Apply(json!({
         "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "reader"},
         "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]}))).await).await;
@@ -66,7 +108,13 @@ async fn a_tenant_grants_only_what_it_holds() {
 
     // The cluster admin is not limited.
     Api::<Role>::namespaced(cluster.client(), "team-a")
-        .create(&pp, &role("wild", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])))
+        .create(
+            &pp,
+            &role(
+                "wild",
+                json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+            ),
+        )
         .await
         .expect("system:masters");
 }
@@ -78,39 +126,106 @@ async fn a_tenant_binds_only_roles_whose_permissions_it_holds() {
     let bindings: Api<RoleBinding> = Api::namespaced(cluster.client_with_token(&token), "team-a");
     let pp = PostParams::default();
     bindings
-        .create(&pp, &binding("viewers", "ClusterRole", "view", json!({"kind": "ServiceAccount", "name": "default", "namespace": "team-a"})))
+        .create(
+            &pp,
+            &binding(
+                "viewers",
+                "ClusterRole",
+                "view",
+                json!({"kind": "ServiceAccount", "name": "default", "namespace": "team-a"}),
+            ),
+        )
         .await
         .expect("view is held");
-    let e = refused(bindings.create(&pp, &binding("everyone", "ClusterRole", "cluster-admin", everyone())).await).await;
+    let e = refused(
+        bindings
+            .create(
+                &pp,
+                &binding("everyone", "ClusterRole", "cluster-admin", everyone()),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(
         e.message,
-        format!("rolebindings.rbac.authorization.k8s.io \"everyone\" is forbidden: {TENANT}{{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}}\n{{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}}")
+        format!(
+            "rolebindings.rbac.authorization.k8s.io \"everyone\" is forbidden: {TENANT}{{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}}\n{{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}}"
+        )
     );
-    let e = refused(bindings.create(&pp, &binding("nope", "Role", "nope", everyone())).await).await;
-    assert_eq!((e.code, e.message.as_str()), (404, "roles.rbac.authorization.k8s.io \"nope\" not found"));
+    let e = refused(
+        bindings
+            .create(&pp, &binding("nope", "Role", "nope", everyone()))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (404, "roles.rbac.authorization.k8s.io \"nope\" not found")
+    );
     // A ClusterRoleBinding is not the tenant's to write at all.
     let cluster_bindings: Api<ClusterRoleBinding> = Api::all(cluster.client_with_token(&token));
-    let e = refused(cluster_bindings.create(&pp, &serde_json::from_value(json!({"metadata": {"name": "everyone"},
+    let e = refused(
+        cluster_bindings
+            .create(
+                &pp,
+                &serde_json::from_value(json!({"metadata": {"name": "everyone"},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
-        "subjects": [everyone()]})).expect("crb")).await).await;
+        "subjects": [everyone()]}))
+                .expect("crb"),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(e.code, 403);
 
     // `bind` on a role lets the tenant bind it without holding it.
     let admin = cluster.client();
-    create(&Api::<ClusterRole>::all(admin.clone()), json!({"metadata": {"name": "node-reader"},
-        "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]})).await;
-    let e = refused(bindings.create(&pp, &binding("nodes", "ClusterRole", "node-reader", everyone())).await).await;
-    assert!(e.message.ends_with("{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\" \"list\"]}"), "{}", e.message);
+    create(
+        &Api::<ClusterRole>::all(admin.clone()),
+        json!({"metadata": {"name": "node-reader"},
+        "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]}),
+    )
+    .await;
+    let e = refused(
+        bindings
+            .create(
+                &pp,
+                &binding("nodes", "ClusterRole", "node-reader", everyone()),
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        e.message
+            .ends_with("{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\" \"list\"]}"),
+        "{}",
+        e.message
+    );
     create(&Api::<Role>::namespaced(admin.clone(), "team-a"), json!({"metadata": {"name": "binder"},
         "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"], "resourceNames": ["node-reader"]}]})).await;
-    create(&Api::<RoleBinding>::namespaced(admin, "team-a"), json!({"metadata": {"name": "binder"},
+    create(
+        &Api::<RoleBinding>::namespaced(admin, "team-a"),
+        json!({"metadata": {"name": "binder"},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "binder"},
-        "subjects": [{"kind": "ServiceAccount", "name": "tenant", "namespace": "team-a"}]})).await;
+        "subjects": [{"kind": "ServiceAccount", "name": "tenant", "namespace": "team-a"}]}),
+    )
+    .await;
     bindings
-        .create(&pp, &binding("nodes", "ClusterRole", "node-reader", everyone()))
+        .create(
+            &pp,
+            &binding("nodes", "ClusterRole", "node-reader", everyone()),
+        )
         .await
         .expect("bind allows it");
-    let e = refused(bindings.create(&pp, &binding("everyone", "ClusterRole", "cluster-admin", everyone())).await).await;
+    let e = refused(
+        bindings
+            .create(
+                &pp,
+                &binding("everyone", "ClusterRole", "cluster-admin", everyone()),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(e.code, 403, "bind names one role");
 }
 
@@ -123,11 +238,21 @@ async fn escalate_and_aggregation_and_impersonation() {
     // `escalate` on roles lets the tenant write any Role.
     create(&Api::<Role>::namespaced(admin.clone(), "team-a"), json!({"metadata": {"name": "escalator"},
         "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["escalate"]}]})).await;
-    create(&Api::<RoleBinding>::namespaced(admin.clone(), "team-a"), json!({"metadata": {"name": "escalator"},
+    create(
+        &Api::<RoleBinding>::namespaced(admin.clone(), "team-a"),
+        json!({"metadata": {"name": "escalator"},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "escalator"},
-        "subjects": [{"kind": "ServiceAccount", "name": "tenant", "namespace": "team-a"}]})).await;
+        "subjects": [{"kind": "ServiceAccount", "name": "tenant", "namespace": "team-a"}]}),
+    )
+    .await;
     Api::<Role>::namespaced(cluster.client_with_token(&token), "team-a")
-        .create(&pp, &role("wild", json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])))
+        .create(
+            &pp,
+            &role(
+                "wild",
+                json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+            ),
+        )
         .await
         .expect("escalate allows it");
 
@@ -149,17 +274,33 @@ async fn escalate_and_aggregation_and_impersonation() {
     // The admin impersonating the tenant is held to the tenant's rights.
     let headers = [
         ("authorization", format!("Bearer {}", cluster.admin_token())),
-        ("impersonate-user", "system:serviceaccount:team-a:tenant".to_string()),
+        (
+            "impersonate-user",
+            "system:serviceaccount:team-a:tenant".to_string(),
+        ),
     ];
     let service = tower::ServiceBuilder::new()
-        .map_request(move |mut request: axum::http::Request<kube::client::Body>| {
-            for (name, value) in &headers {
-                request.headers_mut().insert(*name, value.parse().expect("header"));
-            }
-            request
-        })
+        .map_request(
+            move |mut request: axum::http::Request<kube::client::Body>| {
+                for (name, value) in &headers {
+                    request
+                        .headers_mut()
+                        .insert(*name, value.parse().expect("header"));
+                }
+                request
+            },
+        )
         .service(cluster.router());
-    let impersonating: Api<RoleBinding> = Api::namespaced(kube::Client::new(service, "team-a"), "team-a");
-    let e = refused(impersonating.create(&pp, &binding("everyone", "ClusterRole", "cluster-admin", everyone())).await).await;
+    let impersonating: Api<RoleBinding> =
+        Api::namespaced(kube::Client::new(service, "team-a"), "team-a");
+    let e = refused(
+        impersonating
+            .create(
+                &pp,
+                &binding("everyone", "ClusterRole", "cluster-admin", everyone()),
+            )
+            .await,
+    )
+    .await;
     assert!(e.message.contains(TENANT), "{}", e.message);
 }

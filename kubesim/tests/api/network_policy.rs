@@ -46,17 +46,25 @@ async fn web(cluster: &Cluster, namespace: &str) {
         "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:1.0",
             "ports": [{"name": "http", "containerPort": 8000}],
             "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 2}}]}})).await;
-    create(&Api::<Service>::namespaced(cluster.client(), namespace), json!({
+    create(
+        &Api::<Service>::namespaced(cluster.client(), namespace),
+        json!({
         "metadata": {"name": "web"},
-        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}})).await;
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}}),
+    )
+    .await;
 }
 
 /// A busybox pod running `script`.
 async fn shell(cluster: &Cluster, namespace: &str, name: &str, script: &str) {
-    create(&Api::<Pod>::namespaced(cluster.client(), namespace), json!({
+    create(
+        &Api::<Pod>::namespaced(cluster.client(), namespace),
+        json!({
         "metadata": {"name": name, "labels": {"app": name}},
         "spec": {"restartPolicy": "Never", "containers": [{"name": "sh", "image": "busybox",
-            "command": ["sh", "-c", script]}]}})).await;
+            "command": ["sh", "-c", script]}]}}),
+    )
+    .await;
 }
 
 /// Waits (on paused time) until `check` holds, up to `seconds` of cluster time.
@@ -75,7 +83,10 @@ async fn ready_ip(cluster: &Cluster, namespace: &str, name: &str) -> String {
     eventually(120, async || {
         let pod = pods.get(name).await.ok()?;
         let status = pod.status?;
-        let ready = status.conditions?.iter().any(|c| c.type_ == "Ready" && c.status == "True");
+        let ready = status
+            .conditions?
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True");
         ready.then_some(status.pod_ip?)
     })
     .await
@@ -119,14 +130,25 @@ async fn a_workspace_policy_keeps_other_workspaces_out() {
             "wget: download timed out".to_string(),
             "wget: download timed out".to_string(),
             format!("wget: can't connect to remote host ({service_ip}): Connection timed out"),
-            format!("curl: (28) Failed to connect to {service_ip} port 80 after 3000 ms: Timeout was reached"),
+            format!(
+                "curl: (28) Failed to connect to {service_ip} port 80 after 3000 ms: Timeout was reached"
+            ),
         ]
     );
 
     // The workspace's other namespace gets through, by name and by address.
-    shell(&cluster, "victim-db", "friend", &format!("wget -qO- http://web.victim/; wget -qO- http://{ip}:8000/")).await;
+    shell(
+        &cluster,
+        "victim-db",
+        "friend",
+        &format!("wget -qO- http://web.victim/; wget -qO- http://{ip}:8000/"),
+    )
+    .await;
     let lines = log_lines(&cluster, "victim-db", "friend", 2).await;
-    assert!(lines.iter().all(|l| l.starts_with("Hello, I'm")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("Hello, I'm")),
+        "{lines:?}"
+    );
 
     // The ingress controller is let in; the API server's proxy comes from the node.
     create(&Api::<Ingress>::namespaced(cluster.client(), "victim"), json!({
@@ -135,7 +157,14 @@ async fn a_workspace_policy_keeps_other_workspaces_out() {
             {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}})).await;
     let (status, body) = cluster.ingress_get("web.example", "/");
     assert_eq!(status, 200, "{body}");
-    let (code, _) = send(&cluster, "GET", "/api/v1/namespaces/victim/services/web:80/proxy/", "", vec![]).await;
+    let (code, _) = send(
+        &cluster,
+        "GET",
+        "/api/v1/namespaces/victim/services/web:80/proxy/",
+        "",
+        vec![],
+    )
+    .await;
     assert_eq!(code.as_u16(), 200);
 }
 
@@ -148,34 +177,56 @@ async fn default_deny_egress_ports_and_ip_blocks() {
     let ip = ready_ip(&cluster, "apps", "web").await;
     // Ingress to `apps` only on port 8000, from pods labelled app=allowed in any
     // namespace of the workspace (both selectors in one peer).
-    create(&Api::<NetworkPolicy>::namespaced(cluster.client(), "apps"), json!({
+    create(
+        &Api::<NetworkPolicy>::namespaced(cluster.client(), "apps"),
+        json!({
         "metadata": {"name": "web"},
         "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [{
             "from": [{"namespaceSelector": {"matchLabels": {"kubeclass.dev/workspace": "x"}},
                       "podSelector": {"matchLabels": {"app": "allowed"}}}],
-            "ports": [{"port": "http"}]}]}})).await;
+            "ports": [{"port": "http"}]}]}}),
+    )
+    .await;
     // `clients`: all egress denied but to the web pod's address, ports 8000-8001.
     create(&Api::<NetworkPolicy>::namespaced(cluster.client(), "clients"), json!({
         "metadata": {"name": "egress"},
         "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [
             {"to": [{"ipBlock": {"cidr": format!("{ip}/32")}}], "ports": [{"protocol": "TCP", "port": 8000, "endPort": 8001}]}]}})).await;
     shell(&cluster, "clients", "allowed", &format!("wget -qO- http://{ip}:8000/; wget -qO- http://web.apps/; wget -qO- -T 1 http://{ip}:8002/; wget -qO- http://{ip}:8001/")).await;
-    shell(&cluster, "clients", "other", &format!("wget -qO- -T 1 http://{ip}:8000/")).await;
+    shell(
+        &cluster,
+        "clients",
+        "other",
+        &format!("wget -qO- -T 1 http://{ip}:8000/"),
+    )
+    .await;
     let lines = log_lines(&cluster, "clients", "allowed", 4).await;
     // Through the Service too: policies judge the pod it reaches (after kube-proxy's
     // translation), as CNIs do.
-    assert!(lines[..2].iter().all(|l| l.starts_with("Hello, I'm")), "{lines:?}");
+    assert!(
+        lines[..2].iter().all(|l| l.starts_with("Hello, I'm")),
+        "{lines:?}"
+    );
     // A port outside the egress rule is dropped (here within wget's -T); one inside it
     // but outside the web pod's ingress ports too (after the kernel's ~130 s).
     assert_eq!(lines[2], "wget: download timed out");
-    assert_eq!(lines[3], format!("wget: can't connect to remote host ({ip}): Connection timed out"));
-    assert_eq!(log_lines(&cluster, "clients", "other", 1).await, ["wget: download timed out"]);
+    assert_eq!(
+        lines[3],
+        format!("wget: can't connect to remote host ({ip}): Connection timed out")
+    );
+    assert_eq!(
+        log_lines(&cluster, "clients", "other", 1).await,
+        ["wget: download timed out"]
+    );
 
     // Default deny everything in a namespace: `podSelector: {}` and no rules.
     create(&Api::<NetworkPolicy>::namespaced(cluster.client(), "apps"), json!({
         "metadata": {"name": "deny"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}})).await;
     shell(&cluster, "apps", "inside", "wget -qO- -T 1 http://web/").await;
-    assert_eq!(log_lines(&cluster, "apps", "inside", 1).await, ["wget: download timed out"]);
+    assert_eq!(
+        log_lines(&cluster, "apps", "inside", 1).await,
+        ["wget: download timed out"]
+    );
     // Probes still pass: the pod stays ready.
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert_eq!(ready_ip(&cluster, "apps", "web").await, ip);

@@ -29,7 +29,9 @@ async fn web(cluster: &Cluster) -> Api<Pod> {
         "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "web", "effect": "NoSchedule"}],
         "containers": [{"name": "app", "image": "nginx:1.26", "env": [{"name": "MODE", "value": "a"}]}]}}))
     .expect("pod");
-    pods.create(&PostParams::default(), &pod).await.expect("create");
+    pods.create(&PostParams::default(), &pod)
+        .await
+        .expect("create");
     pods
 }
 
@@ -45,27 +47,45 @@ async fn a_pod_spec_changes_only_in_its_updatable_fields() {
             {"key": "spot", "operator": "Exists", "effect": "NoSchedule"}]}})))
         .await
         .expect("updatable fields");
-    replace(&pods, |p| p.spec.as_mut().expect("spec").containers[0].image = Some("nginx:1.28".into()))
-        .await
-        .expect("PUT of an image");
+    replace(&pods, |p| {
+        p.spec.as_mut().expect("spec").containers[0].image = Some("nginx:1.28".into())
+    })
+    .await
+    .expect("PUT of an image");
 
     // Anything else is refused, whichever way it comes.
     let e = api_error(
-        replace(&pods, |p| p.spec.as_mut().expect("spec").containers[0].env = None)
-            .await
-            .expect_err("env"),
+        replace(&pods, |p| {
+            p.spec.as_mut().expect("spec").containers[0].env = None
+        })
+        .await
+        .expect_err("env"),
     );
     assert_eq!((e.code, e.reason.as_str()), (422, "Invalid"));
     assert!(e.message.starts_with(FORBIDDEN), "{}", e.message);
     let details = e.details.expect("details");
-    assert_eq!((details.causes[0].field.as_str(), details.causes[0].reason.as_str()), ("spec", "FieldValueForbidden"));
+    assert_eq!(
+        (
+            details.causes[0].field.as_str(),
+            details.causes[0].reason.as_str()
+        ),
+        ("spec", "FieldValueForbidden")
+    );
     let e = api_error(
-        pods.patch("web", &PatchParams::default(), &Patch::Merge(json!({"spec": {"hostPID": true}})))
-            .await
-            .expect_err("hostPID"),
+        pods.patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"hostPID": true}})),
+        )
+        .await
+        .expect_err("hostPID"),
     );
     assert!(e.message.starts_with(FORBIDDEN), "{}", e.message);
-    assert!(e.message.contains("\n+ \tHostPID: true,\n"), "{}", e.message);
+    assert!(
+        e.message.contains("\n+ \tHostPID: true,\n"),
+        "{}",
+        e.message
+    );
     let e = api_error(
         pods.patch("web", &PatchParams::apply("tenant").force(), &Patch::Apply(json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "web"}, "spec": {"containers": [{"name": "app", "image": "nginx:1.28",
@@ -81,12 +101,18 @@ async fn pod_update_mistakes_get_kube_apiservers_messages() {
     let cluster = Cluster::builder().seed(32).build().expect("cluster");
     let pods = web(&cluster).await;
     let cases = [
-        (json!({"spec": {"activeDeadlineSeconds": 900}}),
-            "Pod \"web\" is invalid: spec.activeDeadlineSeconds: Invalid value: 900: must be less than or equal to previous value"),
-        (json!({"spec": {"tolerations": [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]}}),
-            "Pod \"web\" is invalid: spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"),
-        (json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.26"}, {"name": "sidecar", "image": "busybox"}]}}),
-            "Pod \"web\" is invalid: spec.containers: Forbidden: pod updates may not add or remove containers"),
+        (
+            json!({"spec": {"activeDeadlineSeconds": 900}}),
+            "Pod \"web\" is invalid: spec.activeDeadlineSeconds: Invalid value: 900: must be less than or equal to previous value",
+        ),
+        (
+            json!({"spec": {"tolerations": [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]}}),
+            "Pod \"web\" is invalid: spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds",
+        ),
+        (
+            json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.26"}, {"name": "sidecar", "image": "busybox"}]}}),
+            "Pod \"web\" is invalid: spec.containers: Forbidden: pod updates may not add or remove containers",
+        ),
     ];
     for (patch, expected) in cases {
         let e = api_error(

@@ -36,7 +36,11 @@ fn namespace_policy(attrs: &Attributes) -> (Policy, Vec<Cause>) {
         .store
         .get(&Key::new("", "namespaces", "", attrs.namespace))
         .ok();
-    Policy::from_labels(namespace.as_ref().map_or(&Value::Null, |n| &n["metadata"]["labels"]))
+    Policy::from_labels(
+        namespace
+            .as_ref()
+            .map_or(&Value::Null, |n| &n["metadata"]["labels"]),
+    )
 }
 
 /// Checks a Pod: refused when it violates the enforced level.
@@ -62,7 +66,14 @@ pub fn check_template(attrs: &Attributes, template: &Value, notes: &mut Notes) {
         return;
     }
     // Without enforcing, nothing is refused.
-    let _ = judge(attrs, &policy, &errors, &PodView::of(template), false, notes);
+    let _ = judge(
+        attrs,
+        &policy,
+        &errors,
+        &PodView::of(template),
+        false,
+        notes,
+    );
 }
 
 /// Evaluates a pod (or template) against every mode: the refusal under `enforce`, the
@@ -84,18 +95,18 @@ fn judge(
             [one] => one.clone(),
             many => format!("[{}]", many.join(", ")),
         };
-        annotate(notes, "error", format!("Failed to parse policy: {aggregate}"));
+        annotate(
+            notes,
+            "error",
+            format!("Failed to parse policy: {aggregate}"),
+        );
     }
     let mut refusal = None;
     if enforce {
         annotate(notes, "enforce-policy", policy.enforce.to_string());
         let found = evaluate(policy.enforce, pod);
         if !found.is_empty() {
-            refusal = Some(attrs.forbidden(&violation_text(
-                "violates",
-                policy.enforce,
-                &found,
-            )));
+            refusal = Some(attrs.forbidden(&violation_text("violates", policy.enforce, &found)));
         }
     }
     let audit = evaluate(policy.audit, pod);
@@ -159,7 +170,11 @@ pub fn check_namespace(
     let old = attrs
         .old
         .map(|o| Policy::from_labels(&o["metadata"]["labels"]));
-    if !errors.is_empty() && old.as_ref().is_none_or(|(_, old_errors)| *old_errors != errors) {
+    if !errors.is_empty()
+        && old
+            .as_ref()
+            .is_none_or(|(_, old_errors)| *old_errors != errors)
+    {
         return Err(ApiError::invalid(attrs.resource, attrs.name, errors));
     }
     let Some((old, _)) = old else {
@@ -171,9 +186,7 @@ pub fn check_namespace(
     if new.level == Level::Privileged || looser_or_same {
         return Ok(());
     }
-    notes
-        .warnings
-        .extend(existing_pod_warnings(attrs, new));
+    notes.warnings.extend(existing_pod_warnings(attrs, new));
     Ok(())
 }
 

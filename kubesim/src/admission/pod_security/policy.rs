@@ -191,7 +191,10 @@ mod tests {
         }));
         assert_eq!(p.enforce.level, Level::Restricted, "enforce fails closed");
         assert_eq!(
-            errors.iter().map(|c| format!("{}: {}", c.field, c.message)).collect::<Vec<_>>(),
+            errors
+                .iter()
+                .map(|c| format!("{}: {}", c.field, c.message))
+                .collect::<Vec<_>>(),
             [
                 "metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"strict\": must be one of privileged, baseline, restricted",
                 "metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: \"v1.07\": must be \"latest\" or \"v1.x\"",

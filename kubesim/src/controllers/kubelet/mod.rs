@@ -136,7 +136,9 @@ impl Kubelet {
     /// order, so one pod's address says nothing about its neighbours'. `.1` is the
     /// node's; an address in use is never given twice.
     fn allocate_ip(&mut self, store: &Store, pod: &serde_json::Value, node: &str) -> String {
-        let node_object = store.get(&crate::store::Key::new("", "nodes", "", node)).ok();
+        let node_object = store
+            .get(&crate::store::Key::new("", "nodes", "", node))
+            .ok();
         if pod["spec"]["hostNetwork"] == true {
             let internal = node_object.as_ref().and_then(|n| {
                 n["status"]["addresses"]

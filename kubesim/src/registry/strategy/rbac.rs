@@ -6,6 +6,7 @@
 //! [`crate::auth::escalation`]; the cluster's own controllers (no user) are not judged.
 
 use super::hooks::{Strategy, Writing};
+use crate::auth::UserInfo;
 use crate::auth::escalation;
 use crate::auth::rbac::Authorizer;
 use crate::registry::Registry;
@@ -45,14 +46,20 @@ fn authorizer(registry: &Registry) -> Authorizer {
     Authorizer::new(registry.store().clone())
 }
 
+/// Who a write is judged as: its user, unless it comes from the cluster's own
+/// controllers or only touches what the garbage collector needs.
+fn judged<'w>(w: &'w Writing) -> Option<&'w UserInfo> {
+    w.ctx
+        .user
+        .as_ref()
+        .filter(|_| !only_gc_fields(w.object, w.old))
+}
+
 impl Strategy for Role {
     fn authorize(&self, w: &Writing) -> Result<()> {
-        let Some(user) = &w.ctx.user else {
+        let Some(user) = judged(w) else {
             return Ok(());
         };
-        if only_gc_fields(w.object, w.old) {
-            return Ok(());
-        }
         let rules = w.object["rules"].as_array().cloned().unwrap_or_default();
         let aggregated = |o: &Value| !o["aggregationRule"].is_null();
         let uses_aggregation = aggregated(w.object) || w.old.is_some_and(aggregated);
@@ -71,12 +78,9 @@ impl Strategy for Role {
 
 impl Strategy for Binding {
     fn authorize(&self, w: &Writing) -> Result<()> {
-        let Some(user) = &w.ctx.user else {
+        let Some(user) = judged(w) else {
             return Ok(());
         };
-        if only_gc_fields(w.object, w.old) {
-            return Ok(());
-        }
         let rbac = authorizer(w.registry);
         match escalation::check_binding(&rbac, user, w.namespace, &w.object["roleRef"]) {
             Ok(None) => Ok(()),

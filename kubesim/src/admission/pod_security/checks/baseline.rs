@@ -3,10 +3,13 @@
 //! lifecycle hooks aimed at other hosts, AppArmor, SELinux, `/proc` masking, seccomp,
 //! unsafe sysctls and Windows HostProcess.
 
-use super::{
-    APPARMOR_ANNOTATIONS, APPARMOR_TYPES, BASELINE_CAPABILITIES, Check, PROC_MOUNTS, PodView,
-    SECCOMP_ANNOTATIONS, SECCOMP_TYPES, SELINUX_TYPES, SYSCTLS, Violation, containers_named,
-    join_quote, name, pluralize, setters, sorted_set,
+use super::control::{
+    Check, PodView, Profiles, Violation, added_capabilities, annotation_allowed, containers_named,
+    join_quote, name, pluralize, security, setters, sorted_set, who_sets,
+};
+use super::values::{
+    APPARMOR_ANNOTATIONS, APPARMOR_TYPES, BASELINE_CAPABILITIES, PROC_MOUNTS, SECCOMP_ANNOTATIONS,
+    SECCOMP_TYPES, SELINUX_TYPES, SYSCTLS,
 };
 use crate::admission::pod_security::policy::Level;
 use serde_json::Value;
@@ -50,28 +53,10 @@ pub const UNSAFE_SYSCTLS: Check = baseline("sysctls", 0, sysctls);
 /// Windows HostProcess containers.
 pub const HOST_PROCESS: Check = baseline("windowsHostProcess", 0, host_process);
 
-fn security(container: &Value) -> &Value {
-    &container["securityContext"]
-}
-
 fn app_armor(pod: &PodView, _: u32) -> Option<Violation> {
-    let allowed = |t: &Value| t.as_str().is_some_and(|t| APPARMOR_TYPES.contains(&t));
-    let mut values = Vec::new();
-    let pod_profile = &pod.spec["securityContext"]["appArmorProfile"];
-    let pod_bad = pod_profile.is_object() && !allowed(&pod_profile["type"]);
-    if pod_bad {
-        values.push(pod_profile["type"].as_str().unwrap_or_default().to_string());
-    }
-    let mut bad = Vec::new();
-    for c in pod.containers() {
-        let profile = &security(c)["appArmorProfile"];
-        if profile.is_object() && !allowed(&profile["type"]) {
-            bad.push(name(c));
-            values.push(profile["type"].as_str().unwrap_or_default().to_string());
-        }
-    }
-    let mut who = setters(pod_bad, &bad);
-    let mut values = sorted_set(values);
+    let profiles = Profiles::of(pod, "appArmorProfile", APPARMOR_TYPES);
+    let mut who = profiles.setters();
+    let mut values = profiles.values;
     let mut annotations: Vec<String> = pod.metadata["annotations"]
         .as_object()
         .into_iter()
@@ -79,10 +64,7 @@ fn app_armor(pod: &PodView, _: u32) -> Option<Violation> {
         .filter(|(k, _)| k.starts_with("container.apparmor.security.beta.kubernetes.io/"))
         .filter_map(|(k, v)| {
             let v = v.as_str().unwrap_or_default();
-            let ok = v.is_empty()
-                || APPARMOR_ANNOTATIONS
-                    .iter()
-                    .any(|a| v == *a || (a.ends_with('/') && v.starts_with(a)));
+            let ok = v.is_empty() || annotation_allowed(v, APPARMOR_ANNOTATIONS);
             (!ok).then(|| format!("{k}={}", Value::from(v)))
         })
         .collect();
@@ -111,14 +93,7 @@ fn capabilities(pod: &PodView, _: u32) -> Option<Violation> {
     let mut bad = Vec::new();
     let mut caps = Vec::new();
     for c in pod.containers() {
-        let added: Vec<String> = security(c)["capabilities"]["add"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .filter(|cap| !BASELINE_CAPABILITIES.contains(cap))
-            .map(str::to_string)
-            .collect();
+        let added = added_capabilities(c, BASELINE_CAPABILITIES);
         if !added.is_empty() {
             bad.push(name(c));
             caps.extend(added);
@@ -330,23 +305,9 @@ fn seccomp(pod: &PodView, minor: u32) -> Option<Violation> {
     if minor < 19 {
         return seccomp_annotations(pod);
     }
-    let allowed = |t: &Value| t.as_str().is_some_and(|t| SECCOMP_TYPES.contains(&t));
-    let mut values = Vec::new();
-    let pod_profile = &pod.spec["securityContext"]["seccompProfile"];
-    let pod_bad = pod_profile.is_object() && !allowed(&pod_profile["type"]);
-    if pod_bad {
-        values.push(pod_profile["type"].as_str().unwrap_or_default().to_string());
-    }
-    let mut bad = Vec::new();
-    for c in pod.containers() {
-        let profile = &security(c)["seccompProfile"];
-        if profile.is_object() && !allowed(&profile["type"]) {
-            bad.push(name(c));
-            values.push(profile["type"].as_str().unwrap_or_default().to_string());
-        }
-    }
-    let who = setters(pod_bad, &bad);
-    (!who.is_empty()).then(|| seccomp_violation(&who, &values))
+    let profiles = Profiles::of(pod, "seccompProfile", SECCOMP_TYPES);
+    let who = profiles.setters();
+    (!who.is_empty()).then(|| seccomp_violation(&who, &profiles.values))
 }
 
 /// `seccompProfile (… must not set securityContext.seccompProfile.type to "Unconfined")`,
@@ -371,9 +332,7 @@ fn seccomp_annotations(pod: &PodView) -> Option<Violation> {
     let forbidden: Vec<String> = keys
         .filter_map(|k| {
             let v = annotations[&k].as_str()?;
-            let ok = SECCOMP_ANNOTATIONS
-                .iter()
-                .any(|a| v == *a || (a.ends_with('/') && v.starts_with(a)));
+            let ok = annotation_allowed(v, SECCOMP_ANNOTATIONS);
             (!ok).then(|| format!("{k}={}", Value::from(v)))
         })
         .collect();
@@ -403,14 +362,7 @@ fn sysctls(pod: &PodView, minor: u32) -> Option<Violation> {
 }
 
 fn host_process(pod: &PodView, _: u32) -> Option<Violation> {
-    let host = |sc: &Value| sc["windowsOptions"]["hostProcess"] == true;
-    let pod_bad = host(&pod.spec["securityContext"]);
-    let bad: Vec<String> = pod
-        .containers()
-        .filter(|c| host(security(c)))
-        .map(name)
-        .collect();
-    let who = setters(pod_bad, &bad);
+    let who = who_sets(pod, |sc| sc["windowsOptions"]["hostProcess"] == true);
     (!who.is_empty()).then(|| {
         Violation::new(
             "hostProcess",

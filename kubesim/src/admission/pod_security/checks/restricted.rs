@@ -5,13 +5,14 @@
 //! 1.25 some skip pods that declare Windows.
 
 use super::baseline::seccomp_violation;
-use super::{
-    Check, NAMED_VOLUME_TYPES, PodView, RESTRICTED_CAPABILITIES, RESTRICTED_VOLUMES,
-    SECCOMP_TYPES, Violation, containers_named, join_quote, name, pluralize, setters,
-    sorted_set,
+use super::control::{
+    Check, PodView, Profiles, Violation, added_capabilities, containers_named, join_quote, name,
+    pluralize, security, setters, sorted_set, who_sets,
+};
+use super::values::{
+    NAMED_VOLUME_TYPES, RESTRICTED_CAPABILITIES, RESTRICTED_VOLUMES, SECCOMP_TYPES,
 };
 use crate::admission::pod_security::policy::Level;
-use serde_json::Value;
 
 const fn restricted(
     id: &'static str,
@@ -39,12 +40,7 @@ pub const CAPABILITIES: Check = restricted(
     capabilities,
 );
 /// Only the allowed volume types (in place of baseline's hostPath check).
-pub const VOLUMES: Check = restricted(
-    "restrictedVolumes",
-    0,
-    Some("hostPathVolumes"),
-    volumes,
-);
+pub const VOLUMES: Check = restricted("restrictedVolumes", 0, Some("hostPathVolumes"), volumes);
 /// `runAsNonRoot: true`, on the pod or every container.
 pub const RUN_AS_NON_ROOT: Check = restricted("runAsNonRoot", 0, None, run_as_non_root);
 /// Never `runAsUser: 0` (from 1.23).
@@ -56,10 +52,6 @@ pub const SECCOMP: Check = restricted(
     Some("seccompProfile_baseline"),
     seccomp,
 );
-
-fn security(container: &Value) -> &Value {
-    &container["securityContext"]
-}
 
 /// From 1.25, pods that declare Windows skip the Linux-only controls.
 fn skips_windows(pod: &PodView, minor: u32) -> bool {
@@ -92,21 +84,13 @@ fn capabilities(pod: &PodView, minor: u32) -> Option<Violation> {
     }
     let (mut no_drop, mut adding, mut caps) = (Vec::new(), Vec::new(), Vec::new());
     for c in pod.containers() {
-        let capabilities = &security(c)["capabilities"];
-        let dropped_all = capabilities["drop"]
+        let dropped_all = security(c)["capabilities"]["drop"]
             .as_array()
             .is_some_and(|d| d.iter().any(|x| x == "ALL"));
         if !dropped_all {
             no_drop.push(name(c));
         }
-        let added: Vec<String> = capabilities["add"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .filter(|cap| !RESTRICTED_CAPABILITIES.contains(cap))
-            .map(str::to_string)
-            .collect();
+        let added = added_capabilities(c, RESTRICTED_CAPABILITIES);
         if !added.is_empty() {
             adding.push(name(c));
             caps.extend(added);
@@ -126,8 +110,7 @@ fn capabilities(pod: &PodView, minor: u32) -> Option<Violation> {
             join_quote(&sorted_set(caps))
         ));
     }
-    (!details.is_empty())
-        .then(|| Violation::new("unrestricted capabilities", details.join("; ")))
+    (!details.is_empty()).then(|| Violation::new("unrestricted capabilities", details.join("; ")))
 }
 
 fn volumes(pod: &PodView, _: u32) -> Option<Violation> {
@@ -203,14 +186,7 @@ fn run_as_non_root(pod: &PodView, _: u32) -> Option<Violation> {
 }
 
 fn run_as_user(pod: &PodView, _: u32) -> Option<Violation> {
-    let root = |sc: &Value| sc["runAsUser"].as_i64() == Some(0);
-    let pod_bad = root(&pod.spec["securityContext"]);
-    let bad: Vec<String> = pod
-        .containers()
-        .filter(|c| root(security(c)))
-        .map(name)
-        .collect();
-    let who = setters(pod_bad, &bad);
+    let who = who_sets(pod, |sc| sc["runAsUser"].as_i64() == Some(0));
     (!who.is_empty()).then(|| {
         Violation::new(
             "runAsUser=0",
@@ -223,30 +199,12 @@ fn seccomp(pod: &PodView, minor: u32) -> Option<Violation> {
     if skips_windows(pod, minor) {
         return None;
     }
-    let allowed = |t: &Value| t.as_str().is_some_and(|t| SECCOMP_TYPES.contains(&t));
-    let mut values = Vec::new();
-    let pod_profile = &pod.spec["securityContext"]["seccompProfile"];
-    let pod_bad = pod_profile.is_object() && !allowed(&pod_profile["type"]);
-    let pod_set = pod_profile.is_object() && !pod_bad;
-    if pod_bad {
-        values.push(pod_profile["type"].as_str().unwrap_or_default().to_string());
-    }
-    let (mut explicit, mut implicit) = (Vec::new(), Vec::new());
-    for c in pod.containers() {
-        let profile = &security(c)["seccompProfile"];
-        if profile.is_object() {
-            if !allowed(&profile["type"]) {
-                explicit.push(name(c));
-                values.push(profile["type"].as_str().unwrap_or_default().to_string());
-            }
-        } else if !pod_set {
-            implicit.push(name(c));
-        }
-    }
-    let who = setters(pod_bad, &explicit);
+    let profiles = Profiles::of(pod, "seccompProfile", SECCOMP_TYPES);
+    let who = profiles.setters();
     if !who.is_empty() {
-        return Some(seccomp_violation(&who, &values));
+        return Some(seccomp_violation(&who, &profiles.values));
     }
+    let implicit = profiles.unset;
     (!implicit.is_empty()).then(|| {
         Violation::new(
             "seccompProfile",
