@@ -85,7 +85,19 @@ async fn a_claim_naming_another_tenants_volume_cannot_take_or_delete_it() {
         .delete("steal", &DeleteParams::default())
         .await
         .expect("delete");
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // The controller handles changes in order: once it has seen a later claim, it has
+    // seen the deletion.
+    create(
+        &attacker_claims,
+        json!({"metadata": {"name": "later"}, "spec": {"accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": "1Gi"}}}}),
+    )
+    .await;
+    eventually(30, async || {
+        let phase = attacker_claims.get("later").await.ok()?.status?.phase?;
+        (phase == "Pending").then_some(())
+    })
+    .await;
     let volumes: Api<PersistentVolume> = Api::all(admin.clone());
     let pv = volumes
         .get(&volume)
