@@ -2,6 +2,7 @@
 //! `kube::Client`, or HTTP on a socket.
 
 use crate::api::{self, ApiServer};
+use crate::audit::{AuditEvent, AuditLog};
 use crate::auth::Tokens;
 use crate::clock::Clock;
 use crate::events::Recorder;
@@ -20,6 +21,7 @@ pub struct Cluster {
     api: Arc<ApiServer>,
     tokens: Arc<Tokens>,
     runtime: Arc<Runtime>,
+    audit: Arc<AuditLog>,
 }
 
 /// Settings for a [`Cluster`].
@@ -166,6 +168,7 @@ impl ClusterBuilder {
         let runtime = Arc::new(Runtime::new(store.clock().clone(), self.metrics_window));
         let events = Arc::new(Recorder::new(store.clone()));
         let registry = Registry::new(store.clone());
+        let audit = registry.audit().clone();
         let api = ApiServer::new(registry.clone(), tokens.clone(), runtime.clone());
         let system = if self.system_workloads {
             crate::nodes::system_workloads(&self.nodes)
@@ -195,6 +198,7 @@ impl ClusterBuilder {
             api,
             tokens,
             runtime,
+            audit,
         })
     }
 }
@@ -309,17 +313,28 @@ impl Cluster {
                 "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
             );
         };
-        let caller = json!({"metadata": {"namespace": namespace}, "spec": {"automountServiceAccountToken": false}});
+        // nginx connects from its controller pod in `ingress-nginx`: the backends'
+        // NetworkPolicies must let that namespace in.
+        let caller = json!({"metadata": {"namespace": "ingress-nginx", "labels": {
+                "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller",
+                "app.kubernetes.io/instance": "ingress-nginx"}},
+            "spec": {"automountServiceAccountToken": false},
+            "status": {"podIP": INGRESS_POD_IP}});
         let rbac = crate::auth::rbac::Authorizer::new(self.store.clone());
         let network = crate::runtime::network::Network {
             store: &self.store,
             runtime: &self.runtime,
             rbac: &rbac,
-            pod: &caller,
+            from: crate::runtime::network::Origin::Pod(&caller),
         };
-        let request = crate::models::HttpRequest::get(path, "curl/8.11.0", "10.244.0.1");
+        let request = crate::models::HttpRequest::get(path, "curl/8.11.0", INGRESS_POD_IP);
         match network.to_service(&svc, &port, &request) {
             Ok(response) => (response.status, response.body),
+            // nginx gives up on an upstream that never answers (proxy_connect_timeout).
+            Err(crate::runtime::network::Failure::Dropped { .. }) => (
+                504,
+                "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n".into(),
+            ),
             Err(_) => (
                 503,
                 "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
@@ -327,11 +342,22 @@ impl Cluster {
         }
     }
 
+    /// The audit log: every write whose admission left audit annotations (Pod Security's
+    /// `enforce-policy`, and `audit-violations` when a pod or template breaks the
+    /// namespace's audited level), oldest first.
+    pub fn audit_events(&self) -> Vec<AuditEvent> {
+        self.audit.events()
+    }
+
     /// The store, for controllers and tests that read state directly.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
 }
+
+/// The address the ingress controller's requests come from (its pod on the control
+/// plane's pod network).
+const INGRESS_POD_IP: &str = "10.244.0.1";
 
 /// Creates `object` unless something is stored there already (a restarted durable store
 /// holds what the cluster installed before); the new object, if it was created.

@@ -22,16 +22,17 @@
 //!    layer raises), [`quantity`], [`labels`] (selectors), [`patch`] (merge patches),
 //!    [`fields`] (field paths and sets).
 //! 2. State: [`store`] (objects, versions, watch history; its journal behind the
-//!    `durable` feature), [`events`] (the recorder), [`ownership`] (ownerReferences and
-//!    finalizers), [`pods`] (readiness, binding state), [`scheduling`] (where a pod
-//!    fits, and binding it).
+//!    `durable` feature), [`events`] (the recorder), [`audit`] (the audit log),
+//!    [`ownership`] (ownerReferences and finalizers), [`pods`] (readiness, binding
+//!    state), [`scheduling`] (where a pod fits, and binding it).
 //! 3. Rules on objects: [`managed`] (field ownership, server-side apply), [`defaults`],
 //!    [`validation`], [`admission`], [`allocators`] (cluster IPs, node ports),
 //!    [`convert`] (versions), [`crd`] (custom resources), [`auth`] (tokens,
-//!    impersonation, RBAC, reviews), [`openapi`] (documents, unknown fields).
+//!    impersonation, RBAC and its escalation checks, reviews), [`openapi`] (documents,
+//!    unknown fields).
 //! 4. [`registry`]: the verbs on objects, with each kind's strategy, no HTTP.
 //! 5. Workloads: [`models`] (what images do, described as data) and [`runtime`]
-//!    (running processes, their logs, the cluster network).
+//!    (running processes, their logs, the cluster network and its NetworkPolicies).
 //! 6. Control loops: [`controllers`] (one loop helper, one module per controller, the
 //!    kubelet) and [`addons`] (ingress-nginx, cert-manager).
 //! 7. [`api`]: HTTP — paths, discovery, OpenAPI, tables, watch, logs, proxy, metrics.
@@ -44,6 +45,7 @@ pub mod addons;
 pub mod admission;
 pub mod allocators;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod cluster;

@@ -1,5 +1,5 @@
 //! What several layers read off a Pod: whether it is ready (Services, controllers,
-//! evictions) and bound to a node, and how a controller deletes one.
+//! evictions) and bound to a node, its named ports, and how a controller deletes one.
 
 use crate::store::{Key, Store, StoreError};
 use serde_json::Value;
@@ -33,4 +33,16 @@ pub fn delete_gracefully(store: &Store, key: &Key, pod: &Value) -> Result<(), St
     } else {
         store.remove(key, None).map(drop)
     }
+}
+
+/// The number of a pod's container port called `name`.
+pub fn named_port(pod: &Value, name: &str) -> Option<u16> {
+    pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+        .find(|p| p["name"].as_str() == Some(name))
+        .and_then(|p| p["containerPort"].as_u64())
+        .and_then(|n| u16::try_from(n).ok())
 }

@@ -2,7 +2,7 @@
 //! namespace's LimitRange defaults, and values outside its min/max are refused with
 //! kube-apiserver's message.
 
-use super::attributes::Attributes;
+use super::attributes::{Attributes, Operation};
 use crate::quantity;
 use crate::status::ApiError;
 use crate::store::Store;
@@ -55,8 +55,13 @@ pub fn apply_defaults(store: &Store, namespace: &str, pod: &mut Value) {
     }
 }
 
-/// Refuses containers outside the LimitRanges' bounds.
+/// Refuses containers outside the LimitRanges' bounds. Only on create, as
+/// kube-apiserver's plugin: a Pod update may not change containers' resources, so an
+/// older pod is not refused a label change because a LimitRange appeared since.
 pub fn check(attrs: &Attributes, pod: &Value) -> Result<(), ApiError> {
+    if attrs.operation != Operation::Create {
+        return Ok(());
+    }
     let limits = container_limits(attrs.store, attrs.namespace);
     let mut problems = Vec::new();
     for c in pod["spec"]["containers"].as_array().into_iter().flatten() {

@@ -1,9 +1,12 @@
-//! The ResourceQuota admission plugin: a create that would take the namespace past a
+//! The ResourceQuota admission plugin: a write that would take the namespace past a
 //! quota's hard limits is refused with kube-apiserver's `exceeded quota` message, and a Pod
 //! that leaves out a compute resource the quota tracks is refused with `failed quota`.
-//! Usage is counted from the store, so it is always current.
+//! A create is charged all it uses; an update what it adds to what the object used
+//! before (a Service turned from ClusterIP to NodePort takes node ports, a claim grown
+//! takes storage), as kube-apiserver charges the non-negative difference. Usage is
+//! counted from the store, so it is always current.
 
-use super::attributes::Attributes;
+use super::attributes::{Attributes, Operation};
 use crate::quantity::{self, Milli};
 use crate::resources::Resource;
 use crate::status::ApiError;
@@ -94,7 +97,21 @@ fn show(resource: &str, milli: Milli) -> String {
     format!("{resource}={}", quantity::format(milli, binary))
 }
 
-/// Refuses a create that a quota in `namespace` does not allow.
+/// What a write adds: all the object uses on create, on update only what it uses
+/// beyond the object it replaces (which is already counted).
+fn charge(attrs: &Attributes, object: &Value) -> BTreeMap<String, Milli> {
+    let mut wanted = usage(attrs.resource, object);
+    if let (Operation::Update, Some(old)) = (attrs.operation, attrs.old) {
+        let before = usage(attrs.resource, old);
+        for (k, v) in wanted.iter_mut() {
+            *v = (*v - before.get(k).copied().unwrap_or(0)).max(0);
+        }
+    }
+    wanted.retain(|_, v| *v != 0);
+    wanted
+}
+
+/// Refuses a write that a quota in `namespace` does not allow.
 pub fn check(attrs: &Attributes, object: &Value) -> Result<(), ApiError> {
     let (store, resource, namespace) = (attrs.store, attrs.resource, attrs.namespace);
     if namespace.is_empty() {
@@ -104,7 +121,8 @@ pub fn check(attrs: &Attributes, object: &Value) -> Result<(), ApiError> {
     if quotas.is_empty() {
         return Ok(());
     }
-    let wanted = usage(resource, object);
+    let wanted = charge(attrs, object);
+    let creating = attrs.operation == Operation::Create;
     for (_, quota) in &quotas {
         let quota_name = quota["metadata"]["name"].as_str().unwrap_or_default();
         let hard: BTreeMap<String, Milli> = quota["spec"]["hard"]
@@ -120,7 +138,7 @@ pub fn check(attrs: &Attributes, object: &Value) -> Result<(), ApiError> {
                 ))
             })
             .collect();
-        if resource.kind == "Pod" {
+        if resource.kind == "Pod" && creating {
             let mut missing: Vec<&str> = Vec::new();
             for r in COMPUTE.iter().filter(|r| hard.contains_key(**r)) {
                 let (kind, res) = r.split_once('.').unwrap_or(("requests", r));

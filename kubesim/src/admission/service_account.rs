@@ -2,20 +2,18 @@
 //! names one), which must exist, and gets the projected token volume the kubelet mounts at
 //! `/var/run/secrets/kubernetes.io/serviceaccount`.
 
-use crate::resources::Resource;
+use super::attributes::Attributes;
 use crate::status::ApiError;
-use crate::store::{Key, Store};
+use crate::store::Key;
 use serde_json::{Value, json};
 
 const MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /// Fills in the account and its token volume, or refuses a Pod whose account is missing.
-pub fn admit(
-    store: &Store,
-    resource: &Resource,
-    namespace: &str,
-    pod: &mut Value,
-) -> Result<(), ApiError> {
+/// Only on create, as kube-apiserver's plugin: an update may not change the account or
+/// the volumes.
+pub fn admit(attrs: &Attributes, pod: &mut Value) -> Result<(), ApiError> {
+    let (store, namespace) = (attrs.store, attrs.namespace);
     let spec = &mut pod["spec"];
     let account = spec["serviceAccountName"]
         .as_str()
@@ -31,7 +29,7 @@ pub fn admit(
             .unwrap_or_default()
             .to_string();
         return Err(ApiError::forbidden(
-            resource,
+            attrs.resource,
             &name,
             &format!(
                 "error looking up service account {namespace}/{account}: serviceaccount \"{account}\" not found"

@@ -4,7 +4,7 @@
 use super::server::ApiServer;
 use crate::models::HttpRequest;
 use crate::registry::Target;
-use crate::runtime::network::Network;
+use crate::runtime::network::{Failure, Network, Origin};
 use crate::status::{ApiError, Result};
 use crate::store::Key;
 use axum::http::{Method, StatusCode, header};
@@ -52,11 +52,12 @@ impl ApiServer {
             .store
             .get(&Key::new("", plural, namespace, name))
             .map_err(|_| ApiError::not_found(target.resource, name))?;
+        // The API server reaches pods from the node: no NetworkPolicy applies.
         let network = Network {
             store: &self.store,
             runtime: &self.runtime,
             rbac: &self.rbac,
-            pod: &object,
+            from: Origin::Node,
         };
         let answer = if kind == "Service" {
             network.to_service(&object, port, &request)
@@ -83,12 +84,18 @@ impl ApiServer {
                 )
                     .into_response())
             }
-            Err(message) if message.starts_with("dial tcp") => Err(ApiError::new(
+            Err(failure @ (Failure::Refused { .. } | Failure::Dropped { .. })) => {
+                Err(ApiError::new(
+                    503,
+                    "ServiceUnavailable",
+                    format!("error trying to reach service: {failure}"),
+                ))
+            }
+            Err(failure) => Err(ApiError::new(
                 503,
                 "ServiceUnavailable",
-                format!("error trying to reach service: {message}"),
+                failure.to_string(),
             )),
-            Err(message) => Err(ApiError::new(503, "ServiceUnavailable", message)),
         }
     }
 }

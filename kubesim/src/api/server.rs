@@ -166,6 +166,7 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 return Ok(response);
             }
             let mut ctx = RequestContext::new(params);
+            ctx.user = Some(user.clone());
             if content_type.starts_with("application/json")
                 || content_type.starts_with("application/apply-patch")
                 || content_type.is_empty()

@@ -151,10 +151,16 @@ pub fn default_objects() -> Vec<(&'static str, Value)> {
             &["create"],
         ),
     ];
-    let aggregate = |name: &str, labels: &[&str]| {
+    // As upstream: `view` is aggregated into `edit`, `edit` into `admin`, so `admin` holds
+    // everything `view` and `edit` do.
+    let aggregate = |name: &str, labels: &[&str], into: Option<&str>| {
+        let mut meta_labels = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
+        if let Some(into) = into {
+            meta_labels[format!("rbac.authorization.k8s.io/aggregate-to-{into}")] = json!("true");
+        }
         json!({
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
+            "metadata": {"name": name, "labels": meta_labels},
             "aggregationRule": {"clusterRoleSelectors": labels.iter().map(|l| json!({"matchLabels": {*l: "true"}})).collect::<Vec<_>>()},
             "rules": [],
         })
@@ -189,15 +195,27 @@ pub fn default_objects() -> Vec<(&'static str, Value)> {
         ),
         (
             "clusterroles",
-            aggregate("admin", &["rbac.authorization.k8s.io/aggregate-to-admin"]),
+            aggregate(
+                "admin",
+                &["rbac.authorization.k8s.io/aggregate-to-admin"],
+                None,
+            ),
         ),
         (
             "clusterroles",
-            aggregate("edit", &["rbac.authorization.k8s.io/aggregate-to-edit"]),
+            aggregate(
+                "edit",
+                &["rbac.authorization.k8s.io/aggregate-to-edit"],
+                Some("admin"),
+            ),
         ),
         (
             "clusterroles",
-            aggregate("view", &["rbac.authorization.k8s.io/aggregate-to-view"]),
+            aggregate(
+                "view",
+                &["rbac.authorization.k8s.io/aggregate-to-view"],
+                Some("edit"),
+            ),
         ),
         (
             "clusterroles",
@@ -207,24 +225,22 @@ pub fn default_objects() -> Vec<(&'static str, Value)> {
                 admin_rules,
             ),
         ),
-        ("clusterroles", {
-            let mut r = part(
+        (
+            "clusterroles",
+            part(
                 "system:aggregate-to-edit",
                 "rbac.authorization.k8s.io/aggregate-to-edit",
                 edit_rules,
-            );
-            r["metadata"]["labels"]["rbac.authorization.k8s.io/aggregate-to-admin"] = json!("true");
-            r
-        }),
-        ("clusterroles", {
-            let mut r = part(
+            ),
+        ),
+        (
+            "clusterroles",
+            part(
                 "system:aggregate-to-view",
                 "rbac.authorization.k8s.io/aggregate-to-view",
                 view_rules,
-            );
-            r["metadata"]["labels"]["rbac.authorization.k8s.io/aggregate-to-edit"] = json!("true");
-            r
-        }),
+            ),
+        ),
         (
             "clusterroles",
             role(

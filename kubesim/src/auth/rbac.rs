@@ -103,6 +103,15 @@ impl Attributes {
     }
 }
 
+/// What a binding's `roleRef` grants.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Referenced {
+    /// The role's rules.
+    Rules(Vec<Value>),
+    /// The role does not exist: (its resource's plural, its name).
+    Missing(&'static str, String),
+}
+
 /// Evaluates RBAC against the store's current roles and bindings.
 #[derive(Debug, Clone)]
 pub struct Authorizer {
@@ -127,7 +136,20 @@ impl Authorizer {
 
     /// Every rule that applies to `user` in `namespace` (cluster-wide rules included).
     pub fn rules_for(&self, user: &UserInfo, namespace: &str) -> Vec<Value> {
-        let mut rules = Vec::new();
+        self.rules_and_errors(user, namespace).0
+    }
+
+    /// Every rule that applies to `user` in `namespace`, and the bindings' roles that
+    /// could not be found (`roles.rbac.authorization.k8s.io "x" not found`), as the API
+    /// server's rule resolver reports them.
+    pub fn rules_and_errors(&self, user: &UserInfo, namespace: &str) -> (Vec<Value>, Vec<String>) {
+        let (mut rules, mut errors) = (Vec::new(), Vec::new());
+        let mut add = |referenced: Referenced| match referenced {
+            Referenced::Rules(found) => rules.extend(found),
+            Referenced::Missing(plural, name) => errors.push(format!(
+                "{plural}.rbac.authorization.k8s.io \"{name}\" not found"
+            )),
+        };
         let (bindings, _) = self.store.list(
             "rbac.authorization.k8s.io",
             "clusterrolebindings",
@@ -135,7 +157,7 @@ impl Authorizer {
             None,
         );
         for (_, binding) in bindings.iter().filter(|(_, b)| binds(b, user, "")) {
-            rules.extend(self.role_rules(&binding["roleRef"], ""));
+            add(self.referenced_rules(&binding["roleRef"], ""));
         }
         if !namespace.is_empty() {
             let (bindings, _) = self.store.list(
@@ -145,39 +167,46 @@ impl Authorizer {
                 None,
             );
             for (_, binding) in bindings.iter().filter(|(_, b)| binds(b, user, namespace)) {
-                rules.extend(self.role_rules(&binding["roleRef"], namespace));
+                add(self.referenced_rules(&binding["roleRef"], namespace));
             }
         }
-        rules
+        (rules, errors)
     }
 
-    fn role_rules(&self, role_ref: &Value, namespace: &str) -> Vec<Value> {
+    /// The rules a binding's `roleRef` grants (a Role in the binding's `namespace`, or a
+    /// ClusterRole with what it aggregates).
+    pub fn referenced_rules(&self, role_ref: &Value, namespace: &str) -> Referenced {
         let name = role_ref["name"].as_str().unwrap_or_default();
         match role_ref["kind"].as_str() {
-            Some("Role") => self
-                .store
-                .get(&crate::store::Key::new(
-                    "rbac.authorization.k8s.io",
-                    "roles",
-                    namespace,
-                    name,
-                ))
-                .map(|r| r["rules"].as_array().cloned().unwrap_or_default())
-                .unwrap_or_default(),
-            Some("ClusterRole") => self.cluster_role_rules(name, 0),
-            _ => Vec::new(),
+            Some("Role") => match self.store.get(&crate::store::Key::new(
+                "rbac.authorization.k8s.io",
+                "roles",
+                namespace,
+                name,
+            )) {
+                Ok(role) => {
+                    Referenced::Rules(role["rules"].as_array().cloned().unwrap_or_default())
+                }
+                Err(_) => Referenced::Missing("roles", name.to_string()),
+            },
+            Some("ClusterRole") => self.cluster_role_rules(name, 0).map_or_else(
+                || Referenced::Missing("clusterroles", name.to_string()),
+                Referenced::Rules,
+            ),
+            _ => Referenced::Rules(Vec::new()),
         }
     }
 
-    fn cluster_role_rules(&self, name: &str, depth: usize) -> Vec<Value> {
-        let Ok(role) = self.store.get(&crate::store::Key::new(
-            "rbac.authorization.k8s.io",
-            "clusterroles",
-            "",
-            name,
-        )) else {
-            return Vec::new();
-        };
+    fn cluster_role_rules(&self, name: &str, depth: usize) -> Option<Vec<Value>> {
+        let role = self
+            .store
+            .get(&crate::store::Key::new(
+                "rbac.authorization.k8s.io",
+                "clusterroles",
+                "",
+                name,
+            ))
+            .ok()?;
         let mut rules = role["rules"].as_array().cloned().unwrap_or_default();
         if let (Some(selectors), true) = (
             role["aggregationRule"]["clusterRoleSelectors"].as_array(),
@@ -194,11 +223,14 @@ impl Authorizer {
                         .is_some_and(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)))
                 });
                 if selected && key.name != name {
-                    rules.extend(self.cluster_role_rules(&key.name, depth + 1));
+                    rules.extend(
+                        self.cluster_role_rules(&key.name, depth + 1)
+                            .unwrap_or_default(),
+                    );
                 }
             }
         }
-        rules
+        Some(rules)
     }
 }
 

@@ -2,8 +2,11 @@
 //! persistentvolume-controller handle them: a WaitForFirstConsumer claim waits (with the
 //! controller's event) until the scheduler picks a node for its first pod, then gets a
 //! node-pinned volume of its requested size; an Immediate claim is provisioned at once on
-//! a worker; a claim naming no class binds to a matching existing volume; a deleted claim
-//! takes its `Delete`-policy volume with it.
+//! a worker; a claim naming no class binds to a matching existing volume; a claim naming
+//! a volume (`spec.volumeName`) binds to it only if the volume is free or already
+//! claimed by it. A deleted claim takes with it only the volumes bound to it — whose
+//! `claimRef` names it, uid included — never one its `volumeName` merely names, so a
+//! claim pointing at someone else's volume cannot delete or release it.
 
 use super::runner::{Context, Controller, EachChange};
 use crate::events::{Recorder, Source};
@@ -39,6 +42,13 @@ fn reconcile(store: &Store, events: &Recorder, key: &Key) {
         return;
     };
     if claim["status"]["phase"] == "Bound" || claim["metadata"].get("deletionTimestamp").is_some() {
+        return;
+    }
+    if let Some(wanted) = claim["spec"]["volumeName"]
+        .as_str()
+        .filter(|v| !v.is_empty())
+    {
+        bind_named(store, events, key, &claim, wanted);
         return;
     }
     let class_name = claim["spec"]["storageClassName"]
@@ -150,6 +160,43 @@ fn set_pending(store: &Store, key: &Key, claim: &Value) {
     );
 }
 
+/// A claim that names its volume: bound to it when the volume is free or already
+/// claimed by this claim; otherwise it stays Pending (and says why when the volume is
+/// someone else's), as the persistentvolume-controller does.
+fn bind_named(store: &Store, events: &Recorder, key: &Key, claim: &Value, wanted: &str) {
+    let pv = store
+        .get(&Key::new("", "persistentvolumes", "", wanted))
+        .ok();
+    match pv {
+        Some(pv) if pv["spec"]["claimRef"].is_null() || bound_to(&pv, claim) => {
+            bind(store, key, claim, &pv);
+        }
+        Some(_) => {
+            events.warning(
+                claim,
+                CONTROLLER,
+                "FailedBinding",
+                &format!("volume \"{wanted}\" already bound to a different claim."),
+            );
+            if claim["status"]["phase"].is_null() {
+                set_pending(store, key, claim);
+            }
+        }
+        None if claim["status"]["phase"].is_null() => set_pending(store, key, claim),
+        None => {}
+    }
+}
+
+/// Whether a volume's `claimRef` names this claim (and, when it records one, its uid).
+fn bound_to(pv: &Value, claim: &Value) -> bool {
+    let reference = &pv["spec"]["claimRef"];
+    let meta = &claim["metadata"];
+    let uid = reference["uid"].as_str().unwrap_or_default();
+    reference["name"] == meta["name"]
+        && reference["namespace"] == meta["namespace"]
+        && (uid.is_empty() || meta["uid"].as_str() == Some(uid))
+}
+
 /// Binds a claim to a volume (both sides).
 fn bind(store: &Store, key: &Key, claim: &Value, pv: &Value) {
     let pv_name = pv["metadata"]["name"].as_str().unwrap_or_default();
@@ -229,23 +276,25 @@ fn first_worker(store: &Store) -> String {
         .unwrap_or_default()
 }
 
-/// A deleted claim's volume: deleted under the `Delete` policy, released otherwise.
+/// A deleted claim's volumes — those bound to it — deleted under the `Delete` policy,
+/// released otherwise.
 fn release(store: &Store, claim: &Value) {
-    let Some(pv_name) = claim["spec"]["volumeName"].as_str() else {
-        return;
-    };
-    let key = Key::new("", "persistentvolumes", "", pv_name);
-    let Ok(pv) = store.get(&key) else {
-        return;
-    };
-    if pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete" {
-        let mut freed = (*pv).clone();
-        freed["metadata"]["finalizers"] = json!([]);
-        let _ = store.update(key.clone(), freed, None);
-        let _ = store.remove(&key, None);
-    } else {
-        let mut released = (*pv).clone();
-        released["status"] = json!({"phase": "Released"});
-        let _ = store.update(key, released, None);
+    let bound: Vec<_> = store
+        .list("", "persistentvolumes", None, None)
+        .0
+        .into_iter()
+        .filter(|(_, pv)| bound_to(pv, claim))
+        .collect();
+    for (key, pv) in bound {
+        if pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete" {
+            let mut freed = (*pv).clone();
+            freed["metadata"]["finalizers"] = json!([]);
+            let _ = store.update(key.clone(), freed, None);
+            let _ = store.remove(&key, None);
+        } else {
+            let mut released = (*pv).clone();
+            released["status"] = json!({"phase": "Released"});
+            let _ = store.update(key, released, None);
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! busybox, alpine and curl images: a small shell that runs the container's command —
 //! `sleep`, `echo`, `cat`, `env`, `exit`, `wget`/`curl`, sequences with `;` and `&&`, and
-//! `while true; do …; done` loops — with the exit codes a real shell gives. A shell is
+//! `while true; do …; done` loops — with the exit codes a real shell gives. `wget` and
+//! `curl` fail as the real tools do: at once when refused or when the name does not
+//! resolve, and only after their timeout (`-T`, `--connect-timeout`, `-m`; else the
+//! kernel's ~130 s of SYN retries) when a NetworkPolicy drops the connection. A shell is
 //! behaviour as code; the images themselves are described in `images.yaml`.
 
-use super::http::HttpRequest;
+use super::http::{HttpRequest, Unreachable};
 use super::process::{Context, Exit, MIB, Process, Surroundings, Usage, exec_builtin};
 use std::time::Duration;
 
@@ -25,6 +28,8 @@ pub struct Shell {
     status: i32,
     /// Asleep until this age.
     until: Duration,
+    /// What a command still blocked until `until` prints and returns then.
+    pending: Option<(Vec<String>, i32)>,
 }
 
 impl Shell {
@@ -37,6 +42,7 @@ impl Shell {
             pc: 0,
             status: 0,
             until: Duration::ZERO,
+            pending: None,
         }
     }
 
@@ -108,7 +114,18 @@ impl Shell {
                 );
                 0
             }
-            "wget" | "curl" => fetch(name, &args[1..], &self.context, around, out),
+            "wget" | "curl" => {
+                let fetched = fetch(name, &args[1..], &self.context, around);
+                if fetched.after.is_zero() {
+                    out.extend(fetched.lines);
+                    fetched.status
+                } else {
+                    // Blocked in connect(): the error comes when the timeout is up.
+                    self.until = age + fetched.after;
+                    self.pending = Some((fetched.lines, fetched.status));
+                    0
+                }
+            }
             "true" | ":" => 0,
             "false" => 1,
             "sh" | "ash" | "bash" => 0,
@@ -147,46 +164,154 @@ impl Shell {
     }
 }
 
+/// What a `wget` or `curl` printed and returned, and how long it took.
+struct Fetched {
+    lines: Vec<String>,
+    status: i32,
+    after: Duration,
+}
+
+/// How long a dropped connection takes to fail without a timeout of the tool's own: the
+/// kernel's SYN retries (six, doubling from one second).
+const KERNEL_CONNECT_TIMEOUT: Duration = Duration::from_secs(130);
+
+/// Options that take a value, so the URL is not mistaken for one (and timeouts are
+/// read): short letters when last in a cluster (`-qO -`), and long names.
+const VALUE_SHORT: &str = "OTUPYoamHXdAwuexrCK";
+const VALUE_LONG: &[&str] = &[
+    "--timeout",
+    "--output-document",
+    "--header",
+    "--user-agent",
+    "--tries",
+    "--connect-timeout",
+    "--max-time",
+    "--output",
+    "--request",
+    "--data",
+    "--write-out",
+    "--retry",
+];
+
+/// The URL and the timeout (in seconds) among a tool's arguments.
+fn parse_fetch(tool: &str, args: &[String]) -> (Option<String>, Option<f64>) {
+    let timeout_flags: &[&str] = if tool == "curl" {
+        &["--connect-timeout", "-m", "--max-time"]
+    } else {
+        &["-T", "--timeout"]
+    };
+    let (mut url, mut timeout) = (None, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if let Some((flag, value)) = arg.split_once('=').filter(|_| arg.starts_with("--")) {
+            if timeout_flags.contains(&flag) {
+                timeout = value.parse().ok();
+            }
+        } else if let Some(value) = arg
+            .strip_prefix("-T")
+            .filter(|v| tool == "wget" && !v.is_empty())
+        {
+            timeout = value.parse().ok();
+        } else if VALUE_LONG.contains(&arg.as_str())
+            || (arg.len() >= 2
+                && !arg.starts_with("--")
+                && arg.starts_with('-')
+                && arg.ends_with(|c: char| VALUE_SHORT.contains(c)))
+        {
+            let value = args.next();
+            let flag = if arg.starts_with("--") {
+                arg.as_str()
+            } else {
+                &arg[arg.len() - 1..]
+            };
+            if timeout_flags
+                .iter()
+                .any(|f| f.trim_start_matches('-') == flag.trim_start_matches('-'))
+            {
+                timeout = value.and_then(|v| v.parse().ok());
+            }
+        } else if !arg.starts_with('-') && url.is_none() {
+            url = Some(arg.clone());
+        }
+    }
+    (url, timeout)
+}
+
 /// `curl URL` / `wget -qO- URL`: prints the body, or the tool's connection error.
-fn fetch(
-    tool: &str,
-    args: &[String],
-    context: &Context,
-    around: &dyn Surroundings,
-    out: &mut Vec<String>,
-) -> i32 {
-    let Some(url) = args.iter().find(|a| !a.starts_with('-')) else {
-        out.push(format!("{tool}: missing URL"));
-        return 2;
+fn fetch(tool: &str, args: &[String], context: &Context, around: &dyn Surroundings) -> Fetched {
+    let done = |lines: Vec<String>, status: i32| Fetched {
+        lines,
+        status,
+        after: Duration::ZERO,
+    };
+    let (Some(url), timeout) = parse_fetch(tool, args) else {
+        return done(vec![format!("{tool}: missing URL")], 2);
     };
     let agent = if tool == "curl" {
         "curl/8.11.0"
     } else {
         "Wget"
     };
-    let request = HttpRequest::get(path_of(url), agent, &context.pod_ip);
-    match around.http(url, &request) {
-        Some(response) if tool == "wget" && response.status >= 400 => {
-            out.push(format!(
+    let request = HttpRequest::get(path_of(&url), agent, &context.pod_ip);
+    let host = host_of(&url);
+    match around.http(&url, &request) {
+        Ok(response) if tool == "wget" && response.status >= 400 => done(
+            vec![format!(
                 "wget: server returned error: HTTP/1.1 {}",
                 response.status
-            ));
-            1
+            )],
+            1,
+        ),
+        Ok(response) => done(response.body.lines().map(str::to_string).collect(), 0),
+        Err(Unreachable::Unresolved { .. }) if tool == "curl" => {
+            done(vec![format!("curl: (6) Could not resolve host: {host}")], 6)
         }
-        Some(response) => {
-            out.extend(response.body.lines().map(str::to_string));
-            0
-        }
-        None if tool == "curl" => {
-            out.push(format!(
-                "curl: (7) Failed to connect to {} port 80 after 0 ms: Could not connect to server",
-                host_of(url)
-            ));
-            7
-        }
-        None => {
-            out.push("wget: can't connect to remote host: Connection refused".to_string());
-            1
+        Err(Unreachable::Unresolved { .. }) => done(vec![format!("wget: bad address '{host}'")], 1),
+        Err(Unreachable::Refused { port, .. }) if tool == "curl" => done(
+            vec![format!(
+                "curl: (7) Failed to connect to {host} port {port} after 0 ms: Could not connect to server"
+            )],
+            7,
+        ),
+        Err(Unreachable::Refused { ip, .. }) => done(
+            vec![format!(
+                "wget: can't connect to remote host ({ip}): Connection refused"
+            )],
+            1,
+        ),
+        Err(Unreachable::TimedOut { ip, port }) => {
+            let after = timeout
+                .filter(|t| *t > 0.0)
+                .map_or(KERNEL_CONNECT_TIMEOUT, Duration::from_secs_f64)
+                .min(KERNEL_CONNECT_TIMEOUT);
+            let own = timeout
+                .is_some_and(|t| t > 0.0 && Duration::from_secs_f64(t) < KERNEL_CONNECT_TIMEOUT);
+            let (line, status) = match (tool, own) {
+                ("curl", true) => (
+                    format!(
+                        "curl: (28) Failed to connect to {host} port {port} after {} ms: Timeout was reached",
+                        after.as_millis()
+                    ),
+                    28,
+                ),
+                ("curl", false) => (
+                    format!(
+                        "curl: (28) Failed to connect to {host} port {port} after {} ms: Could not connect to server",
+                        after.as_millis()
+                    ),
+                    28,
+                ),
+                (_, true) => ("wget: download timed out".to_string(), 1),
+                (_, false) => (
+                    format!("wget: can't connect to remote host ({ip}): Connection timed out"),
+                    1,
+                ),
+            };
+            Fetched {
+                lines: vec![line],
+                status,
+                after,
+            }
         }
     }
 }
@@ -333,6 +458,10 @@ impl Process for Shell {
             if age < self.until {
                 return None;
             }
+            if let Some((lines, status)) = self.pending.take() {
+                out.extend(lines);
+                self.status = status;
+            }
             let Some(op) = self.ops.get(self.pc).cloned() else {
                 return Some(Exit { code: self.status });
             };
@@ -398,9 +527,20 @@ mod tests {
         fn list_as_pod(&self, _: &str) -> (u16, String) {
             (200, String::new())
         }
-        fn http(&self, url: &str, _: &HttpRequest) -> Option<HttpResponse> {
-            url.contains("web")
-                .then(|| HttpResponse::text(200, "hello\n"))
+        fn http(&self, url: &str, _: &HttpRequest) -> Result<HttpResponse, Unreachable> {
+            if url.contains("web") {
+                Ok(HttpResponse::text(200, "hello\n"))
+            } else if url.contains("guarded") {
+                Err(Unreachable::TimedOut {
+                    ip: "10.96.0.9".into(),
+                    port: 80,
+                })
+            } else {
+                Err(Unreachable::Refused {
+                    ip: "10.96.0.8".into(),
+                    port: 80,
+                })
+            }
         }
     }
 
@@ -454,6 +594,36 @@ mod tests {
         let (out, exit) = run_until(&mut shell(&["curl", "http://other/"]), 0);
         assert!(out[0].starts_with("curl: (7) Failed to connect to other"));
         assert_eq!(exit, Some(Exit { code: 7 }));
+    }
+
+    #[test]
+    fn a_dropped_connection_fails_after_the_timeout() {
+        let mut s = shell(&["wget", "-qO-", "-T", "2", "http://guarded/"]);
+        assert_eq!(run_until(&mut s, 0), (vec![], None));
+        assert_eq!(run_until(&mut s, 1), (vec![], None));
+        assert_eq!(
+            run_until(&mut s, 2),
+            (
+                vec!["wget: download timed out".to_string()],
+                Some(Exit { code: 1 })
+            )
+        );
+        let mut s = shell(&["wget", "-qO-", "http://guarded/"]);
+        assert_eq!(run_until(&mut s, 0).0, Vec::<String>::new());
+        assert_eq!(run_until(&mut s, 129).0, Vec::<String>::new());
+        assert_eq!(
+            run_until(&mut s, 130).0,
+            ["wget: can't connect to remote host (10.96.0.9): Connection timed out"]
+        );
+        let mut s = shell(&["curl", "--connect-timeout", "5", "-s", "http://guarded:80/"]);
+        run_until(&mut s, 0);
+        assert_eq!(
+            run_until(&mut s, 5),
+            (
+                vec!["curl: (28) Failed to connect to guarded port 80 after 5000 ms: Timeout was reached".to_string()],
+                Some(Exit { code: 28 })
+            )
+        );
     }
 
     #[test]

@@ -153,8 +153,12 @@ mod tests {
                 (403, "forbidden".into())
             }
         }
-        fn http(&self, _: &str, _: &HttpRequest) -> Option<HttpResponse> {
-            None
+        fn http(
+            &self,
+            url: &str,
+            _: &HttpRequest,
+        ) -> Result<HttpResponse, crate::models::Unreachable> {
+            Err(crate::models::Unreachable::Unresolved { host: url.into() })
         }
     }
 

@@ -216,11 +216,15 @@ mod tests {
         fn list_as_pod(&self, _: &str) -> (u16, String) {
             (200, String::new())
         }
-        fn http(&self, url: &str, request: &HttpRequest) -> Option<HttpResponse> {
+        fn http(
+            &self,
+            url: &str,
+            request: &HttpRequest,
+        ) -> Result<HttpResponse, crate::models::Unreachable> {
             assert_eq!(url, "http://app/stress?seconds=1");
             assert_eq!(request.path, "/stress?seconds=1");
             self.0.set(self.0.get() + 1);
-            Some(HttpResponse::text(200, "ok"))
+            Ok(HttpResponse::text(200, "ok"))
         }
     }
 

@@ -60,3 +60,29 @@ impl HttpResponse {
         }
     }
 }
+
+/// Why a connection from a container got no HTTP answer, as the tools that made it tell
+/// apart: no such name, a refusal (nothing listens, or a Service without endpoints: at
+/// once), or silence (a NetworkPolicy drops the packets: the connection times out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreachable {
+    /// The host name resolves to nothing.
+    Unresolved {
+        /// The name asked for.
+        host: String,
+    },
+    /// The connection was refused.
+    Refused {
+        /// The address dialled (a Service's cluster IP, or a pod's IP).
+        ip: String,
+        /// The port dialled.
+        port: u16,
+    },
+    /// Nothing came back: the connection timed out.
+    TimedOut {
+        /// The address dialled.
+        ip: String,
+        /// The port dialled.
+        port: u16,
+    },
+}

@@ -19,5 +19,5 @@ pub mod image;
 pub mod process;
 pub mod template;
 
-pub use http::{HttpRequest, HttpResponse};
+pub use http::{HttpRequest, HttpResponse, Unreachable};
 pub use process::{Context, Exit, Offline, Process, Surroundings, Usage};

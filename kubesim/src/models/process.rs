@@ -2,7 +2,7 @@
 //! prints lines, may exit, answers HTTP on its ports and uses CPU and memory, started
 //! with a [`Context`] and reaching the cluster through its [`Surroundings`].
 
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, Unreachable};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
@@ -83,8 +83,8 @@ pub trait Surroundings {
     /// status and, when refused, the API server's message.
     fn list_as_pod(&self, plural: &str) -> (u16, String);
     /// Sends `request` to `url` (a Service or pod address, as a container would dial it).
-    /// `None` when nothing answers.
-    fn http(&self, url: &str, request: &HttpRequest) -> Option<HttpResponse>;
+    /// `Err` says why nothing answers.
+    fn http(&self, url: &str, request: &HttpRequest) -> Result<HttpResponse, Unreachable>;
 }
 
 /// A running container.
@@ -161,8 +161,8 @@ impl Surroundings for Offline {
     fn list_as_pod(&self, _plural: &str) -> (u16, String) {
         (401, "Unauthorized".into())
     }
-    fn http(&self, _url: &str, _request: &HttpRequest) -> Option<HttpResponse> {
-        None
+    fn http(&self, url: &str, _request: &HttpRequest) -> Result<HttpResponse, Unreachable> {
+        Err(Unreachable::Unresolved { host: url.into() })
     }
 }
 

@@ -2,7 +2,10 @@
 //! every verb starts with — finding the resource, the object's key, how the store's
 //! errors read to a client.
 
+use super::context::RequestContext;
 use super::target::Target;
+use crate::admission::{Attributes, Notes};
+use crate::audit::{AuditEvent, AuditLog};
 use crate::crd::Crds;
 use crate::resources::{self, Resource};
 use crate::status::ApiError;
@@ -18,6 +21,7 @@ use std::sync::Arc;
 pub struct Registry {
     pub(super) store: Arc<Store>,
     pub(super) crds: Crds,
+    pub(super) audit: Arc<AuditLog>,
 }
 
 impl Registry {
@@ -34,7 +38,44 @@ impl Registry {
         for (_, crd) in stored {
             crds.register(&crd);
         }
-        Arc::new(Registry { store, crds })
+        Arc::new(Registry {
+            store,
+            crds,
+            audit: Arc::default(),
+        })
+    }
+
+    /// The audit log admission writes its annotations to.
+    pub fn audit(&self) -> &Arc<AuditLog> {
+        &self.audit
+    }
+
+    /// Validating admission for a write: its warnings go to the request, its audit
+    /// annotations to the audit log (whether or not the write is admitted).
+    pub(super) fn admit(
+        &self,
+        attrs: &Attributes,
+        ctx: &mut RequestContext,
+        object: &Value,
+    ) -> Result<(), ApiError> {
+        let mut notes = Notes::default();
+        let result = crate::admission::check(attrs, object, &mut notes);
+        ctx.warnings.extend(notes.warnings);
+        if !notes.annotations.is_empty() {
+            self.audit.record(AuditEvent {
+                user: ctx.user.as_ref().map_or_else(
+                    || "system:kube-controller-manager".to_string(),
+                    |u| u.username.clone(),
+                ),
+                verb: attrs.operation.verb().to_string(),
+                resource: attrs.resource.qualified_plural(),
+                namespace: attrs.namespace.to_string(),
+                name: attrs.name.to_string(),
+                allowed: result.is_ok(),
+                annotations: notes.annotations,
+            });
+        }
+        result
     }
 
     /// The store underneath.

@@ -3,6 +3,7 @@
 //! mutably where a verb may warn), so what a request carries is visible in every
 //! signature.
 
+use crate::auth::UserInfo;
 use std::collections::BTreeMap;
 
 /// The query string as a map (the last value wins for repeated keys).
@@ -43,6 +44,10 @@ impl Params {
 pub struct RequestContext {
     /// The query parameters.
     pub params: Params,
+    /// Who asks (the impersonated user when impersonating). `None` for the cluster's own
+    /// controllers, which write as kube-controller-manager does: RBAC's escalation
+    /// checks do not apply to them, admission does.
+    pub user: Option<UserInfo>,
     /// The keys the request body repeats, by path (for `fieldValidation`).
     pub duplicates: Vec<String>,
     /// Warnings for the client, sent back as `Warning` headers.

@@ -153,7 +153,7 @@ impl Registry {
         name: &str,
         replicas: Value,
         expected: Option<u64>,
-        ctx: &RequestContext,
+        ctx: &mut RequestContext,
         manager: &str,
     ) -> Result<Value> {
         let resource = target.resource;
@@ -174,11 +174,7 @@ impl Registry {
         }
         let mut object = (*current).clone();
         object["spec"]["replicas"] = replicas;
-        let main = Target {
-            subresource: None,
-            ..target.clone()
-        };
-        let stored = self.replace(&main, name, object, expected, ctx, Some(manager))?;
+        let stored = self.replace(target, name, object, expected, ctx, Some(manager))?;
         Ok(scale_of(&stored))
     }
 }

@@ -5,8 +5,9 @@
 
 use super::base::{Registry, present};
 use super::context::RequestContext;
-use super::strategy::{self, Created, Strategy};
+use super::strategy::{self, Created, Strategy, Writing};
 use super::target::Target;
+use crate::admission::{Attributes, Operation};
 use crate::managed::{self, Writer};
 use crate::resources::Resource;
 use crate::status::{ApiError, Cause, Result};
@@ -34,11 +35,26 @@ impl Registry {
         let namespace = target.namespace.clone().unwrap_or_default();
         strategy.prepare_for_create(&self.store, &mut object);
         crate::defaults::apply(resource.kind, &mut object);
-        crate::admission::mutate(&self.store, resource, &namespace, &mut object)?;
+        let attrs = Attributes {
+            store: &self.store,
+            resource,
+            namespace: &namespace,
+            name: &name,
+            operation: Operation::Create,
+            old: None,
+        };
+        crate::admission::mutate(&attrs, &mut object)?;
+        strategy.authorize(&Writing {
+            registry: self,
+            ctx,
+            resource,
+            namespace: &namespace,
+            name: &name,
+            object: &object,
+            old: None,
+        })?;
         self.validate(strategy, resource, &name, &mut object, None)?;
-        for warning in crate::admission::check(&self.store, resource, &namespace, &object)? {
-            ctx.warn(warning);
-        }
+        self.admit(&attrs, ctx, &object)?;
         if let Some(manager) = manager {
             self.record_manager(resource, manager, None, &mut object, None);
         }
@@ -109,13 +125,16 @@ impl Registry {
 
     /// Stores `object` in place of the current one, keeping the parts this endpoint may
     /// not change (status for the main resource, everything but status for `/status`).
+    /// An update of the object itself is authorized (RBAC objects), validated against
+    /// the current one and admitted like a create; writes through a subresource
+    /// (`/status`, `/scale`) are not admitted, as kube-apiserver's plugins ignore them.
     pub(super) fn replace(
         &self,
         target: &Target,
         name: &str,
         mut object: Value,
         expected: Option<u64>,
-        ctx: &RequestContext,
+        ctx: &mut RequestContext,
         manager: Option<&str>,
     ) -> Result<Value> {
         let resource = target.resource;
@@ -139,7 +158,28 @@ impl Registry {
         if !status_only {
             crate::defaults::apply(resource.kind, &mut object);
             strategy.prepare_for_update(&mut object, &current);
+            let namespace = target.namespace.clone().unwrap_or_default();
+            strategy.authorize(&Writing {
+                registry: self,
+                ctx,
+                resource,
+                namespace: &namespace,
+                name,
+                object: &object,
+                old: Some(&current),
+            })?;
             self.validate(strategy, resource, name, &mut object, Some(&current))?;
+            if target.subresource.is_none() {
+                let attrs = Attributes {
+                    store: &self.store,
+                    resource,
+                    namespace: &namespace,
+                    name,
+                    operation: Operation::Update,
+                    old: Some(&current),
+                };
+                self.admit(&attrs, ctx, &object)?;
+            }
         }
         if let Some(manager) = manager {
             let sub = status_only.then_some("status");

@@ -5,6 +5,7 @@
 
 pub mod logs;
 pub mod network;
+pub mod network_policy;
 
 use crate::clock::Clock;
 use crate::models::{Exit, HttpRequest, HttpResponse, Process, Surroundings, Usage};

@@ -1,42 +1,130 @@
 //! The cluster network as a container sees it: Service names and cluster IPs reach the
 //! ready pods behind them (round robin, as kube-proxy spreads connections), pod IPs reach
-//! pods, and the pod's ServiceAccount token reaches the API server.
+//! pods, and the pod's ServiceAccount token reaches the API server. Connections from a
+//! pod are subject to NetworkPolicies ([`super::network_policy`]): a dropped one times
+//! out, as on a CNI that enforces them. Connections from the node — the kubelet's probes,
+//! the API server's service and pod proxy — are not, as with common CNIs.
 
 use super::Runtime;
+use super::network_policy;
 use crate::auth::UserInfo;
 use crate::auth::rbac::{Attributes, Authorizer};
-use crate::models::{HttpRequest, HttpResponse, Surroundings};
+use crate::models::{HttpRequest, HttpResponse, Surroundings, Unreachable};
 use crate::store::{Key, Store};
 use serde_json::Value;
+use std::fmt;
 use std::sync::Arc;
 
-/// The network and the API, from inside one pod.
+/// Where a connection comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// A pod's containers (or what stands for one, such as the ingress controller).
+    Pod(&'a Value),
+    /// The node: not subject to NetworkPolicies.
+    Node,
+}
+
+/// The network and the API, from one place in the cluster.
 pub struct Network<'a> {
-    /// Where Services, pods and their addresses are.
+    /// Where Services, pods, policies and their addresses are.
     pub store: &'a Arc<Store>,
     /// The containers that answer.
     pub runtime: &'a Runtime,
-    /// What the pod's ServiceAccount may ask of the API server.
+    /// What a pod's ServiceAccount may ask of the API server.
     pub rbac: &'a Authorizer,
-    /// The pod whose containers are asking.
-    pub pod: &'a Value,
+    /// Who connects.
+    pub from: Origin<'a>,
+}
+
+/// Why a request reached no container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The Service has no such port.
+    NoPort {
+        /// The port asked for.
+        port: String,
+        /// The Service.
+        service: String,
+    },
+    /// The Service has no ready pods.
+    NoEndpoints {
+        /// The Service.
+        service: String,
+    },
+    /// Nothing listens on the pod's port.
+    Refused {
+        /// The pod's address.
+        ip: String,
+        /// The port.
+        port: u16,
+    },
+    /// A NetworkPolicy drops the connection.
+    Dropped {
+        /// The pod's address.
+        ip: String,
+        /// The port.
+        port: u16,
+    },
+}
+
+impl fmt::Display for Failure {
+    /// As the API server's proxy words it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::NoPort { port, service } => {
+                write!(
+                    f,
+                    "no service port \"{port}\" found for service \"{service}\""
+                )
+            }
+            Failure::NoEndpoints { service } => {
+                write!(f, "no endpoints available for service \"{service}\"")
+            }
+            Failure::Refused { ip, port } => {
+                write!(f, "dial tcp {ip}:{port}: connect: connection refused")
+            }
+            Failure::Dropped { ip, port } => write!(f, "dial tcp {ip}:{port}: i/o timeout"),
+        }
+    }
+}
+
+impl Failure {
+    /// What a client that dialled `ip:port` sees: a Service without the port or without
+    /// endpoints refuses (kube-proxy rejects), a dropped connection times out.
+    fn as_dialled(&self, ip: &str, port: u16) -> Unreachable {
+        let (ip, port) = (ip.to_string(), port);
+        match self {
+            Failure::Dropped { .. } => Unreachable::TimedOut { ip, port },
+            _ => Unreachable::Refused { ip, port },
+        }
+    }
 }
 
 impl Network<'_> {
+    /// The namespace short Service names resolve in.
     fn namespace(&self) -> &str {
-        self.pod["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or("default")
+        match self.from {
+            Origin::Pod(pod) => pod["metadata"]["namespace"].as_str().unwrap_or("default"),
+            Origin::Node => "default",
+        }
+    }
+
+    /// The pod connecting, if a pod is.
+    pub fn pod(&self) -> Option<&Value> {
+        match self.from {
+            Origin::Pod(pod) => Some(pod),
+            Origin::Node => None,
+        }
     }
 
     /// Sends a request to a Service port (by number or name): one of its ready pods
-    /// answers. `Err` says why nothing could (as the API server's proxy words it).
+    /// answers.
     pub fn to_service(
         &self,
         service: &Value,
         port: &str,
         request: &HttpRequest,
-    ) -> Result<HttpResponse, String> {
+    ) -> Result<HttpResponse, Failure> {
         let name = service["metadata"]["name"].as_str().unwrap_or_default();
         let ports = service["spec"]["ports"]
             .as_array()
@@ -48,34 +136,50 @@ impl Network<'_> {
                 || p["port"].as_i64().map(|n| n.to_string()).as_deref() == Some(port)
         });
         let Some(chosen) = chosen else {
-            return Err(format!(
-                "no service port \"{port}\" found for service \"{name}\""
-            ));
+            return Err(Failure::NoPort {
+                port: port.into(),
+                service: name.into(),
+            });
         };
         let namespace = service["metadata"]["namespace"]
             .as_str()
             .unwrap_or_default();
         let ready = ready_pods(self.store, namespace, &service["spec"]["selector"]);
         if ready.is_empty() {
-            return Err(format!("no endpoints available for service \"{name}\""));
+            return Err(Failure::NoEndpoints {
+                service: name.into(),
+            });
         }
         let pod = &ready[self.runtime.next_connection() % ready.len()];
         let target = target_port(&chosen["targetPort"], &chosen["port"], pod);
         self.to_pod(pod, target, request)
     }
 
-    /// Sends a request to a pod's port.
+    /// Sends a request to a pod's port. The pod's containers answer in their own
+    /// surroundings (their requests onward come from them).
     pub fn to_pod(
         &self,
         pod: &Value,
         port: u16,
         request: &HttpRequest,
-    ) -> Result<HttpResponse, String> {
+    ) -> Result<HttpResponse, Failure> {
         let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
-        let ip = pod["status"]["podIP"].as_str().unwrap_or_default();
+        let ip = pod["status"]["podIP"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if let Origin::Pod(from) = self.from
+            && !network_policy::allows(self.store, from, pod, port)
+        {
+            return Err(Failure::Dropped { ip, port });
+        }
+        let answering = Network {
+            from: Origin::Pod(pod),
+            ..*self
+        };
         self.runtime
-            .pod_http(uid, port, request, self)
-            .ok_or_else(|| format!("dial tcp {ip}:{port}: connect: connection refused"))
+            .pod_http(uid, port, request, &answering)
+            .ok_or(Failure::Refused { ip, port })
     }
 
     /// Finds what a URL's host names: a Service (by DNS name or cluster IP) or a pod (by
@@ -138,7 +242,10 @@ enum Target {
 
 impl Surroundings for Network<'_> {
     fn list_as_pod(&self, plural: &str) -> (u16, String) {
-        let spec = &self.pod["spec"];
+        let Some(pod) = self.pod() else {
+            return (401, "Unauthorized".into());
+        };
+        let spec = &pod["spec"];
         if spec["automountServiceAccountToken"] == false {
             return (401, "no ServiceAccount token is mounted in this pod".into());
         }
@@ -152,10 +259,21 @@ impl Surroundings for Network<'_> {
         }
     }
 
-    fn http(&self, url: &str, request: &HttpRequest) -> Option<HttpResponse> {
-        match self.resolve(url)? {
-            (Target::Service(service), port) => self.to_service(&service, &port, request).ok(),
-            (Target::Pod(pod), port) => self.to_pod(&pod, port.parse().ok()?, request).ok(),
+    fn http(&self, url: &str, request: &HttpRequest) -> Result<HttpResponse, Unreachable> {
+        let unresolved = || Unreachable::Unresolved { host: url.into() };
+        let (target, port) = self.resolve(url).ok_or_else(unresolved)?;
+        let dialled: u16 = port.parse().unwrap_or(0);
+        match target {
+            Target::Service(service) => {
+                let ip = service["spec"]["clusterIP"].as_str().unwrap_or_default();
+                self.to_service(&service, &port, request)
+                    .map_err(|f| f.as_dialled(ip, dialled))
+            }
+            Target::Pod(pod) => {
+                let ip = pod["status"]["podIP"].as_str().unwrap_or_default();
+                self.to_pod(&pod, dialled, request)
+                    .map_err(|f| f.as_dialled(ip, dialled))
+            }
         }
     }
 }
@@ -184,17 +302,7 @@ pub fn target_port(target: &Value, port: &Value, pod: &Value) -> u16 {
         if let Ok(n) = name.parse() {
             return n;
         }
-        for container in pod["spec"]["containers"].as_array().into_iter().flatten() {
-            for p in container["ports"].as_array().into_iter().flatten() {
-                if p["name"].as_str() == Some(name) {
-                    return p["containerPort"]
-                        .as_u64()
-                        .and_then(|n| u16::try_from(n).ok())
-                        .unwrap_or(0);
-                }
-            }
-        }
-        return 0;
+        return crate::pods::named_port(pod, name).unwrap_or(0);
     }
     port.as_u64()
         .and_then(|n| u16::try_from(n).ok())

@@ -296,6 +296,12 @@ impl Store {
             .collect()
     }
 
+    /// A number below `bound` (at least 1), from the seeded RNG: random choices that must
+    /// replay the same from the same seed (pod addresses).
+    pub fn random_below(&self, bound: usize) -> usize {
+        self.lock().rng.random_range(0..bound.max(1))
+    }
+
     /// Subscribes to changes after `after` (0: from now). Fails with
     /// [`StoreError::Gone`] when that version has been compacted away.
     pub fn subscribe(&self, after: u64) -> Result<Subscription> {

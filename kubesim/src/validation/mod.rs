@@ -6,6 +6,7 @@
 mod errors;
 mod meta;
 mod pod;
+mod pod_update;
 mod service;
 mod workloads;
 
@@ -18,7 +19,12 @@ pub fn validate(kind: &str, object: &Value, old: Option<&Value>) -> Vec<Cause> {
     let mut errors = Errors::default();
     meta::validate_metadata(kind, &object["metadata"], &mut errors);
     match kind {
-        "Pod" => pod::validate_pod_spec(&object["spec"], "spec", false, &mut errors),
+        "Pod" => {
+            pod::validate_pod_spec(&object["spec"], "spec", false, &mut errors);
+            if let Some(old) = old {
+                pod_update::validate_pod_update(object, old, &mut errors);
+            }
+        }
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
             workloads::validate_workload(kind, object, old, &mut errors)
         }

@@ -260,3 +260,221 @@ async fn quota_status_counts_what_the_namespace_uses() {
     }
     panic!("quota status never counted the pods");
 }
+
+fn node_port_error(name: &str) -> String {
+    format!(
+        "services \"{name}\" is forbidden: exceeded quota: workshop, requested: services.nodeports=1, used: services.nodeports=0, limited: services.nodeports=0"
+    )
+}
+
+#[tokio::test]
+async fn a_service_turned_node_port_is_charged_by_every_kind_of_update() {
+    let cluster = Cluster::builder().seed(8).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    Api::<ResourceQuota>::namespaced(client.clone(), "ws")
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "workshop"}, "spec": {"hard": {"services.nodeports": "0"}}})))
+        .await
+        .expect("quota");
+    let services: Api<Service> = Api::namespaced(client, "ws");
+    for name in ["put", "merge", "apply"] {
+        services
+            .create(
+                &PostParams::default(),
+                &object(json!({"metadata": {"name": name}, "spec": {"ports": [{"port": 80}]}})),
+            )
+            .await
+            .expect("a ClusterIP service takes no node port");
+    }
+    let mut current = services.get("put").await.expect("get");
+    current.spec.as_mut().expect("spec").type_ = Some("NodePort".into());
+    let e = api_error(
+        services
+            .replace("put", &PostParams::default(), &current)
+            .await
+            .expect_err("PUT"),
+    );
+    assert_eq!((e.code, e.message), (403, node_port_error("put")));
+    let e = api_error(
+        services
+            .patch(
+                "merge",
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(json!({"spec": {"type": "NodePort"}})),
+            )
+            .await
+            .expect_err("merge patch"),
+    );
+    assert_eq!(e.message, node_port_error("merge"));
+    let e = api_error(
+        services
+            .patch(
+                "apply",
+                &kube::api::PatchParams::apply("tenant").force(),
+                &kube::api::Patch::Apply(json!({"apiVersion": "v1", "kind": "Service",
+                    "metadata": {"name": "apply"}, "spec": {"type": "NodePort", "ports": [{"port": 80}]}})),
+            )
+            .await
+            .expect_err("server-side apply"),
+    );
+    assert_eq!(e.message, node_port_error("apply"));
+    // Changing what takes no more than before is not charged.
+    services
+        .patch(
+            "merge",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(json!({"metadata": {"labels": {"a": "b"}}})),
+        )
+        .await
+        .expect("a label");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_scale_up_is_held_to_the_pod_quota() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Event;
+    let cluster = Cluster::builder().seed(9).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    Api::<ResourceQuota>::namespaced(client.clone(), "ws")
+        .create(
+            &PostParams::default(),
+            &object(json!({"metadata": {"name": "workshop"}, "spec": {"hard": {"pods": "2"}}})),
+        )
+        .await
+        .expect("quota");
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "ws");
+    deployments
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "web"}, "spec": {"replicas": 2,
+            "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:1.0"}]}}}})))
+        .await
+        .expect("deployment");
+    deployments
+        .patch_scale(
+            "web",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(json!({"spec": {"replicas": 3}})),
+        )
+        .await
+        .expect("scale");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "ws");
+    let events: Api<Event> = Api::namespaced(client, "ws");
+    for _ in 0..600 {
+        let refused = events
+            .list(&Default::default())
+            .await
+            .expect("events")
+            .items
+            .into_iter()
+            .filter(|e| e.reason.as_deref() == Some("FailedCreate"))
+            .filter_map(|e| e.message)
+            .find(|m| m.contains("exceeded quota"));
+        if let Some(message) = refused {
+            assert!(
+                message.ends_with("is forbidden: exceeded quota: workshop, requested: pods=1, used: pods=2, limited: pods=2"),
+                "{message}"
+            );
+            assert_eq!(
+                pods.list(&Default::default())
+                    .await
+                    .expect("pods")
+                    .items
+                    .len(),
+                2
+            );
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the third pod was never refused");
+}
+
+#[tokio::test]
+async fn pod_security_judges_updates_and_re_applies() {
+    let cluster = Cluster::builder().seed(10).build().expect("cluster");
+    let client = namespace(
+        &cluster,
+        "ws",
+        json!({"pod-security.kubernetes.io/enforce": "baseline"}),
+    )
+    .await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "ws");
+    let apply = |spec: Value| {
+        let pods = pods.clone();
+        async move {
+            pods.patch(
+                "web",
+                &kube::api::PatchParams::apply("tenant").force(),
+                &kube::api::Patch::Apply(json!({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "web"}, "spec": spec})),
+            )
+            .await
+        }
+    };
+    let harmless = json!({"containers": [{"name": "app", "image": "nginx"}]});
+    apply(harmless).await.expect("a harmless pod");
+    for (what, spec) in [
+        (
+            "privileged",
+            json!({"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}),
+        ),
+        (
+            "hostNetwork",
+            json!({"hostNetwork": true, "containers": [{"name": "app", "image": "nginx"}]}),
+        ),
+        (
+            "hostPath",
+            json!({"volumes": [{"name": "root", "hostPath": {"path": "/"}}],
+            "containers": [{"name": "app", "image": "nginx", "volumeMounts": [{"name": "root", "mountPath": "/host"}]}]}),
+        ),
+        (
+            "serviceAccount",
+            json!({"serviceAccountName": "other", "containers": [{"name": "app", "image": "nginx"}]}),
+        ),
+        (
+            "resources",
+            json!({"containers": [{"name": "app", "image": "nginx", "resources": {"limits": {"cpu": "64"}}}]}),
+        ),
+    ] {
+        let e = api_error(apply(spec).await.expect_err(what));
+        assert_eq!((e.code, e.reason.as_str()), (422, "Invalid"), "{what}");
+        assert!(
+            e.message.starts_with("Pod \"web\" is invalid: spec: Forbidden: pod updates may not change fields other than"),
+            "{what}: {}",
+            e.message
+        );
+    }
+    // The namespace tightens; a pod admitted before keeps its metadata updates, but an
+    // image change is judged against the new level.
+    Api::<Namespace>::all(client)
+        .patch(
+            "ws",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(json!({"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "restricted"}}})),
+        )
+        .await
+        .expect("tighten");
+    pods.patch(
+        "web",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(json!({"metadata": {"labels": {"tier": "web"}}})),
+    )
+    .await
+    .expect("a label");
+    let e = api_error(
+        pods.patch(
+            "web",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Strategic(
+                json!({"spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}),
+            ),
+        )
+        .await
+        .expect_err("new image"),
+    );
+    assert_eq!(e.code, 403);
+    assert!(
+        e.message.starts_with("pods \"web\" is forbidden: violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false"),
+        "{}",
+        e.message
+    );
+}

@@ -54,3 +54,50 @@ pub async fn send(
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
 }
+
+/// Creates `value` through `api` (the admin's, usually), panicking on failure.
+pub async fn create<K>(api: &kube::Api<K>, value: Value) -> K
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    api.create(
+        &kube::api::PostParams::default(),
+        &serde_json::from_value(value).expect("object"),
+    )
+    .await
+    .expect("create")
+}
+
+/// A tenant as a workshop makes one: namespace `namespace` (with `labels`), a
+/// ServiceAccount `tenant` bound there to the ClusterRole `admin`. Returns its token.
+pub async fn tenant(cluster: &Cluster, namespace: &str, labels: Value) -> String {
+    use k8s_openapi::api::authentication::v1::TokenRequest;
+    use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+    use k8s_openapi::api::rbac::v1::RoleBinding;
+    use kube::Api;
+    use serde_json::json;
+    let admin = cluster.client();
+    create(
+        &Api::<Namespace>::all(admin.clone()),
+        json!({"metadata": {"name": namespace, "labels": labels}}),
+    )
+    .await;
+    let accounts: Api<ServiceAccount> = Api::namespaced(admin.clone(), namespace);
+    create(&accounts, json!({"metadata": {"name": "tenant"}})).await;
+    create(&Api::<RoleBinding>::namespaced(admin, namespace), json!({
+        "metadata": {"name": "tenant-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"kind": "ServiceAccount", "name": "tenant", "namespace": namespace}]
+    }))
+    .await;
+    let request: TokenRequest =
+        serde_json::from_value(json!({"spec": {"audiences": []}})).expect("request");
+    accounts
+        .create_token_request("tenant", &kube::api::PostParams::default(), &request)
+        .await
+        .expect("token")
+        .status
+        .expect("status")
+        .token
+        .expect("token")
+}

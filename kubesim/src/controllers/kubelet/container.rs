@@ -22,7 +22,9 @@ const BACKOFF_RESET: Duration = Duration::from_secs(600);
 pub struct Env<'a> {
     pub runtime: &'a Runtime,
     pub events: &'a Recorder,
+    /// The network from the pod's own place in it.
     pub network: &'a Network<'a>,
+    pub pod: &'a Value,
     pub node: &'a str,
     pub images: &'a mut BTreeSet<String>,
     pub now: Instant,
@@ -32,7 +34,7 @@ pub struct Env<'a> {
 
 impl Env<'_> {
     pub(super) fn pod(&self) -> &Value {
-        self.network.pod
+        self.pod
     }
 
     fn source(&self) -> Source<'_> {

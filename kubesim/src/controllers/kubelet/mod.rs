@@ -26,8 +26,10 @@ pub struct Kubelet {
     timers: BTreeSet<(Instant, String)>,
     /// Images each node has pulled.
     images: BTreeMap<String, BTreeSet<String>>,
-    /// The last host number handed out per node's pod network.
-    addresses: BTreeMap<String, u32>,
+}
+
+fn ipv4(text: &str) -> Option<u32> {
+    text.parse::<std::net::Ipv4Addr>().ok().map(u32::from)
 }
 
 /// The controller.
@@ -120,7 +122,7 @@ impl Kubelet {
                 }
                 let ip = match pod["status"]["podIP"].as_str() {
                     Some(ip) => ip.to_string(),
-                    None => self.allocate_ip(store, node),
+                    None => self.allocate_ip(store, pod, node),
                 };
                 self.pods
                     .insert(uid.clone(), PodWorker::new(pod.clone(), node, ip));
@@ -129,18 +131,53 @@ impl Kubelet {
         }
     }
 
-    /// The next free address on a node's pod network (from `spec.podCIDR`).
-    fn allocate_ip(&mut self, store: &Store, node: &str) -> String {
-        let cidr = store
+    /// A pod's address: the node's own for a host-network pod, else a free one on the
+    /// node's pod network (`spec.podCIDR`), drawn from the seeded RNG — not handed out in
+    /// order, so one pod's address says nothing about its neighbours'. `.1` is the
+    /// node's; an address in use is never given twice.
+    fn allocate_ip(&mut self, store: &Store, pod: &serde_json::Value, node: &str) -> String {
+        let node_object = store
             .get(&crate::store::Key::new("", "nodes", "", node))
-            .ok()
+            .ok();
+        if pod["spec"]["hostNetwork"] == true {
+            let internal = node_object.as_ref().and_then(|n| {
+                n["status"]["addresses"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|a| a["type"] == "InternalIP")
+                    .and_then(|a| a["address"].as_str().map(str::to_string))
+            });
+            if let Some(ip) = internal {
+                return ip;
+            }
+        }
+        let cidr = node_object
             .and_then(|n| n["spec"]["podCIDR"].as_str().map(str::to_string))
             .unwrap_or_else(|| "10.244.0.0/24".into());
-        let base = cidr.split('/').next().unwrap_or("10.244.0.0");
-        let prefix = base.rsplit_once('.').map_or(base, |(p, _)| p);
-        let last = self.addresses.entry(node.to_string()).or_insert(1);
-        *last = if *last >= 254 { 2 } else { *last + 1 };
-        format!("{prefix}.{last}")
+        let (base, bits) = cidr.split_once('/').unwrap_or((&cidr, "24"));
+        let base = ipv4(base).unwrap_or(0x0af4_0000);
+        let host_bits = 32 - bits.parse::<u32>().unwrap_or(24).clamp(8, 30);
+        let network = base & (u32::MAX << host_bits);
+        let mut used: BTreeSet<u32> = self.pods.values().filter_map(|w| ipv4(&w.ip)).collect();
+        used.extend(
+            store
+                .list("", "pods", None, None)
+                .0
+                .iter()
+                .filter_map(|(_, p)| p["status"]["podIP"].as_str().and_then(ipv4)),
+        );
+        // Hosts 2 .. broadcast-1 (at most a /16's worth, to bound the scan).
+        let last = (1u32 << host_bits).saturating_sub(2).min(65_534);
+        let free: Vec<u32> = (2..=last)
+            .map(|host| network | host)
+            .filter(|ip| !used.contains(ip))
+            .collect();
+        let ip = match free.as_slice() {
+            [] => network | 2,
+            free => free[store.random_below(free.len())],
+        };
+        std::net::Ipv4Addr::from(ip).to_string()
     }
 
     fn schedule(&mut self, uid: &str, at: Option<Instant>) {

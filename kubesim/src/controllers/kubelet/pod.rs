@@ -5,7 +5,7 @@ use super::container::{Container, Env};
 use super::setup;
 use crate::controllers::runner::Context;
 use crate::events::Source;
-use crate::runtime::network::Network;
+use crate::runtime::network::{Network, Origin};
 use crate::store::{Key, Store, StoreError};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,7 +28,7 @@ pub enum Outcome {
 pub struct PodWorker {
     pub pod: Arc<Value>,
     pub node: String,
-    ip: String,
+    pub(super) ip: String,
     init: Vec<Container>,
     containers: Vec<Container>,
     pub due: Option<Instant>,
@@ -120,7 +120,7 @@ impl PodWorker {
             store,
             runtime: &ctx.runtime,
             rbac: &ctx.rbac,
-            pod: seen,
+            from: Origin::Pod(seen),
         };
         let uid = seen["metadata"]["uid"]
             .as_str()
@@ -132,6 +132,7 @@ impl PodWorker {
             runtime: &ctx.runtime,
             events,
             network: &network,
+            pod: seen,
             node: &node,
             images,
             now,

@@ -129,7 +129,10 @@ impl Probe {
         container: &Value,
         network: &Network,
     ) -> Result<(), String> {
-        let ip = network.pod["status"]["podIP"].as_str().unwrap_or_default();
+        let ip = network
+            .pod()
+            .and_then(|p| p["status"]["podIP"].as_str())
+            .unwrap_or_default();
         if let Some(http) = self.spec.get("httpGet").filter(|h| h.is_object()) {
             let port = port_of(&http["port"], container);
             let path = http["path"].as_str().unwrap_or("/");

@@ -3,8 +3,7 @@
 //! kube-apiserver's `RESTCreateStrategy`, `RESTUpdateStrategy` and
 //! `RESTDeleteStrategy` are implemented once per kind).
 
-use crate::registry::Params;
-use crate::registry::Registry;
+use crate::registry::{Params, Registry, RequestContext};
 use crate::resources::Resource;
 use crate::status::{Cause, Result};
 use crate::store::{Key, Store};
@@ -23,6 +22,24 @@ pub struct Created<'a> {
     pub object: Arc<Value>,
 }
 
+/// A write about to be validated: who writes what, and what it replaces.
+pub struct Writing<'a> {
+    /// The registry it goes through.
+    pub registry: &'a Registry,
+    /// The request (who asks).
+    pub ctx: &'a RequestContext,
+    /// The resource written.
+    pub resource: &'static Resource,
+    /// The object's namespace (`""` when cluster-scoped).
+    pub namespace: &'a str,
+    /// The object's name.
+    pub name: &'a str,
+    /// The object as it would be stored.
+    pub object: &'a Value,
+    /// The stored object an update replaces; `None` on create.
+    pub old: Option<&'a Value>,
+}
+
 /// What a kind does differently from the generic registry. Every method defaults to the
 /// generic behaviour, so a kind implements only what is special about it.
 pub trait Strategy: Sync {
@@ -36,6 +53,13 @@ pub trait Strategy: Sync {
     /// validation (`PrepareForUpdate`): fields the client may not change or clear.
     fn prepare_for_update(&self, object: &mut Value, old: &Value) {
         let _ = (object, old);
+    }
+
+    /// Whether the requester may write this object beyond RBAC's verb on the resource
+    /// (RBAC objects: no escalation), before validation.
+    fn authorize(&self, writing: &Writing) -> Result<()> {
+        let _ = writing;
+        Ok(())
     }
 
     /// Allocations once the generic validation passed (`old` is `None` on create): field

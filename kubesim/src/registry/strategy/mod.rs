@@ -7,9 +7,10 @@ mod hooks;
 mod job;
 pub mod namespace;
 mod pod;
+mod rbac;
 mod service;
 
-pub use hooks::{Created, Generic, Strategy};
+pub use hooks::{Created, Generic, Strategy, Writing};
 
 /// The strategy for objects of `kind`.
 pub fn for_kind(kind: &str) -> &'static dyn Strategy {
@@ -18,6 +19,8 @@ pub fn for_kind(kind: &str) -> &'static dyn Strategy {
         "Job" => &job::Job,
         "Namespace" => &namespace::Namespace,
         "Pod" => &pod::Pod,
+        "Role" | "ClusterRole" => &rbac::Role,
+        "RoleBinding" | "ClusterRoleBinding" => &rbac::Binding,
         "Service" => &service::Service,
         _ => &Generic,
     }

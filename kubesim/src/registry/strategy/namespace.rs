@@ -1,5 +1,5 @@
 //! The Namespace strategy: a new Namespace gets the `kubernetes` finalizer, phase Active
-//! and the immutable name label that selectors across namespaces rely on, and at once its
+//! and the name label that selectors across namespaces rely on (kept on every update), and at once its
 //! `default` ServiceAccount; its deletion is held by `spec.finalizers` (the namespace
 //! controller empties it) and never propagates (the controller deletes the content).
 
@@ -16,6 +16,13 @@ pub struct Namespace;
 impl Strategy for Namespace {
     fn prepare_for_create(&self, _store: &Store, object: &mut Value) {
         prepare(object);
+    }
+
+    fn prepare_for_update(&self, object: &mut Value, _old: &Value) {
+        // The name label is what NetworkPolicies' namespaceSelectors trust: an update may
+        // not remove or forge it.
+        let name = object["metadata"]["name"].clone();
+        object["metadata"]["labels"]["kubernetes.io/metadata.name"] = name;
     }
 
     fn after_create(&self, created: Created) -> Result<Arc<Value>> {
