@@ -14,7 +14,7 @@ export LEPTOS_SITE_PKG_DIR := pkg
 KUBECLASS_ADDR ?= 127.0.0.1:3000
 export KUBECLASS_ADDR
 
-.PHONY: setup editor build run test fmt-check clippy structure unit e2e bench bench-compare release clean
+.PHONY: setup editor build run test fmt-check clippy structure unit e2e bench bench-compare fuzz release clean
 
 setup:
 	@scripts/setup.sh
@@ -56,6 +56,14 @@ test: setup editor fmt-check structure clippy unit e2e
 
 bench: release
 	scripts/bench.sh
+
+# cargo-fuzz on the manifest pipeline for FUZZ_SECONDS (default 60) per target; nightly
+# Rust and cargo-fuzz are installed on first use.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	cd fuzz && cargo +nightly fuzz run manifests -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536
 
 # The lesson page and the attendees for BASE (a git revision) and this tree, side by side.
 bench-compare: release

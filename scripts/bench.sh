@@ -10,6 +10,9 @@
 #   kubesim-api      the embedded API server: create, get, list, apply, watch fan-out, memory
 #   kubesim-workloads  controllers, scheduler and kubelet: 3,000 pods to Ready, idle CPU
 #                    and memory with 10,000 probing pods
+#   hostile-input    every hostile YAML shape (server/src/pipeline/hostile.rs) through the
+#                    parser: time to refuse and peak memory (/usr/bin/time -v, one process
+#                    per shape: server/examples/hostile.rs)
 #   attendees        50, 200 and 500 simulated attendees (end2end/bench/attendees.mjs), each
 #                    holding the live stream and applying a manifest every 10 s: apply ->
 #                    status frame latency and server memory per attendee; a fresh server each
@@ -151,6 +154,27 @@ record kubesim-workloads "## kubesim controllers, scheduler and kubelet
 Command: \`make bench\` (\`cargo bench -p kubesim --bench workloads\`: a real \`kube::Client\` in-process; 1,000 Deployments × 3 replicas of the demo app over 100 namespaces on 30 worker nodes, created at once on a paused clock (one thread); then 10,000 pods (100 Deployments × 100) with readiness probes every 10 s on 50 workers, measured on the real clock). Measured $today on the 2-core machine. Targets: 3,000 pods Ready within 10 s of simulated time using under 5 s of CPU; idle 10,000 probing pods under 10 % of one core.
 
 $table"
+fi
+
+# --- hostile input -------------------------------------------------------------------
+if want hostile-input; then
+cargo build -q --release -p server --example hostile
+rows=""
+while IFS= read -r shape; do
+  out=$( { /usr/bin/time -v target/release/examples/hostile "$shape" >target/hostile.out; } 2>&1 )
+  kib=$(echo "$out" | awk -F': ' '/Maximum resident set size/ {print $2}')
+  IFS=$'\t' read -r _ micros said <target/hostile.out
+  ms=$(awk -v u="$micros" 'BEGIN { printf "%.2f", u / 1000 }')
+  rows+="| $shape | $ms ms | $(( kib / 1024 )) MiB | ${said} |"$'\n'
+  echo "hostile: $shape: $ms ms, $(( kib / 1024 )) MiB"
+done < <(target/release/examples/hostile)
+record hostile-input "## Hostile input
+
+Command: \`make bench\` (\`target/release/examples/hostile SHAPE\` under \`/usr/bin/time -v\`, one process per shape of \`server/src/pipeline/hostile.rs\`). Measured $today on the 2-core machine. The time is the parse alone; the peak memory is the whole process, the hostile text included (the 10 MiB document is made in memory by the harness; through the HTTP API the body is cut off at 512 KiB while it is read). Targets: refused in ≤ 50 ms with ≤ 16 MB.
+
+| shape | time to refuse | peak memory | the refusal |
+| --- | --- | --- | --- |
+$rows"
 fi
 
 # --- simulated attendees ------------------------------------------------------------

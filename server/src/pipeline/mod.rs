@@ -73,6 +73,7 @@ impl Context<'_> {
                 send::dry_run(self.client(planned.platform), planned).await
             });
         }
+        tolerate_forward_references(&mut checked);
         let mut failed = !refused.is_empty() || checked.iter().any(|c| c.result.is_err());
         if !failed && let Some((i, message)) = quota::check(&self.tenant, &checked).await {
             checked[i].result = Err(message);
@@ -123,6 +124,36 @@ impl Context<'_> {
             results.push(send::delete(self.client(planned.platform), planned).await);
         }
         Ok(report(results, true, false))
+    }
+}
+
+/// A dry run is judged alone: an object naming another that this same request creates
+/// earlier (a Pod and its new ServiceAccount) is refused for a reference that will exist
+/// when it is applied. Such a refusal is checked when applied instead, as a new
+/// namespace's objects are.
+fn tolerate_forward_references(checked: &mut [send::Checked]) {
+    let created: Vec<(usize, String)> = checked
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.live.is_none() && c.result.is_ok())
+        .map(|(i, c)| (i, c.planned.name.clone()))
+        .collect();
+    for (i, check) in checked.iter_mut().enumerate() {
+        let Err(error) = &check.result else { continue };
+        let forward = created
+            .iter()
+            .any(|(j, name)| *j < i && error.contains(&format!("\"{name}\" not found")));
+        if forward {
+            let action = if check.live.is_some() {
+                app::model::live::Action::Configured
+            } else {
+                app::model::live::Action::Created
+            };
+            check.result = Ok(Outcome {
+                action: Some(action),
+                ..check.planned.outcome.clone()
+            });
+        }
     }
 }
 

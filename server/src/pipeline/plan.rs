@@ -84,54 +84,84 @@ pub async fn plan(ctx: &Context<'_>, documents: &[Document], lesson_namespaces: 
     plan
 }
 
-/// Turns one document into a plan, or says why it cannot be applied.
+/// Turns one document into a plan, or says why it cannot be applied: its kind resolved
+/// through discovery, then [`place`]d.
 async fn plan_one(
     ctx: &Context<'_>,
     doc: &Document,
     allowed: &BTreeSet<String>,
 ) -> Result<Planned, Box<Outcome>> {
+    let outcome = outcome_of(doc);
     let value = &doc.value;
+    let api_version = value["apiVersion"].as_str().unwrap_or_default();
+    if !value.is_object() || api_version.is_empty() || outcome.kind.is_empty() {
+        return Err(refuse(&outcome, "apiVersion and kind are required".into()));
+    }
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let gvk = GroupVersionKind::gvk(group, version, &outcome.kind);
+    let Some((resource, caps)) = ctx.discovery.resolve(ctx.platform, &gvk).await else {
+        return Err(refuse(
+            &outcome,
+            format!(
+                "no matches for kind \"{}\" in version \"{api_version}\"",
+                outcome.kind
+            ),
+        ));
+    };
+    place(
+        ctx.workspace,
+        doc,
+        resource,
+        caps.scope == ApiScope::Namespaced,
+        allowed,
+    )
+}
+
+/// The result of a document before anything is done with it.
+fn outcome_of(doc: &Document) -> Outcome {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    let (kind, name) = (text(&value["kind"]), text(&value["metadata"]["name"]));
-    let outcome = Outcome {
+    Outcome {
         index: doc.index,
         line: doc.line,
-        kind: kind.clone(),
-        name: name.clone(),
+        kind: text(&doc.value["kind"]),
+        name: text(&doc.value["metadata"]["name"]),
         namespace: None,
         action: None,
         error: None,
         changes: None,
         notes: Vec::new(),
-    };
-    let refuse = |outcome: &Outcome, message: String| {
-        Box::new(Outcome {
-            error: Some(message),
-            ..outcome.clone()
-        })
-    };
-    let api_version = text(&value["apiVersion"]);
-    if !value.is_object() || api_version.is_empty() || kind.is_empty() {
-        return Err(refuse(&outcome, "apiVersion and kind are required".into()));
     }
+}
+
+fn refuse(outcome: &Outcome, message: String) -> Box<Outcome> {
+    Box::new(Outcome {
+        error: Some(message),
+        ..outcome.clone()
+    })
+}
+
+/// Places a document of a known resource in the workspace: the pipeline's filter
+/// ([`super::policy`]), its namespace (or its workspace name, for a cluster-scoped kind)
+/// and the references the server maps. Needs no cluster: the fuzz target drives it.
+pub fn place(
+    workspace: &Workspace,
+    doc: &Document,
+    resource: ApiResource,
+    namespaced: bool,
+    allowed: &BTreeSet<String>,
+) -> Result<Planned, Box<Outcome>> {
+    let outcome = outcome_of(doc);
+    let (kind, name) = (outcome.kind.clone(), outcome.name.clone());
     if name.is_empty() {
         return Err(refuse(&outcome, "metadata.name is required".into()));
     }
-    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", &api_version));
-    let gvk = GroupVersionKind::gvk(group, version, &kind);
-    let Some((resource, caps)) = ctx.discovery.resolve(ctx.platform, &gvk).await else {
-        return Err(refuse(
-            &outcome,
-            format!("no matches for kind \"{kind}\" in version \"{api_version}\""),
-        ));
-    };
-    let mut object = value.clone();
+    let mut object = doc.value.clone();
     let notes = super::policy::check(&kind, &name, &mut object).map_err(|m| refuse(&outcome, m))?;
-    object["metadata"]["labels"][WORKSPACE_LABEL] = json!(ctx.workspace.id);
-    let placed = if caps.scope == ApiScope::Namespaced {
-        in_namespace(ctx.workspace, &mut object, allowed)
+    object["metadata"]["labels"][WORKSPACE_LABEL] = json!(workspace.id);
+    let placed = if namespaced {
+        in_namespace(workspace, &mut object, allowed)
     } else {
-        cluster_scoped(ctx.workspace, &kind, &name, &mut object)
+        cluster_scoped(workspace, &kind, &name, &mut object)
     };
     let (namespace, short, real_name) = placed.map_err(|m| refuse(&outcome, m))?;
     let outcome = Outcome {
@@ -139,7 +169,7 @@ async fn plan_one(
         notes,
         ..outcome
     };
-    map_references(ctx.workspace, &kind, &mut object, allowed).map_err(|m| refuse(&outcome, m))?;
+    map_references(workspace, &kind, &mut object, allowed).map_err(|m| refuse(&outcome, m))?;
     Ok(Planned {
         platform: namespace.is_none(),
         rank: kinds::rank(&kind),

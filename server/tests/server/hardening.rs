@@ -3,28 +3,11 @@
 //! that never show the server's internals.
 
 use super::stream::serve_content;
-use super::support::{app, content_dir, state, state_with_limits};
+use super::support::{app, content_dir, send, state, state_with_limits};
 use axum::body::Body;
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use server::config::LimitsConfig;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tower::ServiceExt;
-
-/// One request to the router: status, headers and body text.
-async fn send(
-    router: &axum::Router,
-    request: Request<Body>,
-) -> (StatusCode, http::HeaderMap, String) {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
 
 fn get(path: &str) -> http::request::Builder {
     Request::get(path).header("host", "localhost:3000")

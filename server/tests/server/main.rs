@@ -2,7 +2,9 @@
 
 mod checks;
 mod hardening;
+mod isolation;
 mod lessons;
+mod properties;
 mod routes;
 mod stream;
 mod support;

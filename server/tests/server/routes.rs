@@ -5,9 +5,7 @@ use super::support::{app, content_dir, state_in};
 use app::content::Library;
 use axum::body::Body;
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use std::path::PathBuf;
-use tower::ServiceExt;
 
 async fn app_for(dir: PathBuf) -> axum::Router {
     let cluster = kubesim::Cluster::builder()
@@ -17,15 +15,8 @@ async fn app_for(dir: PathBuf) -> axum::Router {
 }
 
 async fn send(app: axum::Router, request: Request<Body>) -> (StatusCode, String) {
-    let response = app.oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    let (status, _, body) = super::support::send(&app, request).await;
+    (status, body)
 }
 
 async fn get(path: &str) -> (StatusCode, String) {

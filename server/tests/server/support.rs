@@ -80,3 +80,21 @@ pub fn app(state: AppState) -> axum::Router {
         },
     )
 }
+
+/// One request through the router, as a browser's would arrive: the answer's status,
+/// headers and body text.
+pub async fn send(
+    router: &axum::Router,
+    request: http::Request<axum::body::Body>,
+) -> (http::StatusCode, http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}

@@ -467,3 +467,21 @@ async fn try_the_app_reaches_a_service_and_delete_goes_through_the_pipeline() {
             .all(|d| d.metadata.name.as_deref() != Some("web"))
     );
 }
+
+#[tokio::test]
+async fn what_refers_to_objects_of_the_same_request_applies_with_them() {
+    let site = site().await;
+    let mut ada = browser(&site);
+    let manifests = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: reader, namespace: default}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader, namespace: default}\nrules: [{apiGroups: [''], resources: [pods], verbs: [get, list]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects: [{kind: ServiceAccount, name: reader, namespace: default}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: reader, namespace: default}\nspec: {serviceAccountName: reader, containers: [{name: c, image: busybox:1.36, command: [sleep, '60']}]}\n";
+    let (status, report) = ada.apply("", manifests).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        actions(&report),
+        [
+            "ServiceAccount created",
+            "Role created",
+            "RoleBinding created",
+            "Pod created"
+        ]
+    );
+}
