@@ -14,7 +14,15 @@ export LEPTOS_SITE_PKG_DIR := pkg
 KUBECLASS_ADDR ?= 127.0.0.1:3000
 export KUBECLASS_ADDR
 
-.PHONY: setup editor build run test fmt-check clippy structure unit e2e bench bench-compare fuzz release clean
+# `make run CLUSTER=real`: kubeclass on the real control plane `make cluster` starts
+# (deploy/control-plane/), through the same code path as any kubeconfig cluster.
+ifeq ($(CLUSTER),real)
+export KUBECLASS_CLUSTER := kubeconfig
+export KUBECLASS_KUBECONFIG := $(CURDIR)/data/control-plane/kubeclass.kubeconfig
+RUN_NEEDS := cluster
+endif
+
+.PHONY: setup editor build run test fmt-check clippy structure unit test-real e2e cluster cluster-down bench bench-compare fuzz release clean
 
 setup:
 	@scripts/setup.sh
@@ -28,7 +36,7 @@ editor: public/editor.js
 build: setup editor
 	cargo leptos build
 
-run: setup editor
+run: setup editor $(RUN_NEEDS)
 	@echo "kubeclass will serve on http://$(KUBECLASS_ADDR)"
 	cargo leptos serve
 
@@ -49,10 +57,22 @@ structure:
 unit:
 	cargo test --workspace
 
+# The server on the real Kubernetes control plane (started and stopped by the script).
+test-real: setup
+	scripts/test-real.sh
+
+# The real control plane on loopback: etcd, kube-apiserver, controller manager,
+# scheduler, kwok's nodes (deploy/control-plane/README.md).
+cluster: setup
+	deploy/control-plane/cluster.sh up
+
+cluster-down:
+	deploy/control-plane/cluster.sh down
+
 e2e: build
 	scripts/e2e.sh
 
-test: setup editor fmt-check structure clippy unit e2e
+test: setup editor fmt-check structure clippy unit test-real e2e
 
 bench: release
 	scripts/bench.sh

@@ -89,4 +89,12 @@ for dir in editor end2end; do
   fi
 done
 
+# --- the real Kubernetes control plane, built from its Go modules ----------------------
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok; cached
+# outside the work tree (about 19 minutes the first time on 2 cores, then nothing).
+if ! deploy/control-plane/build.sh >/dev/null; then
+  echo "setup: building the control plane failed (deploy/control-plane/build.sh)" >&2
+  exit 1
+fi
+
 step "all tools present"

@@ -40,6 +40,26 @@ pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<
     Ok(client)
 }
 
+/// Whether the cluster's nodes run containers. A control plane whose nodes are all kwok's
+/// (`deploy/control-plane/`) only pretends: its pods are Running but have no log, answer
+/// no HTTP and never fail a probe; the panels say so instead of waiting for them.
+pub async fn runs_containers(platform: &kube::Client) -> bool {
+    let nodes: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(platform.clone());
+    match nodes.list(&Default::default()).await {
+        Ok(list) => list.items.iter().any(|n| {
+            n.status
+                .as_ref()
+                .and_then(|s| s.node_info.as_ref())
+                .is_none_or(|i| !i.container_runtime_version.starts_with("kwok"))
+        }),
+        Err(_) => true, // cannot tell: expect the usual
+    }
+}
+
+/// What the attendee is told where a container would have answered, on a cluster whose
+/// nodes run none.
+pub const NO_CONTAINERS: &str = "this cluster's nodes are simulated (kwok): its pods run no containers, so there is no log to read and nothing answers HTTP";
+
 async fn embedded(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kube::Client> {
     // The admin token guards the optional HTTPS endpoint: from the OS's randomness.
     let token: String = (0..32)

@@ -35,6 +35,8 @@ pub struct AppState {
     pub watchers: Arc<Watchers>,
     /// What one visitor, and all of them, may take.
     pub limits: Arc<Limits>,
+    /// Whether the cluster's nodes run containers (asked once, when first needed).
+    containers: Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             identities: Arc::new(Identities::new(platform)),
             discovery: Arc::new(Discovery::default()),
             limits: Arc::new(Limits::new(limits)),
+            containers: Arc::default(),
             db,
             workspaces,
         }
@@ -86,6 +89,14 @@ impl AppState {
     /// The client that acts as the workspace's attendee.
     pub fn tenant(&self, workspace: &Workspace) -> kube::Client {
         self.identities.tenant(workspace)
+    }
+
+    /// Whether the cluster's nodes run containers ([`crate::cluster::runs_containers`]).
+    pub async fn runs_containers(&self) -> bool {
+        *self
+            .containers
+            .get_or_init(|| crate::cluster::runs_containers(self.platform()))
+            .await
     }
 
     /// The apply pipeline acting in `workspace`, as its attendee.

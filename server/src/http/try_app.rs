@@ -83,6 +83,8 @@ async fn send(
         .send(request.map(kube::client::Body::from))
         .await?;
     let status = response.status().as_u16();
+    let failed = !(200..400).contains(&status) && status != 404;
+    let simulated = failed && !state.runs_containers().await;
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -99,6 +101,9 @@ async fn send(
         && let Some(message) = status_object["message"].as_str()
     {
         body = message.to_string();
+    }
+    if simulated {
+        body = format!("{body} ({})", crate::cluster::NO_CONTAINERS);
     }
     if body.len() > SHOWN {
         let mut end = SHOWN;

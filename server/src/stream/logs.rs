@@ -23,8 +23,14 @@ pub struct LogRequest {
     pub tail_lines: Option<i64>,
 }
 
-/// Sends the log's lines to the tab, then why it ended.
-pub async fn follow(api: kube::Api<Pod>, request: LogRequest, out: mpsc::Sender<ServerMessage>) {
+/// Sends the log's lines to the tab, then why it ended (on a cluster whose nodes run no
+/// containers, that there is no log, rather than the kubelet's connection error).
+pub async fn follow(
+    api: kube::Api<Pod>,
+    request: LogRequest,
+    containers: bool,
+    out: mpsc::Sender<ServerMessage>,
+) {
     let LogRequest {
         namespace,
         pod,
@@ -72,6 +78,7 @@ pub async fn follow(api: kube::Api<Pod>, request: LogRequest, out: mpsc::Sender<
             }
             "ended".to_string()
         }
+        Err(_) if !containers => crate::cluster::NO_CONTAINERS.to_string(),
         Err(e) => crate::pipeline::send::api_message(e),
     };
     let _ = out

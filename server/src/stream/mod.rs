@@ -69,7 +69,8 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                         if let Some(old) = logs.take() { old.abort(); }
                         let api = kube::Api::namespaced(state.tenant(&workspace), &workspace.namespace(&namespace));
                         let request = LogRequest { namespace, pod, container, previous, tail_lines };
-                        logs = Some(tokio::spawn(logs::follow(api, request, out.clone())));
+                        let containers = state.runs_containers().await;
+                        logs = Some(tokio::spawn(logs::follow(api, request, containers, out.clone())));
                     }
                     Ok(Request::StopLogs) => {
                         if let Some(old) = logs.take() { old.abort(); }

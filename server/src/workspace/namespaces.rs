@@ -6,6 +6,25 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 
+/// How long a new namespace's default ServiceAccount is waited for.
+const ACCOUNT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits (a while at most) for a new namespace's default ServiceAccount: the controller
+/// manager makes it moments after the namespace, and until then the API server refuses
+/// every Pod there (`error looking up service account`).
+async fn default_account(client: &kube::Client, namespace: &str) {
+    let accounts: Api<k8s_openapi::api::core::v1::ServiceAccount> =
+        Api::namespaced(client.clone(), namespace);
+    let deadline = tokio::time::Instant::now() + ACCOUNT_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = accounts.get_opt("default").await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tracing::warn!(%namespace, "no default ServiceAccount after {ACCOUNT_WAIT:?}");
+}
+
 impl Workspace {
     /// The workspace's namespaces now: (short, real).
     pub async fn namespaces(
@@ -89,6 +108,7 @@ impl Workspace {
                 .to_string();
             api.patch(&name, &params, &Patch::Apply(&object)).await?;
         }
+        default_account(client, &real).await;
         Ok(real)
     }
 

@@ -6,11 +6,13 @@ use crate::watch::shared::Item;
 use app::model::live::{EventObject, EventView, ObjectView, OwnerRef};
 use serde_json::{Value, json};
 
-/// Whether the workshop, not the attendee, made this object (the default account, the
-/// isolation policy's objects).
+/// Whether the workshop or the cluster, not the attendee, made this object (the default
+/// account, the CA bundle, the isolation policy's objects).
 pub fn is_workshop_own(kind: &str, object: &Value) -> bool {
     let name = object["metadata"]["name"].as_str().unwrap_or_default();
     (kind == "ServiceAccount" && name == "default")
+        // The cluster's CA bundle, which kube-controller-manager puts in every namespace.
+        || (kind == "ConfigMap" && name == "kube-root-ca.crt")
         || super::policy::RESERVED.contains(&(kind, name))
 }
 

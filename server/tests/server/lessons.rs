@@ -5,6 +5,7 @@
 //! stores the live stream judges them on.
 
 use super::support::content_dir;
+use app::content::check::Check;
 use app::content::{Lesson, Library};
 use kube::api::{Api, ListParams};
 use server::identity::Identities;
@@ -51,32 +52,41 @@ async fn pods_summary(
     lines.join("\n          ")
 }
 
-/// Plays one lesson; returns what went wrong, step by step.
-async fn play(lesson: &Lesson) -> Vec<String> {
-    let cluster = kubesim::Cluster::builder()
-        .seed(11)
-        .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
-        .build()
-        .expect("cluster");
-    let client = cluster.client();
-    let platform = super::support::platform(&cluster).await;
-    let identities = Identities::new(platform.clone());
-    let workspace = Workspace::new("lesson", "kc");
+/// Where a lesson is played, and how it is judged.
+pub struct Stage<'a> {
+    /// kubeclass's client of the cluster, and its administrator's (to explain failures).
+    pub platform: &'a kube::Client,
+    pub admin: &'a kube::Client,
+    pub workspace: Workspace,
+    /// Which checks this cluster can show (kubesim: all; kwok's nodes run no containers).
+    pub judged: fn(&Check) -> bool,
+    /// How often checks are looked at while waiting, and how long at most a step waits.
+    pub tick: Duration,
+    pub longest: u64,
+}
+
+/// Plays one lesson: each step's panes dry-run, applied, and dry-run again (a diff that
+/// must go through), the step's judged checks waited for; at the end, the panes deleted
+/// through the pipeline. Returns what went wrong, step by step.
+pub async fn play(lesson: &Lesson, stage: &Stage<'_>) -> Vec<String> {
+    let identities = Identities::new(stage.platform.clone());
+    let workspace = &stage.workspace;
     let discovery = Discovery::default();
     let pipeline = Context {
-        tenant: identities.tenant(&workspace),
-        platform: &platform,
+        tenant: identities.tenant(workspace),
+        platform: stage.platform,
         discovery: &discovery,
-        workspace: &workspace,
+        workspace,
     };
     let watchers = Watchers::default();
     let observed = Observed::start(
         &watchers,
         &identities,
-        &workspace,
+        workspace,
         &lesson.front.namespaces,
         &observe::kinds_for(Some(lesson)),
     );
+    let namespaces = &lesson.front.namespaces;
     let mut failures = Vec::new();
     for (index, step) in lesson.steps.iter().enumerate() {
         let at = |what: &str| format!("step {} \"{}\", {what}", index + 1, step.title);
@@ -84,44 +94,48 @@ async fn play(lesson: &Lesson) -> Vec<String> {
             let Some(text) = pane.at_step(index) else {
                 continue;
             };
-            match pipeline.apply(text, &lesson.front.namespaces, false).await {
-                Ok(report) => {
-                    for result in report.results.iter().filter(|r| r.error.is_some()) {
-                        let error = result.error.clone().unwrap_or_default();
-                        failures.push(at(&format!("{} line {}: {error}", pane.name, result.line)));
+            for (what, dry_run) in [("apply", false), ("diff", true)] {
+                match pipeline.apply(text, namespaces, dry_run).await {
+                    Ok(report) => {
+                        for result in report.results.iter().filter(|r| r.error.is_some()) {
+                            let error = result.error.clone().unwrap_or_default();
+                            failures.push(at(&format!(
+                                "{} {what} line {}: {error}",
+                                pane.name, result.line
+                            )));
+                        }
                     }
+                    Err(e) => failures.push(at(&format!("{} {what}: {e}", pane.name))),
                 }
-                Err(e) => failures.push(at(&format!("{}: {e}", pane.name))),
             }
         }
-        // The watches hear of what was applied before anything is judged (paused time
-        // moves on only when every task, the watches' included, is idle).
+        // The watches hear of what was applied before anything is judged (on paused time,
+        // time moves on only when every task, the watches' included, is idle).
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let wait = step
-            .checks
+        let judged: Vec<&Check> = step.checks.iter().filter(|c| (stage.judged)(c)).collect();
+        let wait = judged
             .iter()
             .filter_map(|c| c.within_seconds)
             .max()
-            .map_or(DEFAULT_WAIT, u64::from);
+            .map_or(DEFAULT_WAIT, u64::from)
+            .min(stage.longest);
         let mut waited = 0;
-        let mut failing: Vec<usize>;
+        let mut failing: Vec<&Check>;
         loop {
-            failing = Vec::new();
-            for (i, check) in step.checks.iter().enumerate() {
-                if !observed.holds(check) {
-                    failing.push(i);
-                }
-            }
+            failing = judged
+                .iter()
+                .copied()
+                .filter(|c| !observed.holds(c))
+                .collect();
             if failing.is_empty() || waited >= wait {
                 break;
             }
-            tokio::time::sleep(Duration::from_secs(TICK)).await;
-            waited += TICK;
+            tokio::time::sleep(stage.tick).await;
+            waited += stage.tick.as_secs().max(1);
         }
         if !failing.is_empty() {
-            let state = pods_summary(&client, &workspace, &lesson.front.namespaces).await;
-            for i in failing {
-                let check = &step.checks[i];
+            let state = pods_summary(stage.admin, workspace, namespaces).await;
+            for check in failing {
                 let seen: String = serde_json::to_string(&observed.observe(check))
                     .unwrap_or_default()
                     .chars()
@@ -134,6 +148,23 @@ async fn play(lesson: &Lesson) -> Vec<String> {
             }
         }
     }
+    for pane in &lesson.panes {
+        let Some(text) = pane.at_step(lesson.steps.len().saturating_sub(1)) else {
+            continue;
+        };
+        match pipeline.delete(text, namespaces).await {
+            Ok(report) => {
+                for result in report.results.iter().filter(|r| r.error.is_some()) {
+                    failures.push(format!(
+                        "delete {}: {}",
+                        pane.name,
+                        result.error.clone().unwrap_or_default()
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("delete {}: {e}", pane.name)),
+        }
+    }
     failures
 }
 
@@ -144,7 +175,20 @@ async fn every_lesson_plays_out_in_kubesim() {
     let mut report = Vec::new();
     for course in &library.courses {
         for lesson in &course.lessons {
-            for failure in play(lesson).await {
+            let cluster = kubesim::Cluster::builder()
+                .seed(11)
+                .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
+                .build()
+                .expect("cluster");
+            let stage = Stage {
+                platform: &super::support::platform(&cluster).await,
+                admin: &cluster.client(),
+                workspace: Workspace::new("lesson", "kc"),
+                judged: |_| true,
+                tick: Duration::from_secs(TICK),
+                longest: u64::MAX,
+            };
+            for failure in play(lesson, &stage).await {
                 report.push(format!("{}/{}: {failure}", course.slug, lesson.slug));
             }
         }

@@ -5,6 +5,7 @@ mod hardening;
 mod isolation;
 mod lessons;
 mod properties;
+mod real;
 mod routes;
 mod stream;
 mod support;

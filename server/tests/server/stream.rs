@@ -91,7 +91,7 @@ pub(super) async fn post(
     answer
 }
 
-async fn get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> String {
+pub(super) async fn get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> String {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let head = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"

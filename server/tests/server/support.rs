@@ -52,7 +52,16 @@ async fn build(
     cluster: &kubesim::Cluster,
     limits: LimitsConfig,
 ) -> AppState {
-    let platform = platform(cluster).await;
+    with_platform(dir, database, platform(cluster).await, limits).await
+}
+
+/// The state over any cluster, given kubeclass's client of it.
+pub async fn with_platform(
+    dir: PathBuf,
+    database: &str,
+    platform: kube::Client,
+    limits: LimitsConfig,
+) -> AppState {
     let (library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
     let db = Database::open(database, Arc::new(SystemClock))
@@ -97,4 +106,39 @@ pub async fn send(
         parts.headers,
         String::from_utf8_lossy(&bytes).into_owned(),
     )
+}
+
+/// The real control plane the make target started (`make test-real`:
+/// `deploy/control-plane/cluster.sh` in a folder of its own, named by
+/// `KUBECLASS_REAL_CONTROL_PLANE`): kubeclass's client of it and the administrator's.
+pub struct RealCluster {
+    pub platform: kube::Client,
+    pub admin: kube::Client,
+}
+
+/// The real control plane of `make test-real`; the tests that need it are `#[ignore]`d
+/// and say how to run them when it is not there.
+pub async fn real_cluster() -> RealCluster {
+    let Ok(dir) = std::env::var("KUBECLASS_REAL_CONTROL_PLANE") else {
+        panic!("no real control plane: run `make test-real` (it starts one and runs these tests)");
+    };
+    let client = |file: &str| {
+        let path = Path::new(&dir).join(file);
+        async move {
+            let kubeconfig = kube::config::Kubeconfig::read_from(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+                .await
+                .expect("kubeconfig");
+            kube::Client::try_from(config).expect("client")
+        }
+    };
+    let platform = client("kubeclass.kubeconfig").await;
+    server::platform::check(&platform)
+        .await
+        .expect("kubeclass's rights on the real control plane");
+    RealCluster {
+        platform,
+        admin: client("admin.kubeconfig").await,
+    }
 }

@@ -44,9 +44,11 @@ spec:
     )
 }
 
+/// The name of the attacker's first object, by which the test finds their workspace.
+pub const ATTACKER_MARK: &str = "attacker-start";
+
 /// The attacker's first, harmless apply: their workspace exists.
-pub const ATTACKER_START: &str =
-    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hello, namespace: default}\ndata: {a: b}\n";
+pub const ATTACKER_START: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: attacker-start, namespace: default}\ndata: {a: b}\n";
 
 /// A busybox pod running `command` once, then saying it is done.
 pub fn busybox(name: &str, command: &str) -> String {

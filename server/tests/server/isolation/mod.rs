@@ -69,10 +69,14 @@ struct Attendee {
     cookie: String,
 }
 
-struct Site {
-    router: axum::Router,
-    admin: kube::Client,
-    _cluster: kubesim::Cluster,
+/// The server under attack and the cluster behind it.
+pub struct Site {
+    pub router: axum::Router,
+    /// The cluster's administrator: to look, never to act for the attacker.
+    pub admin: kube::Client,
+    /// Whether the cluster's nodes run containers (kubesim's do; kwok's only pretend, so
+    /// the network attempts, which need a running probe, cannot be made there).
+    pub runs_containers: bool,
 }
 
 impl Site {
@@ -138,6 +142,17 @@ impl Site {
             .unwrap_or_default()
     }
 
+    /// The workspace namespace that holds the object `kind` `name` (the cluster may hold
+    /// other tests' workspaces too).
+    async fn holding(&self, kind: &str, name: &str) -> String {
+        for namespace in self.workspace_namespaces().await {
+            if let Ok(Some(_)) = self.api(kind, Some(&namespace)).get_opt(name).await {
+                return namespace;
+            }
+        }
+        panic!("no workspace holds {kind} {name}");
+    }
+
     /// The workspace namespaces now, by real name.
     async fn workspace_namespaces(&self) -> Vec<String> {
         self.api("Namespace", None)
@@ -177,7 +192,7 @@ fn objects_of(manifests: &str) -> Vec<(String, String)> {
 
 /// What must not change, whatever the attacker tries: resourceVersions of the victim's
 /// canary and of both workspaces' policy objects, the cluster-scoped objects by name.
-async fn invariants(site: &Site, victim: &Victim) -> BTreeMap<String, String> {
+async fn invariants(site: &Site, victim: &Victim, attacker: &str) -> BTreeMap<String, String> {
     let mut seen = BTreeMap::new();
     let canary = site
         .api("Secret", Some(&victim.namespace))
@@ -188,7 +203,19 @@ async fn invariants(site: &Site, victim: &Victim) -> BTreeMap<String, String> {
         "victim canary".into(),
         canary.metadata.resource_version.unwrap_or_default(),
     );
-    for namespace in site.workspace_namespaces().await {
+    // The two workspaces' namespaces (the cluster may hold other tests' too).
+    let prefix = |namespace: &str| {
+        namespace
+            .rsplit_once('-')
+            .map_or(String::new(), |(p, _)| format!("{p}-"))
+    };
+    let ours = [prefix(&victim.namespace), prefix(attacker)];
+    let namespaces = site.workspace_namespaces().await;
+    for namespace in namespaces
+        .iter()
+        .filter(|n| ours.iter().any(|p| n.starts_with(p.as_str())))
+    {
+        let namespace = namespace.clone();
         for (kind, name) in server::workspace::policy::RESERVED {
             // What it says, not its version: a quota's usage changes as it should.
             let said = match site
@@ -320,28 +347,24 @@ async fn an_attacker_reaches_nothing_that_is_not_theirs() {
     let site = Site {
         router: app(state(":memory:", &cluster).await),
         admin: cluster.client(),
-        _cluster: cluster,
+        runs_containers: true,
     };
+    suite(&site).await;
+}
+
+/// The whole suite against `site`.
+pub async fn suite(site: &Site) {
     let victim_browser = site.attendee().await;
     let canary = format!("canary-{}", std::process::id());
     let (status, answer) = site
         .apply(&victim_browser, &attempts::victim(&canary))
         .await;
     assert_eq!(status, StatusCode::OK, "the victim's workspace: {answer}");
-    let victim_namespace = site
-        .workspace_namespaces()
-        .await
-        .pop()
-        .expect("the victim's namespace");
+    let victim_namespace = site.holding("Secret", "canary").await;
     let attacker = site.attendee().await;
     let (status, answer) = site.apply(&attacker, attempts::ATTACKER_START).await;
     assert_eq!(status, StatusCode::OK, "the attacker's workspace: {answer}");
-    let attacker_namespace = site
-        .workspace_namespaces()
-        .await
-        .into_iter()
-        .find(|n| *n != victim_namespace)
-        .expect("the attacker's namespace");
+    let attacker_namespace = site.holding("ConfigMap", attempts::ATTACKER_MARK).await;
     let mut pod_ip = String::new();
     for _ in 0..100 {
         let pods = site
@@ -374,20 +397,23 @@ async fn an_attacker_reaches_nothing_that_is_not_theirs() {
 
     let mut attempts = attempts::all(&victim);
     attempts.extend(pod_security::all());
+    if !site.runs_containers {
+        attempts.retain(|a| !matches!(a.how, How::Reach(_)));
+    }
     assert!(attempts.len() >= 80, "{} attempts", attempts.len());
     let mut failures = Vec::new();
     let mut by_area: BTreeMap<&str, usize> = BTreeMap::new();
-    let baseline = attacker_objects(&site, &attacker_namespace).await;
+    let baseline = attacker_objects(site, &attacker_namespace).await;
     for attempt in &attempts {
         *by_area.entry(attempt.area).or_default() += 1;
-        let before = invariants(&site, &victim).await;
-        if let Err(why) = run(&site, &attacker, &attacker_namespace, &victim, attempt).await {
+        let before = invariants(site, &victim, &attacker_namespace).await;
+        if let Err(why) = run(site, &attacker, &attacker_namespace, &victim, attempt).await {
             failures.push(format!("[{}] {}: {why}", attempt.area, attempt.what));
         }
         // A refused attempt changes none of the attacker's own objects either (what they
         // say: their versions also move as controllers write their status).
         if let How::Apply(_) | How::Delete(_) = attempt.how {
-            let now = attacker_objects(&site, &attacker_namespace).await;
+            let now = attacker_objects(site, &attacker_namespace).await;
             let changed: Vec<&String> = baseline
                 .iter()
                 .filter(|(key, version)| {
@@ -402,7 +428,7 @@ async fn an_attacker_reaches_nothing_that_is_not_theirs() {
                 ));
             }
         }
-        let after = invariants(&site, &victim).await;
+        let after = invariants(site, &victim, &attacker_namespace).await;
         for (key, was) in &before {
             if after.get(key) != Some(was) {
                 failures.push(format!(
@@ -413,14 +439,14 @@ async fn an_attacker_reaches_nothing_that_is_not_theirs() {
                 ));
             }
         }
-        let escaped = escaped_pods(&site).await;
+        let escaped = escaped_pods(site).await;
         if !escaped.is_empty() {
             failures.push(format!(
                 "[{}] {}: pods with host access: {escaped:?}",
                 attempt.area, attempt.what
             ));
         }
-        reset(&site, &attacker_namespace, &baseline).await;
+        reset(site, &attacker_namespace, &baseline).await;
     }
     assert!(
         failures.is_empty(),
@@ -457,7 +483,7 @@ const LEFT: &[&str] = &[
 
 /// The attacker's objects: `KIND name` -> what they say (everything but status and the
 /// metadata the cluster keeps moving).
-async fn attacker_objects(site: &Site, namespace: &str) -> BTreeMap<String, String> {
+async fn attacker_objects(site: &Site, namespace: &str) -> BTreeMap<String, Value> {
     let mut objects = BTreeMap::new();
     for kind in LEFT {
         for o in site.list(kind, namespace).await {
@@ -466,11 +492,9 @@ async fn attacker_objects(site: &Site, namespace: &str) -> BTreeMap<String, Stri
             if let Some(map) = said.as_object_mut() {
                 map.remove("status");
             }
-            let said = format!(
-                "{said} {:?} {:?}",
-                o.metadata.labels, o.metadata.annotations
-            );
-            objects.insert(format!("{kind} {name}"), said);
+            let meta = serde_json::json!([o.metadata.labels, o.metadata.annotations]);
+            // Compared as values: the order of a map's keys is no change.
+            objects.insert(format!("{kind} {name}"), serde_json::json!([said, meta]));
         }
     }
     objects
@@ -478,7 +502,7 @@ async fn attacker_objects(site: &Site, namespace: &str) -> BTreeMap<String, Stri
 
 /// Takes the attacker's namespace back to how it was before the attempts (as the
 /// administrator, at once), so each attempt meets the same workspace.
-async fn reset(site: &Site, namespace: &str, baseline: &BTreeMap<String, String>) {
+async fn reset(site: &Site, namespace: &str, baseline: &BTreeMap<String, Value>) {
     let now = kube::api::DeleteParams {
         grace_period_seconds: Some(0),
         ..Default::default()
@@ -545,7 +569,7 @@ async fn run(
                     if let Some(spec) = spec.as_object_mut() {
                         spec.remove("nodeName");
                     }
-                    spec.to_string()
+                    spec
                 })
             };
             let before = version(
@@ -567,7 +591,9 @@ async fn run(
                     .flatten(),
             );
             if before != after {
-                return Err(format!("{kind} {name} changed although refused"));
+                return Err(format!(
+                    "{kind} {name} changed although refused:\n    before {before:?}\n    after  {after:?}"
+                ));
             }
             site.send(attacker, "POST", "/api/workspace/delete", harmless.clone())
                 .await;
