@@ -137,12 +137,8 @@ up() {
     --node-lease-duration-seconds=40 --cidr=10.244.0.0/16 --node-ip=127.0.0.1
   nodes
   classes
-  k apply -f "$root/deploy/rbac/tenant.yaml" -f "$root/deploy/rbac/platform.yaml" >/dev/null
+  KUBECTL="$bin/kubectl --kubeconfig=$dir/admin.kubeconfig" "$root/deploy/rbac/install.sh" "$dir/kubeclass.kubeconfig" 2>/dev/null
   k wait --for=condition=Ready node/kind-control-plane node/kind-worker --timeout=60s >/dev/null
-  # Namespaces' default ServiceAccounts are made by the controller manager.
-  for ((n = 0; n < 300; n++)); do k -n kubeclass get serviceaccount kubeclass >/dev/null 2>&1 && break; sleep 0.2; done
-  kubeconfig kubeclass.kubeconfig "$(k -n kubeclass create token kubeclass --duration=8760h)"
-  chmod 600 "$dir/kubeclass.kubeconfig"
   t2=$(now_ms)
   say "kube-apiserver ready in $((t1 - t0)) ms; nodes Ready and kubeclass's roles applied in $((t2 - t0)) ms"
   usage

@@ -16,6 +16,9 @@
 #                    supports one minor version of skew); the script warns when it sees that.
 #   KIND             kind to use (default: kind).
 #   KIND_NODE_IMAGE  node image (default below; set it empty to use your kind's own default).
+#   KUBECLASS_KUBECONFIG_OUT  where to write the kubeconfig kubeclass runs with (default:
+#                    data/kind/kubeclass.kubeconfig in the repository): the ServiceAccount
+#                    kubeclass/kubeclass, made by ../rbac/install.sh, not your admin identity.
 #
 # Every kubectl call names the context kind-kubeclass, so a script run never touches
 # another cluster, whatever the current context is.
@@ -47,6 +50,7 @@ CONTEXT="kind-$CLUSTER"
 KUBECTL="${KUBECTL:-kubectl}"
 KIND="${KIND:-kind}"
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE-$DEFAULT_NODE_IMAGE}"
+KUBECLASS_KUBECONFIG_OUT="${KUBECLASS_KUBECONFIG_OUT:-$HERE/../../data/kind/kubeclass.kubeconfig}"
 
 say() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -205,6 +209,13 @@ install_cert_manager() {
   retry 180 "cert-manager webhook" probe_cert_manager_webhook
 }
 
+# kubeclass's roles (deploy/rbac/) and a kubeconfig for its ServiceAccount.
+install_kubeclass() {
+  say "kubeclass's roles"
+  mkdir -p "$(dirname "$KUBECLASS_KUBECONFIG_OUT")"
+  KUBECTL="$KUBECTL --context $CONTEXT" "$HERE/../rbac/install.sh" "$KUBECLASS_KUBECONFIG_OUT"
+}
+
 summary() {
   local kubeconfig="${KUBECONFIG:-$HOME/.kube/config}"
   kubeconfig="${kubeconfig%%:*}"
@@ -218,8 +229,8 @@ kubeclass workshop cluster is ready.
   metrics       $(k -n kube-system get deployment metrics-server -o jsonpath='{.spec.template.spec.containers[0].image}') (first samples within a minute: kubectl top nodes)
   cert-manager  $(k -n cert-manager get deployment cert-manager -o jsonpath='{.spec.template.spec.containers[0].image}')
 
-Point kubeclass at it:
-  kubeclass --cluster kubeconfig --kubeconfig $kubeconfig --context $CONTEXT
+Point kubeclass at it (as its own ServiceAccount, not as you):
+  kubeclass --cluster kubeconfig --kubeconfig $KUBECLASS_KUBECONFIG_OUT
 Tear it down:
   $0 down
 EOF
@@ -232,6 +243,7 @@ cmd_up() {
   install_ingress_nginx
   install_metrics_server
   install_cert_manager
+  install_kubeclass
   summary
 }
 
@@ -271,6 +283,6 @@ case "${1:-up}" in
   up) cmd_up ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  -h | --help | help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help | help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (use: up, status, down)" ;;
 esac
