@@ -15,6 +15,8 @@
 //!   [`observe`] (a viewer's watches of a workspace, and lesson checks judged on them).
 //! - [`state`] (what handlers reach), [`stream`] (the live websocket), [`http`] (the
 //!   router, one module per domain, the error type).
+//! - [`rehearsal`]: a lesson played through the pipeline and judged by its checks, as the
+//!   tests and the benchmarks play every lesson on kubesim and the real control plane.
 
 #![recursion_limit = "256"]
 
@@ -29,6 +31,7 @@ pub mod limits;
 pub mod observe;
 pub mod pipeline;
 pub mod platform;
+pub mod rehearsal;
 pub mod sessions;
 pub mod shutdown;
 pub mod state;

@@ -3,8 +3,9 @@
 //! isolation suite and the benchmark harness (`server/examples/hostile.rs`, which
 //! measures time and peak memory per shape) all read this one list.
 
-/// One shape: its name, the text, and what the refusal says.
-pub type Shape = (&'static str, String, &'static str);
+/// One shape: its name, how to make the text (made only when wanted, so a harness that
+/// measures one shape's memory holds no other), and what the refusal says.
+pub type Shape = (&'static str, fn() -> String, &'static str);
 
 /// `count` aliases of the anchor `name`, as a flow list.
 fn aliases(name: &str, count: usize) -> String {
@@ -14,63 +15,73 @@ fn aliases(name: &str, count: usize) -> String {
 /// Every shape.
 pub fn shapes() -> Vec<Shape> {
     vec![
-        ("billion laughs", billion_laughs(), "YAML aliases"),
+        ("billion laughs", billion_laughs, "YAML aliases"),
         (
             "doubling chain within the alias budget",
-            doubling_chain(),
+            doubling_chain,
             "values",
         ),
-        ("hidden aliases of a large list", hidden_aliases(), "values"),
+        ("hidden aliases of a large list", hidden_aliases, "values"),
         (
             "deep nesting",
-            format!(
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {{v: {}1{}}}\n",
-                "[".repeat(10_000),
-                "]".repeat(10_000)
-            ),
+            || {
+                format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {{v: {}1{}}}\n",
+                    "[".repeat(10_000),
+                    "]".repeat(10_000)
+                )
+            },
             "nested",
         ),
         (
             "a 10 MiB document",
-            format!(
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{v: \"{}\"}}\n",
-                "x".repeat(10 * 1024 * 1024)
-            ),
+            || {
+                format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{v: \"{}\"}}\n",
+                    "x".repeat(10 * 1024 * 1024)
+                )
+            },
             "at most 512 KiB",
         ),
         (
             "a thousand documents",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n".repeat(1000),
+            || "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n".repeat(1000),
             "1000 documents",
         ),
         (
             "a List of a thousand items",
-            format!(
-                "apiVersion: v1\nkind: List\nitems:\n{}",
-                "- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n".repeat(1000)
-            ),
+            || {
+                format!(
+                    "apiVersion: v1\nkind: List\nitems:\n{}",
+                    "- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n".repeat(1000)
+                )
+            },
             "List items counted",
         ),
         (
             "a 300 KiB key",
             // An explicit key (`? …`): YAML's 1,024-character limit is for implicit ones.
-            format!(
-                "apiVersion: v1\nkind: ConfigMap\ndata:\n  ? \"{}\"\n  : x\n",
-                "k".repeat(300 * 1024)
-            ),
+            || {
+                format!(
+                    "apiVersion: v1\nkind: ConfigMap\ndata:\n  ? \"{}\"\n  : x\n",
+                    "k".repeat(300 * 1024)
+                )
+            },
             "key",
         ),
         (
             "a hundred thousand small values",
-            format!(
-                "apiVersion: v1\nkind: ConfigMap\ndata: {{v: [{}]}}\n",
-                vec!["1"; 100_000].join(",")
-            ),
+            || {
+                format!(
+                    "apiVersion: v1\nkind: ConfigMap\ndata: {{v: [{}]}}\n",
+                    vec!["1"; 100_000].join(",")
+                )
+            },
             "values",
         ),
         (
             "deep JSON",
-            format!("{{\"a\": {}1{}}}", "[".repeat(10_000), "]".repeat(10_000)),
+            || format!("{{\"a\": {}1{}}}", "[".repeat(10_000), "]".repeat(10_000)),
             "nested",
         ),
     ]

@@ -121,7 +121,7 @@ impl Context<'_> {
         plan.planned.reverse();
         let mut results = Vec::new();
         for planned in plan.planned {
-            results.push(send::delete(self.client(planned.platform), planned).await);
+            results.push(send::delete(self.client(planned.platform), self.platform, planned).await);
         }
         Ok(report(results, true, false))
     }

@@ -83,14 +83,16 @@ pub async fn apply(client: &kube::Client, checked: &Checked) -> Outcome {
     }
 }
 
-/// Deletes one object; one already gone counts as deleted.
-pub async fn delete(client: &kube::Client, planned: Planned) -> Outcome {
+/// Deletes one object; one already gone counts as deleted, and so does one whose
+/// namespace is gone or going (deleting a Namespace takes the attendee's rights in it
+/// along, so the API server answers 403 for what the namespace is deleting anyway).
+pub async fn delete(client: &kube::Client, platform: &kube::Client, planned: Planned) -> Outcome {
     let gone = |e: &kube::Error| matches!(e, kube::Error::Api(status) if status.code == 404);
     match api(client, &planned)
         .delete(&planned.name, &DeleteParams::background())
         .await
     {
-        Err(e) if !gone(&e) => Outcome {
+        Err(e) if !gone(&e) && !namespace_going(platform, &planned).await => Outcome {
             error: Some(api_message(e)),
             ..planned.outcome
         },
@@ -98,6 +100,22 @@ pub async fn delete(client: &kube::Client, planned: Planned) -> Outcome {
             action: Some(Action::Deleted),
             ..planned.outcome
         },
+    }
+}
+
+/// Whether the object's namespace no longer exists or is being deleted.
+async fn namespace_going(platform: &kube::Client, planned: &Planned) -> bool {
+    let Some(namespace) = &planned.namespace else {
+        return false;
+    };
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(platform.clone());
+    match namespaces.get_opt(namespace).await {
+        Ok(None) => true,
+        Ok(Some(ns)) => {
+            ns.metadata.deletion_timestamp.is_some()
+                || ns.status.and_then(|s| s.phase).as_deref() == Some("Terminating")
+        }
+        Err(_) => false,
     }
 }
 

@@ -9,7 +9,6 @@
 //! and runs them.
 
 use super::isolation::{Site, suite};
-use super::lessons::{Stage, play};
 use super::support::{RealCluster, app, content_dir, real_cluster, send, with_platform};
 use app::content::Library;
 use app::content::check::Check;
@@ -17,6 +16,7 @@ use axum::body::Body;
 use http::{Request, StatusCode};
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use server::config::LimitsConfig;
+use server::rehearsal::{Stage, play};
 use server::workspace::Workspace;
 use std::time::Duration;
 
@@ -134,10 +134,11 @@ async fn every_lesson_goes_through_the_pipeline_on_the_real_api_server() {
             admin: &admin,
             workspace: Workspace::new(&format!("lesson{i}"), "kc"),
             judged: kwok_shows,
+            settle: Duration::from_secs(1),
             tick: Duration::from_secs(1),
-            longest: 60,
+            longest: Duration::from_secs(60),
         };
-        for failure in play(lesson, &stage).await {
+        for failure in play(lesson, &stage).await.failures {
             report.push(format!("{}: {failure}", lesson.slug));
         }
         let _ = stage.workspace.reset(&platform).await;

@@ -485,3 +485,36 @@ async fn what_refers_to_objects_of_the_same_request_applies_with_them() {
         ]
     );
 }
+
+#[tokio::test]
+async fn what_a_deleted_namespace_took_along_counts_as_deleted() {
+    let site = site().await;
+    let mut ada = browser(&site);
+    let lesson = "?lesson=fundamentals/namespaces";
+    let (status, report) = ada.apply(lesson, CONFIGMAP).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let real = workspace_namespace(&mut ada).await;
+    let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: server\n";
+    let delete = format!("/api/workspace/delete{lesson}");
+    let (status, report) = ada
+        .call("POST", &delete, namespace, Some("http://localhost:3000"))
+        .await;
+    assert_eq!(actions(&report), ["Namespace deleted"], "{status} {report}");
+    // Deleting the namespace took the attendee's rights in it along; wait until it is gone.
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> =
+        kube::Api::all(site.cluster.client());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while namespaces.get_opt(&real).await.expect("get").is_some() {
+        assert!(Instant::now() < deadline, "{real} was never deleted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, report) = ada
+        .call("POST", &delete, CONFIGMAP, Some("http://localhost:3000"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        actions(&report),
+        ["ConfigMap deleted"],
+        "not forbidden: {report}"
+    );
+}

@@ -182,11 +182,11 @@ pub fn all(victim: &Victim) -> Vec<Attempt> {
         apply("quota", "a container over the limit range", "apiVersion: v1\nkind: Pod\nmetadata: {name: greedy, namespace: default}\nspec: {containers: [{name: c, image: busybox:1.36, resources: {requests: {cpu: '8'}, limits: {cpu: '8'}}}]}\n"),
         Attempt { area: "quota", what: "a thousand replicas".into(), how: How::Bounded { manifest: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: swarm, namespace: default}\nspec: {replicas: 1000, selector: {matchLabels: {app: swarm}}, template: {metadata: {labels: {app: swarm}}, spec: {containers: [{name: c, image: busybox:1.36, command: [sleep, '3600']}]}}}\n".into(), pods: 20 } },
     ];
-    for (name, text, _) in server::pipeline::hostile::shapes() {
+    for (name, make, _) in server::pipeline::hostile::shapes() {
         attempts.push(Attempt {
             area: "hostile yaml",
             what: name.into(),
-            how: How::Apply(text),
+            how: How::Apply(make()),
         });
     }
     attempts
