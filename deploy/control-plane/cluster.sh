@@ -138,6 +138,7 @@ up() {
   nodes
   classes
   KUBECTL="$bin/kubectl --kubeconfig=$dir/admin.kubeconfig" "$root/deploy/rbac/install.sh" "$dir/kubeclass.kubeconfig" 2>/dev/null
+  k wait --for=condition=Established crd -l app.kubernetes.io/name=cert-manager --timeout=30s >/dev/null
   k wait --for=condition=Ready node/kind-control-plane node/kind-worker --timeout=60s >/dev/null
   t2=$(now_ms)
   say "kube-apiserver ready in $((t1 - t0)) ms; nodes Ready and kubeclass's roles applied in $((t2 - t0)) ms"
@@ -183,9 +184,11 @@ EOF
   done
 }
 
-# The classes a kind cluster has: its default StorageClass (no provisioner runs here, so
-# claims stay Pending) and the nginx IngressClass (no controller runs either).
+# What a kind cluster set up for the workshop has: its default StorageClass (no
+# provisioner runs here, so claims stay Pending), the nginx IngressClass (no controller
+# runs either) and cert-manager's kinds (kubesim's very definitions; no issuer runs).
 classes() {
+  k apply -f "$root/kubesim/src/addons/cert_manager/crds.yaml" >/dev/null
   k apply -f - >/dev/null <<EOF
 apiVersion: storage.k8s.io/v1
 kind: StorageClass

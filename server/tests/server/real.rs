@@ -14,7 +14,6 @@ use app::content::Library;
 use app::content::check::Check;
 use axum::body::Body;
 use http::{Request, StatusCode};
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use server::config::LimitsConfig;
 use server::rehearsal::{Stage, play};
 use server::workspace::Workspace;
@@ -99,32 +98,10 @@ fn kwok_shows(check: &Check) -> bool {
             .any(|(_, label, _)| *label == check.label)
 }
 
-/// cert-manager's kinds, so that the lessons' manifests that name them are served (as on
-/// the kind cluster, where the trainer installs cert-manager); no controller issues.
-async fn install_cert_manager_kinds(admin: &kube::Client) {
-    let resource = kube::discovery::ApiResource::erase::<
-        k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
-    >(&());
-    let api: Api<DynamicObject> = Api::all_with(admin.clone(), &resource);
-    for crd in kubesim::addons::cert_manager::crds::all() {
-        let name = crd["metadata"]["name"].as_str().expect("name").to_string();
-        api.patch(
-            &name,
-            &PatchParams::apply("kubeclass-tests").force(),
-            &Patch::Apply(&crd),
-        )
-        .await
-        .expect("a cert-manager CRD");
-    }
-    // Discovery learns of them within moments.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the real control plane: make test-real"]
 async fn every_lesson_goes_through_the_pipeline_on_the_real_api_server() {
     let RealCluster { platform, admin } = real_cluster().await;
-    install_cert_manager_kinds(&admin).await;
     let (library, errors) = Library::load(&content_dir());
     assert!(errors.is_empty(), "{errors:?}");
     let mut report = Vec::new();
@@ -207,7 +184,6 @@ async fn refusals_carry_the_real_api_servers_words() {
 #[ignore = "needs the real control plane: make test-real"]
 async fn the_isolation_suite_holds_on_the_real_api_server() {
     let RealCluster { platform, admin } = real_cluster().await;
-    install_cert_manager_kinds(&admin).await;
     let site = Site {
         router: app(
             with_platform(content_dir(), ":memory:", platform, LimitsConfig::default()).await,
