@@ -11,6 +11,7 @@
 //!   discovery), [`workspace`] (an attendee's namespaces, their policy, how objects are
 //!   shown, idle reclaim).
 //! - [`pipeline`]: manifests → parse → plan → dry run → apply (or delete).
+//! - [`console`]: a kubectl command line run as the attendee, printed as kubectl prints.
 //! - [`watch`] (shared watches of the cluster, kubectl's columns from its Tables) and
 //!   [`observe`] (a viewer's watches of a workspace, and lesson checks judged on them).
 //! - [`state`] (what handlers reach), [`stream`] (the live websocket), [`http`] (the
@@ -23,6 +24,7 @@
 pub mod clock;
 pub mod cluster;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod http;
 pub mod identity;

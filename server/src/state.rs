@@ -3,6 +3,7 @@
 //! hands out its parts with `FromRef`.
 
 use crate::config::LimitsConfig;
+use crate::console::resources::Catalog;
 use crate::db::Database;
 use crate::identity::Identities;
 use crate::kinds::Discovery;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub discovery: Arc<Discovery>,
     /// The watches every viewer shares.
     pub watchers: Arc<Watchers>,
+    /// The names of the cluster's resources, for the console.
+    pub catalog: Arc<Catalog>,
     /// What one visitor, and all of them, may take.
     pub limits: Arc<Limits>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
@@ -57,6 +60,7 @@ impl AppState {
             watchers: Arc::new(Watchers::default()),
             identities: Arc::new(Identities::new(platform)),
             discovery: Arc::new(Discovery::default()),
+            catalog: Arc::new(Catalog::default()),
             limits: Arc::new(Limits::new(limits)),
             containers: Arc::default(),
             db,
@@ -97,6 +101,16 @@ impl AppState {
             .containers
             .get_or_init(|| crate::cluster::runs_containers(self.platform()))
             .await
+    }
+
+    /// The kubectl console in `workspace`, acting as its attendee.
+    pub fn console<'a>(&'a self, workspace: &'a Workspace) -> crate::console::Console<'a> {
+        crate::console::Console {
+            tenant: self.tenant(workspace),
+            platform: self.platform(),
+            catalog: &self.catalog,
+            workspace,
+        }
     }
 
     /// The apply pipeline acting in `workspace`, as its attendee.

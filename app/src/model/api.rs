@@ -20,6 +20,7 @@ pub mod route {
     pub const STREAM: &str = "/api/stream";
     pub const DRAFTS: &str = "/api/drafts";
     pub const PROGRESS: &str = "/api/progress";
+    pub const CONSOLE: &str = "/api/workspace/console";
     pub const LESSON_IMAGE: &str = "/content/{course}/images/{file}";
     pub const HEALTH: &str = "/healthz";
 }
@@ -133,6 +134,20 @@ pub struct TryAnswer {
     #[serde(default, rename = "contentType")]
     pub content_type: Option<String>,
     pub body: String,
+}
+
+/// A console command (`POST /api/workspace/console`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleCommand {
+    pub command: String,
+}
+
+/// What a console command printed and its exit code, as kubectl would have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleAnswer {
+    pub output: String,
+    #[serde(rename = "exitCode")]
+    pub exit_code: i32,
 }
 
 /// Query of `/api/drafts`.

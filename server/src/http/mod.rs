@@ -3,6 +3,7 @@
 //! stream, lesson images, health, and the static site built by cargo-leptos. Rooms,
 //! embeds and the console get a module here each, beside `workspace`.
 
+pub mod console;
 pub mod content;
 pub mod drafts;
 pub mod error;
@@ -61,6 +62,7 @@ pub fn router(state: AppState, options: Options) -> Router {
             get(drafts::list).put(drafts::save).delete(drafts::save),
         )
         .route(route::PROGRESS, get(progress::get))
+        .route(route::CONSOLE, post(console::run))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()

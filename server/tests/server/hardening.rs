@@ -3,7 +3,7 @@
 //! that never show the server's internals.
 
 use super::stream::serve_content;
-use super::support::{app, content_dir, send, state, state_with_limits};
+use super::support::{app, content_dir, cookie_of, send, state, state_with_limits};
 use axum::body::Body;
 use http::{Request, StatusCode};
 use server::config::LimitsConfig;
@@ -11,16 +11,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn get(path: &str) -> http::request::Builder {
     Request::get(path).header("host", "localhost:3000")
-}
-
-fn cookie_of(headers: &http::HeaderMap) -> String {
-    headers["set-cookie"]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("cookie")
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! The server's integration tests, in one binary (one link instead of four).
 
 mod checks;
+mod console;
 mod hardening;
 mod isolation;
 mod lessons;

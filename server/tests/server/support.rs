@@ -142,3 +142,41 @@ pub async fn real_cluster() -> RealCluster {
         admin: client("admin.kubeconfig").await,
     }
 }
+
+/// A new visitor of `router`: the session cookie its first request was given.
+pub async fn new_attendee(router: &axum::Router) -> String {
+    let request = http::Request::get("/api/progress")
+        .header("host", "localhost:3000")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let (_, headers, _) = send(router, request).await;
+    cookie_of(&headers)
+}
+
+/// The session cookie an answer set.
+pub fn cookie_of(headers: &http::HeaderMap) -> String {
+    headers["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_string()
+}
+
+/// A request of an attendee's page (its cookie and kubeclass's own origin).
+pub fn from_page(
+    method: &str,
+    path: &str,
+    cookie: &str,
+    body: String,
+) -> http::Request<axum::body::Body> {
+    http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost:3000")
+        .header("origin", "http://localhost:3000")
+        .header("cookie", cookie)
+        .body(axum::body::Body::from(body))
+        .expect("request")
+}

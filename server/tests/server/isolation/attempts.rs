@@ -4,6 +4,14 @@
 
 use super::{Attempt, How, Victim};
 
+fn console(what: &str, command: &str) -> Attempt {
+    Attempt {
+        area: "console",
+        what: what.into(),
+        how: How::Console(command.into()),
+    }
+}
+
 /// The victim's workspace: the demo app reading a canary Secret into its environment, a
 /// Service and an Ingress for it, a claim.
 pub fn victim(canary: &str) -> String {
@@ -165,6 +173,16 @@ pub fn all(victim: &Victim) -> Vec<Attempt> {
         Attempt { area: "proxy", what: "try the victim's app by path traversal".into(), how: How::Get(format!("/api/workspace/try/default/..%2f..%2f{ns}%2fservices%2fweb/80/secret")) },
         Attempt { area: "proxy", what: "the victim's canary as YAML".into(), how: How::Get(format!("/api/workspace/object/{ns}/Secret/canary")) },
         Attempt { area: "proxy", what: "the victim's objects".into(), how: How::Get("/api/workspace/objects".into()) },
+        // The console, pointed at the victim.
+        console("the victim's canary as YAML", &format!("kubectl get secret canary -n {ns} -o yaml")),
+        console("the victim's Secrets as JSON", &format!("kubectl get secrets --namespace={ns} -o json")),
+        console("the victim's canary by resource/name", &format!("kubectl -n {ns} get secret/canary -o json")),
+        console("the victim's namespace by path traversal", &format!("kubectl get secrets -n ../{ns}")),
+        console("the victim's canary by a name with a path", &format!("kubectl get secrets '../../namespaces/{ns}/secrets/canary' -o yaml")),
+        console("the victim's canary by impersonating", &format!("kubectl get secret canary -n {ns} --as=system:admin -o yaml")),
+        console("the victim's canary through the admin kubeconfig", &format!("kubectl --kubeconfig=/etc/kubernetes/admin.conf get secret canary -n {ns}")),
+        console("the victim's canary through a pipe", &format!("kubectl get secret canary -n default | kubectl get secret canary -n {ns}")),
+        console("the cluster's nodes", "kubectl get nodes -o yaml"),
         // Tokens.
         apply("tokens", "a token Secret of a chosen account", "apiVersion: v1\nkind: Secret\nmetadata: {name: token, namespace: default, annotations: {kubernetes.io/service-account.name: default}}\ntype: kubernetes.io/service-account-token\n"),
         apply("tokens", "a pod as the platform's account", "apiVersion: v1\nkind: Pod\nmetadata: {name: thief, namespace: default}\nspec: {serviceAccountName: kubeclass, containers: [{name: c, image: busybox:1.36}]}\n"),

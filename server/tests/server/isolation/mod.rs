@@ -12,8 +12,7 @@ mod attempts;
 mod pod_security;
 
 use super::support::{app, state};
-use axum::body::Body;
-use http::{Request, StatusCode};
+use http::StatusCode;
 use kube::api::{Api, DynamicObject, ListParams, LogParams};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -57,6 +56,9 @@ pub enum How {
     },
     /// A GET through the API: whatever it answers holds no canary.
     Get(String),
+    /// A kubectl command in the console: refused (a non-zero exit), and what it printed
+    /// holds no canary.
+    Console(String),
     /// A busybox pod running this shell command: its log holds no canary.
     Reach(String),
     /// Apply what must be bounded rather than refused: afterwards the attacker's
@@ -87,14 +89,21 @@ impl Site {
         path: &str,
         body: String,
     ) -> (StatusCode, Value) {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", "localhost:3000")
-            .header("origin", "http://localhost:3000")
-            .header("cookie", &who.cookie)
-            .body(Body::from(body))
-            .expect("request");
+        let request = super::support::from_page(method, path, &who.cookie, body);
+        let (status, _, body) = super::support::send(&self.router, request).await;
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+
+    async fn console(&self, who: &Attendee, body: String) -> (StatusCode, Value) {
+        let mut request =
+            super::support::from_page("POST", app::model::api::route::CONSOLE, &who.cookie, body);
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
         let (status, _, body) = super::support::send(&self.router, request).await;
         (
             status,
@@ -108,19 +117,9 @@ impl Site {
     }
 
     async fn attendee(&self) -> Attendee {
-        let request = Request::get("/api/progress")
-            .header("host", "localhost:3000")
-            .body(Body::empty())
-            .expect("request");
-        let (_, headers, _) = super::support::send(&self.router, request).await;
-        let cookie = headers["set-cookie"]
-            .to_str()
-            .expect("ascii")
-            .split(';')
-            .next()
-            .expect("cookie")
-            .to_string();
-        Attendee { cookie }
+        Attendee {
+            cookie: super::support::new_attendee(&self.router).await,
+        }
     }
 
     fn api(&self, kind: &str, namespace: Option<&str>) -> Api<DynamicObject> {
@@ -642,6 +641,18 @@ async fn run(
             let (_, answer) = site.send(attacker, "GET", path, String::new()).await;
             if leak(&answer.to_string()) {
                 return Err(format!("the canary leaked: {answer}"));
+            }
+        }
+        How::Console(command) => {
+            let body = serde_json::json!({ "command": command }).to_string();
+            let (status, answer) = site.console(attacker, body).await;
+            let output = answer["output"].as_str().unwrap_or_default();
+            let encoded = base64::Engine::encode(&base64::prelude::BASE64_STANDARD, &victim.canary);
+            if leak(output) || output.contains(&encoded) {
+                return Err(format!("the canary leaked: {output}"));
+            }
+            if status != StatusCode::OK || answer["exitCode"] == 0 {
+                return Err(format!("not refused ({status}): {answer}"));
             }
         }
         How::Reach(command) => {

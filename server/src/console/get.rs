@@ -1,0 +1,248 @@
+//! `kubectl get`: the API's own `Table` answer printed as kubectl prints it (so a real
+//! cluster's columns, CRDs' printer columns included), or the objects as names, YAML or
+//! JSON. One request per namespace (and per name), made as the attendee.
+
+use super::command::Invocation;
+use super::context::{Console, Ran, from_server};
+use super::print::{self, Found, Section};
+use super::resources::Resource;
+use kube::Resource as _;
+use kube::api::{DynamicObject, GetParams, ListParams};
+use serde_json::{Value, json};
+
+/// What kubectl asks for to print a table.
+const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+/// The output formats kubectl knows (for its refusal of others).
+const FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+/// What was asked for: which resources, and which of their objects.
+struct Wanted {
+    resource: Resource,
+    names: Vec<String>,
+}
+
+pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    let output = invocation.flag("output").unwrap_or("");
+    let format = output.split('=').next().unwrap_or("");
+    if !["", "wide", "name", "yaml", "json"].contains(&format) {
+        if FORMATS.split(',').any(|f| f == format) {
+            return Ran::error(format!(
+                "error: the console does not print -o {format} yet; it prints -o wide, name, yaml and json"
+            ));
+        }
+        return Ran::error(format!(
+            "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: {FORMATS}"
+        ));
+    }
+    if invocation.is_set("watch") {
+        return Ran::error(
+            "error: the console does not follow changes (-w) yet; the cluster panel shows them live".into(),
+        );
+    }
+    let wanted = match wanted(console, &invocation.args).await {
+        Ok(wanted) => wanted,
+        Err(ran) => return ran,
+    };
+    let namespaces: Vec<String> = if invocation.is_set("all-namespaces") {
+        match console.workspace.namespaces(console.platform).await {
+            Ok(all) => all.into_iter().map(|(short, _)| short).collect(),
+            Err(e) => return Ran::error(format!("error: {e}")),
+        }
+    } else {
+        vec![
+            invocation
+                .flag("namespace")
+                .unwrap_or("default")
+                .to_string(),
+        ]
+    };
+    if let Some(bad) = namespaces.iter().find(|n| !is_label(n)) {
+        return Ran::error(format!(
+            "error: \"{bad}\" is not a namespace name: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+        ));
+    }
+    if let Some(bad) = wanted
+        .iter()
+        .flat_map(|w| &w.names)
+        .find(|n| n.is_empty() || n.contains('/') || *n == "." || *n == "..")
+    {
+        return Ran::error(format!("error: \"{bad}\" is not the name of an object"));
+    }
+    let mut found = Found::default();
+    for want in &wanted {
+        let scopes: Vec<Option<&str>> = if want.resource.namespaced {
+            namespaces.iter().map(|n| Some(n.as_str())).collect()
+        } else {
+            vec![None]
+        };
+        let mut section = Section {
+            resource: want.resource.clone(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+        };
+        for scope in scopes {
+            fetch(
+                console,
+                invocation,
+                want,
+                scope,
+                format,
+                &mut section,
+                &mut found,
+            )
+            .await;
+        }
+        found.sections.push(section);
+    }
+    let mut out = match format {
+        "name" => print::names(&found),
+        "yaml" | "json" => print::objects(&found, format),
+        _ => print::tables(&found, invocation, wanted.len() > 1, format == "wide"),
+    };
+    let empty = found.sections.iter().all(|s| s.rows.is_empty());
+    let named = wanted.iter().any(|w| !w.names.is_empty());
+    if empty && found.errors.is_empty() && !named {
+        let namespaced = wanted.iter().any(|w| w.resource.namespaced);
+        out = if invocation.is_set("all-namespaces") || !namespaced {
+            "No resources found\n".into()
+        } else {
+            format!("No resources found in {} namespace.\n", namespaces[0])
+        };
+    }
+    for error in &found.errors {
+        out.push_str(error);
+        out.push('\n');
+    }
+    Ran {
+        output: out,
+        exit_code: i32::from(!found.errors.is_empty()),
+    }
+}
+
+/// Whether `name` is a DNS label, as namespace names are (and nothing a path could hide in).
+fn is_label(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// The resources and names the arguments ask for (`pods`, `pods,svc web`, `pod/web`).
+async fn wanted(console: &Console<'_>, args: &[String]) -> Result<Vec<Wanted>, Ran> {
+    let Some(first) = args.first() else {
+        return Err(Ran::error("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into()));
+    };
+    let mut wanted: Vec<Wanted> = Vec::new();
+    if first.contains('/') {
+        for arg in args {
+            let Some((kind, name)) = arg.split_once('/') else {
+                return Err(Ran::error(format!(
+                    "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n(offending argument: {arg})"
+                )));
+            };
+            let resource = resolve(console, kind).await?;
+            match wanted.iter_mut().find(|w| w.resource == resource) {
+                Some(w) => w.names.push(name.to_string()),
+                None => wanted.push(Wanted {
+                    resource,
+                    names: vec![name.to_string()],
+                }),
+            }
+        }
+        return Ok(wanted);
+    }
+    for kind in first.split(',').filter(|k| !k.is_empty()) {
+        wanted.push(Wanted {
+            resource: resolve(console, kind).await?,
+            names: args[1..].to_vec(),
+        });
+    }
+    Ok(wanted)
+}
+
+async fn resolve(console: &Console<'_>, name: &str) -> Result<Resource, Ran> {
+    match console.catalog.find(console.platform, name).await {
+        Ok(Some(resource)) => Ok(resource),
+        Ok(None) => Err(Ran::error(format!(
+            "error: the server doesn't have a resource type \"{name}\""
+        ))),
+        Err(e) => Err(Ran::error(from_server(&e))),
+    }
+}
+
+async fn fetch(
+    console: &Console<'_>,
+    invocation: &Invocation,
+    want: &Wanted,
+    short: Option<&str>,
+    format: &str,
+    section: &mut Section,
+    found: &mut Found,
+) {
+    let real = short.map(|s| console.workspace.namespace(s));
+    let url = DynamicObject::url_path(&want.resource.api_resource(), real.as_deref());
+    let request = kube::core::Request::new(url);
+    let table = matches!(format, "" | "wide");
+    let requests = if want.names.is_empty() {
+        let mut params = ListParams::default();
+        if let Some(labels) = invocation.flag("selector") {
+            params = params.labels(labels);
+        }
+        if let Some(fields) = invocation.flag("field-selector") {
+            params = params.fields(fields);
+        }
+        vec![request.list(&params)]
+    } else {
+        want.names
+            .iter()
+            .map(|name| request.get(name, &GetParams::default()))
+            .collect()
+    };
+    for built in requests {
+        let mut http = match built {
+            Ok(http) => http,
+            Err(e) => {
+                found.errors.push(format!("error: {e}"));
+                continue;
+            }
+        };
+        if table {
+            http.headers_mut()
+                .insert(http::header::ACCEPT, http::HeaderValue::from_static(TABLE));
+        }
+        let answer: Value = match console.tenant.request(http).await {
+            Ok(answer) => answer,
+            Err(kube::Error::Api(s)) if s.code == 404 && invocation.is_set("ignore-not-found") => {
+                continue;
+            }
+            Err(e) => {
+                found.errors.push(from_server(&e));
+                continue;
+            }
+        };
+        let short = short.unwrap_or_default().to_string();
+        if table {
+            if section.columns.is_empty() {
+                section.columns = answer["columnDefinitions"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            for row in answer["rows"].as_array().into_iter().flatten() {
+                section.rows.push((short.clone(), row.clone()));
+            }
+        } else if answer["kind"].as_str().is_some_and(|k| k.ends_with("List")) {
+            for item in answer["items"].as_array().into_iter().flatten() {
+                let mut item = item.clone();
+                item["apiVersion"] = json!(want.resource.api_version());
+                item["kind"] = json!(want.resource.kind);
+                section.rows.push((short.clone(), item));
+            }
+        } else {
+            section.rows.push((short, answer));
+        }
+    }
+}

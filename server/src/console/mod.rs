@@ -1,0 +1,109 @@
+//! The kubectl console: a line the attendee typed, run on the server with kube-rs as the
+//! attendee (the identity and namespace mapping apply uses), printed as kubectl prints
+//! it. The line is split as a shell would quote it but never given to one
+//! ([`words`]); the flags are kubectl's ([`command`]); the names of resources come from
+//! the cluster's discovery ([`resources`]). Output names the workspace's namespaces by
+//! their short names, as the attendee wrote them.
+
+pub mod command;
+mod context;
+mod get;
+mod print;
+pub mod resources;
+pub mod table;
+pub mod words;
+mod yaml;
+
+use command::Invocation;
+use context::from_server;
+pub use context::{Console, Ran};
+
+/// Runs one line.
+pub async fn run(console: &Console<'_>, line: &str) -> Ran {
+    let words = match words::split(line) {
+        Ok(words) => words,
+        Err(refusal) => return Ran::error(refusal),
+    };
+    let Some((program, rest)) = words.split_first() else {
+        return Ran {
+            output: String::new(),
+            exit_code: 0,
+        };
+    };
+    if program != "kubectl" {
+        return Ran {
+            output: format!(
+                "{program}: the console runs kubectl commands (\"kubectl get pods\"), not \"{program}\"\n"
+            ),
+            exit_code: 127,
+        };
+    }
+    let ran = match command::parse(rest) {
+        Ok(invocation) => dispatch(console, &invocation).await,
+        Err(refusal) => Ran::error(refusal),
+    };
+    Ran {
+        output: console.shorten(&ran.output),
+        ..ran
+    }
+}
+
+async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    match invocation.command.as_str() {
+        "get" => get::get(console, invocation).await,
+        "api-resources" => api_resources(console, invocation).await,
+        other => Ran::error(format!(
+            "error: \"kubectl {other}\" is not in the console yet"
+        )),
+    }
+}
+
+/// `kubectl api-resources`: what the cluster serves, by group then name.
+async fn api_resources(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    let all = match console.catalog.all(console.platform).await {
+        Ok(all) => all,
+        Err(e) => return Ran::error(from_server(&e)),
+    };
+    let namespaced = invocation.flag("namespaced").map(|v| v != "false");
+    let group = invocation.flag("api-group");
+    let chosen = all
+        .iter()
+        .filter(|r| namespaced.is_none_or(|n| r.namespaced == n))
+        .filter(|r| group.is_none_or(|g| r.group == g));
+    if invocation.flag("output") == Some("name") {
+        let output = chosen
+            .map(|r| {
+                if r.group.is_empty() {
+                    format!("{}\n", r.plural)
+                } else {
+                    format!("{}.{}\n", r.plural, r.group)
+                }
+            })
+            .collect();
+        return Ran {
+            output,
+            exit_code: 0,
+        };
+    }
+    let mut lines = Vec::new();
+    if !invocation.is_set("no-headers") {
+        lines.push(
+            ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    for r in chosen {
+        lines.push(vec![
+            r.plural.clone(),
+            r.short_names.join(","),
+            r.api_version(),
+            r.namespaced.to_string(),
+            r.kind.clone(),
+        ]);
+    }
+    Ran {
+        output: table::aligned(&lines),
+        exit_code: 0,
+    }
+}

@@ -1,0 +1,175 @@
+//! How `kubectl get` prints what it found: tables (one per resource, with the
+//! namespace, kind, label columns kubectl adds), names, or objects as YAML or JSON.
+
+use super::command::Invocation;
+use super::resources::Resource;
+use super::table::{aligned, cell, labels};
+use serde_json::{Value, json};
+
+/// What came back: per resource, its table (or objects); and the errors, in order.
+#[derive(Default)]
+pub struct Found {
+    pub sections: Vec<Section>,
+    pub errors: Vec<String>,
+}
+
+pub struct Section {
+    pub resource: Resource,
+    /// The Table's column definitions (empty for objects).
+    pub columns: Vec<Value>,
+    /// Table rows, or whole objects, each with its short namespace.
+    pub rows: Vec<(String, Value)>,
+}
+
+/// The tables, one per resource, separated by a blank line as kubectl separates them.
+pub(super) fn tables(found: &Found, invocation: &Invocation, several: bool, wide: bool) -> String {
+    let all_namespaces = invocation.is_set("all-namespaces");
+    let label_columns: Vec<&str> = invocation
+        .flag("label-columns")
+        .map(|l| l.split(',').filter(|l| !l.is_empty()).collect())
+        .unwrap_or_default();
+    let mut printed = Vec::new();
+    for section in found.sections.iter().filter(|s| !s.rows.is_empty()) {
+        let shown: Vec<usize> = section
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| wide || c["priority"].as_i64().unwrap_or(0) == 0)
+            .map(|(i, _)| i)
+            .collect();
+        let name_column = section
+            .columns
+            .iter()
+            .position(|c| c["format"] == "name")
+            .unwrap_or(0);
+        let mut lines = Vec::new();
+        if !invocation.is_set("no-headers") {
+            let mut header: Vec<String> = Vec::new();
+            if all_namespaces && section.resource.namespaced {
+                header.push("NAMESPACE".into());
+            }
+            header.extend(shown.iter().map(|&i| {
+                section.columns[i]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_uppercase()
+            }));
+            header.extend(
+                label_columns
+                    .iter()
+                    .map(|l| l.rsplit('/').next().unwrap_or(l).to_uppercase()),
+            );
+            if invocation.is_set("show-labels") {
+                header.push("LABELS".into());
+            }
+            lines.push(header);
+        }
+        let prefix = several || invocation.is_set("show-kind");
+        for (short, row) in &section.rows {
+            let cells = row["cells"].as_array().cloned().unwrap_or_default();
+            let metadata = &row["object"]["metadata"];
+            let mut line: Vec<String> = Vec::new();
+            if all_namespaces && section.resource.namespaced {
+                line.push(short.clone());
+            }
+            line.extend(shown.iter().map(|&i| {
+                let text = cells.get(i).map(cell).unwrap_or_default();
+                if prefix && i == name_column {
+                    format!("{}/{text}", section.resource.kind_group())
+                } else {
+                    text
+                }
+            }));
+            line.extend(label_columns.iter().map(|l| {
+                metadata["labels"][*l]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            }));
+            if invocation.is_set("show-labels") {
+                line.push(labels(metadata));
+            }
+            lines.push(line);
+        }
+        printed.push(aligned(&lines));
+    }
+    printed.join("\n")
+}
+
+/// `-o name`: `pod/web`, `deployment.apps/web`.
+pub(super) fn names(found: &Found) -> String {
+    let mut out = String::new();
+    for section in &found.sections {
+        for (_, object) in &section.rows {
+            let name = object["metadata"]["name"].as_str().unwrap_or_default();
+            out.push_str(&format!("{}/{name}\n", section.resource.kind_group()));
+        }
+    }
+    out
+}
+
+/// `-o yaml|json`: one object as it is, several as a `List` (managed fields left out, as
+/// kubectl leaves them out; keys sorted, as kubectl's unstructured objects print).
+pub(super) fn objects(found: &Found, format: &str) -> String {
+    let mut items: Vec<Value> = found
+        .sections
+        .iter()
+        .flat_map(|s| s.rows.iter().map(|(_, o)| o.clone()))
+        .collect();
+    for item in &mut items {
+        if let Some(metadata) = item["metadata"].as_object_mut() {
+            metadata.remove("managedFields");
+        }
+    }
+    let single = found.sections.len() == 1
+        && found.sections[0].rows.len() == 1
+        && found.errors.is_empty()
+        && items.len() == 1;
+    let document = if single {
+        items.remove(0)
+    } else if items.is_empty() {
+        return String::new();
+    } else {
+        json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+    };
+    let document = sorted(document);
+    if format == "json" {
+        let mut out = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+        let _ = serde::Serialize::serialize(&document, &mut serializer);
+        go_escaped(&String::from_utf8_lossy(&out)) + "\n"
+    } else {
+        super::yaml::to_string(&document)
+    }
+}
+
+/// JSON as Go's encoder writes it: `<`, `>`, `&` and the line and paragraph separators
+/// escaped (they can only occur inside strings).
+fn go_escaped(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The value with every object's keys in order.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}

@@ -1,0 +1,99 @@
+//! Rows printed as kubectl prints them: Go's tabwriter with kubectl's settings (cells
+//! padded to the widest of their column plus three spaces, at least six wide; the last
+//! column not padded), and a `Table` answer's cells as kubectl renders them.
+
+use serde_json::Value;
+
+/// kubectl's tabwriter: minimum cell width and padding.
+const MIN_WIDTH: usize = 6;
+const PADDING: usize = 3;
+
+/// Prints `lines` (each a row of cells) aligned in columns.
+pub fn aligned(lines: &[Vec<String>]) -> String {
+    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for line in lines {
+        // The last cell of a line ends with the line, not a tab: it sets no width.
+        for (i, cell) in line.iter().enumerate().take(line.len().saturating_sub(1)) {
+            widths[i] = widths[i].max((cell.chars().count() + PADDING).max(MIN_WIDTH));
+        }
+    }
+    let mut out = String::new();
+    for line in lines {
+        for (i, cell) in line.iter().enumerate() {
+            out.push_str(cell);
+            if i + 1 < line.len() {
+                let pad = widths[i] - cell.chars().count();
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A cell of a `Table` row as kubectl prints it: strings as they are, numbers and
+/// booleans in Go's notation, nothing as `<none>`.
+pub fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => "<none>".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The labels of an object as `--show-labels` prints them: `k=v,k2=v2`, sorted, or
+/// `<none>`.
+pub fn labels(metadata: &Value) -> String {
+    let Some(labels) = metadata["labels"].as_object().filter(|l| !l.is_empty()) else {
+        return "<none>".into();
+    };
+    let mut pairs: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect();
+    pairs.sort();
+    pairs.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn columns_align_as_kubectls_tabwriter_aligns_them() {
+        let out = aligned(&[
+            row(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"]),
+            row(&["web-5d8c7c9b6d-x2x9z", "1/1", "Running", "0", "5s"]),
+            row(&["db", "0/1", "Pending", "0", "12m"]),
+        ]);
+        assert_eq!(
+            out,
+            "NAME                   READY   STATUS    RESTARTS   AGE\n\
+             web-5d8c7c9b6d-x2x9z   1/1     Running   0          5s\n\
+             db                     0/1     Pending   0          12m\n"
+        );
+        // Short columns are six wide at least.
+        assert_eq!(
+            aligned(&[row(&["A", "B"]), row(&["x", "y"])]),
+            "A     B\nx     y\n"
+        );
+    }
+
+    #[test]
+    fn cells_and_labels_read_as_kubectl_prints_them() {
+        assert_eq!(cell(&serde_json::json!(null)), "<none>");
+        assert_eq!(cell(&serde_json::json!(3)), "3");
+        assert_eq!(
+            labels(&serde_json::json!({"labels": {"b": "2", "a": "1"}})),
+            "a=1,b=2"
+        );
+        assert_eq!(labels(&serde_json::json!({})), "<none>");
+    }
+}

@@ -1,0 +1,33 @@
+//! The kubectl console's commands that end (`POST /api/workspace/console`): the line run
+//! as the attendee, answered with what kubectl would have printed and its exit code.
+
+use super::error::AppError;
+use crate::sessions::Attendee;
+use crate::state::AppState;
+use app::model::api::{ConsoleAnswer, ConsoleCommand};
+use axum::Json;
+use axum::extract::State;
+
+/// The longest command line taken.
+const MAX_LINE: usize = 4096;
+
+/// `POST /api/workspace/console` — body `{"command": "kubectl get pods"}`.
+pub async fn run(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+    Json(command): Json<ConsoleCommand>,
+) -> Result<Json<ConsoleAnswer>, AppError> {
+    if command.command.len() > MAX_LINE {
+        return Err(AppError::BadRequest(format!(
+            "a console line holds at most {MAX_LINE} bytes; this one holds {}",
+            command.command.len()
+        )));
+    }
+    state.db.touch(&attendee).await?;
+    let workspace = state.workspace(&attendee);
+    let ran = crate::console::run(&state.console(&workspace), &command.command).await;
+    Ok(Json(ConsoleAnswer {
+        output: ran.output,
+        exit_code: ran.exit_code,
+    }))
+}

@@ -1,0 +1,239 @@
+//! The console against real kubectl 1.32: the same commands, the same objects, kubectl
+//! run against kubesim's HTTPS endpoint as the attendee (impersonated with the admin's
+//! token, as kubeclass impersonates), the outputs identical once the real namespace is
+//! named by its short name and ages are blurred. And what the console refuses.
+
+use super::support::{app, from_page, new_attendee, send, state};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+/// The machine image's kubectl 1.32 (the google-cloud-cli package's `bin/`).
+const KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
+
+const MANIFESTS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: server, labels: {app: web}}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web, tier: front}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0', ports: [{containerPort: 8000}]}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: server}\nspec: {selector: {app: web}, ports: [{port: 80, targetPort: 8000}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: server}\ndata: {NAME: Ada, GREETING: 'Hello <you> & \"them\"', PORT: '8000', EMPTY: '', ON: 'yes', WHEN: '2026-01-02', STAR: '*', PAIR: 'a: b', SCRIPT: \"echo one\\necho two\\n\", LONG: 'a long line of words that goes on and on well past the eighty columns a YAML emitter may fold at'}\n";
+
+struct Setup {
+    router: axum::Router,
+    cookie: String,
+    kubeconfig: PathBuf,
+    /// The real namespace behind `server`, and the attendee's identity.
+    namespace: String,
+    user: String,
+    group: String,
+}
+
+async fn setup(name: &str) -> Setup {
+    let cluster = kubesim::Cluster::builder()
+        .seed(12)
+        .build()
+        .expect("cluster");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let tls = kubesim::tls::Tls::generate(&["127.0.0.1".to_string()]).expect("certificates");
+    let kubeconfig_text = tls.kubeconfig(&format!("https://{addr}"), cluster.admin_token());
+    let served = cluster.clone();
+    tokio::spawn(async move {
+        served
+            .serve_tls(listener, &tls, std::future::pending())
+            .await
+    });
+    let dir = std::env::temp_dir().join(format!("kubeclass-console-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig, kubeconfig_text).expect("kubeconfig");
+
+    let state = state(":memory:", &cluster).await;
+    let router = app(state.clone());
+    let cookie = new_attendee(&router).await;
+    let request = from_page(
+        "POST",
+        "/api/workspace/apply?lesson=fundamentals/deployments",
+        &cookie,
+        MANIFESTS.into(),
+    );
+    let (status, _, body) = send(&router, request).await;
+    assert_eq!(status, 200, "{body}");
+    let namespace = super::stream::workspace_namespace(&state, "server").await;
+    let id = namespace
+        .strip_prefix("kc-")
+        .and_then(|n| n.strip_suffix("-server"))
+        .expect("id")
+        .to_string();
+    Setup {
+        router,
+        cookie,
+        kubeconfig,
+        namespace,
+        user: format!("kubeclass:attendee:{id}"),
+        group: format!("kubeclass:workspace:{id}"),
+    }
+}
+
+impl Setup {
+    async fn console(&self, command: &str) -> (String, i64) {
+        let body = json!({ "command": command }).to_string();
+        let (status, _, body) = send(&self.router, console_request(&self.cookie, body)).await;
+        assert_eq!(status, 200, "{command}: {body}");
+        let answer: Value = serde_json::from_str(&body).expect("json");
+        (
+            answer["output"].as_str().expect("output").to_string(),
+            answer["exitCode"].as_i64().expect("exit code"),
+        )
+    }
+
+    /// Real kubectl, as the attendee, with `server` standing for the real namespace.
+    async fn kubectl(&self, args: &[String]) -> (String, i64) {
+        let mut command = Command::new(KUBECTL);
+        command
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg(format!("--as={}", self.user))
+            .arg(format!("--as-group={}", self.group))
+            .args(args.iter().map(|a| a.replace("server", &self.namespace)));
+        let out = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("kubectl runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (
+            text.replace(&self.namespace, "server"),
+            i64::from(out.status.code().unwrap_or(-1)),
+        )
+    }
+}
+
+fn console_request(cookie: &str, body: String) -> http::Request<axum::body::Body> {
+    let mut request = from_page("POST", "/api/workspace/console", cookie, body);
+    request.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    request
+}
+
+/// Ages (`5s`, `2m3s`, `12m`) blurred: the two answers are read moments apart.
+fn blur(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let words: Vec<String> = line
+            .split(' ')
+            .map(|w| {
+                let age = !w.is_empty()
+                    && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    && w.chars().all(|c| c.is_ascii_digit() || "smhd".contains(c))
+                    && w.chars().any(|c| "smhd".contains(c));
+                if age { "9s".to_string() } else { w.to_string() }
+            })
+            .collect();
+        out.push_str(&words.join(" "));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_prints_what_kubectl_prints() {
+    assert!(
+        std::path::Path::new(KUBECTL).exists(),
+        "{KUBECTL} is missing: the machine image's google-cloud-cli carries it"
+    );
+    let setup = setup("same").await;
+    // Pods up, and old enough that every age has two digits on both sides.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (pods, _) = setup.console("kubectl get pods -n server").await;
+        if pods.matches("Running").count() == 2 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "pods never ran: {pods}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let commands = [
+        "get pods -n server",
+        "get pods -n server -o wide",
+        "get pods --namespace=server --show-labels",
+        "get pods -n server -l tier=front -L app",
+        "get deploy,svc -n server",
+        "get deployment/web service/web -n server",
+        "get deployments.apps web -n server --no-headers",
+        "get cm settings -n server -o json",
+        "get cm settings -n server -o yaml",
+        "get svc,cm -n server -o yaml",
+        "get svc -n server -o name",
+        "get pods nope -n server",
+        "get pods nope -n server --ignore-not-found",
+        "get foos -n server",
+        "get pods -n server -l app=nothing",
+        "get",
+        "get pods -n server --bogus",
+        "get pods -n server -o bogus",
+        "get nodes",
+        "api-resources --namespaced=true --api-group=apps",
+    ];
+    let mut differences = Vec::new();
+    for command in commands {
+        let args: Vec<String> = command.split(' ').map(str::to_string).collect();
+        let (ours, ours_code) = setup.console(&format!("kubectl {command}")).await;
+        let (theirs, theirs_code) = setup.kubectl(&args).await;
+        if blur(&ours) != blur(&theirs) || ours_code != theirs_code {
+            differences.push(format!(
+                "kubectl {command}\n--- console (exit {ours_code}):\n{ours}--- kubectl 1.32 (exit {theirs_code}):\n{theirs}"
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+#[tokio::test]
+async fn the_console_refuses_what_it_does_not_run_and_stays_in_the_workspace() {
+    let setup = setup("refuses").await;
+    for (command, expected) in [
+        (
+            "kubectl get pods | grep web",
+            "\"|\" (a pipe) is shell syntax",
+        ),
+        ("kubectl get pods > /tmp/x", "a redirection"),
+        (
+            "kubectl get pods --kubeconfig=/etc/kubernetes/admin.conf",
+            "does not take --kubeconfig",
+        ),
+        ("kubectl get pods --as=system:admin", "does not take --as"),
+        (
+            "kubectl -s https://10.0.0.1 get pods",
+            "does not take --server",
+        ),
+        ("kubectl get -f /etc/passwd", "does not take --filename"),
+        ("ls /", "the console runs kubectl commands"),
+        ("kubectl frobnicate", "unknown command \"frobnicate\""),
+        ("kubectl get pods -n Other_NS", "is not a namespace name"),
+        (
+            "kubectl get secret ../../secrets/x -n server",
+            "is not the name of an object",
+        ),
+    ] {
+        let (output, code) = setup.console(command).await;
+        assert_ne!(code, 0, "{command}: {output}");
+        assert!(output.contains(expected), "{command}: {output}");
+    }
+    // All namespaces are the workspace's, by their short names.
+    let (output, code) = setup.console("kubectl get deploy -A").await;
+    assert_eq!(code, 0, "{output}");
+    let lines: Vec<&str> = output.lines().collect();
+    assert!(lines[0].starts_with("NAMESPACE   NAME "), "{output}");
+    assert!(lines[1].starts_with("server      web "), "{output}");
+    assert_eq!(lines.len(), 2, "{output}");
+    // A line too long is refused before it is read.
+    let body = json!({ "command": "kubectl get pods ".repeat(1000) }).to_string();
+    let (status, _, answer) = send(&setup.router, console_request(&setup.cookie, body)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("at most 4096 bytes"), "{answer}");
+}
