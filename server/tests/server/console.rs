@@ -14,7 +14,7 @@ const KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
 
 const MANIFESTS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: server, labels: {app: web}}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web, tier: front}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0', ports: [{containerPort: 8000}]}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: server}\nspec: {selector: {app: web}, ports: [{port: 80, targetPort: 8000}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: server}\ndata: {NAME: Ada, GREETING: 'Hello <you> & \"them\"', PORT: '8000', EMPTY: '', ON: 'yes', WHEN: '2026-01-02', STAR: '*', PAIR: 'a: b', SCRIPT: \"echo one\\necho two\\n\", LONG: 'a long line of words that goes on and on well past the eighty columns a YAML emitter may fold at'}\n";
 
-struct Setup {
+pub(super) struct Setup {
     router: axum::Router,
     cookie: String,
     kubeconfig: PathBuf,
@@ -44,34 +44,46 @@ async fn setup(name: &str) -> Setup {
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, kubeconfig_text).expect("kubeconfig");
 
-    let state = state(":memory:", &cluster).await;
-    let router = app(state.clone());
-    let cookie = new_attendee(&router).await;
-    let request = from_page(
-        "POST",
-        "/api/workspace/apply?lesson=fundamentals/deployments",
-        &cookie,
-        MANIFESTS.into(),
-    );
-    let (status, _, body) = send(&router, request).await;
-    assert_eq!(status, 200, "{body}");
-    let namespace = super::stream::workspace_namespace(&state, "server").await;
-    let id = namespace
-        .strip_prefix("kc-")
-        .and_then(|n| n.strip_suffix("-server"))
-        .expect("id")
-        .to_string();
-    Setup {
-        router,
-        cookie,
-        kubeconfig,
-        namespace,
-        user: format!("kubeclass:attendee:{id}"),
-        group: format!("kubeclass:workspace:{id}"),
-    }
+    Setup::attend(state(":memory:", &cluster).await, kubeconfig).await
 }
 
 impl Setup {
+    /// A new attendee of the server with `state`, who applies [`MANIFESTS`]; kubectl
+    /// reaches the same cluster as its administrator through `kubeconfig`.
+    pub(super) async fn attend(state: server::state::AppState, kubeconfig: PathBuf) -> Setup {
+        let router = app(state);
+        let cookie = new_attendee(&router).await;
+        let request = from_page(
+            "POST",
+            "/api/workspace/apply?lesson=fundamentals/deployments",
+            &cookie,
+            MANIFESTS.into(),
+        );
+        let (status, _, body) = send(&router, request).await;
+        assert_eq!(status, 200, "{body}");
+        let mut setup = Setup {
+            router,
+            cookie,
+            kubeconfig,
+            namespace: String::new(),
+            user: String::new(),
+            group: String::new(),
+        };
+        // The workspace's id, from its label on what was applied.
+        let (json, _) = setup
+            .console("kubectl get cm settings -n server -o json")
+            .await;
+        let object: Value = serde_json::from_str(&json).expect("json");
+        let id = object["metadata"]["labels"]["kubeclass.dev/workspace"]
+            .as_str()
+            .expect("the workspace label")
+            .to_string();
+        setup.namespace = format!("kc-{id}-server");
+        setup.user = format!("kubeclass:attendee:{id}");
+        setup.group = format!("kubeclass:workspace:{id}");
+        setup
+    }
+
     async fn console(&self, command: &str) -> (String, i64) {
         let body = json!({ "command": command }).to_string();
         let (status, _, body) = send(&self.router, console_request(&self.cookie, body)).await;
@@ -114,35 +126,8 @@ fn console_request(cookie: &str, body: String) -> http::Request<axum::body::Body
     request
 }
 
-/// Ages (`5s`, `2m3s`, `12m`) blurred: the two answers are read moments apart.
-fn blur(text: &str) -> String {
-    let mut out = String::new();
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let words: Vec<String> = line
-            .split(' ')
-            .map(|w| {
-                let age = !w.is_empty()
-                    && w.chars().next().is_some_and(|c| c.is_ascii_digit())
-                    && w.chars().all(|c| c.is_ascii_digit() || "smhd".contains(c))
-                    && w.chars().any(|c| "smhd".contains(c));
-                if age { "9s".to_string() } else { w.to_string() }
-            })
-            .collect();
-        out.push_str(&words.join(" "));
-    }
-    out
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_console_prints_what_kubectl_prints() {
-    assert!(
-        std::path::Path::new(KUBECTL).exists(),
-        "{KUBECTL} is missing: the machine image's google-cloud-cli carries it"
-    );
-    let setup = setup("same").await;
+/// The console's output and real kubectl's, for each command where they differ.
+pub(super) async fn compare(setup: &Setup) -> Vec<String> {
     // Pods up, and old enough that every age has two digits on both sides.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
@@ -190,6 +175,39 @@ async fn the_console_prints_what_kubectl_prints() {
             ));
         }
     }
+    differences
+}
+
+/// Ages (`5s`, `2m3s`, `12m`) blurred: the two answers are read moments apart.
+fn blur(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let words: Vec<String> = line
+            .split(' ')
+            .map(|w| {
+                let age = !w.is_empty()
+                    && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    && w.chars().all(|c| c.is_ascii_digit() || "smhd".contains(c))
+                    && w.chars().any(|c| "smhd".contains(c));
+                if age { "9s".to_string() } else { w.to_string() }
+            })
+            .collect();
+        out.push_str(&words.join(" "));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_prints_what_kubectl_prints() {
+    assert!(
+        std::path::Path::new(KUBECTL).exists(),
+        "{KUBECTL} is missing: the machine image's google-cloud-cli carries it"
+    );
+    let setup = setup("same").await;
+    let differences = compare(&setup).await;
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 

@@ -128,6 +128,20 @@ async fn every_lesson_goes_through_the_pipeline_on_the_real_api_server() {
     );
 }
 
+/// The console on the real API server prints what real kubectl 1.32 prints there: the
+/// real server's own columns, messages and objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the real control plane: make test-real"]
+async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
+    let RealCluster { platform, .. } = real_cluster().await;
+    let dir = std::env::var("KUBECLASS_REAL_CONTROL_PLANE").expect("the control plane's folder");
+    let state = with_platform(content_dir(), ":memory:", platform, LimitsConfig::default()).await;
+    let kubeconfig = std::path::Path::new(&dir).join("admin.kubeconfig");
+    let setup = super::console::Setup::attend(state, kubeconfig).await;
+    let differences = super::console::compare(&setup).await;
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the real control plane: make test-real"]
 async fn refusals_carry_the_real_api_servers_words() {
