@@ -134,6 +134,9 @@ pub fn render(
                     }
                 } else {
                     out.push(Event::Html(hl.highlight(&code, lang).into()));
+                    if let Some(button) = run_button(lang, &code) {
+                        out.push(Event::Html(button.into()));
+                    }
                 }
             }
             Event::Start(Tag::Image {
@@ -207,6 +210,28 @@ fn add_pane_version(
     }
 }
 
+/// A Run button under a shell block that holds kubectl commands: the page's console runs
+/// them, one after another (the lesson page listens for clicks on `.run-command`).
+fn run_button(lang: &str, code: &str) -> Option<String> {
+    if !["sh", "bash", "shell", "console"].contains(&lang) {
+        return None;
+    }
+    let commands: Vec<&str> = code
+        .lines()
+        .map(|l| l.trim().trim_start_matches("$ "))
+        .filter(|l| l.starts_with("kubectl "))
+        .collect();
+    let label = match commands.len() {
+        0 => return None,
+        1 => "Run in the console".to_string(),
+        n => format!("Run these {n} commands in the console"),
+    };
+    Some(format!(
+        "<button type=\"button\" class=\"button small run-command\" data-command=\"{}\">{label}</button>\n",
+        escape(&commands.join("\n"))
+    ))
+}
+
 fn pane_marker(name: &str) -> String {
     let name = escape(name);
     format!(
@@ -249,8 +274,9 @@ fn is_relative(url: &str) -> bool {
 fn sanitise(html: &str) -> String {
     ammonia::Builder::default()
         .add_generic_attributes(["class", "id"])
-        .add_tags(["input"])
+        .add_tags(["input", "button"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("button", ["type", "data-command"])
         .add_tag_attributes("p", ["data-pane"])
         .add_tag_attributes("pre", ["data-lang"])
         .link_rel(Some("noopener noreferrer"))
@@ -266,6 +292,18 @@ mod tests {
         let doc =
             render(body, "course", &["default".into()], &Highlighter::new()).expect("renders");
         doc.sections.iter().map(|s| s.html.as_str()).collect()
+    }
+
+    #[test]
+    fn shell_blocks_with_kubectl_get_a_run_button() {
+        let out = html(
+            "## Step\n\n```sh\n# look\nkubectl get pods -l 'app=web'\n$ kubectl get svc\n```\n\n```sh\ncurl localhost\n```\n",
+        );
+        assert!(
+            out.contains("<button type=\"button\" class=\"button small run-command\" data-command=\"kubectl get pods -l 'app=web'\nkubectl get svc\">Run these 2 commands in the console</button>"),
+            "{out}"
+        );
+        assert_eq!(out.matches("run-command").count(), 1, "{out}");
     }
 
     #[test]

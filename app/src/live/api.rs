@@ -5,7 +5,8 @@
 //! while rendering.
 
 use crate::model::api::{
-    Drafts, ErrorBody, ObjectYaml, Progress, ResetAnswer, Run, TryAnswer, path, route,
+    ConsoleAnswer, ConsoleCommand, Drafts, ErrorBody, ObjectYaml, Progress, ResetAnswer, Run,
+    TryAnswer, path, route,
 };
 use crate::model::live::Report;
 
@@ -51,6 +52,18 @@ pub async fn try_app(
 ) -> Result<TryAnswer, String> {
     let url = path::try_app(namespace, service, port, request_path);
     call("GET", &url, None).await?.ok()?.json()
+}
+
+/// Runs a kubectl command line in the console, as the attendee.
+pub async fn console(command: &str) -> Result<ConsoleAnswer, String> {
+    let body = serde_json::to_string(&ConsoleCommand {
+        command: command.to_string(),
+    })
+    .map_err(|e| e.to_string())?;
+    send("POST", route::CONSOLE, Some((&body, JSON)))
+        .await?
+        .ok()?
+        .json()
 }
 
 /// The attendee's drafts of a lesson's panes.
@@ -111,8 +124,19 @@ impl Answer {
     }
 }
 
-/// One same-origin request; `Err` when no answer came (and always on the server).
+/// The content types of request bodies: manifests and drafts are text, the console's
+/// command is JSON.
+const TEXT: &str = "text/plain; charset=utf-8";
+const JSON: &str = "application/json";
+
+/// One same-origin request with a text body (or none).
 async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, String> {
+    send(method, path, body.map(|b| (b, TEXT))).await
+}
+
+/// One same-origin request with a body of a content type; `Err` when no answer came (and
+/// always on the server).
+async fn send(method: &str, path: &str, body: Option<(&str, &str)>) -> Result<Answer, String> {
     #[cfg(feature = "hydrate")]
     {
         let (status, body) = super::client::fetch(method, path, body).await?;

@@ -162,17 +162,19 @@ fn retry(inner: &Rc<RefCell<Inner>>) {
 
 /// One same-origin request: the answer's status and body; `Err` only when no answer
 /// came at all.
-pub async fn fetch(method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), String> {
+pub async fn fetch(
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+) -> Result<(u16, String), String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    if let Some(body) = body {
+    if let Some((body, _)) = body {
         init.set_body(&JsValue::from_str(body));
     }
     let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(describe)?;
-    if body.is_some() {
-        let _ = request
-            .headers()
-            .set("content-type", "text/plain; charset=utf-8");
+    if let Some((_, content_type)) = body {
+        let _ = request.headers().set("content-type", content_type);
     }
     let window = web_sys::window().ok_or("no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))

@@ -7,6 +7,7 @@ pub mod age;
 pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod complete;
 pub mod locate;
 pub mod tree;
 
@@ -31,6 +32,8 @@ pub struct Live {
     pub now: RwSignal<f64>,
     /// `COURSE/SLUG`.
     pub lesson: StoredValue<String>,
+    /// Commands the lesson's Run buttons asked the console to run, oldest first.
+    pub console_queue: RwSignal<Vec<String>>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<std::rc::Rc<client::Socket>>, LocalStorage>,
 }
@@ -44,6 +47,7 @@ impl Live {
             ready: RwSignal::new(false),
             now: RwSignal::new(0.0),
             lesson: StoredValue::new(lesson),
+            console_queue: RwSignal::new(Vec::new()),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
         };

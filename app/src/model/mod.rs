@@ -2,6 +2,7 @@
 //! Parsing and rendering live in `content` (server only); these types cross to the browser.
 
 pub mod api;
+pub mod console;
 pub mod kinds;
 pub mod live;
 

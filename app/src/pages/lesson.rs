@@ -55,7 +55,28 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
     let last = page.steps.len().saturating_sub(1);
     let step = Memo::new(move |_| step.get().min(last));
     let lesson_id = format!("{}/{}", page.summary.course, page.summary.slug);
-    Live::provide(lesson_id.clone(), step);
+    let live = Live::provide(lesson_id.clone(), step);
+    // A Run button under a shell block (`content::markdown`) queues its commands for the
+    // console; one listener for all of them, as the prose is rendered HTML.
+    let run_commands = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(button) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest(".run-command").ok().flatten())
+            else {
+                return;
+            };
+            if let Some(commands) = button.get_attribute("data-command") {
+                live.console_queue
+                    .update(|q| q.extend(commands.lines().map(str::to_string)));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, live);
+    };
     Drafts::provide(lesson_id);
     let href = page.summary.href();
     let steps = StoredValue::new(page.steps.clone());
@@ -88,7 +109,7 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
             <div class="lesson-body">
                 <div class="lesson-text">
                     <StepOutline titles=page.steps.iter().map(|s| s.title.clone()).collect() current=step href=step_href />
-                    <div class="prose">
+                    <div class="prose" on:click=run_commands>
                         <Show when=move || step.get() == 0>
                             <div class="intro" inner_html=intro_html.clone()></div>
                         </Show>

@@ -2,69 +2,11 @@
 //! its arguments, and its flags (`--name=value`, `--name value`, `-n value`, `-nvalue`,
 //! bundled booleans `-Aw`, flags before or after the command, `--` ending them), with
 //! kubectl's own words when a flag is unknown or lacks its value. The flags each command
-//! takes are data; the flags that would reach the server's files or credentials, or act
+//! takes are data (`app::model::console`, which the browser completes from); the flags that would reach the server's files or credentials, or act
 //! as someone else, are refused by name.
 
+use app::model::console::{COMMANDS, GLOBAL, flags};
 use std::collections::BTreeMap;
-
-/// One flag a command takes.
-#[derive(Debug, Clone, Copy)]
-pub struct Flag {
-    pub long: &'static str,
-    pub short: Option<char>,
-    /// Whether it takes a value (else it is a boolean, `--name=false` allowed).
-    pub value: bool,
-}
-
-const fn value(long: &'static str, short: Option<char>) -> Flag {
-    Flag {
-        long,
-        short,
-        value: true,
-    }
-}
-
-const fn boolean(long: &'static str, short: Option<char>) -> Flag {
-    Flag {
-        long,
-        short,
-        value: false,
-    }
-}
-
-/// Flags every command takes.
-const GLOBAL: &[Flag] = &[
-    value("namespace", Some('n')),
-    value("request-timeout", None),
-];
-
-/// The commands the console runs, with the flags each takes besides the global ones.
-const COMMANDS: &[(&str, &[Flag])] = &[
-    (
-        "get",
-        &[
-            boolean("all-namespaces", Some('A')),
-            value("output", Some('o')),
-            value("selector", Some('l')),
-            value("field-selector", None),
-            boolean("show-labels", None),
-            boolean("no-headers", None),
-            boolean("show-kind", None),
-            value("label-columns", Some('L')),
-            boolean("ignore-not-found", None),
-            boolean("watch", Some('w')),
-        ],
-    ),
-    (
-        "api-resources",
-        &[
-            boolean("namespaced", None),
-            value("api-group", None),
-            value("output", Some('o')),
-            boolean("no-headers", None),
-        ],
-    ),
-];
 
 /// kubectl commands the console does not run yet.
 const NOT_YET: &[&str] = &[
@@ -193,7 +135,7 @@ pub type Refusal = String;
 /// Parses the words after `kubectl`.
 pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
     let command = find_command(words)?;
-    let Some((_, flags)) = COMMANDS.iter().find(|(name, _)| *name == command) else {
+    let Some(known) = flags(&command) else {
         if NOT_YET.contains(&command.as_str()) {
             return Err(format!(
                 "error: \"kubectl {command}\" is not in the console yet; it runs {}",
@@ -205,7 +147,6 @@ pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
             offered()
         ));
     };
-    let known: Vec<Flag> = GLOBAL.iter().chain(flags.iter()).copied().collect();
     let usage = format!("See 'kubectl {command} --help' for usage.");
     let mut invocation = Invocation {
         command: command.clone(),

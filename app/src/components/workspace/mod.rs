@@ -1,8 +1,9 @@
 //! The lesson page's view of the attendee's own cluster: the pane actions, and a panel
-//! with the objects (owner tree), events, logs and "try the app", all live over the
-//! stream (`crate::live`).
+//! with the objects (owner tree), events, logs, "try the app" and the kubectl console,
+//! all live over the stream (`crate::live`).
 
 mod actions;
+mod console;
 mod events;
 mod logs;
 mod objects;
@@ -20,10 +21,11 @@ enum Tab {
     Events,
     Logs,
     Try,
+    Console,
 }
 
 impl Tab {
-    const ALL: [Tab; 4] = [Tab::Objects, Tab::Events, Tab::Logs, Tab::Try];
+    const ALL: [Tab; 5] = [Tab::Objects, Tab::Events, Tab::Logs, Tab::Try, Tab::Console];
 
     fn label(self) -> &'static str {
         match self {
@@ -31,6 +33,7 @@ impl Tab {
             Tab::Events => "Events",
             Tab::Logs => "Logs",
             Tab::Try => "Try the app",
+            Tab::Console => "Console",
         }
     }
 
@@ -40,6 +43,7 @@ impl Tab {
             Tab::Events => "events",
             Tab::Logs => "logs",
             Tab::Try => "try",
+            Tab::Console => "console",
         }
     }
 }
@@ -54,6 +58,12 @@ pub fn ClusterPanel() -> impl IntoView {
         tab.set(Tab::Logs);
     });
     let notice = RwSignal::new(None::<String>);
+    // A Run button of the lesson brings the console forward.
+    Effect::new(move |_| {
+        if live.console_queue.with(|q| !q.is_empty()) {
+            tab.set(Tab::Console);
+        }
+    });
     let reset = move |_| {
         if !confirm("Delete everything in your namespaces? Your edits in the panes stay.") {
             return;
@@ -109,6 +119,9 @@ pub fn ClusterPanel() -> impl IntoView {
             </div>
             <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Try>
                 <try_app::TryAppPanel />
+            </div>
+            <div class="cluster-view" role="tabpanel" hidden=move || tab.get() != Tab::Console>
+                <console::ConsolePanel />
             </div>
         </section>
     }

@@ -1,0 +1,228 @@
+//! The kubectl console: a prompt that runs kubectl command lines on the server, as the
+//! attendee (`POST /api/workspace/console`), and shows what kubectl would print. A line
+//! console rather than a terminal emulator: its output is text a screen reader reads as
+//! it arrives (`role="log"`), it can be selected and copied, and it needs no script
+//! beyond the page's own. History (↑/↓) is kept in the browser's storage; Tab completes
+//! commands, flags, kinds and the workspace's names; Ctrl-C drops the line; the lesson's
+//! Run buttons queue their commands here.
+
+use crate::live::complete::{Known, complete};
+use crate::live::{Live, api};
+use leptos::html;
+use leptos::prelude::*;
+
+/// How many lines of history are kept.
+const HISTORY: usize = 200;
+/// Where the history is kept in the browser.
+#[cfg(feature = "hydrate")]
+const HISTORY_KEY: &str = "kubeclass-console-history";
+
+/// One command and what it printed.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    command: String,
+    output: String,
+    failed: bool,
+}
+
+#[component]
+pub fn ConsolePanel() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let entries = RwSignal::new(Vec::<Entry>::new());
+    let line = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let history = StoredValue::new(load_history());
+    // Where ↑/↓ is in the history (its length: the line being typed).
+    let cursor = StoredValue::new(history.with_value(Vec::len));
+    let input = NodeRef::<html::Input>::new();
+    let output = NodeRef::<html::Div>::new();
+
+    let scroll_down = move || {
+        if let Some(output) = output.get_untracked() {
+            output.set_scroll_top(output.scroll_height());
+        }
+    };
+    let run = move |command: String| {
+        let command = command.trim().to_string();
+        if command.is_empty() {
+            return;
+        }
+        history.update_value(|h| {
+            if h.last() != Some(&command) {
+                h.push(command.clone());
+            }
+            let extra = h.len().saturating_sub(HISTORY);
+            h.drain(..extra);
+            save_history(h);
+            cursor.set_value(h.len());
+        });
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let entry = match api::console(&command).await {
+                Ok(answer) => Entry {
+                    command,
+                    output: answer.output,
+                    failed: answer.exit_code != 0,
+                },
+                Err(e) => Entry {
+                    command,
+                    output: e,
+                    failed: true,
+                },
+            };
+            entries.update(|e| e.push(entry));
+            busy.set(false);
+            request_animation_frame(scroll_down);
+        });
+    };
+    // The lesson's Run buttons: their commands, one after another.
+    Effect::new(move |_| {
+        if busy.get() || !live.ready.get() {
+            return;
+        }
+        let Some(next) = live.console_queue.with(|q| q.first().cloned()) else {
+            return;
+        };
+        live.console_queue.update(|q| {
+            q.remove(0);
+        });
+        run(next);
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let command = line.get_untracked();
+        line.set(String::new());
+        run(command);
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "ArrowUp" | "ArrowDown" => {
+            ev.prevent_default();
+            let up = ev.key() == "ArrowUp";
+            let (at, text) = history.with_value(|h| {
+                let at = cursor.get_value();
+                let at = if up {
+                    at.saturating_sub(1)
+                } else {
+                    (at + 1).min(h.len())
+                };
+                (at, h.get(at).cloned().unwrap_or_default())
+            });
+            cursor.set_value(at);
+            line.set(text);
+        }
+        "Tab" => {
+            ev.prevent_default();
+            let completion = live.state.with_untracked(|s| {
+                let known: Vec<Known> = s
+                    .objects
+                    .values()
+                    .map(|o| Known {
+                        namespace: &o.namespace,
+                        kind: &o.kind,
+                        name: &o.name,
+                    })
+                    .collect();
+                complete(&line.get_untracked(), &known)
+            });
+            line.set(completion.line);
+            if !completion.candidates.is_empty() {
+                entries.update(|e| {
+                    e.push(Entry {
+                        command: line.get_untracked(),
+                        output: completion.candidates.join("  ") + "\n",
+                        failed: false,
+                    })
+                });
+                request_animation_frame(scroll_down);
+            }
+        }
+        "c" if ev.ctrl_key() && !has_selection() => {
+            ev.prevent_default();
+            entries.update(|e| {
+                e.push(Entry {
+                    command: format!("{}^C", line.get_untracked()),
+                    output: String::new(),
+                    failed: false,
+                })
+            });
+            line.set(String::new());
+        }
+        _ => {}
+    };
+    let clear = move |_| {
+        entries.set(Vec::new());
+        if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    };
+    view! {
+        <div class="console">
+            <div class="console-output" node_ref=output role="log" aria-live="polite" aria-label="Console output" tabindex="0">
+                <Show when=move || entries.with(Vec::is_empty)>
+                    <p class="muted">"Type a kubectl command, such as " <code>"kubectl get pods -n server"</code> ", or press Run beside a command in the lesson. Tab completes; ↑ and ↓ go through what you ran."</p>
+                </Show>
+                <For each=move || entries.get().into_iter().enumerate() key=|(i, _)| *i let:item>
+                    <div class="console-entry">
+                        <p class="console-command"><span class="prompt" aria-hidden="true">"$ "</span>{item.1.command.clone()}</p>
+                        <pre class="console-text" class:failed=item.1.failed>{item.1.output.clone()}</pre>
+                    </div>
+                </For>
+            </div>
+            <form class="console-line" on:submit=submit>
+                <label for="console-input" class="prompt">"$"<span class="visually-hidden">" kubectl command"</span></label>
+                <input
+                    id="console-input"
+                    type="text"
+                    node_ref=input
+                    autocomplete="off"
+                    autocapitalize="off"
+                    spellcheck="false"
+                    prop:value=line
+                    on:input=move |ev| line.set(event_target_value(&ev))
+                    on:keydown=on_keydown
+                />
+                <button type="submit" class="button primary small" disabled=busy>"Run"</button>
+                <button type="button" class="button quiet small" on:click=clear>"Clear"</button>
+            </form>
+        </div>
+    }
+}
+
+/// Whether the attendee has text selected (Ctrl-C then copies it, as in a terminal).
+fn has_selection() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.get_selection().ok().flatten())
+            .is_some_and(|s| !s.is_collapsed())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+fn load_history() -> Vec<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Vec::new()
+}
+
+fn save_history(history: &[String]) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+        && let Ok(text) = serde_json::to_string(history)
+    {
+        let _ = storage.set_item(HISTORY_KEY, &text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = history;
+}

@@ -1,0 +1,70 @@
+//! The kubectl console's commands and their flags, as data: the server parses command
+//! lines with it (`server/src/console/command.rs`) and the browser completes them with
+//! it (`crate::live::complete`), so both know the same commands.
+
+/// One flag a command takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag {
+    pub long: &'static str,
+    pub short: Option<char>,
+    /// Whether it takes a value (else it is a boolean, `--name=false` allowed).
+    pub value: bool,
+}
+
+const fn value(long: &'static str, short: Option<char>) -> Flag {
+    Flag {
+        long,
+        short,
+        value: true,
+    }
+}
+
+const fn boolean(long: &'static str, short: Option<char>) -> Flag {
+    Flag {
+        long,
+        short,
+        value: false,
+    }
+}
+
+/// Flags every command takes.
+pub const GLOBAL: &[Flag] = &[
+    value("namespace", Some('n')),
+    value("request-timeout", None),
+];
+
+/// The commands the console runs, with the flags each takes besides the global ones.
+pub const COMMANDS: &[(&str, &[Flag])] = &[
+    (
+        "get",
+        &[
+            boolean("all-namespaces", Some('A')),
+            value("output", Some('o')),
+            value("selector", Some('l')),
+            value("field-selector", None),
+            boolean("show-labels", None),
+            boolean("no-headers", None),
+            boolean("show-kind", None),
+            value("label-columns", Some('L')),
+            boolean("ignore-not-found", None),
+            boolean("watch", Some('w')),
+        ],
+    ),
+    (
+        "api-resources",
+        &[
+            boolean("namespaced", None),
+            value("api-group", None),
+            value("output", Some('o')),
+            boolean("no-headers", None),
+        ],
+    ),
+];
+
+/// The flags `command` takes (the global ones first), if the console runs it.
+pub fn flags(command: &str) -> Option<Vec<Flag>> {
+    COMMANDS
+        .iter()
+        .find(|(name, _)| *name == command)
+        .map(|(_, own)| GLOBAL.iter().chain(own.iter()).copied().collect())
+}

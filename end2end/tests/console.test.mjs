@@ -1,0 +1,69 @@
+// The kubectl console in a real browser: a command typed and run as the attendee, Tab
+// completing a name from the workspace, a lesson's Run button, Ctrl-C, and the history
+// still there after a reload.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const lesson = baseUrl + "/learn/fundamentals/deployments";
+
+async function consoleShows(page, text, timeout = 30_000) {
+  await page.waitForFunction(
+    (t) => document.querySelector(".console-output")?.textContent.includes(t),
+    text,
+    { timeout },
+  );
+}
+
+test("the console runs kubectl as the attendee, completes, runs the lesson's commands and remembers", async () => {
+  const page = await openPage(browser);
+  await page.goto(lesson);
+  await hydrated(page);
+  await page.waitForSelector(".cluster .link.up");
+  await page.getByRole("button", { name: "Apply", exact: true }).click();
+  await page.waitForSelector('.pane-result .result.created[data-kind="Deployment"]');
+
+  await page.getByRole("tab", { name: /Console/ }).click();
+  const input = page.getByLabel("kubectl command");
+  await input.fill("kubectl get deploy -n server");
+  await input.press("Enter");
+  await consoleShows(page, "go-http-app");
+  const table = await page.locator(".console-text").last().innerText();
+  assert.match(table, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/, table);
+
+  // Tab completes a Deployment's name from the workspace.
+  await page.waitForFunction(() => document.querySelector('.tree .row[data-kind="Deployment"]'));
+  await input.fill("kubectl get deployment -n server go-");
+  await input.press("Tab");
+  assert.equal(await input.inputValue(), "kubectl get deployment -n server go-http-app ");
+
+  // Ctrl-C drops the line.
+  await input.fill("kubectl get po");
+  await input.press("Control+c");
+  assert.equal(await input.inputValue(), "");
+  await consoleShows(page, "kubectl get po^C");
+
+  // The lesson's Run button types its command into the console and runs it.
+  await page.getByRole("button", { name: "Run in the console" }).first().click();
+  await consoleShows(page, "deployment.apps/go-http-app");
+
+  // Refusals read clearly.
+  await input.fill("kubectl get pods | grep web");
+  await input.press("Enter");
+  await consoleShows(page, "is shell syntax");
+  assert.ok(await page.locator(".console-text.failed").last().isVisible());
+
+  // After a reload, ↑ brings back what was run last.
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole("tab", { name: /Console/ }).click();
+  await page.getByLabel("kubectl command").press("ArrowUp");
+  assert.equal(await page.getByLabel("kubectl command").inputValue(), "kubectl get pods | grep web");
+  await page.getByLabel("kubectl command").press("ArrowUp");
+  assert.equal(await page.getByLabel("kubectl command").inputValue(), "kubectl get deploy,rs,pods -n server");
+  await page.context().close();
+});
