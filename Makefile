@@ -22,7 +22,7 @@ export KUBECLASS_KUBECONFIG := $(CURDIR)/data/control-plane/kubeclass.kubeconfig
 RUN_NEEDS := cluster
 endif
 
-.PHONY: setup editor build run test fmt-check clippy structure unit test-real e2e cluster cluster-down bench bench-compare fuzz release clean
+.PHONY: setup editor build run test fmt-check clippy structure unit test-real differential e2e cluster cluster-down bench bench-compare fuzz release clean
 
 setup:
 	@scripts/setup.sh
@@ -61,6 +61,11 @@ unit:
 test-real: setup
 	scripts/test-real.sh
 
+# kubesim against the real kube-apiserver: the same requests to both, the answers
+# compared (kubesim/tests/differential; started and stopped by the script).
+differential: setup
+	scripts/test-differential.sh
+
 # The real control plane on loopback: etcd, kube-apiserver, controller manager,
 # scheduler, kwok's nodes (deploy/control-plane/README.md).
 cluster: setup
@@ -72,7 +77,7 @@ cluster-down:
 e2e: build
 	scripts/e2e.sh
 
-test: setup editor fmt-check structure clippy unit test-real e2e
+test: setup editor fmt-check structure clippy unit test-real differential e2e
 
 bench: release
 	scripts/bench.sh

@@ -106,7 +106,13 @@ fn pod_spec(spec: &mut Value, is_pod: bool) {
         set(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
     }
     for field in ["initContainers", "containers"] {
-        for c in spec[field].as_array_mut().into_iter().flatten() {
+        // `get_mut`, not `[]`: indexing a missing key would write a `null` there.
+        for c in spec
+            .get_mut(field)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             container(c);
         }
     }
@@ -128,11 +134,18 @@ fn container(c: &mut Value) {
     set(c, "terminationMessagePath", json!("/dev/termination-log"));
     set(c, "terminationMessagePolicy", json!("File"));
     set(c, "resources", json!({}));
-    for p in c["ports"].as_array_mut().into_iter().flatten() {
+    for p in c
+        .get_mut("ports")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         set(p, "protocol", json!("TCP"));
     }
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        let p = &mut c[probe];
+        let Some(p) = c.get_mut(probe) else {
+            continue;
+        };
         if p.is_object() {
             set(p, "timeoutSeconds", json!(1));
             set(p, "periodSeconds", json!(10));
@@ -160,7 +173,12 @@ fn service(spec: &mut Value) {
     if kind == "NodePort" || kind == "LoadBalancer" {
         set(spec, "externalTrafficPolicy", json!("Cluster"));
     }
-    for p in spec["ports"].as_array_mut().into_iter().flatten() {
+    for p in spec
+        .get_mut("ports")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         set(p, "protocol", json!("TCP"));
         let port = p["port"].clone();
         set(p, "targetPort", port);

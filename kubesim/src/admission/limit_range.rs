@@ -25,7 +25,12 @@ pub fn apply_defaults(store: &Store, namespace: &str, pod: &mut Value) {
         return;
     }
     for field in ["initContainers", "containers"] {
-        for c in pod["spec"][field].as_array_mut().into_iter().flatten() {
+        // `get_mut`: indexing a missing list would write a `null` there.
+        let containers = pod
+            .get_mut("spec")
+            .and_then(|s| s.get_mut(field))
+            .and_then(Value::as_array_mut);
+        for c in containers.into_iter().flatten() {
             for item in &limits {
                 for (source, target) in [("default", "limits"), ("defaultRequest", "requests")] {
                     for (resource, value) in item[source].as_object().into_iter().flatten() {

@@ -67,7 +67,9 @@ pub fn admit(attrs: &Attributes, pod: &mut Value) -> Result<(), ApiError> {
         ]}}));
     }
     for field in ["initContainers", "containers"] {
-        for c in spec[field].as_array_mut().into_iter().flatten() {
+        // `get_mut`: indexing a missing list would write a `null` there.
+        let containers = spec.get_mut(field).and_then(Value::as_array_mut);
+        for c in containers.into_iter().flatten() {
             if !c["volumeMounts"].is_array() {
                 c["volumeMounts"] = json!([]);
             }

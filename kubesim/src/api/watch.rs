@@ -6,7 +6,7 @@
 
 use super::server::ApiServer;
 use super::table::{self, request::TableRequest};
-use crate::registry::{FieldSelector, LabelSelector, Params, Target, present, selectable_fields};
+use crate::registry::{FieldSelector, LabelSelector, Params, Target, present};
 use crate::status::{ApiError, Result};
 use crate::store::{Event, EventType, StoreError, Topic};
 use axum::body::{Body, Bytes};
@@ -78,9 +78,9 @@ impl ApiServer {
             plural,
             namespace: target.namespace.clone(),
             labels: LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?,
-            fields: FieldSelector::parse(
+            fields: FieldSelector::parse_for(
                 params.get("fieldSelector").unwrap_or(""),
-                selectable_fields(resource.kind),
+                resource.kind,
             )?,
         };
         let requested = match params.get("resourceVersion") {

@@ -134,6 +134,50 @@ impl Authorizer {
             .any(|rule| rule_matches(rule, attrs))
     }
 
+    /// Why `user` may do what `attrs` describe, as kube-apiserver's RBAC authorizer says
+    /// it in a SubjectAccessReview's `status.reason` (`RBAC: allowed by RoleBinding
+    /// "name/namespace" of ClusterRole "edit" to User "jane"`): the first binding (cluster
+    /// role bindings first, then the namespace's role bindings, each by name) with a rule
+    /// that allows it, and the binding's first subject that is `user`. `None` when
+    /// nothing allows it.
+    pub fn allowed_by(&self, user: &UserInfo, attrs: &Attributes) -> Option<String> {
+        let mut kinds = vec![("clusterrolebindings", None)];
+        if !attrs.namespace.is_empty() {
+            kinds.push(("rolebindings", Some(attrs.namespace.as_str())));
+        }
+        for (plural, namespace) in kinds {
+            let (mut bindings, _) =
+                self.store
+                    .list("rbac.authorization.k8s.io", plural, namespace, None);
+            bindings.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+            let ns = namespace.unwrap_or_default();
+            for (key, binding) in &bindings {
+                let Some(subject) = binding_subject(binding, user, ns) else {
+                    continue;
+                };
+                let Referenced::Rules(rules) = self.referenced_rules(&binding["roleRef"], ns)
+                else {
+                    continue;
+                };
+                if !rules.iter().any(|rule| rule_matches(rule, attrs)) {
+                    continue;
+                }
+                let role_ref = &binding["roleRef"];
+                let (what, name) = match namespace {
+                    None => ("ClusterRoleBinding", key.name.clone()),
+                    Some(ns) => ("RoleBinding", format!("{}/{ns}", key.name)),
+                };
+                return Some(format!(
+                    "RBAC: allowed by {what} {:?} of {} {:?} to {subject}",
+                    name,
+                    role_ref["kind"].as_str().unwrap_or_default(),
+                    role_ref["name"].as_str().unwrap_or_default(),
+                ));
+            }
+        }
+        None
+    }
+
     /// Every rule that applies to `user` in `namespace` (cluster-wide rules included).
     pub fn rules_for(&self, user: &UserInfo, namespace: &str) -> Vec<Value> {
         self.rules_and_errors(user, namespace).0
@@ -232,6 +276,32 @@ impl Authorizer {
         }
         Some(rules)
     }
+}
+
+/// The first subject of `binding` that is `user`, described as kube-apiserver's RBAC
+/// authorizer does (`User "jane"`, `ServiceAccount "robot/team-a"`).
+fn binding_subject(binding: &Value, user: &UserInfo, namespace: &str) -> Option<String> {
+    binding["subjects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| {
+            let one = serde_json::json!({"subjects": [s]});
+            binds(&one, user, namespace)
+        })
+        .map(|s| {
+            let kind = s["kind"].as_str().unwrap_or_default();
+            let name = s["name"].as_str().unwrap_or_default();
+            if kind == "ServiceAccount" {
+                let ns = s["namespace"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(namespace);
+                format!("{kind} {:?}", format!("{name}/{ns}"))
+            } else {
+                format!("{kind} {name:?}")
+            }
+        })
 }
 
 fn binds(binding: &Value, user: &UserInfo, namespace: &str) -> bool {

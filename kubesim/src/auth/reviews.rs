@@ -90,9 +90,10 @@ pub fn answer(
             let mut status = json!({"allowed": allowed});
             if allowed {
                 status["reason"] = json!(if subject.is_master() {
-                    "allowed by the system:masters group"
+                    "allowed by the system:masters group".to_string()
                 } else {
-                    "RBAC: allowed by a role binding"
+                    rbac.allowed_by(&subject, &attrs)
+                        .unwrap_or_else(|| "RBAC: allowed by a role binding".into())
                 });
             }
             status

@@ -4,7 +4,7 @@
 use super::base::{Registry, present};
 use super::context::Params;
 use super::patch::scale_of;
-use super::selectors::{FieldSelector, LabelSelector, selectable_fields};
+use super::selectors::{FieldSelector, LabelSelector};
 use super::target::Target;
 use crate::status::{ApiError, Result};
 use crate::store::Key;
@@ -33,10 +33,8 @@ impl Registry {
     pub fn list(&self, target: &Target, params: &Params) -> Result<Value> {
         let resource = target.resource;
         let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
-        let fields = FieldSelector::parse(
-            params.get("fieldSelector").unwrap_or(""),
-            selectable_fields(resource.kind),
-        )?;
+        let fields =
+            FieldSelector::parse_for(params.get("fieldSelector").unwrap_or(""), resource.kind)?;
         let limit: usize = match params.get("limit") {
             Some(l) => l
                 .parse()

@@ -112,6 +112,19 @@ impl FieldSelector {
     /// Parses a field selector. `supported` lists the fields this resource can be
     /// selected by, beyond `metadata.name` and `metadata.namespace`.
     pub fn parse(text: &str, supported: &[&str]) -> Result<FieldSelector> {
+        FieldSelector::parse_with(text, supported, false)
+    }
+
+    /// Parses a field selector on objects of `kind`: the fields of
+    /// [`selectable_fields`], and kube-apiserver's wording for an unsupported one (the
+    /// kinds with a field label conversion of their own say `field label not supported:
+    /// x`).
+    pub fn parse_for(text: &str, kind: &str) -> Result<FieldSelector> {
+        let converted = matches!(kind, "Pod" | "Event");
+        FieldSelector::parse_with(text, selectable_fields(kind), converted)
+    }
+
+    fn parse_with(text: &str, supported: &[&str], converted: bool) -> Result<FieldSelector> {
         let mut terms = Vec::new();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (field, equal, value) = if let Some((f, v)) = part.split_once("!=") {
@@ -127,6 +140,11 @@ impl FieldSelector {
             if !matches!(field, "metadata.name" | "metadata.namespace")
                 && !supported.contains(&field)
             {
+                if converted {
+                    return Err(ApiError::bad_request(format!(
+                        "field label not supported: {field}"
+                    )));
+                }
                 return Err(ApiError::bad_request(format!(
                     "\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"{}",
                     supported_list(supported)
