@@ -127,7 +127,7 @@ resources! {
     "rbac.authorization.k8s.io" "v1" RoleBinding "rolebindings" "rolebinding" [] true VERBS [] [],
     "rbac.authorization.k8s.io" "v1" Role "roles" "role" [] true VERBS [] [],
     "storage.k8s.io" "v1" StorageClass "storageclasses" "storageclass" ["sc"] false VERBS [] [],
-    "apiextensions.k8s.io" "v1" CustomResourceDefinition "customresourcedefinitions" "customresourcedefinition" ["crd", "crds"] false VERBS [] ["status"],
+    "apiextensions.k8s.io" "v1" CustomResourceDefinition "customresourcedefinitions" "customresourcedefinition" ["crd", "crds"] false VERBS ["api-extensions"] ["status"],
     "metrics.k8s.io" "v1beta1" NodeMetrics "nodes" "" [] false READ_VERBS [] [],
     "metrics.k8s.io" "v1beta1" PodMetrics "pods" "" [] true READ_VERBS [] [],
 }

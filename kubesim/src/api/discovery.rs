@@ -110,6 +110,28 @@ fn add_names(entry: &mut Value, r: &Resource) {
     }
 }
 
+/// The hash kube-apiserver lists as a resource's `storageVersionHash`: the first 8 bytes
+/// of SHA-256 over `group/version/kind` of the version it is stored as, in base64.
+/// (Clients such as the storage version migrator compare it; kubesim stores every
+/// resource as served, except the kinds kube-apiserver stores as another version.)
+fn storage_version_hash(r: &Resource) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let stored = match (r.group, r.kind) {
+        ("events.k8s.io", "Event") => "/v1/Event".to_string(),
+        ("autoscaling", "HorizontalPodAutoscaler") => {
+            "autoscaling/v2/HorizontalPodAutoscaler".into()
+        }
+        // kube-apiserver still stores CRDs as v1beta1.
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            "apiextensions.k8s.io/v1beta1/CustomResourceDefinition".into()
+        }
+        _ => format!("{}/{}/{}", r.group, r.version, r.kind),
+    };
+    let digest = sha2::Sha256::digest(stored.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(&digest[..8])
+}
+
 /// `/api/v1` or `/apis/GROUP/VERSION`, if served.
 pub fn resource_list(group: &str, version: &str, all: &[&'static Resource]) -> Option<Value> {
     let mut list = Vec::new();
@@ -122,6 +144,10 @@ pub fn resource_list(group: &str, version: &str, all: &[&'static Resource]) -> O
             "verbs": r.verbs,
         });
         add_names(&mut entry, r);
+        // Only what is stored has a storage version (not bindings, not reviews).
+        if r.verbs.contains(&"get") {
+            entry["storageVersionHash"] = json!(storage_version_hash(r));
+        }
         list.push(entry);
         for sub in r.subresources {
             let (kind, verbs) = subresource_meta(r, sub);
