@@ -28,6 +28,9 @@ const LESSON: &str = "deployments";
 
 struct Row(String, String, String, String);
 
+/// The figures the ratios compare: (measure, cluster) → a value (ms, or writes/s).
+type Figures = std::collections::BTreeMap<(&'static str, String), f64>;
+
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
     let rank = ((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
@@ -203,11 +206,16 @@ async fn concurrent(api: &Api<ConfigMap>) -> f64 {
     CONCURRENT as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn creates(label: &str, client: &kube::Client, rows: &mut Vec<Row>) {
+async fn creates(label: &str, client: &kube::Client, rows: &mut Vec<Row>, figures: &mut Figures) {
     eprintln!("clusters: {label}: creates");
     bench_namespace(client, "bench").await;
     let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), "bench");
     let (p50, p99, rate) = sequential(&configmaps, configmap, SEQUENTIAL).await;
+    figures.insert(
+        ("create ConfigMap p50 (ms)", label.into()),
+        p50.as_secs_f64() * 1e3,
+    );
+    figures.insert(("sequential ConfigMap writes/s", label.into()), rate);
     rows.push(Row(
         format!("{label}: create ConfigMap, sequential ({SEQUENTIAL})"),
         ms(p50),
@@ -215,6 +223,7 @@ async fn creates(label: &str, client: &kube::Client, rows: &mut Vec<Row>) {
         format!("{rate:.0} writes/s"),
     ));
     let rate = concurrent(&configmaps).await;
+    figures.insert(("concurrent ConfigMap writes/s", label.into()), rate);
     rows.push(Row(
         format!("{label}: create ConfigMap, {CLIENTS} clients at once ({CONCURRENT})"),
         String::new(),
@@ -223,6 +232,10 @@ async fn creates(label: &str, client: &kube::Client, rows: &mut Vec<Row>) {
     ));
     let pods: Api<Pod> = Api::namespaced(client.clone(), "bench");
     let (p50, p99, rate) = sequential(&pods, pod, PODS).await;
+    figures.insert(
+        ("create Pod p50 (ms)", label.into()),
+        p50.as_secs_f64() * 1e3,
+    );
     rows.push(Row(
         format!("{label}: create Pod, sequential ({PODS})"),
         ms(p50),
@@ -233,7 +246,13 @@ async fn creates(label: &str, client: &kube::Client, rows: &mut Vec<Row>) {
 
 /// The lesson played through the pipeline as kubeclass's `platform` identity: the time
 /// from the first step's first request until the last step's checks held.
-async fn lesson(label: &str, platform: &kube::Client, admin: &kube::Client, rows: &mut Vec<Row>) {
+async fn lesson(
+    label: &str,
+    platform: &kube::Client,
+    admin: &kube::Client,
+    rows: &mut Vec<Row>,
+    figures: &mut Figures,
+) {
     eprintln!("clusters: {label}: lesson {LESSON}");
     let (library, _) = Library::load(Path::new("content"));
     let lesson = library
@@ -254,6 +273,13 @@ async fn lesson(label: &str, platform: &kube::Client, admin: &kube::Client, rows
     let started = Instant::now();
     let rehearsal = play(lesson, &stage).await;
     let total = started.elapsed();
+    for failure in &rehearsal.failures {
+        eprintln!("clusters: {label}: {failure}");
+    }
+    figures.insert(
+        ("lesson end to end (ms)", label.into()),
+        total.as_secs_f64() * 1e3,
+    );
     let steps: Vec<String> = rehearsal
         .steps
         .iter()
@@ -288,6 +314,7 @@ async fn main() {
             .unwrap_or_else(|| "target/release/kubesim".into()),
     );
     let mut rows = Vec::new();
+    let mut figures = Figures::new();
 
     eprintln!("clusters: cold starts");
     let mut starts = Vec::new();
@@ -339,6 +366,17 @@ async fn main() {
             median(readies),
         ),
     ] {
+        let cluster = match what.split(':').next() {
+            Some("kubesim in-process") => "kubesim in-process",
+            Some("kubesim serve") => "kubesim serve (HTTPS)",
+            _ => "real control plane",
+        };
+        if !what.contains("ready for kubeclass") {
+            figures.insert(
+                ("cold start to first answer (ms)", cluster.into()),
+                took.as_secs_f64() * 1e3,
+            );
+        }
         rows.push(Row(
             format!("cold start, {what} (median of {STARTS})"),
             ms(took),
@@ -347,8 +385,8 @@ async fn main() {
         ));
     }
 
+    // Each lesson first, on an empty cluster: the creates' 300 Pods would fill the nodes.
     let cluster = in_process_cluster();
-    creates("kubesim in-process", &cluster.client(), &mut rows).await;
     let token = server::platform::install(&cluster.client())
         .await
         .expect("the platform's roles");
@@ -357,6 +395,14 @@ async fn main() {
         &cluster.client_with_token(&token),
         &cluster.client(),
         &mut rows,
+        &mut figures,
+    )
+    .await;
+    creates(
+        "kubesim in-process",
+        &cluster.client(),
+        &mut rows,
+        &mut figures,
     )
     .await;
     drop(cluster);
@@ -364,7 +410,7 @@ async fn main() {
     let dir = temp_dir("kubesim");
     let mut child = kubesim_serve(&kubesim_binary, &dir);
     let (client, _) = first_answer(&dir.join("kubesim.kubeconfig"), Instant::now()).await;
-    creates("kubesim serve (HTTPS)", &client, &mut rows).await;
+    creates("kubesim serve (HTTPS)", &client, &mut rows, &mut figures).await;
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
@@ -382,13 +428,51 @@ async fn main() {
     let platform = client_from(&dir.join("kubeclass.kubeconfig"))
         .await
         .expect("kubeclass");
-    creates("real control plane", &admin, &mut rows).await;
-    lesson("real control plane", &platform, &admin, &mut rows).await;
+    lesson(
+        "real control plane",
+        &platform,
+        &admin,
+        &mut rows,
+        &mut figures,
+    )
+    .await;
+    creates("real control plane", &admin, &mut rows, &mut figures).await;
     stop_control_plane(&dir);
 
     println!("| measure | p50 | p99 | throughput / result |");
     println!("| --- | --- | --- | --- |");
     for Row(a, b, c, d) in rows {
         println!("| {a} | {b} | {c} | {d} |");
+    }
+    ratios(&figures);
+}
+
+/// The real control plane against each kubesim, measure by measure (times: how many
+/// times longer on the real one; rates: how many times fewer writes per second).
+fn ratios(figures: &Figures) {
+    let real = "real control plane";
+    println!();
+    println!(
+        "| measure | kubesim in-process | kubesim serve | real control plane | real / in-process | real / serve |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let measures: std::collections::BTreeSet<&str> = figures.keys().map(|(m, _)| *m).collect();
+    for measure in measures {
+        let get = |cluster: &str| figures.get(&(measure, cluster.to_string())).copied();
+        let cell = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
+        let ratio = |other: Option<f64>| match (get(real), other) {
+            (Some(r), Some(o)) if measure.contains("writes/s") => format!("{:.1}× fewer", o / r),
+            (Some(r), Some(o)) => format!("{:.1}×", r / o),
+            _ => String::new(),
+        };
+        let (local, served) = (get("kubesim in-process"), get("kubesim serve (HTTPS)"));
+        println!(
+            "| {measure} | {} | {} | {} | {} | {} |",
+            cell(local),
+            cell(served),
+            cell(get(real)),
+            ratio(local),
+            ratio(served)
+        );
     }
 }
