@@ -90,9 +90,10 @@ fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	cd fuzz && cargo +nightly fuzz run manifests -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536
 
-# The lesson page and the attendees for BASE (a git revision) and this tree, side by side.
-bench-compare: release
-	scripts/bench-compare.sh $(BASE)
+# The lesson page and the attendees for BASE (a git revision) and this tree (or AFTER, a
+# second revision: one change alone), side by side.
+bench-compare:
+	scripts/bench-compare.sh $(BASE) $(AFTER)
 
 clean:
 	cargo clean

@@ -1,35 +1,55 @@
 #!/usr/bin/env bash
-# `make bench-compare BASE=REV`: the server-rendered lesson page and the simulated
-# attendees (200 and 500), measured for the release build of REV and of this tree in one
-# run, one after the other on the same machine, and recorded side by side (medians, and
-# after/before ratios) in BENCHMARKS.md's `before-after` section.
+# `make bench-compare BASE=REV [AFTER=REV2]`: the server-rendered lesson page and the
+# simulated attendees (200 and 500), measured for the release build of REV and of this tree
+# (or of REV2) in one run, one after the other on the same machine, and recorded side by
+# side (medians, and after/before ratios) in BENCHMARKS.md: the `before-after` section, or
+# with AFTER a section of that pair's own (to measure one change alone).
 #
-# REV is built in a worktree under target/bench-base/ (kept between runs; rebuilt when REV
-# changes). Each side's full sections go to target/bench-{before,after}.md.
+# REV is built in a worktree under target/bench-base/, REV2 under target/bench-after/ (kept
+# between runs; rebuilt when the revision changes). Each side's full sections go to
+# target/bench-{before,after}.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-base=${1:?usage: scripts/bench-compare.sh REV}
+base=${1:?usage: scripts/bench-compare.sh REV [REV2]}
+after=${2:-}
 base_sha=$(git rev-parse --short "$base^{commit}")
-head_sha=$(git rev-parse --short HEAD)
-wt=target/bench-base/src
 
-if [ ! -d "$wt" ] || [ "$(git -C "$wt" rev-parse --short HEAD 2>/dev/null)" != "$base_sha" ]; then
-  git worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
-  git worktree prune
-  git worktree add --detach "$wt" "$base_sha"
+# A release build of `sha` in the worktree `wt` (made or moved there first).
+build_in() {
+  local wt=$1 sha=$2 log=$3
+  if [ ! -d "$wt" ] || [ "$(git -C "$wt" rev-parse --short HEAD 2>/dev/null)" != "$sha" ]; then
+    git worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
+    git worktree prune
+    git worktree add --detach "$wt" "$sha"
+  fi
+  echo "bench-compare: building $sha (release) in $wt"
+  make -C "$wt" release >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+}
+
+wt=target/bench-base/src
+build_in "$wt" "$base_sha" target/bench-base.log
+if [ -n "$after" ]; then
+  head_sha=$(git rev-parse --short "$after^{commit}")
+  after_wt=target/bench-after/src
+  build_in "$after_wt" "$head_sha" target/bench-after.log
+  after_bin="$after_wt/target/release/kubeclass" after_site="$after_wt/target/site"
+  section="before-after-$base_sha-$head_sha"
+else
+  head_sha=$(git rev-parse --short HEAD)
+  echo "bench-compare: building $head_sha (release)"
+  make release
+  after_bin=target/release/kubeclass after_site=target/site
+  section=before-after
 fi
-echo "bench-compare: building $base_sha (release) in $wt"
-make -C "$wt" release >target/bench-base.log 2>&1 || { tail -30 target/bench-base.log; exit 1; }
-echo "bench-compare: building $head_sha (release)"
-make release
 
 export BENCH_ONLY=ssr-lesson-page,attendees
 export BENCH_ATTENDEES=${BENCH_ATTENDEES:-200 500}
 rm -f target/bench-before.jsonl target/bench-after.jsonl target/bench-before.md target/bench-after.md
 BENCH_BIN="$wt/target/release/kubeclass" BENCH_SITE_ROOT="$wt/target/site" \
   BENCH_OUT=target/bench-before.md BENCH_JSON=target/bench-before.jsonl scripts/bench.sh
-BENCH_OUT=target/bench-after.md BENCH_JSON=target/bench-after.jsonl scripts/bench.sh
+BENCH_BIN="$after_bin" BENCH_SITE_ROOT="$after_site" \
+  BENCH_OUT=target/bench-after.md BENCH_JSON=target/bench-after.jsonl scripts/bench.sh
 
 table=$(python3 - "$base_sha" "$head_sha" <<'PY'
 import json, sys
@@ -62,17 +82,19 @@ PY
 )
 echo "$table"
 today=$(date -u +%Y-%m-%d)
-python3 - "$today" "$base_sha" "$head_sha" "$table" <<'PY'
+python3 - "$today" "$base_sha" "$head_sha" "$table" "$section" "$after" <<'PY'
 import re, sys
-today, base, head, table = sys.argv[1:]
-body = f"""## Before and after
+today, base, head, table, section_id, after = sys.argv[1:]
+title = "Before and after" if not after else f"Before and after: {base} → {head} alone"
+command = f"make bench-compare BASE={base}" + (f" AFTER={head}" if after else "")
+body = f"""## {title}
 
-Command: `make bench-compare BASE={base}` (`scripts/bench-compare.sh`): the release builds of {base} and {head}, measured one after the other in one run on the 2-core machine ({today}): the lesson page (`oha` at a fixed 2,000 requests/s, `wrk` flat out; medians of 3 runs) and the simulated attendees at 200 and 500 (the `attendees` section's method). Each side's full sections: `target/bench-before.md`, `target/bench-after.md`.
+Command: `{command}` (`scripts/bench-compare.sh`): the release builds of {base} and {head}, measured one after the other in one run on the 2-core machine ({today}): the lesson page (`oha` at a fixed 2,000 requests/s, `wrk` flat out; medians of 3 runs) and the simulated attendees at 200 and 500 (the `attendees` section's method). Each side's full sections: `target/bench-before.md`, `target/bench-after.md`.
 
 {table}"""
-section = f"<!-- before-after:start -->\n{body}\n<!-- before-after:end -->"
+section = f"<!-- {section_id}:start -->\n{body}\n<!-- {section_id}:end -->"
 text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"<!-- before-after:start -->.*?<!-- before-after:end -->", re.S)
+pattern = re.compile(rf"<!-- {re.escape(section_id)}:start -->.*?<!-- {re.escape(section_id)}:end -->", re.S)
 text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
 open("BENCHMARKS.md", "w").write(text)
 PY
