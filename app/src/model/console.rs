@@ -51,6 +51,10 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         ],
     ),
     (
+        "auth",
+        &[value("subresource", None), boolean("quiet", Some('q'))],
+    ),
+    (
         "api-resources",
         &[
             boolean("namespaced", None),

@@ -25,7 +25,6 @@ const NOT_YET: &[&str] = &[
     "edit",
     "exec",
     "top",
-    "auth",
     "config",
     "explain",
     "version",

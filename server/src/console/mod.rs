@@ -5,6 +5,7 @@
 //! the cluster's discovery ([`resources`]). Output names the workspace's namespaces by
 //! their short names, as the attendee wrote them.
 
+mod auth;
 pub mod command;
 mod context;
 mod get;
@@ -52,6 +53,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
     match invocation.command.as_str() {
         "get" => get::get(console, invocation).await,
         "api-resources" => api_resources(console, invocation).await,
+        "auth" => auth::auth(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

@@ -126,8 +126,44 @@ fn console_request(cookie: &str, body: String) -> http::Request<axum::body::Body
     request
 }
 
-/// The console's output and real kubectl's, for each command where they differ.
-pub(super) async fn compare(setup: &Setup) -> Vec<String> {
+/// The commands compared with kubectl 1.32 on every cluster.
+pub(super) const COMMANDS: &[&str] = &[
+    "get pods -n server",
+    "get pods -n server -o wide",
+    "get pods --namespace=server --show-labels",
+    "get pods -n server -l tier=front -L app",
+    "get deploy,svc -n server",
+    "get deployment/web service/web -n server",
+    "get deployments.apps web -n server --no-headers",
+    "get cm settings -n server -o json",
+    "get cm settings -n server -o yaml",
+    "get svc,cm -n server -o yaml",
+    "get svc -n server -o name",
+    "get pods nope -n server",
+    "get pods nope -n server --ignore-not-found",
+    "get foos -n server",
+    "get pods -n server -l app=nothing",
+    "get",
+    "get pods -n server --bogus",
+    "get pods -n server -o bogus",
+    "get nodes",
+    "api-resources --namespaced=true --api-group=apps",
+];
+
+/// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
+/// protobuf, which kubesim does not read yet (issue "kubesim, second pass").
+pub(super) const PROTOBUF_COMMANDS: &[&str] = &[
+    "auth can-i create deployments -n server",
+    "auth can-i get deployment/web -n server",
+    "auth can-i list secrets --namespace server",
+    "auth can-i delete networkpolicies -n server",
+    "auth can-i create pods --subresource=exec -n server",
+    "auth can-i list pods -n kube-system",
+    "auth can-i create",
+];
+
+/// The console's output and real kubectl's, for each of `commands` where they differ.
+pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
     // Pods up, and old enough that every age has two digits on both sides.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
@@ -142,30 +178,8 @@ pub(super) async fn compare(setup: &Setup) -> Vec<String> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let commands = [
-        "get pods -n server",
-        "get pods -n server -o wide",
-        "get pods --namespace=server --show-labels",
-        "get pods -n server -l tier=front -L app",
-        "get deploy,svc -n server",
-        "get deployment/web service/web -n server",
-        "get deployments.apps web -n server --no-headers",
-        "get cm settings -n server -o json",
-        "get cm settings -n server -o yaml",
-        "get svc,cm -n server -o yaml",
-        "get svc -n server -o name",
-        "get pods nope -n server",
-        "get pods nope -n server --ignore-not-found",
-        "get foos -n server",
-        "get pods -n server -l app=nothing",
-        "get",
-        "get pods -n server --bogus",
-        "get pods -n server -o bogus",
-        "get nodes",
-        "api-resources --namespaced=true --api-group=apps",
-    ];
     let mut differences = Vec::new();
-    for command in commands {
+    for &command in commands {
         let args: Vec<String> = command.split(' ').map(str::to_string).collect();
         let (ours, ours_code) = setup.console(&format!("kubectl {command}")).await;
         let (theirs, theirs_code) = setup.kubectl(&args).await;
@@ -207,7 +221,7 @@ async fn the_console_prints_what_kubectl_prints() {
         "{KUBECTL} is missing: the machine image's google-cloud-cli carries it"
     );
     let setup = setup("same").await;
-    let differences = compare(&setup).await;
+    let differences = compare(&setup, COMMANDS).await;
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
@@ -241,6 +255,30 @@ async fn the_console_refuses_what_it_does_not_run_and_stays_in_the_workspace() {
         let (output, code) = setup.console(command).await;
         assert_ne!(code, 0, "{command}: {output}");
         assert!(output.contains(expected), "{command}: {output}");
+    }
+    // The attendee's own access review (kubectl 1.32 cannot ask kubesim yet: protobuf).
+    for (command, answer, code) in [
+        (
+            "kubectl auth can-i create deployments -n server",
+            "yes\n",
+            0,
+        ),
+        (
+            "kubectl auth can-i delete networkpolicies -n server",
+            "no\n",
+            1,
+        ),
+        (
+            "kubectl auth can-i create pods --subresource=exec -n server",
+            "no\n",
+            1,
+        ),
+    ] {
+        assert_eq!(
+            setup.console(command).await,
+            (answer.to_string(), code),
+            "{command}"
+        );
     }
     // All namespaces are the workspace's, by their short names.
     let (output, code) = setup.console("kubectl get deploy -A").await;

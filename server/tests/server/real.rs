@@ -138,7 +138,8 @@ async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
     let state = with_platform(content_dir(), ":memory:", platform, LimitsConfig::default()).await;
     let kubeconfig = std::path::Path::new(&dir).join("admin.kubeconfig");
     let setup = super::console::Setup::attend(state, kubeconfig).await;
-    let differences = super::console::compare(&setup).await;
+    let commands = [super::console::COMMANDS, super::console::PROTOBUF_COMMANDS].concat();
+    let differences = super::console::compare(&setup, &commands).await;
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
