@@ -18,6 +18,8 @@ pub(super) struct Setup {
     router: axum::Router,
     cookie: String,
     kubeconfig: PathBuf,
+    /// A folder of the test's own, removed with it.
+    scratch: Option<PathBuf>,
     /// The real namespace behind `server`, and the attendee's identity.
     namespace: String,
     user: String,
@@ -44,7 +46,9 @@ async fn setup(name: &str) -> Setup {
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, kubeconfig_text).expect("kubeconfig");
 
-    Setup::attend(state(":memory:", &cluster).await, kubeconfig).await
+    let mut setup = Setup::attend(state(":memory:", &cluster).await, kubeconfig).await;
+    setup.scratch = Some(dir);
+    setup
 }
 
 impl Setup {
@@ -65,6 +69,7 @@ impl Setup {
             router,
             cookie,
             kubeconfig,
+            scratch: None,
             namespace: String::new(),
             user: String::new(),
             group: String::new(),
@@ -190,6 +195,14 @@ pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
         }
     }
     differences
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.scratch {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// Ages (`5s`, `2m3s`, `12m`) blurred: the two answers are read moments apart.
