@@ -42,9 +42,11 @@ pub(super) struct Fanout {
 /// Events a controller may fall behind by before it must resynchronise.
 const ALL_QUEUE: usize = 4096;
 /// Events a namespace's watch may fall behind by (slots are allocated up front, and
-/// there is one channel per watched namespace and resource) before it gets `410 Gone`
-/// and relists, as a real client does.
-const TOPIC_QUEUE: usize = 256;
+/// there is one channel per watched namespace and resource: with 256 slots they were an
+/// eighth of the workshop server's memory) before it gets `410 Gone` and relists, as a
+/// real client does. Each watch also buffers 64 encoded events of its own
+/// (`api::watch`), so a watcher is cut off only 128 events behind.
+const TOPIC_QUEUE: usize = 64;
 
 impl Default for Fanout {
     fn default() -> Self {

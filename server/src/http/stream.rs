@@ -7,6 +7,15 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 
+/// The largest message a tab may send: its requests (watch a lesson's step, follow a
+/// pod's logs) are a few hundred bytes.
+const MAX_REQUEST: usize = 16 * 1024;
+
+/// What each socket reads into at a time. tungstenite's default (128 KiB, allocated up
+/// front) was the largest cost of an attendee in the server's memory (`make bench`,
+/// attendees), for requests this small.
+const READ_BUFFER: usize = 4 * 1024;
+
 /// Upgrades the attendee's connection, if they have a stream left (each tab holds one).
 pub async fn upgrade(
     ws: WebSocketUpgrade,
@@ -19,6 +28,10 @@ pub async fn upgrade(
             state.limits.config.max_streams_per_attendee
         )));
     };
+    let ws = ws
+        .read_buffer_size(READ_BUFFER)
+        .max_message_size(MAX_REQUEST)
+        .max_frame_size(MAX_REQUEST);
     Ok(ws.on_upgrade(move |socket| async move {
         crate::stream::serve(socket, state, attendee).await;
         drop(slot);

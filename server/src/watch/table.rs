@@ -76,19 +76,24 @@ async fn follow_once(
     if let Some(selector) = &target.selector {
         list = list.labels(selector);
     }
-    let table: Value = client
-        .request(table_request(
-            request.list(&list).map_err(kube::Error::BuildRequest)?,
-        ))
-        .await?;
-    let mut columns = definitions(&table);
-    let mut version = table["metadata"]["resourceVersion"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let items: BTreeMap<String, Arc<Item>> = rows(&table, &columns)
-        .map(|item| (name(&item.object), Arc::new(item)))
-        .collect();
+    // The listing is read in a block of its own, so the future does not keep it (a copy
+    // of every object) for as long as it watches.
+    let (mut columns, mut version, items) = {
+        let table: Value = client
+            .request(table_request(
+                request.list(&list).map_err(kube::Error::BuildRequest)?,
+            ))
+            .await?;
+        let columns = definitions(&table);
+        let version = table["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let items: BTreeMap<String, Arc<Item>> = rows(&table, &columns)
+            .map(|item| (name(&item.object), Arc::new(item)))
+            .collect();
+        (columns, version, items)
+    };
     match watch.upgrade() {
         Some(watch) => watch.relisted(items),
         None => return Ok(()),
@@ -189,7 +194,7 @@ fn rows<'a>(table: &'a Value, columns: &'a [Column]) -> impl Iterator<Item = Ite
     };
     rows.into_iter().map(move |row| match row.get("cells") {
         Some(cells) => Item {
-            object: row["object"].clone(),
+            object: kept(&row["object"]),
             columns: columns
                 .iter()
                 .map(|(i, name)| Cell {
@@ -199,10 +204,20 @@ fn rows<'a>(table: &'a Value, columns: &'a [Column]) -> impl Iterator<Item = Ite
                 .collect(),
         },
         None => Item {
-            object: row.clone(),
+            object: kept(row),
             columns: Vec::new(),
         },
     })
+}
+
+/// An object as a watch keeps it: without `metadata.managedFields`, which nothing the
+/// page shows or checks reads and which is often the larger part of an object.
+fn kept(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("managedFields");
+    }
+    object
 }
 
 /// A cell as kubectl prints it.
@@ -231,10 +246,11 @@ mod tests {
         let table = json!({"kind": "Table", "columnDefinitions": [
             {"name": "Name", "priority": 0}, {"name": "Ready", "priority": 0},
             {"name": "IP", "priority": 1}, {"name": "Restarts", "priority": 0}],
-            "rows": [{"cells": ["web", "1/1", "10.244.1.2", 0], "object": {"metadata": {"name": "web"}}}]});
+            "rows": [{"cells": ["web", "1/1", "10.244.1.2", 0], "object": {"metadata": {"name": "web", "managedFields": [{"manager": "kubectl"}]}}}]});
         let columns = definitions(&table);
         let items: Vec<Item> = rows(&table, &columns).collect();
         assert_eq!(name(&items[0].object), "web");
+        assert_eq!(items[0].object["metadata"].get("managedFields"), None);
         let cells: Vec<(&str, &str)> = items[0]
             .columns
             .iter()

@@ -180,6 +180,24 @@ async fn an_attendee_holds_a_bounded_number_of_streams() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_that_sends_a_huge_message_is_cut_off_and_the_server_stays_up() {
+    let (addr, _, _) = serve_content(content_dir()).await;
+    let (mut tab, cookie) = super::stream::connect(addr, None).await;
+    // A tab's requests are a few hundred bytes; this one is a MiB.
+    let huge = format!(
+        r#"{{"type": "watch", "lesson": "{}", "step": 0}}"#,
+        "x".repeat(1 << 20)
+    );
+    tab.send_text(huge).await;
+    assert!(tab.closes_within(5).await, "the socket stayed open");
+    // The attendee's next tab is served as usual.
+    let (mut next, _) = super::stream::connect(addr, Some(&cookie)).await;
+    next.send(serde_json::json!({"type": "watch", "lesson": "fundamentals/pods", "step": 0}))
+        .await;
+    next.until(10, |m| m["type"] == "snapshot").await;
+}
+
 #[tokio::test]
 async fn an_internal_failure_names_the_request_not_the_cause() {
     let dir = std::env::temp_dir().join(format!("kubeclass-internal-{}", std::process::id()));

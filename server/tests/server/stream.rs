@@ -117,6 +117,27 @@ impl Tab {
             .expect("send");
     }
 
+    /// Sends `text` as it is, whatever it holds.
+    pub(super) async fn send_text(&mut self, text: String) {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// Whether the server closes the socket within `seconds` (messages before the close
+    /// are skipped).
+    pub(super) async fn closes_within(&mut self, seconds: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+        loop {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// The first message, received before or within `seconds`, that satisfies `wanted`.
     pub(super) async fn until(&mut self, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
         if let Some(i) = self.unread.iter().position(&wanted) {
