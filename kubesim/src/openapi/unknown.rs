@@ -101,6 +101,10 @@ fn prune_map(
         });
         map.remove(&key);
     }
+    // A known field sent as null decodes to its zero value, which the API server never
+    // writes back (kubectl's `rollout undo` sends a template with
+    // `creationTimestamp: null`; kept, it would never equal the ReplicaSet's again).
+    map.retain(|_, v| !v.is_null());
     for (key, v) in map.iter_mut() {
         if let Some(child) = properties.get(key) {
             let child_path = if path.is_empty() {
@@ -117,6 +121,21 @@ fn prune_map(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn known_fields_sent_as_null_are_dropped() {
+        let mut d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "creationTimestamp": null},
+            "spec": {"template": {"metadata": {"creationTimestamp": null, "labels": {"app": "web"}}, "spec": {"containers": []}}}});
+        assert_eq!(
+            prune("apps", "v1", "Deployment", &mut d),
+            Vec::<String>::new()
+        );
+        assert_eq!(d["metadata"], json!({"name": "web"}));
+        assert_eq!(
+            d["spec"]["template"]["metadata"],
+            json!({"labels": {"app": "web"}})
+        );
+    }
 
     #[test]
     fn unknown_fields_are_found_and_dropped() {
