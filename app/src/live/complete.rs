@@ -3,7 +3,7 @@
 //! kinds kubectl names (`crate::model::kinds`), and the workspace's namespaces and object
 //! names as the live stream knows them. Plain Rust, tested natively.
 
-use crate::model::console::{COMMANDS, flags};
+use crate::model::console::{COMMANDS, NAME_OBJECTS, flags, subcommands};
 use crate::model::kinds::{self, KINDS};
 
 /// An object of the workspace, as completion needs it.
@@ -79,16 +79,22 @@ fn options(before: &[&str], word: &str, objects: &[Known]) -> Vec<String> {
             .map(|f| format!("--{}", f.long))
             .collect();
     }
-    if command != "get" {
-        return Vec::new();
-    }
-    let positional: Vec<&str> = args
+    let mut positional: Vec<&str> = args
         .iter()
         .skip_while(|a| **a != command)
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .copied()
         .collect();
+    if let Some(subs) = subcommands(command) {
+        if positional.is_empty() {
+            return subs.iter().map(|s| s.to_string()).collect();
+        }
+        positional.remove(0);
+    }
+    if !NAME_OBJECTS.contains(&command) {
+        return Vec::new();
+    }
     // `TYPE/NAME`: the names of that kind.
     if let Some((kind, _)) = word.split_once('/') {
         return names(kind, objects)
@@ -192,6 +198,28 @@ mod tests {
             "kubectl get pods -n server "
         );
         assert_eq!(tab("kubectl -n d").line, "kubectl -n database ");
+    }
+
+    #[test]
+    fn commands_that_change_objects_complete_subcommands_kinds_and_names() {
+        assert_eq!(tab("kubectl rollout res").candidates, ["restart", "resume"]);
+        assert_eq!(
+            tab("kubectl rollout restart deployment/w").line,
+            "kubectl rollout restart deployment/web "
+        );
+        assert_eq!(
+            tab("kubectl scale deploy w").line,
+            "kubectl scale deploy web "
+        );
+        assert_eq!(
+            tab("kubectl delete svc m").line,
+            "kubectl delete svc mysql "
+        );
+        assert_eq!(tab("kubectl auth c").line, "kubectl auth can-i ");
+        assert_eq!(
+            tab("kubectl auth can-i get p").candidates,
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -51,6 +51,52 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         ],
     ),
     (
+        "delete",
+        &[
+            value("selector", Some('l')),
+            boolean("all", None),
+            boolean("ignore-not-found", None),
+            boolean("wait", None),
+            boolean("now", None),
+            value("grace-period", None),
+        ],
+    ),
+    (
+        "label",
+        &[
+            value("selector", Some('l')),
+            boolean("all", None),
+            boolean("overwrite", None),
+        ],
+    ),
+    (
+        "annotate",
+        &[
+            value("selector", Some('l')),
+            boolean("all", None),
+            boolean("overwrite", None),
+        ],
+    ),
+    (
+        "scale",
+        &[
+            value("replicas", None),
+            value("current-replicas", None),
+            value("selector", Some('l')),
+            boolean("all", None),
+        ],
+    ),
+    (
+        "rollout",
+        &[
+            value("selector", Some('l')),
+            value("revision", None),
+            value("to-revision", None),
+            value("timeout", None),
+            boolean("watch", Some('w')),
+        ],
+    ),
+    (
         "auth",
         &[value("subresource", None), boolean("quiet", Some('q'))],
     ),
@@ -64,6 +110,27 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         ],
     ),
 ];
+
+/// Commands whose first argument is a subcommand, with their subcommands.
+pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
+    ("auth", &["can-i"]),
+    (
+        "rollout",
+        &["history", "pause", "restart", "resume", "status", "undo"],
+    ),
+];
+
+/// Commands whose arguments name objects (`TYPE NAME`, `TYPE/NAME`), after any
+/// subcommand: completion offers kinds, then the workspace's names of that kind.
+pub const NAME_OBJECTS: &[&str] = &["get", "delete", "label", "annotate", "scale", "rollout"];
+
+/// The subcommands of `command`, if it has any.
+pub fn subcommands(command: &str) -> Option<&'static [&'static str]> {
+    SUBCOMMANDS
+        .iter()
+        .find(|(name, _)| *name == command)
+        .map(|(_, subs)| *subs)
+}
 
 /// The flags `command` takes (the global ones first), if the console runs it.
 pub fn flags(command: &str) -> Option<Vec<Flag>> {

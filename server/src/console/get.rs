@@ -5,7 +5,7 @@
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::print::{self, Found, Section};
-use super::resources::Resource;
+use super::targets::{self, Wanted};
 use kube::Resource as _;
 use kube::api::{DynamicObject, GetParams, ListParams};
 use serde_json::{Value, json};
@@ -15,12 +15,6 @@ const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/js
 
 /// The output formats kubectl knows (for its refusal of others).
 const FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
-
-/// What was asked for: which resources, and which of their objects.
-struct Wanted {
-    resource: Resource,
-    names: Vec<String>,
-}
 
 pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let output = invocation.flag("output").unwrap_or("");
@@ -40,7 +34,10 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
             "error: the console does not follow changes (-w) yet; the cluster panel shows them live".into(),
         );
     }
-    let wanted = match wanted(console, &invocation.args).await {
+    if invocation.args.is_empty() {
+        return Ran::error("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into());
+    }
+    let wanted = match targets::wanted(console, &invocation.args).await {
         Ok(wanted) => wanted,
         Err(ran) => return ran,
     };
@@ -50,25 +47,11 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
             Err(e) => return Ran::error(format!("error: {e}")),
         }
     } else {
-        vec![
-            invocation
-                .flag("namespace")
-                .unwrap_or("default")
-                .to_string(),
-        ]
+        match targets::namespace(invocation) {
+            Ok(short) => vec![short],
+            Err(ran) => return ran,
+        }
     };
-    if let Some(bad) = namespaces.iter().find(|n| !is_label(n)) {
-        return Ran::error(format!(
-            "error: \"{bad}\" is not a namespace name: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
-        ));
-    }
-    if let Some(bad) = wanted
-        .iter()
-        .flat_map(|w| &w.names)
-        .find(|n| n.is_empty() || n.contains('/') || *n == "." || *n == "..")
-    {
-        return Ran::error(format!("error: \"{bad}\" is not the name of an object"));
-    }
     let mut found = Found::default();
     for want in &wanted {
         let scopes: Vec<Option<&str>> = if want.resource.namespaced {
@@ -117,59 +100,6 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     Ran {
         output: out,
         exit_code: i32::from(!found.errors.is_empty()),
-    }
-}
-
-/// Whether `name` is a DNS label, as namespace names are (and nothing a path could hide in).
-fn is_label(name: &str) -> bool {
-    (1..=63).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
-/// The resources and names the arguments ask for (`pods`, `pods,svc web`, `pod/web`).
-async fn wanted(console: &Console<'_>, args: &[String]) -> Result<Vec<Wanted>, Ran> {
-    let Some(first) = args.first() else {
-        return Err(Ran::error("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into()));
-    };
-    let mut wanted: Vec<Wanted> = Vec::new();
-    if first.contains('/') {
-        for arg in args {
-            let Some((kind, name)) = arg.split_once('/') else {
-                return Err(Ran::error(format!(
-                    "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n(offending argument: {arg})"
-                )));
-            };
-            let resource = resolve(console, kind).await?;
-            match wanted.iter_mut().find(|w| w.resource == resource) {
-                Some(w) => w.names.push(name.to_string()),
-                None => wanted.push(Wanted {
-                    resource,
-                    names: vec![name.to_string()],
-                }),
-            }
-        }
-        return Ok(wanted);
-    }
-    for kind in first.split(',').filter(|k| !k.is_empty()) {
-        wanted.push(Wanted {
-            resource: resolve(console, kind).await?,
-            names: args[1..].to_vec(),
-        });
-    }
-    Ok(wanted)
-}
-
-async fn resolve(console: &Console<'_>, name: &str) -> Result<Resource, Ran> {
-    match console.catalog.find(console.platform, name).await {
-        Ok(Some(resource)) => Ok(resource),
-        Ok(None) => Err(Ran::error(format!(
-            "error: the server doesn't have a resource type \"{name}\""
-        ))),
-        Err(e) => Err(Ran::error(from_server(&e))),
     }
 }
 

@@ -8,10 +8,15 @@
 mod auth;
 pub mod command;
 mod context;
+mod delete;
 mod get;
+mod metadata;
 mod print;
 pub mod resources;
+mod rollout;
+mod scale;
 pub mod table;
+mod targets;
 pub mod words;
 mod yaml;
 
@@ -54,6 +59,11 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "get" => get::get(console, invocation).await,
         "api-resources" => api_resources(console, invocation).await,
         "auth" => auth::auth(console, invocation).await,
+        "delete" => delete::delete(console, invocation).await,
+        "label" => metadata::label(console, invocation).await,
+        "annotate" => metadata::annotate(console, invocation).await,
+        "scale" => scale::scale(console, invocation).await,
+        "rollout" => rollout::rollout(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

@@ -8,14 +8,24 @@ use serde_json::Value;
 const MIN_WIDTH: usize = 6;
 const PADDING: usize = 3;
 
-/// Prints `lines` (each a row of cells) aligned in columns.
+/// Prints `lines` (each a row of cells) aligned in columns, as `kubectl get` does.
 pub fn aligned(lines: &[Vec<String>]) -> String {
+    layout(lines, MIN_WIDTH, PADDING)
+}
+
+/// Prints `lines` aligned with `padding` spaces between columns and no minimum width,
+/// as kubectl's other tables (`rollout history`) are.
+pub fn padded(lines: &[Vec<String>], padding: usize) -> String {
+    layout(lines, 0, padding)
+}
+
+fn layout(lines: &[Vec<String>], min_width: usize, padding: usize) -> String {
     let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; columns];
     for line in lines {
         // The last cell of a line ends with the line, not a tab: it sets no width.
         for (i, cell) in line.iter().enumerate().take(line.len().saturating_sub(1)) {
-            widths[i] = widths[i].max((cell.chars().count() + PADDING).max(MIN_WIDTH));
+            widths[i] = widths[i].max((cell.chars().count() + padding).max(min_width));
         }
     }
     let mut out = String::new();

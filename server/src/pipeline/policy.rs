@@ -9,7 +9,7 @@ use crate::workspace::policy::RESERVED;
 use serde_json::Value;
 
 /// Labels and annotations under this prefix are kubeclass's.
-const RESERVED_PREFIX: &str = "kubeclass.dev/";
+pub const RESERVED_PREFIX: &str = "kubeclass.dev/";
 
 /// Fields the cluster sets, and what the attendee is told when they are left out.
 const STRIPPED: &[(&str, &str)] = &[

@@ -89,6 +89,18 @@ impl Setup {
         setup
     }
 
+    /// Applies `text` through the page's API.
+    async fn apply(&self, text: &str) {
+        let request = from_page(
+            "POST",
+            "/api/workspace/apply?lesson=fundamentals/deployments",
+            &self.cookie,
+            text.into(),
+        );
+        let (status, _, body) = send(&self.router, request).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     async fn console(&self, command: &str) -> (String, i64) {
         let body = json!({ "command": command }).to_string();
         let (status, _, body) = send(&self.router, console_request(&self.cookie, body)).await;
@@ -167,6 +179,84 @@ pub(super) const PROTOBUF_COMMANDS: &[&str] = &[
     "auth can-i create",
 ];
 
+/// Commands that change objects, compared in order with kubectl 1.32: the console acts on
+/// objects named `one`, kubectl on their twins named `two` (`NAME` in each), so both
+/// meet the same states. Of `rollout status` only the last line is compared (the lines
+/// before it depend on how fast the rollout goes).
+pub(super) const WRITES: &[&str] = &[
+    "label deploy NAME tier=back -n server",
+    "label deploy NAME tier=back -n server",
+    "label deploy NAME tier=front -n server",
+    "label deploy/NAME tier=front --overwrite -n server",
+    "label deploy NAME nope- tier- -n server",
+    "label deploy NAME -n server",
+    "label cm NAME -l app=web x=1 -n server",
+    "annotate cm NAME note=hi -n server",
+    "annotate cm NAME note=ho -n server",
+    "annotate cm NAME note- gone- -n server",
+    "scale deploy NAME --replicas=3 -n server",
+    "scale deploy/NAME --replicas=1 --current-replicas=2 -n server",
+    "scale deploy NAME -n server",
+    "scale deploy NAME --replicas=-1 -n server",
+    "scale deploy NAME-nope --replicas=2 -n server",
+    "rollout pause deploy/NAME -n server",
+    "rollout pause deploy/NAME -n server",
+    "rollout restart deploy NAME -n server",
+    "rollout resume deploy/NAME -n server",
+    "rollout resume deploy/NAME -n server",
+    "rollout restart deploy NAME -n server",
+    "rollout restart cm NAME -n server",
+    "rollout status deploy/NAME -n server",
+    "rollout history deploy NAME -n server",
+    "rollout undo deploy NAME -n server",
+    "rollout status deploy/NAME -n server",
+    "rollout history deploy NAME -n server",
+    "delete cm NAME -n server",
+    "delete cm NAME -n server",
+    "delete cm NAME --ignore-not-found -n server",
+    "delete cm -n server",
+    "delete",
+    "delete cm -l x=y -n server",
+    "delete cm NAME --all -n server",
+    "delete cm -l a=b --all -n server",
+    "delete deploy/NAME -n server",
+];
+
+/// The twins [`WRITES`] act on.
+const TWINS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: one, namespace: server}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: one}}\n  template:\n    metadata: {labels: {app: one}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0'}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two, namespace: server}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: two}}\n  template:\n    metadata: {labels: {app: two}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0'}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: server}\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: two, namespace: server}\ndata: {a: b}\n";
+
+/// [`WRITES`] run by the console on `one` and by kubectl on `two`; where they differ.
+pub(super) async fn compare_writes(setup: &Setup) -> Vec<String> {
+    setup.apply(TWINS).await;
+    let mut differences = Vec::new();
+    for &command in WRITES {
+        let ours_line = command.replace("NAME", "one");
+        let args: Vec<String> = command
+            .replace("NAME", "two")
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        let (ours, ours_code) = setup.console(&format!("kubectl {ours_line}")).await;
+        let (theirs, theirs_code) = setup.kubectl(&args).await;
+        let theirs = theirs.replace("two", "one");
+        let (ours_seen, theirs_seen) = if command.starts_with("rollout status") {
+            (last_line(&ours), last_line(&theirs))
+        } else {
+            (ours.clone(), theirs.clone())
+        };
+        if ours_seen != theirs_seen || ours_code != theirs_code {
+            differences.push(format!(
+                "kubectl {ours_line}\n--- console (exit {ours_code}):\n{ours}--- kubectl 1.32 (exit {theirs_code}):\n{theirs}"
+            ));
+        }
+    }
+    differences
+}
+
+fn last_line(text: &str) -> String {
+    text.lines().last().unwrap_or_default().to_string()
+}
+
 /// The console's output and real kubectl's, for each of `commands` where they differ.
 pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
     // Pods up, and old enough that every age has two digits on both sides.
@@ -238,6 +328,13 @@ async fn the_console_prints_what_kubectl_prints() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_changes_objects_as_kubectl_does() {
+    let setup = setup("writes").await;
+    let differences = compare_writes(&setup).await;
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
 #[tokio::test]
 async fn the_console_refuses_what_it_does_not_run_and_stays_in_the_workspace() {
     let setup = setup("refuses").await;
@@ -260,6 +357,20 @@ async fn the_console_refuses_what_it_does_not_run_and_stays_in_the_workspace() {
         ("ls /", "the console runs kubectl commands"),
         ("kubectl frobnicate", "unknown command \"frobnicate\""),
         ("kubectl get pods -n Other_NS", "is not a namespace name"),
+        (
+            "kubectl label deploy web kubeclass.dev/workspace- -n server",
+            "label \"kubeclass.dev/workspace\" is the workshop's own",
+        ),
+        (
+            "kubectl annotate deploy web kubeclass.dev/note=x -n server",
+            "is the workshop's own",
+        ),
+        (
+            "kubectl delete rolebinding kubeclass-tenant -n server",
+            "is the workshop's own",
+        ),
+        ("kubectl delete ns server", "namespaces are cluster-scoped"),
+        ("kubectl label nodes --all x=y", "nodes are cluster-scoped"),
         (
             "kubectl get secret ../../secrets/x -n server",
             "is not the name of an object",

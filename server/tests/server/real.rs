@@ -139,7 +139,8 @@ async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
     let kubeconfig = std::path::Path::new(&dir).join("admin.kubeconfig");
     let setup = super::console::Setup::attend(state, kubeconfig).await;
     let commands = [super::console::COMMANDS, super::console::PROTOBUF_COMMANDS].concat();
-    let differences = super::console::compare(&setup, &commands).await;
+    let mut differences = super::console::compare(&setup, &commands).await;
+    differences.extend(super::console::compare_writes(&setup).await);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
