@@ -11,6 +11,16 @@ pub fn parse(text: &str) -> Option<Milli> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
         .unwrap_or(text.len());
     let (number, suffix) = text.split_at(split);
+    // Below a thousandth (metrics' nanocores): rounded up, as kube's MilliValue rounds.
+    let below = match suffix {
+        "n" => Some(1_000_000),
+        "u" => Some(1_000),
+        _ => None,
+    };
+    if let Some(divisor) = below {
+        let whole: Milli = number.parse().ok()?;
+        return Some((whole + divisor - 1).div_euclid(divisor));
+    }
     let multiplier: Milli = match suffix {
         "" => 1000,
         "m" => 1,
@@ -69,6 +79,10 @@ mod tests {
         assert_eq!(parse("64Mi"), Some(64 * 1024 * 1024 * 1000));
         assert_eq!(parse("2G"), Some(2_000_000_000_000));
         assert_eq!(parse("1e3"), Some(1_000_000));
+        assert_eq!(parse("1000000n"), Some(1));
+        assert_eq!(parse("1500000n"), Some(2));
+        assert_eq!(parse("0n"), Some(0));
+        assert_eq!(parse("250u"), Some(1));
         assert_eq!(parse("ten"), None);
         assert_eq!(format(500, false), "500m");
         assert_eq!(format(2000, false), "2");

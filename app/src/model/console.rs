@@ -97,6 +97,31 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         ],
     ),
     (
+        "logs",
+        &[
+            value("container", Some('c')),
+            boolean("previous", Some('p')),
+            value("tail", None),
+            value("since", None),
+            boolean("timestamps", None),
+            value("selector", Some('l')),
+            boolean("all-containers", None),
+            boolean("prefix", None),
+            boolean("follow", Some('f')),
+            value("max-log-requests", None),
+        ],
+    ),
+    (
+        "top",
+        &[
+            boolean("all-namespaces", Some('A')),
+            value("selector", Some('l')),
+            boolean("containers", None),
+            boolean("no-headers", None),
+            value("sort-by", None),
+        ],
+    ),
+    (
         "auth",
         &[value("subresource", None), boolean("quiet", Some('q'))],
     ),
@@ -114,6 +139,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
 /// Commands whose first argument is a subcommand, with their subcommands.
 pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("auth", &["can-i"]),
+    ("top", &["node", "pod"]),
     (
         "rollout",
         &["history", "pause", "restart", "resume", "status", "undo"],

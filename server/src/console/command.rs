@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 /// kubectl commands the console does not run yet.
 const NOT_YET: &[&str] = &[
     "describe",
-    "logs",
     "apply",
     "create",
     "run",
@@ -19,7 +18,6 @@ const NOT_YET: &[&str] = &[
     "set",
     "edit",
     "exec",
-    "top",
     "config",
     "explain",
     "version",

@@ -41,16 +41,9 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Ok(wanted) => wanted,
         Err(ran) => return ran,
     };
-    let namespaces: Vec<String> = if invocation.is_set("all-namespaces") {
-        match console.workspace.namespaces(console.platform).await {
-            Ok(all) => all.into_iter().map(|(short, _)| short).collect(),
-            Err(e) => return Ran::error(format!("error: {e}")),
-        }
-    } else {
-        match targets::namespace(invocation) {
-            Ok(short) => vec![short],
-            Err(ran) => return ran,
-        }
+    let namespaces = match targets::namespaces(console, invocation).await {
+        Ok(namespaces) => namespaces,
+        Err(ran) => return ran,
     };
     let mut found = Found::default();
     for want in &wanted {

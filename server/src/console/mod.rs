@@ -10,6 +10,7 @@ pub mod command;
 mod context;
 mod delete;
 mod get;
+mod logs;
 mod metadata;
 mod print;
 pub mod resources;
@@ -17,6 +18,7 @@ mod rollout;
 mod scale;
 pub mod table;
 mod targets;
+mod top;
 pub mod words;
 mod yaml;
 
@@ -64,6 +66,8 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "annotate" => metadata::annotate(console, invocation).await,
         "scale" => scale::scale(console, invocation).await,
         "rollout" => rollout::rollout(console, invocation).await,
+        "logs" => logs::logs(console, invocation).await,
+        "top" => top::top(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

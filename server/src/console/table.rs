@@ -10,21 +10,29 @@ const PADDING: usize = 3;
 
 /// Prints `lines` (each a row of cells) aligned in columns, as `kubectl get` does.
 pub fn aligned(lines: &[Vec<String>]) -> String {
-    layout(lines, MIN_WIDTH, PADDING)
+    layout(lines, MIN_WIDTH, PADDING, false)
 }
 
 /// Prints `lines` aligned with `padding` spaces between columns and no minimum width,
 /// as kubectl's other tables (`rollout history`) are.
 pub fn padded(lines: &[Vec<String>], padding: usize) -> String {
-    layout(lines, 0, padding)
+    layout(lines, 0, padding, false)
 }
 
-fn layout(lines: &[Vec<String>], min_width: usize, padding: usize) -> String {
+/// Prints `lines` as `kubectl top` does: `get`'s layout, the last column padded too (its
+/// printer ends every cell with a tab).
+pub fn every_cell_padded(lines: &[Vec<String>]) -> String {
+    layout(lines, MIN_WIDTH, PADDING, true)
+}
+
+fn layout(lines: &[Vec<String>], min_width: usize, padding: usize, pad_last: bool) -> String {
     let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; columns];
+    // Unless padded too, the last cell of a line ends with the line, not a tab: it sets no
+    // width.
+    let padded = |line: &Vec<String>| line.len() - usize::from(!pad_last && !line.is_empty());
     for line in lines {
-        // The last cell of a line ends with the line, not a tab: it sets no width.
-        for (i, cell) in line.iter().enumerate().take(line.len().saturating_sub(1)) {
+        for (i, cell) in line.iter().enumerate().take(padded(line)) {
             widths[i] = widths[i].max((cell.chars().count() + padding).max(min_width));
         }
     }
@@ -32,7 +40,7 @@ fn layout(lines: &[Vec<String>], min_width: usize, padding: usize) -> String {
     for line in lines {
         for (i, cell) in line.iter().enumerate() {
             out.push_str(cell);
-            if i + 1 < line.len() {
+            if i < padded(line) {
                 let pad = widths[i] - cell.chars().count();
                 out.extend(std::iter::repeat_n(' ', pad));
             }

@@ -75,19 +75,24 @@ pub async fn wanted(console: &Console<'_>, args: &[String]) -> Result<Vec<Wanted
             });
         }
     }
-    if let Some(bad) = wanted
-        .iter()
-        .flat_map(|w| &w.names)
-        .find(|n| n.is_empty() || n.contains('/') || *n == "." || *n == "..")
-    {
-        return Err(Ran::error(format!(
-            "error: \"{bad}\" is not the name of an object"
-        )));
+    for name in wanted.iter().flat_map(|w| &w.names) {
+        checked_name(name)?;
     }
     Ok(wanted)
 }
 
-async fn resolve(console: &Console<'_>, name: &str) -> Result<Resource, Ran> {
+/// Refuses a name that could not be an object's (and could hide in a URL as a path).
+pub fn checked_name(name: &str) -> Result<(), Ran> {
+    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        return Err(Ran::error(format!(
+            "error: \"{name}\" is not the name of an object"
+        )));
+    }
+    Ok(())
+}
+
+/// The resource kubectl means by `name` (`pods`, `po`, `deployment.apps`).
+pub async fn resolve(console: &Console<'_>, name: &str) -> Result<Resource, Ran> {
     match console.catalog.find(console.platform, name).await {
         Ok(Some(resource)) => Ok(resource),
         Ok(None) => Err(Ran::error(format!(
@@ -101,6 +106,21 @@ async fn resolve(console: &Console<'_>, name: &str) -> Result<Resource, Ran> {
 pub fn namespace(invocation: &Invocation) -> Result<String, Ran> {
     let short = invocation.flag("namespace").unwrap_or("default");
     checked_namespace(short).map(str::to_string)
+}
+
+/// The namespaces a reading command looks in: `-A` all of the workspace's, else the one
+/// `-n` names.
+pub async fn namespaces(
+    console: &Console<'_>,
+    invocation: &Invocation,
+) -> Result<Vec<String>, Ran> {
+    if !invocation.is_set("all-namespaces") {
+        return Ok(vec![namespace(invocation)?]);
+    }
+    match console.workspace.namespaces(console.platform).await {
+        Ok(all) => Ok(all.into_iter().map(|(short, _)| short).collect()),
+        Err(e) => Err(Ran::error(format!("error: {e}"))),
+    }
 }
 
 /// `short` if it is a namespace name (a DNS label: nothing a path could hide in).

@@ -121,15 +121,25 @@ impl Setup {
             .arg(format!("--as={}", self.user))
             .arg(format!("--as-group={}", self.group))
             .args(args.iter().map(|a| a.replace("server", &self.namespace)));
-        let out = tokio::task::spawn_blocking(move || command.output())
+        // stdout and stderr into one file, so their lines keep the order kubectl wrote
+        // them in, as a terminal shows them.
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("kubeclass-kubectl-{}-{run}", std::process::id()));
+        let file = std::fs::File::create(&path).expect("output file");
+        command
+            .stdout(file.try_clone().expect("clone"))
+            .stderr(file);
+        let status = tokio::task::spawn_blocking(move || command.status())
             .await
             .expect("join")
             .expect("kubectl runs");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
+        let text = std::fs::read_to_string(&path).expect("kubectl's output");
+        let _ = std::fs::remove_file(&path);
         (
             text.replace(&self.namespace, "server"),
-            i64::from(out.status.code().unwrap_or(-1)),
+            i64::from(status.code().unwrap_or(-1)),
         )
     }
 }
@@ -165,6 +175,18 @@ pub(super) const COMMANDS: &[&str] = &[
     "get pods -n server -o bogus",
     "get nodes",
     "api-resources --namespaced=true --api-group=apps",
+    "logs deploy/web -n server",
+    "logs -l app=web -n server",
+    "logs -l app=web -n server --prefix --tail=1 --timestamps=false",
+    "logs -l app=web -n server -c nope",
+    "logs nope -n server",
+    "logs deploy/nope -n server",
+    "logs -n server",
+    "logs deploy/web -n server --since=abc",
+    "top pods -n server",
+    "top pods -n server --containers --no-headers",
+    "top pod nope -n server",
+    "top nodes",
 ];
 
 /// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
@@ -278,7 +300,17 @@ pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
         let args: Vec<String> = command.split(' ').map(str::to_string).collect();
         let (ours, ours_code) = setup.console(&format!("kubectl {command}")).await;
         let (theirs, theirs_code) = setup.kubectl(&args).await;
-        if blur(&ours) != blur(&theirs) || ours_code != theirs_code {
+        // kubectl reads the pods a selector picks at once, so their lines come in no
+        // fixed order: compared as sets of lines.
+        let unordered = |text: &str| {
+            if !command.starts_with("logs -l") {
+                return blur(text);
+            }
+            let mut lines: Vec<String> = blur(text).split('\n').map(str::to_string).collect();
+            lines.sort();
+            lines.join("\n")
+        };
+        if unordered(&ours) != unordered(&theirs) || ours_code != theirs_code {
             differences.push(format!(
                 "kubectl {command}\n--- console (exit {ours_code}):\n{ours}--- kubectl 1.32 (exit {theirs_code}):\n{theirs}"
             ));

@@ -1,0 +1,329 @@
+//! `kubectl logs POD [CONTAINER]`, `TYPE/NAME` (one pod its selector picks, as kubectl
+//! picks it) and `-l SELECTOR` (every pod, 10 lines each unless `--tail`), with `-c`,
+//! `--all-containers`, `--tail`, `--since`, `--previous`, `--timestamps` and `--prefix`,
+//! read as the attendee. Following (`-f`) belongs to the live stream, not to a command
+//! that ends.
+
+use super::command::Invocation;
+use super::context::{Console, Ran, from_server};
+use super::targets;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, DynamicObject, ListParams, LogParams};
+use serde_json::Value;
+
+const USAGE: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
+
+/// The lines of each pod kubectl shows for `-l` without `--tail`.
+const SELECTOR_TAIL: i64 = 10;
+
+pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    if invocation.is_set("follow") {
+        return Ran::error(
+            "error: the console does not follow logs (-f) yet; the Logs tab of the cluster panel follows them live"
+                .into(),
+        );
+    }
+    let selector = invocation.flag("selector").filter(|s| !s.is_empty());
+    let args = &invocation.args;
+    if (selector.is_none() && args.is_empty()) || args.len() > 2 {
+        return Ran::error(USAGE.into());
+    }
+    let short = match targets::namespace(invocation) {
+        Ok(short) => short,
+        Err(ran) => return ran,
+    };
+    let since = match invocation.flag("since").map(seconds) {
+        None => None,
+        Some(Some(s)) => Some(s),
+        Some(None) => {
+            return Ran::error(format!(
+                "error: invalid argument \"{0}\" for \"--since\" flag: time: invalid duration \"{0}\"\nSee 'kubectl logs --help' for usage.",
+                invocation.flag("since").unwrap_or_default()
+            ));
+        }
+    };
+    let tail = match invocation.flag("tail").map(str::parse::<i64>) {
+        None if selector.is_some() => Some(SELECTOR_TAIL),
+        None => None,
+        Some(Ok(n)) if n < 0 => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            return Ran::error(format!(
+                "error: invalid argument \"{0}\" for \"--tail\" flag: strconv.ParseInt: parsing \"{0}\": invalid syntax",
+                invocation.flag("tail").unwrap_or_default()
+            ));
+        }
+    };
+    let pods_api: Api<Pod> =
+        Api::namespaced(console.tenant.clone(), &console.workspace.namespace(&short));
+    let mut out = String::new();
+    let pods = match selector {
+        Some(selector) => {
+            let listed = match pods_api.list(&ListParams::default().labels(selector)).await {
+                Ok(listed) => listed.items,
+                Err(e) => return Ran::error(from_server(&e)),
+            };
+            if listed.is_empty() {
+                return Ran {
+                    output: format!("No resources found in {short} namespace.\n"),
+                    exit_code: 0,
+                };
+            }
+            listed
+        }
+        None => match pod_of(console, &pods_api, &short, &args[0], &mut out).await {
+            Ok(pod) => vec![pod],
+            Err(ran) => return ran,
+        },
+    };
+    let base = LogParams {
+        previous: invocation.is_set("previous"),
+        since_seconds: since,
+        tail_lines: tail,
+        timestamps: invocation.is_set("timestamps"),
+        ..LogParams::default()
+    };
+    let chosen = invocation
+        .flag("container")
+        .or(args.get(1).map(String::as_str));
+    for pod in &pods {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let containers = match (chosen, invocation.is_set("all-containers")) {
+            (Some(c), _) if !names(pod).iter().any(|(n, _)| n == c) => {
+                out.push_str(&format!(
+                    "error: container {c} is not valid for pod {name}\n"
+                ));
+                return Ran {
+                    output: out,
+                    exit_code: 1,
+                };
+            }
+            (Some(c), _) => vec![c.to_string()],
+            (None, true) => names(pod).into_iter().map(|(n, _)| n).collect(),
+            (None, false) => vec![default_container(pod, &mut out)],
+        };
+        for container in containers {
+            let params = LogParams {
+                container: Some(container.clone()),
+                ..base.clone()
+            };
+            match pods_api.logs(&name, &params).await {
+                Ok(text) if invocation.is_set("prefix") => {
+                    for line in text.lines() {
+                        out.push_str(&format!("[pod/{name}/{container}] {line}\n"));
+                    }
+                }
+                Ok(text) => out.push_str(&text),
+                Err(e) => {
+                    out.push_str(&from_server(&e));
+                    out.push('\n');
+                    return Ran {
+                        output: out,
+                        exit_code: 1,
+                    };
+                }
+            }
+        }
+    }
+    Ran {
+        output: out,
+        exit_code: 0,
+    }
+}
+
+/// The pod `arg` names: a pod's name, `pod/NAME`, or `TYPE/NAME` of something that
+/// selects pods (the one kubectl would pick, said when there are several).
+async fn pod_of(
+    console: &Console<'_>,
+    pods: &Api<Pod>,
+    short: &str,
+    arg: &str,
+    out: &mut String,
+) -> Result<Pod, Ran> {
+    let not_found = |what: String| {
+        Ran::error(format!(
+            "error: error from server (NotFound): {what} not found in namespace \"{short}\""
+        ))
+    };
+    let (resource, name) = match arg.split_once('/') {
+        Some((kind, name)) => (Some(targets::resolve(console, kind).await?), name),
+        None => (None, arg),
+    };
+    targets::checked_name(name)?;
+    let Some(resource) = resource.filter(|r| !(r.group.is_empty() && r.kind == "Pod")) else {
+        return match pods.get(name).await {
+            Ok(pod) => Ok(pod),
+            Err(kube::Error::Api(s)) if s.code == 404 => Err(not_found(format!("pods \"{name}\""))),
+            Err(e) => Err(Ran::error(from_server(&e))),
+        };
+    };
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        console.tenant.clone(),
+        &console.workspace.namespace(short),
+        &resource.api_resource(),
+    );
+    let owner = match api.get(name).await {
+        Ok(owner) => owner,
+        Err(kube::Error::Api(s)) if s.code == 404 => {
+            let plural = if resource.group.is_empty() {
+                resource.plural.clone()
+            } else {
+                format!("{}.{}", resource.plural, resource.group)
+            };
+            return Err(not_found(format!("{plural} \"{name}\"")));
+        }
+        Err(e) => return Err(Ran::error(from_server(&e))),
+    };
+    let Some(selector) = selector(&owner.data) else {
+        return Err(Ran::error(format!(
+            "error: cannot get the logs from {}: it selects no pods",
+            resource.kind
+        )));
+    };
+    let mut candidates = pods
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(|e| Ran::error(from_server(&e)))?
+        .items;
+    if candidates.is_empty() {
+        return Err(Ran::error(format!(
+            "error: timed out waiting for the condition: no pods of {}/{name}",
+            resource.kind.to_lowercase()
+        )));
+    }
+    // kubectl's choice: the most active pod (ready, running, scheduled; then the oldest).
+    candidates.sort_by_key(|p| {
+        let status = p.status.as_ref();
+        let ready = status
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+        let running = status.and_then(|s| s.phase.as_deref()) == Some("Running");
+        let scheduled = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+        (
+            !ready,
+            !running,
+            !scheduled,
+            p.metadata.creation_timestamp.clone().map(|t| t.0),
+        )
+    });
+    if candidates.len() > 1 {
+        out.push_str(&format!(
+            "Found {} pods, using pod/{}\n",
+            candidates.len(),
+            candidates[0].metadata.name.as_deref().unwrap_or_default()
+        ));
+    }
+    Ok(candidates.swap_remove(0))
+}
+
+/// A workload's (or Service's) pod selector as a label selector.
+fn selector(object: &Value) -> Option<String> {
+    let spec = &object["spec"]["selector"];
+    let labels = spec["matchLabels"].as_object().or(spec.as_object())?;
+    let pairs: Vec<String> = labels
+        .iter()
+        .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
+        .collect();
+    (!pairs.is_empty()).then(|| pairs.join(","))
+}
+
+/// A pod's containers, init containers first, each with what kubectl calls it.
+fn names(pod: &Pod) -> Vec<(String, String)> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Vec::new();
+    };
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(|c| (c.name.clone(), format!("{} (init)", c.name)));
+    let main = spec
+        .containers
+        .iter()
+        .map(|c| (c.name.clone(), c.name.clone()));
+    init.chain(main).collect()
+}
+
+/// The container kubectl reads when none is named: the pod's
+/// `kubectl.kubernetes.io/default-container`, else the first (said when there are more).
+fn default_container(pod: &Pod, out: &mut String) -> String {
+    if let Some(named) = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+    {
+        return named.clone();
+    }
+    let Some(spec) = pod.spec.as_ref() else {
+        return String::new();
+    };
+    let first = spec
+        .containers
+        .first()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let all = names(pod);
+    if all.len() > 1 {
+        let listed: Vec<String> = spec
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .chain(
+                spec.init_containers
+                    .iter()
+                    .flatten()
+                    .map(|c| format!("{} (init)", c.name)),
+            )
+            .collect();
+        out.push_str(&format!(
+            "Defaulted container \"{first}\" out of: {}\n",
+            listed.join(", ")
+        ));
+    }
+    first
+}
+
+/// A Go duration (`1h`, `5m30s`, `90s`, `250ms`) in whole seconds, rounded up as
+/// kubectl sends `sinceSeconds`.
+fn seconds(text: &str) -> Option<i64> {
+    let mut rest = text;
+    let mut millis: f64 = 0.0;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (number, after) = rest.split_at(split);
+        let value: f64 = number.parse().ok()?;
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_end);
+        millis += value
+            * match unit {
+                "h" => 3_600_000.0,
+                "m" => 60_000.0,
+                "s" => 1000.0,
+                "ms" => 1.0,
+                _ => return None,
+            };
+        rest = next;
+    }
+    Some((millis / 1000.0).ceil() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_go_reads_them() {
+        assert_eq!(seconds("1h"), Some(3600));
+        assert_eq!(seconds("5m30s"), Some(330));
+        assert_eq!(seconds("250ms"), Some(1));
+        assert_eq!(seconds("abc"), None);
+        assert_eq!(seconds("5"), None);
+        assert_eq!(seconds(""), None);
+    }
+}
