@@ -178,7 +178,14 @@ fn reconcile(store: &Store, key: &Key) {
                 "uid": service["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]},
         "addressType": "IPv4",
         "endpoints": slice_endpoints,
-        "ports": port_list(pods.first().map(|p| &**p)),
+        // A slice's port always carries its name, "" when the Service's port has none, as
+        // the endpointslice controller writes it (kubectl describe service dereferences it).
+        "ports": port_list(pods.first().map(|p| &**p)).into_iter().map(|mut port| {
+            if port.get("name").is_none() {
+                port["name"] = json!("");
+            }
+            port
+        }).collect::<Vec<_>>(),
     });
     write(
         store,
