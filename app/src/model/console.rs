@@ -96,6 +96,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
             boolean("watch", Some('w')),
         ],
     ),
+    ("describe", &[value("selector", Some('l'))]),
     (
         "logs",
         &[
@@ -148,7 +149,9 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
 
 /// Commands whose arguments name objects (`TYPE NAME`, `TYPE/NAME`), after any
 /// subcommand: completion offers kinds, then the workspace's names of that kind.
-pub const NAME_OBJECTS: &[&str] = &["get", "delete", "label", "annotate", "scale", "rollout"];
+pub const NAME_OBJECTS: &[&str] = &[
+    "get", "describe", "delete", "label", "annotate", "scale", "rollout",
+];
 
 /// The subcommands of `command`, if it has any.
 pub fn subcommands(command: &str) -> Option<&'static [&'static str]> {

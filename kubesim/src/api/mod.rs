@@ -15,6 +15,8 @@ mod request;
 mod response;
 mod server;
 mod table;
+/// How kubectl prints ages and selectors (the console's `describe` prints them too).
+pub use table::format;
 mod watch;
 
 pub use server::{ApiServer, router};

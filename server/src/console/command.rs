@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 /// kubectl commands the console does not run yet.
 const NOT_YET: &[&str] = &[
-    "describe",
     "apply",
     "create",
     "run",
@@ -291,7 +290,7 @@ mod tests {
             error("frobnicate")
                 .starts_with("error: unknown command \"frobnicate\" for \"kubectl\"")
         );
-        assert!(error("describe pod web").contains("not in the console yet"));
+        assert!(error("exec web -- ls").contains("not in the console yet"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod auth;
 pub mod command;
 mod context;
 mod delete;
+mod describe;
 mod get;
 mod logs;
 mod metadata;
@@ -17,6 +18,7 @@ pub mod resources;
 mod rollout;
 mod scale;
 pub mod table;
+mod tabwriter;
 mod targets;
 mod top;
 pub mod words;
@@ -67,6 +69,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "scale" => scale::scale(console, invocation).await,
         "rollout" => rollout::rollout(console, invocation).await,
         "logs" => logs::logs(console, invocation).await,
+        "describe" => describe::describe(console, invocation).await,
         "top" => top::top(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"

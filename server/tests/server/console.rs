@@ -187,6 +187,12 @@ pub(super) const COMMANDS: &[&str] = &[
     "top pods -n server --containers --no-headers",
     "top pod nope -n server",
     "top nodes",
+    "describe svc web -n server",
+    "describe deploy web -n server",
+    "describe rs web -n server",
+    "describe deployments -n server -l app=web",
+    "describe cm nope -n server",
+    "describe",
 ];
 
 /// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
@@ -233,6 +239,7 @@ pub(super) const WRITES: &[&str] = &[
     "rollout undo deploy NAME -n server",
     "rollout status deploy/NAME -n server",
     "rollout history deploy NAME -n server",
+    "describe cm NAME -n server",
     "delete cm NAME -n server",
     "delete cm NAME -n server",
     "delete cm NAME --ignore-not-found -n server",

@@ -1,5 +1,6 @@
 //! The printers' shared formatting: ages, label maps, selectors, container lists,
-//! load-balancer addresses, placeholders.
+//! load-balancer addresses, placeholders. The workshop's console prints ages and
+//! selectors with these too (`kubectl describe`).
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -86,7 +87,8 @@ pub(super) fn labels(map: &Value) -> String {
     }
 }
 
-pub(super) fn selector(sel: &Value) -> String {
+/// A label selector as apimachinery prints it (`app=web,tier in (a,b)`).
+pub fn selector(sel: &Value) -> String {
     let mut reqs: Vec<(String, String)> = sel["matchLabels"]
         .as_object()
         .into_iter()

@@ -5,7 +5,7 @@
 
 mod columns;
 mod computed;
-mod format;
+pub mod format;
 mod printers;
 pub mod request;
 

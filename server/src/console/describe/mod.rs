@@ -1,0 +1,283 @@
+//! `kubectl describe TYPE [NAME_PREFIX…]` (and `-l`): each object with its events and
+//! what kubectl shows beside it, in kubectl's describe layout, read as the attendee. A
+//! name that matches no object exactly describes those it begins (as kubectl does, so
+//! `describe rs web` finds the ReplicaSets of Deployment `web`).
+
+mod kinds;
+mod template;
+mod text;
+
+use super::command::Invocation;
+use super::context::{Console, Ran, from_server};
+use super::resources::Resource;
+use super::targets;
+use kube::api::{Api, DynamicObject, ListParams};
+use serde_json::Value;
+
+const NO_TYPE: &str = "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.";
+
+pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    if invocation.args.is_empty() {
+        return Ran::error(NO_TYPE.into());
+    }
+    let wanted = match targets::wanted(console, &invocation.args).await {
+        Ok(wanted) => wanted,
+        Err(ran) => return ran,
+    };
+    let short = match targets::namespace(invocation) {
+        Ok(short) => short,
+        Err(ran) => return ran,
+    };
+    if let Some(other) = wanted.iter().find(|w| {
+        !kinds::DESCRIBED.contains(&w.resource.kind.as_str())
+            || w.resource.group == "metrics.k8s.io"
+    }) {
+        return Ran::error(format!(
+            "error: the console does not describe {} yet; it describes configmaps, services, deployments and replicasets (kubectl get {} NAME -o yaml shows all of an object)",
+            other.resource.plural, other.resource.plural
+        ));
+    }
+    // `TYPE NAME` that names nothing describes the objects NAME begins, each with its
+    // events and a blank line after it.
+    if let [_, name] = invocation.args.as_slice()
+        && let [want] = wanted.as_slice()
+    {
+        let api = api(console, &short, &want.resource);
+        match api.get(name).await {
+            Err(kube::Error::Api(s)) if s.code == 404 => {
+                let begun = match list(&api, None).await {
+                    Ok(all) => all
+                        .into_iter()
+                        .filter(|o| {
+                            o["metadata"]["name"]
+                                .as_str()
+                                .is_some_and(|n| n.starts_with(name.as_str()))
+                        })
+                        .collect::<Vec<_>>(),
+                    Err(error) => return Ran::error(error),
+                };
+                if begun.is_empty() {
+                    return Ran::error(format!(
+                        "Error from server (NotFound): {}",
+                        not_found(&want.resource, name)
+                    ));
+                }
+                let mut output = String::new();
+                for object in &begun {
+                    output.push_str(&one(console, &short, &want.resource, object, true).await);
+                    output.push('\n');
+                }
+                return Ran {
+                    output,
+                    exit_code: 0,
+                };
+            }
+            _ => {}
+        }
+    }
+    let mut found: Vec<(&Resource, Value)> = Vec::new();
+    let mut errors = String::new();
+    for want in &wanted {
+        let api = api(console, &short, &want.resource);
+        if want.names.is_empty() {
+            match list(&api, invocation.flag("selector")).await {
+                Ok(all) => found.extend(all.into_iter().map(|o| (&want.resource, o))),
+                Err(error) => errors.push_str(&format!("{error}\n")),
+            }
+        }
+        for name in &want.names {
+            match api.get(name).await {
+                Ok(object) => found.push((&want.resource, value(object))),
+                Err(kube::Error::Api(s)) if s.code == 404 => errors.push_str(&format!(
+                    "Error from server (NotFound): {}\n",
+                    not_found(&want.resource, name)
+                )),
+                Err(e) => errors.push_str(&format!("{}\n", from_server(&e))),
+            }
+        }
+    }
+    if found.is_empty() && errors.is_empty() {
+        return Ran {
+            output: format!("No resources found in {short} namespace.\n"),
+            exit_code: 0,
+        };
+    }
+    // Several objects are described without their events, as kubectl does.
+    let with_events = found.len() == 1 && errors.is_empty();
+    let mut described = Vec::new();
+    for (resource, object) in &found {
+        described.push(one(console, &short, resource, object, with_events).await);
+    }
+    let mut output = described.join("\n\n");
+    output.push_str(&errors);
+    Ran {
+        output,
+        exit_code: i32::from(!errors.is_empty()),
+    }
+}
+
+fn api(console: &Console<'_>, short: &str, resource: &Resource) -> Api<DynamicObject> {
+    Api::namespaced_with(
+        console.tenant.clone(),
+        &console.workspace.namespace(short),
+        &resource.api_resource(),
+    )
+}
+
+/// `deployments.apps "web" not found`.
+fn not_found(resource: &Resource, name: &str) -> String {
+    let plural = if resource.group.is_empty() {
+        resource.plural.clone()
+    } else {
+        format!("{}.{}", resource.plural, resource.group)
+    };
+    format!("{plural} \"{name}\" not found")
+}
+
+async fn list(api: &Api<DynamicObject>, selector: Option<&str>) -> Result<Vec<Value>, String> {
+    let mut params = ListParams::default();
+    if let Some(selector) = selector {
+        params = params.labels(selector);
+    }
+    api.list(&params)
+        .await
+        .map(|l| l.items.into_iter().map(value).collect())
+        .map_err(|e| from_server(&e))
+}
+
+fn value(object: DynamicObject) -> Value {
+    serde_json::to_value(object).unwrap_or_default()
+}
+
+/// One object's description: its events and related objects read, then laid out.
+async fn one(
+    console: &Console<'_>,
+    short: &str,
+    resource: &Resource,
+    object: &Value,
+    with_events: bool,
+) -> String {
+    let namespace = console.workspace.namespace(short);
+    let meta = &object["metadata"];
+    let field = |name: &str| format!("involvedObject.{name}");
+    let fields = format!(
+        "{}={},{}={namespace},{}={},{}={}",
+        field("name"),
+        meta["name"].as_str().unwrap_or_default(),
+        field("namespace"),
+        field("kind"),
+        resource.kind,
+        field("uid"),
+        meta["uid"].as_str().unwrap_or_default()
+    );
+    let events = if with_events {
+        Some(
+            read(
+                console,
+                &namespace,
+                ("", "v1", "Event", "events"),
+                Some(&fields),
+                None,
+            )
+            .await,
+        )
+    } else {
+        None
+    };
+    let related = match resource.kind.as_str() {
+        "Service" => {
+            let selector = format!(
+                "kubernetes.io/service-name={}",
+                meta["name"].as_str().unwrap_or_default()
+            );
+            read(
+                console,
+                &namespace,
+                ("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
+                None,
+                Some(&selector),
+            )
+            .await
+        }
+        "Deployment" => read(
+            console,
+            &namespace,
+            ("apps", "v1", "ReplicaSet", "replicasets"),
+            None,
+            None,
+        )
+        .await
+        .into_iter()
+        .filter(|rs| controlled_by(rs, &meta["uid"]))
+        .collect(),
+        "ReplicaSet" => {
+            let selector = text::strings(&object["spec"]["selector"]["matchLabels"])
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            read(
+                console,
+                &namespace,
+                ("", "v1", "Pod", "pods"),
+                None,
+                Some(&selector),
+            )
+            .await
+        }
+        _ => Vec::new(),
+    };
+    kinds::describe(
+        &resource.kind,
+        &kinds::Facts {
+            object,
+            namespace: short,
+            events: events.as_deref(),
+            related: &related,
+            now: jiff::Timestamp::now(),
+        },
+    )
+}
+
+fn controlled_by(object: &Value, uid: &Value) -> bool {
+    object["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|o| o["controller"] == true && &o["uid"] == uid)
+}
+
+/// Lists a kind in `namespace` as the attendee (nothing if it may not: kubectl then shows
+/// the description without them).
+async fn read(
+    console: &Console<'_>,
+    namespace: &str,
+    (group, version, kind, plural): (&str, &str, &str, &str),
+    fields: Option<&str>,
+    labels: Option<&str>,
+) -> Vec<Value> {
+    let resource = kube::discovery::ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: if group.is_empty() {
+            version.into()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind.into(),
+        plural: plural.into(),
+    };
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(console.tenant.clone(), namespace, &resource);
+    let mut params = ListParams::default();
+    if let Some(fields) = fields {
+        params = params.fields(fields);
+    }
+    if let Some(labels) = labels {
+        params = params.labels(labels);
+    }
+    api.list(&params)
+        .await
+        .map(|l| l.items.into_iter().map(value).collect())
+        .unwrap_or_default()
+}
