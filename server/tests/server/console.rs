@@ -193,6 +193,8 @@ pub(super) const COMMANDS: &[&str] = &[
     "describe deployments -n server -l app=web",
     "describe cm nope -n server",
     "describe",
+    "describe pods -n server -l app=web",
+    "describe pod web -n server",
 ];
 
 /// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
@@ -308,12 +310,13 @@ pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
         let (ours, ours_code) = setup.console(&format!("kubectl {command}")).await;
         let (theirs, theirs_code) = setup.kubectl(&args).await;
         // kubectl reads the pods a selector picks at once, so their lines come in no
-        // fixed order: compared as sets of lines.
+        // fixed order (and the first error names whichever pod failed first): compared
+        // as sets of lines, any pod of `web` standing for each.
         let unordered = |text: &str| {
             if !command.starts_with("logs -l") {
                 return blur(text);
             }
-            let mut lines: Vec<String> = blur(text).split('\n').map(str::to_string).collect();
+            let mut lines: Vec<String> = blur(text).split('\n').map(any_web_pod).collect();
             lines.sort();
             lines.join("\n")
         };
@@ -332,6 +335,27 @@ impl Drop for Setup {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// `line` with the name of any pod of Deployment `web` (`web-HASH-SUFFIX`) as `web-POD`.
+fn any_web_pod(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("web-") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 4..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            .unwrap_or(tail.len());
+        out.push_str(if tail[..end].contains('-') {
+            "web-POD"
+        } else {
+            &rest[at..at + 4 + end]
+        });
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Ages (`5s`, `2m3s`, `12m`) blurred: the two answers are read moments apart.

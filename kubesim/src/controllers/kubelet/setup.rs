@@ -143,8 +143,9 @@ fn expand(value: &str, env: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The downward API: `metadata.name`, `status.podIP`, …
-fn field_value(pod: &Value, path: &str) -> String {
+/// The downward API: `metadata.name`, `status.podIP`, … (the console's `describe pod`
+/// shows what each environment variable so set reads).
+pub fn field_value(pod: &Value, path: &str) -> String {
     let value = match path {
         "metadata.name" => &pod["metadata"]["name"],
         "metadata.namespace" => &pod["metadata"]["namespace"],

@@ -2,26 +2,11 @@
 //! object, its events and (where kubectl shows them) the objects it relates to.
 
 use super::template::pod_template;
-use super::text::{Text, rfc1123z, selector, strings};
+use super::text::{Facts, Text, rfc1123z, selector, strings};
 use serde_json::Value;
 
-/// What a layout has to work with.
-pub struct Facts<'a> {
-    pub object: &'a Value,
-    /// The namespace as the attendee names it.
-    pub namespace: &'a str,
-    /// Its events; `None` when kubectl leaves them out (several objects described).
-    pub events: Option<&'a [Value]>,
-    /// Related objects: a Service's EndpointSlices, a Deployment's ReplicaSets, a
-    /// ReplicaSet's pods.
-    pub related: &'a [Value],
-    pub now: jiff::Timestamp,
-}
-
-/// The kinds with a layout here, and what each relates to (a list path and selector).
-pub const DESCRIBED: &[&str] = &["ConfigMap", "Service", "Deployment", "ReplicaSet"];
-
-/// The description of `facts.object` of `kind`.
+/// The description of `facts.object` of `kind`: a ConfigMap, Service, Deployment or
+/// ReplicaSet.
 pub fn describe(kind: &str, facts: &Facts<'_>) -> String {
     let mut text = Text::default();
     match kind {
@@ -33,14 +18,8 @@ pub fn describe(kind: &str, facts: &Facts<'_>) -> String {
     text.done()
 }
 
-fn head(text: &mut Text, facts: &Facts<'_>) {
-    let meta = &facts.object["metadata"];
-    text.field("Name", meta["name"].as_str().unwrap_or_default());
-    text.field("Namespace", facts.namespace);
-}
-
 fn config_map(text: &mut Text, facts: &Facts<'_>) {
-    head(text, facts);
+    text.head(facts);
     let meta = &facts.object["metadata"];
     text.labels("Labels", &meta["labels"]);
     text.annotations("Annotations", &meta["annotations"]);
@@ -55,13 +34,11 @@ fn config_map(text: &mut Text, facts: &Facts<'_>) {
         text.at(0, &format!("{key}: {bytes} bytes\n"));
     }
     text.at(0, "\n");
-    if let Some(events) = facts.events {
-        text.events(events, facts.now);
-    }
+    text.events(facts.events, facts.now);
 }
 
 fn service(text: &mut Text, facts: &Facts<'_>) {
-    head(text, facts);
+    text.head(facts);
     let (meta, spec) = (&facts.object["metadata"], &facts.object["spec"]);
     text.labels("Labels", &meta["labels"]);
     text.annotations("Annotations", &meta["annotations"]);
@@ -129,9 +106,7 @@ fn service(text: &mut Text, facts: &Facts<'_>) {
     if let Some(policy) = spec["internalTrafficPolicy"].as_str() {
         text.field("Internal Traffic Policy", policy);
     }
-    if let Some(events) = facts.events {
-        text.events(events, facts.now);
-    }
+    text.events(facts.events, facts.now);
 }
 
 /// The ready addresses of a Service port (by name) in its EndpointSlices: three at most,
@@ -187,7 +162,7 @@ fn conditions(text: &mut Text, status: &Value) {
 }
 
 fn deployment(text: &mut Text, facts: &Facts<'_>) {
-    head(text, facts);
+    text.head(facts);
     let (meta, spec, status) = (
         &facts.object["metadata"],
         &facts.object["spec"],
@@ -276,9 +251,7 @@ fn deployment(text: &mut Text, facts: &Facts<'_>) {
             &listed(new.map(|i| owned[i]).into_iter().collect()),
         );
     }
-    if let Some(events) = facts.events {
-        text.events(events, facts.now);
-    }
+    text.events(facts.events, facts.now);
 }
 
 /// A pod template without the ReplicaSet's `pod-template-hash` label, to compare.
@@ -291,7 +264,7 @@ fn comparable(template: &Value) -> Value {
 }
 
 fn replica_set(text: &mut Text, facts: &Facts<'_>) {
-    head(text, facts);
+    text.head(facts);
     let (meta, spec, status) = (
         &facts.object["metadata"],
         &facts.object["spec"],
@@ -352,7 +325,5 @@ fn replica_set(text: &mut Text, facts: &Facts<'_>) {
     );
     pod_template(text, &spec["template"]);
     conditions(text, status);
-    if let Some(events) = facts.events {
-        text.events(events, facts.now);
-    }
+    text.events(facts.events, facts.now);
 }

@@ -3,9 +3,12 @@
 //! name that matches no object exactly describes those it begins (as kubectl does, so
 //! `describe rs web` finds the ReplicaSets of Deployment `web`).
 
+mod containers;
 mod kinds;
+mod pod;
 mod template;
 mod text;
+mod volumes;
 
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
@@ -13,6 +16,9 @@ use super::resources::Resource;
 use super::targets;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::Value;
+
+/// The kinds the console describes.
+const DESCRIBED: &[&str] = &["Pod", "ConfigMap", "Service", "Deployment", "ReplicaSet"];
 
 const NO_TYPE: &str = "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.";
 
@@ -29,11 +35,10 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Err(ran) => return ran,
     };
     if let Some(other) = wanted.iter().find(|w| {
-        !kinds::DESCRIBED.contains(&w.resource.kind.as_str())
-            || w.resource.group == "metrics.k8s.io"
+        !DESCRIBED.contains(&w.resource.kind.as_str()) || w.resource.group == "metrics.k8s.io"
     }) {
         return Ran::error(format!(
-            "error: the console does not describe {} yet; it describes configmaps, services, deployments and replicasets (kubectl get {} NAME -o yaml shows all of an object)",
+            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments and replicasets (kubectl get {} NAME -o yaml shows all of an object)",
             other.resource.plural, other.resource.plural
         ));
     }
@@ -64,7 +69,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 }
                 let mut output = String::new();
                 for object in &begun {
-                    output.push_str(&one(console, &short, &want.resource, object, true).await);
+                    output.push_str(&one(console, &short, &want.resource, object).await);
                     output.push('\n');
                 }
                 return Ran {
@@ -102,11 +107,9 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
             exit_code: 0,
         };
     }
-    // Several objects are described without their events, as kubectl does.
-    let with_events = found.len() == 1 && errors.is_empty();
     let mut described = Vec::new();
     for (resource, object) in &found {
-        described.push(one(console, &short, resource, object, with_events).await);
+        described.push(one(console, &short, resource, object).await);
     }
     let mut output = described.join("\n\n");
     output.push_str(&errors);
@@ -150,13 +153,7 @@ fn value(object: DynamicObject) -> Value {
 }
 
 /// One object's description: its events and related objects read, then laid out.
-async fn one(
-    console: &Console<'_>,
-    short: &str,
-    resource: &Resource,
-    object: &Value,
-    with_events: bool,
-) -> String {
+async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &Value) -> String {
     let namespace = console.workspace.namespace(short);
     let meta = &object["metadata"];
     let field = |name: &str| format!("involvedObject.{name}");
@@ -170,20 +167,14 @@ async fn one(
         field("uid"),
         meta["uid"].as_str().unwrap_or_default()
     );
-    let events = if with_events {
-        Some(
-            read(
-                console,
-                &namespace,
-                ("", "v1", "Event", "events"),
-                Some(&fields),
-                None,
-            )
-            .await,
-        )
-    } else {
-        None
-    };
+    let events = read(
+        console,
+        &namespace,
+        ("", "v1", "Event", "events"),
+        Some(&fields),
+        None,
+    )
+    .await;
     let related = match resource.kind.as_str() {
         "Service" => {
             let selector = format!(
@@ -227,16 +218,17 @@ async fn one(
         }
         _ => Vec::new(),
     };
-    kinds::describe(
-        &resource.kind,
-        &kinds::Facts {
-            object,
-            namespace: short,
-            events: events.as_deref(),
-            related: &related,
-            now: jiff::Timestamp::now(),
-        },
-    )
+    let facts = text::Facts {
+        object,
+        namespace: short,
+        events: &events,
+        related: &related,
+        now: jiff::Timestamp::now(),
+    };
+    match resource.kind.as_str() {
+        "Pod" => pod::describe(&facts),
+        kind => kinds::describe(kind, &facts),
+    }
 }
 
 fn controlled_by(object: &Value, uid: &Value) -> bool {

@@ -11,6 +11,18 @@ use std::collections::BTreeMap;
 /// Annotations longer than this (with their key) are printed under their key, cut.
 const MAX_ANNOTATION: usize = 140;
 
+/// What a layout has to work with.
+pub struct Facts<'a> {
+    pub object: &'a Value,
+    /// The namespace as the attendee names it.
+    pub namespace: &'a str,
+    pub events: &'a [Value],
+    /// Related objects: a Service's EndpointSlices, a Deployment's ReplicaSets, a
+    /// ReplicaSet's pods.
+    pub related: &'a [Value],
+    pub now: jiff::Timestamp,
+}
+
 /// The text of one description, written line by line, aligned when done.
 #[derive(Default)]
 pub struct Text {
@@ -29,6 +41,17 @@ impl Text {
     /// `Title:\tvalue` at level 0.
     pub fn field(&mut self, title: &str, value: &str) {
         self.at(0, &format!("{title}:\t{value}\n"));
+    }
+
+    /// `Name:` and `Namespace:`, as every description begins.
+    pub fn head(&mut self, facts: &Facts<'_>) {
+        self.field(
+            "Name",
+            facts.object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default(),
+        );
+        self.field("Namespace", facts.namespace);
     }
 
     pub fn done(self) -> String {
@@ -117,13 +140,7 @@ impl Text {
                 .filter(|s| !s.is_empty())
                 .or(e["reportingComponent"].as_str())
                 .unwrap_or_default();
-            let mut message = e["message"].as_str().unwrap_or_default().trim().to_string();
-            if let Some(path) = e["involvedObject"]["fieldPath"]
-                .as_str()
-                .filter(|p| !p.is_empty())
-            {
-                message = format!("{path}: {message}");
-            }
+            let message = e["message"].as_str().unwrap_or_default().trim().to_string();
             self.at(
                 1,
                 &format!(
