@@ -110,6 +110,7 @@ impl AppState {
             platform: self.platform(),
             catalog: &self.catalog,
             workspace,
+            pipeline: self.pipeline(workspace),
         }
     }
 

@@ -98,6 +98,18 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
     ),
     ("describe", &[value("selector", Some('l'))]),
     (
+        "create",
+        &[
+            value("from-literal", None),
+            value("type", None),
+            value("image", None),
+            value("replicas", Some('r')),
+            value("port", None),
+            value("dry-run", None),
+            value("output", Some('o')),
+        ],
+    ),
+    (
         "logs",
         &[
             value("container", Some('c')),
@@ -140,6 +152,10 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
 /// Commands whose first argument is a subcommand, with their subcommands.
 pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("auth", &["can-i"]),
+    (
+        "create",
+        &["configmap", "deployment", "namespace", "secret"],
+    ),
     ("top", &["node", "pod"]),
     (
         "rollout",

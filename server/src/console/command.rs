@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 /// kubectl commands the console does not run yet.
 const NOT_YET: &[&str] = &[
     "apply",
-    "create",
     "run",
     "expose",
     "set",
@@ -106,13 +105,26 @@ const REFUSED: &[(&str, Option<char>, &str)] = &[
 pub struct Invocation {
     pub command: String,
     pub args: Vec<String>,
-    /// Flags by long name; a boolean given without a value is `"true"`.
+    /// Flags by long name, the last value given; a boolean given without a value is
+    /// `"true"`.
     pub flags: BTreeMap<&'static str, String>,
+    /// Every value of each flag, in order (`--from-literal=a=1 --from-literal=b=2`).
+    pub all: BTreeMap<&'static str, Vec<String>>,
 }
 
 impl Invocation {
     pub fn flag(&self, long: &str) -> Option<&str> {
         self.flags.get(long).map(String::as_str)
+    }
+
+    /// Every value given to a flag that may be repeated.
+    pub fn values(&self, long: &str) -> &[String] {
+        self.all.get(long).map_or(&[], Vec::as_slice)
+    }
+
+    fn set(&mut self, long: &'static str, value: String) {
+        self.all.entry(long).or_default().push(value.clone());
+        self.flags.insert(long, value);
     }
 
     pub fn is_set(&self, long: &str) -> bool {
@@ -167,7 +179,7 @@ pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
                     .ok_or_else(|| format!("error: flag needs an argument: --{name}\n{usage}"))?,
                 (false, None) => "true".into(),
             };
-            invocation.flags.insert(flag.long, value);
+            invocation.set(flag.long, value);
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
             for (at, c) in shorts.char_indices() {
                 refuse("", Some(c))?;
@@ -185,10 +197,10 @@ pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
                     } else {
                         attached.strip_prefix('=').unwrap_or(attached).to_string()
                     };
-                    invocation.flags.insert(flag.long, value);
+                    invocation.set(flag.long, value);
                     break;
                 }
-                invocation.flags.insert(flag.long, "true".into());
+                invocation.set(flag.long, "true".into());
             }
         } else if !seen_command && *word == command {
             seen_command = true;

@@ -12,6 +12,9 @@ pub struct Console<'a> {
     pub platform: &'a kube::Client,
     pub catalog: &'a Catalog,
     pub workspace: &'a Workspace,
+    /// The apply pipeline, as the attendee: what the console creates goes through it, so
+    /// the same policy, quotas and namespace mapping judge it as judge a pane's apply.
+    pub pipeline: crate::pipeline::Context<'a>,
 }
 
 /// What a command printed (stdout and stderr, in order) and its exit code.

@@ -8,6 +8,7 @@
 mod auth;
 pub mod command;
 mod context;
+mod create;
 mod delete;
 mod describe;
 mod get;
@@ -70,6 +71,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "rollout" => rollout::rollout(console, invocation).await,
         "logs" => logs::logs(console, invocation).await,
         "describe" => describe::describe(console, invocation).await,
+        "create" => create::create(console, invocation).await,
         "top" => top::top(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"

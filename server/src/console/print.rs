@@ -132,6 +132,12 @@ pub(super) fn objects(found: &Found, format: &str) -> String {
     } else {
         json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
     };
+    object(document, format)
+}
+
+/// One document as `-o json` or `-o yaml` prints it (keys sorted, as kubectl's printers
+/// write them).
+pub(super) fn object(document: Value, format: &str) -> String {
     let document = sorted(document);
     if format == "json" {
         let mut out = Vec::new();

@@ -195,6 +195,12 @@ pub(super) const COMMANDS: &[&str] = &[
     "describe",
     "describe pods -n server -l app=web",
     "describe pod web -n server",
+    "create secret generic creds -n server --from-literal=USER=workshop --from-literal=PASSWORD=k8s-rocks --dry-run=client -o yaml",
+    "create configmap cfg -n server --from-literal=a=1 --from-literal=b=two --dry-run=client -o yaml",
+    "create deployment web2 --image=nginx:1.27 --replicas=2 --port=80 -n server --dry-run=client -o yaml",
+    "create namespace extra --dry-run=client -o yaml",
+    "create configmap cfg -n server --from-literal=a=1 --dry-run=client",
+    "create deployment web2 -n server --dry-run=client",
 ];
 
 /// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
@@ -207,6 +213,16 @@ pub(super) const PROTOBUF_COMMANDS: &[&str] = &[
     "auth can-i create pods --subresource=exec -n server",
     "auth can-i list pods -n kube-system",
     "auth can-i create",
+    "create deployment web --image=nginx -n server",
+];
+
+/// Changing commands whose bodies kubectl 1.32 sends as protobuf: compared as
+/// [`WRITES`] are, on the real API server only.
+pub(super) const PROTOBUF_WRITES: &[&str] = &[
+    "create configmap NAME-made -n server --from-literal=a=b",
+    "create configmap NAME-made -n server --from-literal=a=b",
+    "create secret generic NAME-creds -n server --from-literal=USER=workshop",
+    "create deployment NAME-app --image=nginx --replicas=1 -n server",
 ];
 
 /// Commands that change objects, compared in order with kubectl 1.32: the console acts on
@@ -256,11 +272,12 @@ pub(super) const WRITES: &[&str] = &[
 /// The twins [`WRITES`] act on.
 const TWINS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: one, namespace: server}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: one}}\n  template:\n    metadata: {labels: {app: one}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0'}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two, namespace: server}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: two}}\n  template:\n    metadata: {labels: {app: two}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0'}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: server}\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: two, namespace: server}\ndata: {a: b}\n";
 
-/// [`WRITES`] run by the console on `one` and by kubectl on `two`; where they differ.
-pub(super) async fn compare_writes(setup: &Setup) -> Vec<String> {
+/// `writes` (such as [`WRITES`]) run by the console on `one` and by kubectl on `two`;
+/// where they differ.
+pub(super) async fn compare_writes(setup: &Setup, writes: &[&str]) -> Vec<String> {
     setup.apply(TWINS).await;
     let mut differences = Vec::new();
-    for &command in WRITES {
+    for &command in writes {
         let ours_line = command.replace("NAME", "one");
         let args: Vec<String> = command
             .replace("NAME", "two")
@@ -394,7 +411,7 @@ async fn the_console_prints_what_kubectl_prints() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_changes_objects_as_kubectl_does() {
     let setup = setup("writes").await;
-    let differences = compare_writes(&setup).await;
+    let differences = compare_writes(&setup, WRITES).await;
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
@@ -467,6 +484,34 @@ async fn the_console_refuses_what_it_does_not_run_and_stays_in_the_workspace() {
             "{command}"
         );
     }
+    // What the console creates goes through the pipeline (kubectl 1.32 sends its
+    // bodies as protobuf, so it is compared on the real API server only).
+    assert_eq!(
+        setup
+            .console("kubectl create configmap made -n server --from-literal=a=b")
+            .await,
+        ("configmap/made created\n".to_string(), 0)
+    );
+    let (yaml, code) = setup.console("kubectl get cm made -n server -o yaml").await;
+    assert_eq!(code, 0, "{yaml}");
+    assert!(yaml.contains("  a: b\n"), "{yaml}");
+    assert_eq!(
+        setup
+            .console("kubectl create configmap made -n server")
+            .await,
+        (
+            "error: failed to create configmap: configmaps \"made\" already exists\n".to_string(),
+            1
+        )
+    );
+    assert_eq!(
+        setup
+            .console("kubectl create secret generic kept -n server --dry-run=server")
+            .await,
+        ("secret/kept created (server dry run)\n".to_string(), 0)
+    );
+    let (absent, code) = setup.console("kubectl get secret kept -n server").await;
+    assert_eq!(code, 1, "a server dry run created the secret: {absent}");
     // All namespaces are the workspace's, by their short names.
     let (output, code) = setup.console("kubectl get deploy -A").await;
     assert_eq!(code, 0, "{output}");

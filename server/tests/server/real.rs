@@ -140,7 +140,9 @@ async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
     let setup = super::console::Setup::attend(state, kubeconfig).await;
     let commands = [super::console::COMMANDS, super::console::PROTOBUF_COMMANDS].concat();
     let mut differences = super::console::compare(&setup, &commands).await;
-    differences.extend(super::console::compare_writes(&setup).await);
+    differences.extend(super::console::compare_writes(&setup, super::console::WRITES).await);
+    differences
+        .extend(super::console::compare_writes(&setup, super::console::PROTOBUF_WRITES).await);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
