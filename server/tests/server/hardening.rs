@@ -189,8 +189,12 @@ async fn a_tab_that_sends_a_huge_message_is_cut_off_and_the_server_stays_up() {
         r#"{{"type": "watch", "lesson": "{}", "step": 0}}"#,
         "x".repeat(1 << 20)
     );
-    tab.send_text(huge).await;
-    assert!(tab.closes_within(5).await, "the socket stayed open");
+    // Cut off while still sending it, or closed once it is read.
+    let sent = tab.send_text(huge).await;
+    assert!(
+        !sent || tab.closes_within(5).await,
+        "the socket stayed open"
+    );
     // The attendee's next tab is served as usual.
     let (mut next, _) = super::stream::connect(addr, Some(&cookie)).await;
     next.send(serde_json::json!({"type": "watch", "lesson": "fundamentals/pods", "step": 0}))

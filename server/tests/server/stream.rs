@@ -117,12 +117,10 @@ impl Tab {
             .expect("send");
     }
 
-    /// Sends `text` as it is, whatever it holds.
-    pub(super) async fn send_text(&mut self, text: String) {
-        self.socket
-            .send(Message::Text(text.into()))
-            .await
-            .expect("send");
+    /// Sends `text` as it is, whatever it holds; whether the socket took all of it (the
+    /// server may cut a connection off while it is still being written to).
+    pub(super) async fn send_text(&mut self, text: String) -> bool {
+        self.socket.send(Message::Text(text.into())).await.is_ok()
     }
 
     /// Whether the server closes the socket within `seconds` (messages before the close
