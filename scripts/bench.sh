@@ -16,6 +16,8 @@
 #   clusters         kubesim in-process, `kubesim serve` and the real control plane side by
 #                    side: cold start, ConfigMap and Pod creates, a lesson end to end
 #                    (server/examples/clusters.rs)
+#   console          200 simulated attendees each running a kubectl console command every 5 s
+#                    (end2end/bench/console.mjs): round trip p50/p99, server CPU
 #   attendees        50, 200 and 500 simulated attendees (end2end/bench/attendees.mjs), each
 #                    holding the live stream and applying a manifest every 10 s: apply ->
 #                    status frame latency and server memory per attendee; a fresh server each
@@ -190,6 +192,41 @@ record clusters "## kubesim and the real control plane
 Command: \`make bench\` (\`target/release/examples/clusters\`, \`server/examples/clusters.rs\`). Measured $today on the 2-core machine, one after the other in one run: kubesim in-process (what \`make run\` and the tests use), \`kubesim serve\` over HTTPS (kube-rs with rustls, as kubectl reaches it), and the real control plane of \`make cluster\` (kube-apiserver v1.34.4 with etcd, the controller manager, the scheduler and kwok's nodes, \`deploy/control-plane/cluster.sh\` on free ports in a fresh folder, certificates included). Creates go to one namespace with the administrator's client; the lesson is played by \`server::rehearsal\` as an attendee (impersonated) through the pipeline, with every check judged, until each step's checks hold (on kubesim the image pulls and rollouts take the simulated times a kind cluster shows; kwok's pods are Running at once). The second table sets the real control plane beside each kubesim: how many times longer it takes, or how many times fewer writes per second it makes.
 
 $table"
+fi
+
+# --- the kubectl console ------------------------------------------------------------
+# A fresh server (own data dir), so nothing else runs in it.
+if want console; then
+cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cdata=$(mktemp -d)
+KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 RUST_LOG=warn KUBECLASS_DATA_DIR="$cdata" KUBECLASS_ADDR="127.0.0.1:$cport" "$bin" >target/bench-console.log 2>&1 &
+cserver=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$cport/healthz" >/dev/null && break; sleep 0.1; done
+echo "console: 200 attendees, a command every 5 s for 60 s"
+out=$(cd end2end && node bench/console.mjs --url "http://127.0.0.1:$cport" --attendees 200 --seconds 60 --server-pid "$cserver" | tail -n 1) || true
+echo "  $out"
+kill $cserver 2>/dev/null || true
+wait $cserver 2>/dev/null || true
+rm -rf "$cdata"
+row=$(python3 - "$out" <<'PY'
+import json, sys
+try:
+    r = json.loads(sys.argv[1])
+except ValueError:
+    r = {"fatal": "console.mjs printed nothing usable"}
+if "fatal" in r:
+    print(f"| failed: {r['fatal']} | | | | | |")
+else:
+    print(f"| `{r['command']}` | {r['attendees']} | {r['commands']} | {r['p50_ms']} ms | {r['p99_ms']} ms | {r['server_cpu_pct']} % | {r['errors']} |")
+PY
+)
+record console "## The kubectl console
+
+Command: \`make bench\` (\`end2end/bench/console.mjs\`, a fresh server on kubesim). Measured $today on the 2-core machine. 200 attendees, each with its own session and workspace (one apply first), run a console command every 5 s for 60 s, their phases spread over the 5 s; the round trip is from sending \`POST /api/workspace/console\` until its whole answer is read (the command parsed, run as the attendee through impersonation, printed as kubectl prints it). Nearest-rank percentiles; an answer that is not a 200 with exit code 0 is an error, not a sample.
+
+| command | attendees | commands | round trip p50 | p99 | server CPU | errors |
+| --- | --- | --- | --- | --- | --- | --- |
+$row"
 fi
 
 # --- simulated attendees ------------------------------------------------------------
