@@ -98,6 +98,15 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
     ),
     ("describe", &[value("selector", Some('l'))]),
     (
+        "set",
+        &[
+            value("container", Some('c')),
+            boolean("list", None),
+            value("selector", Some('l')),
+            boolean("all", None),
+        ],
+    ),
+    (
         "create",
         &[
             value("from-literal", None),
@@ -156,6 +165,7 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
         "create",
         &["configmap", "deployment", "namespace", "secret"],
     ),
+    ("set", &["env", "image"]),
     ("top", &["node", "pod"]),
     (
         "rollout",
@@ -166,7 +176,7 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
 /// Commands whose arguments name objects (`TYPE NAME`, `TYPE/NAME`), after any
 /// subcommand: completion offers kinds, then the workspace's names of that kind.
 pub const NAME_OBJECTS: &[&str] = &[
-    "get", "describe", "delete", "label", "annotate", "scale", "rollout",
+    "get", "describe", "delete", "label", "annotate", "scale", "rollout", "set",
 ];
 
 /// The subcommands of `command`, if it has any.

@@ -13,7 +13,6 @@ const NOT_YET: &[&str] = &[
     "apply",
     "run",
     "expose",
-    "set",
     "edit",
     "exec",
     "config",

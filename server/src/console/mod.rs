@@ -18,6 +18,7 @@ mod print;
 pub mod resources;
 mod rollout;
 mod scale;
+mod set;
 pub mod table;
 mod tabwriter;
 mod targets;
@@ -72,6 +73,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "logs" => logs::logs(console, invocation).await,
         "describe" => describe::describe(console, invocation).await,
         "create" => create::create(console, invocation).await,
+        "set" => set::set(console, invocation).await,
         "top" => top::top(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"

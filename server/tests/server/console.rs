@@ -266,6 +266,16 @@ pub(super) const WRITES: &[&str] = &[
     "delete cm -l x=y -n server",
     "delete cm NAME --all -n server",
     "delete cm -l a=b --all -n server",
+    "set image deployment/NAME app=nginx:1.27 -n server",
+    "set image deployment/NAME app=nginx:1.27 -n server",
+    "set image deployment/NAME nope=x -n server",
+    "set image deployment/NAME -n server",
+    "set env deployment/NAME A=1 B=2 -n server",
+    "set env deployment/NAME A=1 -n server",
+    "set env deployment/NAME A- -n server",
+    "set env deployment/NAME --list -n server",
+    "set env deployment/NAME -c nope X=1 -n server",
+    "set image cm/NAME a=b -n server",
     "delete deploy/NAME -n server",
 ];
 
