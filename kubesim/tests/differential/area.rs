@@ -115,6 +115,7 @@ impl Area {
             );
             let account = WaitFor {
                 wait: format!("/api/v1/namespaces/{name}/serviceaccounts/default"),
+                body: None,
                 until: None,
                 equals: None,
             };
@@ -151,12 +152,20 @@ impl Area {
     async fn wait(&self, side: Side, wait: &WaitFor) -> Result<(), String> {
         let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
         loop {
-            let answer = self.send(side, &Request::get(&wait.wait)).await?;
+            let request = match &wait.body {
+                None => Request::get(&wait.wait),
+                Some(body) => Request {
+                    method: "POST".into(),
+                    body: Some(body.clone()),
+                    ..Request::get(&wait.wait)
+                },
+            };
+            let answer = self.send(side, &request).await?;
             let there = match &wait.until {
                 None => None,
                 Some(pointer) => answer.body.pointer(pointer).filter(|v| !v.is_null()),
             };
-            let holds = answer.code == 200
+            let holds = answer.is_success()
                 && match (&wait.until, &wait.equals) {
                     (None, _) => true,
                     (Some(_), None) => there.is_some(),
@@ -186,6 +195,7 @@ impl Area {
                 Step::Wait(w) => {
                     let filled = WaitFor {
                         wait: self.vars.fill(&w.wait),
+                        body: w.body.as_ref().map(|b| self.vars.fill_value(b)),
                         until: w.until.clone(),
                         equals: w.equals.as_ref().map(|v| self.vars.fill_value(v)),
                     };

@@ -53,14 +53,18 @@ pub enum Step {
     Send(Request),
 }
 
-/// Polls `wait` (a path) until it answers 200 — and, with `until`, until the body has a
+/// Polls `wait` (a path) until it answers 2xx — and, with `until`, until the body has a
 /// value there (equal to `equals` when given): for what a real controller does a moment
 /// later (a namespace's `default` ServiceAccount, a quota's status, a namespace's
-/// `Terminating` phase). kubesim is polled the same way.
+/// `Terminating` phase). With `body`, each poll POSTs it: a SubjectAccessReview that is
+/// allowed once kube-apiserver's authorizer has seen a new binding (its RBAC cache lags
+/// the write by a moment). kubesim is polled the same way.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WaitFor {
     pub wait: String,
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
     #[serde(default)]
     pub until: Option<String>,
     #[serde(default)]
