@@ -43,7 +43,9 @@ pub async fn delete(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 deleted.push((target, uid));
             }
             Err(kube::Error::Api(s)) if s.code == 404 && ignore_missing => {}
-            Err(e) => said.push(Err(from_server(&e))),
+            Err(e) => {
+                said.push(Err(from_server(&e)));
+            }
         }
     }
     let mut ran = said.ran();

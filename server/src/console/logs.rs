@@ -165,12 +165,7 @@ async fn pod_of(
     let owner = match api.get(name).await {
         Ok(owner) => owner,
         Err(kube::Error::Api(s)) if s.code == 404 => {
-            let plural = if resource.group.is_empty() {
-                resource.plural.clone()
-            } else {
-                format!("{}.{}", resource.plural, resource.group)
-            };
-            return Err(not_found(format!("{plural} \"{name}\"")));
+            return Err(not_found(format!("{} \"{name}\"", resource.qualified())));
         }
         Err(e) => return Err(Ran::error(from_server(&e))),
     };

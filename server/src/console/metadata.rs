@@ -75,11 +75,8 @@ async fn change(console: &Console<'_>, invocation: &Invocation, field: Field) ->
     let overwrite = invocation.is_set("overwrite");
     let mut said = Said::default();
     for target in targets {
-        let result = one(console, &short, &target, field, &updates, overwrite).await;
-        let failed = result.is_err();
-        said.push(result);
         // kubectl stops at the first object it cannot change.
-        if failed {
+        if !said.push(one(console, &short, &target, field, &updates, overwrite).await) {
             break;
         }
     }

@@ -43,6 +43,15 @@ impl Resource {
         }
     }
 
+    /// How the API server's messages name the resource: `pods`, `deployments.apps`.
+    pub fn qualified(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
     /// How `-o name` and multi-type tables name an object's kind: `pod`, `deployment.apps`.
     pub fn kind_group(&self) -> String {
         let kind = self.kind.to_lowercase();

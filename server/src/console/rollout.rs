@@ -200,13 +200,9 @@ async fn revisions(
     short: &str,
     deployment: &DynamicObject,
 ) -> Result<Vec<(i64, DynamicObject)>, String> {
-    let resource = kube::discovery::ApiResource {
-        group: "apps".into(),
-        version: "v1".into(),
-        api_version: "apps/v1".into(),
-        kind: "ReplicaSet".into(),
-        plural: "replicasets".into(),
-    };
+    let resource = crate::kinds::api_resource(
+        app::model::kinds::by_kind("ReplicaSet").ok_or("error: no ReplicaSet kind")?,
+    );
     let api: Api<DynamicObject> = Api::namespaced_with(
         console.tenant.clone(),
         &console.workspace.namespace(short),

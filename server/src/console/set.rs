@@ -37,10 +37,8 @@ pub async fn set(console: &Console<'_>, invocation: &Invocation) -> Ran {
     };
     let mut said = Said::default();
     for target in targets {
-        let result = one(console, &short, &target, what, &updates, invocation).await;
-        let failed = result.is_err();
-        said.push(result);
-        if failed {
+        // kubectl stops at the first object it cannot change.
+        if !said.push(one(console, &short, &target, what, &updates, invocation).await) {
             break;
         }
     }

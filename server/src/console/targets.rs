@@ -29,12 +29,7 @@ impl Target {
 
     /// How kubectl names it in errors: `deployments.apps "web"`.
     pub fn quoted(&self) -> String {
-        let plural = if self.resource.group.is_empty() {
-            self.resource.plural.clone()
-        } else {
-            format!("{}.{}", self.resource.plural, self.resource.group)
-        };
-        format!("{plural} \"{}\"", self.name)
+        format!("{} \"{}\"", self.resource.qualified(), self.name)
     }
 
     /// The attendee's API for it in the namespace `short` stands for.
@@ -255,13 +250,18 @@ pub struct Said {
 }
 
 impl Said {
-    pub fn push(&mut self, result: Result<String, String>) {
+    /// Adds what one object's change printed; whether it succeeded.
+    pub fn push(&mut self, result: Result<String, String>) -> bool {
         match result {
-            Ok(said) => self.output.push_str(&said),
+            Ok(said) => {
+                self.output.push_str(&said);
+                true
+            }
             Err(error) => {
                 self.output.push_str(&error);
                 self.output.push('\n');
                 self.failed = true;
+                false
             }
         }
     }

@@ -129,12 +129,7 @@ fn api(console: &Console<'_>, short: &str, resource: &Resource) -> Api<DynamicOb
 
 /// `deployments.apps "web" not found`.
 fn not_found(resource: &Resource, name: &str) -> String {
-    let plural = if resource.group.is_empty() {
-        resource.plural.clone()
-    } else {
-        format!("{}.{}", resource.plural, resource.group)
-    };
-    format!("{plural} \"{name}\" not found")
+    format!("{} \"{name}\" not found", resource.qualified())
 }
 
 async fn list(api: &Api<DynamicObject>, selector: Option<&str>) -> Result<Vec<Value>, String> {
@@ -167,54 +162,27 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
         field("uid"),
         meta["uid"].as_str().unwrap_or_default()
     );
-    let events = read(
-        console,
-        &namespace,
-        ("", "v1", "Event", "events"),
-        Some(&fields),
-        None,
-    )
-    .await;
+    let events = read(console, &namespace, "Event", Some(&fields), None).await;
     let related = match resource.kind.as_str() {
         "Service" => {
             let selector = format!(
                 "kubernetes.io/service-name={}",
                 meta["name"].as_str().unwrap_or_default()
             );
-            read(
-                console,
-                &namespace,
-                ("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
-                None,
-                Some(&selector),
-            )
-            .await
+            read(console, &namespace, "EndpointSlice", None, Some(&selector)).await
         }
-        "Deployment" => read(
-            console,
-            &namespace,
-            ("apps", "v1", "ReplicaSet", "replicasets"),
-            None,
-            None,
-        )
-        .await
-        .into_iter()
-        .filter(|rs| controlled_by(rs, &meta["uid"]))
-        .collect(),
+        "Deployment" => read(console, &namespace, "ReplicaSet", None, None)
+            .await
+            .into_iter()
+            .filter(|rs| controlled_by(rs, &meta["uid"]))
+            .collect(),
         "ReplicaSet" => {
             let selector = text::strings(&object["spec"]["selector"]["matchLabels"])
                 .into_iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(",");
-            read(
-                console,
-                &namespace,
-                ("", "v1", "Pod", "pods"),
-                None,
-                Some(&selector),
-            )
-            .await
+            read(console, &namespace, "Pod", None, Some(&selector)).await
         }
         _ => Vec::new(),
     };
@@ -244,21 +212,14 @@ fn controlled_by(object: &Value, uid: &Value) -> bool {
 async fn read(
     console: &Console<'_>,
     namespace: &str,
-    (group, version, kind, plural): (&str, &str, &str, &str),
+    kind: &str,
     fields: Option<&str>,
     labels: Option<&str>,
 ) -> Vec<Value> {
-    let resource = kube::discovery::ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: if group.is_empty() {
-            version.into()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: kind.into(),
-        plural: plural.into(),
+    let Some(info) = app::model::kinds::by_kind(kind) else {
+        return Vec::new();
     };
+    let resource = crate::kinds::api_resource(info);
     let api: Api<DynamicObject> =
         Api::namespaced_with(console.tenant.clone(), namespace, &resource);
     let mut params = ListParams::default();
