@@ -1,6 +1,6 @@
 // The kubectl console in a real browser: a command typed and run as the attendee, Tab
-// completing a name from the workspace, a lesson's Run button, Ctrl-C, and the history
-// still there after a reload.
+// completing a name from the workspace, `logs -f` followed until Ctrl-C, a watch stopped
+// with its button, a lesson's Run button, and the history still there after a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
@@ -40,6 +40,34 @@ test("the console runs kubectl as the attendee, completes, runs the lesson's com
   await input.fill("kubectl get deployment -n server go-");
   await input.press("Tab");
   assert.equal(await input.inputValue(), "kubectl get deployment -n server go-http-app ");
+
+  // rollout status prints as the rollout goes, and ends with it.
+  await input.fill("kubectl rollout status deploy/go-http-app -n server");
+  await input.press("Enter");
+  await consoleShows(page, 'deployment "go-http-app" successfully rolled out');
+  await page.getByRole("button", { name: "Run", exact: true }).waitFor();
+
+  // A follow streams until Ctrl-C stops it; the prompt is free again after.
+  await input.fill("kubectl logs -f deploy/go-http-app -n server");
+  await input.press("Enter");
+  await page.getByRole("button", { name: "Stop" }).waitFor();
+  await page.waitForFunction(() => {
+    const entry = [...document.querySelectorAll(".console-entry")].pop();
+    return entry?.getAttribute("aria-busy") === "true" && entry.querySelector(".console-text").textContent.includes("listening on");
+  });
+  await input.press("Control+c");
+  await page.getByRole("button", { name: "Run", exact: true }).waitFor();
+  const followed = await page.locator(".console-text").last().innerText();
+  assert.match(followed, /listening on :8000[^]*\^C\n?$/, followed);
+  assert.ok(await page.locator(".console-text.failed").last().isVisible(), "an interrupted command shows as failed (exit 130)");
+
+  // A watch lists the Deployments, then follows them until its Stop button.
+  await input.fill("kubectl get deploy -n server -w");
+  await input.press("Enter");
+  await page.getByRole("button", { name: "Stop" }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll(".console-entry")].pop()?.querySelector(".console-text").textContent.includes("go-http-app"));
+  await page.getByRole("button", { name: "Stop" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).waitFor();
 
   // Ctrl-C drops the line.
   await input.fill("kubectl get po");

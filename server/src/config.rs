@@ -49,6 +49,14 @@ pub struct LimitsConfig {
     /// Live streams (tabs) one attendee may hold open at once.
     #[arg(long, env = "KUBECLASS_MAX_STREAMS_PER_ATTENDEE", default_value_t = 8)]
     pub max_streams_per_attendee: usize,
+    /// Console commands one attendee may have running at once over the live stream, in
+    /// all their tabs (those that follow, such as `get -w`, run until stopped).
+    #[arg(
+        long,
+        env = "KUBECLASS_MAX_CONSOLE_COMMANDS_PER_ATTENDEE",
+        default_value_t = 4
+    )]
+    pub max_console_commands_per_attendee: usize,
     /// Drafts (edited panes) one attendee may keep.
     #[arg(long, env = "KUBECLASS_MAX_DRAFTS_PER_ATTENDEE", default_value_t = 300)]
     pub max_drafts_per_attendee: u64,
@@ -61,6 +69,7 @@ impl Default for LimitsConfig {
             new_attendees_per_minute: 120,
             trust_forwarded_for: false,
             max_streams_per_attendee: 8,
+            max_console_commands_per_attendee: 4,
             max_drafts_per_attendee: 300,
         }
     }

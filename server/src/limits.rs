@@ -1,5 +1,6 @@
 //! The server's defence against floods: new attendees per client address (a token
-//! bucket each), live streams per attendee. Caps that live in the database (attendees,
+//! bucket each), live streams and running console commands per attendee, and the pace
+//! at which a followed log is read. Caps that live in the database (attendees,
 //! drafts) are checked where those are written; the numbers are
 //! [`crate::config::LimitsConfig`].
 
@@ -18,8 +19,12 @@ const ADDRESSES: usize = 100_000;
 pub struct Limits {
     pub config: LimitsConfig,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
-    streams: Arc<Mutex<HashMap<String, usize>>>,
+    streams: Counter,
+    console: Counter,
 }
+
+/// What each attendee holds open of one thing (streams, console commands).
+type Counter = Arc<Mutex<HashMap<String, usize>>>;
 
 /// New attendees one address may still make: refills at the configured rate, up to the
 /// rate itself (a minute's worth at once).
@@ -34,7 +39,8 @@ impl Limits {
         Limits {
             config,
             buckets: Mutex::default(),
-            streams: Arc::default(),
+            streams: Counter::default(),
+            console: Counter::default(),
         }
     }
 
@@ -81,36 +87,100 @@ impl Limits {
 
     /// A slot for one more live stream of `attendee`, if they have one left; it is given
     /// back when the guard is dropped.
-    pub fn open_stream(&self, attendee: &str) -> Option<StreamSlot> {
-        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
-        let open = streams.entry(attendee.to_string()).or_default();
-        if *open >= self.config.max_streams_per_attendee {
-            return None;
-        }
-        *open += 1;
-        Some(StreamSlot {
-            attendee: attendee.to_string(),
-            streams: self.streams.clone(),
-        })
+    pub fn open_stream(&self, attendee: &str) -> Option<Slot> {
+        take(
+            &self.streams,
+            attendee,
+            self.config.max_streams_per_attendee,
+        )
+    }
+
+    /// A slot for one more running console command of `attendee` (over all their tabs),
+    /// if they have one left.
+    pub fn run_console(&self, attendee: &str) -> Option<Slot> {
+        take(
+            &self.console,
+            attendee,
+            self.config.max_console_commands_per_attendee,
+        )
     }
 }
 
-/// One open stream, counted while it lives.
-#[derive(Debug)]
-pub struct StreamSlot {
-    attendee: String,
-    streams: Arc<Mutex<HashMap<String, usize>>>,
+fn take(counter: &Counter, attendee: &str, max: usize) -> Option<Slot> {
+    let mut open = counter.lock().unwrap_or_else(|e| e.into_inner());
+    let held = open.entry(attendee.to_string()).or_default();
+    if *held >= max {
+        return None;
+    }
+    *held += 1;
+    Some(Slot {
+        attendee: attendee.to_string(),
+        counter: counter.clone(),
+    })
 }
 
-impl Drop for StreamSlot {
+/// One open stream or running console command, counted while it lives.
+#[derive(Debug)]
+pub struct Slot {
+    attendee: String,
+    counter: Counter,
+}
+
+impl Drop for Slot {
     fn drop(&mut self) {
-        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(open) = streams.get_mut(&self.attendee) {
-            *open -= 1;
-            if *open == 0 {
-                streams.remove(&self.attendee);
+        let mut open = self.counter.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = open.get_mut(&self.attendee) {
+            *held -= 1;
+            if *held == 0 {
+                open.remove(&self.attendee);
             }
         }
+    }
+}
+
+/// Longest log line sent to a tab; longer ones are cut and marked.
+const LOG_LINE: usize = 16 * 1024;
+/// Log lines sent per second at most, per followed log.
+const LOG_LINES_PER_SECOND: u32 = 200;
+
+/// The pace of one followed log: a container that floods its log is read at this pace,
+/// not sent on to the tab as fast as it writes.
+#[derive(Debug)]
+pub struct LogPace {
+    window: Instant,
+    lines: u32,
+}
+
+impl Default for LogPace {
+    fn default() -> Self {
+        LogPace {
+            window: Instant::now(),
+            lines: 0,
+        }
+    }
+}
+
+impl LogPace {
+    /// Waits until one more line may go, and gives it back cut to length.
+    pub async fn admit(&mut self, mut line: String) -> String {
+        let second = std::time::Duration::from_secs(1);
+        let now = Instant::now();
+        if now.duration_since(self.window) >= second {
+            (self.window, self.lines) = (now, 0);
+        } else if self.lines >= LOG_LINES_PER_SECOND {
+            tokio::time::sleep_until(self.window + second).await;
+            (self.window, self.lines) = (Instant::now(), 0);
+        }
+        self.lines += 1;
+        if line.len() > LOG_LINE {
+            let mut end = LOG_LINE;
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            line.truncate(end);
+            line.push_str(" … (line cut)");
+        }
+        line
     }
 }
 
@@ -137,6 +207,18 @@ mod tests {
         assert!(!limits.admit_new_attendee(here));
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_flooding_log_is_read_at_its_pace_and_long_lines_are_cut() {
+        let mut pace = LogPace::default();
+        let start = Instant::now();
+        for _ in 0..LOG_LINES_PER_SECOND * 3 {
+            pace.admit("x".into()).await;
+        }
+        assert!(start.elapsed() >= std::time::Duration::from_secs(2));
+        let long = pace.admit("é".repeat(LOG_LINE)).await;
+        assert!(long.len() < LOG_LINE + 20 && long.ends_with("(line cut)"));
+    }
+
     #[test]
     fn streams_are_counted_while_open() {
         let limits = Limits::new(LimitsConfig {
@@ -149,6 +231,10 @@ mod tests {
         assert!(limits.open_stream("bob").is_some());
         drop(a);
         assert!(limits.open_stream("ada").is_some());
+        assert!(
+            limits.run_console("ada").is_some(),
+            "console commands are counted apart from streams"
+        );
     }
 
     #[test]

@@ -111,6 +111,7 @@ impl AppState {
             catalog: &self.catalog,
             workspace,
             pipeline: self.pipeline(workspace),
+            follow: None,
         }
     }
 

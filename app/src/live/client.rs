@@ -53,6 +53,8 @@ impl Socket {
             ClientMessage::Watch { .. } => inner.watch = Some(message.clone()),
             ClientMessage::Logs { .. } => inner.logs = Some(message.clone()),
             ClientMessage::StopLogs => inner.logs = None,
+            // Console lines run once: after a reconnect they are not sent again.
+            ClientMessage::Console { .. } | ClientMessage::Interrupt { .. } => {}
         }
         if let Some(socket) = inner
             .socket

@@ -8,6 +8,7 @@ pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod complete;
+pub mod console;
 pub mod locate;
 pub mod tree;
 
@@ -34,6 +35,9 @@ pub struct Live {
     pub lesson: StoredValue<String>,
     /// Commands the lesson's Run buttons asked the console to run, oldest first.
     pub console_queue: RwSignal<Vec<String>>,
+    /// The console's lines and their output (a signal apart from `state`, so a command
+    /// that prints a lot does not redraw the other panels).
+    pub console: RwSignal<console::ConsoleLog>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<std::rc::Rc<client::Socket>>, LocalStorage>,
 }
@@ -48,12 +52,12 @@ impl Live {
             now: RwSignal::new(0.0),
             lesson: StoredValue::new(lesson),
             console_queue: RwSignal::new(Vec::new()),
+            console: RwSignal::new(console::ConsoleLog::default()),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
         };
         #[cfg(feature = "hydrate")]
         {
-            let state = live.state;
             let connected = live.connected;
             leptos::task::spawn_local(async move {
                 // One request first, so the session (and its cookie) exists before
@@ -62,8 +66,13 @@ impl Live {
                     leptos::logging::warn!("{e}");
                 }
                 let socket = client::Socket::open(
-                    move |message| state.update(|s| s.receive(message)),
-                    move |up| connected.set(up),
+                    move |message| live.receive(message),
+                    move |up| {
+                        connected.set(up);
+                        if !up {
+                            live.console.update(console::ConsoleLog::lost);
+                        }
+                    },
                 );
                 if live
                     .socket
@@ -114,6 +123,44 @@ impl Live {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = message;
+    }
+
+    /// Folds a stream message into the console's lines or the panels' state.
+    #[cfg(feature = "hydrate")]
+    fn receive(&self, message: ServerMessage) {
+        match message {
+            ServerMessage::ConsoleOutput { id, text } => {
+                self.console.update(|c| c.output(id, &text));
+            }
+            ServerMessage::ConsoleExit { id, exit_code } => {
+                self.console.update(|c| c.exit(id, exit_code));
+            }
+            other => self.state.update(|s| s.receive(other)),
+        }
+    }
+
+    /// Runs a console line on the server; its output arrives on the stream.
+    pub fn run_console(&self, command: &str) {
+        let mut id = 0;
+        self.console.update(|c| id = c.start(command));
+        if !self.connected.get_untracked() {
+            self.console.update(console::ConsoleLog::lost);
+            return;
+        }
+        self.send(ClientMessage::Console {
+            id,
+            command: command.to_string(),
+        });
+    }
+
+    /// Ctrl-C: stops the running console line, if there is one.
+    pub fn interrupt_console(&self) -> bool {
+        let Some(id) = self.console.with_untracked(console::ConsoleLog::running) else {
+            return false;
+        };
+        self.console.update(|c| c.interrupt(id));
+        self.send(ClientMessage::Interrupt { id });
+        true
     }
 
     /// Follows a pod's log in the logs panel.
@@ -235,6 +282,8 @@ impl LiveState {
             }
             // A request of ours the server did not understand: a bug, not the attendee's.
             ServerMessage::Error { message } => leptos::logging::warn!("stream: {message}"),
+            // The console's lines have a signal of their own (`Live::console`).
+            ServerMessage::ConsoleOutput { .. } | ServerMessage::ConsoleExit { .. } => {}
         }
     }
 

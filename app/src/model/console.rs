@@ -48,6 +48,8 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
             value("label-columns", Some('L')),
             boolean("ignore-not-found", None),
             boolean("watch", Some('w')),
+            boolean("watch-only", None),
+            boolean("output-watch-events", None),
         ],
     ),
     (

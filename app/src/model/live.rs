@@ -173,6 +173,12 @@ pub enum ClientMessage {
     },
     /// Stop following logs.
     StopLogs,
+    /// Run a console line (`kubectl …`) as the attendee: its output comes as
+    /// `consoleOutput` messages with the same `id` (as it is printed, for commands that
+    /// follow), then one `consoleExit`.
+    Console { id: u32, command: String },
+    /// Ctrl-C: stop the console line `id` (it ends with exit code 130).
+    Interrupt { id: u32 },
 }
 
 /// What the live stream sends a tab.
@@ -211,6 +217,18 @@ pub enum ServerMessage {
         #[serde(default)]
         container: Option<String>,
         reason: String,
+    },
+    /// What the console line `id` printed since the last message (stdout and stderr in
+    /// order, as a terminal shows them).
+    ConsoleOutput {
+        id: u32,
+        text: String,
+    },
+    /// The console line `id` ended with kubectl's exit code (130 when interrupted).
+    ConsoleExit {
+        id: u32,
+        #[serde(rename = "exitCode")]
+        exit_code: i32,
     },
     Error {
         message: String,

@@ -181,8 +181,9 @@ pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
             invocation.set(flag.long, value);
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
             for (at, c) in shorts.char_indices() {
-                refuse("", Some(c))?;
+                // The command's own letters first: `logs -f` follows, `get -f` reads a file.
                 let Some(flag) = known.iter().find(|f| f.short == Some(c)) else {
+                    refuse("", Some(c))?;
                     return Err(format!(
                         "error: unknown shorthand flag: '{c}' in -{shorts}\n{usage}"
                     ));
@@ -249,6 +250,35 @@ fn refuse(long: &str, short: Option<char>) -> Result<(), Refusal> {
 fn offered() -> String {
     let names: Vec<&str> = COMMANDS.iter().map(|(n, _)| *n).collect();
     format!("kubectl {}", names.join(", "))
+}
+
+/// A Go duration (`1h`, `5m30s`, `90s`, `250ms`) in whole seconds, rounded up as
+/// kubectl sends `sinceSeconds`.
+pub(super) fn seconds(text: &str) -> Option<i64> {
+    let mut rest = text;
+    let mut millis: f64 = 0.0;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (number, after) = rest.split_at(split);
+        let value: f64 = number.parse().ok()?;
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_end);
+        millis += value
+            * match unit {
+                "h" => 3_600_000.0,
+                "m" => 60_000.0,
+                "s" => 1000.0,
+                "ms" => 1.0,
+                _ => return None,
+            };
+        rest = next;
+    }
+    Some((millis / 1000.0).ceil() as i64)
 }
 
 #[cfg(test)]
@@ -322,5 +352,15 @@ mod tests {
                 "{line}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn durations_read_as_go_reads_them() {
+        assert_eq!(seconds("1h"), Some(3600));
+        assert_eq!(seconds("5m30s"), Some(330));
+        assert_eq!(seconds("250ms"), Some(1));
+        assert_eq!(seconds("abc"), None);
+        assert_eq!(seconds("5"), None);
+        assert_eq!(seconds(""), None);
     }
 }

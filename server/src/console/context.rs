@@ -15,6 +15,11 @@ pub struct Console<'a> {
     /// The apply pipeline, as the attendee: what the console creates goes through it, so
     /// the same policy, quotas and namespace mapping judge it as judge a pane's apply.
     pub pipeline: crate::pipeline::Context<'a>,
+    /// Where a command that follows (`get -w`, `logs -f`, `rollout status`) prints as it
+    /// goes: the tab's live stream, which takes each piece when it can (so a slow tab
+    /// slows the command, not the server). Absent for `POST /api/workspace/console`,
+    /// whose commands must end.
+    pub follow: Option<tokio::sync::mpsc::Sender<String>>,
 }
 
 /// What a command printed (stdout and stderr, in order) and its exit code.
@@ -25,6 +30,15 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// A following command whose reader went away (Ctrl-C, the tab closed): nothing
+    /// more to say, and the exit code a shell gives an interrupted command.
+    pub(super) fn stopped() -> Ran {
+        Ran {
+            output: String::new(),
+            exit_code: 130,
+        }
+    }
+
     /// A refusal or failure: its text and kubectl's exit code 1.
     pub(super) fn error(text: String) -> Ran {
         Ran {
@@ -38,6 +52,26 @@ impl Console<'_> {
     /// `text` with the workspace's real namespaces named by their short names.
     pub(super) fn shorten(&self, text: &str) -> String {
         text.replace(&self.workspace.namespace(""), "")
+    }
+
+    /// Whether `command` may follow here; if not, kubectl-style words on where it can.
+    pub(super) fn may_follow(&self, command: &str) -> Result<(), Ran> {
+        match self.follow {
+            Some(_) => Ok(()),
+            None => Err(Ran::error(format!(
+                "error: \"kubectl {command}\" follows until it is stopped: run it in the page's console, which streams it (over GET /api/stream); this API answers commands that end"
+            ))),
+        }
+    }
+
+    /// Prints `text` now, for a command that follows. False once nobody reads it (the
+    /// tab closed or pressed Ctrl-C): the command should stop.
+    pub(super) async fn print(&self, text: &str) -> bool {
+        match &self.follow {
+            Some(out) if !text.is_empty() => out.send(self.shorten(text)).await.is_ok(),
+            Some(_) => !self.follow.as_ref().is_some_and(|o| o.is_closed()),
+            None => false,
+        }
     }
 }
 

@@ -5,13 +5,11 @@
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::print::{self, Found, Section};
+use super::table::TABLE;
 use super::targets::{self, Wanted};
 use kube::Resource as _;
 use kube::api::{DynamicObject, GetParams, ListParams};
 use serde_json::{Value, json};
-
-/// What kubectl asks for to print a table.
-const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
 /// The output formats kubectl knows (for its refusal of others).
 const FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
@@ -29,10 +27,9 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
             "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: {FORMATS}"
         ));
     }
-    if invocation.is_set("watch") {
-        return Ran::error(
-            "error: the console does not follow changes (-w) yet; the cluster panel shows them live".into(),
-        );
+    let watching = invocation.is_set("watch") || invocation.is_set("watch-only");
+    if watching && let Err(refusal) = console.may_follow("get --watch") {
+        return refusal;
     }
     if invocation.args.is_empty() {
         return Ran::error("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into());
@@ -41,11 +38,16 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Ok(wanted) => wanted,
         Err(ran) => return ran,
     };
+    if watching && wanted.len() > 1 {
+        return Ran::error("error: you may only specify a single resource type".into());
+    }
     let namespaces = match targets::namespaces(console, invocation).await {
         Ok(namespaces) => namespaces,
         Err(ran) => return ran,
     };
     let mut found = Found::default();
+    // Where each listing left off, for a watch to go on from.
+    let mut versions = Vec::new();
     for want in &wanted {
         let scopes: Vec<Option<&str>> = if want.resource.namespaced {
             namespaces.iter().map(|n| Some(n.as_str())).collect()
@@ -58,7 +60,7 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
             rows: Vec::new(),
         };
         for scope in scopes {
-            fetch(
+            let version = fetch(
                 console,
                 invocation,
                 want,
@@ -68,8 +70,12 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 &mut found,
             )
             .await;
+            versions.push((scope.map(str::to_string), version));
         }
         found.sections.push(section);
+    }
+    if watching {
+        return super::watch::follow(console, invocation, &wanted[0], found, versions).await;
     }
     let mut out = match format {
         "name" => print::names(&found),
@@ -96,6 +102,8 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     }
 }
 
+/// Lists (or gets) one scope's objects into `section`; gives the listing's
+/// resourceVersion (none for objects got by name).
 async fn fetch(
     console: &Console<'_>,
     invocation: &Invocation,
@@ -104,7 +112,8 @@ async fn fetch(
     format: &str,
     section: &mut Section,
     found: &mut Found,
-) {
+) -> Option<String> {
+    let mut version = None;
     let real = short.map(|s| console.workspace.namespace(s));
     let url = DynamicObject::url_path(&want.resource.api_resource(), real.as_deref());
     let request = kube::core::Request::new(url);
@@ -146,6 +155,11 @@ async fn fetch(
                 continue;
             }
         };
+        if want.names.is_empty() {
+            version = answer["metadata"]["resourceVersion"]
+                .as_str()
+                .map(str::to_string);
+        }
         let short = short.unwrap_or_default().to_string();
         if table {
             if section.columns.is_empty() {
@@ -168,4 +182,5 @@ async fn fetch(
             section.rows.push((short, answer));
         }
     }
+    version
 }

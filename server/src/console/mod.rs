@@ -23,10 +23,14 @@ pub mod table;
 mod tabwriter;
 mod targets;
 mod top;
+mod watch;
 pub mod words;
 mod yaml;
 
 use command::Invocation;
+
+/// The longest command line taken.
+pub const MAX_LINE: usize = 4096;
 use context::from_server;
 pub use context::{Console, Ran};
 

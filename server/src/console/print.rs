@@ -23,77 +23,92 @@ pub struct Section {
 
 /// The tables, one per resource, separated by a blank line as kubectl separates them.
 pub(super) fn tables(found: &Found, invocation: &Invocation, several: bool, wide: bool) -> String {
+    let headers = !invocation.is_set("no-headers");
+    found
+        .sections
+        .iter()
+        .filter(|s| !s.rows.is_empty())
+        .map(|section| aligned(&lines(section, invocation, several, wide, headers)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A section's table as lines of cells: the header (if `headers`), then a line per row,
+/// with the namespace, kind and label columns kubectl adds.
+pub(super) fn lines(
+    section: &Section,
+    invocation: &Invocation,
+    several: bool,
+    wide: bool,
+    headers: bool,
+) -> Vec<Vec<String>> {
     let all_namespaces = invocation.is_set("all-namespaces");
     let label_columns: Vec<&str> = invocation
         .flag("label-columns")
         .map(|l| l.split(',').filter(|l| !l.is_empty()).collect())
         .unwrap_or_default();
-    let mut printed = Vec::new();
-    for section in found.sections.iter().filter(|s| !s.rows.is_empty()) {
-        let shown: Vec<usize> = section
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| wide || c["priority"].as_i64().unwrap_or(0) == 0)
-            .map(|(i, _)| i)
-            .collect();
-        let name_column = section
-            .columns
-            .iter()
-            .position(|c| c["format"] == "name")
-            .unwrap_or(0);
-        let mut lines = Vec::new();
-        if !invocation.is_set("no-headers") {
-            let mut header: Vec<String> = Vec::new();
-            if all_namespaces && section.resource.namespaced {
-                header.push("NAMESPACE".into());
-            }
-            header.extend(shown.iter().map(|&i| {
-                section.columns[i]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_uppercase()
-            }));
-            header.extend(
-                label_columns
-                    .iter()
-                    .map(|l| l.rsplit('/').next().unwrap_or(l).to_uppercase()),
-            );
-            if invocation.is_set("show-labels") {
-                header.push("LABELS".into());
-            }
-            lines.push(header);
+    let shown: Vec<usize> = section
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| wide || c["priority"].as_i64().unwrap_or(0) == 0)
+        .map(|(i, _)| i)
+        .collect();
+    let name_column = section
+        .columns
+        .iter()
+        .position(|c| c["format"] == "name")
+        .unwrap_or(0);
+    let mut lines = Vec::new();
+    if headers {
+        let mut header: Vec<String> = Vec::new();
+        if all_namespaces && section.resource.namespaced {
+            header.push("NAMESPACE".into());
         }
-        let prefix = several || invocation.is_set("show-kind");
-        for (short, row) in &section.rows {
-            let cells = row["cells"].as_array().cloned().unwrap_or_default();
-            let metadata = &row["object"]["metadata"];
-            let mut line: Vec<String> = Vec::new();
-            if all_namespaces && section.resource.namespaced {
-                line.push(short.clone());
-            }
-            line.extend(shown.iter().map(|&i| {
-                let text = cells.get(i).map(cell).unwrap_or_default();
-                if prefix && i == name_column {
-                    format!("{}/{text}", section.resource.kind_group())
-                } else {
-                    text
-                }
-            }));
-            line.extend(label_columns.iter().map(|l| {
-                metadata["labels"][*l]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            }));
-            if invocation.is_set("show-labels") {
-                line.push(labels(metadata));
-            }
-            lines.push(line);
+        header.extend(shown.iter().map(|&i| {
+            section.columns[i]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_uppercase()
+        }));
+        header.extend(
+            label_columns
+                .iter()
+                .map(|l| l.rsplit('/').next().unwrap_or(l).to_uppercase()),
+        );
+        if invocation.is_set("show-labels") {
+            header.push("LABELS".into());
         }
-        printed.push(aligned(&lines));
+        lines.push(header);
     }
-    printed.join("\n")
+    let prefix = several || invocation.is_set("show-kind");
+    for (short, row) in &section.rows {
+        let cells = row["cells"].as_array().cloned().unwrap_or_default();
+        let metadata = &row["object"]["metadata"];
+        let mut line: Vec<String> = Vec::new();
+        if all_namespaces && section.resource.namespaced {
+            line.push(short.clone());
+        }
+        line.extend(shown.iter().map(|&i| {
+            let text = cells.get(i).map(cell).unwrap_or_default();
+            if prefix && i == name_column {
+                format!("{}/{text}", section.resource.kind_group())
+            } else {
+                text
+            }
+        }));
+        line.extend(label_columns.iter().map(|l| {
+            metadata["labels"][*l]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }));
+        if invocation.is_set("show-labels") {
+            line.push(labels(metadata));
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// `-o name`: `pod/web`, `deployment.apps/web`.

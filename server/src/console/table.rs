@@ -4,6 +4,9 @@
 
 use serde_json::Value;
 
+/// What kubectl asks for to print a table (and to watch one).
+pub const TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
 /// kubectl's tabwriter: minimum cell width and padding.
 const MIN_WIDTH: usize = 6;
 const PADDING: usize = 3;
@@ -25,9 +28,34 @@ pub fn every_cell_padded(lines: &[Vec<String>]) -> String {
     layout(lines, MIN_WIDTH, PADDING, true)
 }
 
+/// Column widths kept from one printing to the next, as `kubectl get -w` keeps them (its
+/// tabwriter remembers widths across flushes): a later row can widen a column, never
+/// narrow it, and rows printed before stay as they were.
+#[derive(Debug, Default)]
+pub struct Widths(Vec<usize>);
+
+impl Widths {
+    /// `lines` aligned as [`aligned`] aligns them, in columns at least as wide as before.
+    pub fn aligned(&mut self, lines: &[Vec<String>]) -> String {
+        lay_out(lines, &mut self.0, MIN_WIDTH, PADDING, false)
+    }
+}
+
 fn layout(lines: &[Vec<String>], min_width: usize, padding: usize, pad_last: bool) -> String {
+    lay_out(lines, &mut Vec::new(), min_width, padding, pad_last)
+}
+
+fn lay_out(
+    lines: &[Vec<String>],
+    widths: &mut Vec<usize>,
+    min_width: usize,
+    padding: usize,
+    pad_last: bool,
+) -> String {
     let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; columns];
+    if widths.len() < columns {
+        widths.resize(columns, 0);
+    }
     // Unless padded too, the last cell of a line ends with the line, not a tab: it sets no
     // width.
     let padded = |line: &Vec<String>| line.len() - usize::from(!pad_last && !line.is_empty());
@@ -101,6 +129,27 @@ mod tests {
         assert_eq!(
             aligned(&[row(&["A", "B"]), row(&["x", "y"])]),
             "A     B\nx     y\n"
+        );
+    }
+
+    #[test]
+    fn a_watch_keeps_its_widths_from_one_row_to_the_next() {
+        let mut widths = Widths::default();
+        let first = widths.aligned(&[
+            row(&["NAME", "DATA", "AGE"]),
+            row(&["settings-long", "1", "0s"]),
+        ]);
+        assert_eq!(
+            first,
+            "NAME            DATA   AGE\nsettings-long   1      0s\n"
+        );
+        assert_eq!(
+            widths.aligned(&[row(&["a", "2", "1s"])]),
+            "a               2      1s\n"
+        );
+        assert_eq!(
+            widths.aligned(&[row(&["a", "Terminating", "1s"])]),
+            "a               Terminating   1s\n"
         );
     }
 

@@ -2,14 +2,12 @@
 //! as the attendee, answered with what kubectl would have printed and its exit code.
 
 use super::error::AppError;
+use crate::console::MAX_LINE;
 use crate::sessions::Attendee;
 use crate::state::AppState;
 use app::model::api::{ConsoleAnswer, ConsoleCommand};
 use axum::Json;
 use axum::extract::State;
-
-/// The longest command line taken.
-const MAX_LINE: usize = 4096;
 
 /// `POST /api/workspace/console` — body `{"command": "kubectl get pods"}`.
 pub async fn run(

@@ -1,17 +1,11 @@
 //! Following a pod's log for a tab, line by line, until it ends or the tab stops looking —
-//! each line cut at a length, and at most so many lines a second (a container that
-//! floods its log is read at that pace, not the tab flooded).
+//! each line cut at a length, and at most so many lines a second
+//! ([`crate::limits::LogPace`]).
 
 use app::model::live::ServerMessage;
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::core::v1::Pod;
-use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// Longest line sent; longer ones are cut and marked.
-const LINE: usize = 16 * 1024;
-/// Lines sent per second at most.
-const LINES_PER_SECOND: u32 = 200;
 
 /// Which log a tab follows.
 pub struct LogRequest {
@@ -48,24 +42,9 @@ pub async fn follow(
     let reason = match api.log_stream(&pod, &params).await {
         Ok(stream) => {
             let mut lines = stream.lines();
-            let mut window = (tokio::time::Instant::now(), 0u32);
-            while let Some(Ok(mut line)) = lines.next().await {
-                let now = tokio::time::Instant::now();
-                if now.duration_since(window.0) >= Duration::from_secs(1) {
-                    window = (now, 0);
-                } else if window.1 >= LINES_PER_SECOND {
-                    tokio::time::sleep_until(window.0 + Duration::from_secs(1)).await;
-                    window = (tokio::time::Instant::now(), 0);
-                }
-                window.1 += 1;
-                if line.len() > LINE {
-                    let mut end = LINE;
-                    while !line.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    line.truncate(end);
-                    line.push_str(" … (line cut)");
-                }
+            let mut pace = crate::limits::LogPace::default();
+            while let Some(Ok(line)) = lines.next().await {
+                let line = pace.admit(line).await;
                 let message = ServerMessage::Log {
                     namespace: namespace.clone(),
                     pod: pod.clone(),

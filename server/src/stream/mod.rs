@@ -1,10 +1,12 @@
 //! The live stream: one websocket per tab. The tab says which lesson (and step) it shows;
 //! the server sends a snapshot of the workspace's objects, then every change, the
-//! namespace events, the step's checks as they tick, and pod logs when asked. Messages
+//! namespace events, the step's checks as they tick, pod logs when asked, and what the
+//! console lines it runs print (`console`). Messages
 //! are typed, versioned JSON (`app::model::live`, `docs/api.md`). A tab that reconnects
 //! gets a fresh snapshot, so it loses nothing; a tab too slow to keep up is sent a fresh
 //! snapshot instead of the changes it missed, and never holds up the others.
 
+mod console;
 mod logs;
 mod watching;
 
@@ -49,6 +51,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
     };
     let mut session: Option<Watching> = None;
     let mut logs: Option<tokio::task::JoinHandle<()>> = None;
+    let mut consoles = console::Consoles::default();
     let mut tick = tokio::time::interval(TICK);
     loop {
         tokio::select! {
@@ -75,6 +78,10 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                     Ok(Request::StopLogs) => {
                         if let Some(old) = logs.take() { old.abort(); }
                     }
+                    Ok(Request::Console { id, command }) => {
+                        consoles.start(&state, &attendee, id, command, &out).await;
+                    }
+                    Ok(Request::Interrupt { id }) => consoles.interrupt(id, &out).await,
                     Err(e) => {
                         let _ = out.send(ServerMessage::Error { message: format!("not a request this server understands: {e}") }).await;
                     }
@@ -101,6 +108,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
         task.abort();
     }
     drop(session);
+    drop(consoles);
     writer.abort();
 }
 

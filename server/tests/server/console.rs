@@ -3,6 +3,8 @@
 //! token, as kubeclass impersonates), the outputs identical once the real namespace is
 //! named by its short name and ages are blurred. And what the console refuses.
 
+pub(super) mod follow;
+
 use super::support::{app, from_page, new_attendee, send, state};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -114,23 +116,7 @@ impl Setup {
 
     /// Real kubectl, as the attendee, with `server` standing for the real namespace.
     async fn kubectl(&self, args: &[String]) -> (String, i64) {
-        let mut command = Command::new(KUBECTL);
-        command
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .arg(format!("--as={}", self.user))
-            .arg(format!("--as-group={}", self.group))
-            .args(args.iter().map(|a| a.replace("server", &self.namespace)));
-        // stdout and stderr into one file, so their lines keep the order kubectl wrote
-        // them in, as a terminal shows them.
-        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("kubeclass-kubectl-{}-{run}", std::process::id()));
-        let file = std::fs::File::create(&path).expect("output file");
-        command
-            .stdout(file.try_clone().expect("clone"))
-            .stderr(file);
+        let (mut command, path) = self.kubectl_command(args);
         let status = tokio::task::spawn_blocking(move || command.status())
             .await
             .expect("join")
@@ -141,6 +127,62 @@ impl Setup {
             text.replace(&self.namespace, "server"),
             i64::from(status.code().unwrap_or(-1)),
         )
+    }
+
+    /// The router served on a port of its own (for the live stream's websocket).
+    async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        addr
+    }
+
+    /// A GET through the page's API; its body.
+    async fn get(&self, path: &str) -> String {
+        let request = from_page("GET", path, &self.cookie, String::new());
+        let (status, _, body) = send(&self.router, request).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    }
+
+    /// Waits until the pods of `web` (two, unless it was scaled) run.
+    async fn until_web_runs(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (pods, _) = self.console("kubectl get pods -n server").await;
+            if pods.matches("Running").count() >= 2 {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "pods never ran: {pods}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// kubectl 1.32 with `args` as the attendee, writing stdout and stderr into one file
+    /// (so their lines keep the order kubectl wrote them in, as a terminal shows them).
+    fn kubectl_command(&self, args: &[String]) -> (Command, PathBuf) {
+        let mut command = Command::new(KUBECTL);
+        command
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg(format!("--as={}", self.user))
+            .arg(format!("--as-group={}", self.group))
+            .args(args.iter().map(|a| a.replace("server", &self.namespace)));
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("kubeclass-kubectl-{}-{run}", std::process::id()));
+        let file = std::fs::File::create(&path).expect("output file");
+        command
+            .stdout(file.try_clone().expect("clone"))
+            .stderr(file);
+        (command, path)
     }
 }
 
@@ -318,18 +360,7 @@ fn last_line(text: &str) -> String {
 /// The console's output and real kubectl's, for each of `commands` where they differ.
 pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
     // Pods up, and old enough that every age has two digits on both sides.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (pods, _) = setup.console("kubectl get pods -n server").await;
-        if pods.matches("Running").count() == 2 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "pods never ran: {pods}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    setup.until_web_runs().await;
     tokio::time::sleep(Duration::from_secs(10)).await;
     let mut differences = Vec::new();
     for &command in commands {

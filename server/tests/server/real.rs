@@ -143,6 +143,10 @@ async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
     differences.extend(super::console::compare_writes(&setup, super::console::WRITES).await);
     differences
         .extend(super::console::compare_writes(&setup, super::console::PROTOBUF_WRITES).await);
+    // Last, since they change `web`: the commands that follow, over the live stream.
+    let follow = super::console::follow::ENDING;
+    differences.extend(super::console::follow::compare_ending(&setup, follow).await);
+    differences.extend(super::console::follow::compare_follows(&setup).await);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 

@@ -138,27 +138,39 @@ impl Tab {
 
     /// The first message, received before or within `seconds`, that satisfies `wanted`.
     pub(super) async fn until(&mut self, seconds: u64, wanted: impl Fn(&Value) -> bool) -> Value {
-        if let Some(i) = self.unread.iter().position(&wanted) {
-            return self.unread.remove(i);
+        if let Some(found) = self.within(Duration::from_secs(seconds), wanted).await {
+            return found;
         }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+        let seen: Vec<String> = self
+            .unread
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} {}",
+                    m["type"], m["object"]["kind"], m["event"]["reason"]
+                )
+            })
+            .collect();
+        panic!(
+            "no awaited message within {seconds}s; unread: {}",
+            seen.join(" | ")
+        );
+    }
+
+    /// The first message, received before or within `time`, that satisfies `wanted`.
+    pub(super) async fn within(
+        &mut self,
+        time: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        if let Some(i) = self.unread.iter().position(&wanted) {
+            return Some(self.unread.remove(i));
+        }
+        let deadline = tokio::time::Instant::now() + time;
         loop {
-            let Ok(next) = tokio::time::timeout_at(deadline, self.socket.next()).await else {
-                let seen: Vec<String> = self
-                    .unread
-                    .iter()
-                    .map(|m| {
-                        format!(
-                            "{} {} {}",
-                            m["type"], m["object"]["kind"], m["event"]["reason"]
-                        )
-                    })
-                    .collect();
-                panic!(
-                    "no awaited message within {seconds}s; unread: {}",
-                    seen.join(" | ")
-                );
-            };
+            let next = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()?;
             let Some(Ok(Message::Text(text))) = next else {
                 continue;
             };
@@ -168,7 +180,7 @@ impl Tab {
             serde_json::from_value::<app::model::live::Envelope>(value.clone())
                 .unwrap_or_else(|e| panic!("{e}: {value}"));
             if wanted(&value) {
-                return value;
+                return Some(value);
             }
             self.unread.push(value);
         }

@@ -1,13 +1,14 @@
 //! The kubectl console: a prompt that runs kubectl command lines on the server, as the
-//! attendee (`POST /api/workspace/console`), and shows what kubectl would print. A line
-//! console rather than a terminal emulator: its output is text a screen reader reads as
-//! it arrives (`role="log"`), it can be selected and copied, and it needs no script
-//! beyond the page's own. History (↑/↓) is kept in the browser's storage; Tab completes
-//! commands, flags, kinds and the workspace's names; Ctrl-C drops the line; the lesson's
-//! Run buttons queue their commands here.
+//! attendee, over the live stream (`Live::run_console`), and shows what kubectl prints as
+//! it prints it (`get -w`, `logs -f` and `rollout status` follow until they end or Ctrl-C
+//! stops them). A line console rather than a terminal emulator: its output is text a
+//! screen reader reads as it arrives (`role="log"`), it can be selected and copied, and it
+//! needs no script beyond the page's own. History (↑/↓) is kept in the browser's storage;
+//! Tab completes commands, flags, kinds and the workspace's names; Ctrl-C stops the
+//! running command or drops the line; the lesson's Run buttons queue their commands here.
 
+use crate::live::Live;
 use crate::live::complete::{Known, complete};
-use crate::live::{Live, api};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -17,20 +18,11 @@ const HISTORY: usize = 200;
 #[cfg(feature = "hydrate")]
 const HISTORY_KEY: &str = "kubeclass-console-history";
 
-/// One command and what it printed.
-#[derive(Debug, Clone, PartialEq)]
-struct Entry {
-    command: String,
-    output: String,
-    failed: bool,
-}
-
 #[component]
 pub fn ConsolePanel() -> impl IntoView {
     let live = expect_context::<Live>();
-    let entries = RwSignal::new(Vec::<Entry>::new());
     let line = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    let busy = Memo::new(move |_| live.console.with(|c| c.running().is_some()));
     let history = StoredValue::new(load_history());
     // Where ↑/↓ is in the history (its length: the line being typed).
     let cursor = StoredValue::new(history.with_value(Vec::len));
@@ -56,28 +48,16 @@ pub fn ConsolePanel() -> impl IntoView {
             save_history(h);
             cursor.set_value(h.len());
         });
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let entry = match api::console(&command).await {
-                Ok(answer) => Entry {
-                    command,
-                    output: answer.output,
-                    failed: answer.exit_code != 0,
-                },
-                Err(e) => Entry {
-                    command,
-                    output: e,
-                    failed: true,
-                },
-            };
-            entries.update(|e| e.push(entry));
-            busy.set(false);
-            request_animation_frame(scroll_down);
-        });
+        live.run_console(&command);
     };
-    // The lesson's Run buttons: their commands, one after another.
+    // Output that arrives keeps the newest in view.
     Effect::new(move |_| {
-        if busy.get() || !live.ready.get() {
+        live.console.track();
+        request_animation_frame(scroll_down);
+    });
+    // The lesson's Run buttons: their commands, one after another, once the stream is up.
+    Effect::new(move |_| {
+        if busy.get() || !live.ready.get() || !live.connected.get() {
             return;
         }
         let Some(next) = live.console_queue.with(|q| q.first().cloned()) else {
@@ -129,31 +109,26 @@ pub fn ConsolePanel() -> impl IntoView {
             });
             line.set(completion.line);
             if !completion.candidates.is_empty() {
-                entries.update(|e| {
-                    e.push(Entry {
-                        command: line.get_untracked(),
-                        output: completion.candidates.join("  ") + "\n",
-                        failed: false,
-                    })
-                });
-                request_animation_frame(scroll_down);
+                let output = completion.candidates.join("  ") + "\n";
+                live.console
+                    .update(|c| c.note(&line.get_untracked(), output));
             }
         }
         "c" if ev.ctrl_key() && !has_selection() => {
             ev.prevent_default();
-            entries.update(|e| {
-                e.push(Entry {
-                    command: format!("{}^C", line.get_untracked()),
-                    output: String::new(),
-                    failed: false,
-                })
-            });
-            line.set(String::new());
+            if !live.interrupt_console() {
+                let dropped = format!("{}^C", line.get_untracked());
+                live.console.update(|c| c.note(&dropped, String::new()));
+                line.set(String::new());
+            }
         }
         _ => {}
     };
+    let stop = move |_| {
+        live.interrupt_console();
+    };
     let clear = move |_| {
-        entries.set(Vec::new());
+        live.console.update(|c| c.clear());
         if let Some(input) = input.get_untracked() {
             let _ = input.focus();
         }
@@ -161,13 +136,18 @@ pub fn ConsolePanel() -> impl IntoView {
     view! {
         <div class="console">
             <div class="console-output" node_ref=output role="log" aria-live="polite" aria-label="Console output" tabindex="0">
-                <Show when=move || entries.with(Vec::is_empty)>
+                <Show when=move || live.console.with(|c| c.entries.is_empty())>
                     <p class="muted">"Type a kubectl command, such as " <code>"kubectl get pods -n server"</code> ", or press Run beside a command in the lesson. Tab completes; ↑ and ↓ go through what you ran."</p>
                 </Show>
-                <For each=move || entries.get().into_iter().enumerate() key=|(i, _)| *i let:item>
-                    <div class="console-entry">
+                // Keyed by what can change, so a line is redrawn when it prints or ends.
+                <For
+                    each=move || live.console.get().entries.into_iter().enumerate()
+                    key=|(i, e)| (*i, e.output.len(), e.exit_code)
+                    let:item
+                >
+                    <div class="console-entry" aria-busy=item.1.running().then_some("true")>
                         <p class="console-command"><span class="prompt" aria-hidden="true">"$ "</span>{item.1.command.clone()}</p>
-                        <pre class="console-text" class:failed=item.1.failed>{item.1.output.clone()}</pre>
+                        <pre class="console-text" class:failed=item.1.failed()>{item.1.output.clone()}</pre>
                     </div>
                 </For>
             </div>
@@ -184,7 +164,12 @@ pub fn ConsolePanel() -> impl IntoView {
                     on:input=move |ev| line.set(event_target_value(&ev))
                     on:keydown=on_keydown
                 />
-                <button type="submit" class="button primary small" disabled=busy>"Run"</button>
+                <Show
+                    when=move || busy.get()
+                    fallback=|| view! { <button type="submit" class="button primary small">"Run"</button> }
+                >
+                    <button type="button" class="button primary small" on:click=stop aria-keyshortcuts="Control+C">"Stop"</button>
+                </Show>
                 <button type="button" class="button quiet small" on:click=clear>"Clear"</button>
             </form>
         </div>

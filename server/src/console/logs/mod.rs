@@ -1,8 +1,10 @@
 //! `kubectl logs POD [CONTAINER]`, `TYPE/NAME` (one pod its selector picks, as kubectl
 //! picks it) and `-l SELECTOR` (every pod, 10 lines each unless `--tail`), with `-c`,
 //! `--all-containers`, `--tail`, `--since`, `--previous`, `--timestamps` and `--prefix`,
-//! read as the attendee. Following (`-f`) belongs to the live stream, not to a command
-//! that ends.
+//! read as the attendee. `-f` follows each log until it ends or Ctrl-C (over the live
+//! stream; several at once, up to `--max-log-requests`, as kubectl follows them).
+
+mod follow;
 
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
@@ -17,11 +19,9 @@ const USAGE: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTA
 const SELECTOR_TAIL: i64 = 10;
 
 pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
-    if invocation.is_set("follow") {
-        return Ran::error(
-            "error: the console does not follow logs (-f) yet; the Logs tab of the cluster panel follows them live"
-                .into(),
-        );
+    let follow = invocation.is_set("follow");
+    if follow && let Err(refusal) = console.may_follow("logs --follow") {
+        return refusal;
     }
     let selector = invocation.flag("selector").filter(|s| !s.is_empty());
     let args = &invocation.args;
@@ -32,7 +32,7 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Ok(short) => short,
         Err(ran) => return ran,
     };
-    let since = match invocation.flag("since").map(seconds) {
+    let since = match invocation.flag("since").map(super::command::seconds) {
         None => None,
         Some(Some(s)) => Some(s),
         Some(None) => {
@@ -86,9 +86,11 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let chosen = invocation
         .flag("container")
         .or(args.get(1).map(String::as_str));
+    // Each (pod, container) whose log is read, in order.
+    let mut logs = Vec::new();
     for pod in &pods {
         let name = pod.metadata.name.clone().unwrap_or_default();
-        let containers = match (chosen, invocation.is_set("all-containers")) {
+        match (chosen, invocation.is_set("all-containers")) {
             (Some(c), _) if !names(pod).iter().any(|(n, _)| n == c) => {
                 out.push_str(&format!(
                     "error: container {c} is not valid for pod {name}\n"
@@ -98,30 +100,34 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
                     exit_code: 1,
                 };
             }
-            (Some(c), _) => vec![c.to_string()],
-            (None, true) => names(pod).into_iter().map(|(n, _)| n).collect(),
-            (None, false) => vec![default_container(pod, &mut out)],
+            (Some(c), _) => logs.push((name, c.to_string())),
+            (None, true) => logs.extend(names(pod).into_iter().map(|(n, _)| (name.clone(), n))),
+            (None, false) => logs.push((name.clone(), default_container(pod, &mut out))),
+        }
+    }
+    let prefix = invocation.is_set("prefix");
+    if follow {
+        return follow::follow(console, invocation, &pods_api, &base, logs, out).await;
+    }
+    for (name, container) in logs {
+        let params = LogParams {
+            container: Some(container.clone()),
+            ..base.clone()
         };
-        for container in containers {
-            let params = LogParams {
-                container: Some(container.clone()),
-                ..base.clone()
-            };
-            match pods_api.logs(&name, &params).await {
-                Ok(text) if invocation.is_set("prefix") => {
-                    for line in text.lines() {
-                        out.push_str(&format!("[pod/{name}/{container}] {line}\n"));
-                    }
+        match pods_api.logs(&name, &params).await {
+            Ok(text) if prefix => {
+                for line in text.lines() {
+                    out.push_str(&format!("[pod/{name}/{container}] {line}\n"));
                 }
-                Ok(text) => out.push_str(&text),
-                Err(e) => {
-                    out.push_str(&from_server(&e));
-                    out.push('\n');
-                    return Ran {
-                        output: out,
-                        exit_code: 1,
-                    };
-                }
+            }
+            Ok(text) => out.push_str(&text),
+            Err(e) => {
+                out.push_str(&from_server(&e));
+                out.push('\n');
+                return Ran {
+                    output: out,
+                    exit_code: 1,
+                };
             }
         }
     }
@@ -277,48 +283,4 @@ fn default_container(pod: &Pod, out: &mut String) -> String {
         ));
     }
     first
-}
-
-/// A Go duration (`1h`, `5m30s`, `90s`, `250ms`) in whole seconds, rounded up as
-/// kubectl sends `sinceSeconds`.
-fn seconds(text: &str) -> Option<i64> {
-    let mut rest = text;
-    let mut millis: f64 = 0.0;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let (number, after) = rest.split_at(split);
-        let value: f64 = number.parse().ok()?;
-        let unit_end = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_end);
-        millis += value
-            * match unit {
-                "h" => 3_600_000.0,
-                "m" => 60_000.0,
-                "s" => 1000.0,
-                "ms" => 1.0,
-                _ => return None,
-            };
-        rest = next;
-    }
-    Some((millis / 1000.0).ceil() as i64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_go_reads_them() {
-        assert_eq!(seconds("1h"), Some(3600));
-        assert_eq!(seconds("5m30s"), Some(330));
-        assert_eq!(seconds("250ms"), Some(1));
-        assert_eq!(seconds("abc"), None);
-        assert_eq!(seconds("5"), None);
-        assert_eq!(seconds(""), None);
-    }
 }

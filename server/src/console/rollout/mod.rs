@@ -2,16 +2,14 @@
 //! also on StatefulSets and DaemonSets), as the attendee, in kubectl's words. A
 //! Deployment's history is its ReplicaSets, each with its revision number.
 
+mod status;
+
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::table;
 use super::targets::{self, Said, Target};
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
-use std::time::Duration;
-
-/// The longest `rollout status` waits: within the HTTP request's own limit.
-const STATUS_LIMIT: Duration = Duration::from_secs(20);
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
@@ -41,7 +39,7 @@ pub async fn rollout(console: &Console<'_>, invocation: &Invocation) -> Ran {
             "restart" => restart(&api, &target).await,
             "pause" => pause(&api, &target, true).await,
             "resume" => pause(&api, &target, false).await,
-            "status" => status(&api, &target).await,
+            "status" => status::status(console, &api, &target, invocation).await,
             "history" => history(console, &short, &target, invocation).await,
             _ => undo(console, &short, &target, invocation).await,
         });
@@ -61,7 +59,10 @@ fn only(target: &Target, kinds: &[&str], what: &str) -> Result<(), String> {
     }
 }
 
-async fn get(api: &Api<DynamicObject>, target: &Target) -> Result<DynamicObject, String> {
+pub(super) async fn get(
+    api: &Api<DynamicObject>,
+    target: &Target,
+) -> Result<DynamicObject, String> {
     api.get(&target.name).await.map_err(|e| from_server(&e))
 }
 
@@ -117,81 +118,6 @@ async fn pause(api: &Api<DynamicObject>, target: &Target, paused: bool) -> Resul
     patch(api, target, &body).await?;
     let done = if paused { "paused" } else { "resumed" };
     Ok(format!("{} {done}\n", target.slash()))
-}
-
-/// Waits (within [`STATUS_LIMIT`]) until the Deployment's rollout is complete, printing
-/// each new state kubectl would print while it waits.
-async fn status(api: &Api<DynamicObject>, target: &Target) -> Result<String, String> {
-    only(target, &["Deployment"], "status")?;
-    let deadline = tokio::time::Instant::now() + STATUS_LIMIT;
-    let mut out = String::new();
-    let mut last = String::new();
-    loop {
-        let object = get(api, target).await?;
-        let (line, done) = progress(&target.name, &object.data);
-        if line != last {
-            out.push_str(&line);
-            last = line;
-        }
-        if done {
-            return Ok(out);
-        }
-        if tokio::time::Instant::now() >= deadline {
-            out.push_str(&format!(
-                "(the console stopped waiting after {}s; the cluster panel shows the rollout as it goes on)\n",
-                STATUS_LIMIT.as_secs()
-            ));
-            return Ok(out);
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-/// What kubectl prints for a Deployment's rollout, and whether it is complete.
-fn progress(name: &str, deployment: &Value) -> (String, bool) {
-    let number = |v: &Value| v.as_i64().unwrap_or(0);
-    let (spec, status) = (&deployment["spec"], &deployment["status"]);
-    if number(&deployment["metadata"]["generation"]) > number(&status["observedGeneration"]) {
-        return (
-            "Waiting for deployment spec update to be observed...\n".into(),
-            false,
-        );
-    }
-    let wanted = spec["replicas"].as_i64().unwrap_or(1);
-    let updated = number(&status["updatedReplicas"]);
-    let replicas = number(&status["replicas"]);
-    let available = number(&status["availableReplicas"]);
-    let failed = status["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded");
-    if failed {
-        return (
-            format!("error: deployment \"{name}\" exceeded its progress deadline\n"),
-            true,
-        );
-    }
-    let line = if updated < wanted {
-        format!(
-            "Waiting for deployment \"{name}\" rollout to finish: {updated} out of {wanted} new replicas have been updated...\n"
-        )
-    } else if replicas > updated {
-        format!(
-            "Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n",
-            replicas - updated
-        )
-    } else if available < updated {
-        format!(
-            "Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"
-        )
-    } else {
-        return (
-            format!("deployment \"{name}\" successfully rolled out\n"),
-            true,
-        );
-    };
-    (line, false)
 }
 
 /// The Deployment's ReplicaSets with their revisions, oldest first.

@@ -1,0 +1,123 @@
+//! Console lines a tab runs over its live stream. Each runs in a task of its own; what it
+//! prints is sent as it is printed (commands that follow, such as `get -w`, `logs -f` and
+//! `rollout status`, print until they end or the tab presses Ctrl-C), then its exit code.
+//! An attendee has at most so many running over all their tabs ([`crate::limits`]).
+
+use crate::console::{Console, MAX_LINE};
+use crate::state::AppState;
+use app::model::live::ServerMessage;
+use std::collections::HashMap;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Pieces of output held for a tab before the command waits for it.
+const PENDING: usize = 16;
+
+/// The exit code of a command stopped by Ctrl-C, as a shell reports it.
+const INTERRUPTED: i32 = 130;
+
+/// A tab's running console lines, by the id the tab gave each. Dropping it (the tab
+/// closed) stops them all.
+#[derive(Default)]
+pub struct Consoles {
+    running: HashMap<u32, JoinHandle<()>>,
+}
+
+impl Consoles {
+    /// Starts the line `command`, or says at once why it cannot run.
+    pub async fn start(
+        &mut self,
+        state: &AppState,
+        attendee: &str,
+        id: u32,
+        command: String,
+        out: &mpsc::Sender<ServerMessage>,
+    ) {
+        self.running.retain(|_, task| !task.is_finished());
+        let refusal = if command.len() > MAX_LINE {
+            Some(format!(
+                "error: a console line holds at most {MAX_LINE} bytes; this one holds {}",
+                command.len()
+            ))
+        } else if self.running.contains_key(&id) {
+            Some(format!("error: console line {id} is already running"))
+        } else {
+            None
+        };
+        let slot = match refusal {
+            Some(refusal) => Err(refusal),
+            None => state.limits.run_console(attendee).ok_or_else(|| {
+                format!(
+                    "error: {} console commands are already running in your tabs; stop one with Ctrl-C first",
+                    state.limits.config.max_console_commands_per_attendee
+                )
+            }),
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(refusal) => {
+                let text = refusal + "\n";
+                let _ = out.send(ServerMessage::ConsoleOutput { id, text }).await;
+                let _ = out
+                    .send(ServerMessage::ConsoleExit { id, exit_code: 1 })
+                    .await;
+                return;
+            }
+        };
+        let (state, attendee, out) = (state.clone(), attendee.to_string(), out.clone());
+        let task = tokio::spawn(async move {
+            let _slot = slot;
+            let workspace = state.workspace(&attendee);
+            let (pieces, mut printed) = mpsc::channel::<String>(PENDING);
+            let run = async {
+                let console = Console {
+                    follow: Some(pieces),
+                    ..state.console(&workspace)
+                };
+                crate::console::run(&console, &command).await
+            };
+            let forward = async {
+                while let Some(text) = printed.recv().await {
+                    if out
+                        .send(ServerMessage::ConsoleOutput { id, text })
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+                // Nobody reads on: the command sees its output closed and stops.
+                drop(printed);
+            };
+            let (ran, ()) = tokio::join!(run, forward);
+            if !ran.output.is_empty() {
+                let text = ran.output;
+                let _ = out.send(ServerMessage::ConsoleOutput { id, text }).await;
+            }
+            let exit_code = ran.exit_code;
+            let _ = out.send(ServerMessage::ConsoleExit { id, exit_code }).await;
+        });
+        self.running.insert(id, task);
+    }
+
+    /// Ctrl-C: stops the line `id` if it still runs, and says it ended.
+    pub async fn interrupt(&mut self, id: u32, out: &mpsc::Sender<ServerMessage>) {
+        let Some(task) = self.running.remove(&id) else {
+            return;
+        };
+        if task.is_finished() {
+            return;
+        }
+        task.abort();
+        let exit_code = INTERRUPTED;
+        let _ = out.send(ServerMessage::ConsoleExit { id, exit_code }).await;
+    }
+}
+
+impl Drop for Consoles {
+    fn drop(&mut self) {
+        for task in self.running.values() {
+            task.abort();
+        }
+    }
+}
