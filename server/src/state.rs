@@ -36,6 +36,8 @@ pub struct AppState {
     pub watchers: Arc<Watchers>,
     /// The names of the cluster's resources, for the console.
     pub catalog: Arc<Catalog>,
+    /// The ports the console's `kubectl port-forward` opened, for its `curl`.
+    pub forwards: Arc<crate::console::forwards::Forwards>,
     /// What one visitor, and all of them, may take.
     pub limits: Arc<Limits>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
@@ -61,6 +63,7 @@ impl AppState {
             identities: Arc::new(Identities::new(platform)),
             discovery: Arc::new(Discovery::default()),
             catalog: Arc::new(Catalog::default()),
+            forwards: Arc::default(),
             limits: Arc::new(Limits::new(limits)),
             containers: Arc::default(),
             db,
@@ -109,6 +112,7 @@ impl AppState {
             tenant: self.tenant(workspace),
             platform: self.platform(),
             catalog: &self.catalog,
+            forwards: &self.forwards,
             workspace,
             pipeline: self.pipeline(workspace),
             follow: None,

@@ -150,6 +150,10 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         &[value("subresource", None), boolean("quiet", Some('q'))],
     ),
     (
+        "port-forward",
+        &[value("address", None), value("pod-running-timeout", None)],
+    ),
+    (
         "api-resources",
         &[
             boolean("namespaced", None),

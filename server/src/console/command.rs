@@ -19,7 +19,6 @@ const NOT_YET: &[&str] = &[
     "explain",
     "version",
     "cluster-info",
-    "port-forward",
     "patch",
     "replace",
     "wait",

@@ -11,6 +11,8 @@ pub struct Console<'a> {
     /// kubeclass's own client: discovery and the workspace's namespaces.
     pub platform: &'a kube::Client,
     pub catalog: &'a Catalog,
+    /// The ports `port-forward` opened, for `curl`.
+    pub forwards: &'a super::forwards::Forwards,
     pub workspace: &'a Workspace,
     /// The apply pipeline, as the attendee: what the console creates goes through it, so
     /// the same policy, quotas and namespace mapping judge it as judge a pane's apply.

@@ -9,11 +9,15 @@ mod auth;
 pub mod command;
 mod context;
 mod create;
+mod curl;
 mod delete;
 mod describe;
+pub mod forwards;
 mod get;
 mod logs;
 mod metadata;
+mod pods;
+mod port_forward;
 mod print;
 pub mod resources;
 mod rollout;
@@ -46,10 +50,17 @@ pub async fn run(console: &Console<'_>, line: &str) -> Ran {
             exit_code: 0,
         };
     };
+    if program == "curl" {
+        let ran = curl::curl(console, rest).await;
+        return Ran {
+            output: console.shorten(&ran.output),
+            ..ran
+        };
+    }
     if program != "kubectl" {
         return Ran {
             output: format!(
-                "{program}: the console runs kubectl commands (\"kubectl get pods\"), not \"{program}\"\n"
+                "{program}: the console runs kubectl commands (\"kubectl get pods\") and curl to the workspace's apps, not \"{program}\"\n"
             ),
             exit_code: 127,
         };
@@ -79,6 +90,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "create" => create::create(console, invocation).await,
         "set" => set::set(console, invocation).await,
         "top" => top::top(console, invocation).await,
+        "port-forward" => port_forward::port_forward(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

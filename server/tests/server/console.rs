@@ -3,6 +3,7 @@
 //! token, as kubeclass impersonates), the outputs identical once the real namespace is
 //! named by its short name and ages are blurred. And what the console refuses.
 
+mod curl;
 pub(super) mod follow;
 
 use super::support::{app, from_page, new_attendee, send, state};

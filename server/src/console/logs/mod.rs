@@ -10,8 +10,7 @@ use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::targets;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DynamicObject, ListParams, LogParams};
-use serde_json::Value;
+use kube::api::{Api, ListParams, LogParams};
 
 const USAGE: &str = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
 
@@ -71,7 +70,7 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
             }
             listed
         }
-        None => match pod_of(console, &pods_api, &short, &args[0], &mut out).await {
+        None => match super::pods::pod_of(console, &pods_api, &short, &args[0], &mut out).await {
             Ok(pod) => vec![pod],
             Err(ran) => return ran,
         },
@@ -135,97 +134,6 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
         output: out,
         exit_code: 0,
     }
-}
-
-/// The pod `arg` names: a pod's name, `pod/NAME`, or `TYPE/NAME` of something that
-/// selects pods (the one kubectl would pick, said when there are several).
-async fn pod_of(
-    console: &Console<'_>,
-    pods: &Api<Pod>,
-    short: &str,
-    arg: &str,
-    out: &mut String,
-) -> Result<Pod, Ran> {
-    let not_found = |what: String| {
-        Ran::error(format!(
-            "error: error from server (NotFound): {what} not found in namespace \"{short}\""
-        ))
-    };
-    let (resource, name) = match arg.split_once('/') {
-        Some((kind, name)) => (Some(targets::resolve(console, kind).await?), name),
-        None => (None, arg),
-    };
-    targets::checked_name(name)?;
-    let Some(resource) = resource.filter(|r| !(r.group.is_empty() && r.kind == "Pod")) else {
-        return match pods.get(name).await {
-            Ok(pod) => Ok(pod),
-            Err(kube::Error::Api(s)) if s.code == 404 => Err(not_found(format!("pods \"{name}\""))),
-            Err(e) => Err(Ran::error(from_server(&e))),
-        };
-    };
-    let api: Api<DynamicObject> = Api::namespaced_with(
-        console.tenant.clone(),
-        &console.workspace.namespace(short),
-        &resource.api_resource(),
-    );
-    let owner = match api.get(name).await {
-        Ok(owner) => owner,
-        Err(kube::Error::Api(s)) if s.code == 404 => {
-            return Err(not_found(format!("{} \"{name}\"", resource.qualified())));
-        }
-        Err(e) => return Err(Ran::error(from_server(&e))),
-    };
-    let Some(selector) = selector(&owner.data) else {
-        return Err(Ran::error(format!(
-            "error: cannot get the logs from {}: it selects no pods",
-            resource.kind
-        )));
-    };
-    let mut candidates = pods
-        .list(&ListParams::default().labels(&selector))
-        .await
-        .map_err(|e| Ran::error(from_server(&e)))?
-        .items;
-    if candidates.is_empty() {
-        return Err(Ran::error(format!(
-            "error: timed out waiting for the condition: no pods of {}/{name}",
-            resource.kind.to_lowercase()
-        )));
-    }
-    // kubectl's choice: the most active pod (ready, running, scheduled; then the oldest).
-    candidates.sort_by_key(|p| {
-        let status = p.status.as_ref();
-        let ready = status
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        let running = status.and_then(|s| s.phase.as_deref()) == Some("Running");
-        let scheduled = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-        (
-            !ready,
-            !running,
-            !scheduled,
-            p.metadata.creation_timestamp.clone().map(|t| t.0),
-        )
-    });
-    if candidates.len() > 1 {
-        out.push_str(&format!(
-            "Found {} pods, using pod/{}\n",
-            candidates.len(),
-            candidates[0].metadata.name.as_deref().unwrap_or_default()
-        ));
-    }
-    Ok(candidates.swap_remove(0))
-}
-
-/// A workload's (or Service's) pod selector as a label selector.
-fn selector(object: &Value) -> Option<String> {
-    let spec = &object["spec"]["selector"];
-    let labels = spec["matchLabels"].as_object().or(spec.as_object())?;
-    let pairs: Vec<String> = labels
-        .iter()
-        .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
-        .collect();
-    (!pairs.is_empty()).then(|| pairs.join(","))
 }
 
 /// A pod's containers, init containers first, each with what kubectl calls it.
