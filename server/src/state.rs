@@ -112,6 +112,7 @@ impl AppState {
             tenant: self.tenant(workspace),
             platform: self.platform(),
             catalog: &self.catalog,
+            db: &self.db,
             forwards: &self.forwards,
             workspace,
             pipeline: self.pipeline(workspace),

@@ -150,6 +150,16 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         &[value("subresource", None), boolean("quiet", Some('q'))],
     ),
     (
+        "config",
+        &[
+            boolean("current", None),
+            value("cluster", None),
+            value("user", None),
+            value("output", Some('o')),
+            boolean("no-headers", None),
+        ],
+    ),
+    (
         "port-forward",
         &[value("address", None), value("pod-running-timeout", None)],
     ),
@@ -167,6 +177,15 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
 /// Commands whose first argument is a subcommand, with their subcommands.
 pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("auth", &["can-i"]),
+    (
+        "config",
+        &[
+            "current-context",
+            "get-contexts",
+            "set-context",
+            "use-context",
+        ],
+    ),
     (
         "create",
         &["configmap", "deployment", "namespace", "secret"],

@@ -15,7 +15,6 @@ const NOT_YET: &[&str] = &[
     "expose",
     "edit",
     "exec",
-    "config",
     "explain",
     "version",
     "cluster-info",
@@ -133,6 +132,26 @@ impl Invocation {
 /// Why a line is not run: kubectl's words (and exit code 1).
 pub type Refusal = String;
 
+/// The subcommand an invocation names (`rollout status`, `config use-context`) and the
+/// arguments after it; or kubectl's words when it names none or one the command lacks.
+pub fn subcommand(invocation: &Invocation) -> Result<(&str, &[String]), Refusal> {
+    let command = &invocation.command;
+    let subs = app::model::console::subcommands(command).unwrap_or_default();
+    let Some((sub, args)) = invocation.args.split_first() else {
+        return Err(format!(
+            "error: kubectl {command} needs one of: {}",
+            subs.join(", ")
+        ));
+    };
+    if !subs.contains(&sub.as_str()) {
+        return Err(format!(
+            "error: unknown command \"{sub}\" for \"kubectl {command}\"; it takes {}",
+            subs.join(", ")
+        ));
+    }
+    Ok((sub, args))
+}
+
 /// Parses the words after `kubectl`.
 pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
     let command = find_command(words)?;
@@ -165,8 +184,10 @@ pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            refuse(name, None)?;
+            // The command's own flags first: `config set-context --cluster` names a
+            // context's cluster, where `get --cluster` would pick another cluster.
             let Some(flag) = known.iter().find(|f| f.long == name) else {
+                refuse(name, None)?;
                 return Err(format!("error: unknown flag: --{name}\n{usage}"));
             };
             let value = match (flag.value, inline) {

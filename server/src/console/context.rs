@@ -11,6 +11,8 @@ pub struct Console<'a> {
     /// kubeclass's own client: discovery and the workspace's namespaces.
     pub platform: &'a kube::Client,
     pub catalog: &'a Catalog,
+    /// The attendee's contexts (`kubectl config`) live here.
+    pub db: &'a crate::db::Database,
     /// The ports `port-forward` opened, for `curl`.
     pub forwards: &'a super::forwards::Forwards,
     pub workspace: &'a Workspace,

@@ -7,6 +7,7 @@
 
 mod auth;
 pub mod command;
+mod config;
 mod context;
 mod create;
 mod curl;
@@ -66,7 +67,15 @@ pub async fn run(console: &Console<'_>, line: &str) -> Ran {
         };
     }
     let ran = match command::parse(rest) {
-        Ok(invocation) => dispatch(console, &invocation).await,
+        Ok(mut invocation) => {
+            // Without -n, the namespace of the attendee's current context (`kubectl
+            // config`; its own --namespace is the context's).
+            if invocation.command != "config" && invocation.flag("namespace").is_none() {
+                let namespace = config::namespace(console).await;
+                invocation.flags.insert("namespace", namespace);
+            }
+            dispatch(console, &invocation).await
+        }
         Err(refusal) => Ran::error(refusal),
     };
     Ran {
@@ -91,6 +100,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "set" => set::set(console, invocation).await,
         "top" => top::top(console, invocation).await,
         "port-forward" => port_forward::port_forward(console, invocation).await,
+        "config" => config::config(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

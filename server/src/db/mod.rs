@@ -1,10 +1,11 @@
-//! The database: attendees ([`attendees`]), their drafts ([`drafts`]) and progress
-//! ([`progress`]), and the session store ([`crate::sessions`]). SQLite through sqlx, its
+//! The database: attendees ([`attendees`]), their drafts ([`drafts`]), progress
+//! ([`progress`]) and console contexts ([`contexts`]), and the session store ([`crate::sessions`]). SQLite through sqlx, its
 //! schema in `server/migrations/` (applied at open). Queries are written in the SQL that
 //! SQLite and PostgreSQL share (`$1` parameters, `ON CONFLICT`), so that a PostgreSQL
 //! backend can follow with the same statements.
 
 pub mod attendees;
+pub mod contexts;
 pub mod drafts;
 pub mod progress;
 

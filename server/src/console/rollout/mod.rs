@@ -15,19 +15,10 @@ const REVISION: &str = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
 pub async fn rollout(console: &Console<'_>, invocation: &Invocation) -> Ran {
-    let subs = app::model::console::subcommands("rollout").unwrap_or_default();
-    let Some((sub, args)) = invocation.args.split_first() else {
-        return Ran::error(format!(
-            "error: kubectl rollout needs one of: {}",
-            subs.join(", ")
-        ));
+    let (sub, args) = match super::command::subcommand(invocation) {
+        Ok(chosen) => chosen,
+        Err(refusal) => return Ran::error(refusal),
     };
-    if !subs.contains(&sub.as_str()) {
-        return Ran::error(format!(
-            "error: unknown command \"{sub}\" for \"kubectl rollout\"; it takes {}",
-            subs.join(", ")
-        ));
-    }
     let (short, targets) = match targets::chosen(console, invocation, args).await {
         Ok(chosen) => chosen,
         Err(ran) => return ran,
@@ -35,7 +26,7 @@ pub async fn rollout(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let mut said = Said::default();
     for target in targets {
         let api = target.api(console, &short);
-        said.push(match sub.as_str() {
+        said.push(match sub {
             "restart" => restart(&api, &target).await,
             "pause" => pause(&api, &target, true).await,
             "resume" => pause(&api, &target, false).await,
