@@ -150,6 +150,23 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         &[value("subresource", None), boolean("quiet", Some('q'))],
     ),
     (
+        "run",
+        &[
+            value("image", None),
+            value("restart", None),
+            boolean("rm", None),
+            boolean("stdin", Some('i')),
+            boolean("tty", Some('t')),
+            boolean("attach", None),
+            value("labels", Some('l')),
+            value("env", None),
+            value("port", None),
+            boolean("command", None),
+            value("dry-run", None),
+            value("output", Some('o')),
+        ],
+    ),
+    (
         "config",
         &[
             boolean("current", None),

@@ -31,7 +31,7 @@ async fn can_i(console: &Console<'_>, invocation: &Invocation, args: &[String]) 
         Some((kind, name)) => (kind, Some(name.to_string())),
         None => (target, name),
     };
-    let short = invocation.flag("namespace").unwrap_or("default");
+    let short = invocation.namespace();
     let mut warning = String::new();
     let (group, resource) = match console.catalog.find(console.platform, kind).await {
         Ok(Some(found)) => (found.group, found.plural),

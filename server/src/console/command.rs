@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 /// kubectl commands the console does not run yet.
 const NOT_YET: &[&str] = &[
     "apply",
-    "run",
     "expose",
     "edit",
     "exec",
@@ -107,6 +106,8 @@ pub struct Invocation {
     pub flags: BTreeMap<&'static str, String>,
     /// Every value of each flag, in order (`--from-literal=a=1 --from-literal=b=2`).
     pub all: BTreeMap<&'static str, Vec<String>>,
+    /// The namespace of the attendee's current context, for commands without `-n`.
+    pub context_namespace: Option<String>,
 }
 
 impl Invocation {
@@ -122,6 +123,14 @@ impl Invocation {
     fn set(&mut self, long: &'static str, value: String) {
         self.all.entry(long).or_default().push(value.clone());
         self.flags.insert(long, value);
+    }
+
+    /// The namespace the command acts in: `-n`'s, else the current context's, else
+    /// `default`.
+    pub fn namespace(&self) -> &str {
+        self.flag("namespace")
+            .or(self.context_namespace.as_deref())
+            .unwrap_or("default")
     }
 
     pub fn is_set(&self, long: &str) -> bool {

@@ -22,6 +22,7 @@ mod port_forward;
 mod print;
 pub mod resources;
 mod rollout;
+mod run;
 mod scale;
 mod set;
 pub mod table;
@@ -71,8 +72,7 @@ pub async fn run(console: &Console<'_>, line: &str) -> Ran {
             // Without -n, the namespace of the attendee's current context (`kubectl
             // config`; its own --namespace is the context's).
             if invocation.command != "config" && invocation.flag("namespace").is_none() {
-                let namespace = config::namespace(console).await;
-                invocation.flags.insert("namespace", namespace);
+                invocation.context_namespace = Some(config::namespace(console).await);
             }
             dispatch(console, &invocation).await
         }
@@ -101,6 +101,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "top" => top::top(console, invocation).await,
         "port-forward" => port_forward::port_forward(console, invocation).await,
         "config" => config::config(console, invocation).await,
+        "run" => run::run(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

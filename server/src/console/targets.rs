@@ -99,7 +99,7 @@ pub async fn resolve(console: &Console<'_>, name: &str) -> Result<Resource, Ran>
 
 /// The namespace `-n` names (`default` without it), checked to be a namespace name.
 pub fn namespace(invocation: &Invocation) -> Result<String, Ran> {
-    let short = invocation.flag("namespace").unwrap_or("default");
+    let short = invocation.namespace();
     checked_namespace(short).map(str::to_string)
 }
 

@@ -6,6 +6,7 @@
 mod config;
 mod curl;
 pub(super) mod follow;
+mod run;
 
 use super::support::{app, from_page, new_attendee, send, state};
 use serde_json::{Value, json};
@@ -245,6 +246,15 @@ pub(super) const COMMANDS: &[&str] = &[
     "create namespace extra --dry-run=client -o yaml",
     "create configmap cfg -n server --from-literal=a=1 --dry-run=client",
     "create deployment web2 -n server --dry-run=client",
+    "run web --image=nginx:1.27 -n server --dry-run=client -o yaml",
+    "run curl --image=curlimages/curl --restart=Never -n server --dry-run=client -o yaml -- curl -s http://web/",
+    "run app --image=nginx --port=80 --env=A=1 --env=B=2 -l tier=x,app=y --command --dry-run=client -o yaml -- sleep 10",
+    "run web --image=nginx --dry-run=client",
+    "run --image=nginx",
+    "run web",
+    "run web --image=nginx --rm",
+    "run web --image=nginx -t",
+    "run web --image=nginx -it --dry-run=client",
 ];
 
 /// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
@@ -267,6 +277,8 @@ pub(super) const PROTOBUF_WRITES: &[&str] = &[
     "create configmap NAME-made -n server --from-literal=a=b",
     "create secret generic NAME-creds -n server --from-literal=USER=workshop",
     "create deployment NAME-app --image=nginx --replicas=1 -n server",
+    "run NAME-pod --image=nginx -n server",
+    "run NAME-pod --image=nginx -n server",
 ];
 
 /// Commands that change objects, compared in order with kubectl 1.32: the console acts on
