@@ -4,6 +4,7 @@
 
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
+use super::jsonpath::Template;
 use super::print::{self, Found, Section};
 use super::table::TABLE;
 use super::targets::{self, Wanted};
@@ -16,11 +17,25 @@ const FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-templat
 
 pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let output = invocation.flag("output").unwrap_or("");
-    let format = output.split('=').next().unwrap_or("");
-    if !["", "wide", "name", "yaml", "json"].contains(&format) {
+    let (format, template) = output.split_once('=').unwrap_or((output, ""));
+    let printer = match Printer::of(format, template) {
+        Ok(printer) => printer,
+        Err(ran) => return ran,
+    };
+    if ![
+        "",
+        "wide",
+        "name",
+        "yaml",
+        "json",
+        "jsonpath",
+        "custom-columns",
+    ]
+    .contains(&format)
+    {
         if FORMATS.split(',').any(|f| f == format) {
             return Ran::error(format!(
-                "error: the console does not print -o {format} yet; it prints -o wide, name, yaml and json"
+                "error: the console does not print -o {format} yet; it prints -o wide, name, yaml, json, jsonpath and custom-columns"
             ));
         }
         return Ran::error(format!(
@@ -30,6 +45,11 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let watching = invocation.is_set("watch") || invocation.is_set("watch-only");
     if watching && let Err(refusal) = console.may_follow("get --watch") {
         return refusal;
+    }
+    if watching && !matches!(printer, Printer::Kubectl) {
+        return Ran::error(format!(
+            "error: the console follows -w as a table, or -o wide, name, yaml or json; not -o {format}"
+        ));
     }
     if invocation.args.is_empty() {
         return Ran::error("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".into());
@@ -80,7 +100,15 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let mut out = match format {
         "name" => print::names(&found),
         "yaml" | "json" => print::objects(&found, format),
-        _ => print::tables(&found, invocation, wanted.len() > 1, format == "wide"),
+        _ => match &printer {
+            Printer::JsonPath(template) => print::jsonpath(&found, template),
+            Printer::Columns(columns) => {
+                print::custom_columns(&found, columns, !invocation.is_set("no-headers"))
+            }
+            Printer::Kubectl => {
+                print::tables(&found, invocation, wanted.len() > 1, format == "wide")
+            }
+        },
     };
     let empty = found.sections.iter().all(|s| s.rows.is_empty());
     let named = wanted.iter().any(|w| !w.names.is_empty());
@@ -99,6 +127,44 @@ pub async fn get(console: &Console<'_>, invocation: &Invocation) -> Ran {
     Ran {
         output: out,
         exit_code: i32::from(!found.errors.is_empty()),
+    }
+}
+
+/// How `-o jsonpath` and `-o custom-columns` print, parsed before anything is fetched.
+enum Printer {
+    Kubectl,
+    JsonPath(Template),
+    Columns(Vec<(String, Template)>),
+}
+
+impl Printer {
+    fn of(format: &str, template: &str) -> Result<Printer, Ran> {
+        match format {
+            "jsonpath" if template.is_empty() => Err(Ran::error(
+                "error: template format specified but no template given".into(),
+            )),
+            "jsonpath" => Template::parse(template).map(Printer::JsonPath).map_err(|e| {
+                Ran::error(format!("error: error parsing jsonpath {template}, {e}"))
+            }),
+            "custom-columns" if template.is_empty() => Err(Ran::error(
+                "error: custom-columns format specified but no custom columns given".into(),
+            )),
+            "custom-columns" => template
+                .split(',')
+                .map(|spec| {
+                    let Some((header, path)) = spec.split_once(':') else {
+                        return Err(Ran::error(format!("error: unexpected custom-columns spec: {spec}, expected <header>:<json-path-expr>")));
+                    };
+                    // kubectl takes `.a.b` for `{.a.b}`.
+                    let path = if path.starts_with('{') { path.to_string() } else { format!("{{{path}}}") };
+                    Template::parse(&path)
+                        .map(|t| (header.to_string(), t))
+                        .map_err(|e| Ran::error(format!("error: error parsing jsonpath {path}, {e}")))
+                })
+                .collect::<Result<_, _>>()
+                .map(Printer::Columns),
+            _ => Ok(Printer::Kubectl),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod delete;
 mod describe;
 pub mod forwards;
 mod get;
+mod jsonpath;
 mod logs;
 mod metadata;
 mod pods;

@@ -2,6 +2,7 @@
 //! namespace, kind, label columns kubectl adds), names, or objects as YAML or JSON.
 
 use super::command::Invocation;
+use super::jsonpath::{Template, go_escaped};
 use super::resources::Resource;
 use super::table::{aligned, cell, labels};
 use serde_json::{Value, json};
@@ -126,6 +127,12 @@ pub(super) fn names(found: &Found) -> String {
 /// `-o yaml|json`: one object as it is, several as a `List` (managed fields left out, as
 /// kubectl leaves them out; keys sorted, as kubectl's unstructured objects print).
 pub(super) fn objects(found: &Found, format: &str) -> String {
+    document(found).map_or_else(String::new, |d| object(d, format))
+}
+
+/// What kubectl's printers get: one object as it is, several as a `List`, managed fields
+/// left out (as kubectl leaves them out of every output); none when nothing was found.
+pub(super) fn document(found: &Found) -> Option<Value> {
     let mut items: Vec<Value> = found
         .sections
         .iter()
@@ -140,14 +147,54 @@ pub(super) fn objects(found: &Found, format: &str) -> String {
         && found.sections[0].rows.len() == 1
         && found.errors.is_empty()
         && items.len() == 1;
-    let document = if single {
-        items.remove(0)
+    if single {
+        Some(items.remove(0))
     } else if items.is_empty() {
-        return String::new();
+        None
     } else {
-        json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
-    };
-    object(document, format)
+        Some(
+            json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}),
+        )
+    }
+}
+
+/// `-o jsonpath=TEMPLATE`: the template applied to what was found.
+pub(super) fn jsonpath(found: &Found, template: &Template) -> String {
+    document(found).map_or_else(String::new, |d| template.render(&d))
+}
+
+/// `-o custom-columns=HEADER:PATH,…`: a column per path, a line per object.
+pub(super) fn custom_columns(
+    found: &Found,
+    columns: &[(String, Template)],
+    headers: bool,
+) -> String {
+    let mut lines = Vec::new();
+    if headers {
+        lines.push(columns.iter().map(|(h, _)| h.clone()).collect());
+    }
+    for section in &found.sections {
+        for (_, object) in &section.rows {
+            lines.push(
+                columns
+                    .iter()
+                    .map(|(_, path)| {
+                        let values: Vec<String> = path
+                            .values(object)
+                            .into_iter()
+                            .map(super::jsonpath::text)
+                            .collect();
+                        if values.is_empty() {
+                            "<none>".to_string()
+                        } else {
+                            values.join(",")
+                        }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    aligned(&lines)
 }
 
 /// One document as `-o json` or `-o yaml` prints it (keys sorted, as kubectl's printers
@@ -163,23 +210,6 @@ pub(super) fn object(document: Value, format: &str) -> String {
     } else {
         super::yaml::to_string(&document)
     }
-}
-
-/// JSON as Go's encoder writes it: `<`, `>`, `&` and the line and paragraph separators
-/// escaped (they can only occur inside strings).
-fn go_escaped(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The value with every object's keys in order.

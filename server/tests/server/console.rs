@@ -246,6 +246,16 @@ pub(super) const COMMANDS: &[&str] = &[
     "create namespace extra --dry-run=client -o yaml",
     "create configmap cfg -n server --from-literal=a=1 --dry-run=client",
     "create deployment web2 -n server --dry-run=client",
+    "get cm settings -n server -o jsonpath={.data.NAME}",
+    "get cm settings -n server -o jsonpath={.data}",
+    "get pods -n server -o 'jsonpath={.items[*].spec.containers[0].image}'",
+    "get deploy web -n server -o jsonpath={.spec.template.spec.containers[0].ports}",
+    "get pods -n server -o 'jsonpath={.items[?(@.metadata.labels.app==\"web\")].metadata.labels.tier}'",
+    "get svc web -n server -o jsonpath={..port}",
+    "get pods -n server -o jsonpath",
+    "get pods -n server -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[0].image",
+    "get svc web -n server -o 'custom-columns=PORTS:.spec.ports[*].port,NOPE:.spec.nope' --no-headers",
+    "get cm -n server -o custom-columns=BAD",
     "run web --image=nginx:1.27 -n server --dry-run=client -o yaml",
     "run curl --image=curlimages/curl --restart=Never -n server --dry-run=client -o yaml -- curl -s http://web/",
     "run app --image=nginx --port=80 --env=A=1 --env=B=2 -l tier=x,app=y --command --dry-run=client -o yaml -- sleep 10",
@@ -378,7 +388,9 @@ pub(super) async fn compare(setup: &Setup, commands: &[&str]) -> Vec<String> {
     tokio::time::sleep(Duration::from_secs(10)).await;
     let mut differences = Vec::new();
     for &command in commands {
-        let args: Vec<String> = command.split(' ').map(str::to_string).collect();
+        // The console reads the line as a shell would; kubectl gets the words a shell
+        // would give it (single quotes gone).
+        let args: Vec<String> = command.split(' ').map(|a| a.replace('\'', "")).collect();
         let (ours, ours_code) = setup.console(&format!("kubectl {command}")).await;
         let (theirs, theirs_code) = setup.kubectl(&args).await;
         // kubectl reads the pods a selector picks at once, so their lines come in no
