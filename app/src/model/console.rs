@@ -147,7 +147,12 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
     ),
     (
         "auth",
-        &[value("subresource", None), boolean("quiet", Some('q'))],
+        &[
+            value("subresource", None),
+            boolean("quiet", Some('q')),
+            value("as", None),
+            boolean("list", None),
+        ],
     ),
     (
         "run",

@@ -1,11 +1,14 @@
 //! `kubectl auth can-i VERB RESOURCE[/NAME] [NAME]`: the attendee's own
 //! SelfSubjectAccessReview, in a namespace of their workspace, answered `yes` or `no` as
-//! kubectl answers (exit code 1 for no).
+//! kubectl answers (exit code 1 for no). With `--as=system:serviceaccount:NS:NAME` for an
+//! account of the workspace, kubeclass asks the API server a SubjectAccessReview about
+//! that account (the attendee may not impersonate it; the answer grants nothing).
 
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use k8s_openapi::api::authorization::v1::{
-    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec, SubjectAccessReview,
+    SubjectAccessReviewSpec, SubjectAccessReviewStatus,
 };
 use kube::api::{Api, PostParams};
 
@@ -20,6 +23,11 @@ pub async fn auth(console: &Console<'_>, invocation: &Invocation) -> Ran {
 }
 
 async fn can_i(console: &Console<'_>, invocation: &Invocation, args: &[String]) -> Ran {
+    if invocation.is_set("list") {
+        return Ran::error(
+            "error: the console answers one question at a time (kubectl auth can-i VERB RESOURCE), not --list".into(),
+        );
+    }
     let (verb, target, name) = match args {
         [verb, target] => (verb, target.as_str(), None),
         [verb, target, name] => (verb, target.as_str(), Some(name.clone())),
@@ -41,25 +49,22 @@ async fn can_i(console: &Console<'_>, invocation: &Invocation, args: &[String]) 
         }
         Err(e) => return Ran::error(from_server(&e)),
     };
-    let review = SelfSubjectAccessReview {
-        spec: SelfSubjectAccessReviewSpec {
-            resource_attributes: Some(ResourceAttributes {
-                namespace: Some(console.workspace.namespace(short)),
-                verb: Some(verb.clone()),
-                group: Some(group),
-                resource: Some(resource),
-                subresource: invocation.flag("subresource").map(str::to_string),
-                name,
-                ..ResourceAttributes::default()
-            }),
-            ..SelfSubjectAccessReviewSpec::default()
-        },
-        ..SelfSubjectAccessReview::default()
+    let attributes = ResourceAttributes {
+        namespace: Some(console.workspace.namespace(short)),
+        verb: Some(verb.clone()),
+        group: Some(group),
+        resource: Some(resource),
+        subresource: invocation.flag("subresource").map(str::to_string),
+        name,
+        ..ResourceAttributes::default()
     };
-    let reviews: Api<SelfSubjectAccessReview> = Api::all(console.tenant.clone());
-    let status = match reviews.create(&PostParams::default(), &review).await {
-        Ok(answer) => answer.status.unwrap_or_default(),
-        Err(e) => return Ran::error(from_server(&e)),
+    let asked = match invocation.flag("as") {
+        Some(account) => about_account(console, account, attributes).await,
+        None => about_attendee(console, attributes).await,
+    };
+    let status = match asked {
+        Ok(status) => status,
+        Err(ran) => return ran,
     };
     let quiet = invocation.is_set("quiet");
     let mut output = warning;
@@ -82,5 +87,73 @@ async fn can_i(console: &Console<'_>, invocation: &Invocation, args: &[String]) 
     Ran {
         output,
         exit_code: i32::from(!status.allowed),
+    }
+}
+
+/// The attendee's own review.
+async fn about_attendee(
+    console: &Console<'_>,
+    attributes: ResourceAttributes,
+) -> Result<SubjectAccessReviewStatus, Ran> {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(attributes),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(console.tenant.clone());
+    match reviews.create(&PostParams::default(), &review).await {
+        Ok(answer) => Ok(answer.status.unwrap_or_default()),
+        Err(e) => Err(Ran::error(from_server(&e))),
+    }
+}
+
+/// A review about a service account of the workspace, asked by kubeclass.
+async fn about_account(
+    console: &Console<'_>,
+    account: &str,
+    attributes: ResourceAttributes,
+) -> Result<SubjectAccessReviewStatus, Ran> {
+    let refused = || {
+        Ran::error(format!(
+            "error: the console answers for you, or --as=system:serviceaccount:NAMESPACE:NAME for an account of your workspace, not --as={account}"
+        ))
+    };
+    let Some((short, name)) = account
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|rest| rest.split_once(':'))
+    else {
+        return Err(refused());
+    };
+    let short = super::targets::checked_namespace(short)?;
+    super::targets::checked_name(name)?;
+    let real = console.workspace.namespace(short);
+    // The question's namespace is the workspace's: the account may be asked about its
+    // own workspace only.
+    if attributes
+        .namespace
+        .as_deref()
+        .is_none_or(|n| !n.starts_with(&console.workspace.namespace("")))
+    {
+        return Err(refused());
+    }
+    let review = SubjectAccessReview {
+        spec: SubjectAccessReviewSpec {
+            user: Some(format!("system:serviceaccount:{real}:{name}")),
+            groups: Some(vec![
+                "system:serviceaccounts".into(),
+                format!("system:serviceaccounts:{real}"),
+                "system:authenticated".into(),
+            ]),
+            resource_attributes: Some(attributes),
+            ..SubjectAccessReviewSpec::default()
+        },
+        ..SubjectAccessReview::default()
+    };
+    let reviews: Api<SubjectAccessReview> = Api::all(console.platform.clone());
+    match reviews.create(&PostParams::default(), &review).await {
+        Ok(answer) => Ok(answer.status.unwrap_or_default()),
+        Err(e) => Err(Ran::error(from_server(&e))),
     }
 }

@@ -3,6 +3,7 @@
 //! token, as kubeclass impersonates), the outputs identical once the real namespace is
 //! named by its short name and ages are blurred. And what the console refuses.
 
+mod auth;
 mod config;
 mod curl;
 pub(super) mod follow;

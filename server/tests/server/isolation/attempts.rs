@@ -183,6 +183,12 @@ pub fn all(victim: &Victim) -> Vec<Attempt> {
         console("the victim's canary through the admin kubeconfig", &format!("kubectl --kubeconfig=/etc/kubernetes/admin.conf get secret canary -n {ns}")),
         console("the victim's canary through a pipe", &format!("kubectl get secret canary -n default | kubectl get secret canary -n {ns}")),
         console("the cluster's nodes", "kubectl get nodes -o yaml"),
+        console("the victim's canary by a JSONPath", &format!("kubectl get secret canary -n {ns} -o 'jsonpath={{.data}}'")),
+        console("the victim's service account's rights", &format!("kubectl auth can-i get secrets -n {ns} --as=system:serviceaccount:{ns}:default")),
+        console("a context in the victim's namespace", &format!("kubectl config set-context --current --namespace=../{ns}")),
+        console("a port-forward to the victim's pods", &format!("kubectl port-forward -n {ns} svc/web 8000:80")),
+        console("the victim's pods followed", &format!("kubectl get pods -n {ns} -w")),
+        console("curl to the cluster's API", "curl -sS https://kubernetes.default.svc/api/v1/namespaces"),
         // Tokens.
         apply("tokens", "a token Secret of a chosen account", "apiVersion: v1\nkind: Secret\nmetadata: {name: token, namespace: default, annotations: {kubernetes.io/service-account.name: default}}\ntype: kubernetes.io/service-account-token\n"),
         apply("tokens", "a pod as the platform's account", "apiVersion: v1\nkind: Pod\nmetadata: {name: thief, namespace: default}\nspec: {serviceAccountName: kubeclass, containers: [{name: c, image: busybox:1.36}]}\n"),
