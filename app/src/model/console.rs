@@ -172,6 +172,10 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         ],
     ),
     (
+        "version",
+        &[boolean("client", None), value("output", Some('o'))],
+    ),
+    (
         "config",
         &[
             boolean("current", None),

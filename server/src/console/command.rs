@@ -15,7 +15,6 @@ const NOT_YET: &[&str] = &[
     "edit",
     "exec",
     "explain",
-    "version",
     "cluster-info",
     "patch",
     "replace",

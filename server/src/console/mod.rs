@@ -30,6 +30,7 @@ pub mod table;
 mod tabwriter;
 mod targets;
 mod top;
+mod version;
 mod watch;
 pub mod words;
 mod yaml;
@@ -103,6 +104,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "port-forward" => port_forward::port_forward(console, invocation).await,
         "config" => config::config(console, invocation).await,
         "run" => run::run(console, invocation).await,
+        "version" => version::version(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),
