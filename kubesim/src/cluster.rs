@@ -246,7 +246,9 @@ impl Cluster {
                     request
                 },
             )
-            .service(self.router());
+            .service(crate::inprocess::InProcess {
+                router: self.router(),
+            });
         kube::Client::new(service, "default")
     }
 

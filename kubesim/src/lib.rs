@@ -55,6 +55,7 @@ pub mod crd;
 pub mod defaults;
 pub mod events;
 pub mod fields;
+mod inprocess;
 pub mod labels;
 pub mod managed;
 pub mod models;

@@ -172,6 +172,15 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         ],
     ),
     (
+        "exec",
+        &[
+            value("container", Some('c')),
+            boolean("stdin", Some('i')),
+            boolean("tty", Some('t')),
+            boolean("quiet", Some('q')),
+        ],
+    ),
+    (
         "version",
         &[boolean("client", None), value("output", Some('o'))],
     ),

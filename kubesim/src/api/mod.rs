@@ -7,6 +7,7 @@
 mod computed;
 mod discovery;
 mod duplicates;
+mod exec;
 mod logs;
 mod metrics;
 mod path;

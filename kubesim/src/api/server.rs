@@ -13,6 +13,7 @@ use crate::runtime::Runtime;
 use crate::status::{ApiError, Result};
 use crate::store::Store;
 use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -78,7 +79,7 @@ fn verb(method: &Method, has_name: bool, watch: bool) -> &'static str {
 }
 
 async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let registry = &api.registry;
     let route = path::parse(parts.uri.path(), &|g: &str, v: &str, p: &str| {
         registry.find_resource(g, v, p)
@@ -89,6 +90,9 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     let user = auth::authenticate(&api.tokens, &parts.headers, &api.rbac)?;
     let route = route?;
     let params = Params::parse(parts.uri.query());
+    let executes = |t: &crate::registry::Target| {
+        t.resource.kind == "Pod" && t.subresource.as_deref() == Some("exec")
+    };
     let attrs = match &route {
         Route::Resource(t) => Attributes::resource(
             verb(&parts.method, t.name.is_some(), params.flag("watch")),
@@ -102,6 +106,19 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     };
     if !api.rbac.allows(&user, &attrs) {
         return Err(forbidden(&route, &attrs, &user));
+    }
+    // A command in a pod is also a `create` of its exec subresource, whatever the method
+    // (the websocket's GET too), as kube-apiserver authorizes it since 1.31.
+    if let Route::Resource(t) = &route
+        && executes(t)
+    {
+        let create = Attributes {
+            verb: "create".into(),
+            ..attrs.clone()
+        };
+        if !api.rbac.allows(&user, &create) {
+            return Err(forbidden(&route, &create, &user));
+        }
     }
     let aggregated = accepts_aggregated(&parts.headers);
     let ok = |value| Ok(json(StatusCode::OK, value));
@@ -145,6 +162,13 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
         Route::GroupVersion { group, version } => {
             discovery::resource_list(&group, &version, &registry.all_resources())
                 .map_or_else(|| Err(ApiError::no_route()), ok)
+        }
+        Route::Resource(target) if executes(&target) => {
+            use axum::extract::FromRequestParts;
+            let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
+                .await
+                .ok();
+            api.exec(&target, parts.uri.query(), upgrade)
         }
         Route::Resource(target) => {
             let method = parts.method.clone();

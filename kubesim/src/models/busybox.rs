@@ -7,7 +7,7 @@
 //! behaviour as code; the images themselves are described in `images.yaml`.
 
 use super::http::{HttpRequest, Unreachable};
-use super::process::{Context, Exit, MIB, Process, Surroundings, Usage, exec_builtin};
+use super::process::{Context, Exit, MIB, Process, Surroundings, Usage, exec_in};
 use std::time::Duration;
 
 /// One step of a compiled script.
@@ -484,7 +484,7 @@ impl Process for Shell {
     }
 
     fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
-        exec_with_files(argv, &self.context)
+        exec_in(argv, &self.context)
     }
 
     fn usage(&self, _age: Duration) -> Usage {
@@ -492,28 +492,6 @@ impl Process for Shell {
             cpu_milli: 0,
             memory_bytes: MIB,
         }
-    }
-}
-
-/// `kubectl exec` and exec probes in a container with a shell and the pod's files.
-fn exec_with_files(argv: &[String], context: &Context) -> (i32, String) {
-    match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
-        Some("cat") => {
-            let mut text = String::new();
-            for path in &argv[1..] {
-                match context.files.get(path) {
-                    Some(content) => text.push_str(content),
-                    None => {
-                        return (
-                            1,
-                            format!("cat: can't open '{path}': No such file or directory\n"),
-                        );
-                    }
-                }
-            }
-            (0, text)
-        }
-        _ => exec_builtin(argv),
     }
 }
 

@@ -165,6 +165,11 @@ impl Described {
 }
 
 impl Process for Described {
+    /// The described images hold a shell's tools (the demo app's `ls /app/myfamily`).
+    fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
+        super::process::exec_in(argv, &self.context)
+    }
+
     fn advance(
         &mut self,
         age: Duration,

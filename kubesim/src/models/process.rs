@@ -166,6 +166,73 @@ impl Surroundings for Offline {
     }
 }
 
+/// `kubectl exec` and exec probes in a container that has a shell's tools and the pod's
+/// files and environment: `cat`, `ls`, `env`, `printenv`, `hostname`, and the builtins.
+pub fn exec_in(argv: &[String], context: &Context) -> (i32, String) {
+    let args = argv.get(1..).unwrap_or_default();
+    match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
+        Some("cat") => {
+            let mut text = String::new();
+            for path in args {
+                match context.files.get(path) {
+                    Some(content) => text.push_str(content),
+                    None => {
+                        let error =
+                            format!("cat: can't open '{path}': No such file or directory\n");
+                        return (1, text + &error);
+                    }
+                }
+            }
+            (0, text)
+        }
+        Some("ls") => {
+            let paths: Vec<&str> = args
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !a.starts_with('-'))
+                .collect();
+            let paths = if paths.is_empty() { vec!["/"] } else { paths };
+            let mut text = String::new();
+            for path in paths {
+                if context.files.contains_key(path) {
+                    text.push_str(&format!("{path}\n"));
+                    continue;
+                }
+                let dir = format!("{}/", path.trim_end_matches('/'));
+                let mut entries: Vec<&str> = context
+                    .files
+                    .keys()
+                    .filter_map(|f| f.strip_prefix(&dir))
+                    .map(|rest| rest.split('/').next().unwrap_or(rest))
+                    .filter(|name| !name.starts_with('.'))
+                    .collect();
+                if entries.is_empty() {
+                    return (1, format!("{text}ls: {path}: No such file or directory\n"));
+                }
+                entries.dedup();
+                for entry in entries {
+                    text.push_str(&format!("{entry}\n"));
+                }
+            }
+            (0, text)
+        }
+        Some("env") if args.is_empty() => {
+            let mut text = format!("HOSTNAME={}\n", context.pod);
+            for (key, value) in &context.env {
+                text.push_str(&format!("{key}={value}\n"));
+            }
+            (0, text)
+        }
+        Some("printenv") => {
+            let values: Vec<&String> = args.iter().filter_map(|k| context.env.get(k)).collect();
+            let code = i32::from(values.len() < args.len());
+            (code, values.iter().map(|v| format!("{v}\n")).collect())
+        }
+        Some("hostname") => (0, format!("{}\n", context.pod)),
+        _ => exec_builtin(argv),
+    }
+}
+
 /// Commands every image can run.
 pub fn exec_builtin(argv: &[String]) -> (i32, String) {
     match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {

@@ -13,7 +13,6 @@ const NOT_YET: &[&str] = &[
     "apply",
     "expose",
     "edit",
-    "exec",
     "explain",
     "cluster-info",
     "patch",
@@ -107,6 +106,8 @@ pub struct Invocation {
     pub all: BTreeMap<&'static str, Vec<String>>,
     /// The namespace of the attendee's current context, for commands without `-n`.
     pub context_namespace: Option<String>,
+    /// How many arguments came before `--`, if it was given (`exec POD -- COMMAND`).
+    pub args_before_dash: Option<usize>,
 }
 
 impl Invocation {
@@ -184,6 +185,7 @@ pub fn parse(words: &[String]) -> Result<Invocation, Refusal> {
     let mut seen_command = false;
     while let Some(word) = rest.next() {
         if word == "--" {
+            invocation.args_before_dash = Some(invocation.args.len());
             invocation.args.extend(rest.by_ref().cloned());
             break;
         }

@@ -13,6 +13,7 @@ mod create;
 mod curl;
 mod delete;
 mod describe;
+mod exec;
 pub mod forwards;
 mod get;
 mod jsonpath;
@@ -105,6 +106,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "config" => config::config(console, invocation).await,
         "run" => run::run(console, invocation).await,
         "version" => version::version(console, invocation).await,
+        "exec" => exec::exec(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

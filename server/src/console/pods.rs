@@ -8,6 +8,36 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::Value;
 
+/// How a command says that what it names is not there: `logs` in words of its own,
+/// the others as the API server's error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Missing {
+    Logs,
+    Server,
+}
+
+/// The pod `exec` and `port-forward` act on (in the namespace `-n` names), the one
+/// kubectl picks and says nothing of; with that namespace and its pods' API.
+pub(super) async fn attachable(
+    console: &Console<'_>,
+    invocation: &super::command::Invocation,
+    target: &str,
+) -> Result<(String, Api<Pod>, Pod), Ran> {
+    let short = targets::namespace(invocation)?;
+    let pods: Api<Pod> =
+        Api::namespaced(console.tenant.clone(), &console.workspace.namespace(&short));
+    let pod = pod_of(
+        console,
+        &pods,
+        &short,
+        target,
+        &mut String::new(),
+        Missing::Server,
+    )
+    .await?;
+    Ok((short, pods, pod))
+}
+
 /// The pod `arg` names: a pod's name, `pod/NAME`, or `TYPE/NAME` of something that
 /// selects pods (the one kubectl would pick, said when there are several).
 pub(super) async fn pod_of(
@@ -16,11 +46,15 @@ pub(super) async fn pod_of(
     short: &str,
     arg: &str,
     out: &mut String,
+    missing: Missing,
 ) -> Result<Pod, Ran> {
     let not_found = |what: String| {
-        Ran::error(format!(
-            "error: error from server (NotFound): {what} not found in namespace \"{short}\""
-        ))
+        Ran::error(match missing {
+            Missing::Logs => format!(
+                "error: error from server (NotFound): {what} not found in namespace \"{short}\""
+            ),
+            Missing::Server => format!("Error from server (NotFound): {what} not found"),
+        })
     };
     let (resource, name) = match arg.split_once('/') {
         Some((kind, name)) => (Some(targets::resolve(console, kind).await?), name),
@@ -97,4 +131,61 @@ fn selector(object: &Value) -> Option<String> {
         .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
         .collect();
     (!pairs.is_empty()).then(|| pairs.join(","))
+}
+
+/// A pod's containers, init containers first, each with what kubectl calls it.
+pub(super) fn names(pod: &Pod) -> Vec<(String, String)> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Vec::new();
+    };
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(|c| (c.name.clone(), format!("{} (init)", c.name)));
+    let main = spec
+        .containers
+        .iter()
+        .map(|c| (c.name.clone(), c.name.clone()));
+    init.chain(main).collect()
+}
+
+/// The container kubectl reads when none is named: the pod's
+/// `kubectl.kubernetes.io/default-container`, else the first (said when there are more).
+pub(super) fn default_container(pod: &Pod, out: &mut String) -> String {
+    if let Some(named) = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+    {
+        return named.clone();
+    }
+    let Some(spec) = pod.spec.as_ref() else {
+        return String::new();
+    };
+    let first = spec
+        .containers
+        .first()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let all = names(pod);
+    if all.len() > 1 {
+        let listed: Vec<String> = spec
+            .containers
+            .iter()
+            .map(|c| c.name.clone())
+            .chain(
+                spec.init_containers
+                    .iter()
+                    .flatten()
+                    .map(|c| format!("{} (init)", c.name)),
+            )
+            .collect();
+        out.push_str(&format!(
+            "Defaulted container \"{first}\" out of: {}\n",
+            listed.join(", ")
+        ));
+    }
+    first
 }

@@ -7,8 +7,7 @@
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::forwards::Forward;
-use super::pods::pod_of;
-use super::targets;
+use super::pods::attachable;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::Api;
 
@@ -26,17 +25,11 @@ pub async fn port_forward(console: &Console<'_>, invocation: &Invocation) -> Ran
             "error: the console forwards to localhost only (for its curl), not to {address}"
         ));
     }
-    let short = match targets::namespace(invocation) {
-        Ok(short) => short,
+    let (short, _, pod) = match attachable(console, invocation, target).await {
+        Ok(found) => found,
         Err(ran) => return ran,
     };
     let namespace = console.workspace.namespace(&short);
-    let pods: Api<Pod> = Api::namespaced(console.tenant.clone(), &namespace);
-    // kubectl says nothing of the pod it picked.
-    let pod = match pod_of(console, &pods, &short, target, &mut String::new()).await {
-        Ok(pod) => pod,
-        Err(ran) => return ran,
-    };
     let phase = pod.status.as_ref().and_then(|s| s.phase.clone());
     if phase.as_deref() != Some("Running") {
         return Ran::error(format!(

@@ -257,6 +257,17 @@ pub(super) const COMMANDS: &[&str] = &[
     "get pods -n server -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[0].image",
     "get svc web -n server -o 'custom-columns=PORTS:.spec.ports[*].port,NOPE:.spec.nope' --no-headers",
     "get cm -n server -o custom-columns=BAD",
+    "exec deploy/web -n server -- echo hi there",
+    "exec deploy/web -n server -- false",
+    "exec deploy/web -n server -- nope",
+    "exec deploy/web -n server -- ls /var/run/secrets/kubernetes.io/serviceaccount",
+    "exec deploy/web -n server -- cat /nope",
+    "exec deploy/web -n server -- printenv NOPE",
+    "exec deploy/web -n server -i -- hostname",
+    "exec deploy/web -n server -c nope -- true",
+    "exec deploy/web -n server echo hi",
+    "exec deploy/web -n server",
+    "exec pod/nope -n server -- true",
     "version",
     "version --client",
     "version -o wide",
@@ -545,8 +556,8 @@ async fn the_console_refuses_what_it_does_not_run_and_stays_in_the_workspace() {
         ),
         (
             "kubectl auth can-i create pods --subresource=exec -n server",
-            "no\n",
-            1,
+            "yes\n",
+            0,
         ),
     ] {
         assert_eq!(

@@ -70,7 +70,16 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
             }
             listed
         }
-        None => match super::pods::pod_of(console, &pods_api, &short, &args[0], &mut out).await {
+        None => match super::pods::pod_of(
+            console,
+            &pods_api,
+            &short,
+            &args[0],
+            &mut out,
+            super::pods::Missing::Logs,
+        )
+        .await
+        {
             Ok(pod) => vec![pod],
             Err(ran) => return ran,
         },
@@ -90,7 +99,7 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
     for pod in &pods {
         let name = pod.metadata.name.clone().unwrap_or_default();
         match (chosen, invocation.is_set("all-containers")) {
-            (Some(c), _) if !names(pod).iter().any(|(n, _)| n == c) => {
+            (Some(c), _) if !super::pods::names(pod).iter().any(|(n, _)| n == c) => {
                 out.push_str(&format!(
                     "error: container {c} is not valid for pod {name}\n"
                 ));
@@ -100,8 +109,14 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 };
             }
             (Some(c), _) => logs.push((name, c.to_string())),
-            (None, true) => logs.extend(names(pod).into_iter().map(|(n, _)| (name.clone(), n))),
-            (None, false) => logs.push((name.clone(), default_container(pod, &mut out))),
+            (None, true) => logs.extend(
+                super::pods::names(pod)
+                    .into_iter()
+                    .map(|(n, _)| (name.clone(), n)),
+            ),
+            (None, false) => {
+                logs.push((name.clone(), super::pods::default_container(pod, &mut out)))
+            }
         }
     }
     let prefix = invocation.is_set("prefix");
@@ -134,61 +149,4 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
         output: out,
         exit_code: 0,
     }
-}
-
-/// A pod's containers, init containers first, each with what kubectl calls it.
-fn names(pod: &Pod) -> Vec<(String, String)> {
-    let Some(spec) = pod.spec.as_ref() else {
-        return Vec::new();
-    };
-    let init = spec
-        .init_containers
-        .iter()
-        .flatten()
-        .map(|c| (c.name.clone(), format!("{} (init)", c.name)));
-    let main = spec
-        .containers
-        .iter()
-        .map(|c| (c.name.clone(), c.name.clone()));
-    init.chain(main).collect()
-}
-
-/// The container kubectl reads when none is named: the pod's
-/// `kubectl.kubernetes.io/default-container`, else the first (said when there are more).
-fn default_container(pod: &Pod, out: &mut String) -> String {
-    if let Some(named) = pod
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
-    {
-        return named.clone();
-    }
-    let Some(spec) = pod.spec.as_ref() else {
-        return String::new();
-    };
-    let first = spec
-        .containers
-        .first()
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
-    let all = names(pod);
-    if all.len() > 1 {
-        let listed: Vec<String> = spec
-            .containers
-            .iter()
-            .map(|c| c.name.clone())
-            .chain(
-                spec.init_containers
-                    .iter()
-                    .flatten()
-                    .map(|c| format!("{} (init)", c.name)),
-            )
-            .collect();
-        out.push_str(&format!(
-            "Defaulted container \"{first}\" out of: {}\n",
-            listed.join(", ")
-        ));
-    }
-    first
 }

@@ -1,0 +1,126 @@
+//! `kubectl exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [ARG…]`: the command run once
+//! in the container as the attendee, over the API server's exec websocket (kube-rs
+//! speaks its `v5.channel.k8s.io` protocol, as kubectl 1.32 does); stdout, then stderr,
+//! then kubectl's `command terminated with exit code N` and that code. `-i`/`-t` are
+//! taken, but the console has no terminal: a command must be given.
+
+use super::command::Invocation;
+use super::context::{Console, Ran, from_server};
+use super::pods::{attachable, default_container, names};
+use kube::api::AttachParams;
+use tokio::io::AsyncReadExt;
+
+const USAGE: &str = "error: you must specify at least one command for the container";
+
+pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    let args = &invocation.args;
+    let Some(target) = args.first() else {
+        return Ran::error("error: pod, type/name or --filename must be specified".into());
+    };
+    let command = match invocation.args_before_dash {
+        Some(1) => &args[1..],
+        Some(_) => return Ran::error("error: exec [POD] -- [COMMAND] takes one pod".into()),
+        None if args.len() > 1 => {
+            return Ran::error(
+                "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples".into(),
+            );
+        }
+        None => &[][..],
+    };
+    if command.is_empty() {
+        let why = if invocation.is_set("stdin") || invocation.is_set("tty") {
+            "; the console has no terminal for an interactive shell: give the command to run (kubectl exec POD -- ls /)"
+        } else {
+            ""
+        };
+        return Ran::error(format!("{USAGE}{why}"));
+    }
+    let (_, pods, pod) = match attachable(console, invocation, target).await {
+        Ok(found) => found,
+        Err(ran) => return ran,
+    };
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let mut output = String::new();
+    let container = match invocation.flag("container") {
+        Some(c) if !names(&pod).iter().any(|(n, _)| n == c) => {
+            return Ran::error(format!(
+                "Error from server (BadRequest): container {c} is not valid for pod {name}"
+            ));
+        }
+        Some(c) => c.to_string(),
+        None => default_container(&pod, &mut output),
+    };
+    let params = AttachParams::default()
+        .container(container)
+        .stdin(false)
+        .stdout(true)
+        .stderr(true);
+    let mut process = match pods.exec(&name, command.to_vec(), &params).await {
+        Ok(process) => process,
+        Err(e) => return Ran::error(format!("{output}{}", upgrade_error(&e))),
+    };
+    let (mut stdout, mut stderr) = (process.stdout(), process.stderr());
+    let status = process.take_status();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let read_out = async {
+        if let Some(stdout) = stdout.as_mut() {
+            let _ = stdout.read_to_end(&mut out).await;
+        }
+    };
+    let read_err = async {
+        if let Some(stderr) = stderr.as_mut() {
+            let _ = stderr.read_to_end(&mut err).await;
+        }
+    };
+    tokio::join!(read_out, read_err);
+    let status = match status {
+        Some(status) => status.await,
+        None => None,
+    };
+    let _ = process.join().await;
+    output.push_str(&String::from_utf8_lossy(&out));
+    output.push_str(&String::from_utf8_lossy(&err));
+    let Some(status) = status else {
+        return Ran {
+            output,
+            exit_code: 0,
+        };
+    };
+    if status.status.as_deref() == Some("Success") {
+        return Ran {
+            output,
+            exit_code: 0,
+        };
+    }
+    let code = status
+        .details
+        .as_ref()
+        .and_then(|d| d.causes.as_ref())
+        .and_then(|c| c.iter().find(|c| c.reason.as_deref() == Some("ExitCode")))
+        .and_then(|c| c.message.as_deref())
+        .and_then(|m| m.parse::<i32>().ok());
+    match code {
+        Some(code) => {
+            output.push_str(&format!("command terminated with exit code {code}\n"));
+            Ran {
+                output,
+                exit_code: code,
+            }
+        }
+        None => {
+            output.push_str(&format!("error: {}\n", status.message.unwrap_or_default()));
+            Ran {
+                output,
+                exit_code: 1,
+            }
+        }
+    }
+}
+
+/// The API server's refusal of the upgrade, in kubectl's words.
+fn upgrade_error(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(_) => from_server(error),
+        other => format!("error: {other}"),
+    }
+}
