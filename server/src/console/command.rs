@@ -361,7 +361,7 @@ mod tests {
             error("frobnicate")
                 .starts_with("error: unknown command \"frobnicate\" for \"kubectl\"")
         );
-        assert!(error("exec web -- ls").contains("not in the console yet"));
+        assert!(error("attach web").contains("not in the console yet"));
     }
 
     #[test]
