@@ -210,16 +210,30 @@ fn add_pane_version(
     }
 }
 
-/// A Run button under a shell block that holds kubectl commands: the page's console runs
-/// them, one after another (the lesson page listens for clicks on `.run-command`).
+/// A Run button under a shell block that holds kubectl or curl commands: the page's
+/// console runs them, one after another (the lesson page listens for clicks on
+/// `.run-command`). A line ending in `\` goes on on the next, as in a shell.
 fn run_button(lang: &str, code: &str) -> Option<String> {
     if !["sh", "bash", "shell", "console"].contains(&lang) {
         return None;
     }
-    let commands: Vec<&str> = code
-        .lines()
-        .map(|l| l.trim().trim_start_matches("$ "))
-        .filter(|l| l.starts_with("kubectl "))
+    let mut lines: Vec<String> = Vec::new();
+    let mut continued = false;
+    for line in code.lines() {
+        let line = line.trim();
+        match lines.last_mut() {
+            Some(last) if continued => last.push_str(line),
+            _ => lines.push(line.trim_start_matches("$ ").to_string()),
+        }
+        continued = line.ends_with('\\');
+        if let Some(last) = lines.last_mut().filter(|_| continued) {
+            last.pop();
+        }
+    }
+    let commands: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("kubectl ") || l.starts_with("curl "))
         .collect();
     let label = match commands.len() {
         0 => return None,
@@ -297,13 +311,17 @@ mod tests {
     #[test]
     fn shell_blocks_with_kubectl_get_a_run_button() {
         let out = html(
-            "## Step\n\n```sh\n# look\nkubectl get pods -l 'app=web'\n$ kubectl get svc\n```\n\n```sh\ncurl localhost\n```\n",
+            "## Step\n\n```sh\n# look\nkubectl get pods -l 'app=web'\n$ kubectl get svc\n```\n\n```sh\nkubectl run c --rm -it --image=curlimages/curl -- \\\n  curl -s http://web/\ncurl localhost\n```\n\n```sh\nmake run\n```\n",
         );
         assert!(
             out.contains("<button type=\"button\" class=\"button small run-command\" data-command=\"kubectl get pods -l 'app=web'\nkubectl get svc\">Run these 2 commands in the console</button>"),
             "{out}"
         );
-        assert_eq!(out.matches("run-command").count(), 1, "{out}");
+        assert!(
+            out.contains("data-command=\"kubectl run c --rm -it --image=curlimages/curl -- curl -s http://web/\ncurl localhost\">Run these 2 commands"),
+            "{out}"
+        );
+        assert_eq!(out.matches("run-command").count(), 2, "{out}");
     }
 
     #[test]

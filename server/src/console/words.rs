@@ -1,4 +1,5 @@
-//! A console line split into words as a shell would quote them (`'…'`, `"…"`, `\`), and
+//! A console line split into words as a shell would quote them (`'…'`, `"…"`, `\`, `#`
+//! comments), and
 //! refused when it holds what only a shell does: pipes, lists, redirections, substitutions,
 //! globs and variables (quoted, they are plain characters). The console runs one command; it never hands text to a shell.
 
@@ -31,6 +32,9 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
                 }
             }
             '\n' | '\r' => return Err("the console runs one line at a time".into()),
+            // A comment, as in a shell: from a word's start to the end of the line (the
+            // lessons' `curl http://localhost:8000/   # Hello`).
+            '#' if !started => break,
             '\'' => {
                 started = true;
                 loop {
@@ -93,6 +97,18 @@ fn refusal(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::split;
+
+    #[test]
+    fn a_comment_ends_the_line_as_in_a_shell() {
+        assert_eq!(
+            split("curl http://localhost:8000/      # Hello, I'm Ada").unwrap(),
+            ["curl", "http://localhost:8000/"]
+        );
+        assert_eq!(
+            split("kubectl get cm a#b '# kept'").unwrap(),
+            ["kubectl", "get", "cm", "a#b", "# kept"]
+        );
+    }
 
     #[test]
     fn words_are_split_and_unquoted_as_a_shell_would() {
