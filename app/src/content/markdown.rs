@@ -98,7 +98,10 @@ pub fn render(
                 let section = sections.len() - 1;
                 let mut words = info.split_whitespace();
                 let lang = words.next().unwrap_or("");
-                let pane = words.find_map(|w| w.strip_prefix("pane="));
+                let rest: Vec<&str> = words.collect();
+                let pane = rest.iter().find_map(|w| w.strip_prefix("pane="));
+                // `sh no-run`: commands for the attendee's own machine, not the console.
+                let runnable = !rest.contains(&"no-run");
                 let out = section_events.last_mut().expect("one section at least");
                 if let Some(name) = pane {
                     if section == 0 {
@@ -134,7 +137,7 @@ pub fn render(
                     }
                 } else {
                     out.push(Event::Html(hl.highlight(&code, lang).into()));
-                    if let Some(button) = run_button(lang, &code) {
+                    if let Some(button) = run_button(lang, &code).filter(|_| runnable) {
                         out.push(Event::Html(button.into()));
                     }
                 }

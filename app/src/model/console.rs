@@ -188,6 +188,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         "config",
         &[
             boolean("current", None),
+            boolean("minify", None),
             value("cluster", None),
             value("user", None),
             value("output", Some('o')),
@@ -218,7 +219,9 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
             "current-context",
             "get-contexts",
             "set-context",
+            "use",
             "use-context",
+            "view",
         ],
     ),
     (

@@ -5,12 +5,16 @@
 
 use super::command::Invocation;
 use super::context::{Console, Ran};
+use super::jsonpath::Template;
 use super::table;
 use super::targets::checked_namespace;
 use crate::db::contexts::Context;
+use serde_json::json;
 
 /// The console's one cluster, user and first context.
 pub const CLUSTER: &str = "kind-kubeclass";
+/// The console's cluster's address: the API server's name inside every cluster.
+const SERVER: &str = "https://kubernetes.default.svc";
 /// Contexts an attendee may keep.
 const CONTEXTS: usize = 20;
 
@@ -48,6 +52,7 @@ pub async fn config(console: &Console<'_>, invocation: &Invocation) -> Ran {
             )
             .await
         }
+        "view" => view(&contexts, invocation),
         _ => set_context(console, invocation, args, contexts).await,
     }
 }
@@ -102,6 +107,41 @@ fn said(output: String) -> Ran {
     Ran {
         output,
         exit_code: 0,
+    }
+}
+
+/// `kubectl config view [--minify] [-o yaml|jsonpath=…]`: the console's kubeconfig. Its
+/// cluster is the API server by the name every cluster gives it; it holds no
+/// credentials (the console acts as the attendee through kubeclass).
+fn view(contexts: &[Context], invocation: &Invocation) -> Ran {
+    let minify = invocation.is_set("minify");
+    let shown: Vec<&Context> = contexts.iter().filter(|c| !minify || c.current).collect();
+    let current = contexts.iter().find(|c| c.current).map(|c| c.name.as_str());
+    let document = json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "preferences": {},
+        "clusters": [{"name": CLUSTER, "cluster": {"server": SERVER}}],
+        "users": [{"name": CLUSTER, "user": {}}],
+        "contexts": shown.iter().map(|c| {
+            let mut context = json!({"cluster": CLUSTER, "user": CLUSTER});
+            if !c.namespace.is_empty() {
+                context["namespace"] = json!(c.namespace);
+            }
+            json!({"name": c.name, "context": context})
+        }).collect::<Vec<_>>(),
+        "current-context": current.unwrap_or_default(),
+    });
+    let output = invocation.flag("output").unwrap_or("yaml");
+    match output.split_once('=') {
+        Some(("jsonpath", template)) => match Template::parse(template) {
+            Ok(template) => said(template.render(&document)),
+            Err(e) => Ran::error(format!("error: error parsing jsonpath {template}, {e}")),
+        },
+        _ if output == "yaml" => said(super::print::object(document, "yaml")),
+        _ => Ran::error(format!(
+            "error: the console prints its kubeconfig as -o yaml or -o jsonpath=…, not -o {output}"
+        )),
     }
 }
 

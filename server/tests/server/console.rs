@@ -7,6 +7,7 @@ mod auth;
 mod config;
 mod curl;
 pub(super) mod follow;
+mod lessons;
 mod run;
 
 use super::support::{app, from_page, new_attendee, send, state};

@@ -25,9 +25,13 @@ const LINES: &[&str] = &[
     "config set-context server --namespace=web",
     "config use-context kind-kubeclass",
     "config get-contexts",
+    "config view",
+    "config view --minify",
+    "config view --minify -o 'jsonpath={..namespace}'",
+    "config view -o 'jsonpath={.contexts[*].name}'",
 ];
 
-const KUBECONFIG: &str = "apiVersion: v1\nkind: Config\nclusters:\n- name: kind-kubeclass\n  cluster: {server: 'https://127.0.0.1:1'}\nusers:\n- name: kind-kubeclass\n  user: {token: unused}\ncontexts:\n- name: kind-kubeclass\n  context: {cluster: kind-kubeclass, user: kind-kubeclass}\ncurrent-context: kind-kubeclass\n";
+const KUBECONFIG: &str = "apiVersion: v1\nkind: Config\nclusters:\n- name: kind-kubeclass\n  cluster: {server: 'https://kubernetes.default.svc'}\nusers:\n- name: kind-kubeclass\n  user: {}\ncontexts:\n- name: kind-kubeclass\n  context: {cluster: kind-kubeclass, user: kind-kubeclass}\ncurrent-context: kind-kubeclass\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contexts_read_and_change_as_kubectls_do_and_set_the_namespace() {
@@ -40,7 +44,7 @@ async fn contexts_read_and_change_as_kubectls_do_and_set_the_namespace() {
         let output = Command::new(KUBECTL)
             .arg("--kubeconfig")
             .arg(&file)
-            .args(line.split(' '))
+            .args(line.split(' ').map(|a| a.replace('\'', "")))
             .output()
             .expect("kubectl runs");
         let theirs = String::from_utf8_lossy(&output.stdout).into_owned()
