@@ -17,7 +17,8 @@
 #                    side: cold start, ConfigMap and Pod creates, a lesson end to end
 #                    (server/examples/clusters.rs)
 #   console          200 simulated attendees each running a kubectl console command every 5 s
-#                    (end2end/bench/console.mjs): round trip p50/p99, server CPU
+#                    (end2end/bench/console.mjs), over HTTP and over the live stream as the
+#                    page runs it: round trip p50/p99, server CPU
 #   attendees        50, 200 and 500 simulated attendees (end2end/bench/attendees.mjs), each
 #                    holding the live stream and applying a manifest every 10 s: apply ->
 #                    status frame latency and server memory per attendee; a fresh server each
@@ -197,36 +198,42 @@ fi
 # --- the kubectl console ------------------------------------------------------------
 # A fresh server (own data dir), so nothing else runs in it.
 if want console; then
+rows=""
+for via in http stream; do
 cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cdata=$(mktemp -d)
 KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 RUST_LOG=warn KUBECLASS_DATA_DIR="$cdata" KUBECLASS_ADDR="127.0.0.1:$cport" "$bin" >target/bench-console.log 2>&1 &
 cserver=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$cport/healthz" >/dev/null && break; sleep 0.1; done
-echo "console: 200 attendees, a command every 5 s for 60 s"
-out=$(cd end2end && node bench/console.mjs --url "http://127.0.0.1:$cport" --attendees 200 --seconds 60 --server-pid "$cserver" | tail -n 1) || true
+echo "console ($via): 200 attendees, a command every 5 s for 60 s"
+out=$(cd end2end && node bench/console.mjs --url "http://127.0.0.1:$cport" --attendees 200 --seconds 60 --server-pid "$cserver" --via "$via" | tail -n 1) || true
 echo "  $out"
 kill $cserver 2>/dev/null || true
 wait $cserver 2>/dev/null || true
 rm -rf "$cdata"
-row=$(python3 - "$out" <<'PY'
+row=$(python3 - "$out" "$via" <<'PY'
 import json, sys
 try:
     r = json.loads(sys.argv[1])
 except ValueError:
     r = {"fatal": "console.mjs printed nothing usable"}
 if "fatal" in r:
-    print(f"| failed: {r['fatal']} | | | | | |")
+    print(f"| {sys.argv[2]} | failed: {r['fatal']} | | | | | | |")
 else:
-    print(f"| `{r['command']}` | {r['attendees']} | {r['commands']} | {r['p50_ms']} ms | {r['p99_ms']} ms | {r['server_cpu_pct']} % | {r['errors']} |")
+    print(f"| {r['via']} | `{r['command']}` | {r['attendees']} | {r['commands']} | {r['p50_ms']} ms | {r['p99_ms']} ms | {r['server_cpu_pct']} % | {r['errors']} |")
 PY
 )
+rows="$rows$row
+"
+done
+rows=${rows%$'\n'}
 record console "## The kubectl console
 
-Command: \`make bench\` (\`end2end/bench/console.mjs\`, a fresh server on kubesim). Measured $today on the 2-core machine. 200 attendees, each with its own session and workspace (one apply first), run a console command every 5 s for 60 s, their phases spread over the 5 s; the round trip is from sending \`POST /api/workspace/console\` until its whole answer is read (the command parsed, run as the attendee through impersonation, printed as kubectl prints it). Nearest-rank percentiles; an answer that is not a 200 with exit code 0 is an error, not a sample.
+Command: \`make bench\` (\`end2end/bench/console.mjs\`, a fresh server on kubesim for each way in). Measured $today on the 2-core machine. 200 attendees, each with its own session and workspace (one apply first), run a console command every 5 s for 60 s, their phases spread over the 5 s. The round trip is from sending the line until its answer is read: over \`http\`, \`POST /api/workspace/console\` until the whole answer; over \`stream\`, as the page runs it, a \`console\` message on the attendee's live stream until its \`consoleExit\` (the command parsed, run as the attendee through impersonation, printed as kubectl prints it). Nearest-rank percentiles; an answer that is not exit code 0 is an error, not a sample.
 
-| command | attendees | commands | round trip p50 | p99 | server CPU | errors |
-| --- | --- | --- | --- | --- | --- | --- |
-$row"
+| via | command | attendees | commands | round trip p50 | p99 | server CPU | errors |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+$rows"
 fi
 
 # --- simulated attendees ------------------------------------------------------------

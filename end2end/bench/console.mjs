@@ -1,16 +1,20 @@
 // Simulated attendees using the kubectl console against a running server: each is its own
-// session (cookie), makes its workspace with one apply, then runs a console command
-// (`POST /api/workspace/console`) every period (5 s), the attendees' phases spread evenly
-// over the period. Measures each command's round trip (request sent → whole answer read)
-// and the server's CPU over the steady rounds.
+// session (cookie), makes its workspace with one apply, then runs a console command every
+// period (5 s), the attendees' phases spread evenly over the period, either as
+// `POST /api/workspace/console` (`--via http`) or as the page runs it, over its live
+// stream (`--via stream`: a `console` message, answered by `consoleOutput` and
+// `consoleExit`). Measures each command's round trip (sent → its exit read) and the
+// server's CPU over the steady rounds.
 //
 //   node bench/console.mjs --url http://127.0.0.1:PORT --attendees N [--seconds 60]
 //        [--period 5] [--server-pid PID] [--command "kubectl get configmaps -n server"]
+//        [--via http|stream]
 //
 // Prints one JSON line on stdout (progress goes to stderr). An answer that is not a 200
 // with exit code 0 counts as an error, not as a sample.
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
 
 const args = {};
 for (let i = 2; i < process.argv.length; i++) {
@@ -21,6 +25,7 @@ const attendees = Number(args.attendees ?? 200);
 const seconds = Number(args.seconds ?? 60);
 const period = Number(args.period ?? 5) * 1000;
 const command = args.command ?? "kubectl get configmaps -n server";
+const via = args.via ?? "http";
 const serverPid = args["server-pid"] ? Number(args["server-pid"]) : null;
 const rounds = Math.max(1, Math.round((seconds * 1000) / period));
 
@@ -62,7 +67,40 @@ async function prepare(cookie) {
   if (response.status !== 200) throw new Error(`apply answered ${response.status}: ${text}`);
 }
 
+// An attendee's live stream: console lines sent on it, each answered by its exit.
+async function stream(cookie) {
+  const socket = new WebSocket(`${base.replace(/^http/, "ws")}/api/stream`, {
+    headers: { Cookie: cookie },
+    perMessageDeflate: false,
+  });
+  const waiting = new Map();
+  socket.on("message", (data) => {
+    const message = JSON.parse(data.toString());
+    if (message.type === "consoleExit") waiting.get(message.id)?.(message.exitCode);
+  });
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  let next = 0;
+  return {
+    socket,
+    run: (line) =>
+      new Promise((resolve, reject) => {
+        const id = ++next;
+        const timer = setTimeout(() => reject(new Error(`no exit for console line ${id} in 10 s`)), 10_000);
+        waiting.set(id, (code) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(code);
+        });
+        socket.send(JSON.stringify({ type: "console", id, command: line }));
+      }),
+  };
+}
+
 async function run(cookie, record) {
+  if (via === "stream") return runOnStream(cookie, record);
   const t0 = performance.now();
   try {
     const response = await fetch(`${base}/api/workspace/console`, {
@@ -77,6 +115,21 @@ async function run(cookie, record) {
     if (record) samples.push(took);
   } catch (e) {
     error("request_failed", e.cause?.message ?? e.message);
+  }
+}
+
+const streams = new Map();
+
+async function runOnStream(cookie, record) {
+  const t0 = performance.now();
+  try {
+    if (!streams.has(cookie)) streams.set(cookie, await stream(cookie));
+    const code = await streams.get(cookie).run(command);
+    const took = performance.now() - t0;
+    if (code !== 0) return error("exit_code", `exit ${code}`);
+    if (record) samples.push(took);
+  } catch (e) {
+    error("stream_failed", e.message);
   }
 }
 
@@ -108,10 +161,12 @@ async function main() {
   const elapsed = (performance.now() - start) / 1000;
   const cpu1 = cpuTicks();
   const sorted = [...samples].sort((a, b) => a - b);
+  for (const { socket } of streams.values()) socket.close();
   console.log(
     JSON.stringify({
       attendees,
       command,
+      via,
       periodSeconds: period / 1000,
       commands: sorted.length,
       p50_ms: round3(percentile(sorted, 50)),

@@ -50,15 +50,19 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Some(c) => c.to_string(),
         None => default_container(&pod, &mut output),
     };
+    // With -i kubectl opens the command's stdin; the console has none to give, so it
+    // opens it and closes it at once (the command reads end of input).
+    let stdin = invocation.is_set("stdin");
     let params = AttachParams::default()
         .container(container)
-        .stdin(false)
+        .stdin(stdin)
         .stdout(true)
         .stderr(true);
     let mut process = match pods.exec(&name, command.to_vec(), &params).await {
         Ok(process) => process,
         Err(e) => return Ran::error(format!("{output}{}", upgrade_error(&e))),
     };
+    drop(process.stdin());
     let (mut stdout, mut stderr) = (process.stdout(), process.stderr());
     let status = process.take_status();
     let (mut out, mut err) = (Vec::new(), Vec::new());
