@@ -98,20 +98,7 @@ pub(super) async fn pod_of(
         )));
     }
     // kubectl's choice: the most active pod (ready, running, scheduled; then the oldest).
-    candidates.sort_by_key(|p| {
-        let status = p.status.as_ref();
-        let ready = status
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-        let running = status.and_then(|s| s.phase.as_deref()) == Some("Running");
-        let scheduled = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-        (
-            !ready,
-            !running,
-            !scheduled,
-            p.metadata.creation_timestamp.clone().map(|t| t.0),
-        )
-    });
+    candidates.sort_by_key(most_active_first);
     if candidates.len() > 1 {
         out.push_str(&format!(
             "Found {} pods, using pod/{}\n",
@@ -120,6 +107,44 @@ pub(super) async fn pod_of(
         ));
     }
     Ok(candidates.swap_remove(0))
+}
+
+/// kubectl's order for picking a pod (`podutils.ByLogging`): scheduled first; then
+/// Running, Unknown, Pending; ready; ready the longest; the most restarts; the oldest.
+/// Pods equal in all of these keep the API's order, as kubectl's sort keeps them.
+fn most_active_first(pod: &Pod) -> impl Ord + use<> {
+    let status = pod.status.as_ref();
+    let scheduled = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_some();
+    let phase = match status.and_then(|s| s.phase.as_deref()) {
+        Some("Running") => 0,
+        Some("Unknown") => 1,
+        Some("Pending") => 2,
+        _ => 3,
+    };
+    let ready_since = status
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready" && c.status == "True"))
+        .map(|c| c.last_transition_time.clone().map(|t| t.0));
+    let restarts = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|c| c.iter().map(|c| c.restart_count).max())
+        .unwrap_or(0);
+    (
+        !scheduled,
+        phase,
+        ready_since.is_none(),
+        // Ready the longest first; a ready pod without a time last.
+        ready_since.flatten().map_or((1, None), |t| (0, Some(t))),
+        std::cmp::Reverse(restarts),
+        pod.metadata
+            .creation_timestamp
+            .clone()
+            .map_or((1, None), |t| (0, Some(t.0))),
+    )
 }
 
 /// A workload's (or Service's) pod selector as a label selector.

@@ -126,7 +126,7 @@ impl Setup {
             .await
             .expect("join")
             .expect("kubectl runs");
-        let text = std::fs::read_to_string(&path).expect("kubectl's output");
+        let text = without_klog(&std::fs::read_to_string(&path).expect("kubectl's output"));
         let _ = std::fs::remove_file(&path);
         (
             text.replace(&self.namespace, "server"),
@@ -391,6 +391,22 @@ pub(super) async fn compare_writes(setup: &Setup, writes: &[&str]) -> Vec<String
         }
     }
     differences
+}
+
+/// kubectl's output without its own client-side log lines (`E1206 15:12:21.737371   22359
+/// websocket.go:296] …`): kubectl's diagnostics of its connection, which come and go with
+/// timing, not what the command prints.
+fn without_klog(text: &str) -> String {
+    let klog = |line: &str| {
+        let b = line.as_bytes();
+        b.len() > 22
+            && b"IWEF".contains(&b[0])
+            && b[1..5].iter().all(u8::is_ascii_digit)
+            && b[5] == b' '
+            && b[8] == b':'
+            && line.contains("] ")
+    };
+    text.split_inclusive('\n').filter(|l| !klog(l)).collect()
 }
 
 fn last_line(text: &str) -> String {
