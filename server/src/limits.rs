@@ -173,11 +173,7 @@ impl LogPace {
         }
         self.lines += 1;
         if line.len() > LOG_LINE {
-            let mut end = LOG_LINE;
-            while !line.is_char_boundary(end) {
-                end -= 1;
-            }
-            line.truncate(end);
+            line.truncate(line.floor_char_boundary(LOG_LINE));
             line.push_str(" … (line cut)");
         }
         line

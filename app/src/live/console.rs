@@ -80,10 +80,7 @@ impl ConsoleLog {
         };
         entry.output.push_str(text);
         if entry.output.len() > OUTPUT {
-            let mut cut = entry.output.len() - OUTPUT;
-            while !entry.output.is_char_boundary(cut) {
-                cut += 1;
-            }
+            let cut = entry.output.ceil_char_boundary(entry.output.len() - OUTPUT);
             let cut = entry.output[cut..].find('\n').map_or(cut, |n| cut + n + 1);
             entry.output.replace_range(..cut, "");
         }

@@ -141,8 +141,10 @@ impl Live {
 
     /// Runs a console line on the server; its output arrives on the stream.
     pub fn run_console(&self, command: &str) {
-        let mut id = 0;
-        self.console.update(|c| id = c.start(command));
+        let id = self
+            .console
+            .try_update(|c| c.start(command))
+            .unwrap_or_default();
         if !self.connected.get_untracked() {
             self.console.update(console::ConsoleLog::lost);
             return;

@@ -100,7 +100,7 @@ impl ApiServer {
             .get("limitBytes")
             .and_then(|l| l.parse::<usize>().ok());
         if let Some(limit) = limit {
-            text.truncate(floor_char_boundary(&text, limit));
+            text.truncate(text.floor_char_boundary(limit));
         }
         let Some(feed) = read.follow.filter(|_| limit.is_none()) else {
             return Ok(text_response(text));
@@ -126,13 +126,4 @@ impl ApiServer {
 
 fn text_response(text: String) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response()
-}
-
-/// The largest index ≤ `at` on a character boundary.
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut i = at.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }

@@ -30,7 +30,7 @@ pub async fn config(console: &Console<'_>, invocation: &Invocation) -> Ran {
     match sub {
         "get-contexts" => get_contexts(&contexts, invocation, args),
         "current-context" => match contexts.iter().find(|c| c.current) {
-            Some(current) => said(format!("{}\n", current.name)),
+            Some(current) => Ran::ok(format!("{}\n", current.name)),
             None => Ran::error("error: current-context is not set".into()),
         },
         "use-context" | "use" => {
@@ -95,18 +95,11 @@ async fn save(console: &Console<'_>, contexts: &[Context], said_then: String) ->
         .save_contexts(&console.workspace.id, contexts)
         .await
     {
-        Ok(()) => said(said_then),
+        Ok(()) => Ran::ok(said_then),
         Err(e) => {
             tracing::warn!("saving console contexts: {e}");
             Ran::error("error: the console's contexts cannot be saved just now".into())
         }
-    }
-}
-
-fn said(output: String) -> Ran {
-    Ran {
-        output,
-        exit_code: 0,
     }
 }
 
@@ -135,10 +128,10 @@ fn view(contexts: &[Context], invocation: &Invocation) -> Ran {
     let output = invocation.flag("output").unwrap_or("yaml");
     match output.split_once('=') {
         Some(("jsonpath", template)) => match Template::parse(template) {
-            Ok(template) => said(template.render(&document)),
+            Ok(template) => Ran::ok(template.render(&document)),
             Err(e) => Ran::error(format!("error: error parsing jsonpath {template}, {e}")),
         },
-        _ if output == "yaml" => said(super::print::object(document, "yaml")),
+        _ if output == "yaml" => Ran::ok(super::print::object(document, "yaml")),
         _ => Ran::error(format!(
             "error: the console prints its kubeconfig as -o yaml or -o jsonpath=…, not -o {output}"
         )),
@@ -184,7 +177,7 @@ fn get_contexts(contexts: &[Context], invocation: &Invocation, names: &[String])
                 exit_code: 1,
             }
         }
-        None => said(output),
+        None => Ran::ok(output),
     }
 }
 

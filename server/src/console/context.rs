@@ -34,6 +34,13 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// What a command that succeeded printed (exit code 0).
+    pub(super) fn ok(output: String) -> Ran {
+        Ran {
+            output,
+            exit_code: 0,
+        }
+    }
     /// A following command whose reader went away (Ctrl-C, the tab closed): nothing
     /// more to say, and the exit code a shell gives an interrupted command.
     pub(super) fn stopped() -> Ran {
@@ -72,8 +79,8 @@ impl Console<'_> {
     /// tab closed or pressed Ctrl-C): the command should stop.
     pub(super) async fn print(&self, text: &str) -> bool {
         match &self.follow {
-            Some(out) if !text.is_empty() => out.send(self.shorten(text)).await.is_ok(),
-            Some(_) => !self.follow.as_ref().is_some_and(|o| o.is_closed()),
+            Some(out) if text.is_empty() => !out.is_closed(),
+            Some(out) => out.send(self.shorten(text)).await.is_ok(),
             None => false,
         }
     }

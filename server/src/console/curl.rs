@@ -45,10 +45,7 @@ pub async fn curl(console: &Console<'_>, words: &[String]) -> Ran {
         Err(ran) => return ran,
     };
     match fetch(console, &options).await {
-        Ok(output) => Ran {
-            output,
-            exit_code: 0,
-        },
+        Ok(output) => Ran::ok(output),
         Err(Failure(code, message)) => Ran {
             output: if options.silent && !options.show_error {
                 String::new()
@@ -278,11 +275,7 @@ async fn fetch(console: &Console<'_>, options: &Options) -> Result<String, Failu
     if !options.head {
         let mut body = String::from_utf8_lossy(&bytes).into_owned();
         if body.len() > SHOWN {
-            let mut end = SHOWN;
-            while !body.is_char_boundary(end) {
-                end -= 1;
-            }
-            body.truncate(end);
+            body.truncate(body.floor_char_boundary(SHOWN));
             body.push_str("\n… (the console shows the first 64 KiB)\n");
         }
         out.push_str(&body);

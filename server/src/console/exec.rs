@@ -85,16 +85,10 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
     output.push_str(&String::from_utf8_lossy(&out));
     output.push_str(&String::from_utf8_lossy(&err));
     let Some(status) = status else {
-        return Ran {
-            output,
-            exit_code: 0,
-        };
+        return Ran::ok(output);
     };
     if status.status.as_deref() == Some("Success") {
-        return Ran {
-            output,
-            exit_code: 0,
-        };
+        return Ran::ok(output);
     }
     let code = status
         .details

@@ -39,7 +39,17 @@ mod yaml;
 use command::Invocation;
 
 /// The longest command line taken.
-pub const MAX_LINE: usize = 4096;
+const MAX_LINE: usize = 4096;
+
+/// Why `line` is refused before it is read, if it is too long.
+pub fn too_long(line: &str) -> Option<String> {
+    (line.len() > MAX_LINE).then(|| {
+        format!(
+            "a console line holds at most {MAX_LINE} bytes; this one holds {}",
+            line.len()
+        )
+    })
+}
 use context::from_server;
 pub use context::{Console, Ran};
 
@@ -50,10 +60,7 @@ pub async fn run(console: &Console<'_>, line: &str) -> Ran {
         Err(refusal) => return Ran::error(refusal),
     };
     let Some((program, rest)) = words.split_first() else {
-        return Ran {
-            output: String::new(),
-            exit_code: 0,
-        };
+        return Ran::ok(String::new());
     };
     if program == "curl" {
         let ran = curl::curl(console, rest).await;
@@ -135,10 +142,7 @@ async fn api_resources(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 }
             })
             .collect();
-        return Ran {
-            output,
-            exit_code: 0,
-        };
+        return Ran::ok(output);
     }
     let mut lines = Vec::new();
     if !invocation.is_set("no-headers") {
@@ -157,8 +161,5 @@ async fn api_resources(console: &Console<'_>, invocation: &Invocation) -> Ran {
             r.kind.clone(),
         ]);
     }
-    Ran {
-        output: table::aligned(&lines),
-        exit_code: 0,
-    }
+    Ran::ok(table::aligned(&lines))
 }

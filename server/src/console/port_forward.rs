@@ -83,10 +83,7 @@ pub async fn port_forward(console: &Console<'_>, invocation: &Invocation) -> Ran
     out.push_str(&format!(
         "(the console keeps this forward for its curl, such as \"curl http://localhost:{first}/\", and gives you the prompt back; a new port-forward on the port replaces it)\n"
     ));
-    Ran {
-        output: out,
-        exit_code: 0,
-    }
+    Ran::ok(out)
 }
 
 /// The pod port a Service's `port` (number or name) leads to.

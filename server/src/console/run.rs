@@ -72,9 +72,9 @@ pub async fn run(console: &Console<'_>, invocation: &Invocation) -> Ran {
             shown["metadata"]["namespace"] = json!(short);
         }
         return match invocation.flag("output") {
-            Some(format @ ("yaml" | "json")) => said(print::object(shown, format)),
-            Some("name") => said(format!("pod/{name}\n")),
-            _ => said(format!("pod/{name} created (dry run)\n")),
+            Some(format @ ("yaml" | "json")) => Ran::ok(print::object(shown, format)),
+            Some("name") => Ran::ok(format!("pod/{name}\n")),
+            _ => Ran::ok(format!("pod/{name} created (dry run)\n")),
         };
     }
     let pods: Api<Pod> =
@@ -98,7 +98,7 @@ pub async fn run(console: &Console<'_>, invocation: &Invocation) -> Ran {
         } else {
             ""
         };
-        return said(format!("pod/{name} created{suffix}\n"));
+        return Ran::ok(format!("pod/{name} created{suffix}\n"));
     }
     attached(
         console,
@@ -237,7 +237,7 @@ async fn attached(
         .and_then(|s| s.terminated.clone());
     let phase = finished.status.as_ref().and_then(|s| s.phase.clone());
     match (phase.as_deref(), terminated) {
-        (Some("Succeeded"), _) => said(output),
+        (Some("Succeeded"), _) => Ran::ok(output),
         (_, Some(t)) if t.exit_code != 0 => {
             output.push_str(&format!(
                 "pod {short}/{name} terminated ({})\n{}",
@@ -261,12 +261,5 @@ async fn attached(
                 exit_code: 1,
             }
         }
-    }
-}
-
-fn said(output: String) -> Ran {
-    Ran {
-        output,
-        exit_code: 0,
     }
 }

@@ -236,10 +236,7 @@ fn no_resources() -> Ran {
 
 /// What kubectl says when a selector or `--all` picked nothing (and succeeds).
 fn none_found() -> Ran {
-    Ran {
-        output: "No resources found\n".into(),
-        exit_code: 0,
-    }
+    Ran::ok("No resources found\n".into())
 }
 
 /// Collects what each object's change printed, in order: exit code 1 if any failed.

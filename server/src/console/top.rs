@@ -141,10 +141,7 @@ async fn pods(console: &Console<'_>, invocation: &Invocation) -> Ran {
         line.extend([format!("{cpu}m"), format!("{}Mi", memory / (1024 * 1024))]);
         lines.push(line);
     }
-    Ran {
-        output: table::every_cell_padded(&lines),
-        exit_code: 0,
-    }
+    Ran::ok(table::every_cell_padded(&lines))
 }
 
 /// No metrics: kubectl tells pods without metrics yet from no pods at all.
@@ -166,10 +163,7 @@ async fn nothing_yet(console: &Console<'_>, namespaces: &[String], all: bool) ->
         [one] if !all => format!("No resources found in {one} namespace.\n"),
         _ => "No resources found\n".into(),
     };
-    Ran {
-        output,
-        exit_code: 0,
-    }
+    Ran::ok(output)
 }
 
 async fn nodes(console: &Console<'_>, invocation: &Invocation) -> Ran {
@@ -206,10 +200,7 @@ async fn nodes(console: &Console<'_>, invocation: &Invocation) -> Ran {
             format!("{}%", percent(memory, allocatable.1)),
         ]);
     }
-    Ran {
-        output: table::every_cell_padded(&lines),
-        exit_code: 0,
-    }
+    Ran::ok(table::every_cell_padded(&lines))
 }
 
 /// CPU in nanocores and memory in bytes of a `{cpu, memory}` map.

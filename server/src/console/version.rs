@@ -22,7 +22,7 @@ pub async fn version(console: &Console<'_>, invocation: &Invocation) -> Ran {
     }
     let mut output = format!("Client Version: {CLIENT}\nKustomize Version: {KUSTOMIZE}\n");
     if invocation.is_set("client") {
-        return said(output);
+        return Ran::ok(output);
     }
     let server = match console.tenant.apiserver_version().await {
         Ok(server) => server,
@@ -40,12 +40,5 @@ pub async fn version(console: &Console<'_>, invocation: &Invocation) -> Ran {
             "WARNING: version difference between client (1.{CLIENT_MINOR}) and server (1.{minor}) exceeds the supported minor version skew of +/-1\n"
         ));
     }
-    said(output)
-}
-
-fn said(output: String) -> Ran {
-    Ran {
-        output,
-        exit_code: 0,
-    }
+    Ran::ok(output)
 }

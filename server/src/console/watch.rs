@@ -109,10 +109,7 @@ pub async fn follow(
             return Ran::stopped();
         }
     }
-    Ran {
-        output: String::new(),
-        exit_code: 0,
-    }
+    Ran::ok(String::new())
 }
 
 /// How the watch prints, with what it remembers from one change to the next.

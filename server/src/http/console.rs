@@ -2,7 +2,6 @@
 //! as the attendee, answered with what kubectl would have printed and its exit code.
 
 use super::error::AppError;
-use crate::console::MAX_LINE;
 use crate::sessions::Attendee;
 use crate::state::AppState;
 use app::model::api::{ConsoleAnswer, ConsoleCommand};
@@ -15,11 +14,8 @@ pub async fn run(
     Attendee(attendee): Attendee,
     Json(command): Json<ConsoleCommand>,
 ) -> Result<Json<ConsoleAnswer>, AppError> {
-    if command.command.len() > MAX_LINE {
-        return Err(AppError::BadRequest(format!(
-            "a console line holds at most {MAX_LINE} bytes; this one holds {}",
-            command.command.len()
-        )));
+    if let Some(refusal) = crate::console::too_long(&command.command) {
+        return Err(AppError::BadRequest(refusal));
     }
     state.db.touch(&attendee).await?;
     let workspace = state.workspace(&attendee);

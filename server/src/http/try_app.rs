@@ -105,13 +105,7 @@ async fn send(
     if simulated {
         body = format!("{body} ({})", crate::cluster::NO_CONTAINERS);
     }
-    if body.len() > SHOWN {
-        let mut end = SHOWN;
-        while !body.is_char_boundary(end) {
-            end -= 1;
-        }
-        body.truncate(end);
-    }
+    body.truncate(body.floor_char_boundary(SHOWN));
     Ok(Json(TryAnswer {
         status,
         content_type: Some(content_type.unwrap_or_default()),

@@ -3,7 +3,7 @@
 //! `rollout status`, print until they end or the tab presses Ctrl-C), then its exit code.
 //! An attendee has at most so many running over all their tabs ([`crate::limits`]).
 
-use crate::console::{Console, MAX_LINE};
+use crate::console::Console;
 use crate::state::AppState;
 use app::model::live::ServerMessage;
 use std::collections::HashMap;
@@ -34,11 +34,8 @@ impl Consoles {
         out: &mpsc::Sender<ServerMessage>,
     ) {
         self.running.retain(|_, task| !task.is_finished());
-        let refusal = if command.len() > MAX_LINE {
-            Some(format!(
-                "error: a console line holds at most {MAX_LINE} bytes; this one holds {}",
-                command.len()
-            ))
+        let refusal = if let Some(refusal) = crate::console::too_long(&command) {
+            Some(format!("error: {refusal}"))
         } else if self.running.contains_key(&id) {
             Some(format!("error: console line {id} is already running"))
         } else {

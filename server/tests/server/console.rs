@@ -8,7 +8,10 @@ mod config;
 mod curl;
 pub(super) mod follow;
 mod lessons;
+mod lines;
 mod run;
+
+pub(super) use lines::{COMMANDS, PROTOBUF_COMMANDS, PROTOBUF_WRITES, WRITES};
 
 use super::support::{app, from_page, new_attendee, send, state};
 use serde_json::{Value, json};
@@ -199,167 +202,6 @@ fn console_request(cookie: &str, body: String) -> http::Request<axum::body::Body
     );
     request
 }
-
-/// The commands compared with kubectl 1.32 on every cluster.
-pub(super) const COMMANDS: &[&str] = &[
-    "get pods -n server",
-    "get pods -n server -o wide",
-    "get pods --namespace=server --show-labels",
-    "get pods -n server -l tier=front -L app",
-    "get deploy,svc -n server",
-    "get deployment/web service/web -n server",
-    "get deployments.apps web -n server --no-headers",
-    "get cm settings -n server -o json",
-    "get cm settings -n server -o yaml",
-    "get svc,cm -n server -o yaml",
-    "get svc -n server -o name",
-    "get pods nope -n server",
-    "get pods nope -n server --ignore-not-found",
-    "get foos -n server",
-    "get pods -n server -l app=nothing",
-    "get",
-    "get pods -n server --bogus",
-    "get pods -n server -o bogus",
-    "get nodes",
-    "api-resources --namespaced=true --api-group=apps",
-    "logs deploy/web -n server",
-    "logs -l app=web -n server",
-    "logs -l app=web -n server --prefix --tail=1 --timestamps=false",
-    "logs -l app=web -n server -c nope",
-    "logs nope -n server",
-    "logs deploy/nope -n server",
-    "logs -n server",
-    "logs deploy/web -n server --since=abc",
-    "top pods -n server",
-    "top pods -n server --containers --no-headers",
-    "top pod nope -n server",
-    "top nodes",
-    "describe svc web -n server",
-    "describe deploy web -n server",
-    "describe rs web -n server",
-    "describe deployments -n server -l app=web",
-    "describe cm nope -n server",
-    "describe",
-    "describe pods -n server -l app=web",
-    "describe pod web -n server",
-    "create secret generic creds -n server --from-literal=USER=workshop --from-literal=PASSWORD=k8s-rocks --dry-run=client -o yaml",
-    "create configmap cfg -n server --from-literal=a=1 --from-literal=b=two --dry-run=client -o yaml",
-    "create deployment web2 --image=nginx:1.27 --replicas=2 --port=80 -n server --dry-run=client -o yaml",
-    "create namespace extra --dry-run=client -o yaml",
-    "create configmap cfg -n server --from-literal=a=1 --dry-run=client",
-    "create deployment web2 -n server --dry-run=client",
-    "get cm settings -n server -o jsonpath={.data.NAME}",
-    "get cm settings -n server -o jsonpath={.data}",
-    "get pods -n server -o 'jsonpath={.items[*].spec.containers[0].image}'",
-    "get deploy web -n server -o jsonpath={.spec.template.spec.containers[0].ports}",
-    "get pods -n server -o 'jsonpath={.items[?(@.metadata.labels.app==\"web\")].metadata.labels.tier}'",
-    "get svc web -n server -o jsonpath={..port}",
-    "get pods -n server -o jsonpath",
-    "get pods -n server -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[0].image",
-    "get svc web -n server -o 'custom-columns=PORTS:.spec.ports[*].port,NOPE:.spec.nope' --no-headers",
-    "get cm -n server -o custom-columns=BAD",
-    "exec deploy/web -n server -- echo hi there",
-    "exec deploy/web -n server -- false",
-    "exec deploy/web -n server -- nope",
-    "exec deploy/web -n server -- ls /var/run/secrets/kubernetes.io/serviceaccount",
-    "exec deploy/web -n server -- cat /nope",
-    "exec deploy/web -n server -- printenv NOPE",
-    "exec deploy/web -n server -i -- hostname",
-    "exec deploy/web -n server -c nope -- true",
-    "exec deploy/web -n server echo hi",
-    "exec deploy/web -n server",
-    "exec pod/nope -n server -- true",
-    "version",
-    "version --client",
-    "version -o wide",
-    "run web --image=nginx:1.27 -n server --dry-run=client -o yaml",
-    "run curl --image=curlimages/curl --restart=Never -n server --dry-run=client -o yaml -- curl -s http://web/",
-    "run app --image=nginx --port=80 --env=A=1 --env=B=2 -l tier=x,app=y --command --dry-run=client -o yaml -- sleep 10",
-    "run web --image=nginx --dry-run=client",
-    "run --image=nginx",
-    "run web",
-    "run web --image=nginx --rm",
-    "run web --image=nginx -t",
-    "run web --image=nginx -it --dry-run=client",
-];
-
-/// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
-/// protobuf, which kubesim does not read yet (issue "kubesim, second pass").
-pub(super) const PROTOBUF_COMMANDS: &[&str] = &[
-    "auth can-i create deployments -n server",
-    "auth can-i get deployment/web -n server",
-    "auth can-i list secrets --namespace server",
-    "auth can-i delete networkpolicies -n server",
-    "auth can-i create pods --subresource=exec -n server",
-    "auth can-i list pods -n kube-system",
-    "auth can-i create",
-    "create deployment web --image=nginx -n server",
-];
-
-/// Changing commands whose bodies kubectl 1.32 sends as protobuf: compared as
-/// [`WRITES`] are, on the real API server only.
-pub(super) const PROTOBUF_WRITES: &[&str] = &[
-    "create configmap NAME-made -n server --from-literal=a=b",
-    "create configmap NAME-made -n server --from-literal=a=b",
-    "create secret generic NAME-creds -n server --from-literal=USER=workshop",
-    "create deployment NAME-app --image=nginx --replicas=1 -n server",
-    "run NAME-pod --image=nginx -n server",
-    "run NAME-pod --image=nginx -n server",
-];
-
-/// Commands that change objects, compared in order with kubectl 1.32: the console acts on
-/// objects named `one`, kubectl on their twins named `two` (`NAME` in each), so both
-/// meet the same states. Of `rollout status` only the last line is compared (the lines
-/// before it depend on how fast the rollout goes).
-pub(super) const WRITES: &[&str] = &[
-    "label deploy NAME tier=back -n server",
-    "label deploy NAME tier=back -n server",
-    "label deploy NAME tier=front -n server",
-    "label deploy/NAME tier=front --overwrite -n server",
-    "label deploy NAME nope- tier- -n server",
-    "label deploy NAME -n server",
-    "label cm NAME -l app=web x=1 -n server",
-    "annotate cm NAME note=hi -n server",
-    "annotate cm NAME note=ho -n server",
-    "annotate cm NAME note- gone- -n server",
-    "scale deploy NAME --replicas=3 -n server",
-    "scale deploy/NAME --replicas=1 --current-replicas=2 -n server",
-    "scale deploy NAME -n server",
-    "scale deploy NAME --replicas=-1 -n server",
-    "scale deploy NAME-nope --replicas=2 -n server",
-    "rollout pause deploy/NAME -n server",
-    "rollout pause deploy/NAME -n server",
-    "rollout restart deploy NAME -n server",
-    "rollout resume deploy/NAME -n server",
-    "rollout resume deploy/NAME -n server",
-    "rollout restart deploy NAME -n server",
-    "rollout restart cm NAME -n server",
-    "rollout status deploy/NAME -n server",
-    "rollout history deploy NAME -n server",
-    "rollout undo deploy NAME -n server",
-    "rollout status deploy/NAME -n server",
-    "rollout history deploy NAME -n server",
-    "describe cm NAME -n server",
-    "delete cm NAME -n server",
-    "delete cm NAME -n server",
-    "delete cm NAME --ignore-not-found -n server",
-    "delete cm -n server",
-    "delete",
-    "delete cm -l x=y -n server",
-    "delete cm NAME --all -n server",
-    "delete cm -l a=b --all -n server",
-    "set image deployment/NAME app=nginx:1.27 -n server",
-    "set image deployment/NAME app=nginx:1.27 -n server",
-    "set image deployment/NAME nope=x -n server",
-    "set image deployment/NAME -n server",
-    "set env deployment/NAME A=1 B=2 -n server",
-    "set env deployment/NAME A=1 -n server",
-    "set env deployment/NAME A- -n server",
-    "set env deployment/NAME --list -n server",
-    "set env deployment/NAME -c nope X=1 -n server",
-    "set image cm/NAME a=b -n server",
-    "delete deploy/NAME -n server",
-];
 
 /// The twins [`WRITES`] act on.
 const TWINS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: one, namespace: server}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: one}}\n  template:\n    metadata: {labels: {app: one}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0'}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two, namespace: server}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: two}}\n  template:\n    metadata: {labels: {app: two}}\n    spec: {containers: [{name: app, image: 'kubeclass/demo-app:1.0'}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: server}\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: two, namespace: server}\ndata: {a: b}\n";

@@ -72,10 +72,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
                     output.push_str(&one(console, &short, &want.resource, object).await);
                     output.push('\n');
                 }
-                return Ran {
-                    output,
-                    exit_code: 0,
-                };
+                return Ran::ok(output);
             }
             _ => {}
         }

@@ -72,8 +72,5 @@ pub async fn follow(
             return Ran::stopped();
         }
     }
-    Ran {
-        output: String::new(),
-        exit_code: 0,
-    }
+    Ran::ok(String::new())
 }

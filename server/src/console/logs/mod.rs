@@ -145,8 +145,5 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
             }
         }
     }
-    Ran {
-        output: out,
-        exit_code: 0,
-    }
+    Ran::ok(out)
 }
