@@ -65,6 +65,8 @@ test("the editor takes typing, and panes and steps switch", async () => {
   const stepOneText = await page.locator(".prose .step").innerText();
   await page.getByRole("link", { name: "Next step →" }).click();
   await page.waitForURL("**/learn/fundamentals/services?step=2");
+  // The step's prose is fetched: its number, text and checks change together when it comes.
+  await page.locator(".step-count", { hasText: "Step 2 of" }).waitFor();
   assert.match(await page.locator(".step-count").innerText(), /Step 2 of/);
   assert.notEqual(await page.locator(".prose .step").innerText(), stepOneText);
   assert.equal(await page.locator('.step-outline [aria-current="step"]').count(), 1);
@@ -73,6 +75,7 @@ test("the editor takes typing, and panes and steps switch", async () => {
   // Clicking a step in the outline jumps there.
   await page.locator(".step-outline a").nth(2).click();
   await page.waitForURL("**?step=3");
+  await page.locator(".step-count", { hasText: "Step 3 of" }).waitFor();
   assert.match(await page.locator(".step-count").innerText(), /Step 3 of/);
   assert.deepEqual(page.errors, []);
 });

@@ -5,7 +5,7 @@ use super::check::Check;
 use super::error::ContentError;
 use super::highlight::Highlighter;
 use super::markdown::{self, Section};
-use crate::model::{LessonPage, LessonSummary, PaneView, StepView};
+use crate::model::{LessonPage, LessonSummary, PaneView, StepProse, StepView};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -166,19 +166,32 @@ impl Lesson {
             course_title: course_title.into(),
             objectives: self.front.objectives.clone(),
             namespaces: self.front.namespaces.clone(),
-            intro_html: self.intro_html.clone(),
             steps: self
                 .steps
                 .iter()
                 .map(|s| StepView {
                     title: s.title.clone(),
-                    html: s.html.clone(),
                     checks: s.checks.iter().map(|c| c.label.clone()).collect(),
                 })
                 .collect(),
             panes: self.panes.clone(),
             previous,
             next,
+        }
+    }
+
+    /// Step `step`'s prose (0-based; past the end means the last step, as the page's
+    /// address does), with the introduction before the first.
+    pub fn prose(&self, step: usize) -> StepProse {
+        let step = step.min(self.steps.len().saturating_sub(1));
+        StepProse {
+            step,
+            intro_html: if step == 0 {
+                self.intro_html.clone()
+            } else {
+                String::new()
+            },
+            html: self.steps.get(step).map(|s| s.html.clone()).unwrap_or_default(),
         }
     }
 }

@@ -44,29 +44,38 @@ impl LessonSummary {
     }
 }
 
-/// Everything the lesson page shows.
+/// Everything the lesson page shows but the prose, which comes a step at a time
+/// ([`StepProse`]): the page's hydration data then carries one step's HTML, not every
+/// step's, which halves what each page view serialises.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LessonPage {
     pub summary: LessonSummary,
     pub course_title: String,
     pub objectives: Vec<String>,
     pub namespaces: Vec<String>,
-    /// Rendered HTML of the text before the first step.
-    pub intro_html: String,
     pub steps: Vec<StepView>,
     pub panes: Vec<PaneView>,
     pub previous: Option<LessonSummary>,
     pub next: Option<LessonSummary>,
 }
 
-/// One step of a lesson.
+/// One step of a lesson, as the outline and the checks list show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepView {
     pub title: String,
-    /// Rendered, sanitised HTML of the step's prose.
-    pub html: String,
     /// Labels of the step's checks, in order.
     pub checks: Vec<String>,
+}
+
+/// One step's prose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepProse {
+    /// The step shown (0-based): the one asked for, or the last when it was past the end.
+    pub step: usize,
+    /// Rendered, sanitised HTML of the text before the first step; empty after step 0.
+    pub intro_html: String,
+    /// Rendered, sanitised HTML of the step's prose.
+    pub html: String,
 }
 
 /// An editable manifest file and its text at each step that wrote it.

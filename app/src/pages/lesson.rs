@@ -2,7 +2,7 @@ use crate::components::editor::Drafts;
 use crate::components::workspace::ClusterPanel;
 use crate::components::{BrowserOnly, PaneTabs, StepOutline};
 use crate::live::Live;
-use crate::model::{LessonPage as Page, LessonSummary};
+use crate::model::{LessonPage as Page, LessonSummary, StepProse};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -13,22 +13,32 @@ pub async fn get_lesson(course: String, lesson: String) -> Result<Option<Page>, 
     Ok(super::library::library()?.page(&course, &lesson))
 }
 
+/// One step's prose (0-based `step`); `None` when the course or lesson does not exist.
+#[server(endpoint = "step")]
+pub async fn get_step(
+    course: String,
+    lesson: String,
+    step: usize,
+) -> Result<Option<StepProse>, ServerFnError> {
+    Ok(super::library::library()?
+        .lesson(&course, &lesson)
+        .map(|l| l.prose(step)))
+}
+
 /// `/learn/:course/:lesson?step=N`: prose and step outline beside the manifest panes.
 #[component]
 pub fn LessonPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let page = Resource::new(
-        move || {
-            params.with(|p| {
-                (
-                    p.get("course").unwrap_or_default(),
-                    p.get("lesson").unwrap_or_default(),
-                )
-            })
-        },
-        |(course, lesson)| get_lesson(course, lesson),
-    );
+    let address = move || {
+        params.with(|p| {
+            (
+                p.get("course").unwrap_or_default(),
+                p.get("lesson").unwrap_or_default(),
+            )
+        })
+    };
+    let page = Resource::new(address, |(course, lesson)| get_lesson(course, lesson));
     // Steps are 1-based in the address and 0-based inside.
     let step = Memo::new(move |_| {
         query
@@ -37,11 +47,18 @@ pub fn LessonPage() -> impl IntoView {
             .max(1)
             - 1
     });
+    // The prose comes a step at a time (made here, outside the page's Transition, so that
+    // rendering the page does not make it again). The step's number, text and checks change
+    // together once it has arrived, while the outline moves at once.
+    let prose = Resource::new(
+        move || (address(), step.get()),
+        |((course, lesson), step)| get_step(course, lesson, step),
+    );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the lesson…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(page)) => view! { <LessonView page step /> }.into_any(),
+                    Ok(Some(page)) => view! { <LessonView page step prose /> }.into_any(),
                     Ok(None) => view! { <super::NotFound /> }.into_any(),
                     Err(e) => view! { <p class="error">"The lesson could not be loaded: " {e.to_string()}</p> }.into_any(),
                 }
@@ -51,7 +68,11 @@ pub fn LessonPage() -> impl IntoView {
 }
 
 #[component]
-fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
+fn LessonView(
+    page: Page,
+    step: Memo<usize>,
+    prose: Resource<Result<Option<StepProse>, ServerFnError>>,
+) -> impl IntoView {
     let last = page.steps.len().saturating_sub(1);
     let step = Memo::new(move |_| step.get().min(last));
     let lesson_id = format!("{}/{}", page.summary.course, page.summary.slug);
@@ -80,7 +101,6 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
     Drafts::provide(lesson_id);
     let href = page.summary.href();
     let steps = StoredValue::new(page.steps.clone());
-    let intro_html = page.intro_html.clone();
     let step_href = {
         let href = href.clone();
         move |i: usize| format!("{href}?step={}", i + 1)
@@ -110,13 +130,26 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
                 <div class="lesson-text">
                     <StepOutline titles=page.steps.iter().map(|s| s.title.clone()).collect() current=step href=step_href />
                     <div class="prose" on:click=run_commands>
-                        <Show when=move || step.get() == 0>
-                            <div class="intro" inner_html=intro_html.clone()></div>
-                        </Show>
                         <section class="step" aria-live="polite">
-                            <p class="step-count">{move || format!("Step {} of {}", step.get() + 1, last + 1)}</p>
-                            <div inner_html=move || steps.with_value(|s| s[step.get()].html.clone())></div>
-                            <Checks labels=Signal::derive(move || steps.with_value(|s| s[step.get()].checks.clone())) step />
+                            <Transition fallback=|| view! { <p class="loading">"Loading the step…"</p> }>
+                                {move || Suspend::new(async move {
+                                    match prose.await {
+                                        Ok(Some(prose)) => {
+                                            let labels = steps.with_value(|s| s[prose.step].checks.clone());
+                                            let intro = (!prose.intro_html.is_empty())
+                                                .then(|| view! { <div class="intro" inner_html=prose.intro_html></div> });
+                                            view! {
+                                                {intro}
+                                                <p class="step-count">{format!("Step {} of {}", prose.step + 1, last + 1)}</p>
+                                                <div inner_html=prose.html></div>
+                                                <Checks labels step=prose.step />
+                                            }.into_any()
+                                        }
+                                        Ok(None) => view! { <p class="error">"This lesson is no longer served."</p> }.into_any(),
+                                        Err(e) => view! { <p class="error">"The step could not be loaded: " {e.to_string()}</p> }.into_any(),
+                                    }
+                                })}
+                            </Transition>
                         </section>
                     </div>
                     <nav class="step-nav" aria-label="Step navigation">
@@ -143,35 +176,31 @@ fn LessonView(page: Page, step: Memo<usize>) -> impl IntoView {
 /// The step's checks, ticking as the live stream finds them holding in the attendee's
 /// workspace. Before the stream has a word on them they show as pending.
 #[component]
-fn Checks(labels: Signal<Vec<String>>, step: Memo<usize>) -> impl IntoView {
+fn Checks(labels: Vec<String>, step: usize) -> impl IntoView {
     let live = expect_context::<Live>();
     let passed = move |i: usize| {
         live.state.with(|s| {
-            s.checks_for(step.get())
+            s.checks_for(step)
                 .and_then(|r| r.get(i))
                 .is_some_and(|c| c.passed)
         })
     };
-    let all = move || {
-        let n = labels.with(Vec::len);
-        n > 0 && (0..n).all(passed)
-    };
-    view! {
-        <Show when=move || !labels.with(Vec::is_empty)>
-            <section class="checks" aria-label="Checks for this step" class:done=all>
-                <h3>{move || if all() { "Done: every check passes" } else { "Done when" }}</h3>
-                <ul>
-                    {move || labels.get().into_iter().enumerate().map(|(i, l)| view! {
-                        <li class="check" class:passed=move || passed(i) class:pending=move || !passed(i)>
-                            <span class="check-mark" aria-hidden="true">{move || if passed(i) { "✓" } else { "○" }}</span>
-                            <span class="check-label">{l}</span>
-                            <span class="visually-hidden">{move || if passed(i) { " (passed)" } else { " (not yet)" }}</span>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </section>
-        </Show>
-    }
+    let n = labels.len();
+    let all = move || (0..n).all(passed);
+    (n > 0).then(|| view! {
+        <section class="checks" aria-label="Checks for this step" class:done=all>
+            <h3>{move || if all() { "Done: every check passes" } else { "Done when" }}</h3>
+            <ul>
+                {labels.into_iter().enumerate().map(|(i, l)| view! {
+                    <li class="check" class:passed=move || passed(i) class:pending=move || !passed(i)>
+                        <span class="check-mark" aria-hidden="true">{move || if passed(i) { "✓" } else { "○" }}</span>
+                        <span class="check-label">{l}</span>
+                        <span class="visually-hidden">{move || if passed(i) { " (passed)" } else { " (not yet)" }}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }
 
 #[component]

@@ -6,7 +6,7 @@ mod library;
 mod not_found;
 
 pub use catalog::{CatalogPage, get_catalog};
-pub use lesson::{LessonPage, get_lesson};
+pub use lesson::{LessonPage, get_lesson, get_step};
 pub use not_found::NotFound;
 
 #[cfg(feature = "ssr")]

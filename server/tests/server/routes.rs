@@ -116,6 +116,49 @@ async fn server_functions_answer_over_http() {
     let page: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(page["summary"]["title"], "Services");
     assert!(page["panes"].as_array().is_some_and(|p| !p.is_empty()));
+    let steps = page["steps"].as_array().map_or(0, Vec::len);
+
+    // The prose comes a step at a time, the introduction with the first; a step past
+    // the end is the last, and an unknown lesson is `null`.
+    let step = |body: &'static str| async move {
+        let request = Request::post("/api/step")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, body) = send(app_for(content_dir()).await, request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).expect("json")
+    };
+    let first = step("course=fundamentals&lesson=services&step=0").await;
+    assert_eq!(first["step"], 0);
+    assert!(first["intro_html"].as_str().is_some_and(|h| !h.is_empty()));
+    assert!(first["html"].as_str().is_some_and(|h| h.contains("<p>")));
+    let last = step("course=fundamentals&lesson=services&step=99").await;
+    assert_eq!(last["step"], steps - 1);
+    assert_eq!(last["intro_html"], "");
+    assert_ne!(last["html"], first["html"]);
+    let missing = step("course=fundamentals&lesson=nope&step=0").await;
+    assert!(missing.is_null(), "{missing}");
+}
+
+#[tokio::test]
+async fn a_page_carries_only_its_own_step() {
+    let (_, first) = get("/learn/fundamentals/deployments?step=1").await;
+    let (_, second) = get("/learn/fundamentals/deployments?step=2").await;
+    let title_of_step_2 = "Roll out version 1.1";
+    let prose_of_step_2 = second
+        .split("Step 2 of")
+        .nth(1)
+        .and_then(|after| after.split("<p>").nth(1))
+        .and_then(|p| p.split(['<', '&', '"', '\\']).next())
+        .expect("step 2's first paragraph");
+    // Plain words, so that its escaped form in the hydration data is the same text.
+    assert!(prose_of_step_2.len() >= 15, "{prose_of_step_2:?}");
+    assert!(first.contains(title_of_step_2), "the outline names every step");
+    assert!(
+        !first.contains(prose_of_step_2),
+        "step 1's page carries step 2's prose: {prose_of_step_2}"
+    );
 }
 
 #[tokio::test]
