@@ -5,8 +5,8 @@
 # side (medians, and after/before ratios) in BENCHMARKS.md: the `before-after` section, or
 # with AFTER a section of that pair's own (to measure one change alone).
 #
-# REV is built in a worktree under target/bench-base/, REV2 under target/bench-after/ (kept
-# between runs; rebuilt when the revision changes). Each side's full sections go to
+# REV is built from a worktree under target/bench-base/, REV2 from one under
+# target/bench-after/ (kept between runs; rebuilt when the revision changes). Each side's full sections go to
 # target/bench-{before,after}.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,12 @@ build_in() {
     git worktree add --detach "$wt" "$sha"
   fi
   echo "bench-compare: building $sha (release) in $wt"
-  make -C "$wt" release >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+  # In this tree's target directory, so that the dependencies built for it are reused (a
+  # cold release build takes most of an hour on two cores); the binary is then moved
+  # aside into the worktree, and this tree's own is rebuilt after.
+  CARGO_TARGET_DIR="$PWD/target" make -C "$wt" release >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+  mkdir -p "$wt/target/release"
+  mv target/release/kubeclass "$wt/target/release/kubeclass"
 }
 
 wt=target/bench-base/src
