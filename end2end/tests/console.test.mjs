@@ -1,6 +1,6 @@
 // The kubectl console in a real browser: a command typed and run as the attendee, Tab
 // completing a name from the workspace, `logs -f` followed until Ctrl-C, a watch stopped
-// with its button, a lesson's Run button, and the history still there after a reload.
+// with its button, a pane applied with `apply -f`, a lesson's Run button, and the history still there after a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
@@ -74,6 +74,11 @@ test("the console runs kubectl as the attendee, completes, runs the lesson's com
   await input.press("Control+c");
   assert.equal(await input.inputValue(), "");
   await consoleShows(page, "kubectl get po^C");
+
+  // `apply -f` takes the pane of that name as its editor holds it (applied already).
+  await input.fill("kubectl apply -f deployment.yaml");
+  await input.press("Enter");
+  await consoleShows(page, "deployment.apps/go-http-app unchanged");
 
   // The lesson's Run button types its command into the console and runs it.
   await page.getByRole("button", { name: "Run in the console" }).first().click();

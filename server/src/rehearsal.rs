@@ -54,6 +54,7 @@ pub async fn play(lesson: &Lesson, stage: &Stage<'_>) -> Rehearsal {
         platform: stage.platform,
         discovery: &discovery,
         workspace,
+        namespace: "default",
     };
     let watchers = Watchers::default();
     let observed = Observed::start(

@@ -117,6 +117,10 @@ impl AppState {
             workspace,
             pipeline: self.pipeline(workspace),
             follow: None,
+            panes: crate::console::Panes {
+                namespaces: self.lesson_namespaces(None),
+                ..Default::default()
+            },
         }
     }
 
@@ -127,6 +131,7 @@ impl AppState {
             platform: self.platform(),
             discovery: &self.discovery,
             workspace,
+            namespace: "default",
         }
     }
 }

@@ -191,7 +191,11 @@ impl Lesson {
             } else {
                 String::new()
             },
-            html: self.steps.get(step).map(|s| s.html.clone()).unwrap_or_default(),
+            html: self
+                .steps
+                .get(step)
+                .map(|s| s.html.clone())
+                .unwrap_or_default(),
         }
     }
 }

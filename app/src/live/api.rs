@@ -58,6 +58,8 @@ pub async fn try_app(
 pub async fn console(command: &str) -> Result<ConsoleAnswer, String> {
     let body = serde_json::to_string(&ConsoleCommand {
         command: command.to_string(),
+        files: Default::default(),
+        lesson: None,
     })
     .map_err(|e| e.to_string())?;
     send("POST", route::CONSOLE, Some((&body, JSON)))

@@ -13,7 +13,8 @@ pub mod locate;
 pub mod tree;
 
 use crate::model::live::{
-    ChangeKind, CheckResult, ClientMessage, EventView, ObjectView, ServerMessage,
+    ChangeKind, CheckResult, ClientMessage, EventView, MAX_CLIENT_MESSAGE, ObjectView,
+    ServerMessage,
 };
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -139,8 +140,9 @@ impl Live {
         }
     }
 
-    /// Runs a console line on the server; its output arrives on the stream.
-    pub fn run_console(&self, command: &str) {
+    /// Runs a console line on the server, with the text of the panes it names with
+    /// `-f` (`files`); its output arrives on the stream.
+    pub fn run_console(&self, command: &str, files: BTreeMap<String, String>) {
         let id = self
             .console
             .try_update(|c| c.start(command))
@@ -149,10 +151,25 @@ impl Live {
             self.console.update(console::ConsoleLog::lost);
             return;
         }
-        self.send(ClientMessage::Console {
+        let message = ClientMessage::Console {
             id,
             command: command.to_string(),
-        });
+            files,
+        };
+        // Past the stream's limit the server would close the socket: said here instead.
+        let size = serde_json::to_string(&message).map_or(0, |m| m.len());
+        if size > MAX_CLIENT_MESSAGE {
+            self.console.update(|c| {
+                c.output(id, &format!(
+                    "error: the panes this line applies hold {} KiB; the console takes lines of up to {} KiB with their panes: use the pane's Apply button\n",
+                    size / 1024,
+                    MAX_CLIENT_MESSAGE / 1024
+                ));
+                c.exit(id, 1);
+            });
+            return;
+        }
+        self.send(message);
     }
 
     /// Ctrl-C: stops the running console line, if there is one.

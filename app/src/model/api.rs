@@ -140,6 +140,13 @@ pub struct TryAnswer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsoleCommand {
     pub command: String,
+    /// The text of each lesson pane the line names with `-f`, by the pane's name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+    /// The lesson (COURSE/SLUG) whose namespaces an `apply -f` may create, as its panes'
+    /// Apply may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<String>,
 }
 
 /// What a console command printed and its exit code, as kubectl would have.

@@ -55,6 +55,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
     (
         "delete",
         &[
+            value("filename", Some('f')),
             value("selector", Some('l')),
             boolean("all", None),
             boolean("ignore-not-found", None),
@@ -96,6 +97,14 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
             value("to-revision", None),
             value("timeout", None),
             boolean("watch", Some('w')),
+        ],
+    ),
+    (
+        "apply",
+        &[
+            value("filename", Some('f')),
+            value("dry-run", None),
+            value("output", Some('o')),
         ],
     ),
     ("describe", &[value("selector", Some('l'))]),
@@ -242,6 +251,26 @@ pub const NAME_OBJECTS: &[&str] = &[
     "get", "describe", "delete", "label", "annotate", "scale", "rollout", "set",
 ];
 
+/// The files a console line names with `-f` or `--filename` (`apply -f a.yaml
+/// --filename=b.yaml`): the page sends the text of its panes of those names with the
+/// line, as the console reads no files. Pane names hold no spaces or quotes, so words
+/// split on spaces do; a word that names no pane (`logs -f web`) is sent nothing.
+pub fn filenames(line: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut words = line.split_whitespace();
+    while let Some(word) = words.next() {
+        let name = match word {
+            "-f" | "--filename" => words.next(),
+            _ => word
+                .strip_prefix("--filename=")
+                .or_else(|| word.strip_prefix("-f="))
+                .or_else(|| word.strip_prefix("-f").filter(|n| !n.is_empty())),
+        };
+        names.extend(name.map(|n| n.trim_matches(['\'', '"'])));
+    }
+    names
+}
+
 /// The subcommands of `command`, if it has any.
 pub fn subcommands(command: &str) -> Option<&'static [&'static str]> {
     SUBCOMMANDS
@@ -256,4 +285,22 @@ pub fn flags(command: &str) -> Option<Vec<Flag>> {
         .iter()
         .find(|(name, _)| *name == command)
         .map(|(_, own)| GLOBAL.iter().chain(own.iter()).copied().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filenames;
+
+    #[test]
+    fn the_files_a_line_names_are_found_as_kubectl_reads_them() {
+        assert_eq!(
+            filenames("kubectl apply -f a.yaml --filename=b.yaml -fc.yaml -f=d.yaml"),
+            ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+        );
+        assert_eq!(
+            filenames("kubectl delete --filename 'web.yaml'"),
+            ["web.yaml"]
+        );
+        assert!(filenames("kubectl get pods --field-selector x=y").is_empty());
+    }
 }

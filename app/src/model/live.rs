@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// The protocol version every stream message carries.
 pub const STREAM_VERSION: u32 = 1;
@@ -175,11 +176,22 @@ pub enum ClientMessage {
     StopLogs,
     /// Run a console line (`kubectl …`) as the attendee: its output comes as
     /// `consoleOutput` messages with the same `id` (as it is printed, for commands that
-    /// follow), then one `consoleExit`.
-    Console { id: u32, command: String },
+    /// follow), then one `consoleExit`. `files` holds the text of each lesson pane the
+    /// line names with `-f` (`apply -f deployment.yaml`), as the page's editor holds it:
+    /// the console reads no files of its own.
+    Console {
+        id: u32,
+        command: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        files: BTreeMap<String, String>,
+    },
     /// Ctrl-C: stop the console line `id` (it ends with exit code 130).
     Interrupt { id: u32 },
 }
+
+/// The largest message a tab may send (bigger ones close its stream): a console line
+/// with the panes it applies is the largest it sends.
+pub const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 
 /// What the live stream sends a tab.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

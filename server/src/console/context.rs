@@ -24,6 +24,17 @@ pub struct Console<'a> {
     /// slows the command, not the server). Absent for `POST /api/workspace/console`,
     /// whose commands must end.
     pub follow: Option<tokio::sync::mpsc::Sender<String>>,
+    /// The lesson panes the line may apply (`apply -f NAME`).
+    pub panes: Panes,
+}
+
+/// The lesson panes a line may apply or delete (`apply -f NAME`): their text as the
+/// page's editor holds it, sent with the line, and the lesson's namespaces, which such an
+/// apply may create as the panes' own Apply may.
+#[derive(Debug, Default)]
+pub struct Panes {
+    pub files: std::collections::BTreeMap<String, String>,
+    pub namespaces: Vec<String>,
 }
 
 /// What a command printed (stdout and stderr, in order) and its exit code.

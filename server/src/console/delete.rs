@@ -13,6 +13,9 @@ use std::time::Duration;
 const WAIT_LIMIT: Duration = Duration::from_secs(20);
 
 pub async fn delete(console: &Console<'_>, invocation: &Invocation) -> Ran {
+    if !invocation.values("filename").is_empty() {
+        return super::apply::delete(console, invocation).await;
+    }
     let (short, targets) = match targets::chosen(console, invocation, &invocation.args).await {
         Ok(chosen) => chosen,
         Err(ran) => return ran,

@@ -5,6 +5,7 @@
 //! the cluster's discovery ([`resources`]). Output names the workspace's namespaces by
 //! their short names, as the attendee wrote them.
 
+mod apply;
 mod auth;
 pub mod command;
 mod config;
@@ -51,7 +52,7 @@ pub fn too_long(line: &str) -> Option<String> {
     })
 }
 use context::from_server;
-pub use context::{Console, Ran};
+pub use context::{Console, Panes, Ran};
 
 /// Runs one line.
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {
@@ -97,6 +98,7 @@ pub async fn run(console: &Console<'_>, line: &str) -> Ran {
 async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
     match invocation.command.as_str() {
         "get" => get::get(console, invocation).await,
+        "apply" => apply::apply(console, invocation).await,
         "api-resources" => api_resources(console, invocation).await,
         "auth" => auth::auth(console, invocation).await,
         "delete" => delete::delete(console, invocation).await,

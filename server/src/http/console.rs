@@ -8,7 +8,8 @@ use app::model::api::{ConsoleAnswer, ConsoleCommand};
 use axum::Json;
 use axum::extract::State;
 
-/// `POST /api/workspace/console` — body `{"command": "kubectl get pods"}`.
+/// `POST /api/workspace/console` — body `{"command": "kubectl get pods"}`, with the
+/// text of the panes it applies (`"files": {"web.yaml": "…"}`) and the lesson.
 pub async fn run(
     State(state): State<AppState>,
     Attendee(attendee): Attendee,
@@ -19,7 +20,15 @@ pub async fn run(
     }
     state.db.touch(&attendee).await?;
     let workspace = state.workspace(&attendee);
-    let ran = crate::console::run(&state.console(&workspace), &command.command).await;
+    let namespaces = state.lesson_namespaces(command.lesson.as_deref());
+    let console = crate::console::Console {
+        panes: crate::console::Panes {
+            files: command.files,
+            namespaces,
+        },
+        ..state.console(&workspace)
+    };
+    let ran = crate::console::run(&console, &command.command).await;
     Ok(Json(ConsoleAnswer {
         output: ran.output,
         exit_code: ran.exit_code,

@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 
-/// The largest message a tab may send: its requests (watch a lesson's step, follow a
-/// pod's logs) are a few hundred bytes.
-const MAX_REQUEST: usize = 16 * 1024;
+/// The largest message a tab may send: most of its requests (watch a lesson's step,
+/// follow a pod's logs) are a few hundred bytes; a console line that applies panes
+/// carries their text.
+const MAX_REQUEST: usize = app::model::live::MAX_CLIENT_MESSAGE;
 
 /// What each socket reads into at a time. tungstenite's default (128 KiB, allocated up
 /// front) was the largest cost of an attendee in the server's memory (`make bench`,

@@ -5,6 +5,7 @@ use crate::kinds::Discovery;
 use crate::workspace::Workspace;
 
 /// One request's view of the cluster and the workspace it acts in.
+#[derive(Clone)]
 pub struct Context<'a> {
     /// Acts as the attendee: every namespaced object goes through it.
     pub tenant: kube::Client,
@@ -13,6 +14,9 @@ pub struct Context<'a> {
     pub platform: &'a kube::Client,
     pub discovery: &'a Discovery,
     pub workspace: &'a Workspace,
+    /// The (short) namespace of documents that name none: `default` for a pane, as for
+    /// kubectl without `-n`; the console's `apply -f` gives its `-n` or context's.
+    pub namespace: &'a str,
 }
 
 impl Context<'_> {

@@ -108,13 +108,14 @@ async fn plan_one(
             ),
         ));
     };
-    place(
-        ctx.workspace,
-        doc,
-        resource,
-        caps.scope == ApiScope::Namespaced,
-        allowed,
-    )
+    let namespaced = caps.scope == ApiScope::Namespaced;
+    let unnamed = doc.value["metadata"]["namespace"].is_null();
+    if namespaced && unnamed && ctx.namespace != "default" {
+        let mut doc = doc.clone();
+        doc.value["metadata"]["namespace"] = Value::from(ctx.namespace);
+        return place(ctx.workspace, &doc, resource, namespaced, allowed);
+    }
+    place(ctx.workspace, doc, resource, namespaced, allowed)
 }
 
 /// The result of a document before anything is done with it.

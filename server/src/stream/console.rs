@@ -23,16 +23,23 @@ pub struct Consoles {
     running: HashMap<u32, JoinHandle<()>>,
 }
 
+/// One console line a tab sent: its id, what was typed, and the panes it may apply.
+pub struct Line {
+    pub id: u32,
+    pub command: String,
+    pub panes: crate::console::Panes,
+}
+
 impl Consoles {
-    /// Starts the line `command`, or says at once why it cannot run.
+    /// Starts the line, or says at once why it cannot run.
     pub async fn start(
         &mut self,
         state: &AppState,
         attendee: &str,
-        id: u32,
-        command: String,
+        line: Line,
         out: &mpsc::Sender<ServerMessage>,
     ) {
+        let Line { id, command, panes } = line;
         self.running.retain(|_, task| !task.is_finished());
         let refusal = if let Some(refusal) = crate::console::too_long(&command) {
             Some(format!("error: {refusal}"))
@@ -69,6 +76,7 @@ impl Consoles {
             let run = async {
                 let console = Console {
                     follow: Some(pieces),
+                    panes,
                     ..state.console(&workspace)
                 };
                 crate::console::run(&console, &command).await

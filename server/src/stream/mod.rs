@@ -78,8 +78,10 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                     Ok(Request::StopLogs) => {
                         if let Some(old) = logs.take() { old.abort(); }
                     }
-                    Ok(Request::Console { id, command }) => {
-                        consoles.start(&state, &attendee, id, command, &out).await;
+                    Ok(Request::Console { id, command, files }) => {
+                        let lesson = session.as_ref().map(|w| w.lesson.as_str());
+                        let panes = crate::console::Panes { files, namespaces: state.lesson_namespaces(lesson) };
+                        consoles.start(&state, &attendee, console::Line { id, command, panes }, &out).await;
                     }
                     Ok(Request::Interrupt { id }) => consoles.interrupt(id, &out).await,
                     Err(e) => {

@@ -3,6 +3,7 @@
 //! token, as kubeclass impersonates), the outputs identical once the real namespace is
 //! named by its short name and ages are blurred. And what the console refuses.
 
+mod apply;
 mod auth;
 mod config;
 mod curl;
@@ -11,6 +12,7 @@ mod lessons;
 mod lines;
 mod run;
 
+pub(super) use apply::compare_panes;
 pub(super) use lines::{COMMANDS, PROTOBUF_COMMANDS, PROTOBUF_WRITES, WRITES};
 
 use super::support::{app, from_page, new_attendee, send, state};
@@ -112,7 +114,14 @@ impl Setup {
     }
 
     async fn console(&self, command: &str) -> (String, i64) {
-        let body = json!({ "command": command }).to_string();
+        self.console_with(command, json!({})).await
+    }
+
+    /// A console line sent with the text of the panes it applies (`{"NAME": "TEXT"}`).
+    async fn console_with(&self, command: &str, files: Value) -> (String, i64) {
+        let body =
+            json!({ "command": command, "files": files, "lesson": "fundamentals/deployments" })
+                .to_string();
         let (status, _, body) = send(&self.router, console_request(&self.cookie, body)).await;
         assert_eq!(status, 200, "{command}: {body}");
         let answer: Value = serde_json::from_str(&body).expect("json");
@@ -172,6 +181,15 @@ impl Setup {
         }
     }
 
+    /// The folder kubectl runs in, so that `-f NAME` reads a file written there.
+    fn files(&self) -> PathBuf {
+        let dir = self.scratch.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("kubeclass-files-{}", std::process::id()))
+        });
+        std::fs::create_dir_all(&dir).expect("files folder");
+        dir
+    }
+
     /// kubectl 1.32 with `args` as the attendee, writing stdout and stderr into one file
     /// (so their lines keep the order kubectl wrote them in, as a terminal shows them).
     fn kubectl_command(&self, args: &[String]) -> (Command, PathBuf) {
@@ -181,12 +199,17 @@ impl Setup {
             .arg(&self.kubeconfig)
             .arg(format!("--as={}", self.user))
             .arg(format!("--as-group={}", self.group))
-            .args(args.iter().map(|a| a.replace("server", &self.namespace)));
+            .args(args.iter().map(|a| match a.as_str() {
+                "--dry-run=server" => a.clone(),
+                _ => a.replace("server", &self.namespace),
+            }));
         static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path =
             std::env::temp_dir().join(format!("kubeclass-kubectl-{}-{run}", std::process::id()));
         let file = std::fs::File::create(&path).expect("output file");
+        // Where `-f NAME` finds the files a test writes.
+        command.current_dir(self.files());
         command
             .stdout(file.try_clone().expect("clone"))
             .stderr(file);

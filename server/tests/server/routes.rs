@@ -154,7 +154,10 @@ async fn a_page_carries_only_its_own_step() {
         .expect("step 2's first paragraph");
     // Plain words, so that its escaped form in the hydration data is the same text.
     assert!(prose_of_step_2.len() >= 15, "{prose_of_step_2:?}");
-    assert!(first.contains(title_of_step_2), "the outline names every step");
+    assert!(
+        first.contains(title_of_step_2),
+        "the outline names every step"
+    );
     assert!(
         !first.contains(prose_of_step_2),
         "step 1's page carries step 2's prose: {prose_of_step_2}"

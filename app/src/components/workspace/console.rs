@@ -7,6 +7,7 @@
 //! Tab completes commands, flags, kinds and the workspace's names; Ctrl-C stops the
 //! running command or drops the line; the lesson's Run buttons queue their commands here.
 
+use crate::components::editor::pane_text;
 use crate::live::Live;
 use crate::live::complete::{Known, complete};
 use leptos::html;
@@ -48,7 +49,12 @@ pub fn ConsolePanel() -> impl IntoView {
             save_history(h);
             cursor.set_value(h.len());
         });
-        live.run_console(&command);
+        // The panes the line applies (`apply -f deployment.yaml`), as their editors hold them.
+        let files = crate::model::console::filenames(&command)
+            .into_iter()
+            .filter_map(|name| Some((name.to_string(), pane_text(name)?)))
+            .collect();
+        live.run_console(&command, files);
     };
     // Output that arrives keeps the newest in view.
     Effect::new(move |_| {
