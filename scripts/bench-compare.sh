@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-compare BASE=REV [AFTER=REV2]`: the server-rendered lesson page and the
 # simulated attendees (200 and 500), measured for the release build of REV and of this tree
-# (or of REV2) in one run, one after the other on the same machine, and recorded side by
+# (or of REV2) in one run, their runs interleaved on the same machine, and recorded side by
 # side (medians, and after/before ratios) in BENCHMARKS.md: the `before-after` section, or
 # with AFTER a section of that pair's own (to measure one change alone).
 #
@@ -48,20 +48,31 @@ else
   section=before-after
 fi
 
-export BENCH_ONLY=ssr-lesson-page,attendees
-export BENCH_ATTENDEES=${BENCH_ATTENDEES:-200 500}
 rm -f target/bench-before.jsonl target/bench-after.jsonl target/bench-before.md target/bench-after.md
-BENCH_BIN="$wt/target/release/kubeclass" BENCH_SITE_ROOT="$wt/target/site" \
-  BENCH_OUT=target/bench-before.md BENCH_JSON=target/bench-before.jsonl scripts/bench.sh
-BENCH_BIN="$after_bin" BENCH_SITE_ROOT="$after_site" \
-  BENCH_OUT=target/bench-after.md BENCH_JSON=target/bench-after.jsonl scripts/bench.sh
+# One measurement of `section` (with `more` settings) for each side, before then after.
+both() {
+  local section=$1
+  shift
+  env "$@" BENCH_ONLY="$section" BENCH_BIN="$wt/target/release/kubeclass" BENCH_SITE_ROOT="$wt/target/site" \
+    BENCH_OUT=target/bench-before.md BENCH_JSON=target/bench-before.jsonl scripts/bench.sh
+  env "$@" BENCH_ONLY="$section" BENCH_BIN="$after_bin" BENCH_SITE_ROOT="$after_site" \
+    BENCH_OUT=target/bench-after.md BENCH_JSON=target/bench-after.jsonl scripts/bench.sh
+}
+# Interleaved, so that the machine's drift over the run (two cores shared with the load
+# tools: the same build's page capacity moves by 10-20 % between runs minutes apart)
+# falls on both sides alike: the page one run at a time, three times; the attendees one
+# count at a time.
+for _ in 1 2 3; do both ssr-lesson-page BENCH_RUNS=1; done
+for n in ${BENCH_ATTENDEES:-200 500}; do both attendees BENCH_ATTENDEES="$n"; done
 
 table=$(python3 - "$base_sha" "$head_sha" <<'PY'
 import json, sys
 base, head = sys.argv[1], sys.argv[2]
 def load(side):
     rows = [json.loads(l) for l in open(f"target/bench-{side}.jsonl") if l.strip()]
-    ssr = next((r for r in rows if r["section"] == "ssr-lesson-page"), {})
+    runs = [r for r in rows if r["section"] == "ssr-lesson-page"]
+    # The median of the interleaved page runs, figure by figure.
+    ssr = {k: sorted(r[k] for r in runs)[len(runs) // 2] for k in ("p50_ms", "p99_ms", "capacity")} if runs else {}
     att = {r["run"]["attendees"]: r["run"] for r in rows if r["section"] == "attendees" and "fatal" not in r["run"]}
     return ssr, att
 (bs, ba), (hs, ha) = load("before"), load("after")
@@ -94,7 +105,7 @@ title = "Before and after" if not after else f"Before and after: {base} → {hea
 command = f"make bench-compare BASE={base}" + (f" AFTER={head}" if after else "")
 body = f"""## {title}
 
-Command: `{command}` (`scripts/bench-compare.sh`): the release builds of {base} and {head}, measured one after the other in one run on the 2-core machine ({today}): the lesson page (`oha` at a fixed 2,000 requests/s, `wrk` flat out; medians of 3 runs) and the simulated attendees at 200 and 500 (the `attendees` section's method). Each side's full sections: `target/bench-before.md`, `target/bench-after.md`.
+Command: `{command}` (`scripts/bench-compare.sh`): the release builds of {base} and {head}, measured in one run on the 2-core machine ({today}), their runs interleaved (before, after, before, after…) so that the machine's drift falls on both alike: the lesson page (`oha` at a fixed 2,000 requests/s, `wrk` flat out; medians of 3 runs each) and the simulated attendees at 200 and 500 (the `attendees` section's method). Each side's full sections: `target/bench-before.md`, `target/bench-after.md`.
 
 {table}"""
 section = f"<!-- {section_id}:start -->\n{body}\n<!-- {section_id}:end -->"
