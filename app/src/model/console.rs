@@ -109,9 +109,25 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
     ),
     ("describe", &[value("selector", Some('l'))]),
     (
+        "expose",
+        &[
+            value("port", None),
+            value("target-port", None),
+            value("type", None),
+            value("name", None),
+            value("protocol", None),
+            value("labels", Some('l')),
+            value("selector", None),
+            value("dry-run", None),
+            value("output", Some('o')),
+        ],
+    ),
+    (
         "set",
         &[
             value("container", Some('c')),
+            value("limits", None),
+            value("requests", None),
             boolean("list", None),
             value("selector", Some('l')),
             boolean("all", None),
@@ -237,7 +253,7 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
         "create",
         &["configmap", "deployment", "namespace", "secret"],
     ),
-    ("set", &["env", "image"]),
+    ("set", &["env", "image", "resources"]),
     ("top", &["node", "pod"]),
     (
         "rollout",
@@ -248,7 +264,7 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
 /// Commands whose arguments name objects (`TYPE NAME`, `TYPE/NAME`), after any
 /// subcommand: completion offers kinds, then the workspace's names of that kind.
 pub const NAME_OBJECTS: &[&str] = &[
-    "get", "describe", "delete", "label", "annotate", "scale", "rollout", "set",
+    "get", "describe", "delete", "label", "annotate", "scale", "rollout", "set", "expose",
 ];
 
 /// The files a console line names with `-f` or `--filename` (`apply -f a.yaml

@@ -7,21 +7,16 @@
 
 use super::command::Invocation;
 use super::context::{Console, Ran};
+use super::dry_run::DryRun;
 use super::targets::{self, Said};
 use app::model::live::{Outcome, Report};
 
 pub async fn apply(console: &Console<'_>, invocation: &Invocation) -> Ran {
-    let dry_run = invocation.flag("dry-run").unwrap_or("none");
-    let suffix = match dry_run {
-        "none" => "",
-        "server" => " (server dry run)",
-        "client" => " (dry run)",
-        other => {
-            return Ran::error(format!(
-                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-            ));
-        }
+    let dry_run = match invocation.dry_run() {
+        Ok(dry_run) => dry_run,
+        Err(refusal) => return Ran::error(refusal),
     };
+    let suffix = dry_run.suffix();
     let by_name = match invocation.flag("output") {
         None => false,
         Some("name") => true,
@@ -32,7 +27,7 @@ pub async fn apply(console: &Console<'_>, invocation: &Invocation) -> Ran {
         }
     };
     // A client dry run is judged by the server too: what it prints is the same.
-    let dry_run = dry_run != "none";
+    let dry_run = dry_run != DryRun::None;
     each_pane(console, invocation, Some(dry_run), |o, action| {
         let object = format!("{}/{}", kind_group(&o.kind), o.name);
         if by_name {

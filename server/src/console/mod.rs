@@ -14,7 +14,9 @@ mod create;
 mod curl;
 mod delete;
 mod describe;
+mod dry_run;
 mod exec;
+mod expose;
 pub mod forwards;
 mod get;
 mod jsonpath;
@@ -116,6 +118,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "run" => run::run(console, invocation).await,
         "version" => version::version(console, invocation).await,
         "exec" => exec::exec(console, invocation).await,
+        "expose" => expose::expose(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

@@ -6,10 +6,10 @@
 mod resources;
 
 use super::command::Invocation;
-use resources::Wanted;
 use super::context::{Console, Ran, from_server};
 use super::targets::{self, Said, Target};
 use kube::api::PostParams;
+use resources::Wanted;
 use serde_json::{Value, json};
 
 pub async fn set(console: &Console<'_>, invocation: &Invocation) -> Ran {
