@@ -7,12 +7,14 @@ mod apply;
 mod auth;
 mod config;
 mod curl;
+mod describe;
 pub(super) mod follow;
 mod lessons;
 mod lines;
 mod run;
 
 pub(super) use apply::compare_panes;
+pub(super) use describe::compare_described;
 pub(super) use lines::{COMMANDS, PROTOBUF_COMMANDS, PROTOBUF_WRITES, WRITES};
 
 use super::support::{app, from_page, new_attendee, send, state};
@@ -349,11 +351,19 @@ fn blur(text: &str) -> String {
         let words: Vec<String> = line
             .split(' ')
             .map(|w| {
-                let age = !w.is_empty()
-                    && w.chars().next().is_some_and(|c| c.is_ascii_digit())
-                    && w.chars().all(|c| c.is_ascii_digit() || "smhd".contains(c))
-                    && w.chars().any(|c| "smhd".contains(c));
-                if age { "9s".to_string() } else { w.to_string() }
+                // (`10s)` too: an event's `(x2 over 10s)`.)
+                let bare = w.strip_suffix(')').unwrap_or(w);
+                let age = !bare.is_empty()
+                    && bare.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    && bare
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || "smhd".contains(c))
+                    && bare.chars().any(|c| "smhd".contains(c));
+                if age {
+                    format!("9s{}", &w[bare.len()..])
+                } else {
+                    w.to_string()
+                }
             })
             .collect();
         out.push_str(&words.join(" "));

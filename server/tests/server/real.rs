@@ -148,6 +148,7 @@ async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
     differences.extend(super::console::follow::compare_ending(&setup, follow).await);
     differences.extend(super::console::follow::compare_follows(&setup).await);
     differences.extend(super::console::compare_panes(&setup).await);
+    differences.extend(super::console::compare_described(&setup).await);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 

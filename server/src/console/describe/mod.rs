@@ -3,6 +3,8 @@
 //! name that matches no object exactly describes those it begins (as kubectl does, so
 //! `describe rs web` finds the ReplicaSets of Deployment `web`).
 
+mod autoscaling;
+mod claims;
 mod containers;
 mod kinds;
 mod pod;
@@ -18,7 +20,15 @@ use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::Value;
 
 /// The kinds the console describes.
-const DESCRIBED: &[&str] = &["Pod", "ConfigMap", "Service", "Deployment", "ReplicaSet"];
+const DESCRIBED: &[&str] = &[
+    "Pod",
+    "ConfigMap",
+    "Service",
+    "Deployment",
+    "ReplicaSet",
+    "PersistentVolumeClaim",
+    "HorizontalPodAutoscaler",
+];
 
 const NO_TYPE: &str = "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.";
 
@@ -38,7 +48,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
         !DESCRIBED.contains(&w.resource.kind.as_str()) || w.resource.group == "metrics.k8s.io"
     }) {
         return Ran::error(format!(
-            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments and replicasets (kubectl get {} NAME -o yaml shows all of an object)",
+            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, persistentvolumeclaims and horizontalpodautoscalers (kubectl get {} NAME -o yaml shows all of an object)",
             other.resource.plural, other.resource.plural
         ));
     }
@@ -181,6 +191,8 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
                 .join(",");
             read(console, &namespace, "Pod", None, Some(&selector)).await
         }
+        // The pods that mount it, found among all of them, as kubectl finds them.
+        "PersistentVolumeClaim" => read(console, &namespace, "Pod", None, None).await,
         _ => Vec::new(),
     };
     let facts = text::Facts {
@@ -192,6 +204,8 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
     };
     match resource.kind.as_str() {
         "Pod" => pod::describe(&facts),
+        "PersistentVolumeClaim" => claims::describe(&facts),
+        "HorizontalPodAutoscaler" => autoscaling::describe(&facts),
         kind => kinds::describe(kind, &facts),
     }
 }

@@ -23,6 +23,14 @@ pub struct Facts<'a> {
     pub now: jiff::Timestamp,
 }
 
+impl<'a> Facts<'a> {
+    /// The object's metadata, spec and status.
+    pub fn parts(&self) -> (&'a Value, &'a Value, &'a Value) {
+        let object = self.object;
+        (&object["metadata"], &object["spec"], &object["status"])
+    }
+}
+
 /// The text of one description, written line by line, aligned when done.
 #[derive(Default)]
 pub struct Text {

@@ -1,0 +1,29 @@
+//! `kubectl describe` of the storage and autoscaling lessons' kinds (a claim, with the
+//! pod that mounts it; an HPA with a behavior) compared with real kubectl 1.32's.
+
+use super::{Setup, compare, setup};
+
+/// A claim, a pod that mounts it, and the autoscaling lesson's HPA on Deployment `web`.
+const OBJECTS: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: server, labels: {app: web}}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: holder, namespace: server}\nspec:\n  containers: [{name: app, image: 'kubeclass/demo-app:1.0', volumeMounts: [{name: data, mountPath: /data}]}]\n  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: server}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 6\n  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n  behavior: {scaleDown: {stabilizationWindowSeconds: 300}}\n";
+
+/// What is described, on [`OBJECTS`].
+pub(crate) const DESCRIBED: &[&str] = &[
+    "describe pvc data -n server",
+    "describe persistentvolumeclaims -n server",
+    "describe hpa web -n server",
+    "describe horizontalpodautoscaler -n server",
+];
+
+/// [`DESCRIBED`] by the console and by kubectl, after [`OBJECTS`] are applied; where
+/// they differ.
+pub(crate) async fn compare_described(setup: &Setup) -> Vec<String> {
+    setup.apply(OBJECTS).await;
+    compare(setup, DESCRIBED).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_and_autoscalers_are_described_as_kubectl_describes_them() {
+    let setup = setup("describe").await;
+    let differences = compare_described(&setup).await;
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
