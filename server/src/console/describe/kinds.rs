@@ -297,9 +297,17 @@ fn replica_set(text: &mut Text, facts: &Facts<'_>) {
             spec["replicas"].as_i64().unwrap_or(1)
         ),
     );
-    let uid = &meta["uid"];
+    text.field("Pods Status", &pods_status(facts.related, &meta["uid"]));
+    pod_template(text, &spec["template"]);
+    conditions(text, status);
+    text.events(facts.events, facts.now);
+}
+
+/// `3 Running / 0 Waiting / 0 Succeeded / 0 Failed`: the phases of the pods among
+/// `pods` that the object with `uid` controls.
+pub fn pods_status(pods: &[Value], uid: &Value) -> String {
     let mut phases = [0; 4];
-    for pod in facts.related {
+    for pod in pods {
         let owned = pod["metadata"]["ownerReferences"]
             .as_array()
             .into_iter()
@@ -316,14 +324,8 @@ fn replica_set(text: &mut Text, facts: &Facts<'_>) {
             _ => {}
         }
     }
-    text.field(
-        "Pods Status",
-        &format!(
-            "{} Running / {} Waiting / {} Succeeded / {} Failed",
-            phases[0], phases[1], phases[2], phases[3]
-        ),
-    );
-    pod_template(text, &spec["template"]);
-    conditions(text, status);
-    text.events(facts.events, facts.now);
+    format!(
+        "{} Running / {} Waiting / {} Succeeded / {} Failed",
+        phases[0], phases[1], phases[2], phases[3]
+    )
 }

@@ -8,6 +8,7 @@ mod claims;
 mod containers;
 mod kinds;
 mod pod;
+mod stateful;
 mod template;
 mod text;
 mod volumes;
@@ -28,6 +29,7 @@ const DESCRIBED: &[&str] = &[
     "ReplicaSet",
     "PersistentVolumeClaim",
     "HorizontalPodAutoscaler",
+    "StatefulSet",
 ];
 
 const NO_TYPE: &str = "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.";
@@ -48,7 +50,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
         !DESCRIBED.contains(&w.resource.kind.as_str()) || w.resource.group == "metrics.k8s.io"
     }) {
         return Ran::error(format!(
-            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, persistentvolumeclaims and horizontalpodautoscalers (kubectl get {} NAME -o yaml shows all of an object)",
+            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, statefulsets, persistentvolumeclaims and horizontalpodautoscalers (kubectl get {} NAME -o yaml shows all of an object)",
             other.resource.plural, other.resource.plural
         ));
     }
@@ -183,7 +185,7 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
             .into_iter()
             .filter(|rs| controlled_by(rs, &meta["uid"]))
             .collect(),
-        "ReplicaSet" => {
+        "ReplicaSet" | "StatefulSet" => {
             let selector = text::strings(&object["spec"]["selector"]["matchLabels"])
                 .into_iter()
                 .map(|(k, v)| format!("{k}={v}"))
@@ -206,6 +208,7 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
         "Pod" => pod::describe(&facts),
         "PersistentVolumeClaim" => claims::describe(&facts),
         "HorizontalPodAutoscaler" => autoscaling::describe(&facts),
+        "StatefulSet" => stateful::describe(&facts),
         kind => kinds::describe(kind, &facts),
     }
 }
