@@ -8,11 +8,7 @@ pub fn describe(facts: &Facts<'_>) -> String {
     let (meta, spec, status) = facts.parts();
     let mut text = Text::default();
     text.head(facts);
-    let class = strings(&meta["annotations"])
-        .remove("volume.beta.kubernetes.io/storage-class")
-        .or_else(|| spec["storageClassName"].as_str().map(str::to_string))
-        .unwrap_or_default();
-    text.field("StorageClass", &class);
+    text.field("StorageClass", &storage_class(facts.object));
     let phase = status["phase"].as_str().unwrap_or_default();
     if meta["deletionTimestamp"].is_string() {
         text.field("Status", "Terminating");
@@ -94,4 +90,16 @@ fn access_modes(modes: &Value) -> String {
     .map(|(_, short)| *short)
     .collect::<Vec<_>>()
     .join(",")
+}
+
+/// A claim's storage class as kubectl names it: the old annotation's, else the spec's.
+pub fn storage_class(claim: &Value) -> String {
+    strings(&claim["metadata"]["annotations"])
+        .remove("volume.beta.kubernetes.io/storage-class")
+        .or_else(|| {
+            claim["spec"]["storageClassName"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
 }

@@ -1,9 +1,10 @@
 //! `kubectl describe statefulset`: kubectl's layout of a StatefulSet, with its pods'
 //! phases, its pod template and the claims it makes for each pod.
 
+use super::claims::storage_class;
 use super::kinds::pods_status;
 use super::template::pod_template;
-use super::text::{Facts, Text, rfc1123z, selector, strings};
+use super::text::{Facts, Text, rfc1123z, selector};
 use serde_json::Value;
 
 pub fn describe(facts: &Facts<'_>) -> String {
@@ -57,11 +58,7 @@ fn claim_templates(text: &mut Text, templates: &Value) {
             1,
             &format!("Name:\t{}\n", meta["name"].as_str().unwrap_or_default()),
         );
-        let class = strings(&meta["annotations"])
-            .remove("volume.beta.kubernetes.io/storage-class")
-            .or_else(|| spec["storageClassName"].as_str().map(str::to_string))
-            .unwrap_or_default();
-        text.at(1, &format!("StorageClass:\t{class}\n"));
+        text.at(1, &format!("StorageClass:\t{}\n", storage_class(claim)));
         text.labels("  Labels", &meta["labels"]);
         text.labels("  Annotations", &meta["annotations"]);
         let capacity = spec["resources"]["requests"]["storage"]
