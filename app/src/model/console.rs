@@ -205,6 +205,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
             boolean("quiet", Some('q')),
         ],
     ),
+    ("cluster-info", &[]),
     (
         "version",
         &[boolean("client", None), value("output", Some('o'))],

@@ -14,7 +14,7 @@ use serde_json::json;
 /// The console's one cluster, user and first context.
 pub const CLUSTER: &str = "kind-kubeclass";
 /// The console's cluster's address: the API server's name inside every cluster.
-const SERVER: &str = "https://kubernetes.default.svc";
+pub(super) const SERVER: &str = "https://kubernetes.default.svc";
 /// Contexts an attendee may keep.
 const CONTEXTS: usize = 20;
 

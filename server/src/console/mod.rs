@@ -7,6 +7,7 @@
 
 mod apply;
 mod auth;
+mod cluster_info;
 pub mod command;
 mod config;
 mod context;
@@ -117,6 +118,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "config" => config::config(console, invocation).await,
         "run" => run::run(console, invocation).await,
         "version" => version::version(console, invocation).await,
+        "cluster-info" => cluster_info::cluster_info(console, invocation).await,
         "exec" => exec::exec(console, invocation).await,
         "expose" => expose::expose(console, invocation).await,
         other => Ran::error(format!(

@@ -82,6 +82,8 @@ pub(crate) const COMMANDS: &[&str] = &[
     "run web --image=nginx --rm",
     "run web --image=nginx -t",
     "run web --image=nginx -it --dry-run=client",
+    "cluster-info",
+    "cluster-info dump",
 ];
 
 /// Compared on the real API server only: kubectl 1.32 sends these requests' bodies as
