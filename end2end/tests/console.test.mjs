@@ -1,6 +1,7 @@
 // The kubectl console in a real browser: a command typed and run as the attendee, Tab
 // completing a name from the workspace, `logs -f` followed until Ctrl-C, a watch stopped
-// with its button, a pane applied with `apply -f`, a lesson's Run button, and the history still there after a reload.
+// with its button, a pane applied with `apply -f`, a lesson's Run button, and the history
+// (kept on the server) still there after a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
@@ -94,6 +95,7 @@ test("the console runs kubectl as the attendee, completes, runs the lesson's com
   await page.reload();
   await hydrated(page);
   await page.getByRole("tab", { name: /Console/ }).click();
+  await page.waitForSelector('#console-input[data-history="loaded"]');
   await page.getByLabel("kubectl command").press("ArrowUp");
   assert.equal(await page.getByLabel("kubectl command").inputValue(), "kubectl get pods | grep web");
   await page.getByLabel("kubectl command").press("ArrowUp");

@@ -5,8 +5,8 @@
 //! while rendering.
 
 use crate::model::api::{
-    ConsoleAnswer, ConsoleCommand, Drafts, ErrorBody, ObjectYaml, Progress, ResetAnswer, Run,
-    TryAnswer, path, route,
+    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, ObjectYaml, Progress,
+    ResetAnswer, Run, TryAnswer, path, route,
 };
 use crate::model::live::Report;
 
@@ -63,6 +63,14 @@ pub async fn console(command: &str) -> Result<ConsoleAnswer, String> {
     })
     .map_err(|e| e.to_string())?;
     send("POST", route::CONSOLE, Some((&body, JSON)))
+        .await?
+        .ok()?
+        .json()
+}
+
+/// The lines the attendee ran in the console, oldest first.
+pub async fn console_history() -> Result<ConsoleHistory, String> {
+    call("GET", route::CONSOLE_HISTORY, None)
         .await?
         .ok()?
         .json()

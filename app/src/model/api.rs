@@ -21,6 +21,7 @@ pub mod route {
     pub const DRAFTS: &str = "/api/drafts";
     pub const PROGRESS: &str = "/api/progress";
     pub const CONSOLE: &str = "/api/workspace/console";
+    pub const CONSOLE_HISTORY: &str = "/api/workspace/console/history";
     pub const LESSON_IMAGE: &str = "/content/{course}/images/{file}";
     pub const HEALTH: &str = "/healthz";
 }
@@ -147,6 +148,12 @@ pub struct ConsoleCommand {
     /// Apply may.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lesson: Option<String>,
+}
+
+/// The lines the attendee ran in the console, oldest first (`GET /api/workspace/console/history`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleHistory {
+    pub lines: Vec<String>,
 }
 
 /// What a console command printed and its exit code, as kubectl would have.

@@ -57,8 +57,15 @@ pub fn too_long(line: &str) -> Option<String> {
 use context::from_server;
 pub use context::{Console, Panes, Ran};
 
-/// Runs one line.
+/// Runs one line (and keeps it in the attendee's history, for ↑ in any tab).
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {
+    if let Err(e) = console
+        .db
+        .remember(&console.workspace.id, line.trim())
+        .await
+    {
+        tracing::warn!("keeping a console line in the history: {e}");
+    }
     let words = match words::split(line) {
         Ok(words) => words,
         Err(refusal) => return Ran::error(refusal),

@@ -1,5 +1,6 @@
 //! The database: attendees ([`attendees`]), their drafts ([`drafts`]), progress
-//! ([`progress`]) and console contexts ([`contexts`]), and the session store ([`crate::sessions`]). SQLite through sqlx, its
+//! ([`progress`]), console contexts ([`contexts`]) and history ([`history`]), and the
+//! session store ([`crate::sessions`]). SQLite through sqlx, its
 //! schema in `server/migrations/` (applied at open). Queries are written in the SQL that
 //! SQLite and PostgreSQL share (`$1` parameters, `ON CONFLICT`), so that a PostgreSQL
 //! backend can follow with the same statements.
@@ -7,6 +8,7 @@
 pub mod attendees;
 pub mod contexts;
 pub mod drafts;
+pub mod history;
 pub mod progress;
 
 use crate::clock::SharedClock;

@@ -4,7 +4,7 @@
 use super::error::AppError;
 use crate::sessions::Attendee;
 use crate::state::AppState;
-use app::model::api::{ConsoleAnswer, ConsoleCommand};
+use app::model::api::{ConsoleAnswer, ConsoleCommand, ConsoleHistory};
 use axum::Json;
 use axum::extract::State;
 
@@ -33,4 +33,14 @@ pub async fn run(
         output: ran.output,
         exit_code: ran.exit_code,
     }))
+}
+
+/// `GET /api/workspace/console/history` — the lines the attendee ran, oldest first.
+pub async fn history(
+    State(state): State<AppState>,
+    Attendee(attendee): Attendee,
+) -> Result<Json<ConsoleHistory>, AppError> {
+    let workspace = state.workspace(&attendee);
+    let lines = state.db.history(&workspace.id).await?;
+    Ok(Json(ConsoleHistory { lines }))
 }

@@ -63,6 +63,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         )
         .route(route::PROGRESS, get(progress::get))
         .route(route::CONSOLE, post(console::run))
+        .route(route::CONSOLE_HISTORY, get(console::history))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()

@@ -9,6 +9,7 @@ mod config;
 mod curl;
 mod describe;
 pub(super) mod follow;
+mod history;
 mod lessons;
 mod lines;
 mod run;

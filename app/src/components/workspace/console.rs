@@ -3,8 +3,8 @@
 //! it prints it (`get -w`, `logs -f` and `rollout status` follow until they end or Ctrl-C
 //! stops them). A line console rather than a terminal emulator: its output is text a
 //! screen reader reads as it arrives (`role="log"`), it can be selected and copied, and it
-//! needs no script beyond the page's own. History (↑/↓) is kept in the browser's storage;
-//! Tab completes commands, flags, kinds and the workspace's names; Ctrl-C stops the
+//! needs no script beyond the page's own. History (↑/↓) is the attendee's, kept on the
+//! server (`GET /api/workspace/console/history`); Tab completes commands, flags, kinds and the workspace's names; Ctrl-C stops the
 //! running command or drops the line; the lesson's Run buttons queue their commands here.
 
 use crate::components::editor::pane_text;
@@ -13,20 +13,33 @@ use crate::live::complete::{Known, complete};
 use leptos::html;
 use leptos::prelude::*;
 
-/// How many lines of history are kept.
+/// How many lines of history the page holds (the server keeps as many).
 const HISTORY: usize = 200;
-/// Where the history is kept in the browser.
-#[cfg(feature = "hydrate")]
-const HISTORY_KEY: &str = "kubeclass-console-history";
 
 #[component]
 pub fn ConsolePanel() -> impl IntoView {
     let live = expect_context::<Live>();
     let line = RwSignal::new(String::new());
     let busy = Memo::new(move |_| live.console.with(|c| c.running().is_some()));
-    let history = StoredValue::new(load_history());
+    // The attendee's history is kept on the server (every line run there is added to
+    // it), so ↑ finds it in any tab, browser or device; this is the page's copy.
+    let history = StoredValue::new(Vec::<String>::new());
     // Where ↑/↓ is in the history (its length: the line being typed).
-    let cursor = StoredValue::new(history.with_value(Vec::len));
+    let cursor = StoredValue::new(0);
+    let history_loaded = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        if let Ok(kept) = crate::live::api::console_history().await {
+            history.update_value(|h| {
+                // Lines run while it was on its way come after it.
+                let newer: Vec<String> = h.drain(..).filter(|l| !kept.lines.contains(l)).collect();
+                *h = kept.lines;
+                h.extend(newer);
+                cursor.set_value(h.len());
+            });
+        }
+        history_loaded.set(true);
+    });
     let input = NodeRef::<html::Input>::new();
     let output = NodeRef::<html::Div>::new();
 
@@ -46,7 +59,6 @@ pub fn ConsolePanel() -> impl IntoView {
             }
             let extra = h.len().saturating_sub(HISTORY);
             h.drain(..extra);
-            save_history(h);
             cursor.set_value(h.len());
         });
         // The panes the line applies (`apply -f deployment.yaml`), as their editors hold them.
@@ -167,6 +179,7 @@ pub fn ConsolePanel() -> impl IntoView {
                     autocapitalize="off"
                     spellcheck="false"
                     prop:value=line
+                    data-history=move || if history_loaded.get() { "loaded" } else { "loading" }
                     on:input=move |ev| line.set(event_target_value(&ev))
                     on:keydown=on_keydown
                 />
@@ -192,28 +205,4 @@ fn has_selection() -> bool {
     }
     #[cfg(not(feature = "hydrate"))]
     false
-}
-
-fn load_history() -> Vec<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    Vec::new()
-}
-
-fn save_history(history: &[String]) {
-    #[cfg(feature = "hydrate")]
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-        && let Ok(text) = serde_json::to_string(history)
-    {
-        let _ = storage.set_item(HISTORY_KEY, &text);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = history;
 }

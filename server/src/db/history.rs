@@ -1,0 +1,75 @@
+//! The kubectl console's history per attendee (`console_history`): every line they ran,
+//! the newest [`KEPT`] of them, for ↑ and ↓ in any tab, browser or device.
+
+use super::Database;
+
+/// How many lines are kept per attendee.
+pub const KEPT: i64 = 200;
+
+impl Database {
+    /// The attendee's lines, oldest first.
+    pub async fn history(&self, attendee: &str) -> Result<Vec<String>, sqlx::Error> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT line FROM console_history WHERE attendee = $1 ORDER BY seq")
+                .bind(attendee)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(line,)| line).collect())
+    }
+
+    /// Adds a line the attendee ran (not again right after itself), and forgets what
+    /// falls past [`KEPT`].
+    pub async fn remember(&self, attendee: &str, line: &str) -> Result<(), sqlx::Error> {
+        let mut transaction = self.pool.begin().await?;
+        let last: Option<(i64, String)> = sqlx::query_as(
+            "SELECT seq, line FROM console_history WHERE attendee = $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(attendee)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        if last.as_ref().is_some_and(|(_, previous)| previous == line) {
+            return Ok(());
+        }
+        let seq = last.map_or(1, |(seq, _)| seq + 1);
+        sqlx::query("INSERT INTO console_history (attendee, seq, line) VALUES ($1, $2, $3)")
+            .bind(attendee)
+            .bind(seq)
+            .bind(line)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query("DELETE FROM console_history WHERE attendee = $1 AND seq <= $2")
+            .bind(attendee)
+            .bind(seq - KEPT)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_newest_lines_are_kept_in_order_without_repeats() {
+        let clock: crate::clock::SharedClock = std::sync::Arc::new(crate::clock::SystemClock);
+        let db = Database::open(":memory:", clock).await.expect("db");
+        for i in 0..(KEPT + 5) {
+            db.remember("ada", &format!("kubectl get pods # {i}"))
+                .await
+                .expect("remember");
+        }
+        db.remember("ada", "kubectl get pods # 204")
+            .await
+            .expect("again");
+        db.remember("bob", "kubectl version").await.expect("bob");
+        let lines = db.history("ada").await.expect("history");
+        assert_eq!(lines.len(), KEPT as usize);
+        assert_eq!(lines[0], "kubectl get pods # 5");
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("kubectl get pods # 204")
+        );
+        assert_eq!(db.history("bob").await.expect("bob's"), ["kubectl version"]);
+    }
+}
