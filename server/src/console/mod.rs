@@ -57,15 +57,19 @@ pub fn too_long(line: &str) -> Option<String> {
 use context::from_server;
 pub use context::{Console, Panes, Ran};
 
-/// Runs one line (and keeps it in the attendee's history, for ↑ in any tab).
+/// Runs one line, and keeps it in the attendee's history (for ↑ in any tab) meanwhile.
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {
-    if let Err(e) = console
-        .db
-        .remember(&console.workspace.id, line.trim())
-        .await
-    {
+    let (kept, ran) = tokio::join!(
+        console.db.remember(&console.workspace.id, line.trim()),
+        run_line(console, line)
+    );
+    if let Err(e) = kept {
         tracing::warn!("keeping a console line in the history: {e}");
     }
+    ran
+}
+
+async fn run_line(console: &Console<'_>, line: &str) -> Ran {
     let words = match words::split(line) {
         Ok(words) => words,
         Err(refusal) => return Ran::error(refusal),

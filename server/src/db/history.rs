@@ -18,31 +18,28 @@ impl Database {
     }
 
     /// Adds a line the attendee ran (not again right after itself), and forgets what
-    /// falls past [`KEPT`].
+    /// falls past [`KEPT`]. Each statement numbers and trims on its own, so lines from
+    /// two tabs at once cannot take the same place.
     pub async fn remember(&self, attendee: &str, line: &str) -> Result<(), sqlx::Error> {
-        let mut transaction = self.pool.begin().await?;
-        let last: Option<(i64, String)> = sqlx::query_as(
-            "SELECT seq, line FROM console_history WHERE attendee = $1 ORDER BY seq DESC LIMIT 1",
+        sqlx::query(
+            "INSERT INTO console_history (attendee, seq, line) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2 FROM console_history WHERE attendee = $1 \
+             HAVING COALESCE((SELECT line FROM console_history WHERE attendee = $1 \
+                              ORDER BY seq DESC LIMIT 1), '') <> $2",
         )
         .bind(attendee)
-        .fetch_optional(&mut *transaction)
+        .bind(line)
+        .execute(&self.pool)
         .await?;
-        if last.as_ref().is_some_and(|(_, previous)| previous == line) {
-            return Ok(());
-        }
-        let seq = last.map_or(1, |(seq, _)| seq + 1);
-        sqlx::query("INSERT INTO console_history (attendee, seq, line) VALUES ($1, $2, $3)")
-            .bind(attendee)
-            .bind(seq)
-            .bind(line)
-            .execute(&mut *transaction)
-            .await?;
-        sqlx::query("DELETE FROM console_history WHERE attendee = $1 AND seq <= $2")
-            .bind(attendee)
-            .bind(seq - KEPT)
-            .execute(&mut *transaction)
-            .await?;
-        transaction.commit().await
+        sqlx::query(
+            "DELETE FROM console_history WHERE attendee = $1 \
+             AND seq <= (SELECT MAX(seq) FROM console_history WHERE attendee = $1) - $2",
+        )
+        .bind(attendee)
+        .bind(KEPT)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }
 

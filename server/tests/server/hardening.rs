@@ -7,7 +7,6 @@ use super::support::{app, content_dir, cookie_of, send, state, state_with_limits
 use axum::body::Body;
 use http::{Request, StatusCode};
 use server::config::LimitsConfig;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn get(path: &str) -> http::request::Builder {
     Request::get(path).header("host", "localhost:3000")
@@ -16,12 +15,7 @@ fn get(path: &str) -> http::request::Builder {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_on_another_origin_cannot_open_the_stream() {
     let (addr, _, _) = serve_content(content_dir()).await;
-    let mut request = format!("ws://{addr}/api/stream")
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("origin", "http://localhost:8080".parse().expect("origin"));
+    let request = super::stream::stream_request(addr, Some(("origin", "http://localhost:8080")));
     let refused = tokio_tungstenite::connect_async(request).await;
     match refused {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
@@ -33,12 +27,8 @@ async fn a_page_on_another_origin_cannot_open_the_stream() {
         ),
     }
     // Its own origin may.
-    let mut request = format!("ws://{addr}/api/stream")
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("origin", format!("http://{addr}").parse().expect("origin"));
+    let own = format!("http://{addr}");
+    let request = super::stream::stream_request(addr, Some(("origin", &own)));
     assert!(tokio_tungstenite::connect_async(request).await.is_ok());
 }
 
@@ -163,12 +153,7 @@ async fn an_attendee_holds_a_bounded_number_of_streams() {
     for _ in 0..7 {
         open.push(super::stream::connect(addr, Some(&cookie)).await);
     }
-    let mut request = format!("ws://{addr}/api/stream")
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().expect("cookie"));
+    let request = super::stream::stream_request(addr, Some(("cookie", &cookie)));
     match tokio_tungstenite::connect_async(request).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);

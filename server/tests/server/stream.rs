@@ -45,15 +45,24 @@ pub(super) async fn serve_content(
     (addr, state, admin)
 }
 
-pub(super) async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, String) {
+/// The live stream's websocket request to `addr`, with `header` (a cookie, an origin).
+pub(super) fn stream_request(
+    addr: std::net::SocketAddr,
+    header: Option<(&'static str, &str)>,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let mut request = format!("ws://{addr}/api/stream")
         .into_client_request()
         .expect("request");
-    if let Some(cookie) = cookie {
+    if let Some((name, value)) = header {
         request
             .headers_mut()
-            .insert("cookie", cookie.parse().expect("cookie"));
+            .insert(name, value.parse().expect("header value"));
     }
+    request
+}
+
+pub(super) async fn connect(addr: std::net::SocketAddr, cookie: Option<&str>) -> (Tab, String) {
+    let request = stream_request(addr, cookie.map(|c| ("cookie", c)));
     let (socket, response) = tokio_tungstenite::connect_async(request)
         .await
         .expect("websocket");
@@ -333,12 +342,7 @@ async fn a_slow_tab_gets_a_snapshot_and_never_holds_up_the_others() {
     let tcp = tokio::net::TcpSocket::new_v4().expect("socket");
     tcp.set_recv_buffer_size(4096).expect("buffer size");
     let stream = tcp.connect(addr).await.expect("connect");
-    let mut request = format!("ws://{addr}/api/stream")
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().expect("cookie"));
+    let request = stream_request(addr, Some(("cookie", &cookie)));
     let (mut slow, _) = tokio_tungstenite::client_async(request, stream)
         .await
         .expect("websocket");
