@@ -177,6 +177,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
             boolean("quiet", Some('q')),
             value("as", None),
             boolean("list", None),
+            boolean("no-headers", None),
         ],
     ),
     (

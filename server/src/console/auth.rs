@@ -24,9 +24,19 @@ pub async fn auth(console: &Console<'_>, invocation: &Invocation) -> Ran {
 
 async fn can_i(console: &Console<'_>, invocation: &Invocation, args: &[String]) -> Ran {
     if invocation.is_set("list") {
-        return Ran::error(
-            "error: the console answers one question at a time (kubectl auth can-i VERB RESOURCE), not --list".into(),
-        );
+        if invocation.flag("as").is_some() {
+            // kubectl would impersonate the account to ask for its rules; the console
+            // answers for an account one question at a time.
+            return Ran::error(
+                "error: the console lists your own rules (kubectl auth can-i --list); for an account of your workspace it answers one question at a time (kubectl auth can-i VERB RESOURCE --as=system:serviceaccount:NAMESPACE:NAME)".into(),
+            );
+        }
+        let short = match super::targets::namespace(invocation) {
+            Ok(short) => short,
+            Err(ran) => return ran,
+        };
+        let real = console.workspace.namespace(&short);
+        return super::access_list::list(console, real, !invocation.is_set("no-headers")).await;
     }
     let (verb, target, name) = match args {
         [verb, target] => (verb, target.as_str(), None),

@@ -5,6 +5,7 @@
 //! the cluster's discovery ([`resources`]). Output names the workspace's namespaces by
 //! their short names, as the attendee wrote them.
 
+mod access_list;
 mod apply;
 mod auth;
 mod cluster_info;

@@ -40,7 +40,7 @@ async fn can_i_answers_for_the_workspaces_accounts_and_no_one_else() {
             "is not a namespace name",
         ),
         (
-            "kubectl auth can-i --list -n server",
+            "kubectl auth can-i --list -n server --as=system:serviceaccount:server:reader",
             "one question at a time",
         ),
         (
@@ -52,4 +52,19 @@ async fn can_i_answers_for_the_workspaces_accounts_and_no_one_else() {
         assert_eq!(code, 1, "{line}: {output}");
         assert!(output.contains(expected), "{line}: {output}");
     }
+
+    // The attendee's own rules, listed as kubectl lists them (compared with kubectl on
+    // the real API server, to which kubectl sends this review as protobuf).
+    let (output, code) = setup.console("kubectl auth can-i --list -n server").await;
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.starts_with("Resources ") && output.contains("Non-Resource URLs"),
+        "{output}"
+    );
+    assert!(
+        output
+            .lines()
+            .any(|l| l.starts_with("deployments.apps ") && l.contains("create")),
+        "{output}"
+    );
 }

@@ -96,6 +96,8 @@ pub(crate) const PROTOBUF_COMMANDS: &[&str] = &[
     "auth can-i create pods --subresource=exec -n server",
     "auth can-i list pods -n kube-system",
     "auth can-i create",
+    "auth can-i --list -n server",
+    "auth can-i --list --no-headers -n server",
     "create deployment web --image=nginx -n server",
 ];
 
