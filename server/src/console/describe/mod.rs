@@ -6,6 +6,7 @@
 mod autoscaling;
 mod claims;
 mod containers;
+mod ingress;
 mod kinds;
 mod pod;
 mod stateful;
@@ -30,6 +31,7 @@ const DESCRIBED: &[&str] = &[
     "PersistentVolumeClaim",
     "HorizontalPodAutoscaler",
     "StatefulSet",
+    "Ingress",
 ];
 
 const NO_TYPE: &str = "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.";
@@ -50,7 +52,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
         !DESCRIBED.contains(&w.resource.kind.as_str()) || w.resource.group == "metrics.k8s.io"
     }) {
         return Ran::error(format!(
-            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, statefulsets, persistentvolumeclaims and horizontalpodautoscalers (kubectl get {} NAME -o yaml shows all of an object)",
+            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, statefulsets, persistentvolumeclaims, horizontalpodautoscalers and ingresses (kubectl get {} NAME -o yaml shows all of an object)",
             other.resource.plural, other.resource.plural
         ));
     }
@@ -195,6 +197,11 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
         }
         // The pods that mount it, found among all of them, as kubectl finds them.
         "PersistentVolumeClaim" => read(console, &namespace, "Pod", None, None).await,
+        "Ingress" => read(console, &namespace, "Endpoints", None, None).await,
+        _ => Vec::new(),
+    };
+    let services = match resource.kind.as_str() {
+        "Ingress" => read(console, &namespace, "Service", None, None).await,
         _ => Vec::new(),
     };
     let facts = text::Facts {
@@ -202,6 +209,7 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
         namespace: short,
         events: &events,
         related: &related,
+        services: &services,
         now: jiff::Timestamp::now(),
     };
     match resource.kind.as_str() {
@@ -209,6 +217,7 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
         "PersistentVolumeClaim" => claims::describe(&facts),
         "HorizontalPodAutoscaler" => autoscaling::describe(&facts),
         "StatefulSet" => stateful::describe(&facts),
+        "Ingress" => ingress::describe(&facts),
         kind => kinds::describe(kind, &facts),
     }
 }

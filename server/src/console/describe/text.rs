@@ -18,8 +18,11 @@ pub struct Facts<'a> {
     pub namespace: &'a str,
     pub events: &'a [Value],
     /// Related objects: a Service's EndpointSlices, a Deployment's ReplicaSets, a
-    /// ReplicaSet's pods.
+    /// ReplicaSet's or StatefulSet's pods, the pods that may mount a claim, an Ingress's
+    /// Endpoints.
     pub related: &'a [Value],
+    /// An Ingress's Services (its Endpoints are in `related`); empty for other kinds.
+    pub services: &'a [Value],
     pub now: jiff::Timestamp,
 }
 
