@@ -1,7 +1,7 @@
 //! `kubectl set image|env|resources`: a workload's (or pod's) containers changed as the attendee,
-//! the whole object replaced under its resourceVersion (a change meanwhile is a conflict,
-//! never overwritten), with kubectl's words; nothing is written, and nothing said, when
-//! nothing changes.
+//! the whole object replaced under its resourceVersion (a change meanwhile is never
+//! overwritten: the change is made again on the object as it is then), with kubectl's
+//! words; nothing is written, and nothing said, when nothing changes.
 
 mod resources;
 
@@ -76,10 +76,15 @@ fn pod_spec_path(kind: &str) -> Option<&'static str> {
 
 /// What a `set` changes: images or variables given as words (`app=nginx`, `A=1`, `A-`),
 /// or resources given as flags.
+#[derive(Clone, Copy)]
 enum Change<'a> {
     Words(&'a str, &'a [String]),
     Resources(&'a Wanted),
 }
+
+/// How often a change is tried afresh when the object changed between reading and
+/// writing it (a controller writing its status, say).
+const TRIES: usize = 5;
 
 async fn one(
     console: &Console<'_>,
@@ -89,41 +94,51 @@ async fn one(
     invocation: &Invocation,
 ) -> Result<String, String> {
     let api = target.api(console, short);
-    let object = api.get(&target.name).await.map_err(|e| from_server(&e))?;
     let kind = &target.resource.kind;
-    let Some(path) = pod_spec_path(kind) else {
-        return Err(format!(
-            "error: {}/{} the object is not a pod or does not have a pod template: *v1.{kind}",
-            target.resource.plural, target.name
-        ));
-    };
-    let mut changed = object.clone();
-    let Some(spec) = changed.data.pointer_mut(path) else {
-        return Err(format!("error: {kind} \"{}\" has no pod spec", target.name));
-    };
-    let mut out = String::new();
-    let only = invocation.flag("container").unwrap_or("*");
-    let (modified, said) = match change {
-        Change::Words("image", updates) => (images(spec, updates)?, "image updated"),
-        Change::Words(_, _) if invocation.is_set("list") => {
-            return Ok(listed(spec, kind, &target.name, only));
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let mut changed = api.get(&target.name).await.map_err(|e| from_server(&e))?;
+        let Some(path) = pod_spec_path(kind) else {
+            return Err(format!(
+                "error: {}/{} the object is not a pod or does not have a pod template: *v1.{kind}",
+                target.resource.plural, target.name
+            ));
+        };
+        let Some(spec) = changed.data.pointer_mut(path) else {
+            return Err(format!("error: {kind} \"{}\" has no pod spec", target.name));
+        };
+        let mut out = String::new();
+        let only = invocation.flag("container").unwrap_or("*");
+        let (modified, said) = match change {
+            Change::Words("image", updates) => (images(spec, updates)?, "image updated"),
+            Change::Words(_, _) if invocation.is_set("list") => {
+                return Ok(listed(spec, kind, &target.name, only));
+            }
+            Change::Words(_, updates) => (
+                env(spec, updates, only, kind, &target.name, &mut out),
+                "env updated",
+            ),
+            Change::Resources(wanted) => (
+                wanted.set(containers(spec), only)?,
+                "resource requirements updated",
+            ),
+        };
+        if modified {
+            // Replaced under the resourceVersion read: a change meanwhile is never
+            // overwritten; the change is made again on the object as it is now.
+            match api
+                .replace(&target.name, &PostParams::default(), &changed)
+                .await
+            {
+                Ok(_) => {}
+                Err(kube::Error::Api(s)) if s.code == 409 && tries < TRIES => continue,
+                Err(e) => return Err(from_server(&e)),
+            }
+            out.push_str(&format!("{} {said}\n", target.slash()));
         }
-        Change::Words(_, updates) => (
-            env(spec, updates, only, kind, &target.name, &mut out),
-            "env updated",
-        ),
-        Change::Resources(wanted) => (
-            wanted.set(containers(spec), only)?,
-            "resource requirements updated",
-        ),
-    };
-    if modified {
-        api.replace(&target.name, &PostParams::default(), &changed)
-            .await
-            .map_err(|e| from_server(&e))?;
-        out.push_str(&format!("{} {said}\n", target.slash()));
+        return Ok(out);
     }
-    Ok(out)
 }
 
 /// The containers and init containers of a pod spec.
