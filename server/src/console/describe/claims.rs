@@ -1,7 +1,7 @@
 //! `kubectl describe pvc`: kubectl's layout of a PersistentVolumeClaim, with the pods
 //! that mount it (`Used By`), its conditions and events.
 
-use super::text::{Facts, Text, strings};
+use super::text::{Facts, Text, go_list, strings};
 use serde_json::Value;
 
 pub fn describe(facts: &Facts<'_>) -> String {
@@ -19,13 +19,7 @@ pub fn describe(facts: &Facts<'_>) -> String {
     text.field("Volume", volume);
     text.labels("Labels", &meta["labels"]);
     text.annotations("Annotations", &meta["annotations"]);
-    let finalizers: Vec<&str> = meta["finalizers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    text.field("Finalizers", &format!("[{}]", finalizers.join(" ")));
+    text.field("Finalizers", &go_list(&meta["finalizers"]));
     let (capacity, modes) = if volume.is_empty() {
         (String::new(), String::new())
     } else {

@@ -1,7 +1,7 @@
 //! `kubectl describe ingress`: kubectl's layout of a networking/v1 Ingress, each backend
 //! with the ready addresses of its Service's Endpoints, as kubectl reads them.
 
-use super::text::{Facts, Text};
+use super::text::{Facts, Text, texts};
 use serde_json::Value;
 
 pub fn describe(facts: &Facts<'_>) -> String {
@@ -31,7 +31,7 @@ pub fn describe(facts: &Facts<'_>) -> String {
     if let Some(tls) = spec["tls"].as_array().filter(|t| !t.is_empty()) {
         text.at(0, "TLS:\n");
         for entry in tls {
-            let hosts = strings(&entry["hosts"]).join(",");
+            let hosts = texts(&entry["hosts"]).join(",");
             match entry["secretName"].as_str().filter(|s| !s.is_empty()) {
                 Some(secret) => text.at(1, &format!("{secret} terminates {hosts}\n")),
                 None => text.at(1, &format!("SNI routes {hosts}\n")),
@@ -160,12 +160,4 @@ fn addresses(endpoints: &Value, port: &str) -> String {
     } else {
         joined
     }
-}
-
-fn strings(list: &Value) -> Vec<&str> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect()
 }

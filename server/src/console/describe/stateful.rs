@@ -4,7 +4,7 @@
 use super::claims::storage_class;
 use super::kinds::pods_status;
 use super::template::pod_template;
-use super::text::{Facts, Text, rfc1123z, selector};
+use super::text::{Facts, Text, go_list, rfc1123z, selector};
 use serde_json::Value;
 
 pub fn describe(facts: &Facts<'_>) -> String {
@@ -65,12 +65,9 @@ fn claim_templates(text: &mut Text, templates: &Value) {
             .as_str()
             .unwrap_or("<default>");
         text.at(1, &format!("Capacity:\t{capacity}\n"));
-        let modes: Vec<&str> = spec["accessModes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        text.at(1, &format!("Access Modes:\t[{}]\n", modes.join(" ")));
+        text.at(
+            1,
+            &format!("Access Modes:\t{}\n", go_list(&spec["accessModes"])),
+        );
     }
 }

@@ -164,6 +164,20 @@ impl Text {
     }
 }
 
+/// The strings of a JSON list (others left out).
+pub fn texts(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// A JSON list of strings as Go prints a `[]string` with `%v`: `[a b]`.
+pub fn go_list(list: &Value) -> String {
+    format!("[{}]", texts(list).join(" "))
+}
+
 /// A JSON map of strings, sorted by key.
 pub fn strings(map: &Value) -> BTreeMap<String, String> {
     map.as_object()
