@@ -5,7 +5,8 @@
 //! HTTP API, which refuses them.
 
 use super::super::stream::{Tab, connect};
-use super::{Setup, TWINS, any_web_pod, blur, setup};
+use super::normalise::{any_web_pod, blur};
+use super::{Setup, TWINS, setup};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
