@@ -297,51 +297,30 @@ impl Cluster {
         &self.runtime
     }
 
-    /// An HTTP GET to the ingress controller's address (`http://localhost/…` on kind)
-    /// for `host` and `path`, routed as nginx routes it: the status and body.
+    /// An HTTPS GET to the ingress controller (`https://localhost/…` on kind) for `host`
+    /// and `path`, answered as nginx answers it: the status and body.
     pub fn ingress_get(&self, host: &str, path: &str) -> (u16, String) {
-        const NOT_FOUND: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
-        let Some((namespace, service, port)) =
-            crate::addons::ingress_nginx::route(&self.store, host, path)
-        else {
-            return (404, NOT_FOUND.into());
+        let request = crate::addons::ingress_nginx::Request {
+            host,
+            path,
+            https: true,
+            user_agent: "curl/8.11.0",
         };
-        let Ok(svc) = self
-            .store
-            .get(&Key::new("", "services", &namespace, &service))
-        else {
-            return (
-                503,
-                "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
-            );
-        };
-        // nginx connects from its controller pod in `ingress-nginx`: the backends'
-        // NetworkPolicies must let that namespace in.
-        let caller = json!({"metadata": {"namespace": "ingress-nginx", "labels": {
-                "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller",
-                "app.kubernetes.io/instance": "ingress-nginx"}},
-            "spec": {"automountServiceAccountToken": false},
-            "status": {"podIP": INGRESS_POD_IP}});
-        let rbac = crate::auth::rbac::Authorizer::new(self.store.clone());
-        let network = crate::runtime::network::Network {
-            store: &self.store,
-            runtime: &self.runtime,
-            rbac: &rbac,
-            from: crate::runtime::network::Origin::Pod(&caller),
-        };
-        let request = crate::models::HttpRequest::get(path, "curl/8.11.0", INGRESS_POD_IP);
-        match network.to_service(&svc, &port, &request) {
-            Ok(response) => (response.status, response.body),
-            // nginx gives up on an upstream that never answers (proxy_connect_timeout).
-            Err(crate::runtime::network::Failure::Dropped { .. }) => (
-                504,
-                "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n".into(),
-            ),
-            Err(_) => (
-                503,
-                "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>".into(),
-            ),
-        }
+        let answer = crate::addons::ingress_nginx::answer(&self.store, &self.runtime, &request);
+        (answer.status, answer.body)
+    }
+
+    /// Serves the ingress controller as kind's ingress-nginx listens on the machine's ports
+    /// 80 and 443: plain HTTP on `http`, HTTPS on `https` (the certificate of the Secret an
+    /// Ingress's `tls` names for the host asked for).
+    #[cfg(feature = "serve")]
+    pub async fn serve_ingress(
+        &self,
+        http: std::net::TcpListener,
+        https: std::net::TcpListener,
+    ) -> std::io::Result<()> {
+        crate::addons::ingress_nginx::serve(self.store.clone(), self.runtime.clone(), http, https)
+            .await
     }
 
     /// The audit log: every write whose admission left audit annotations (Pod Security's
@@ -356,10 +335,6 @@ impl Cluster {
         &self.store
     }
 }
-
-/// The address the ingress controller's requests come from (its pod on the control
-/// plane's pod network).
-const INGRESS_POD_IP: &str = "10.244.0.1";
 
 /// Creates `object` unless something is stored there already (a restarted durable store
 /// holds what the cluster installed before); the new object, if it was created.

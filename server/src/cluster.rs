@@ -8,12 +8,47 @@
 use crate::config::{ClusterConfig, ClusterKind};
 use crate::platform;
 use anyhow::Context;
+use std::net::SocketAddr;
 use std::path::Path;
 
+/// The cluster, connected: kubeclass's client, and where its ingress controller listens.
+pub struct Connected {
+    pub client: kube::Client,
+    pub ingress: IngressEntrance,
+}
+
+/// Where the cluster's ingress controller takes requests, which the console's `curl`
+/// sends to an Ingress host. Not the Kubernetes API: on kind it is ingress-nginx on the
+/// machine's ports 80 and 443 (the default), on the embedded cluster its own listeners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngressEntrance {
+    pub http: SocketAddr,
+    pub https: SocketAddr,
+}
+
+impl Default for IngressEntrance {
+    fn default() -> Self {
+        let loopback = std::net::Ipv4Addr::LOCALHOST;
+        IngressEntrance {
+            http: SocketAddr::from((loopback, 80)),
+            https: SocketAddr::from((loopback, 443)),
+        }
+    }
+}
+
 /// Connects to the configured cluster and checks that it answers.
-pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kube::Client> {
+pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<Connected> {
+    let kind = IngressEntrance::default();
+    let mut ingress = IngressEntrance {
+        http: config.ingress_http.unwrap_or(kind.http),
+        https: config.ingress_https.unwrap_or(kind.https),
+    };
     let client = match config.kind {
-        ClusterKind::Embedded => embedded(config, data_dir).await?,
+        ClusterKind::Embedded => {
+            let (client, served) = embedded(config, data_dir).await?;
+            ingress = served;
+            client
+        }
         ClusterKind::Kubeconfig => {
             let options = kube::config::KubeConfigOptions {
                 context: config.context.clone(),
@@ -37,7 +72,7 @@ pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<
         .await
         .context("the cluster does not answer")?;
     tracing::info!(kind = ?config.kind, version = %version.git_version, "connected to the cluster");
-    Ok(client)
+    Ok(Connected { client, ingress })
 }
 
 /// Whether the cluster's nodes run containers. A control plane whose nodes are all kwok's
@@ -60,7 +95,10 @@ pub async fn runs_containers(platform: &kube::Client) -> bool {
 /// nodes run none.
 pub const NO_CONTAINERS: &str = "this cluster's nodes are simulated (kwok): its pods run no containers, so there is no log to read and nothing answers HTTP";
 
-async fn embedded(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kube::Client> {
+async fn embedded(
+    config: &ClusterConfig,
+    data_dir: &Path,
+) -> anyhow::Result<(kube::Client, IngressEntrance)> {
     // The admin token guards the optional HTTPS endpoint: from the OS's randomness.
     let token: String = (0..32)
         .map(|_| format!("{:x}", rand::random::<u8>() & 0xf))
@@ -98,6 +136,38 @@ async fn embedded(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<kub
             }
         });
     }
+    let ingress = serve_ingress(&cluster, config.ingress_http, config.ingress_https)?;
     let token = platform::install(&cluster.client()).await?;
-    Ok(cluster.client_with_token(&token))
+    Ok((cluster.client_with_token(&token), ingress))
+}
+
+/// Starts the embedded cluster's ingress controller on `http` and `https` (free loopback
+/// ports if not given), as kind's ingress-nginx listens on ports 80 and 443.
+pub fn serve_ingress(
+    cluster: &kubesim::Cluster,
+    http: Option<SocketAddr>,
+    https: Option<SocketAddr>,
+) -> anyhow::Result<IngressEntrance> {
+    let free = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    let bind = |addr: SocketAddr| {
+        std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))
+    };
+    let http = bind(http.unwrap_or(free))?;
+    let https = bind(https.unwrap_or(free))?;
+    let entrance = IngressEntrance {
+        http: http.local_addr()?,
+        https: https.local_addr()?,
+    };
+    tracing::info!(
+        "embedded ingress controller on http://{} and https://{}",
+        entrance.http,
+        entrance.https
+    );
+    let serving = cluster.clone();
+    tokio::spawn(async move {
+        if let Err(e) = serving.serve_ingress(http, https).await {
+            tracing::error!("embedded ingress controller stopped: {e}");
+        }
+    });
+    Ok(entrance)
 }

@@ -149,6 +149,15 @@ pub struct ClusterConfig {
     /// `<data-dir>/kubesim.kubeconfig`, so kubectl can look at it.
     #[arg(long, env = "KUBECLASS_EMBEDDED_API")]
     pub embedded_api: Option<SocketAddr>,
+    /// Where the cluster's ingress controller takes plain HTTP, for the console's `curl`
+    /// to Ingress hosts (kind maps ingress-nginx to the machine's port 80, the default
+    /// for a kubeconfig cluster). The embedded cluster's controller listens here (default:
+    /// a free loopback port).
+    #[arg(long, env = "KUBECLASS_INGRESS_HTTP")]
+    pub ingress_http: Option<SocketAddr>,
+    /// The same for HTTPS (kind: the machine's port 443).
+    #[arg(long, env = "KUBECLASS_INGRESS_HTTPS")]
+    pub ingress_https: Option<SocketAddr>,
 }
 
 /// The two kinds of cluster the server can talk to, through the same code.

@@ -44,7 +44,8 @@ async fn main() -> anyhow::Result<()> {
     );
     std::fs::create_dir_all(&config.storage.data_dir)
         .with_context(|| format!("creating {}", config.storage.data_dir.display()))?;
-    let kube = server::cluster::connect(&config.cluster, &config.storage.data_dir).await?;
+    let connected = server::cluster::connect(&config.cluster, &config.storage.data_dir).await?;
+    let kube = connected.client;
 
     let database = config
         .workshop
@@ -74,7 +75,8 @@ async fn main() -> anyhow::Result<()> {
         db,
         workspaces,
         config.limits,
-    );
+    )
+    .with_ingress(connected.ingress);
     let app = http::router(
         state,
         Options {

@@ -40,6 +40,8 @@ pub struct AppState {
     pub forwards: Arc<crate::console::forwards::Forwards>,
     /// What one visitor, and all of them, may take.
     pub limits: Arc<Limits>,
+    /// Where the cluster's ingress controller listens, for the console's `curl`.
+    pub ingress: crate::cluster::IngressEntrance,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
     containers: Arc<tokio::sync::OnceCell<bool>>,
 }
@@ -65,10 +67,17 @@ impl AppState {
             catalog: Arc::new(Catalog::default()),
             forwards: Arc::default(),
             limits: Arc::new(Limits::new(limits)),
+            ingress: crate::cluster::IngressEntrance::default(),
             containers: Arc::default(),
             db,
             workspaces,
         }
+    }
+
+    /// The state with the cluster's ingress controller at `ingress` (kind's ports by
+    /// default).
+    pub fn with_ingress(self, ingress: crate::cluster::IngressEntrance) -> Self {
+        AppState { ingress, ..self }
     }
 
     /// The lesson `COURSE/SLUG`, if there is one.
@@ -114,6 +123,7 @@ impl AppState {
             catalog: &self.catalog,
             db: &self.db,
             forwards: &self.forwards,
+            ingress: self.ingress,
             workspace,
             pipeline: self.pipeline(workspace),
             follow: None,

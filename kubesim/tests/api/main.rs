@@ -27,6 +27,7 @@ mod determinism;
 #[cfg(feature = "durable")]
 mod durable;
 mod escalation;
+mod ingress_serving;
 mod kube_client;
 mod lifecycle;
 mod network_policy;

@@ -10,6 +10,7 @@ mod curl;
 mod describe;
 pub(super) mod follow;
 mod history;
+mod ingress;
 mod lessons;
 mod lines;
 mod normalise;
@@ -37,6 +38,8 @@ pub(super) struct Setup {
     kubeconfig: PathBuf,
     /// A folder of the test's own, removed with it.
     scratch: Option<PathBuf>,
+    /// Where the cluster's ingress controller listens.
+    ingress: server::cluster::IngressEntrance,
     /// The real namespace behind `server`, and the attendee's identity.
     namespace: String,
     user: String,
@@ -63,7 +66,9 @@ async fn setup(name: &str) -> Setup {
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, kubeconfig_text).expect("kubeconfig");
 
-    let mut setup = Setup::attend(state(":memory:", &cluster).await, kubeconfig).await;
+    let ingress = server::cluster::serve_ingress(&cluster, None, None).expect("ingress");
+    let state = state(":memory:", &cluster).await.with_ingress(ingress);
+    let mut setup = Setup::attend(state, kubeconfig).await;
     setup.scratch = Some(dir);
     setup
 }
@@ -72,6 +77,7 @@ impl Setup {
     /// A new attendee of the server with `state`, who applies [`MANIFESTS`]; kubectl
     /// reaches the same cluster as its administrator through `kubeconfig`.
     pub(super) async fn attend(state: server::state::AppState, kubeconfig: PathBuf) -> Setup {
+        let ingress = state.ingress;
         let router = app(state);
         let cookie = new_attendee(&router).await;
         let request = from_page(
@@ -87,6 +93,7 @@ impl Setup {
             cookie,
             kubeconfig,
             scratch: None,
+            ingress,
             namespace: String::new(),
             user: String::new(),
             group: String::new(),

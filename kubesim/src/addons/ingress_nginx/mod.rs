@@ -1,12 +1,19 @@
 //! The `nginx` ingress controller, ingress-nginx as the kind setup deploys it: its
-//! IngressClass, the controller that publishes Ingresses' address ([`controller`]), and
-//! the routing [`route`] answers requests with (`Cluster::ingress_get`).
+//! IngressClass, the controller that publishes Ingresses' address ([`controller`]), the
+//! routing ([`route`]) and answers ([`answer`]) it gives requests, and its listeners
+//! (`serve`, `Cluster::serve_ingress`).
 
+mod answer;
 mod controller;
 mod routing;
+#[cfg(feature = "serve")]
+mod serve;
 
+pub use answer::{Answer, Request, answer};
 pub use controller::{ADDRESS, controller};
-pub use routing::route;
+pub use routing::{route, tls_secret};
+#[cfg(feature = "serve")]
+pub use serve::serve;
 
 use serde_json::{Value, json};
 

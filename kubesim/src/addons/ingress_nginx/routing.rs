@@ -56,6 +56,31 @@ pub fn route(store: &Store, host: &str, path: &str) -> Option<(String, String, S
     best.map(|(_, _, target)| target)
 }
 
+/// The TLS Secret an nginx Ingress names for `host`: (namespace, name). The first one
+/// found serves the host; ingress-nginx likewise serves one certificate per host.
+pub fn tls_secret(store: &Store, host: &str) -> Option<(String, String)> {
+    let ingresses = store.list("networking.k8s.io", "ingresses", None, None).0;
+    ingresses
+        .into_iter()
+        .filter(|(_, i)| ours(i))
+        .find_map(|(key, ingress)| {
+            ingress["spec"]["tls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|tls| {
+                    tls["hosts"].as_array().into_iter().flatten().any(|h| {
+                        h.as_str()
+                            .is_some_and(|h| !h.is_empty() && host_matches(h, host))
+                    })
+                })
+                .map(|tls| {
+                    let name = tls["secretName"].as_str().unwrap_or_default();
+                    (key.namespace.clone(), name.to_string())
+                })
+        })
+}
+
 fn host_matches(rule: &str, host: &str) -> bool {
     match rule.strip_prefix("*.") {
         _ if rule.is_empty() => true,

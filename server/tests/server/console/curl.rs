@@ -7,7 +7,7 @@ use super::{Setup, setup};
 use std::process::Command;
 
 /// The machine's curl with `args`: what it printed (stdout and stderr) and its exit code.
-fn real_curl(args: &[&str]) -> (String, i32) {
+pub(super) fn real_curl(args: &[&str]) -> (String, i32) {
     let output = Command::new("curl").args(args).output().expect("curl runs");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
@@ -28,7 +28,7 @@ fn instant(text: &str) -> String {
     }
 }
 
-async fn run(setup: &Setup, line: &str) -> (String, i32) {
+pub(super) async fn run(setup: &Setup, line: &str) -> (String, i32) {
     let (output, code) = setup.console(line).await;
     (output, i32::try_from(code).expect("exit code"))
 }
@@ -129,9 +129,6 @@ async fn curl_reaches_a_forwarded_port_and_a_node_port_and_fails_as_curl_does() 
     }
 
     // What the console does not offer reads clearly.
-    let (ingress, code) = run(&setup, "curl -H 'Host: app.example.com' http://localhost/").await;
-    assert_eq!(code, 1);
-    assert!(ingress.contains("Ingress"), "{ingress}");
     let (usage, code) = run(&setup, "kubectl port-forward -n server svc/web").await;
     assert_eq!(code, 1);
     assert!(

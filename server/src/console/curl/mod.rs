@@ -1,27 +1,23 @@
 //! `curl` in the console, to the workspace's apps and nothing else: `localhost:PORT`
-//! after a `kubectl port-forward` (through the API server's pod proxy), a Service's
-//! NodePort on `localhost` (through its service proxy), both as the attendee. Any other
-//! host does not resolve, as it would not on the attendee's machine. What it prints and
+//! after a `kubectl port-forward` (through the API server's pod proxy), the workspace's
+//! Ingress hosts on `localhost` ports 80 and 443 (through the cluster's ingress
+//! controller, [`ingress`]), a Service's NodePort on `localhost` (through its service
+//! proxy), the API server's proxies as the attendee. Any other host does not resolve, as
+//! it would not on the attendee's machine. What it prints and
 //! its exit codes are curl's (7.88): the body, `-i` headers, `-f`, `-s`/`-S`, and errors
 //! such as `curl: (7) Failed to connect to localhost port 8000 after 0 ms: Couldn't
 //! connect to server`.
 
+mod answer;
+mod ingress;
+
 use super::context::{Console, Ran};
+use answer::{Failure, Printing, print};
 use k8s_openapi::api::core::v1::Service;
 use kube::api::{Api, ListParams};
 use serde_json::Value;
 
-/// Bytes of an answer printed.
-const SHOWN: usize = 64 * 1024;
-
 const TRY_HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information";
-
-/// Headers the API server's proxy adds, which curl on a port-forward would not see.
-const PROXY_HEADERS: &[&str] = &[
-    "audit-id",
-    "x-kubernetes-pf-flowschema-uid",
-    "x-kubernetes-pf-prioritylevel-uid",
-];
 
 /// What the line asked for.
 #[derive(Debug, Default, PartialEq)]
@@ -31,13 +27,14 @@ struct Options {
     include: bool,
     head: bool,
     fail: bool,
+    /// `-k`: any certificate will do.
+    insecure: bool,
+    /// `-H 'Host: NAME'`: the host asked for, whatever the URL connects to.
+    host: Option<String>,
     /// `--resolve HOST:PORT:ADDRESS`.
     resolve: Vec<(String, u16, String)>,
     url: Option<String>,
 }
-
-/// A curl failure: its code and message (`curl: (7) …`).
-struct Failure(i32, String);
 
 pub async fn curl(console: &Console<'_>, words: &[String]) -> Ran {
     let options = match parse(words) {
@@ -54,6 +51,16 @@ pub async fn curl(console: &Console<'_>, words: &[String]) -> Ran {
             },
             exit_code: code,
         },
+    }
+}
+
+impl Options {
+    fn printing(&self) -> Printing {
+        Printing {
+            fail: self.fail,
+            include: self.include,
+            head: self.head,
+        }
     }
 }
 
@@ -76,22 +83,25 @@ fn parse(words: &[String]) -> Result<Options, Ran> {
             "-s" | "--silent" => options.silent = true,
             "-S" | "--show-error" => options.show_error = true,
             "-f" | "--fail" => options.fail = true,
+            "-k" | "--insecure" => options.insecure = true,
             // Accepted and without effect here: the console follows no redirects of
-            // other hosts, checks no certificates, shows no progress.
-            "-L" | "--location" | "-k" | "--insecure" | "--no-progress-meter" => {}
+            // other hosts, shows no progress.
+            "-L" | "--location" | "--no-progress-meter" => {}
             "-m" | "--max-time" | "--connect-timeout" => {
                 value(word)?;
             }
             "-H" | "--header" => {
                 let header = value(word)?;
-                if !header.to_ascii_lowercase().starts_with("host:") {
-                    return Err(Ran::error(format!(
-                        "curl: the console's curl sends only a Host header, not \"{header}\""
-                    )));
+                match header.split_once(':') {
+                    Some((name, host)) if name.eq_ignore_ascii_case("host") => {
+                        options.host = Some(host.trim().to_string());
+                    }
+                    _ => {
+                        return Err(Ran::error(format!(
+                            "curl: the console's curl sends only a Host header, not \"{header}\""
+                        )));
+                    }
                 }
-                return Err(Ran::error(
-                    "curl: the console does not reach Ingress hosts yet; open the Service with \"kubectl port-forward\" and curl http://localhost:PORT/".into(),
-                ));
             }
             "--resolve" => {
                 let entry = value(word)?;
@@ -132,7 +142,8 @@ fn parse(words: &[String]) -> Result<Options, Ran> {
                         's' => options.silent = true,
                         'S' => options.show_error = true,
                         'f' => options.fail = true,
-                        'L' | 'k' => {}
+                        'k' => options.insecure = true,
+                        'L' => {}
                         _ => return Err(usage(format!("curl: option -{c}: is unknown"))),
                     }
                 }
@@ -196,20 +207,39 @@ async fn fetch(console: &Console<'_>, options: &Options) -> Result<String, Failu
             ),
         )
     };
-    let path = uri
-        .path_and_query()
-        .map_or("", |p| p.as_str())
-        .trim_start_matches('/');
-    let proxy = if let Some(forward) = console.forwards.get(&console.workspace.namespace(""), port)
-    {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let method = if options.head { "HEAD" } else { "GET" };
+    let forward = console.forwards.get(&console.workspace.namespace(""), port);
+    let proxy = if let Some(forward) = forward {
         format!(
-            "/api/v1/namespaces/{}/pods/{}:{}/proxy/{path}",
+            "/api/v1/namespaces/{}/pods/{}:{}/proxy{path}",
             console.workspace.namespace(&forward.namespace),
             forward.pod,
             forward.port
         )
+    } else if port == 80 || port == 443 {
+        // kind's ingress-nginx: the host asked for is the workspace's.
+        let asked = options.host.as_deref().unwrap_or(host);
+        let served = console.workspace.host(asked);
+        let request = ingress::Request {
+            host: &served,
+            shown: (host, port),
+            https,
+            insecure: options.insecure,
+            method,
+            path,
+        };
+        let (mut parts, bytes) = ingress::send(console.ingress, &request).await?;
+        // A redirect names the host as the attendee wrote it.
+        if let Some(location) = parts.headers.get_mut(http::header::LOCATION)
+            && let Ok(text) = location.to_str()
+            && let Ok(shown) = text.replace(&served, asked).parse()
+        {
+            *location = shown;
+        }
+        return print(&options.printing(), &parts, &bytes);
     } else if let Some((namespace, service, service_port)) = node_port(console, port).await {
-        format!("/api/v1/namespaces/{namespace}/services/{service}:{service_port}/proxy/{path}")
+        format!("/api/v1/namespaces/{namespace}/services/{service}:{service_port}/proxy{path}")
     } else {
         return Err(refused());
     };
@@ -219,7 +249,6 @@ async fn fetch(console: &Console<'_>, options: &Options) -> Result<String, Failu
             "OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number".into(),
         ));
     }
-    let method = if options.head { "HEAD" } else { "GET" };
     let request = http::Request::builder()
         .method(method)
         .uri(&proxy)
@@ -249,38 +278,7 @@ async fn fetch(console: &Console<'_>, options: &Options) -> Result<String, Failu
     {
         return Err(refused());
     }
-    let code = parts.status;
-    if options.fail && code.as_u16() >= 400 {
-        return Err(Failure(
-            22,
-            format!("The requested URL returned error: {}", code.as_u16()),
-        ));
-    }
-    let mut out = String::new();
-    if options.include || options.head {
-        out.push_str(&format!(
-            "HTTP/1.1 {} {}\r\n",
-            code.as_u16(),
-            code.canonical_reason().unwrap_or_default()
-        ));
-        for (name, value) in &parts.headers {
-            if PROXY_HEADERS.contains(&name.as_str()) {
-                continue;
-            }
-            let value = String::from_utf8_lossy(value.as_bytes());
-            out.push_str(&format!("{}: {value}\r\n", canonical(name.as_str())));
-        }
-        out.push_str("\r\n");
-    }
-    if !options.head {
-        let mut body = String::from_utf8_lossy(&bytes).into_owned();
-        if body.len() > SHOWN {
-            body.truncate(body.floor_char_boundary(SHOWN));
-            body.push_str("\n… (the console shows the first 64 KiB)\n");
-        }
-        out.push_str(&body);
-    }
-    Ok(out)
+    print(&options.printing(), &parts, &bytes)
 }
 
 /// The workspace Service whose NodePort is `port`: (real namespace, name, its port).
@@ -304,19 +302,6 @@ async fn node_port(console: &Console<'_>, port: u16) -> Option<(String, String, 
         }
     }
     None
-}
-
-/// A header name as HTTP/1.1 servers write it: `Content-Type`.
-fn canonical(name: &str) -> String {
-    name.split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or(String::new(), |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 #[cfg(test)]
@@ -355,11 +340,5 @@ mod tests {
             resolved.resolve,
             [("app.example.com".to_string(), 80, "127.0.0.1".to_string())]
         );
-    }
-
-    #[test]
-    fn header_names_read_as_http_1_1_writes_them() {
-        assert_eq!(canonical("content-type"), "Content-Type");
-        assert_eq!(canonical("date"), "Date");
     }
 }
