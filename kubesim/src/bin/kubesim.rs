@@ -36,6 +36,12 @@ enum Command {
         /// Memory of each node, in MiB.
         #[arg(long, default_value_t = 8192)]
         node_memory_mib: u64,
+        /// Serve the ingress controller's plain HTTP here (kind maps it to port 80).
+        #[arg(long, requires = "ingress_https")]
+        ingress_http: Option<SocketAddr>,
+        /// Serve the ingress controller's HTTPS here (kind maps it to port 443).
+        #[arg(long, requires = "ingress_http")]
+        ingress_https: Option<SocketAddr>,
     },
 }
 
@@ -54,6 +60,8 @@ async fn main() -> anyhow::Result<()> {
         workers,
         node_cpus,
         node_memory_mib,
+        ingress_http,
+        ingress_https,
     } = Cli::parse().command;
     let mut nodes = vec![kubesim::nodes::NodeSpec::control_plane(
         "kind-control-plane",
@@ -95,6 +103,19 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = kubeconfig {
         std::fs::write(&path, tls.kubeconfig(&server, cluster.admin_token()))?;
         tracing::info!("kubeconfig written to {}", path.display());
+    }
+    if let (Some(http), Some(https)) = (ingress_http, ingress_https) {
+        let (http, https) = (
+            std::net::TcpListener::bind(http)?,
+            std::net::TcpListener::bind(https)?,
+        );
+        tracing::info!(
+            "ingress controller on http://{} and https://{}",
+            http.local_addr()?,
+            https.local_addr()?
+        );
+        let serving = cluster.clone();
+        tokio::spawn(async move { serving.serve_ingress(http, https).await });
     }
     tracing::info!("kubesim serving the Kubernetes API on {server}");
     cluster.serve_tls(listener, &tls, shutdown()).await?;
