@@ -227,6 +227,14 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         &[value("address", None), value("pod-running-timeout", None)],
     ),
     (
+        "explain",
+        &[
+            boolean("recursive", None),
+            value("api-version", None),
+            value("output", Some('o')),
+        ],
+    ),
+    (
         "api-resources",
         &[
             boolean("namespaced", None),

@@ -182,9 +182,48 @@ pub fn v3(group_version: &str) -> Option<Value> {
     Some(json!({
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": crate::version::git_version()},
-        "paths": {},
+        "paths": paths(group_version),
         "components": {"schemas": schemas},
     }))
+}
+
+/// The read paths of a group version's resources (`/apis/apps/v1/namespaces/{namespace}/
+/// deployments` and `…/{name}`), each operation with its `x-kubernetes-group-version-kind`:
+/// how `kubectl explain` finds a resource's kind in the document.
+fn paths(group_version: &str) -> Map<String, Value> {
+    let (group, version) = match group_version.split('/').collect::<Vec<_>>()[..] {
+        ["api", version] => ("", version),
+        ["apis", group, version] => (group, version),
+        _ => return Map::new(),
+    };
+    let all = crate::resources::builtin();
+    let mut paths = Map::new();
+    for resource in crate::resources::in_group_version(&all, group, version) {
+        let scope = if resource.namespaced {
+            "namespaces/{namespace}/"
+        } else {
+            ""
+        };
+        let list = format!("/{group_version}/{scope}{}", resource.plural);
+        let gvk = json!({"group": group, "version": version, "kind": resource.kind});
+        let operation = |action: &str, description: String| {
+            json!({"get": {
+                "description": description,
+                "x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": gvk,
+            }})
+        };
+        let kind = resource.kind;
+        paths.insert(
+            format!("{list}/{{name}}"),
+            operation("get", format!("read the specified {kind}")),
+        );
+        paths.insert(
+            list,
+            operation("list", format!("list or watch objects of kind {kind}")),
+        );
+    }
+    paths
 }
 
 #[cfg(test)]
@@ -208,6 +247,16 @@ mod tests {
             "{spec_ref}"
         );
         assert!(!v2_protobuf().is_empty());
-        assert!(v3("apis/apps/v1").is_some() && v3("apis/nope/v1").is_none());
+        assert!(v3("apis/nope/v1").is_none());
+        let apps = v3("apis/apps/v1").expect("apps/v1");
+        assert_eq!(
+            apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments"]["get"]["x-kubernetes-group-version-kind"],
+            json!({"group": "apps", "version": "v1", "kind": "Deployment"})
+        );
+        let core = v3("api/v1").expect("v1");
+        assert_eq!(
+            core["paths"]["/api/v1/nodes/{name}"]["get"]["x-kubernetes-action"],
+            "get"
+        );
     }
 }

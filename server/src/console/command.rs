@@ -13,7 +13,6 @@ const NOT_YET: &[&str] = &[
     "apply",
     "expose",
     "edit",
-    "explain",
     "cluster-info",
     "patch",
     "replace",

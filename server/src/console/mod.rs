@@ -18,6 +18,7 @@ mod delete;
 mod describe;
 mod dry_run;
 mod exec;
+mod explain;
 mod expose;
 pub mod forwards;
 mod get;
@@ -133,6 +134,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "cluster-info" => cluster_info::cluster_info(console, invocation).await,
         "exec" => exec::exec(console, invocation).await,
         "expose" => expose::expose(console, invocation).await,
+        "explain" => explain::explain(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),
