@@ -1,7 +1,7 @@
 // The kubectl console in a real browser: a command typed and run as the attendee, Tab
 // completing a name from the workspace, `logs -f` followed until Ctrl-C, a watch stopped
-// with its button, a pane applied with `apply -f`, a lesson's Run button, and the history
-// (kept on the server) still there after a reload.
+// with its button, a pane applied with `apply -f`, an object edited with `kubectl edit`,
+// a lesson's Run button, and the history (kept on the server) still there after a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
@@ -80,6 +80,21 @@ test("the console runs kubectl as the attendee, completes, runs the lesson's com
   await input.fill("kubectl apply -f deployment.yaml");
   await input.press("Enter");
   await consoleShows(page, "deployment.apps/go-http-app unchanged");
+
+  // `kubectl edit` opens the object in an editor; saving applies the change.
+  await input.fill("kubectl edit deploy go-http-app -n server");
+  await input.press("Enter");
+  const edited = page.locator(".console-edit .cm-content");
+  await edited.waitFor();
+  const opened = await page.evaluate(() => window.kubeclassEditor.textOf("kubectl edit"));
+  assert.ok(opened.startsWith("# Please edit the object below."), opened);
+  const replicas = Number(opened.match(/replicas: (\d+)/)[1]);
+  await edited.click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.insertText(opened.replace(/replicas: \d+/, `replicas: ${replicas + 1}`));
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await consoleShows(page, "deployment.apps/go-http-app edited");
+  assert.equal(await page.locator(".console-edit").count(), 0, "the editor closes with its line");
 
   // The lesson's Run button types its command into the console and runs it.
   await page.getByRole("button", { name: "Run in the console" }).first().click();

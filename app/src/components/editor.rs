@@ -111,6 +111,20 @@ pub fn PaneEditor(pane: PaneView, step: Memo<usize>) -> impl IntoView {
     }
 }
 
+/// An editor of a text that is no lesson pane (the console's `kubectl edit`): shown as
+/// `text` says, its edits read back with [`pane_text`] under `name`.
+#[component]
+pub fn TextEditor(name: &'static str, text: Memo<String>) -> impl IntoView {
+    let host = NodeRef::<Div>::new();
+    #[cfg(feature = "hydrate")]
+    bridge::attach(host, text, name.to_string(), |_| {});
+    view! {
+        <div class="editor-host" node_ref=host data-pane=name>
+            <pre class="pane-source"><code>{move || text.get()}</code></pre>
+        </div>
+    }
+}
+
 /// The text in pane `name`'s editor (`None` before it is mounted, and on the server).
 pub fn pane_text(name: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]

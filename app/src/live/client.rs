@@ -54,7 +54,9 @@ impl Socket {
             ClientMessage::Logs { .. } => inner.logs = Some(message.clone()),
             ClientMessage::StopLogs => inner.logs = None,
             // Console lines run once: after a reconnect they are not sent again.
-            ClientMessage::Console { .. } | ClientMessage::Interrupt { .. } => {}
+            ClientMessage::Console { .. }
+            | ClientMessage::Interrupt { .. }
+            | ClientMessage::Edited { .. } => {}
         }
         if let Some(socket) = inner
             .socket

@@ -15,6 +15,18 @@ const INTERRUPTED: i32 = 130;
 pub struct ConsoleLog {
     pub entries: Vec<ConsoleEntry>,
     next_id: u32,
+    /// The object `kubectl edit` opened, while the attendee edits it.
+    pub editing: Option<Editing>,
+}
+
+/// An object open in the console's editor (`kubectl edit`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editing {
+    /// The line that opened it.
+    pub id: u32,
+    /// `deployment.apps/web`.
+    pub title: String,
+    pub text: String,
 }
 
 /// One line the attendee ran (or a note of the console's own, such as completions).
@@ -91,6 +103,26 @@ impl ConsoleLog {
         if let Some(entry) = self.entry(id).filter(|e| e.exit_code.is_none()) {
             entry.exit_code = Some(exit_code);
         }
+        self.drop_editor(id);
+    }
+
+    /// Line `id` (`kubectl edit`) opened `text` in the editor (again, with its errors,
+    /// after a save that failed).
+    pub fn edit(&mut self, id: u32, title: String, text: String) {
+        if self.entry(id).is_some_and(|e| e.exit_code.is_none()) {
+            self.editing = Some(Editing { id, title, text });
+        }
+    }
+
+    /// The attendee saved or closed the editor: it closes; gives the line it answers.
+    pub fn close_editor(&mut self) -> Option<u32> {
+        self.editing.take().map(|e| e.id)
+    }
+
+    fn drop_editor(&mut self, id: u32) {
+        if self.editing.as_ref().is_some_and(|e| e.id == id) {
+            self.editing = None;
+        }
     }
 
     /// Ctrl-C on line `id`: it ends at once, as in a terminal, with a shell's exit code
@@ -100,6 +132,7 @@ impl ConsoleLog {
             entry.output.push_str("^C\n");
             entry.exit_code = Some(INTERRUPTED);
         }
+        self.drop_editor(id);
     }
 
     /// The stream dropped: the server stopped every running line with it.
@@ -110,6 +143,7 @@ impl ConsoleLog {
                 .push_str("(the connection to the server dropped; the command stopped)\n");
             entry.exit_code = Some(1);
         }
+        self.editing = None;
     }
 
     pub fn clear(&mut self) {
@@ -154,6 +188,28 @@ mod tests {
         let output = &log.entries[0].output;
         assert!(output.len() <= OUTPUT);
         assert!(output.starts_with('x') && output.ends_with('\n'));
+    }
+
+    #[test]
+    fn the_editor_is_open_while_its_line_runs() {
+        let mut log = ConsoleLog::default();
+        let id = log.start("kubectl edit deploy/web");
+        log.edit(id + 1, "deployment.apps/other".into(), "x".into());
+        assert_eq!(log.editing, None, "only a running line opens it");
+        log.edit(
+            id,
+            "deployment.apps/web".into(),
+            "kind: Deployment\n".into(),
+        );
+        assert_eq!(log.close_editor(), Some(id));
+        assert_eq!(log.close_editor(), None);
+        log.edit(id, "deployment.apps/web".into(), "# error\n".into());
+        log.exit(id, 0);
+        assert_eq!(log.editing, None, "it closes with its line");
+        let again = log.start("kubectl edit deploy/web");
+        log.edit(again, "deployment.apps/web".into(), "y".into());
+        log.interrupt(again);
+        assert_eq!(log.editing, None, "Ctrl-C closes it too");
     }
 
     #[test]

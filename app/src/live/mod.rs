@@ -136,6 +136,9 @@ impl Live {
             ServerMessage::ConsoleExit { id, exit_code } => {
                 self.console.update(|c| c.exit(id, exit_code));
             }
+            ServerMessage::ConsoleEdit { id, title, text } => {
+                self.console.update(|c| c.edit(id, title, text));
+            }
             other => self.state.update(|s| s.receive(other)),
         }
     }
@@ -168,6 +171,36 @@ impl Live {
                 c.exit(id, 1);
             });
             return;
+        }
+        self.send(message);
+    }
+
+    /// Answers the editor `kubectl edit` opened: the text saved, or `None` for closed
+    /// without saving.
+    pub fn answer_edit(&self, text: Option<String>) {
+        let Some(id) = self
+            .console
+            .try_update(console::ConsoleLog::close_editor)
+            .flatten()
+        else {
+            return;
+        };
+        let mut message = ClientMessage::Edited { id, text };
+        // Past the stream's limit the server would close the socket: the edit is
+        // abandoned instead, and said so.
+        let size = serde_json::to_string(&message).map_or(0, |m| m.len());
+        if size > MAX_CLIENT_MESSAGE {
+            self.console.update(|c| {
+                c.output(
+                    id,
+                    &format!(
+                        "error: the edited object holds {} KiB; the console takes up to {} KiB\n",
+                        size / 1024,
+                        MAX_CLIENT_MESSAGE / 1024
+                    ),
+                );
+            });
+            message = ClientMessage::Edited { id, text: None };
         }
         self.send(message);
     }
@@ -302,7 +335,9 @@ impl LiveState {
             // A request of ours the server did not understand: a bug, not the attendee's.
             ServerMessage::Error { message } => leptos::logging::warn!("stream: {message}"),
             // The console's lines have a signal of their own (`Live::console`).
-            ServerMessage::ConsoleOutput { .. } | ServerMessage::ConsoleExit { .. } => {}
+            ServerMessage::ConsoleOutput { .. }
+            | ServerMessage::ConsoleExit { .. }
+            | ServerMessage::ConsoleEdit { .. } => {}
         }
     }
 

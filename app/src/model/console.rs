@@ -226,6 +226,7 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
         "port-forward",
         &[value("address", None), value("pod-running-timeout", None)],
     ),
+    ("edit", &[value("output", Some('o'))]),
     (
         "explain",
         &[
@@ -274,7 +275,7 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
 /// Commands whose arguments name objects (`TYPE NAME`, `TYPE/NAME`), after any
 /// subcommand: completion offers kinds, then the workspace's names of that kind.
 pub const NAME_OBJECTS: &[&str] = &[
-    "get", "describe", "delete", "label", "annotate", "scale", "rollout", "set", "expose",
+    "get", "describe", "delete", "label", "annotate", "scale", "rollout", "set", "expose", "edit",
 ];
 
 /// The files a console line names with `-f` or `--filename` (`apply -f a.yaml

@@ -187,6 +187,9 @@ pub enum ClientMessage {
     },
     /// Ctrl-C: stop the console line `id` (it ends with exit code 130).
     Interrupt { id: u32 },
+    /// The attendee saved (`text`) or closed without saving (`null`) the editor a
+    /// `consoleEdit` opened for console line `id` (`kubectl edit`).
+    Edited { id: u32, text: Option<String> },
 }
 
 /// The largest message a tab may send (bigger ones close its stream): a console line
@@ -234,6 +237,15 @@ pub enum ServerMessage {
     /// order, as a terminal shows them).
     ConsoleOutput {
         id: u32,
+        text: String,
+    },
+    /// The console line `id` (`kubectl edit`) opens its object in the page's editor, as
+    /// kubectl opens `$EDITOR`: `title` names it (`deployment.apps/web`), `text` is what to
+    /// edit. The tab answers with `edited`; an edit that cannot be saved opens again, its
+    /// errors as comments at the top, as kubectl reopens the file.
+    ConsoleEdit {
+        id: u32,
+        title: String,
         text: String,
     },
     /// The console line `id` ended with kubectl's exit code (130 when interrupted).

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 const NOT_YET: &[&str] = &[
     "apply",
     "expose",
-    "edit",
     "cluster-info",
     "patch",
     "replace",

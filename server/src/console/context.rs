@@ -28,6 +28,31 @@ pub struct Console<'a> {
     pub follow: Option<tokio::sync::mpsc::Sender<String>>,
     /// The lesson panes the line may apply (`apply -f NAME`).
     pub panes: Panes,
+    /// The tab's editor, which `kubectl edit` opens (absent for the HTTP API).
+    pub editor: Option<std::sync::Arc<Editor>>,
+}
+
+/// The tab's editor, where `kubectl edit` opens its object as kubectl opens `$EDITOR`.
+pub struct Editor {
+    /// The console line that opens it.
+    pub id: u32,
+    pub out: tokio::sync::mpsc::Sender<app::model::live::ServerMessage>,
+    /// The attendee's answers: the saved text, or `None` when they closed it unsaved.
+    pub answers: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Option<String>>>,
+}
+
+impl Editor {
+    /// Opens `text` in the tab's editor and waits for the attendee: `Some(Some(text))`
+    /// saved, `Some(None)` closed unsaved, `None` the tab went away.
+    pub async fn open(&self, title: &str, text: String) -> Option<Option<String>> {
+        let opened = app::model::live::ServerMessage::ConsoleEdit {
+            id: self.id,
+            title: title.to_string(),
+            text,
+        };
+        self.out.send(opened).await.ok()?;
+        self.answers.lock().await.recv().await
+    }
 }
 
 /// The lesson panes a line may apply or delete (`apply -f NAME`): their text as the

@@ -17,6 +17,7 @@ mod curl;
 mod delete;
 mod describe;
 mod dry_run;
+mod edit;
 mod exec;
 mod explain;
 mod expose;
@@ -57,7 +58,7 @@ pub fn too_long(line: &str) -> Option<String> {
     })
 }
 use context::from_server;
-pub use context::{Console, Panes, Ran};
+pub use context::{Console, Editor, Panes, Ran};
 
 /// Runs one line, and keeps it in the attendee's history (for ↑ in any tab) meanwhile.
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {
@@ -135,6 +136,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "exec" => exec::exec(console, invocation).await,
         "expose" => expose::expose(console, invocation).await,
         "explain" => explain::explain(console, invocation).await,
+        "edit" => edit::edit(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

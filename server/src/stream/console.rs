@@ -20,7 +20,13 @@ const INTERRUPTED: i32 = 130;
 /// closed) stops them all.
 #[derive(Default)]
 pub struct Consoles {
-    running: HashMap<u32, JoinHandle<()>>,
+    running: HashMap<u32, Running>,
+}
+
+/// One running line: its task, and where the tab's editor answers go (`kubectl edit`).
+struct Running {
+    task: JoinHandle<()>,
+    answers: mpsc::Sender<Option<String>>,
 }
 
 /// One console line a tab sent: its id, what was typed, and the panes it may apply.
@@ -40,7 +46,7 @@ impl Consoles {
         out: &mpsc::Sender<ServerMessage>,
     ) {
         let Line { id, command, panes } = line;
-        self.running.retain(|_, task| !task.is_finished());
+        self.running.retain(|_, line| !line.task.is_finished());
         let refusal = if let Some(refusal) = crate::console::too_long(&command) {
             Some(format!("error: {refusal}"))
         } else if self.running.contains_key(&id) {
@@ -68,6 +74,12 @@ impl Consoles {
                 return;
             }
         };
+        let (answers, answered) = mpsc::channel(1);
+        let editor = std::sync::Arc::new(crate::console::Editor {
+            id,
+            out: out.clone(),
+            answers: tokio::sync::Mutex::new(answered),
+        });
         let (state, attendee, out) = (state.clone(), attendee.to_string(), out.clone());
         let task = tokio::spawn(async move {
             let _slot = slot;
@@ -76,6 +88,7 @@ impl Consoles {
             let run = async {
                 let console = Console {
                     follow: Some(pieces),
+                    editor: Some(editor),
                     panes,
                     ..state.console(&workspace)
                 };
@@ -102,12 +115,20 @@ impl Consoles {
             let exit_code = ran.exit_code;
             let _ = out.send(ServerMessage::ConsoleExit { id, exit_code }).await;
         });
-        self.running.insert(id, task);
+        self.running.insert(id, Running { task, answers });
+    }
+
+    /// The tab's editor answered line `id` (`kubectl edit`): saved text, or `None`.
+    pub fn edited(&mut self, id: u32, text: Option<String>) {
+        if let Some(line) = self.running.get(&id) {
+            // A line that is not editing has no room for a second answer: it is dropped.
+            let _ = line.answers.try_send(text);
+        }
     }
 
     /// Ctrl-C: stops the line `id` if it still runs, and says it ended.
     pub async fn interrupt(&mut self, id: u32, out: &mpsc::Sender<ServerMessage>) {
-        let Some(task) = self.running.remove(&id) else {
+        let Some(Running { task, .. }) = self.running.remove(&id) else {
             return;
         };
         if task.is_finished() {
@@ -121,8 +142,8 @@ impl Consoles {
 
 impl Drop for Consoles {
     fn drop(&mut self) {
-        for task in self.running.values() {
-            task.abort();
+        for line in self.running.values() {
+            line.task.abort();
         }
     }
 }

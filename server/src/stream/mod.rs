@@ -84,6 +84,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                         consoles.start(&state, &attendee, console::Line { id, command, panes }, &out).await;
                     }
                     Ok(Request::Interrupt { id }) => consoles.interrupt(id, &out).await,
+                    Ok(Request::Edited { id, text }) => consoles.edited(id, text),
                     Err(e) => {
                         let _ = out.send(ServerMessage::Error { message: format!("not a request this server understands: {e}") }).await;
                     }

@@ -8,6 +8,7 @@ mod auth;
 mod config;
 mod curl;
 mod describe;
+mod edit;
 pub(super) mod follow;
 mod history;
 mod ingress;

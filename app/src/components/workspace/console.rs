@@ -7,7 +7,7 @@
 //! server (`GET /api/workspace/console/history`); Tab completes commands, flags, kinds and the workspace's names; Ctrl-C stops the
 //! running command or drops the line; the lesson's Run buttons queue their commands here.
 
-use crate::components::editor::pane_text;
+use crate::components::editor::{TextEditor, pane_text};
 use crate::live::Live;
 use crate::live::complete::{Known, complete};
 use leptos::html;
@@ -15,6 +15,8 @@ use leptos::prelude::*;
 
 /// How many lines of history the page holds (the server keeps as many).
 const HISTORY: usize = 200;
+/// The editor `kubectl edit` opens its object in.
+const EDIT_PANE: &str = "kubectl edit";
 
 #[component]
 pub fn ConsolePanel() -> impl IntoView {
@@ -169,6 +171,9 @@ pub fn ConsolePanel() -> impl IntoView {
                     </div>
                 </For>
             </div>
+            <Show when=move || live.console.with(|c| c.editing.is_some())>
+                <EditPane />
+            </Show>
             <form class="console-line" on:submit=submit>
                 <label for="console-input" class="prompt">"$"<span class="visually-hidden">" kubectl command"</span></label>
                 <input
@@ -192,6 +197,33 @@ pub fn ConsolePanel() -> impl IntoView {
                 <button type="button" class="button quiet small" on:click=clear>"Clear"</button>
             </form>
         </div>
+    }
+}
+
+/// The object `kubectl edit` opened, in an editor, until the attendee saves it (the
+/// console line then says what was done, or opens it again with its errors) or closes
+/// it unsaved, as kubectl waits for `$EDITOR`.
+#[component]
+fn EditPane() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let editing = move || live.console.with(|c| c.editing.clone());
+    let title = Memo::new(move |_| editing().map(|e| e.title).unwrap_or_default());
+    let text = Memo::new(move |_| editing().map(|e| e.text).unwrap_or_default());
+    let save = move |_| {
+        let edited = pane_text(EDIT_PANE).unwrap_or_else(|| text.get_untracked());
+        live.answer_edit(Some(edited));
+    };
+    let cancel = move |_| live.answer_edit(None);
+    view! {
+        <section class="console-edit" aria-label=move || format!("Editing {}", title.get())>
+            <p class="console-edit-title">"Editing " <code>{move || title.get()}</code>
+                " — save to apply your changes, as kubectl edit does when its editor closes."</p>
+            <TextEditor name=EDIT_PANE text=text />
+            <div class="console-edit-actions">
+                <button type="button" class="button primary small" on:click=save>"Save"</button>
+                <button type="button" class="button quiet small" on:click=cancel>"Cancel"</button>
+            </div>
+        </section>
     }
 }
 
