@@ -1,7 +1,8 @@
 // The kubectl console in a real browser: a command typed and run as the attendee, Tab
 // completing a name from the workspace, `logs -f` followed until Ctrl-C, a watch stopped
 // with its button, a pane applied with `apply -f`, an object edited with `kubectl edit`,
-// a lesson's Run button, and the history (kept on the server) still there after a reload.
+// a shell opened with `exec -it`, a lesson's Run button, and the history (kept on the
+// server) still there after a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
@@ -95,6 +96,18 @@ test("the console runs kubectl as the attendee, completes, runs the lesson's com
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await consoleShows(page, "deployment.apps/go-http-app edited");
   assert.equal(await page.locator(".console-edit").count(), 0, "the editor closes with its line");
+
+  // `exec -it … -- sh` opens a shell: the prompt's lines go to it until `exit`.
+  await input.fill("kubectl exec -it deploy/go-http-app -n server -- sh");
+  await input.press("Enter");
+  await page.getByRole("button", { name: "Stop" }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll(".console-text")].pop()?.textContent === "$ ");
+  await input.fill("echo hello from $HOSTNAME");
+  await input.press("Enter");
+  await page.waitForFunction(() => /\$ echo hello from \$HOSTNAME\nhello from go-http-app-[a-z0-9-]+\n\$ $/.test([...document.querySelectorAll(".console-text")].pop()?.textContent));
+  await input.fill("exit");
+  await input.press("Enter");
+  await page.getByRole("button", { name: "Run", exact: true }).waitFor();
 
   // The lesson's Run button types its command into the console and runs it.
   await page.getByRole("button", { name: "Run in the console" }).first().click();

@@ -127,7 +127,7 @@ impl AppState {
             workspace,
             pipeline: self.pipeline(workspace),
             follow: None,
-            editor: None,
+            terminal: None,
             panes: crate::console::Panes {
                 namespaces: self.lesson_namespaces(None),
                 ..Default::default()

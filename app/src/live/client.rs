@@ -56,7 +56,8 @@ impl Socket {
             // Console lines run once: after a reconnect they are not sent again.
             ClientMessage::Console { .. }
             | ClientMessage::Interrupt { .. }
-            | ClientMessage::Edited { .. } => {}
+            | ClientMessage::Edited { .. }
+            | ClientMessage::Stdin { .. } => {}
         }
         if let Some(socket) = inner
             .socket

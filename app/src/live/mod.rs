@@ -205,6 +205,28 @@ impl Live {
         self.send(message);
     }
 
+    /// Gives `text` (a line the attendee typed) to the running console line that reads
+    /// it (`exec -i`); false when none does. Without a terminal (`-t`) nothing echoes
+    /// it, so the page shows it as a terminal's own echo would.
+    pub fn type_into_console(&self, text: &str) -> bool {
+        let running = self.console.with_untracked(|c| {
+            let id = c.running()?;
+            let entry = c.entries.iter().rev().find(|e| e.id == Some(id))?;
+            Some((id, crate::model::console::reads_stdin(&entry.command)?))
+        });
+        let Some((id, tty)) = running else {
+            return false;
+        };
+        if !tty {
+            self.console.update(|c| c.output(id, &format!("{text}\n")));
+        }
+        self.send(ClientMessage::Stdin {
+            id,
+            text: format!("{text}\n"),
+        });
+        true
+    }
+
     /// Ctrl-C: stops the running console line, if there is one.
     pub fn interrupt_console(&self) -> bool {
         let Some(id) = self.console.with_untracked(console::ConsoleLog::running) else {

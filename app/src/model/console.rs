@@ -298,6 +298,34 @@ pub fn filenames(line: &str) -> Vec<&str> {
     names
 }
 
+/// Whether a console line gives the command what the attendee types (`kubectl exec -i`):
+/// `Some(true)` with a terminal (`-t`: the command echoes what is typed), `Some(false)`
+/// without; `None` for a line that reads nothing.
+pub fn reads_stdin(line: &str) -> Option<bool> {
+    let words: Vec<&str> = line.split_whitespace().take_while(|w| *w != "--").collect();
+    let rest = match words.as_slice() {
+        ["kubectl", "exec", rest @ ..] | ["exec", rest @ ..] => rest,
+        _ => return None,
+    };
+    let (mut stdin, mut tty) = (false, false);
+    for word in rest {
+        match *word {
+            "--stdin" | "--stdin=true" => stdin = true,
+            "--tty" | "--tty=true" => tty = true,
+            short if short.starts_with('-') && !short.starts_with("--") => {
+                let letters = &short[1..];
+                // `-c NAME`, `-n NAME` take values; `-it` bundles booleans.
+                if letters.chars().all(|c| c == 'i' || c == 't') {
+                    stdin |= letters.contains('i');
+                    tty |= letters.contains('t');
+                }
+            }
+            _ => {}
+        }
+    }
+    stdin.then_some(tty)
+}
+
 /// The subcommands of `command`, if it has any.
 pub fn subcommands(command: &str) -> Option<&'static [&'static str]> {
     SUBCOMMANDS
@@ -316,7 +344,22 @@ pub fn flags(command: &str) -> Option<Vec<Flag>> {
 
 #[cfg(test)]
 mod tests {
-    use super::filenames;
+    use super::{filenames, reads_stdin};
+
+    #[test]
+    fn exec_with_stdin_reads_what_is_typed() {
+        assert_eq!(reads_stdin("kubectl exec -it web -- sh"), Some(true));
+        assert_eq!(
+            reads_stdin("kubectl exec -i web -n server -- sh"),
+            Some(false)
+        );
+        assert_eq!(
+            reads_stdin("kubectl exec --stdin --tty web -- sh"),
+            Some(true)
+        );
+        assert_eq!(reads_stdin("kubectl exec web -- sh -i"), None);
+        assert_eq!(reads_stdin("kubectl get pods -i"), None);
+    }
 
     #[test]
     fn the_files_a_line_names_are_found_as_kubectl_reads_them() {

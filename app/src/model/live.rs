@@ -190,6 +190,9 @@ pub enum ClientMessage {
     /// The attendee saved (`text`) or closed without saving (`null`) the editor a
     /// `consoleEdit` opened for console line `id` (`kubectl edit`).
     Edited { id: u32, text: Option<String> },
+    /// What the attendee typed (a line, with its newline) into console line `id`, a
+    /// command that reads its stdin (`kubectl exec -i … -- sh`).
+    Stdin { id: u32, text: String },
 }
 
 /// The largest message a tab may send (bigger ones close its stream): a console line

@@ -1,24 +1,23 @@
 //! `pods/NAME/exec` over a websocket, as kubectl 1.32 and kube-rs speak it: the
-//! `v5.channel.k8s.io` protocol (and `v4`, which differs only in v5's close frames).
-//! Every frame is binary, its first byte the channel: 1 stdout, 2 stderr, 3 the error
-//! channel, which carries the command's Status (`Success`, or `NonZeroExitCode` with the
-//! code) before the server closes the socket. The command runs once in the container's
-//! workload model (`Runtime::exec`: the busybox shell's `cat`, `echo`, `env`, …); the
-//! console has no terminal, so stdin and resizes are read and dropped.
+//! `v5.channel.k8s.io` protocol (and `v4`, which differs only in v5's close frames),
+//! framed as [`super::channels`] says: stdout, then the command's Status (`Success`, or
+//! `NonZeroExitCode` with the code) on the error channel before the server closes. The command runs once in the container's
+//! workload model (`Runtime::exec`: the busybox shell's `cat`, `echo`, `env`, `sh -c`, …),
+//! its stdin and resizes read and dropped; a shell with stdin (`exec -i … -- sh`) reads
+//! its commands from stdin instead, as a session ([`super::shell`]).
 
+use super::channels::{STDOUT, end, frame, status};
 use super::server::ApiServer;
 use crate::registry::Target;
 use crate::runtime::ContainerKey;
 use crate::status::{ApiError, Result};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 
 /// The protocols spoken, most preferred first.
 const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
-const STDOUT: u8 = 1;
-const ERROR: u8 = 3;
 
 impl ApiServer {
     /// Checks the request (the pod, its container running, a command) and upgrades it;
@@ -40,6 +39,8 @@ impl ApiServer {
             .filter(|(k, _)| k == "command")
             .map(|(_, v)| v.clone())
             .collect();
+        let flag = |name: &str| query.iter().any(|(k, v)| k == name && v == "true");
+        let (stdin, tty) = (flag("stdin"), flag("tty"));
         if command.is_empty() {
             return Err(ApiError::bad_request("you must specify at least 1 command"));
         }
@@ -84,9 +85,18 @@ impl ApiServer {
             &container,
         );
         let api = self.clone();
+        let session = stdin
+            && matches!(command.as_slice(), [shell] if crate::models::script::is_shell(shell))
+            && self.runtime.prompt(&key).is_some();
         Ok(upgrade
             .protocols(PROTOCOLS)
-            .on_upgrade(move |socket| run(api, key, command, socket))
+            .on_upgrade(move |socket| async move {
+                if session {
+                    super::shell::session(api, key, command, tty, socket).await;
+                } else {
+                    run(api, key, command, socket).await;
+                }
+            })
             .into_response())
     }
 }
@@ -102,44 +112,5 @@ async fn run(api: Arc<ApiServer>, key: ContainerKey, command: Vec<String>, mut s
             status(&command, code)
         }
     };
-    let _ = socket
-        .send(frame(ERROR, status.to_string().as_bytes()))
-        .await;
-    // A normal close: kubectl reads any other as the error stream breaking off.
-    let close = axum::extract::ws::CloseFrame {
-        code: 1000,
-        reason: "".into(),
-    };
-    let _ = socket.send(Message::Close(Some(close))).await;
-    // The client answers the close (after any stdin it was still sending): read until it
-    // does, so the connection ends cleanly rather than with a reset.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-        while let Some(Ok(message)) = socket.recv().await {
-            if matches!(message, Message::Close(_)) {
-                break;
-            }
-        }
-    })
-    .await;
-}
-
-fn frame(channel: u8, data: &[u8]) -> Message {
-    let mut bytes = Vec::with_capacity(data.len() + 1);
-    bytes.push(channel);
-    bytes.extend_from_slice(data);
-    Message::Binary(bytes.into())
-}
-
-/// The error channel's Status for an exit code, as the kubelet reports it.
-fn status(command: &[String], code: i32) -> Value {
-    if code == 0 {
-        return json!({"metadata": {}, "status": "Success"});
-    }
-    json!({
-        "metadata": {},
-        "status": "Failure",
-        "message": format!("command terminated with non-zero exit code: error executing command [{}], exit code {code}", command.join(" ")),
-        "reason": "NonZeroExitCode",
-        "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]},
-    })
+    end(socket, &status).await;
 }

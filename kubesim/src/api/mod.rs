@@ -4,6 +4,7 @@
 //! and over a socket. Nothing below this layer knows HTTP; only the cluster's assembly
 //! imports it.
 
+mod channels;
 mod computed;
 mod discovery;
 mod duplicates;
@@ -15,6 +16,7 @@ mod proxy;
 mod request;
 mod response;
 mod server;
+mod shell;
 mod table;
 /// How kubectl prints ages and selectors (the console's `describe` prints them too).
 pub use table::format;

@@ -8,6 +8,7 @@
 
 use super::http::{HttpRequest, Unreachable};
 use super::process::{Context, Exit, MIB, Process, Surroundings, Usage, exec_in};
+use super::script::{expand, is_shell, statements};
 use std::time::Duration;
 
 /// One step of a compiled script.
@@ -138,29 +139,7 @@ impl Shell {
 
     /// `$NAME` and `${NAME}` from the environment.
     fn expand(&self, word: &str) -> String {
-        let mut result = String::new();
-        let mut rest = word;
-        while let Some(i) = rest.find('$') {
-            result.push_str(&rest[..i]);
-            let after = &rest[i + 1..];
-            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
-                let end = inner.find('}').unwrap_or(inner.len());
-                (&inner[..end], inner.get(end + 1..).unwrap_or(""))
-            } else {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], &after[end..])
-            };
-            if name.is_empty() {
-                result.push('$');
-            } else {
-                result.push_str(self.context.env(name).unwrap_or(""));
-            }
-            rest = tail;
-        }
-        result.push_str(rest);
-        result
+        expand(word, |name| self.context.env(name))
     }
 }
 
@@ -359,10 +338,6 @@ fn compile(argv: &[String], image: &str) -> Vec<Op> {
     }
 }
 
-fn is_shell(program: &str) -> bool {
-    matches!(program.rsplit('/').next(), Some("sh" | "ash" | "bash"))
-}
-
 /// Splits a script into commands at `;`, `&&` and newlines, keeping quoted text whole,
 /// and turns `while true; do …; done` into a loop.
 fn parse_script(script: &str) -> Vec<Op> {
@@ -395,52 +370,6 @@ fn parse_script(script: &str) -> Vec<Op> {
         after_ok = separator == "&&";
     }
     ops
-}
-
-/// Statements with the separator after each.
-fn statements(script: &str) -> Vec<(Vec<String>, &'static str)> {
-    let mut result = Vec::new();
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut chars = script.chars().peekable();
-    let mut in_word = false;
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, ';' | '\n') | (None, '&') => {
-                if c == '&' && chars.peek() == Some(&'&') {
-                    chars.next();
-                }
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-                let sep = if c == '&' { "&&" } else { ";" };
-                result.push((std::mem::take(&mut words), sep));
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    result.push((words, ";"));
-    result
 }
 
 /// At most this many steps run per advance, so a loop without `sleep` cannot stall the
@@ -485,6 +414,11 @@ impl Process for Shell {
 
     fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
         exec_in(argv, &self.context)
+    }
+
+    /// busybox's `ash` as root.
+    fn prompt(&self) -> Option<&str> {
+        Some("/ # ")
     }
 
     fn usage(&self, _age: Duration) -> Usage {

@@ -75,6 +75,10 @@ pub struct ModelSpec {
     /// How it answers HTTP.
     #[serde(default)]
     pub http: Option<HttpSpec>,
+    /// The prompt of its interactive shell (`kubectl exec -it … -- sh`); none: the
+    /// image has no shell.
+    #[serde(default)]
+    pub prompt: Option<String>,
 }
 
 /// A model that does nothing and uses nothing, for a name the catalogue lacks (which
@@ -86,6 +90,7 @@ pub static IDLE: ModelSpec = ModelSpec {
         memory_mib: 0,
     },
     listen: Vec::new(),
+    prompt: None,
     steps: Vec::new(),
     http: None,
 };

@@ -165,9 +165,18 @@ impl Described {
 }
 
 impl Process for Described {
-    /// The described images hold a shell's tools (the demo app's `ls /app/myfamily`).
+    /// The described images hold a shell's tools (the demo app's `ls /app/myfamily`);
+    /// a shell itself only where the description gives it a prompt.
     fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
+        let shell = argv.first().is_some_and(|p| super::script::is_shell(p));
+        if shell && self.spec.prompt.is_none() {
+            return super::process::exec_builtin(argv);
+        }
         super::process::exec_in(argv, &self.context)
+    }
+
+    fn prompt(&self) -> Option<&str> {
+        self.spec.prompt.as_deref()
     }
 
     fn advance(

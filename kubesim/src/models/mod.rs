@@ -17,6 +17,7 @@ pub mod fortio;
 pub mod http;
 pub mod image;
 pub mod process;
+pub mod script;
 pub mod template;
 
 pub use http::{HttpRequest, HttpResponse, Unreachable};

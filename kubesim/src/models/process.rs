@@ -128,6 +128,12 @@ pub trait Process: Send + Debug {
     /// CPU in millicores and memory in bytes in use at `age`, before limits.
     fn usage(&self, age: Duration) -> Usage;
 
+    /// The prompt of the image's interactive shell (`kubectl exec -it … -- sh`); `None`:
+    /// the image has no shell.
+    fn prompt(&self) -> Option<&str> {
+        None
+    }
+
     /// Adds work arriving from outside (fortio's load): `millicores` of CPU for `seconds`.
     fn add_load(&mut self, age: Duration, millicores: i64, seconds: u64) {
         let _ = (age, millicores, seconds);
@@ -229,6 +235,23 @@ pub fn exec_in(argv: &[String], context: &Context) -> (i32, String) {
             (code, values.iter().map(|v| format!("{v}\n")).collect())
         }
         Some("hostname") => (0, format!("{}\n", context.pod)),
+        Some(shell) if super::script::is_shell(shell) => match args {
+            [flag, script, ..] if flag == "-c" => {
+                // The shell sets HOSTNAME, which the pod's environment does not hold.
+                let lookup = |name: &str| {
+                    context
+                        .env(name)
+                        .or_else(|| (name == "HOSTNAME").then_some(context.pod.as_str()))
+                };
+                super::script::run(script, lookup, |argv| exec_in(argv, context))
+            }
+            // Its stdin is closed: it reads nothing and ends.
+            [] => (0, String::new()),
+            [file, ..] => (
+                2,
+                format!("{shell}: can't open '{file}': No such file or directory\n"),
+            ),
+        },
         _ => exec_builtin(argv),
     }
 }

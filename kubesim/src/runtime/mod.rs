@@ -222,6 +222,13 @@ impl Runtime {
         self.with_process(key, |p, age, _| p.exec(age, argv))
     }
 
+    /// The prompt of a running container's interactive shell; `None` when it has no
+    /// shell or is not running.
+    pub fn prompt(&self, key: &ContainerKey) -> Option<String> {
+        self.with_process(key, |p, _, _| p.prompt().map(str::to_string))
+            .flatten()
+    }
+
     /// Adds outside work to a container (fortio's load).
     pub fn add_load(&self, key: &ContainerKey, millicores: i64, seconds: u64) {
         self.with_process(key, |p, age, _| p.add_load(age, millicores, seconds));

@@ -28,23 +28,28 @@ pub struct Console<'a> {
     pub follow: Option<tokio::sync::mpsc::Sender<String>>,
     /// The lesson panes the line may apply (`apply -f NAME`).
     pub panes: Panes,
-    /// The tab's editor, which `kubectl edit` opens (absent for the HTTP API).
-    pub editor: Option<std::sync::Arc<Editor>>,
+    /// The tab's side of the line: its editor and what the attendee types (absent for
+    /// the HTTP API).
+    pub terminal: Option<std::sync::Arc<Terminal>>,
 }
 
-/// The tab's editor, where `kubectl edit` opens its object as kubectl opens `$EDITOR`.
-pub struct Editor {
-    /// The console line that opens it.
+/// The tab's side of a console line: the editor `kubectl edit` opens its object in (as
+/// kubectl opens `$EDITOR`), and the lines the attendee types into a command that reads
+/// them (`kubectl exec -i … -- sh`), as a terminal gives them.
+pub struct Terminal {
+    /// The console line.
     pub id: u32,
     pub out: tokio::sync::mpsc::Sender<app::model::live::ServerMessage>,
-    /// The attendee's answers: the saved text, or `None` when they closed it unsaved.
+    /// The editor's answers: the saved text, or `None` when closed unsaved.
     pub answers: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Option<String>>>,
+    /// What the attendee typed, a line at a time.
+    pub typed: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<String>>,
 }
 
-impl Editor {
+impl Terminal {
     /// Opens `text` in the tab's editor and waits for the attendee: `Some(Some(text))`
     /// saved, `Some(None)` closed unsaved, `None` the tab went away.
-    pub async fn open(&self, title: &str, text: String) -> Option<Option<String>> {
+    pub async fn edit(&self, title: &str, text: String) -> Option<Option<String>> {
         let opened = app::model::live::ServerMessage::ConsoleEdit {
             id: self.id,
             title: title.to_string(),
@@ -52,6 +57,11 @@ impl Editor {
         };
         self.out.send(opened).await.ok()?;
         self.answers.lock().await.recv().await
+    }
+
+    /// The next line the attendee types; `None` once the tab went away.
+    pub async fn typed(&self) -> Option<String> {
+        self.typed.lock().await.recv().await
     }
 }
 

@@ -21,7 +21,7 @@ const HEADER: &str = "# Please edit the object below. Lines beginning with a '#'
 const NO_CHANGES: &str = "Edit cancelled, no changes made.\n";
 
 pub async fn edit(console: &Console<'_>, invocation: &Invocation) -> Ran {
-    let Some(editor) = &console.editor else {
+    let Some(terminal) = &console.terminal else {
         return Ran::error(
             "error: \"kubectl edit\" opens the object in an editor: run it in the page's console (over GET /api/stream); this API answers commands that end".into(),
         );
@@ -52,7 +52,7 @@ pub async fn edit(console: &Console<'_>, invocation: &Invocation) -> Ran {
     let shown = console.shorten(&super::print::object(object, format));
     let mut text = format!("{HEADER}{shown}");
     loop {
-        let saved = match editor.open(&target.slash(), text).await {
+        let saved = match terminal.edit(&target.slash(), text).await {
             None => return Ran::stopped(),
             Some(None) => return Ran::ok(NO_CHANGES.into()),
             Some(Some(saved)) => saved,

@@ -1,14 +1,16 @@
 //! `kubectl exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [ARG…]`: the command run once
 //! in the container as the attendee, over the API server's exec websocket (kube-rs
 //! speaks its `v5.channel.k8s.io` protocol, as kubectl 1.32 does); stdout, then stderr,
-//! then kubectl's `command terminated with exit code N` and that code. `-i`/`-t` are
-//! taken, but the console has no terminal: a command must be given.
+//! then kubectl's `command terminated with exit code N` and that code. With `-i` in the
+//! page's console the command reads what the attendee types (`exec -it POD -- sh`: a
+//! shell session, `-t` giving it a terminal: its prompt and echo), printed as it
+//! answers; elsewhere (the HTTP API) its stdin is closed at once.
 
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::pods::{attachable, default_container, names};
-use kube::api::AttachParams;
-use tokio::io::AsyncReadExt;
+use kube::api::{AttachParams, AttachedProcess};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const USAGE: &str = "error: you must specify at least one command for the container";
 
@@ -29,7 +31,7 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
     };
     if command.is_empty() {
         let why = if invocation.is_set("stdin") || invocation.is_set("tty") {
-            "; the console has no terminal for an interactive shell: give the command to run (kubectl exec POD -- ls /)"
+            "; for a shell, name it: kubectl exec -it POD -- sh"
         } else {
             ""
         };
@@ -50,18 +52,30 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Some(c) => c.to_string(),
         None => default_container(&pod, &mut output),
     };
-    // With -i kubectl opens the command's stdin; the console has none to give, so it
-    // opens it and closes it at once (the command reads end of input).
+    // With -i kubectl opens the command's stdin: the page's console gives it what the
+    // attendee types; without a tab to type in, it is closed at once (end of input).
     let stdin = invocation.is_set("stdin");
+    let typing = console.terminal.as_ref().filter(|_| stdin);
+    let tty = typing.is_some() && invocation.is_set("tty");
     let params = AttachParams::default()
         .container(container)
         .stdin(stdin)
         .stdout(true)
-        .stderr(true);
+        .stderr(!tty)
+        .tty(tty);
     let mut process = match pods.exec(&name, command.to_vec(), &params).await {
         Ok(process) => process,
         Err(e) => return Ran::error(format!("{output}{}", upgrade_error(&e))),
     };
+    if let Some(terminal) = typing {
+        if !console.print(&output).await {
+            return Ran::stopped();
+        }
+        output.clear();
+        if !session(console, terminal, &mut process).await {
+            return Ran::stopped();
+        }
+    }
     drop(process.stdin());
     let (mut stdout, mut stderr) = (process.stdout(), process.stderr());
     let status = process.take_status();
@@ -111,6 +125,52 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 output,
                 exit_code: 1,
             }
+        }
+    }
+}
+
+/// Gives the command what the attendee types and prints what it answers, until its
+/// output ends. False when the tab stopped reading (Ctrl-C, closed).
+async fn session(
+    console: &Console<'_>,
+    terminal: &super::Terminal,
+    process: &mut AttachedProcess,
+) -> bool {
+    let (Some(mut stdin), Some(mut stdout)) = (process.stdin(), process.stdout()) else {
+        return true;
+    };
+    let mut stderr = process.stderr();
+    let (mut out, mut err) = ([0u8; 4096], [0u8; 4096]);
+    loop {
+        let read_err = async {
+            match stderr.as_mut() {
+                Some(stderr) => stderr.read(&mut err).await,
+                None => std::future::pending().await,
+            }
+        };
+        let printed = tokio::select! {
+            typed = terminal.typed() => {
+                let Some(text) = typed else { return false };
+                if stdin.write_all(text.as_bytes()).await.is_err() {
+                    return true;
+                }
+                continue;
+            }
+            read = stdout.read(&mut out) => match read {
+                Ok(0) | Err(_) => return true,
+                Ok(n) => String::from_utf8_lossy(&out[..n]).into_owned(),
+            },
+            read = read_err => match read {
+                Ok(0) | Err(_) => {
+                    stderr = None;
+                    continue;
+                }
+                Ok(n) => String::from_utf8_lossy(&err[..n]).into_owned(),
+            },
+        };
+        // A terminal ends its lines with \r\n; the console's lines end with \n.
+        if !console.print(&printed.replace("\r\n", "\n")).await {
+            return false;
         }
     }
 }

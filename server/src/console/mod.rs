@@ -58,7 +58,7 @@ pub fn too_long(line: &str) -> Option<String> {
     })
 }
 use context::from_server;
-pub use context::{Console, Editor, Panes, Ran};
+pub use context::{Console, Panes, Ran, Terminal};
 
 /// Runs one line, and keeps it in the attendee's history (for ↑ in any tab) meanwhile.
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {

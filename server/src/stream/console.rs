@@ -23,11 +23,16 @@ pub struct Consoles {
     running: HashMap<u32, Running>,
 }
 
-/// One running line: its task, and where the tab's editor answers go (`kubectl edit`).
+/// One running line: its task, where the tab's editor answers go (`kubectl edit`), and
+/// where what the attendee types goes (`exec -i`).
 struct Running {
     task: JoinHandle<()>,
     answers: mpsc::Sender<Option<String>>,
+    typed: mpsc::Sender<String>,
 }
+
+/// Lines typed ahead of a command that reads them; past these, more are dropped.
+const TYPED_AHEAD: usize = 16;
 
 /// One console line a tab sent: its id, what was typed, and the panes it may apply.
 pub struct Line {
@@ -75,10 +80,12 @@ impl Consoles {
             }
         };
         let (answers, answered) = mpsc::channel(1);
-        let editor = std::sync::Arc::new(crate::console::Editor {
+        let (typed, typed_lines) = mpsc::channel(TYPED_AHEAD);
+        let terminal = std::sync::Arc::new(crate::console::Terminal {
             id,
             out: out.clone(),
             answers: tokio::sync::Mutex::new(answered),
+            typed: tokio::sync::Mutex::new(typed_lines),
         });
         let (state, attendee, out) = (state.clone(), attendee.to_string(), out.clone());
         let task = tokio::spawn(async move {
@@ -88,7 +95,7 @@ impl Consoles {
             let run = async {
                 let console = Console {
                     follow: Some(pieces),
-                    editor: Some(editor),
+                    terminal: Some(terminal),
                     panes,
                     ..state.console(&workspace)
                 };
@@ -115,7 +122,14 @@ impl Consoles {
             let exit_code = ran.exit_code;
             let _ = out.send(ServerMessage::ConsoleExit { id, exit_code }).await;
         });
-        self.running.insert(id, Running { task, answers });
+        self.running.insert(
+            id,
+            Running {
+                task,
+                answers,
+                typed,
+            },
+        );
     }
 
     /// The tab's editor answered line `id` (`kubectl edit`): saved text, or `None`.
@@ -123,6 +137,13 @@ impl Consoles {
         if let Some(line) = self.running.get(&id) {
             // A line that is not editing has no room for a second answer: it is dropped.
             let _ = line.answers.try_send(text);
+        }
+    }
+
+    /// The attendee typed `text` into line `id` (a command that reads it, `exec -i`).
+    pub fn typed(&mut self, id: u32, text: String) {
+        if let Some(line) = self.running.get(&id) {
+            let _ = line.typed.try_send(text);
         }
     }
 

@@ -85,6 +85,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                     }
                     Ok(Request::Interrupt { id }) => consoles.interrupt(id, &out).await,
                     Ok(Request::Edited { id, text }) => consoles.edited(id, text),
+                    Ok(Request::Stdin { id, text }) => consoles.typed(id, text),
                     Err(e) => {
                         let _ = out.send(ServerMessage::Error { message: format!("not a request this server understands: {e}") }).await;
                     }

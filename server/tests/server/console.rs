@@ -16,6 +16,7 @@ mod lessons;
 mod lines;
 mod normalise;
 mod run;
+mod shell;
 
 pub(super) use apply::compare_panes;
 pub(super) use describe::compare_described;

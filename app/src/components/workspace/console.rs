@@ -3,7 +3,8 @@
 //! it prints it (`get -w`, `logs -f` and `rollout status` follow until they end or Ctrl-C
 //! stops them). A line console rather than a terminal emulator: its output is text a
 //! screen reader reads as it arrives (`role="log"`), it can be selected and copied, and it
-//! needs no script beyond the page's own. History (↑/↓) is the attendee's, kept on the
+//! needs no script beyond the page's own. While `kubectl exec -it POD -- sh` runs, the
+//! prompt's lines go to the shell. History (↑/↓) is the attendee's, kept on the
 //! server (`GET /api/workspace/console/history`); Tab completes commands, flags, kinds and the workspace's names; Ctrl-C stops the
 //! running command or drops the line; the lesson's Run buttons queue their commands here.
 
@@ -91,6 +92,10 @@ pub fn ConsolePanel() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
+            // A running `exec -i` reads the line; any other command reads nothing.
+            if live.type_into_console(&line.get_untracked()) {
+                line.set(String::new());
+            }
             return;
         }
         let command = line.get_untracked();

@@ -42,7 +42,7 @@ async fn opened(tab: &mut Tab, id: u32) -> (String, String) {
 }
 
 /// What line `id` printed until it ended, and its exit code.
-async fn ended(tab: &mut Tab, id: u32) -> (String, i64) {
+pub(super) async fn ended(tab: &mut Tab, id: u32) -> (String, i64) {
     let mut printed = String::new();
     loop {
         let message = tab
