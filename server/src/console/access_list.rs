@@ -1,9 +1,10 @@
 //! `kubectl auth can-i --list`: the attendee's own SelfSubjectRulesReview in a namespace
-//! of their workspace, laid out as kubectl lays it out: each rule broken down to one
+//! of their workspace (or, `--as=system:serviceaccount:NS:NAME`, an account of the
+//! workspace's own, asked as that account), laid out as kubectl lays it out: each rule broken down to one
 //! group, resource and name, the simple ones merged by verbs, sorted as kubectl sorts
 //! them (by the rule's Go text, verbs first), in four columns.
 
-use super::context::{Console, Ran, from_server};
+use super::context::{Ran, from_server};
 use super::table;
 use k8s_openapi::api::authorization::v1::{
     SelfSubjectRulesReview, SelfSubjectRulesReviewSpec, SubjectRulesReviewStatus,
@@ -35,15 +36,16 @@ impl Rule {
     }
 }
 
-/// `--list` for the namespace `real`, with or without the header.
-pub async fn list(console: &Console<'_>, real: String, headers: bool) -> Ran {
+/// `--list` for the namespace `real`, asked through `asker` (the attendee, or an account
+/// of the workspace), with or without the header.
+pub async fn list(asker: &kube::Client, real: String, headers: bool) -> Ran {
     let review = SelfSubjectRulesReview {
         spec: SelfSubjectRulesReviewSpec {
             namespace: Some(real),
         },
         ..SelfSubjectRulesReview::default()
     };
-    let reviews: Api<SelfSubjectRulesReview> = Api::all(console.tenant.clone());
+    let reviews: Api<SelfSubjectRulesReview> = Api::all(asker.clone());
     let status = match reviews.create(&PostParams::default(), &review).await {
         Ok(answer) => answer.status.unwrap_or_default(),
         Err(e) => return Ran::error(from_server(&e)),

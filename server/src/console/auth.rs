@@ -24,19 +24,28 @@ pub async fn auth(console: &Console<'_>, invocation: &Invocation) -> Ran {
 
 async fn can_i(console: &Console<'_>, invocation: &Invocation, args: &[String]) -> Ran {
     if invocation.is_set("list") {
-        if invocation.flag("as").is_some() {
-            // kubectl would impersonate the account to ask for its rules; the console
-            // answers for an account one question at a time.
-            return Ran::error(
-                "error: the console lists your own rules (kubectl auth can-i --list); for an account of your workspace it answers one question at a time (kubectl auth can-i VERB RESOURCE --as=system:serviceaccount:NAMESPACE:NAME)".into(),
-            );
-        }
         let short = match super::targets::namespace(invocation) {
             Ok(short) => short,
             Err(ran) => return ran,
         };
         let real = console.workspace.namespace(&short);
-        return super::access_list::list(console, real, !invocation.is_set("no-headers")).await;
+        let headers = !invocation.is_set("no-headers");
+        let Some(account) = invocation.flag("as") else {
+            return super::access_list::list(&console.tenant, real, headers).await;
+        };
+        // An account's rules are asked as the account, as kubectl asks them.
+        let (namespace, name) = match workspace_account(console, account) {
+            Ok(found) => found,
+            Err(ran) => return ran,
+        };
+        let user = format!("system:serviceaccount:{namespace}:{name}");
+        let groups = [
+            "system:serviceaccounts".to_string(),
+            format!("system:serviceaccounts:{namespace}"),
+        ];
+        let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let asker = crate::identity::impersonating(console.platform, &user, &groups);
+        return super::access_list::list(&asker, real, headers).await;
     }
     let (verb, target, name) = match args {
         [verb, target] => (verb, target.as_str(), None),
@@ -119,12 +128,10 @@ async fn about_attendee(
     }
 }
 
-/// A review about a service account of the workspace, asked by kubeclass.
-async fn about_account(
-    console: &Console<'_>,
-    account: &str,
-    attributes: ResourceAttributes,
-) -> Result<SubjectAccessReviewStatus, Ran> {
+/// The workspace's account `--as` names (`system:serviceaccount:SHORT:NAME`): its real
+/// namespace and name. Its namespace is mapped into the workspace, so nothing outside it
+/// can be asked about; every other identity is refused.
+fn workspace_account(console: &Console<'_>, account: &str) -> Result<(String, String), Ran> {
     let refused = || {
         Ran::error(format!(
             "error: the console answers for you, or --as=system:serviceaccount:NAMESPACE:NAME for an account of your workspace, not --as={account}"
@@ -138,9 +145,16 @@ async fn about_account(
     };
     let short = super::targets::checked_namespace(short)?;
     super::targets::checked_name(name)?;
-    // The account's and the question's namespaces are both mapped into the workspace,
-    // so nothing outside it can be asked about.
-    let real = console.workspace.namespace(short);
+    Ok((console.workspace.namespace(short), name.to_string()))
+}
+
+/// A review about a service account of the workspace, asked by kubeclass.
+async fn about_account(
+    console: &Console<'_>,
+    account: &str,
+    attributes: ResourceAttributes,
+) -> Result<SubjectAccessReviewStatus, Ran> {
+    let (real, name) = workspace_account(console, account)?;
     let review = SubjectAccessReview {
         spec: SubjectAccessReviewSpec {
             user: Some(format!("system:serviceaccount:{real}:{name}")),

@@ -19,6 +19,7 @@ mod run;
 mod shell;
 
 pub(super) use apply::compare_panes;
+pub(super) use auth::compare_account_rules;
 pub(super) use describe::compare_described;
 pub(super) use lines::{COMMANDS, PROTOBUF_COMMANDS, PROTOBUF_WRITES, WRITES};
 use normalise::{any_web_pod, blur, last_line, without_klog};

@@ -149,6 +149,7 @@ async fn the_console_prints_what_kubectl_prints_on_the_real_api_server() {
     differences.extend(super::console::follow::compare_follows(&setup).await);
     differences.extend(super::console::compare_panes(&setup).await);
     differences.extend(super::console::compare_described(&setup).await);
+    differences.extend(super::console::compare_account_rules(&setup).await);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
