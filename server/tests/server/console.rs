@@ -155,8 +155,11 @@ impl Setup {
             .expect("kubectl runs");
         let text = without_klog(&std::fs::read_to_string(&path).expect("kubectl's output"));
         let _ = std::fs::remove_file(&path);
+        // The console names the workspace's namespaces, and the cluster-scoped objects it
+        // holds under its own prefix (a ClusterIssuer), as the attendee wrote them.
+        let prefix = self.namespace.trim_end_matches("server");
         (
-            text.replace(&self.namespace, "server"),
+            text.replace(&self.namespace, "server").replace(prefix, ""),
             i64::from(status.code().unwrap_or(-1)),
         )
     }
@@ -178,6 +181,22 @@ impl Setup {
         let (status, _, body) = send(&self.router, request).await;
         assert_eq!(status, 200, "{path}: {body}");
         body
+    }
+
+    /// Waits until the console's answer to `line` holds `text` (30 s at most).
+    async fn until_console_shows(&self, line: &str, text: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (output, _) = self.console(line).await;
+            if output.contains(text) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{line} never showed {text}: {output}"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
     }
 
     /// Waits until the pods of `web` (two, unless it was scaled) run.

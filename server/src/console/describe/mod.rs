@@ -6,6 +6,7 @@
 mod autoscaling;
 mod claims;
 mod containers;
+mod generic;
 mod ingress;
 mod kinds;
 mod pod;
@@ -48,14 +49,6 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Ok(short) => short,
         Err(ran) => return ran,
     };
-    if let Some(other) = wanted.iter().find(|w| {
-        !DESCRIBED.contains(&w.resource.kind.as_str()) || w.resource.group == "metrics.k8s.io"
-    }) {
-        return Ran::error(format!(
-            "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, statefulsets, persistentvolumeclaims, horizontalpodautoscalers and ingresses (kubectl get {} NAME -o yaml shows all of an object)",
-            other.resource.plural, other.resource.plural
-        ));
-    }
     // `TYPE NAME` that names nothing describes the objects NAME begins, each with its
     // events and a blank line after it.
     if let [_, name] = invocation.args.as_slice()
@@ -64,7 +57,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
         let api = api(console, &short, &want.resource);
         match api.get(name).await {
             Err(kube::Error::Api(s)) if s.code == 404 => {
-                let begun = match list(&api, None).await {
+                let begun = match list(&api, &want.resource, None).await {
                     Ok(all) => all
                         .into_iter()
                         .filter(|o| {
@@ -81,6 +74,9 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
                         not_found(&want.resource, name)
                     ));
                 }
+                if let Some(refusal) = refusal(&want.resource) {
+                    return refusal;
+                }
                 let mut output = String::new();
                 for object in &begun {
                     output.push_str(&one(console, &short, &want.resource, object).await);
@@ -96,7 +92,7 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
     for want in &wanted {
         let api = api(console, &short, &want.resource);
         if want.names.is_empty() {
-            match list(&api, invocation.flag("selector")).await {
+            match list(&api, &want.resource, invocation.flag("selector")).await {
                 Ok(all) => found.extend(all.into_iter().map(|o| (&want.resource, o))),
                 Err(error) => errors.push_str(&format!("{error}\n")),
             }
@@ -111,6 +107,10 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 Err(e) => errors.push_str(&format!("{}\n", from_server(&e))),
             }
         }
+    }
+    // The API server's own answers come first (a Forbidden, a NotFound), as kubectl's.
+    if let Some(refusal) = found.iter().find_map(|(resource, _)| refusal(resource)) {
+        return refusal;
     }
     if found.is_empty() && errors.is_empty() {
         return Ran {
@@ -131,6 +131,9 @@ pub async fn describe(console: &Console<'_>, invocation: &Invocation) -> Ran {
 }
 
 fn api(console: &Console<'_>, short: &str, resource: &Resource) -> Api<DynamicObject> {
+    if !resource.namespaced {
+        return Api::all_with(console.tenant.clone(), &resource.api_resource());
+    }
     Api::namespaced_with(
         console.tenant.clone(),
         &console.workspace.namespace(short),
@@ -138,19 +141,45 @@ fn api(console: &Console<'_>, short: &str, resource: &Resource) -> Api<DynamicOb
     )
 }
 
+/// What the console says of a kind it has no layout for yet (kubectl has one of its own).
+fn refusal(resource: &Resource) -> Option<Ran> {
+    let laid_out =
+        DESCRIBED.contains(&resource.kind.as_str()) && resource.group != "metrics.k8s.io";
+    if laid_out || generic::describes(&resource.group) {
+        return None;
+    }
+    Some(Ran::error(format!(
+        "error: the console does not describe {} yet; it describes pods, configmaps, services, deployments, replicasets, statefulsets, persistentvolumeclaims, horizontalpodautoscalers, ingresses and custom resources (kubectl get {} NAME -o yaml shows all of an object)",
+        resource.plural, resource.plural
+    )))
+}
+
 /// `deployments.apps "web" not found`.
 fn not_found(resource: &Resource, name: &str) -> String {
     format!("{} \"{name}\" not found", resource.qualified())
 }
 
-async fn list(api: &Api<DynamicObject>, selector: Option<&str>) -> Result<Vec<Value>, String> {
+async fn list(
+    api: &Api<DynamicObject>,
+    resource: &Resource,
+    selector: Option<&str>,
+) -> Result<Vec<Value>, String> {
     let mut params = ListParams::default();
     if let Some(selector) = selector {
         params = params.labels(selector);
     }
+    // A list's items may come without their kind: kubectl's client fills it in.
+    let typed = |object: DynamicObject| {
+        let mut object = value(object);
+        if object["kind"].is_null() {
+            object["apiVersion"] = Value::from(resource.api_version());
+            object["kind"] = Value::from(resource.kind.clone());
+        }
+        object
+    };
     api.list(&params)
         .await
-        .map(|l| l.items.into_iter().map(value).collect())
+        .map(|l| l.items.into_iter().map(typed).collect())
         .map_err(|e| from_server(&e))
 }
 
@@ -218,6 +247,7 @@ async fn one(console: &Console<'_>, short: &str, resource: &Resource, object: &V
         "HorizontalPodAutoscaler" => autoscaling::describe(&facts),
         "StatefulSet" => stateful::describe(&facts),
         "Ingress" => ingress::describe(&facts),
+        _ if generic::describes(&resource.group) => generic::describe(&facts),
         kind => kinds::describe(kind, &facts),
     }
 }

@@ -1,6 +1,7 @@
 //! `kubectl describe` of the storage and autoscaling lessons' kinds (a claim, with the
-//! pod that mounts it; an HPA with a behavior; a StatefulSet; an Ingress) compared with
-//! real kubectl 1.32's.
+//! pod that mounts it; an HPA with a behavior; a StatefulSet; an Ingress) and of custom
+//! resources (cert-manager's, by kubectl's generic describer) compared with real kubectl
+//! 1.32's.
 
 use super::{Setup, compare, setup};
 
@@ -23,6 +24,17 @@ pub(crate) const DESCRIBED: &[&str] = &[
 /// starting pods changed between the console's read and kubectl's, moments apart.
 const DESCRIBED_HERE: &[&str] = &["describe ingress web -n server"];
 
+/// A self-signed issuer and a Certificate from it: custom resources, which kubectl
+/// describes with its generic describer (cert-manager runs on kubesim only).
+const ISSUED: &str = "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: selfsigned}\nspec: {selfSigned: {}}\n---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: site, namespace: server, labels: {app: web}}\nspec:\n  secretName: site-tls\n  dnsNames: [site.example.com]\n  issuerRef: {kind: ClusterIssuer, name: selfsigned}\n";
+
+/// The custom resources described, on [`ISSUED`].
+const CUSTOM: &[&str] = &[
+    "describe certificate site -n server",
+    "describe certificates.cert-manager.io -n server -l app=web",
+    "describe certificaterequests -n server",
+];
+
 /// [`DESCRIBED`] by the console and by kubectl, after [`OBJECTS`] are applied; where
 /// they differ.
 pub(crate) async fn compare_described(setup: &Setup) -> Vec<String> {
@@ -35,5 +47,10 @@ async fn claims_autoscalers_stateful_sets_and_ingresses_are_described_as_kubectl
     let setup = setup("describe").await;
     let mut differences = compare_described(&setup).await;
     differences.extend(compare(&setup, DESCRIBED_HERE).await);
+    setup.apply(ISSUED).await;
+    setup
+        .until_console_shows("kubectl get certificate site -n server", "True")
+        .await;
+    differences.extend(compare(&setup, CUSTOM).await);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }

@@ -25,19 +25,12 @@ async fn curl_reaches_the_workspaces_ingress_hosts_as_on_kind() {
     setup.apply(INGRESSES).await;
 
     // The app behind the host, once its Secret is issued (HTTPS needs it).
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !setup
-        .console("kubectl get secret secure-tls -n server")
-        .await
-        .0
-        .contains("kubernetes.io/tls")
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the certificate was not issued"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    }
+    setup
+        .until_console_shows(
+            "kubectl get secret secure-tls -n server",
+            "kubernetes.io/tls",
+        )
+        .await;
     assert_eq!(
         run(&setup, "curl -H 'Host: web.example.com' http://localhost/").await,
         ("Hello, I'm unknown.\n".to_string(), 0)
