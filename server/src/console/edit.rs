@@ -13,7 +13,7 @@ use super::targets::{self, Target};
 use crate::pipeline::parse::{Budgets, parse};
 use crate::pipeline::plan::plan;
 use kube::api::{Patch, PatchParams};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// What kubectl writes at the top of the file it opens.
 const HEADER: &str = "# Please edit the object below. Lines beginning with a '#' will be ignored,\n# and an empty file will abort the edit. If an error occurs while saving this file will be\n# reopened with the relevant failures.\n#\n";
@@ -131,7 +131,7 @@ async fn save(
     if planned[1]["metadata"]["namespace"] != planned[0]["metadata"]["namespace"] {
         return Err("the namespace of the object cannot be changed".into());
     }
-    let Some(patch) = merge_patch(&planned[0], &planned[1]) else {
+    let Some(patch) = super::merge_patch::between(&planned[0], &planned[1]) else {
         return Ok(false);
     };
     let params = PatchParams {
@@ -151,51 +151,12 @@ async fn save(
         })
 }
 
-/// The JSON merge patch (RFC 7386) that turns `from` into `to`; `None` if they are equal.
-fn merge_patch(from: &Value, to: &Value) -> Option<Value> {
-    if from == to {
-        return None;
-    }
-    let (Value::Object(from), Value::Object(to)) = (from, to) else {
-        return Some(to.clone());
-    };
-    let mut patch = Map::new();
-    for (key, old) in from {
-        match to.get(key) {
-            None => {
-                patch.insert(key.clone(), Value::Null);
-            }
-            Some(new) => {
-                if let Some(change) = merge_patch(old, new) {
-                    patch.insert(key.clone(), change);
-                }
-            }
-        }
-    }
-    for (key, new) in to {
-        if !from.contains_key(key) {
-            patch.insert(key.clone(), new.clone());
-        }
-    }
-    Some(Value::Object(patch))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn the_patch_holds_what_changed_and_nulls_what_went() {
-        let from = json!({"spec": {"replicas": 2, "paused": true, "template": {"x": [1, 2]}}, "kind": "D"});
-        let to = json!({"spec": {"replicas": 3, "template": {"x": [1]}, "minReadySeconds": 5}, "kind": "D"});
-        assert_eq!(
-            merge_patch(&from, &to),
-            Some(
-                json!({"spec": {"replicas": 3, "paused": null, "template": {"x": [1]}, "minReadySeconds": 5}})
-            )
-        );
-        assert_eq!(merge_patch(&from, &from), None);
+    fn comment_lines_are_left_out() {
         assert_eq!(
             without_comments("# a\nkind: D\n  # b\nspec: {}"),
             "kind: D\nspec: {}\n"

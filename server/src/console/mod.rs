@@ -25,6 +25,7 @@ pub mod forwards;
 mod get;
 mod jsonpath;
 mod logs;
+mod merge_patch;
 mod metadata;
 mod pods;
 mod port_forward;

@@ -8,7 +8,7 @@ use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
 use super::table;
 use super::targets::{self, Said, Target};
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -237,11 +237,11 @@ async fn undo(
             target.slash()
         ));
     }
-    // The whole object back, under its resourceVersion: a change meanwhile is a
-    // conflict, never overwritten.
-    let mut replaced = deployment.clone();
-    replaced.data["spec"]["template"] = template;
-    api.replace(&target.name, &PostParams::default(), &replaced)
+    // The earlier template as a merge patch (fields it lacks removed), as kubectl patches
+    // it back: a controller writing the status meanwhile is no conflict.
+    let patch = super::merge_patch::between(&deployment.data["spec"]["template"], &template);
+    let patch = json!({"spec": {"template": patch}});
+    api.patch(&target.name, &PatchParams::default(), &Patch::Merge(patch))
         .await
         .map_err(|e| from_server(&e))?;
     Ok(format!("{} rolled back\n", target.slash()))
