@@ -228,6 +228,16 @@ pub const COMMANDS: &[(&str, &[Flag])] = &[
     ),
     ("edit", &[value("output", Some('o'))]),
     (
+        "attach",
+        &[
+            value("container", Some('c')),
+            boolean("stdin", Some('i')),
+            boolean("tty", Some('t')),
+            boolean("quiet", Some('q')),
+            value("pod-running-timeout", None),
+        ],
+    ),
+    (
         "explain",
         &[
             boolean("recursive", None),

@@ -28,12 +28,7 @@ impl ApiServer {
         raw_query: Option<&str>,
         upgrade: Option<WebSocketUpgrade>,
     ) -> Result<Response> {
-        let pod = self.registry.pod(target)?;
-        let name = target.name()?;
-        let query: Vec<(String, String)> =
-            form_urlencoded::parse(raw_query.unwrap_or("").as_bytes())
-                .into_owned()
-                .collect();
+        let query = query(raw_query);
         let command: Vec<String> = query
             .iter()
             .filter(|(k, _)| k == "command")
@@ -44,6 +39,49 @@ impl ApiServer {
         if command.is_empty() {
             return Err(ApiError::bad_request("you must specify at least 1 command"));
         }
+        let (key, upgrade) = self.running_container(target, &query, upgrade)?;
+        let api = self.clone();
+        let session = stdin
+            && matches!(command.as_slice(), [shell] if crate::models::script::is_shell(shell))
+            && self.runtime.prompt(&key).is_some();
+        Ok(upgrade
+            .protocols(PROTOCOLS)
+            .on_upgrade(move |socket| async move {
+                if session {
+                    super::shell::session(api, key, command, tty, socket).await;
+                } else {
+                    run(api, key, command, socket).await;
+                }
+            })
+            .into_response())
+    }
+
+    /// `pods/NAME/attach`: the container's output from now on, until it stops or the
+    /// client goes ([`super::shell::attach`]).
+    pub(super) fn attach(
+        self: &Arc<Self>,
+        target: &Target,
+        raw_query: Option<&str>,
+        upgrade: Option<WebSocketUpgrade>,
+    ) -> Result<Response> {
+        let (key, upgrade) = self.running_container(target, &query(raw_query), upgrade)?;
+        let api = self.clone();
+        Ok(upgrade
+            .protocols(PROTOCOLS)
+            .on_upgrade(move |socket| super::shell::attach(api, key, socket))
+            .into_response())
+    }
+
+    /// The running container the request names (`container=`, or the pod's only one),
+    /// and the upgrade it asked for; the kubelet's refusals otherwise.
+    fn running_container(
+        &self,
+        target: &Target,
+        query: &[(String, String)],
+        upgrade: Option<WebSocketUpgrade>,
+    ) -> Result<(ContainerKey, WebSocketUpgrade)> {
+        let pod = self.registry.pod(target)?;
+        let name = target.name()?;
         let containers: Vec<&str> = pod["spec"]["containers"]
             .as_array()
             .into_iter()
@@ -77,28 +115,22 @@ impl ApiServer {
         }
         let Some(upgrade) = upgrade else {
             return Err(ApiError::bad_request(
-                "Upgrade request required: the console's kubesim speaks exec over websockets (v5.channel.k8s.io)",
+                "Upgrade request required: kubesim speaks exec and attach over websockets (v5.channel.k8s.io)",
             ));
         };
         let key = ContainerKey::new(
             pod["metadata"]["uid"].as_str().unwrap_or_default(),
             &container,
         );
-        let api = self.clone();
-        let session = stdin
-            && matches!(command.as_slice(), [shell] if crate::models::script::is_shell(shell))
-            && self.runtime.prompt(&key).is_some();
-        Ok(upgrade
-            .protocols(PROTOCOLS)
-            .on_upgrade(move |socket| async move {
-                if session {
-                    super::shell::session(api, key, command, tty, socket).await;
-                } else {
-                    run(api, key, command, socket).await;
-                }
-            })
-            .into_response())
+        Ok((key, upgrade))
     }
+}
+
+/// The request's query, decoded.
+fn query(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
 }
 
 async fn run(api: Arc<ApiServer>, key: ContainerKey, command: Vec<String>, mut socket: WebSocket) {

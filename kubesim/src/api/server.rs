@@ -90,8 +90,9 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     let user = auth::authenticate(&api.tokens, &parts.headers, &api.rbac)?;
     let route = route?;
     let params = Params::parse(parts.uri.query());
-    let executes = |t: &crate::registry::Target| {
-        t.resource.kind == "Pod" && t.subresource.as_deref() == Some("exec")
+    // A command in a pod, or its output attached to.
+    let streams = |t: &crate::registry::Target| {
+        t.resource.kind == "Pod" && matches!(t.subresource.as_deref(), Some("exec" | "attach"))
     };
     let attrs = match &route {
         Route::Resource(t) => Attributes::resource(
@@ -107,10 +108,10 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     if !api.rbac.allows(&user, &attrs) {
         return Err(forbidden(&route, &attrs, &user));
     }
-    // A command in a pod is also a `create` of its exec subresource, whatever the method
-    // (the websocket's GET too), as kube-apiserver authorizes it since 1.31.
+    // A command in a pod (or an attach) is also a `create` of its subresource, whatever
+    // the method (the websocket's GET too), as kube-apiserver authorizes it since 1.31.
     if let Route::Resource(t) = &route
-        && executes(t)
+        && streams(t)
     {
         let create = Attributes {
             verb: "create".into(),
@@ -163,12 +164,16 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
             discovery::resource_list(&group, &version, &registry.all_resources())
                 .map_or_else(|| Err(ApiError::no_route()), ok)
         }
-        Route::Resource(target) if executes(&target) => {
+        Route::Resource(target) if streams(&target) => {
             use axum::extract::FromRequestParts;
             let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
                 .await
                 .ok();
-            api.exec(&target, parts.uri.query(), upgrade)
+            if target.subresource.as_deref() == Some("attach") {
+                api.attach(&target, parts.uri.query(), upgrade)
+            } else {
+                api.exec(&target, parts.uri.query(), upgrade)
+            }
         }
         Route::Resource(target) => {
             let method = parts.method.clone();

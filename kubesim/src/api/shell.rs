@@ -3,7 +3,8 @@
 //! container's workload model, its output sent back; `exit [N]`, the end of stdin
 //! (`v5`'s close signal, or Ctrl-D on a terminal) or the client going away ends it.
 //! With a terminal the session behaves as one does: the image's prompt, the typed line
-//! echoed, lines ended with `\r\n`.
+//! echoed, lines ended with `\r\n`. And `attach`: the container's own output from now
+//! on.
 
 use super::channels::{CLOSE, STDIN, STDOUT, end, frame, status};
 use super::server::ApiServer;
@@ -96,4 +97,35 @@ pub(super) async fn session(
         }
     };
     end(socket, &status(&command, code)).await;
+}
+
+/// Sends the container's output as it prints it, until the container stops (then its
+/// Status) or the client goes; what the client sends is read and dropped (the models'
+/// main processes read no stdin).
+pub(super) async fn attach(api: Arc<ApiServer>, key: ContainerKey, mut socket: WebSocket) {
+    let followed = api
+        .runtime
+        .logs(&key, false, true)
+        .and_then(|read| read.follow);
+    if let Some(mut lines) = followed {
+        loop {
+            tokio::select! {
+                line = lines.recv() => match line {
+                    Ok(line) => {
+                        let text = format!("{}\n", line.text);
+                        if socket.send(frame(STDOUT, text.as_bytes())).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                },
+                message = socket.recv() => match message {
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    }
+    end(socket, &json!({"metadata": {}, "status": "Success"})).await;
 }

@@ -9,17 +9,7 @@ use app::model::console::{COMMANDS, GLOBAL, flags};
 use std::collections::BTreeMap;
 
 /// kubectl commands the console does not run yet.
-const NOT_YET: &[&str] = &[
-    "apply",
-    "expose",
-    "cluster-info",
-    "patch",
-    "replace",
-    "wait",
-    "diff",
-    "attach",
-    "cp",
-];
+const NOT_YET: &[&str] = &["patch", "replace", "wait", "diff", "cp"];
 
 /// Flags refused whatever the command, and why.
 const REFUSED: &[(&str, Option<char>, &str)] = &[

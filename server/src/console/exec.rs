@@ -8,7 +8,7 @@
 
 use super::command::Invocation;
 use super::context::{Console, Ran, from_server};
-use super::pods::{attachable, default_container, names};
+use super::pods::{attachable, container};
 use kube::api::{AttachParams, AttachedProcess};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -43,14 +43,12 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
     };
     let name = pod.metadata.name.clone().unwrap_or_default();
     let mut output = String::new();
-    let container = match invocation.flag("container") {
-        Some(c) if !names(&pod).iter().any(|(n, _)| n == c) => {
-            return Ran::error(format!(
-                "Error from server (BadRequest): container {c} is not valid for pod {name}"
-            ));
-        }
-        Some(c) => c.to_string(),
-        None => default_container(&pod, &mut output),
+    let unknown = |c: &str, pod: &str| {
+        format!("Error from server (BadRequest): container {c} is not valid for pod {pod}")
+    };
+    let container = match container(invocation, &pod, &mut output, unknown) {
+        Ok(container) => container,
+        Err(ran) => return ran,
     };
     // With -i kubectl opens the command's stdin: the page's console gives it what the
     // attendee types; without a tab to type in, it is closed at once (end of input).
@@ -72,7 +70,7 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
             return Ran::stopped();
         }
         output.clear();
-        if !session(console, terminal, &mut process).await {
+        if !relay(console, Some(terminal), &mut process).await {
             return Ran::stopped();
         }
     }
@@ -129,16 +127,18 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
     }
 }
 
-/// Gives the command what the attendee types and prints what it answers, until its
-/// output ends. False when the tab stopped reading (Ctrl-C, closed).
-async fn session(
+/// Prints what the process writes as it writes it, until its output ends, giving it what
+/// the attendee types when `typing` (`exec -i`). False when the tab stopped reading
+/// (Ctrl-C, closed).
+pub(super) async fn relay(
     console: &Console<'_>,
-    terminal: &super::Terminal,
+    typing: Option<&super::Terminal>,
     process: &mut AttachedProcess,
 ) -> bool {
-    let (Some(mut stdin), Some(mut stdout)) = (process.stdin(), process.stdout()) else {
+    let Some(mut stdout) = process.stdout() else {
         return true;
     };
+    let mut stdin = typing.and_then(|_| process.stdin());
     let mut stderr = process.stderr();
     let (mut out, mut err) = ([0u8; 4096], [0u8; 4096]);
     loop {
@@ -148,10 +148,18 @@ async fn session(
                 None => std::future::pending().await,
             }
         };
+        let typed = async {
+            match typing {
+                Some(terminal) => terminal.typed().await,
+                None => std::future::pending().await,
+            }
+        };
         let printed = tokio::select! {
-            typed = terminal.typed() => {
+            typed = typed => {
                 let Some(text) = typed else { return false };
-                if stdin.write_all(text.as_bytes()).await.is_err() {
+                if let Some(stdin) = stdin.as_mut()
+                    && stdin.write_all(text.as_bytes()).await.is_err()
+                {
                     return true;
                 }
                 continue;
@@ -176,7 +184,7 @@ async fn session(
 }
 
 /// The API server's refusal of the upgrade, in kubectl's words.
-fn upgrade_error(error: &kube::Error) -> String {
+pub(super) fn upgrade_error(error: &kube::Error) -> String {
     match error {
         kube::Error::Api(_) => from_server(error),
         other => format!("error: {other}"),

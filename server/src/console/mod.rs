@@ -7,6 +7,7 @@
 
 mod access_list;
 mod apply;
+mod attach;
 mod auth;
 mod cluster_info;
 pub mod command;
@@ -138,6 +139,7 @@ async fn dispatch(console: &Console<'_>, invocation: &Invocation) -> Ran {
         "expose" => expose::expose(console, invocation).await,
         "explain" => explain::explain(console, invocation).await,
         "edit" => edit::edit(console, invocation).await,
+        "attach" => attach::attach(console, invocation).await,
         other => Ran::error(format!(
             "error: \"kubectl {other}\" is not in the console yet"
         )),

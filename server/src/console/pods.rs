@@ -175,6 +175,24 @@ pub(super) fn names(pod: &Pod) -> Vec<(String, String)> {
     init.chain(main).collect()
 }
 
+/// The container `-c` names, or the default one (said in `out` as kubectl says it); a
+/// name the pod lacks gives `unknown(container, pod)`, the command's own words for it.
+pub(super) fn container(
+    invocation: &super::command::Invocation,
+    pod: &Pod,
+    out: &mut String,
+    unknown: impl Fn(&str, &str) -> String,
+) -> Result<String, Ran> {
+    match invocation.flag("container") {
+        Some(c) if !names(pod).iter().any(|(n, _)| n == c) => {
+            let name = pod.metadata.name.as_deref().unwrap_or_default();
+            Err(Ran::error(unknown(c, name)))
+        }
+        Some(c) => Ok(c.to_string()),
+        None => Ok(default_container(pod, out)),
+    }
+}
+
 /// The container kubectl reads when none is named: the pod's
 /// `kubectl.kubernetes.io/default-container`, else the first (said when there are more).
 pub(super) fn default_container(pod: &Pod, out: &mut String) -> String {

@@ -98,14 +98,14 @@ impl Lines {
 }
 
 /// kubectl running in the background, its output going to a file.
-struct Following {
+pub(super) struct Following {
     child: std::process::Child,
     path: PathBuf,
     namespace: String,
 }
 
 impl Following {
-    fn start(setup: &Setup, command: &str) -> Following {
+    pub(super) fn start(setup: &Setup, command: &str) -> Following {
         let args: Vec<String> = command.split(' ').map(str::to_string).collect();
         let (mut command, path) = setup.kubectl_command(&args);
         Following {
@@ -122,7 +122,7 @@ impl Following {
     }
 
     /// Stops it (Ctrl-C) and gives what it printed.
-    fn stop(mut self) -> String {
+    pub(super) fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let printed = self.printed();
