@@ -12,11 +12,13 @@ mod exec;
 mod logs;
 mod metrics;
 mod path;
+mod port_forward;
 mod proxy;
 mod request;
 mod response;
 mod server;
 mod shell;
+mod spdy;
 mod table;
 /// How kubectl prints ages and selectors (the console's `describe` prints them too).
 pub use table::format;

@@ -90,9 +90,13 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
     let user = auth::authenticate(&api.tokens, &parts.headers, &api.rbac)?;
     let route = route?;
     let params = Params::parse(parts.uri.query());
-    // A command in a pod, or its output attached to.
+    // A command in a pod, its output attached to, or its ports forwarded.
     let streams = |t: &crate::registry::Target| {
-        t.resource.kind == "Pod" && matches!(t.subresource.as_deref(), Some("exec" | "attach"))
+        t.resource.kind == "Pod"
+            && matches!(
+                t.subresource.as_deref(),
+                Some("exec" | "attach" | "portforward")
+            )
     };
     let attrs = match &route {
         Route::Resource(t) => Attributes::resource(
@@ -169,10 +173,10 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
             let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &())
                 .await
                 .ok();
-            if target.subresource.as_deref() == Some("attach") {
-                api.attach(&target, parts.uri.query(), upgrade)
-            } else {
-                api.exec(&target, parts.uri.query(), upgrade)
+            match target.subresource.as_deref() {
+                Some("attach") => api.attach(&target, parts.uri.query(), upgrade),
+                Some("portforward") => api.port_forward(&target, upgrade),
+                _ => api.exec(&target, parts.uri.query(), upgrade),
             }
         }
         Route::Resource(target) => {

@@ -33,6 +33,7 @@ mod lifecycle;
 mod network_policy;
 mod pod_security;
 mod pod_update;
+mod port_forward;
 mod real_clients;
 mod validation;
 mod workloads;
