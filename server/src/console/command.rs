@@ -349,7 +349,7 @@ mod tests {
             error("frobnicate")
                 .starts_with("error: unknown command \"frobnicate\" for \"kubectl\"")
         );
-        assert!(error("attach web").contains("not in the console yet"));
+        assert!(error("cp web:/a /b").contains("not in the console yet"));
     }
 
     #[test]
