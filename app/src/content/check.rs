@@ -206,10 +206,17 @@ fn parse_path(path: &str, target: &Target) -> Result<Vec<PathSegment>, CheckErro
         };
     }
     let mut segments = Vec::new();
-    for part in path.split('.') {
-        let (field, mut brackets) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
+    for part in parts(path)? {
+        // A key with dots in it is quoted: `annotations."cert-manager.io/cluster-issuer"`.
+        let (field, mut brackets) = match part.strip_prefix('"') {
+            Some(rest) => match rest.find('"') {
+                Some(end) => (&rest[..end], &rest[end + 1..]),
+                None => return err(format!("path `{path}`: a `\"` is not closed")),
+            },
+            None => match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            },
         };
         if field.is_empty() {
             return err(format!("path `{path}`: empty field name"));
@@ -220,13 +227,19 @@ fn parse_path(path: &str, target: &Target) -> Result<Vec<PathSegment>, CheckErro
                 return err(format!("path `{path}`: unbalanced `[`"));
             };
             let inner = &brackets[1..end];
-            segments.push(match inner.split_once('=') {
-                Some((key, value)) if !key.is_empty() => PathSegment::Filter {
+            let quoted = inner
+                .strip_prefix('"')
+                .and_then(|key| key.strip_suffix('"'));
+            segments.push(match (quoted, inner.split_once('=')) {
+                // `labels["app.kubernetes.io/name"]`: a key, as a quoted part is.
+                (Some(key), _) if !key.is_empty() => PathSegment::Field(key.to_string()),
+                (Some(_), _) => return err(format!("path `{path}`: `[\"\"]` needs a key")),
+                (None, Some((key, value))) if !key.is_empty() => PathSegment::Filter {
                     key: key.to_string(),
                     value: value.trim_matches('"').to_string(),
                 },
-                Some(_) => return err(format!("path `{path}`: `[=…]` needs a key")),
-                None => match inner.parse() {
+                (None, Some(_)) => return err(format!("path `{path}`: `[=…]` needs a key")),
+                (None, None) => match inner.parse() {
                     Ok(i) => PathSegment::Index(i),
                     Err(_) => {
                         return err(format!(
@@ -239,6 +252,29 @@ fn parse_path(path: &str, target: &Target) -> Result<Vec<PathSegment>, CheckErro
         }
     }
     Ok(segments)
+}
+
+/// The path's parts between the dots that are neither quoted nor in brackets
+/// (`conditions[type=Ready].status`, `annotations."example.com/x"`).
+fn parts(path: &str) -> Result<Vec<&str>, CheckError> {
+    let (mut parts, mut start, mut quoted, mut depth) = (Vec::new(), 0, false, 0usize);
+    for (at, c) in path.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            '.' if !quoted && depth == 0 => {
+                parts.push(&path[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    if quoted {
+        return err(format!("path `{path}`: a `\"` is not closed"));
+    }
+    parts.push(&path[start..]);
+    Ok(parts)
 }
 
 fn parse_value(text: &str) -> Result<Value, CheckError> {
@@ -321,6 +357,40 @@ mod tests {
             (Op::Ge, Some(Value::Number(2.0)), Some(120))
         );
         assert_eq!(c.label, "Two replicas");
+    }
+
+    #[test]
+    fn keys_with_dots_are_quoted_and_filters_may_hold_dots() {
+        let field = |f: &str| PathSegment::Field(f.to_string());
+        for line in [
+            r#"ingress/web in server: metadata.annotations."cert-manager.io/cluster-issuer" == selfsigned"#,
+            r#"ingress/web in server: metadata.annotations["cert-manager.io/cluster-issuer"] == selfsigned"#,
+        ] {
+            let c = Check::parse(line, &ns()).expect("parses");
+            assert_eq!(
+                c.path,
+                [
+                    field("metadata"),
+                    field("annotations"),
+                    field("cert-manager.io/cluster-issuer")
+                ],
+                "{line}"
+            );
+        }
+        let c = Check::parse(
+            "deploy/web in server: spec.template.spec.containers[name=web.v1].image == x",
+            &ns(),
+        )
+        .expect("parses");
+        assert_eq!(
+            c.path[4],
+            PathSegment::Filter {
+                key: "name".into(),
+                value: "web.v1".into()
+            }
+        );
+        let open = Check::parse(r#"deploy/web in server: metadata.labels."a.b == x"#, &ns());
+        assert!(open.is_err_and(|e| e.to_string().contains("not closed")));
     }
 
     #[test]
