@@ -11,42 +11,34 @@ use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::Path;
 
-/// The cluster, connected: kubeclass's client, and where its ingress controller listens.
+/// The cluster, connected: kubeclass's client, and where its ingress controller listens
+/// (the embedded cluster's own; a kubeconfig cluster's only when configured, since the
+/// server cannot tell where that is).
 pub struct Connected {
     pub client: kube::Client,
-    pub ingress: IngressEntrance,
+    pub ingress: Option<IngressEntrance>,
 }
 
 /// Where the cluster's ingress controller takes requests, which the console's `curl`
 /// sends to an Ingress host. Not the Kubernetes API: on kind it is ingress-nginx on the
-/// machine's ports 80 and 443 (the default), on the embedded cluster its own listeners.
+/// machine's ports 80 and 443 (`--ingress-http 127.0.0.1:80 --ingress-https
+/// 127.0.0.1:443`), on the embedded cluster its own listeners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IngressEntrance {
     pub http: SocketAddr,
     pub https: SocketAddr,
 }
 
-impl Default for IngressEntrance {
-    fn default() -> Self {
-        let loopback = std::net::Ipv4Addr::LOCALHOST;
-        IngressEntrance {
-            http: SocketAddr::from((loopback, 80)),
-            https: SocketAddr::from((loopback, 443)),
-        }
-    }
-}
-
 /// Connects to the configured cluster and checks that it answers.
 pub async fn connect(config: &ClusterConfig, data_dir: &Path) -> anyhow::Result<Connected> {
-    let kind = IngressEntrance::default();
-    let mut ingress = IngressEntrance {
-        http: config.ingress_http.unwrap_or(kind.http),
-        https: config.ingress_https.unwrap_or(kind.https),
+    let mut ingress = match (config.ingress_http, config.ingress_https) {
+        (Some(http), Some(https)) => Some(IngressEntrance { http, https }),
+        _ => None,
     };
     let client = match config.kind {
         ClusterKind::Embedded => {
             let (client, served) = embedded(config, data_dir).await?;
-            ingress = served;
+            ingress = Some(served);
             client
         }
         ClusterKind::Kubeconfig => {

@@ -150,8 +150,9 @@ pub struct ClusterConfig {
     #[arg(long, env = "KUBECLASS_EMBEDDED_API")]
     pub embedded_api: Option<SocketAddr>,
     /// Where the cluster's ingress controller takes plain HTTP, for the console's `curl`
-    /// to Ingress hosts (kind maps ingress-nginx to the machine's port 80, the default
-    /// for a kubeconfig cluster). The embedded cluster's controller listens here (default:
+    /// to Ingress hosts (kind maps ingress-nginx to the machine's port 80: give
+    /// 127.0.0.1:80 and --ingress-https for a kind cluster; without both, the console's
+    /// curl reaches no Ingress). The embedded cluster's controller listens here (default:
     /// a free loopback port).
     #[arg(long, env = "KUBECLASS_INGRESS_HTTP")]
     pub ingress_http: Option<SocketAddr>,

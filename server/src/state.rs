@@ -40,8 +40,9 @@ pub struct AppState {
     pub forwards: Arc<crate::console::forwards::Forwards>,
     /// What one visitor, and all of them, may take.
     pub limits: Arc<Limits>,
-    /// Where the cluster's ingress controller listens, for the console's `curl`.
-    pub ingress: crate::cluster::IngressEntrance,
+    /// Where the cluster's ingress controller listens, for the console's `curl` (unknown
+    /// unless configured, or the embedded cluster's).
+    pub ingress: Option<crate::cluster::IngressEntrance>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
     containers: Arc<tokio::sync::OnceCell<bool>>,
 }
@@ -67,16 +68,15 @@ impl AppState {
             catalog: Arc::new(Catalog::default()),
             forwards: Arc::default(),
             limits: Arc::new(Limits::new(limits)),
-            ingress: crate::cluster::IngressEntrance::default(),
+            ingress: None,
             containers: Arc::default(),
             db,
             workspaces,
         }
     }
 
-    /// The state with the cluster's ingress controller at `ingress` (kind's ports by
-    /// default).
-    pub fn with_ingress(self, ingress: crate::cluster::IngressEntrance) -> Self {
+    /// The state with the cluster's ingress controller at `ingress`.
+    pub fn with_ingress(self, ingress: Option<crate::cluster::IngressEntrance>) -> Self {
         AppState { ingress, ..self }
     }
 

@@ -25,6 +25,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 const PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
+/// Connections one session may hold open at once (kubectl opens one per local
+/// connection); past it the session ends.
+const CONNECTIONS: usize = 128;
 
 impl ApiServer {
     /// Checks the pod and upgrades the request; the session runs once the socket is open.
@@ -88,6 +91,10 @@ async fn session(api: Arc<ApiServer>, pod: Value, socket: WebSocket) {
                     data: body,
                     ..
                 } => {
+                    inputs.retain(|_, input| !input.is_closed());
+                    if inputs.len() + error_streams.len() >= 2 * CONNECTIONS {
+                        break 'session;
+                    }
                     let id = stream_id(&body);
                     let Ok(headers) = codec.read(body.get(10..).unwrap_or_default()) else {
                         break 'session;

@@ -8,6 +8,7 @@
 
 use super::channels::{CLOSE, STDIN, STDOUT, end, frame, status};
 use super::server::ApiServer;
+use crate::models::script::statements;
 use crate::runtime::ContainerKey;
 use axum::extract::ws::{Message, WebSocket};
 use serde_json::json;
@@ -15,6 +16,9 @@ use std::sync::Arc;
 
 /// Ctrl-D on a terminal in raw mode: the end of input.
 const END_OF_TRANSMISSION: char = '\u{4}';
+/// A line longer than this runs as it is (the rest is its own next line), so input
+/// without a newline cannot grow without end.
+const LINE: usize = 16 * 1024;
 
 /// Runs the shell session until it ends, then sends its Status and closes.
 pub(super) async fn session(
@@ -53,8 +57,8 @@ pub(super) async fn session(
         } else if !closed {
             continue; // resizes
         }
-        if closed {
-            // The last line needs no newline to run.
+        if closed || (pending.len() > LINE && !pending.contains(['\n', '\r'])) {
+            // The last line needs no newline to run; nor does one too long to keep.
             pending.push('\n');
         }
         let ended = closed || (tty && pending.contains(END_OF_TRANSMISSION));
@@ -69,12 +73,12 @@ pub(super) async fn session(
             } else {
                 String::new()
             };
-            let words: Vec<&str> = line.split_whitespace().collect();
-            if words.first() == Some(&"exit") {
-                let _ = socket.send(frame(STDOUT, terminal(&said).as_bytes())).await;
-                break 'session words.get(1).and_then(|c| c.parse().ok()).unwrap_or(last);
-            }
-            if !words.is_empty() {
+            // A line with `exit` in it ends the session with the status it leaves.
+            let exits = statements(line)
+                .iter()
+                .any(|(words, _)| words.first().is_some_and(|w| w == "exit"));
+            // A bare `exit` leaves the status of the session's last command.
+            if !line.trim().is_empty() && line.trim() != "exit" {
                 let script = vec!["sh".to_string(), "-c".to_string(), line.to_string()];
                 let Some((code, output)) = api.runtime.exec(&key, &script) else {
                     let gone = json!({"metadata": {}, "status": "Failure", "reason": "InternalError",
@@ -84,6 +88,10 @@ pub(super) async fn session(
                 };
                 last = code;
                 said.push_str(&output);
+            }
+            if exits {
+                let _ = socket.send(frame(STDOUT, terminal(&said).as_bytes())).await;
+                break 'session last;
             }
             if tty {
                 said.push_str(&prompt);

@@ -18,6 +18,8 @@ const VERSION: u16 = 3;
 /// Frames larger than this are refused (the protocol allows 16 MiB; port-forward's are
 /// small).
 const MAX_FRAME: usize = 1 << 20;
+/// A header block inflating past this is refused (port-forward's hold three headers).
+const MAX_HEADERS: usize = 64 * 1024;
 
 /// One frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,7 +130,7 @@ impl Default for HeaderCodec {
 impl HeaderCodec {
     /// Reads a compressed header block.
     pub fn read(&mut self, block: &[u8]) -> Result<Headers, String> {
-        let mut plain = Vec::with_capacity(block.len() * 4 + 64);
+        let mut plain = Vec::with_capacity((block.len() * 4 + 64).min(MAX_HEADERS));
         let mut input = block;
         loop {
             let before_in = self.inflate.total_in();
@@ -146,7 +148,10 @@ impl HeaderCodec {
                 }
                 Err(e) => return Err(format!("a SPDY header block does not inflate: {e}")),
                 Ok(Status::StreamEnd) => break,
-                Ok(_) if input.is_empty() => break,
+                Ok(_) if input.is_empty() && plain.len() < plain.capacity() => break,
+                Ok(_) if plain.len() >= MAX_HEADERS => {
+                    return Err("a SPDY header block inflates too large".into());
+                }
                 Ok(_) => plain.reserve(plain.capacity().max(256)),
             }
         }

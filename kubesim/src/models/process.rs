@@ -175,6 +175,14 @@ impl Surroundings for Offline {
 /// `kubectl exec` and exec probes in a container that has a shell's tools and the pod's
 /// files and environment: `cat`, `ls`, `env`, `printenv`, `hostname`, and the builtins.
 pub fn exec_in(argv: &[String], context: &Context) -> (i32, String) {
+    exec_nested(argv, context, 0)
+}
+
+/// How many `sh -c` may run inside each other: a script that runs itself (through a
+/// variable holding `sh -c $X`) stops here instead of recursing without end.
+const NESTING: usize = 16;
+
+fn exec_nested(argv: &[String], context: &Context, depth: usize) -> (i32, String) {
     let args = argv.get(1..).unwrap_or_default();
     match argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) {
         Some("cat") => {
@@ -243,7 +251,15 @@ pub fn exec_in(argv: &[String], context: &Context) -> (i32, String) {
                         .env(name)
                         .or_else(|| (name == "HOSTNAME").then_some(context.pod.as_str()))
                 };
-                super::script::run(script, lookup, |argv| exec_in(argv, context))
+                if depth >= NESTING {
+                    return (
+                        2,
+                        format!(
+                            "{shell}: too deeply nested: {NESTING} shells run inside each other at most here\n"
+                        ),
+                    );
+                }
+                super::script::run(script, lookup, |argv| exec_nested(argv, context, depth + 1))
             }
             // Its stdin is closed: it reads nothing and ends.
             [] => (0, String::new()),
@@ -267,5 +283,22 @@ pub fn exec_builtin(argv: &[String]) -> (i32, String) {
             format!("exec: \"{program}\": executable file not found in $PATH\n"),
         ),
         None => (126, "no command given\n".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_script_that_runs_itself_stops_at_the_nesting_limit() {
+        let mut context = Context::default();
+        context.env.insert("X".into(), "sh -c $X".into());
+        let argv = ["sh", "-c", "sh -c $X"].map(str::to_string);
+        let (code, output) = exec_in(&argv, &context);
+        assert_eq!(code, 2);
+        assert!(output.contains("too deeply nested"), "{output}");
+        let echo = ["sh", "-c", "echo one && false && echo two; echo $X"].map(str::to_string);
+        assert_eq!(exec_in(&echo, &context), (0, "one\nsh -c $X\n".into()));
     }
 }

@@ -102,14 +102,21 @@ pub fn run<'a>(
         }
         let argv: Vec<String> = words.iter().map(|w| expand(w, lookup)).collect();
         if argv[0] == "exit" {
-            let code = argv.get(1).and_then(|c| c.parse().ok()).unwrap_or(status);
-            return (code, printed);
+            return (exit_code(argv.get(1), status), printed);
         }
         let (code, output) = exec(&argv);
         status = code;
         printed.push_str(&output);
     }
     (status, printed)
+}
+
+/// `exit N`'s status, as a shell gives it (N modulo 256), or the last one's without N.
+pub fn exit_code(given: Option<&String>, last: i32) -> i32 {
+    given
+        .and_then(|c| c.parse::<i64>().ok())
+        .and_then(|c| i32::try_from(c.rem_euclid(256)).ok())
+        .unwrap_or(last)
 }
 
 #[cfg(test)]
@@ -127,5 +134,8 @@ mod tests {
         let env = |name: &str| (name == "WHO").then_some("Ada");
         assert_eq!(expand("hi $WHO ${WHO}!", env), "hi Ada Ada!");
         assert_eq!(expand("$NOPE$", env), "$");
+        assert_eq!(exit_code(Some(&"256".to_string()), 1), 0);
+        assert_eq!(exit_code(Some(&"-1".to_string()), 0), 255);
+        assert_eq!(exit_code(None, 4), 4);
     }
 }

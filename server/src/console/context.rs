@@ -15,8 +15,9 @@ pub struct Console<'a> {
     pub db: &'a crate::db::Database,
     /// The ports `port-forward` opened, for `curl`.
     pub forwards: &'a super::forwards::Forwards,
-    /// Where `curl` sends a request for an Ingress host.
-    pub ingress: crate::cluster::IngressEntrance,
+    /// Where `curl` sends a request for an Ingress host, if the cluster's ingress
+    /// controller is known.
+    pub ingress: Option<crate::cluster::IngressEntrance>,
     pub workspace: &'a Workspace,
     /// The apply pipeline, as the attendee: what the console creates goes through it, so
     /// the same policy, quotas and namespace mapping judge it as judge a pane's apply.

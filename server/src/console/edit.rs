@@ -49,6 +49,7 @@ pub async fn edit(console: &Console<'_>, invocation: &Invocation) -> Ran {
     if let Some(metadata) = object["metadata"].as_object_mut() {
         metadata.remove("managedFields");
     }
+    let live = object.clone();
     let shown = console.shorten(&super::print::object(object, format));
     let mut text = format!("{HEADER}{shown}");
     loop {
@@ -64,7 +65,7 @@ pub async fn edit(console: &Console<'_>, invocation: &Invocation) -> Ran {
         if bare == without_comments(&shown) {
             return Ran::ok(NO_CHANGES.into());
         }
-        match save(console, &short, target, &shown, &saved).await {
+        match save(console, &short, target, (&shown, &live), &saved).await {
             Ok(true) => return Ran::ok(format!("{} edited\n", target.slash())),
             Ok(false) => return Ran::ok(NO_CHANGES.into()),
             Err(problem) => {
@@ -92,16 +93,26 @@ async fn save(
     console: &Console<'_>,
     short: &str,
     target: &Target,
-    shown: &str,
+    (shown, live): (&str, &Value),
     saved: &str,
 ) -> Result<bool, String> {
     let budgets = Budgets::default();
     let before = parse(shown, &budgets).map_err(|e| e.to_string())?;
     let after = parse(saved, &budgets).map_err(|e| e.to_string())?;
     let [before, after] = [before, after].map(|mut documents| documents.pop());
-    let (Some(before), Some(after)) = (before, after) else {
+    let (Some(mut before), Some(mut after)) = (before, after) else {
         return Err("the file holds no object".into());
     };
+    // A bound claim's volume is the cluster's choice, which the policy refuses from an
+    // attendee: left as it was, it is no edit of theirs.
+    let volume = |d: &crate::pipeline::parse::Document| d.value["spec"]["volumeName"].clone();
+    if !volume(&before).is_null() && volume(&before) == volume(&after) {
+        for document in [&mut before, &mut after] {
+            if let Some(spec) = document.value["spec"].as_object_mut() {
+                spec.remove("volumeName");
+            }
+        }
+    }
     let identity = |value: &Value| {
         [
             value["apiVersion"].clone(),
@@ -131,7 +142,7 @@ async fn save(
     if planned[1]["metadata"]["namespace"] != planned[0]["metadata"]["namespace"] {
         return Err("the namespace of the object cannot be changed".into());
     }
-    let Some(patch) = super::merge_patch::between(&planned[0], &planned[1]) else {
+    let Some(patch) = super::merge_patch::between_keeping(&planned[0], &planned[1], live) else {
         return Ok(false);
     };
     let params = PatchParams {

@@ -224,3 +224,32 @@ fn sorted(value: Value) -> Value {
         other => other,
     }
 }
+
+/// A float as Go's `%v` prints it: the shortest digits, in exponent form (`1e+06`,
+/// `1.5e-05`) from a millionth's order up and below a ten-thousandth's.
+pub(super) fn go_float(f: f64) -> String {
+    let text = format!("{f:e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let power: i32 = exponent.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..6).contains(&power) {
+        let sign = if power < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", power.abs())
+    } else {
+        f.to_string()
+    }
+}
+
+#[cfg(test)]
+mod go_tests {
+    use super::go_float;
+
+    #[test]
+    fn floats_read_as_gos_percent_v_prints_them() {
+        assert_eq!(go_float(0.5), "0.5");
+        assert_eq!(go_float(100000.0), "100000");
+        assert_eq!(go_float(1000000.0), "1e+06");
+        assert_eq!(go_float(123456789.0), "1.23456789e+08");
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(0.0), "0");
+    }
+}

@@ -41,8 +41,8 @@ pub(super) struct Setup {
     kubeconfig: PathBuf,
     /// A folder of the test's own, removed with it.
     scratch: Option<PathBuf>,
-    /// Where the cluster's ingress controller listens.
-    ingress: server::cluster::IngressEntrance,
+    /// Where the cluster's ingress controller listens (the embedded cluster's).
+    ingress: Option<server::cluster::IngressEntrance>,
     /// The real namespace behind `server`, and the attendee's identity.
     namespace: String,
     user: String,
@@ -70,7 +70,9 @@ async fn setup(name: &str) -> Setup {
     std::fs::write(&kubeconfig, kubeconfig_text).expect("kubeconfig");
 
     let ingress = server::cluster::serve_ingress(&cluster, None, None).expect("ingress");
-    let state = state(":memory:", &cluster).await.with_ingress(ingress);
+    let state = state(":memory:", &cluster)
+        .await
+        .with_ingress(Some(ingress));
     let mut setup = Setup::attend(state, kubeconfig).await;
     setup.scratch = Some(dir);
     setup

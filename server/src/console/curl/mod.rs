@@ -54,6 +54,16 @@ pub async fn curl(console: &Console<'_>, words: &[String]) -> Ran {
     }
 }
 
+/// Whether `host` is a DNS name: what an Ingress rule's host can be. Nothing else may
+/// reach the ingress controller (a `:` would end the name there, as nginx reads it).
+fn host_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
 impl Options {
     fn printing(&self) -> Printing {
         Printing {
@@ -94,7 +104,13 @@ fn parse(words: &[String]) -> Result<Options, Ran> {
                 let header = value(word)?;
                 match header.split_once(':') {
                     Some((name, host)) if name.eq_ignore_ascii_case("host") => {
-                        options.host = Some(host.trim().to_string());
+                        let host = host.trim();
+                        if !host_name(host) {
+                            return Err(Ran::error(format!(
+                                "curl: the console's curl sends a Host that is a host name (letters, digits, dots and dashes), not \"{host}\""
+                            )));
+                        }
+                        options.host = Some(host.to_ascii_lowercase());
                     }
                     _ => {
                         return Err(Ran::error(format!(
@@ -220,7 +236,13 @@ async fn fetch(console: &Console<'_>, options: &Options) -> Result<String, Failu
     } else if port == 80 || port == 443 {
         // kind's ingress-nginx: the host asked for is the workspace's.
         let asked = options.host.as_deref().unwrap_or(host);
-        let served = console.workspace.host(asked);
+        if !host_name(asked) {
+            return Err(Failure(6, format!("Could not resolve host: {asked}")));
+        }
+        let Some(entrance) = console.ingress else {
+            return Err(refused());
+        };
+        let served = console.workspace.host(&asked.to_ascii_lowercase());
         let request = ingress::Request {
             host: &served,
             shown: (host, port),
@@ -229,7 +251,7 @@ async fn fetch(console: &Console<'_>, options: &Options) -> Result<String, Failu
             method,
             path,
         };
-        let (mut parts, bytes) = ingress::send(console.ingress, &request).await?;
+        let (mut parts, bytes) = ingress::send(entrance, &request).await?;
         // A redirect names the host as the attendee wrote it.
         if let Some(location) = parts.headers.get_mut(http::header::LOCATION)
             && let Ok(text) = location.to_str()

@@ -74,23 +74,10 @@ fn go_value(value: &Value) -> String {
     match value {
         Value::Null => "<nil>".into(),
         Value::String(s) => s.clone(),
-        Value::Number(n) if n.is_f64() => n.as_f64().map_or_else(|| n.to_string(), go_float),
+        Value::Number(n) if n.is_f64() => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::console::print::go_float),
         other => other.to_string(),
-    }
-}
-
-/// A float as Go's `%v` prints it: the shortest form, with an exponent from 1e21.
-fn go_float(f: f64) -> String {
-    if f.abs() >= 1e21 || (f != 0.0 && f.abs() < 1e-4) {
-        let text = format!("{f:e}");
-        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-        let (sign, digits) = match exponent.strip_prefix('-') {
-            Some(digits) => ('-', digits),
-            None => ('+', exponent),
-        };
-        format!("{mantissa}e{sign}{digits:0>2}")
-    } else {
-        f.to_string()
     }
 }
 
@@ -170,7 +157,6 @@ mod tests {
         assert_eq!(label("isCA"), "Is CA");
         assert_eq!(label("PDFLoader"), "PDF Loader");
         assert_eq!(label("x509"), "x509");
-        assert_eq!(go_float(0.5), "0.5");
         assert!(
             describes("cert-manager.io") && !describes("apps") && !describes("networking.k8s.io")
         );

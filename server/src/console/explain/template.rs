@@ -362,14 +362,16 @@ fn enumeration(schema: &Value, long: bool, limit: i64, amount: usize) -> String 
     out
 }
 
-/// A JSON value as Go's template prints an `any`: strings bare (`""` for the empty one),
-/// numbers as Go formats a float64.
+/// A JSON value as Go's template prints an `any` decoded from JSON: strings bare (`""`
+/// for the empty one), numbers as Go prints a float64 (`1e+06`), null as `<no value>`.
 fn go_text(value: &Value) -> String {
     match value {
         Value::String(s) if s.is_empty() => "\"\"".to_string(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| f.to_string()),
-        Value::Null => "<nil>".to_string(),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::console::print::go_float),
+        Value::Null => "<no value>".to_string(),
         other => other.to_string(),
     }
 }

@@ -44,8 +44,11 @@ async fn curl_reaches_the_workspaces_ingress_hosts_as_on_kind() {
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
 
     // Each line against the machine's curl sent to the controller with the served host.
-    let http = setup.ingress.http.port().to_string();
-    let https = setup.ingress.https.port().to_string();
+    let entrance = setup
+        .ingress
+        .expect("the embedded cluster's ingress controller");
+    let http = entrance.http.port().to_string();
+    let https = entrance.https.port().to_string();
     let web = setup.served_host("web.example.com");
     let secure = setup.served_host("secure.example.com");
     let cases: Vec<(&str, Vec<String>)> = vec![
@@ -128,6 +131,16 @@ async fn curl_reaches_the_workspaces_ingress_hosts_as_on_kind() {
         redirect.contains("\r\nLocation: https://secure.example.com/x\r\n"),
         "{redirect}"
     );
+
+    // A Host that is no host name reaches nothing (nginx would read what follows a `:`
+    // as a port, and route by what comes before it).
+    let (refused, code) = run(
+        &setup,
+        "curl -s -H 'Host: web.example.com.other.localhost:x' http://localhost/",
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(refused.contains("host name"), "{refused}");
 
     // Another attendee's curl of the same host, or of the first one's full name, reaches
     // its own workspace's names: nginx has no rule for them.
