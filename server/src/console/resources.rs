@@ -77,6 +77,22 @@ impl Resource {
     }
 }
 
+#[cfg(test)]
+impl Resource {
+    /// `deployments.apps`, as discovery gives it: for tests.
+    pub fn deployments() -> Resource {
+        Resource {
+            group: "apps".into(),
+            version: "v1".into(),
+            plural: "deployments".into(),
+            singular: "deployment".into(),
+            kind: "Deployment".into(),
+            short_names: vec!["deploy".into()],
+            namespaced: true,
+        }
+    }
+}
+
 /// The cluster's resources, shared by every console.
 #[derive(Default)]
 pub struct Catalog {
@@ -176,15 +192,7 @@ mod tests {
 
     #[test]
     fn a_resource_answers_to_every_name_kubectl_accepts() {
-        let deployments = Resource {
-            group: "apps".into(),
-            version: "v1".into(),
-            plural: "deployments".into(),
-            singular: "deployment".into(),
-            kind: "Deployment".into(),
-            short_names: vec!["deploy".into()],
-            namespaced: true,
-        };
+        let deployments = Resource::deployments();
         for name in [
             "deployments",
             "deployment",

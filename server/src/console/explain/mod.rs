@@ -131,21 +131,9 @@ async fn document(
 mod tests {
     use super::*;
 
-    fn deployments() -> Resource {
-        Resource {
-            group: "apps".into(),
-            version: "v1".into(),
-            plural: "deployments".into(),
-            singular: "deployment".into(),
-            kind: "Deployment".into(),
-            short_names: vec!["deploy".into()],
-            namespaced: true,
-        }
-    }
-
     #[test]
     fn the_field_path_follows_the_resource_however_it_is_named() {
-        let d = deployments();
+        let d = Resource::deployments();
         assert_eq!(fields("deploy", &d), Some(vec![]));
         assert_eq!(
             fields("deploy.spec.replicas", &d),
