@@ -11,8 +11,12 @@
 use app::content::Library;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, ServiceAccount};
 use kube::api::{Api, ListParams, PostParams};
+use server::clock::SystemClock;
+use server::config::LimitsConfig;
+use server::db::Database;
 use server::rehearsal::{Stage, play};
-use server::workspace::Workspace;
+use server::state::AppState;
+use server::workspace::Workspaces;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -261,11 +265,31 @@ async fn lesson(
         .flat_map(|c| &c.lessons)
         .find(|l| l.slug == LESSON)
         .expect("the lesson");
+    let db = Database::open(":memory:", std::sync::Arc::new(SystemClock))
+        .await
+        .expect("database");
+    let workspaces = Workspaces {
+        prefix: "kc".into(),
+        domain: server::workspace::DEFAULT_DOMAIN.into(),
+    };
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("kubeclass")
+        .build();
+    let state = AppState::new(
+        options,
+        library.clone(),
+        PathBuf::from("content"),
+        platform.clone(),
+        db,
+        workspaces,
+        LimitsConfig::default(),
+    );
     let stage = Stage {
-        platform,
+        state: &state,
         admin,
-        workspace: Workspace::new("bench", "kc"),
+        attendees: vec!["bench".into()],
         judged: |_| true,
+        discriminating: false,
         settle: Duration::ZERO,
         tick: Duration::from_millis(50),
         longest: Duration::from_secs(120),

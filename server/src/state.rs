@@ -128,6 +128,7 @@ impl AppState {
             pipeline: self.pipeline(workspace),
             follow: None,
             terminal: None,
+            lesson: None,
             panes: crate::console::Panes {
                 namespaces: self.lesson_namespaces(None),
                 ..Default::default()

@@ -2,22 +2,22 @@
 //! `content/README.md` is the user-facing description; keep the two in step.
 //!
 //! ```text
-//! TARGET [in NAMESPACE]: PATH OP [VALUE] [within DURATION] [# LABEL]
+//! [still] TARGET [in NAMESPACE]: PATH OP [VALUE] [within DURATION] [# LABEL]
 //! ```
+//!
+//! A target is live objects, or what the attendee saw from a console line or from Try
+//! the app ([`super::outcome`]).
 
+use super::outcome::{self, Outcome};
 use crate::model::kinds::{self, KindInfo};
 use serde::Serialize;
 use std::fmt;
 
-/// One declarative condition on live objects.
+/// One declarative condition on live objects, or on what a command or the app answered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
-    /// The kind the check looks at.
-    pub kind: KindInfo,
-    /// Which objects of that kind.
-    pub target: Target,
-    /// Short namespace name (as the lesson writes it); `None` for cluster-scoped kinds.
-    pub namespace: Option<String>,
+    /// What the check looks at.
+    pub subject: Subject,
     /// Where in the object to look.
     pub path: Vec<PathSegment>,
     /// How to compare.
@@ -26,8 +26,26 @@ pub struct Check {
     pub value: Option<Value>,
     /// Seconds a learner should wait before the check counts as failed.
     pub within_seconds: Option<u32>,
+    /// A `still` check: something the step must keep (the app stayed available), which
+    /// holds before the step as after it; every other check holds only once the step is
+    /// done.
+    pub kept: bool,
     /// Text shown in the checks panel.
     pub label: String,
+}
+
+/// What a check looks at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Subject {
+    /// Live objects of the workspace.
+    Objects {
+        kind: KindInfo,
+        target: Target,
+        /// Short namespace name (as the lesson writes it); `None` for cluster-scoped kinds.
+        namespace: Option<String>,
+    },
+    /// What the attendee saw last from a console line or from Try the app.
+    Outcome(Outcome),
 }
 
 /// Which objects a check looks at.
@@ -37,6 +55,9 @@ pub enum Target {
     Named(String),
     /// Every object matching an equality label selector.
     Selector(Vec<(String, String)>),
+    /// Every object whose fields (dotted paths) equal the values, as kubectl's
+    /// `--field-selector` picks them (`reason=SuccessfulDelete`).
+    Fields(Vec<(String, String)>),
 }
 
 /// One step of a field path.
@@ -61,6 +82,8 @@ pub enum Op {
     Le,
     Gt,
     Lt,
+    /// Text that holds the value's text (a command's output, an app's body).
+    Contains,
     Exists,
     Absent,
 }
@@ -90,31 +113,34 @@ impl Check {
             Some((body, label)) => (body.trim(), Some(label.trim())),
             None => (line.trim(), None),
         };
-        let Some((head, expr)) = body.split_once(':') else {
+        let (kept, body) = match body.strip_prefix("still ") {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, body),
+        };
+        let Some((head, expr)) = outcome::split_head(body) else {
             return err("expected `TARGET [in NAMESPACE]: PATH OP VALUE` (no `:` found)");
         };
-        let (kind, target, namespace) = parse_head(head.trim(), namespaces)?;
-        let (path, op, value, within_seconds) = parse_expr(expr.trim(), &target)?;
+        let subject = match outcome::parse_head(head.trim(), namespaces) {
+            Some(outcome) => Subject::Outcome(outcome.map_err(CheckError)?),
+            None => parse_head(head.trim(), namespaces)?,
+        };
+        let (path, op, value, within_seconds) = parse_expr(expr.trim(), &subject)?;
         let label = label
             .map(str::to_string)
             .unwrap_or_else(|| body.to_string());
         Ok(Check {
-            kind,
-            target,
-            namespace,
+            subject,
             path,
             op,
             value,
             within_seconds,
+            kept,
             label,
         })
     }
 }
 
-fn parse_head(
-    head: &str,
-    namespaces: &[String],
-) -> Result<(KindInfo, Target, Option<String>), CheckError> {
+fn parse_head(head: &str, namespaces: &[String]) -> Result<Subject, CheckError> {
     let words: Vec<&str> = head.split_whitespace().collect();
     let (target_words, namespace) = match words.iter().position(|w| *w == "in") {
         Some(i) if i + 2 == words.len() => (&words[..i], Some(words[i + 1].to_string())),
@@ -124,10 +150,19 @@ fn parse_head(
     let (kind_name, target) = match target_words {
         [one] => match one.split_once('/') {
             Some((kind, name)) if !name.is_empty() => (kind, Target::Named(name.to_string())),
-            _ => return err(format!("`{one}`: expected KIND/NAME or KIND -l SELECTOR")),
+            _ => {
+                return err(format!(
+                    "`{one}`: expected KIND/NAME, KIND -l SELECTOR or KIND --field-selector SELECTOR"
+                ));
+            }
         },
         [kind, "-l", selector] => (*kind, Target::Selector(parse_selector(selector)?)),
-        _ => return err(format!("`{head}`: expected KIND/NAME or KIND -l SELECTOR")),
+        [kind, "--field-selector", selector] => (*kind, Target::Fields(parse_selector(selector)?)),
+        _ => {
+            return err(format!(
+                "`{head}`: expected KIND/NAME, KIND -l SELECTOR or KIND --field-selector SELECTOR"
+            ));
+        }
     };
     let Some(kind) = kinds::lookup(kind_name) else {
         return err(format!("unknown kind `{kind_name}`"));
@@ -135,11 +170,19 @@ fn parse_head(
     match (&namespace, kind.namespaced()) {
         (None, true) => err(format!("{} is namespaced: add `in NAMESPACE`", kind.kind)),
         (Some(ns), false) => err(format!("{} is cluster-scoped: remove `in {ns}`", kind.kind)),
-        (Some(ns), true) if !namespaces.contains(ns) => err(format!(
-            "namespace `{ns}` is not among the lesson's namespaces ({})",
-            namespaces.join(", ")
-        )),
-        _ => Ok((*kind, target, namespace)),
+        (Some(ns), _) => match outcome::unknown_namespace(ns, namespaces) {
+            Some(refusal) => Err(CheckError(refusal)),
+            None => Ok(Subject::Objects {
+                kind: *kind,
+                target,
+                namespace,
+            }),
+        },
+        (None, false) => Ok(Subject::Objects {
+            kind: *kind,
+            target,
+            namespace,
+        }),
     }
 }
 
@@ -157,7 +200,7 @@ fn parse_selector(selector: &str) -> Result<Vec<(String, String)>, CheckError> {
 
 type Expr = (Vec<PathSegment>, Op, Option<Value>, Option<u32>);
 
-fn parse_expr(expr: &str, target: &Target) -> Result<Expr, CheckError> {
+fn parse_expr(expr: &str, subject: &Subject) -> Result<Expr, CheckError> {
     let (expr, within_seconds) = match expr.rsplit_once(" within ") {
         Some((rest, duration)) => (rest.trim(), Some(parse_duration(duration.trim())?)),
         None => (expr, None),
@@ -165,7 +208,12 @@ fn parse_expr(expr: &str, target: &Target) -> Result<Expr, CheckError> {
     let Some((path, rest)) = expr.split_once(char::is_whitespace) else {
         return err(format!("`{expr}`: expected PATH OP [VALUE]"));
     };
-    let path = parse_path(path, target)?;
+    let path = match subject {
+        Subject::Objects { target, .. } => parse_path(path, target)?,
+        Subject::Outcome(outcome) => {
+            vec![PathSegment::Field(outcome.field(path).map_err(CheckError)?)]
+        }
+    };
     let rest = rest.trim();
     let (op_text, value_text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     let op = match op_text {
@@ -177,9 +225,10 @@ fn parse_expr(expr: &str, target: &Target) -> Result<Expr, CheckError> {
         "<" => Op::Lt,
         "exists" => Op::Exists,
         "absent" => Op::Absent,
+        "contains" => Op::Contains,
         other => {
             return err(format!(
-                "unknown comparison `{other}` (use == != >= <= > < exists absent)"
+                "unknown comparison `{other}` (use == != >= <= > < contains exists absent)"
             ));
         }
     };
@@ -201,7 +250,7 @@ fn parse_expr(expr: &str, target: &Target) -> Result<Expr, CheckError> {
 fn parse_path(path: &str, target: &Target) -> Result<Vec<PathSegment>, CheckError> {
     if path == "count" {
         return match target {
-            Target::Selector(_) => Ok(vec![PathSegment::Count]),
+            Target::Selector(_) | Target::Fields(_) => Ok(vec![PathSegment::Count]),
             Target::Named(_) => err("`count` needs a selector target (KIND -l key=value)"),
         };
     }
@@ -321,6 +370,7 @@ impl fmt::Display for Op {
             Op::Le => "<=",
             Op::Gt => ">",
             Op::Lt => "<",
+            Op::Contains => "contains",
             Op::Exists => "exists",
             Op::Absent => "absent",
         })
@@ -342,9 +392,17 @@ mod tests {
             &ns(),
         )
         .expect("parses");
-        assert_eq!(c.kind.kind, "Deployment");
-        assert_eq!(c.target, Target::Named("go-http-app".into()));
-        assert_eq!(c.namespace.as_deref(), Some("server"));
+        let Subject::Objects {
+            kind,
+            target,
+            namespace,
+        } = &c.subject
+        else {
+            panic!("objects: {c:?}")
+        };
+        assert_eq!(kind.kind, "Deployment");
+        assert_eq!(target, &Target::Named("go-http-app".into()));
+        assert_eq!(namespace.as_deref(), Some("server"));
         assert_eq!(
             c.path,
             vec![
@@ -357,6 +415,17 @@ mod tests {
             (Op::Ge, Some(Value::Number(2.0)), Some(120))
         );
         assert_eq!(c.label, "Two replicas");
+        assert!(!c.kept);
+        let kept = Check::parse(
+            "still deploy/web in server: status.availableReplicas >= 2",
+            &ns(),
+        )
+        .expect("parses");
+        assert!(kept.kept);
+        assert_eq!(
+            kept.label,
+            "deploy/web in server: status.availableReplicas >= 2"
+        );
     }
 
     #[test]
@@ -400,9 +469,12 @@ mod tests {
             &ns(),
         )
         .expect("parses");
+        let Subject::Objects { target, .. } = &c.subject else {
+            panic!("objects: {c:?}")
+        };
         assert_eq!(
-            c.target,
-            Target::Selector(vec![
+            target,
+            &Target::Selector(vec![
                 ("app".into(), "web".into()),
                 ("tier".into(), "backend".into())
             ])
@@ -451,7 +523,7 @@ mod tests {
             ("deplyment/x in server: a == 1", "unknown kind `deplyment`"),
             (
                 "deploy/x in server: status.replicas ~ 1",
-                "unknown comparison `~` (use == != >= <= > < exists absent)",
+                "unknown comparison `~` (use == != >= <= > < contains exists absent)",
             ),
             (
                 "deploy/x in server: status.phase >= Running",

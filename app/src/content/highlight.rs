@@ -28,8 +28,8 @@ impl Highlighter {
         }
     }
 
-    /// `<pre class="code" data-lang="LANG"><code>…</code></pre>` with highlighted tokens,
-    /// or escaped plain text for a language syntect does not know.
+    /// `<pre class="code" data-lang="LANG" tabindex="0"><code>…</code></pre>` with
+    /// highlighted tokens, or escaped plain text for a language syntect does not know.
     pub fn highlight(&self, code: &str, lang: &str) -> String {
         let lang_attr = escape(lang);
         let body = match self.syntaxes.find_syntax_by_token(lang) {
@@ -49,7 +49,10 @@ impl Highlighter {
             }
             _ => escape(code),
         };
-        format!("<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{body}</code></pre>\n")
+        // Focusable, so that a keyboard can scroll a long line sideways.
+        format!(
+            "<pre class=\"code\" data-lang=\"{lang_attr}\" tabindex=\"0\"><code>{body}</code></pre>\n"
+        )
     }
 }
 

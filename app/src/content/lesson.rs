@@ -4,7 +4,7 @@
 use super::check::Check;
 use super::error::ContentError;
 use super::highlight::Highlighter;
-use super::markdown::{self, Section};
+use super::markdown::{self, Action, Section};
 use crate::model::{LessonPage, LessonSummary, PaneView, StepProse, StepView};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -33,6 +33,9 @@ pub struct Step {
     pub title: String,
     pub html: String,
     pub checks: Vec<Check>,
+    /// What the step asks the attendee to do in the page (apply the panes it writes,
+    /// run its Run buttons' commands), in the order its text asks it.
+    pub actions: Vec<Action>,
 }
 
 /// A loaded, validated, rendered lesson.
@@ -40,6 +43,8 @@ pub struct Step {
 pub struct Lesson {
     pub path: PathBuf,
     pub slug: String,
+    /// `course/slug`: how the page, the stream and the database name the lesson.
+    pub id: String,
     pub front: FrontMatter,
     pub intro_html: String,
     pub steps: Vec<Step>,
@@ -109,10 +114,12 @@ impl Lesson {
                      title,
                      html,
                      checks,
+                     actions,
                  }| Step {
                     title,
                     html,
                     checks,
+                    actions,
                 },
             )
             .collect();
@@ -120,6 +127,20 @@ impl Lesson {
             return Err(at(
                 None,
                 "a lesson needs at least one step (a `## ` heading)".into(),
+            ));
+        }
+        if let Some((i, step)) = steps
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !s.checks.is_empty() && s.checks.iter().all(|c| c.kept))
+        {
+            return Err(at(
+                None,
+                format!(
+                    "step {} \"{}\": every check is a `still` check, so it holds before the step is done; add one that only the step makes true",
+                    i + 1,
+                    step.title
+                ),
             ));
         }
         let panes = doc
@@ -133,6 +154,7 @@ impl Lesson {
         Ok(Lesson {
             path: path.into(),
             slug: slug.into(),
+            id: format!("{course}/{slug}"),
             front,
             intro_html: intro.html,
             steps,

@@ -5,6 +5,7 @@
 
 use super::check::Check;
 use super::highlight::{Highlighter, escape};
+use super::outcome::{self, TryTarget};
 use super::panes;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -14,6 +15,19 @@ pub struct Section {
     pub title: String,
     pub html: String,
     pub checks: Vec<Check>,
+    /// What an attendee does in the section, in the order the text asks it.
+    pub actions: Vec<Action>,
+}
+
+/// One thing a step asks the attendee to do in the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Apply the pane the step writes (its marker says so).
+    Apply(String),
+    /// Run a command of a Run button in the console.
+    Run(String),
+    /// Ask Try the app for a path of a Service.
+    Try(TryTarget),
 }
 
 /// A pane and the text each section gave it, as `(section index, text)`.
@@ -119,6 +133,26 @@ pub fn render(
                         .map_err(|(l, m)| (code_line + l - 1, format!("pane `{name}`: {m}")))?;
                     add_pane_version(&mut panes, name, section, code).map_err(|m| (line, m))?;
                     out.push(Event::Html(pane_marker(name).into()));
+                    sections[section]
+                        .actions
+                        .push(Action::Apply(name.to_string()));
+                } else if lang == "try" {
+                    if section == 0 {
+                        return Err((
+                            line,
+                            "a try block is outside a step: put it under a `## ` heading".into(),
+                        ));
+                    }
+                    for (i, text) in code
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, t)| !t.trim().is_empty())
+                    {
+                        let target = outcome::try_target(text.trim(), namespaces)
+                            .map_err(|e| (code_line + i, format!("try: {e}")))?;
+                        out.push(Event::Html(try_button(&target).into()));
+                        sections[section].actions.push(Action::Try(target));
+                    }
                 } else if lang == "check" {
                     if section == 0 {
                         return Err((
@@ -137,8 +171,12 @@ pub fn render(
                     }
                 } else {
                     out.push(Event::Html(hl.highlight(&code, lang).into()));
-                    if let Some(button) = run_button(lang, &code).filter(|_| runnable) {
+                    let commands = run_commands(lang, &code);
+                    if let Some(button) = run_button(&commands).filter(|_| runnable) {
                         out.push(Event::Html(button.into()));
+                        sections[section]
+                            .actions
+                            .extend(commands.into_iter().map(Action::Run));
                     }
                 }
             }
@@ -213,12 +251,11 @@ fn add_pane_version(
     }
 }
 
-/// A Run button under a shell block that holds kubectl or curl commands: the page's
-/// console runs them, one after another (the lesson page listens for clicks on
-/// `.run-command`). A line ending in `\` goes on on the next, as in a shell.
-fn run_button(lang: &str, code: &str) -> Option<String> {
+/// The kubectl and curl commands of a shell block, a line ending in `\` going on on the
+/// next, as in a shell.
+fn run_commands(lang: &str, code: &str) -> Vec<String> {
     if !["sh", "bash", "shell", "console"].contains(&lang) {
-        return None;
+        return Vec::new();
     }
     let mut lines: Vec<String> = Vec::new();
     let mut continued = false;
@@ -233,11 +270,16 @@ fn run_button(lang: &str, code: &str) -> Option<String> {
             last.pop();
         }
     }
-    let commands: Vec<&str> = lines
-        .iter()
-        .map(String::as_str)
+    lines
+        .into_iter()
         .filter(|l| l.starts_with("kubectl ") || l.starts_with("curl "))
-        .collect();
+        .collect()
+}
+
+/// A Run button under a shell block that holds kubectl or curl commands: the page's
+/// console runs them, one after another (the lesson page listens for clicks on
+/// `.run-command`).
+fn run_button(commands: &[String]) -> Option<String> {
     let label = match commands.len() {
         0 => return None,
         1 => "Run in the console".to_string(),
@@ -247,6 +289,19 @@ fn run_button(lang: &str, code: &str) -> Option<String> {
         "<button type=\"button\" class=\"button small run-command\" data-command=\"{}\">{label}</button>\n",
         escape(&commands.join("\n"))
     ))
+}
+
+/// A button that asks Try the app for `path` of a Service, as the attendee would in the
+/// cluster panel (the lesson page listens for clicks on `.try-app-button`).
+fn try_button(target: &TryTarget) -> String {
+    let (namespace, service, path) = (
+        escape(&target.namespace),
+        escape(&target.service),
+        escape(&target.path),
+    );
+    format!(
+        "<p><button type=\"button\" class=\"button small try-app-button\" data-try-namespace=\"{namespace}\" data-try-service=\"{service}\" data-try-path=\"{path}\">Try the app: GET <code>{path}</code> from <code>{service}</code></button></p>\n"
+    )
 }
 
 fn pane_marker(name: &str) -> String {
@@ -293,9 +348,18 @@ fn sanitise(html: &str) -> String {
         .add_generic_attributes(["class", "id"])
         .add_tags(["input", "button"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("button", ["type", "data-command"])
+        .add_tag_attributes(
+            "button",
+            [
+                "type",
+                "data-command",
+                "data-try-namespace",
+                "data-try-service",
+                "data-try-path",
+            ],
+        )
         .add_tag_attributes("p", ["data-pane"])
-        .add_tag_attributes("pre", ["data-lang"])
+        .add_tag_attributes("pre", ["data-lang", "tabindex"])
         .link_rel(Some("noopener noreferrer"))
         .clean(html)
         .to_string()
@@ -368,7 +432,8 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(r#"<pre class="code" data-lang="sh">"#) && out.contains("hl-"),
+            out.contains(r#"<pre class="code" data-lang="sh" tabindex="0">"#)
+                && out.contains("hl-"),
             "{out}"
         );
     }
@@ -387,6 +452,43 @@ mod tests {
             (
                 3,
                 "pane `a.yaml` is outside a step: put it under a `## ` heading".into()
+            )
+        );
+    }
+
+    #[test]
+    fn steps_keep_their_actions_in_order_and_try_blocks_get_a_button() {
+        let body = "## Step\n\n```yaml pane=a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n```\n\n```sh\nkubectl get cm -n default\n```\n\n```try\nweb/healthz in default\n```\n";
+        let doc = render(body, "c", &["default".into()], &Highlighter::new()).expect("renders");
+        let target = TryTarget {
+            namespace: "default".into(),
+            service: "web".into(),
+            path: "/healthz".into(),
+        };
+        assert_eq!(
+            doc.sections[1].actions,
+            [
+                Action::Apply("a.yaml".into()),
+                Action::Run("kubectl get cm -n default".into()),
+                Action::Try(target)
+            ]
+        );
+        assert!(
+            doc.sections[1].html.contains("<button type=\"button\" class=\"button small try-app-button\" data-try-namespace=\"default\" data-try-service=\"web\" data-try-path=\"/healthz\">Try the app: GET <code>/healthz</code> from <code>web</code></button>"),
+            "{}",
+            doc.sections[1].html
+        );
+        let wrong = render(
+            "## S\n\n```try\nweb in prod\n```\n",
+            "c",
+            &["default".into()],
+            &Highlighter::new(),
+        );
+        assert_eq!(
+            wrong.unwrap_err(),
+            (
+                4,
+                "try: namespace `prod` is not among the lesson's namespaces (default)".into()
             )
         );
     }

@@ -8,11 +8,13 @@ mod evaluate;
 mod highlight;
 mod lesson;
 mod markdown;
+pub mod outcome;
 mod panes;
 
 pub use error::ContentError;
 pub use highlight::Highlighter;
 pub use lesson::{FrontMatter, Lesson, Step};
+pub use markdown::Action;
 
 use crate::model::{self, LessonPage, LessonSummary};
 use serde::Deserialize;

@@ -43,15 +43,15 @@ pub async fn reset() -> Result<usize, String> {
         .map(|r| r.deleted_namespaces)
 }
 
-/// An HTTP GET to a Service of the workspace.
+/// An HTTP GET to a Service of the workspace, from `lesson` (`course/slug`).
 pub async fn try_app(
-    namespace: &str,
-    service: &str,
-    port: &str,
+    (namespace, service, port): (&str, &str, &str),
     request_path: &str,
+    lesson: &str,
 ) -> Result<TryAnswer, String> {
     let url = path::try_app(namespace, service, port, request_path);
-    call("GET", &url, None).await?.ok()?.json()
+    let named = [(crate::model::api::LESSON_HEADER, lesson)];
+    send_with("GET", &url, None, &named).await?.ok()?.json()
 }
 
 /// Runs a kubectl command line in the console, as the attendee.
@@ -147,14 +147,24 @@ async fn call(method: &str, path: &str, body: Option<&str>) -> Result<Answer, St
 /// One same-origin request with a body of a content type; `Err` when no answer came (and
 /// always on the server).
 async fn send(method: &str, path: &str, body: Option<(&str, &str)>) -> Result<Answer, String> {
+    send_with(method, path, body, &[]).await
+}
+
+/// [`send`] with more request headers.
+async fn send_with(
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+    headers: &[(&str, &str)],
+) -> Result<Answer, String> {
     #[cfg(feature = "hydrate")]
     {
-        let (status, body) = super::client::fetch(method, path, body).await?;
+        let (status, body) = super::client::fetch(method, path, body, headers).await?;
         Ok(Answer { status, body })
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (method, path, body);
+        let _ = (method, path, body, headers);
         Err("the workspace API is called from the browser".into())
     }
 }

@@ -171,6 +171,7 @@ pub async fn fetch(
     method: &str,
     path: &str,
     body: Option<(&str, &str)>,
+    headers: &[(&str, &str)],
 ) -> Result<(u16, String), String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -180,6 +181,9 @@ pub async fn fetch(
     let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(describe)?;
     if let Some((_, content_type)) = body {
         let _ = request.headers().set("content-type", content_type);
+    }
+    for (name, value) in headers {
+        let _ = request.headers().set(name, value);
     }
     let window = web_sys::window().ok_or("no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))

@@ -36,6 +36,9 @@ pub struct Live {
     pub lesson: StoredValue<String>,
     /// Commands the lesson's Run buttons asked the console to run, oldest first.
     pub console_queue: RwSignal<Vec<String>>,
+    /// What a lesson's Try button asked Try the app for (short namespace, Service, path),
+    /// until the panel has sent it.
+    pub try_request: RwSignal<Option<(String, String, String)>>,
     /// The console's lines and their output (a signal apart from `state`, so a command
     /// that prints a lot does not redraw the other panels).
     pub console: RwSignal<console::ConsoleLog>,
@@ -53,6 +56,7 @@ impl Live {
             now: RwSignal::new(0.0),
             lesson: StoredValue::new(lesson),
             console_queue: RwSignal::new(Vec::new()),
+            try_request: RwSignal::new(None),
             console: RwSignal::new(console::ConsoleLog::default()),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),

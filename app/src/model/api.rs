@@ -7,6 +7,10 @@ use super::live::ObjectView;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The header a Try the app request names its lesson in (`course/slug`), so that the
+/// lesson's checks on Try the app judge the answer.
+pub const LESSON_HEADER: &str = "kubeclass-lesson";
+
 /// The routes, as axum patterns (`{name}` is a path parameter). The browser builds the
 /// concrete paths with the functions of [`path`].
 pub mod route {

@@ -83,16 +83,26 @@ fn LessonView(
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(button) = ev
+            let Some(clicked) = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest(".run-command").ok().flatten())
             else {
                 return;
             };
-            if let Some(commands) = button.get_attribute("data-command") {
+            if let Some(button) = clicked.closest(".run-command").ok().flatten()
+                && let Some(commands) = button.get_attribute("data-command")
+            {
                 live.console_queue
                     .update(|q| q.extend(commands.lines().map(str::to_string)));
+            }
+            // A Try button (`content::markdown`) asks Try the app in the cluster panel.
+            if let Some(button) = clicked.closest(".try-app-button").ok().flatten() {
+                let attribute = |name| button.get_attribute(name).unwrap_or_default();
+                live.try_request.set(Some((
+                    attribute("data-try-namespace"),
+                    attribute("data-try-service"),
+                    attribute("data-try-path"),
+                )));
             }
         }
         #[cfg(not(feature = "hydrate"))]

@@ -29,6 +29,8 @@ pub struct Console<'a> {
     pub follow: Option<tokio::sync::mpsc::Sender<String>>,
     /// The lesson panes the line may apply (`apply -f NAME`).
     pub panes: Panes,
+    /// The lesson the line was run in (`course/slug`), whose checks judge its answer.
+    pub lesson: Option<String>,
     /// The tab's side of the line: its editor and what the attendee types (absent for
     /// the HTTP API).
     pub terminal: Option<std::sync::Arc<Terminal>>,
@@ -114,6 +116,14 @@ impl Console<'_> {
         text.replace(&self.workspace.namespace(""), "")
     }
 
+    /// An argument a container gets, with the lesson's namespaces in Service DNS names
+    /// written as the real ones ([`super::dns`]).
+    pub(super) fn real_dns_names(&self, argument: &str) -> String {
+        super::dns::real_names(argument, &self.panes.namespaces, |short| {
+            self.workspace.namespace(short)
+        })
+    }
+
     /// Whether `command` may follow here; if not, kubectl-style words on where it can.
     pub(super) fn may_follow(&self, command: &str) -> Result<(), Ran> {
         match self.follow {
@@ -121,6 +131,25 @@ impl Console<'_> {
             None => Err(Ran::error(format!(
                 "error: \"kubectl {command}\" follows until it is stopped: run it in the page's console, which streams it (over GET /api/stream); this API answers commands that end"
             ))),
+        }
+    }
+
+    /// What `next` gives, or `None` as soon as nobody reads the command's output any
+    /// more (the tab closed, or whoever ran it stopped reading): a command that follows
+    /// waits for its next event this way, so it ends even when nothing happens.
+    pub(super) async fn unless_stopped<F: std::future::Future>(
+        &self,
+        next: F,
+    ) -> Option<F::Output> {
+        let closed = async {
+            match &self.follow {
+                Some(out) => out.closed().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            output = next => Some(output),
+            () = closed => None,
         }
     }
 

@@ -61,7 +61,8 @@ pub async fn exec(console: &Console<'_>, invocation: &Invocation) -> Ran {
         .stdout(true)
         .stderr(!tty)
         .tty(tty);
-    let mut process = match pods.exec(&name, command.to_vec(), &params).await {
+    let command: Vec<String> = command.iter().map(|a| console.real_dns_names(a)).collect();
+    let mut process = match pods.exec(&name, command, &params).await {
         Ok(process) => process,
         Err(e) => return Ran::error(format!("{output}{}", upgrade_error(&e))),
     };

@@ -17,6 +17,7 @@ mod create;
 mod curl;
 mod delete;
 mod describe;
+mod dns;
 mod dry_run;
 mod edit;
 mod exec;
@@ -45,6 +46,7 @@ mod watch;
 pub mod words;
 mod yaml;
 
+use app::content::outcome::{Answer, Source};
 use command::Invocation;
 
 /// The longest command line taken.
@@ -63,15 +65,41 @@ use context::from_server;
 pub use context::{Console, Panes, Ran, Terminal};
 
 /// Runs one line, and keeps it in the attendee's history (for ↑ in any tab) meanwhile.
+/// A line that does not print as it goes also keeps what it answered, for the lesson
+/// checks on console lines (the live stream keeps what the others printed).
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {
+    let attendee = &console.workspace.id;
     let (kept, ran) = tokio::join!(
-        console.db.remember(&console.workspace.id, line.trim()),
+        console.db.remember(attendee, line.trim()),
         run_line(console, line)
     );
     if let Err(e) = kept {
         tracing::warn!("keeping a console line in the history: {e}");
     }
+    if console.follow.is_none() {
+        let printed = ran.output.clone();
+        keep_answer(console, line, ran.exit_code, printed).await;
+    }
     ran
+}
+
+/// Keeps what `line` printed, all of it, and its exit code, for the checks of the lesson
+/// it was run in.
+pub async fn keep_answer(console: &Console<'_>, line: &str, exit_code: i32, printed: String) {
+    let answer = Answer {
+        source: Source::Console,
+        subject: line.trim().to_string(),
+        code: exit_code.into(),
+        text: printed,
+    };
+    let lesson = console.lesson.as_deref().unwrap_or_default();
+    if let Err(e) = console
+        .db
+        .keep_answer(&console.workspace.id, lesson, &answer)
+        .await
+    {
+        tracing::warn!("keeping a console line's answer: {e}");
+    }
 }
 
 async fn run_line(console: &Console<'_>, line: &str) -> Ran {

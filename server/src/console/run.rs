@@ -61,7 +61,12 @@ pub async fn run(console: &Console<'_>, invocation: &Invocation) -> Ran {
         Ok(short) => short,
         Err(ran) => return ran,
     };
-    let pod = match generated(name, image, restart, arguments, invocation) {
+    // The container's arguments name Services as the lesson does; DNS knows real names.
+    let arguments: Vec<String> = arguments
+        .iter()
+        .map(|a| console.real_dns_names(a))
+        .collect();
+    let pod = match generated(name, image, restart, &arguments, invocation) {
         Ok(pod) => pod,
         Err(ran) => return ran,
     };

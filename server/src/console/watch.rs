@@ -89,7 +89,11 @@ pub async fn follow(
         );
     }
     let mut events = futures::stream::select_all(watches);
-    while let Some(event) = events.next().await {
+    loop {
+        let Some(next) = console.unless_stopped(events.next()).await else {
+            return Ran::stopped();
+        };
+        let Some(event) = next else { break };
         let (short, event) = match event {
             Ok(event) => event,
             Err(e) => return Ran::error(format!("error: {e}")),

@@ -1,10 +1,11 @@
 //! The database: attendees ([`attendees`]), their drafts ([`drafts`]), progress
-//! ([`progress`]), console contexts ([`contexts`]) and history ([`history`]), and the
-//! session store ([`crate::sessions`]). SQLite through sqlx, its
-//! schema in `server/migrations/` (applied at open). Queries are written in the SQL that
-//! SQLite and PostgreSQL share (`$1` parameters, `ON CONFLICT`), so that a PostgreSQL
-//! backend can follow with the same statements.
+//! ([`progress`]), console contexts ([`contexts`]) and history ([`history`]), the answers
+//! their lesson checks read ([`answers`]), and the session store ([`crate::sessions`]).
+//! SQLite through sqlx, its schema in `server/migrations/` (applied at open). Queries
+//! are written in the SQL that SQLite and PostgreSQL share (`$1` parameters, `ON
+//! CONFLICT`), so that a PostgreSQL backend can follow with the same statements.
 
+pub mod answers;
 pub mod attendees;
 pub mod contexts;
 pub mod drafts;
@@ -13,6 +14,10 @@ pub mod progress;
 
 use crate::clock::SharedClock;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+
+/// How long a request waits for the in-memory database's one connection (see
+/// [`Database::open`]).
+const MEMORY_WAIT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]
@@ -46,11 +51,19 @@ impl Database {
                 // power cut (never consistency) and spares an fsync per request.
                 .synchronous(SqliteSynchronous::Normal)
         };
-        let pool = sqlx::pool::PoolOptions::new()
-            // An in-memory database lives in its one connection.
-            .max_connections(if memory { 1 } else { 4 })
-            .connect_with(options)
-            .await?;
+        let mut pool = sqlx::pool::PoolOptions::new().max_connections(4);
+        if memory {
+            // An in-memory database lives in its one connection, which must never be
+            // closed as idle or old. It serves tests, some on paused time, where a pool
+            // timer could run ahead of the database's worker thread: nothing times out.
+            pool = sqlx::pool::PoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(MEMORY_WAIT);
+        }
+        let pool = pool.connect_with(options).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Database { pool, clock })
     }

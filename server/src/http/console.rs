@@ -26,6 +26,7 @@ pub async fn run(
             files: command.files,
             namespaces,
         },
+        lesson: command.lesson.clone(),
         ..state.console(&workspace)
     };
     let ran = crate::console::run(&console, &command.command).await;

@@ -1,15 +1,16 @@
 //! "Try the app": an HTTP GET to a Service of the workspace through the API server's
 //! service proxy, answered as `{"status", "contentType", "body"}` (the app's status, not
 //! this request's) — how attendees see `/configmap`, `/secret` and `/api-access` without
-//! a terminal.
+//! a terminal. What it answered is kept for the lesson checks on Try the app.
 
 use super::error::AppError;
 use crate::sessions::Attendee;
 use crate::state::AppState;
+use app::content::outcome::{Answer, Source, try_subject};
 use app::model::api::TryAnswer;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
 /// Bytes of the app's answer shown.
@@ -21,13 +22,17 @@ pub async fn try_path(
     Attendee(attendee): Attendee,
     Path((namespace, service, port, path)): Path<(String, String, String, String)>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<TryAnswer>, AppError> {
     let target = Target {
         namespace,
         service,
         port,
     };
-    send(&state, &attendee, &target, &path, query).await
+    let lesson = lesson(&state, &headers);
+    ask(&state, (&attendee, lesson), &target, &path, query)
+        .await
+        .map(Json)
 }
 
 /// `GET /api/workspace/try/{namespace}/{service}/{port}/`: the app's root path.
@@ -36,25 +41,42 @@ pub async fn try_root(
     Attendee(attendee): Attendee,
     Path(target): Path<Target>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<TryAnswer>, AppError> {
-    send(&state, &attendee, &target, "", query).await
+    let lesson = lesson(&state, &headers);
+    ask(&state, (&attendee, lesson), &target, "", query)
+        .await
+        .map(Json)
+}
+
+/// The lesson the page asks from (`Kubeclass-Lesson: course/slug`), if it is one: its
+/// checks judge the answer.
+fn lesson<'a>(state: &AppState, headers: &'a HeaderMap) -> &'a str {
+    headers
+        .get(app::model::api::LESSON_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| state.lesson(id).is_some())
+        .unwrap_or_default()
 }
 
 /// The Service tried: its short namespace, name and port (number or name).
 #[derive(Debug, serde::Deserialize)]
 pub struct Target {
-    namespace: String,
-    service: String,
-    port: String,
+    pub namespace: String,
+    pub service: String,
+    pub port: String,
 }
 
-async fn send(
+/// Asks the Service for `path` (and `query`) as the attendee, and keeps the answer for
+/// the checks of `lesson` (`course/slug`; empty: none). The lessons' rehearsal asks
+/// this way too.
+pub async fn ask(
     state: &AppState,
-    attendee: &str,
+    (attendee, lesson): (&str, &str),
     target: &Target,
     path: &str,
     query: Option<String>,
-) -> Result<Json<TryAnswer>, AppError> {
+) -> Result<TryAnswer, AppError> {
     let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ![&target.namespace, &target.service, &target.port]
         .into_iter()
@@ -106,9 +128,16 @@ async fn send(
         body = format!("{body} ({})", crate::cluster::NO_CONTAINERS);
     }
     body.truncate(body.floor_char_boundary(SHOWN));
-    Ok(Json(TryAnswer {
+    let answer = Answer {
+        source: Source::Try,
+        subject: try_subject(&target.namespace, &target.service, path),
+        code: status.into(),
+        text: body.clone(),
+    };
+    state.db.keep_answer(attendee, lesson, &answer).await?;
+    Ok(TryAnswer {
         status,
         content_type: Some(content_type.unwrap_or_default()),
         body,
-    }))
+    })
 }

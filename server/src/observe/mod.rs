@@ -13,6 +13,7 @@ use crate::watch::shared::{Item, Watch};
 use crate::watch::table::Target;
 use crate::workspace::{Workspace, view};
 use app::content::Lesson;
+use app::content::check::Subject;
 use app::model::kinds::{self, KindInfo};
 use app::model::live::{EventView, ObjectView};
 use std::sync::Arc;
@@ -38,7 +39,10 @@ pub fn kinds_for(lesson: Option<&Lesson>) -> Vec<&'static KindInfo> {
         .into_iter()
         .flat_map(|l| l.steps.iter())
         .flat_map(|s| s.checks.iter())
-        .filter_map(|c| kinds::by_kind(c.kind.kind));
+        .filter_map(|c| match &c.subject {
+            Subject::Objects { kind, .. } => kinds::by_kind(kind.kind),
+            Subject::Outcome(_) => None,
+        });
     wanted.extend(named.chain(kinds::by_kind("Event")));
     wanted.sort_by_key(|k| (k.group, k.kind));
     wanted.dedup();

@@ -34,11 +34,13 @@ struct Running {
 /// Lines typed ahead of a command that reads them; past these, more are dropped.
 const TYPED_AHEAD: usize = 16;
 
-/// One console line a tab sent: its id, what was typed, and the panes it may apply.
+/// One console line a tab sent: its id, what was typed, the panes it may apply, and the
+/// lesson the tab shows.
 pub struct Line {
     pub id: u32,
     pub command: String,
     pub panes: crate::console::Panes,
+    pub lesson: Option<String>,
 }
 
 impl Consoles {
@@ -50,7 +52,12 @@ impl Consoles {
         line: Line,
         out: &mpsc::Sender<ServerMessage>,
     ) {
-        let Line { id, command, panes } = line;
+        let Line {
+            id,
+            command,
+            panes,
+            lesson,
+        } = line;
         self.running.retain(|_, line| !line.task.is_finished());
         let refusal = if let Some(refusal) = crate::console::too_long(&command) {
             Some(format!("error: {refusal}"))
@@ -93,16 +100,24 @@ impl Consoles {
             let workspace = state.workspace(&attendee);
             let (pieces, mut printed) = mpsc::channel::<String>(PENDING);
             let run = async {
-                let console = Console {
+                let mut console = Console {
                     follow: Some(pieces),
                     terminal: Some(terminal),
                     panes,
+                    lesson,
                     ..state.console(&workspace)
                 };
-                crate::console::run(&console, &command).await
+                let ran = crate::console::run(&console, &command).await;
+                // Nothing more to print: the forwarder below may finish.
+                console.follow = None;
+                (ran, console)
             };
+            let mut copy = String::new();
             let forward = async {
                 while let Some(text) = printed.recv().await {
+                    if copy.len() < crate::db::answers::TEXT_KEPT {
+                        copy.push_str(&text);
+                    }
                     if out
                         .send(ServerMessage::ConsoleOutput { id, text })
                         .await
@@ -114,12 +129,14 @@ impl Consoles {
                 // Nobody reads on: the command sees its output closed and stops.
                 drop(printed);
             };
-            let (ran, ()) = tokio::join!(run, forward);
+            let ((ran, console), ()) = tokio::join!(run, forward);
+            let exit_code = ran.exit_code;
+            copy.push_str(&ran.output);
+            crate::console::keep_answer(&console, &command, exit_code, copy).await;
             if !ran.output.is_empty() {
                 let text = ran.output;
                 let _ = out.send(ServerMessage::ConsoleOutput { id, text }).await;
             }
-            let exit_code = ran.exit_code;
             let _ = out.send(ServerMessage::ConsoleExit { id, exit_code }).await;
         });
         self.running.insert(

@@ -28,6 +28,10 @@ const QUEUE: usize = 512;
 /// How often a tab's checks and missed changes are looked at.
 const TICK: Duration = Duration::from_millis(300);
 
+/// Every how many ticks a step with checks on answers looks at them again: Try the app
+/// answers over its own request, perhaps on another replica, and tells no tab.
+const ANSWERS_EVERY: u32 = 3;
+
 /// Serves one tab's connection until it closes.
 pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
     let (mut sink, mut incoming) = socket.split();
@@ -53,6 +57,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
     let mut logs: Option<tokio::task::JoinHandle<()>> = None;
     let mut consoles = console::Consoles::default();
     let mut tick = tokio::time::interval(TICK);
+    let mut ticks = 0u32;
     loop {
         tokio::select! {
             frame = incoming.next() => {
@@ -81,7 +86,8 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                     Ok(Request::Console { id, command, files }) => {
                         let lesson = session.as_ref().map(|w| w.lesson.as_str());
                         let panes = crate::console::Panes { files, namespaces: state.lesson_namespaces(lesson) };
-                        consoles.start(&state, &attendee, console::Line { id, command, panes }, &out).await;
+                        let lesson = lesson.map(str::to_string);
+                        consoles.start(&state, &attendee, console::Line { id, command, panes, lesson }, &out).await;
                     }
                     Ok(Request::Interrupt { id }) => consoles.interrupt(id, &out).await,
                     Ok(Request::Edited { id, text }) => consoles.edited(id, text),
@@ -98,6 +104,10 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
             }
             _ = tick.tick() => {
                 let Some(watching) = &mut session else { continue };
+                ticks = ticks.wrapping_add(1);
+                if ticks.is_multiple_of(ANSWERS_EVERY) && judges_answers(&state, watching) {
+                    watching.checks_due = true;
+                }
                 if link.slow.swap(false, Ordering::Relaxed) {
                     // Dropped changes: a fresh snapshot replaces them.
                     let _ = out.send(watching.snapshot()).await;
@@ -155,7 +165,19 @@ async fn check(
     else {
         return;
     };
-    let results = watching.observed.evaluate(&step.checks);
+    let answers = if judges_answers(state, watching) {
+        state
+            .db
+            .answers(attendee, &watching.lesson)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("reading the attendee's answers: {e}");
+                Vec::new()
+            })
+    } else {
+        Vec::new()
+    };
+    let results = watching.observed.evaluate(&step.checks, &answers);
     let all_passed = !results.is_empty() && results.iter().all(|c| c.passed);
     if all_passed
         && let Err(e) = state
@@ -174,4 +196,16 @@ async fn check(
             })
             .await;
     }
+}
+
+/// Whether the tab's step has checks on what a console line or Try the app answered.
+fn judges_answers(state: &AppState, watching: &Watching) -> bool {
+    state
+        .lesson(&watching.lesson)
+        .and_then(|l| l.steps.get(watching.step))
+        .is_some_and(|step| {
+            step.checks
+                .iter()
+                .any(|c| matches!(c.subject, app::content::check::Subject::Outcome(_)))
+        })
 }

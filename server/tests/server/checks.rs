@@ -2,7 +2,8 @@
 //! use re-evaluates when an object of that kind changes, and on nothing else. A probe
 //! lesson (written to a temporary content folder) checks a label on one object of every
 //! such kind; the objects are created, the cluster settles, then each object's label is
-//! changed in turn — the only change in the cluster — and its check must tick.
+//! changed in turn — the only change in the cluster — and its check must tick. A check on
+//! what a console line answered ticks when the line runs in that lesson, and only then.
 
 use super::stream::{Tab, connect, post, serve_content, workspace_namespace};
 use super::support::content_dir;
@@ -90,6 +91,8 @@ const PROBES: &[(&str, &str, &str)] = &[
         "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: probe, labels: {round: \"1\"}}\nspec: {selfSigned: {}}\n",
         "clusterissuer/probe",
     ),
+    // Attendees may not write Events: the administrator makes this one ([`EVENT`]).
+    ("Event", "", "event/probe in default"),
     (
         "Certificate",
         "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: probe, namespace: default, labels: {round: \"1\"}}\nspec: {secretName: probe-tls, dnsNames: [probe.example.com], issuerRef: {name: probe, kind: ClusterIssuer}}\n",
@@ -107,7 +110,10 @@ fn checked_kinds() -> BTreeSet<&'static str> {
         .flat_map(|c| &c.lessons)
         .flat_map(|l| &l.steps)
         .flat_map(|s| &s.checks)
-        .map(|c| c.kind.kind)
+        .filter_map(|c| match &c.subject {
+            app::content::check::Subject::Objects { kind, .. } => Some(kind.kind),
+            app::content::check::Subject::Outcome(_) => None,
+        })
         .collect()
 }
 
@@ -177,6 +183,16 @@ async fn a_check_on_every_kind_the_lessons_use_ticks_when_that_kind_changes() {
 
     let client = admin;
     let namespace = workspace_namespace(&state, "default").await;
+    let events: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        &namespace,
+        &server::kinds::api_resource(app::model::kinds::by_kind("Event").expect("Event")),
+    );
+    let event: DynamicObject = serde_json::from_str(EVENT).expect("event");
+    events
+        .create(&kube::api::PostParams::default(), &event)
+        .await
+        .expect("the probe event");
     for (kind, _, _) in PROBES {
         let info = app::model::kinds::by_kind(kind).expect("a registry kind");
         label(&client, info, &namespace, &cookie_workspace(&namespace)).await;
@@ -184,6 +200,12 @@ async fn a_check_on_every_kind_the_lessons_use_ticks_when_that_kind_changes() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Event probe, which the administrator creates in the workspace's namespace.
+const EVENT: &str = r#"{"apiVersion": "v1", "kind": "Event",
+    "metadata": {"name": "probe", "labels": {"round": "1"}},
+    "involvedObject": {"kind": "Pod", "name": "probe"},
+    "reason": "Probe", "message": "A probe", "type": "Normal"}"#;
 
 /// Reads messages until none came for two seconds: pods have started, the cluster is
 /// quiet.
@@ -216,6 +238,7 @@ async fn label(client: &kube::Client, kind: &KindInfo, namespace: &str, workspac
     let selector = match kind.kind {
         "EndpointSlice" => "kubernetes.io/service-name=probe".to_string(),
         "ReplicaSet" => "app=probe".to_string(),
+        "Event" => "round=1".to_string(),
         _ => format!("kubeclass.dev/workspace={workspace}"),
     };
     let objects = api
@@ -231,4 +254,104 @@ async fn label(client: &kube::Client, kind: &KindInfo, namespace: &str, workspac
             .await
             .expect("label");
     }
+}
+
+/// A course of two lessons whose first lesson's one step checks console answers.
+fn answers_content() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubeclass-answers-{}", std::process::id()));
+    let course = dir.join("answers");
+    std::fs::create_dir_all(&course).expect("dir");
+    std::fs::write(
+        course.join("course.yaml"),
+        "title: Answers\nsummary: Checks on what commands answered.\n",
+    )
+    .expect("course");
+    for (order, slug) in [(1, "one"), (2, "two")] {
+        let lesson = format!(
+            "---\ntitle: {slug}\nsummary: Checks on answers.\nduration: 1\norder: {order}\nobjectives:\n  - Ask one\n  - Ask two\nnamespaces: [server]\n---\n\nIntro.\n\n## Ask\n\nText.\n\n```check\nconsole \"kubectl get pods\": output contains \"No resources found\"  # Listed\nconsole \"kubectl version\": exit == 0  # Versioned\ntry web/healthz in server: status exists  # Tried\n```\n"
+        );
+        std::fs::write(course.join(format!("0{order}-{slug}.md")), lesson).expect("lesson");
+    }
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_on_console_answers_tick_when_the_line_runs_in_their_lesson() {
+    let dir = answers_content();
+    let (addr, _state, _admin) = serve_content(dir.clone()).await;
+    let (mut tab, cookie) = connect(addr, None).await;
+    tab.send(json!({"type": "watch", "lesson": "answers/one", "step": 0}))
+        .await;
+    let first = tab.until(10, |m| m["type"] == "checks").await;
+    assert!(
+        !passed(&first, "Listed") && !passed(&first, "Versioned"),
+        "{first}"
+    );
+
+    // Over the tab's own stream: the check ticks when the line ends.
+    tab.send(json!({"type": "console", "id": 1, "command": "kubectl get pods -n server"}))
+        .await;
+    tab.until(10, |m| passed(m, "Listed")).await;
+
+    // Over the HTTP API, from another lesson: it counts for nothing here.
+    let other = json!({"command": "kubectl version", "lesson": "answers/two"}).to_string();
+    let answer = post_json(addr, &cookie, "/api/workspace/console", &other).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let ticked = tab
+        .within(Duration::from_secs(3), |m| passed(m, "Versioned"))
+        .await;
+    assert!(
+        ticked.is_none(),
+        "another lesson's answer ticked: {ticked:?}"
+    );
+
+    // From this lesson it counts, though no change of the tab's stream announced it.
+    let here = json!({"command": "kubectl version", "lesson": "answers/one"}).to_string();
+    let answer = post_json(addr, &cookie, "/api/workspace/console", &here).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    tab.until(5, |m| passed(m, "Versioned")).await;
+
+    // Try the app: kept for the lesson the page names, whatever the app answered (here
+    // the API server's 404: there is no Service `web`).
+    let path = "/api/workspace/try/server/web/80/healthz";
+    let unnamed = get_with(addr, &cookie, path, "").await;
+    assert!(unnamed.starts_with("HTTP/1.1 200"), "{unnamed}");
+    let ticked = tab
+        .within(Duration::from_secs(3), |m| passed(m, "Tried"))
+        .await;
+    assert!(
+        ticked.is_none(),
+        "an answer for no lesson ticked: {ticked:?}"
+    );
+    let named = get_with(addr, &cookie, path, "kubeclass-lesson: answers/one\r\n").await;
+    assert!(named.starts_with("HTTP/1.1 200"), "{named}");
+    tab.until(5, |m| passed(m, "Tried")).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A GET with more request headers (`NAME: VALUE\r\n` each).
+async fn get_with(addr: std::net::SocketAddr, cookie: &str, path: &str, headers: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n{headers}Connection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
+/// A JSON POST from the page's own origin.
+async fn post_json(addr: std::net::SocketAddr, cookie: &str, path: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
 }

@@ -11,12 +11,12 @@
 use super::isolation::{Site, suite};
 use super::support::{RealCluster, app, content_dir, real_cluster, send, with_platform};
 use app::content::Library;
-use app::content::check::Check;
+use app::content::check::{Check, Subject};
+use app::content::outcome::Outcome;
 use axum::body::Body;
 use http::{Request, StatusCode};
 use server::config::LimitsConfig;
 use server::rehearsal::{Stage, play};
-use server::workspace::Workspace;
 use std::time::Duration;
 
 /// The lessons' checks a control plane whose nodes are kwok's cannot show, by label, and
@@ -26,6 +26,16 @@ use std::time::Duration;
 /// (HorizontalPodAutoscalers, cert-manager's kinds) are left out by kind.
 const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
     (
+        "deployments",
+        "One new Pod tries 1.2",
+        "kwok pulls no image: the 1.2 Pods run, and the rollout finishes",
+    ),
+    (
+        "deployments",
+        "The Deployment reports progress again",
+        "the 1.2 rollout finished on kwok, so this holds before the step too",
+    ),
+    (
         "probes",
         "The liveness probe restarted the containers",
         "kwok runs no container: nothing fails a probe",
@@ -34,6 +44,21 @@ const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
         "probes",
         "The rollout is reported as stuck",
         "kwok runs no container: no readiness probe fails",
+    ),
+    (
+        "probes",
+        "The new Pods run without restarts",
+        "kwok restarts nothing, so this holds before the step too",
+    ),
+    (
+        "probes",
+        "The rollout completed",
+        "the rollout of the step before never got stuck on kwok, so this holds before the step too",
+    ),
+    (
+        "probes",
+        "No Pod was restarted on the way",
+        "kwok restarts nothing, so this holds before the step too",
     ),
     (
         "autoscaling",
@@ -76,6 +101,11 @@ const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
         "The controller published an address",
         "no ingress controller",
     ),
+    (
+        "ingress",
+        "You read the address the controller published",
+        "no ingress controller",
+    ),
     ("tls", "The Ingress is served", "no ingress controller"),
     (
         "tls",
@@ -83,6 +113,11 @@ const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
         "no cert-manager controller: nothing issues the certificate",
     ),
 ];
+
+/// The console commands whose answers come from a running container, a metrics server or
+/// an ingress controller (through `curl`): on kwok's nodes they answer nothing a check
+/// looks for.
+const NEED_CONTAINERS: &[&str] = &["run", "exec", "logs", "top", "attach", "port-forward"];
 
 /// Whether a control plane with kwok's nodes can show what `check` asks.
 fn kwok_shows(check: &Check) -> bool {
@@ -92,7 +127,18 @@ fn kwok_shows(check: &Check) -> bool {
         "CertificateRequest",
         "ClusterIssuer",
     ];
-    !needs_controller.contains(&check.kind.kind)
+    let shown = match &check.subject {
+        Subject::Objects { kind, .. } => !needs_controller.contains(&kind.kind),
+        // No container answers Try the app, or a console line's curl, on kwok's nodes.
+        Subject::Outcome(Outcome::Try(_)) => false,
+        Subject::Outcome(Outcome::Console { words }) => {
+            words.first().is_some_and(|w| w == "kubectl")
+                && words
+                    .get(1)
+                    .is_none_or(|c| !NEED_CONTAINERS.contains(&c.as_str()))
+        }
+    };
+    shown
         && !NOT_ON_KWOK
             .iter()
             .any(|(_, label, _)| *label == check.label)
@@ -104,13 +150,22 @@ async fn every_lesson_goes_through_the_pipeline_on_the_real_api_server() {
     let RealCluster { platform, admin } = real_cluster().await;
     let (library, errors) = Library::load(&content_dir());
     assert!(errors.is_empty(), "{errors:?}");
+    let state = with_platform(
+        content_dir(),
+        ":memory:",
+        platform.clone(),
+        LimitsConfig::default(),
+    )
+    .await;
     let mut report = Vec::new();
     for (i, lesson) in library.courses.iter().flat_map(|c| &c.lessons).enumerate() {
+        let attendee = format!("lesson{i}");
         let stage = Stage {
-            platform: &platform,
+            state: &state,
             admin: &admin,
-            workspace: Workspace::new(&format!("lesson{i}"), "kc"),
+            attendees: vec![attendee.clone()],
             judged: kwok_shows,
+            discriminating: true,
             settle: Duration::from_secs(1),
             tick: Duration::from_secs(1),
             longest: Duration::from_secs(60),
@@ -118,7 +173,7 @@ async fn every_lesson_goes_through_the_pipeline_on_the_real_api_server() {
         for failure in play(lesson, &stage).await.failures {
             report.push(format!("{}: {failure}", lesson.slug));
         }
-        let _ = stage.workspace.reset(&platform).await;
+        let _ = state.workspace(&attendee).reset(&platform).await;
     }
     assert!(
         report.is_empty(),

@@ -58,10 +58,15 @@ pub fn ClusterPanel() -> impl IntoView {
         tab.set(Tab::Logs);
     });
     let notice = RwSignal::new(None::<String>);
-    // A Run button of the lesson brings the console forward.
+    // A Run button of the lesson brings the console forward; a Try button, Try the app.
     Effect::new(move |_| {
         if live.console_queue.with(|q| !q.is_empty()) {
             tab.set(Tab::Console);
+        }
+    });
+    Effect::new(move |_| {
+        if live.try_request.with(Option::is_some) {
+            tab.set(Tab::Try);
         }
     });
     let reset = move |_| {

@@ -31,8 +31,7 @@ pub fn TryAppPanel() -> impl IntoView {
     let path = RwSignal::new("/".to_string());
     let answer = RwSignal::new(None::<Result<TryAnswer, String>>);
     let busy = RwSignal::new(false);
-    let send = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let ask = move || {
         let target = chosen.get_untracked();
         let target = if target.is_empty() {
             services.with_untracked(|s| {
@@ -52,15 +51,43 @@ pub fn TryAppPanel() -> impl IntoView {
         let request_path = path.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = api::try_app(&namespace, &service, &port, &request_path).await;
+            let target = (namespace.as_str(), service.as_str(), port.as_str());
+            let lesson = live.lesson.get_value();
+            let result = api::try_app(target, &request_path, &lesson).await;
             answer.set(Some(result));
             busy.set(false);
         });
     };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        ask();
+    };
+    // A lesson's Try button: its Service (on the first port, as the list offers it
+    // first) and path, sent at once.
+    Effect::new(move |_| {
+        let Some((namespace, service, request_path)) = live.try_request.get() else {
+            return;
+        };
+        live.try_request.set(None);
+        let port = services.with_untracked(|s| {
+            s.iter()
+                .find(|(n, name, _)| *n == namespace && *name == service)
+                .and_then(|(_, _, ports)| ports.first().cloned())
+        });
+        let Some(port) = port else {
+            answer.set(Some(Err(format!(
+                "There is no Service {service} in {namespace} yet: apply the pane that makes it."
+            ))));
+            return;
+        };
+        chosen.set(format!("{namespace}/{service}/{port}"));
+        path.set(request_path);
+        ask();
+    });
     view! {
         <form class="try-app" on:submit=send>
             <label>"Service "
-                <select on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <select prop:value=chosen on:change=move |ev| chosen.set(event_target_value(&ev))>
                     {move || services.get().into_iter().flat_map(|(ns, name, ports)| {
                         ports.into_iter().map(move |p| {
                             let value = format!("{ns}/{name}/{p}");

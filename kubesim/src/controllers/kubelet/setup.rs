@@ -263,7 +263,22 @@ pub fn files(
             }
         }
     }
+    if let Some(resolv) = resolv_conf(pod, namespace) {
+        files.insert("/etc/resolv.conf".into(), resolv);
+    }
     files
+}
+
+/// The `/etc/resolv.conf` the kubelet writes for a pod that uses the cluster's DNS (the
+/// default `ClusterFirst` policy): the search list starts with the pod's own namespace, so
+/// `SERVICE` and `SERVICE.NAMESPACE` resolve, as on kind (whose DNS Service is 10.96.0.10).
+fn resolv_conf(pod: &Value, namespace: &str) -> Option<String> {
+    let policy = pod["spec"]["dnsPolicy"].as_str().unwrap_or("ClusterFirst");
+    matches!(policy, "ClusterFirst" | "ClusterFirstWithHostNet").then(|| {
+        format!(
+            "search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
+        )
+    })
 }
 
 #[cfg(test)]

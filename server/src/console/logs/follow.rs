@@ -61,7 +61,11 @@ pub async fn follow(
     }
     let mut lines = futures::stream::select_all(streams);
     let mut pace = crate::limits::LogPace::default();
-    while let Some(line) = lines.next().await {
+    loop {
+        let Some(next) = console.unless_stopped(lines.next()).await else {
+            return Ran::stopped();
+        };
+        let Some(line) = next else { break };
         let (label, line) = match line {
             Ok(line) => line,
             Err(e) => return Ran::error(format!("error: {e}")),

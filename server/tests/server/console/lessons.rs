@@ -5,7 +5,7 @@
 
 use super::super::support::content_dir;
 use super::setup;
-use app::content::Library;
+use app::content::{Action, Library};
 
 /// What the console says when it cannot read a line at all.
 const UNREAD: &[&str] = &[
@@ -24,23 +24,18 @@ async fn every_command_a_lesson_runs_is_one_the_console_reads() {
     let (library, problems) = Library::load(&content_dir());
     assert!(problems.is_empty(), "{problems:?}");
     let setup = setup("lessons").await;
-    let mut commands = Vec::new();
-    for course in &library.courses {
-        for lesson in &course.lessons {
-            for step in &lesson.steps {
-                for block in step.html.split("data-command=\"").skip(1) {
-                    let text = block.split('"').next().unwrap_or_default();
-                    let text = text
-                        .replace("&#39;", "'")
-                        .replace("&quot;", "\"")
-                        .replace("&amp;", "&")
-                        .replace("&lt;", "<")
-                        .replace("&gt;", ">");
-                    commands.extend(text.lines().map(|l| (lesson.slug.clone(), l.to_string())));
-                }
-            }
-        }
-    }
+    let commands: Vec<(String, String)> = library
+        .courses
+        .iter()
+        .flat_map(|c| &c.lessons)
+        .flat_map(|l| l.steps.iter().map(move |s| (l, s)))
+        .flat_map(|(l, s)| {
+            s.actions.iter().filter_map(|a| match a {
+                Action::Run(command) => Some((l.slug.clone(), command.clone())),
+                Action::Apply(_) | Action::Try(_) => None,
+            })
+        })
+        .collect();
     assert!(
         commands.len() > 40,
         "the lessons' Run buttons hold {} commands",
