@@ -111,3 +111,28 @@ test("unknown addresses get the 404 page", async () => {
   assert.equal(response.status(), 404);
   assert.match(await page.locator("h1").innerText(), /not part of any course/);
 });
+
+test("a lesson's Try button asks the app from the cluster panel, and its check ticks", async () => {
+  const page = await openPage(browser);
+  await page.goto(baseUrl + "/learn/fundamentals/configuration");
+  await hydrated(page);
+  await page.waitForSelector(".cluster .link.up");
+  for (const [pane, kind] of [["deployment.yaml", "Deployment"], ["service.yaml", "Service"]]) {
+    await page.getByRole("tab", { name: pane, exact: true }).click();
+    await page.getByRole("button", { name: "Apply", exact: true }).click();
+    await page.waitForSelector(`.pane-result .result.created[data-kind="${kind}"]`);
+  }
+  // Until the new Pods answer, Try the app says so ("no endpoints available"): ask again.
+  const ask = page.getByRole("button", { name: /Try the app: GET/ });
+  let body = "";
+  for (let tries = 0; tries < 60 && !body.includes("Ada Lovelace"); tries++) {
+    await ask.click();
+    await page.waitForFunction(() => document.querySelector(".try-answer, .try-app ~ .result-error"));
+    body = await page.locator(".try-answer .try-body, .try-app ~ .result-error").first().innerText();
+    if (!body.includes("Ada Lovelace")) await page.waitForTimeout(1000);
+  }
+  assert.match(body, /Hello, I'm Ada Lovelace\. I'm 36\./);
+  assert.equal(await page.getByRole("tab", { name: /Try the app/ }).getAttribute("aria-selected"), "true");
+  await page.waitForSelector('.checks .check.passed:has-text("The app greets as Ada Lovelace")', { timeout: 10_000 });
+  assert.deepEqual(page.errors, []);
+});
