@@ -26,6 +26,26 @@ use std::time::Duration;
 /// (HorizontalPodAutoscalers, cert-manager's kinds) are left out by kind.
 const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
     (
+        "configuration",
+        "A new Pod is stuck in CreateContainerConfigError",
+        "kwok builds no container environment: the Pod runs",
+    ),
+    (
+        "configuration",
+        "No Pod is stuck any more",
+        "nothing got stuck on kwok, so this holds before the step too",
+    ),
+    (
+        "pods",
+        "typo waits in ImagePullBackOff",
+        "kwok pulls no image: the Pod runs",
+    ),
+    (
+        "pods",
+        "You read why in its events",
+        "kwok pulls no image: no Failed event",
+    ),
+    (
         "deployments",
         "One new Pod tries 1.2",
         "kwok pulls no image: the 1.2 Pods run, and the rollout finishes",
@@ -95,6 +115,11 @@ const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
         "storage",
         "mysql-1 has a claim of its own",
         "no volume provisioner",
+    ),
+    (
+        "storage",
+        "mysql-1's claim is deleted",
+        "no volume provisioner: mysql-0 never gets ready, so mysql-1 and its claim never exist",
     ),
     (
         "ingress",
