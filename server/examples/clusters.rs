@@ -28,7 +28,7 @@ const CONCURRENT: usize = 2_000;
 const CLIENTS: usize = 16;
 const PODS: usize = 300;
 /// The lesson played end to end: every check of it shows on kwok's nodes too.
-const LESSON: &str = "deployments";
+const LESSON: &str = "replicasets";
 
 struct Row(String, String, String, String);
 
