@@ -1,9 +1,11 @@
 //! The ReplicaSet controller: keeps `spec.replicas` pods matching the selector, creating
 //! them from the template (through admission, so a quota can refuse them) and deleting
 //! the surplus (unready and newest first); adopts matching orphans; reports replica
-//! counts in the status.
+//! counts in the status. A ReplicaSet short of Pods (admission refused one: a quota, a
+//! missing ServiceAccount) is tried again every few seconds, as the real controller
+//! requeues it, so it recovers once the cause is fixed.
 
-use super::runner::{Context, Controller, Follow};
+use super::runner::{Context, Controller, Follow, Resync};
 use super::workload::{create_pod, live, owner_reference, pod_from_template, update_status};
 use crate::events::Source;
 use crate::ownership::{has_controller, owned_by};
@@ -17,7 +19,13 @@ const OWNER: (&str, &str) = ("apps/v1", "ReplicaSet");
 
 /// The controller: ReplicaSets, and the pods they own or would adopt.
 pub fn controller() -> impl Controller {
-    Follow::new(("apps", "replicasets"), affected, reconcile)
+    Follow::new(("apps", "replicasets"), affected, reconcile).with_resync(Resync {
+        period: std::time::Duration::from_secs(5),
+        due: |rs| {
+            let wanted = rs["spec"]["replicas"].as_i64().unwrap_or(1);
+            rs["status"]["replicas"].as_i64().unwrap_or(0) < wanted
+        },
+    })
 }
 
 /// The ReplicaSets that own a changed pod or would adopt it.
