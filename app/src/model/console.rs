@@ -272,7 +272,13 @@ pub const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ),
     (
         "create",
-        &["configmap", "deployment", "namespace", "secret"],
+        &[
+            "configmap",
+            "deployment",
+            "namespace",
+            "secret",
+            "serviceaccount",
+        ],
     ),
     ("set", &["env", "image", "resources"]),
     ("top", &["node", "pod"]),

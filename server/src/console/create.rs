@@ -1,4 +1,4 @@
-//! `kubectl create configmap|secret generic|deployment|namespace NAME`: the object kubectl
+//! `kubectl create configmap|secret generic|deployment|namespace|serviceaccount NAME`: the object kubectl
 //! would build, printed (`--dry-run=client -o yaml|json|name`) or created through the
 //! apply pipeline as the attendee (so the pipeline's policy, quotas and namespace mapping
 //! judge it as they judge a pane); an object that exists already is kubectl's
@@ -24,6 +24,8 @@ pub async fn create(console: &Console<'_>, invocation: &Invocation) -> Ran {
                 );
             }
         },
+        // kubectl's one alias among these kinds.
+        [kind, name] if kind == "sa" => ("serviceaccount", name),
         [kind, name] if kinds.contains(&kind.as_str()) => (kind.as_str(), name),
         [kind, ..] if kinds.contains(&kind.as_str()) => {
             return Ran::error(format!(
@@ -159,7 +161,7 @@ fn placed(object: &Value, short: &str) -> Value {
     placed
 }
 
-/// `configmap`, `secret`, `deployment.apps`, `namespace`.
+/// `configmap`, `secret`, `deployment.apps`, `namespace`, `serviceaccount`.
 fn kind_group(object: &Value) -> String {
     let kind = object["kind"].as_str().unwrap_or_default().to_lowercase();
     match object["apiVersion"]
@@ -177,6 +179,7 @@ async fn exists(console: &Console<'_>, short: &str, kind: &str, name: &str) -> O
         "Namespace" => ("namespaces", console.workspace.namespace(name), false),
         "Deployment" => ("deployments.apps", name.to_string(), true),
         "Secret" => ("secrets", name.to_string(), true),
+        "ServiceAccount" => ("serviceaccounts", name.to_string(), true),
         _ => ("configmaps", name.to_string(), true),
     };
     let resource = console
@@ -215,6 +218,9 @@ fn build(what: &str, name: &str, invocation: &Invocation) -> Result<Value, Ran> 
         "namespace" => Ok(
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta, "spec": {}, "status": {}}),
         ),
+        "serviceaccount" => {
+            Ok(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}))
+        }
         "configmap" | "secret" => {
             let mut data = Map::new();
             for literal in invocation.values("from-literal") {

@@ -61,6 +61,8 @@ pub(crate) const COMMANDS: &[&str] = &[
     "create configmap cfg -n server --from-literal=a=1 --from-literal=b=two --dry-run=client -o yaml",
     "create deployment web2 --image=nginx:1.27 --replicas=2 --port=80 -n server --dry-run=client -o yaml",
     "create namespace extra --dry-run=client -o yaml",
+    "create serviceaccount robot -n server --dry-run=client -o yaml",
+    "create sa robot -n server --dry-run=client",
     "create configmap cfg -n server --from-literal=a=1 --dry-run=client",
     "create deployment web2 -n server --dry-run=client",
     "get cm settings -n server -o jsonpath={.data.NAME}",
@@ -118,6 +120,8 @@ pub(crate) const PROTOBUF_COMMANDS: &[&str] = &[
 /// Changing commands whose bodies kubectl 1.32 sends as protobuf: compared as
 /// [`WRITES`] are, on the real API server only.
 pub(crate) const PROTOBUF_WRITES: &[&str] = &[
+    "create serviceaccount NAME-robot -n server",
+    "create serviceaccount NAME-robot -n server",
     "create configmap NAME-made -n server --from-literal=a=b",
     "create configmap NAME-made -n server --from-literal=a=b",
     "create secret generic NAME-creds -n server --from-literal=USER=workshop",
