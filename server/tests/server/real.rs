@@ -81,6 +81,16 @@ const NOT_ON_KWOK: &[(&str, &str, &str)] = &[
         "kwok restarts nothing, so this holds before the step too",
     ),
     (
+        "probes",
+        "The kubelet killed drill's container",
+        "kwok runs no container: nothing fails a probe",
+    ),
+    (
+        "probes",
+        "drill was restarted in place",
+        "kwok restarts nothing",
+    ),
+    (
         "autoscaling",
         "The extra replicas are ready",
         "no metrics server: the HorizontalPodAutoscaler never scales",
