@@ -25,10 +25,11 @@
 set -euo pipefail
 
 # --- Pinned versions: change them here, together, and re-run `up`. ---------------------
-# Kubernetes v1.32: the newest minor that all three add-ons below support (cert-manager
-# v1.16 is tested up to 1.32). This is kind v0.27.0's default image; a newer kind still runs
-# it (best effort), or use the v1.32 image listed in your kind release's notes.
-DEFAULT_NODE_IMAGE="kindest/node:v1.32.2@sha256:f226345927d7e348497136874b6d207e0b32cc52154ad8323129352923a3142f"
+# Kubernetes v1.36 (supported until 2027-06-28): the newest minor cert-manager v1.21
+# supports (1.33 to 1.36). The v1.36 image of kind v0.33.0's release notes, which need kind
+# v0.32.0 or newer (kind writes kubeadm's v1beta4 configuration from 1.36 on; cluster.yaml's
+# patch is written for it). kind v0.33.0's own default is 1.37, newer than cert-manager v1.21.
+DEFAULT_NODE_IMAGE="kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed"
 # ingress-nginx: the manifest variant for kind (hostPort 80/443, tolerates the control-plane
 # taint, reports "localhost" as the Ingress address). v1.15.1 is its last release: the
 # project was retired in March 2026.
@@ -38,8 +39,8 @@ INGRESS_NGINX_URL="https://raw.githubusercontent.com/kubernetes/ingress-nginx/${
 METRICS_SERVER_VERSION="v0.7.2"
 METRICS_SERVER_URL="https://github.com/kubernetes-sigs/metrics-server/releases/download/${METRICS_SERVER_VERSION}/components.yaml"
 METRICS_SERVER_IMAGE="registry.k8s.io/metrics-server/metrics-server:${METRICS_SERVER_VERSION}"
-# cert-manager: the version lesson 1 shows.
-CERT_MANAGER_VERSION="v1.16.2"
+# cert-manager: the version lesson 1 shows; the 1.21 line is supported until 1.23 comes out.
+CERT_MANAGER_VERSION="v1.21.2"
 CERT_MANAGER_URL="https://github.com/cert-manager/cert-manager/releases/download/${CERT_MANAGER_VERSION}/cert-manager.yaml"
 # ---------------------------------------------------------------------------------------
 
