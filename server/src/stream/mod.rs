@@ -179,16 +179,23 @@ async fn check(
     };
     let results = watching.observed.evaluate(&step.checks, &answers);
     let all_passed = !results.is_empty() && results.iter().all(|c| c.passed);
+    let changed = watching.last_checks.as_ref() != Some(&results);
+    // Recorded when the step turns done, not on every evaluation that finds it done (a step
+    // with answer checks is evaluated every few ticks); a failed write is tried again next
+    // time, as the results then count as unsent.
+    let mut recorded = true;
     if all_passed
+        && changed
         && let Err(e) = state
             .db
             .complete_step(attendee, &watching.lesson, watching.step)
             .await
     {
         tracing::warn!("recording progress: {e}");
+        recorded = false;
     }
-    if watching.last_checks.as_ref() != Some(&results) {
-        watching.last_checks = Some(results.clone());
+    if changed {
+        watching.last_checks = recorded.then(|| results.clone());
         let _ = out
             .send(ServerMessage::Checks {
                 step: watching.step,
