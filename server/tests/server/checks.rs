@@ -98,6 +98,11 @@ const PROBES: &[(&str, &str, &str)] = &[
         "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: probe, namespace: default, labels: {round: \"1\"}}\nspec: {secretName: probe-tls, dnsNames: [probe.example.com], issuerRef: {name: probe, kind: ClusterIssuer}}\n",
         "certificate/probe in default",
     ),
+    (
+        "CertificateRequest",
+        "apiVersion: cert-manager.io/v1\nkind: CertificateRequest\nmetadata: {name: probe, namespace: default, labels: {round: \"1\"}}\nspec: {request: cHJvYmU=, issuerRef: {name: probe, kind: ClusterIssuer}}\n",
+        "certificaterequest/probe in default",
+    ),
 ];
 
 /// Every kind some lesson's checks name.
