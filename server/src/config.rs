@@ -1,7 +1,7 @@
 //! Typed configuration, one struct per concern, read from flags and the environment
 //! (`kubeclass --help` lists both).
 
-use clap::{Args, Parser};
+use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -25,6 +25,34 @@ pub struct Config {
     pub workshop: WorkshopConfig,
     #[command(flatten)]
     pub limits: LimitsConfig,
+    /// Without a command, `kubeclass` serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What `kubeclass` can do besides serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Trainer accounts and API tokens, in the server's database.
+    #[command(subcommand)]
+    Trainer(TrainerCommand),
+}
+
+/// `kubeclass trainer …` (run by [`crate::trainer::cli`]).
+#[derive(Debug, Clone, Subcommand)]
+pub enum TrainerCommand {
+    /// Adds a trainer, or sets an existing one's password. The password comes from
+    /// KUBECLASS_TRAINER_PASSWORD, or is read from stdin (asked for on a terminal).
+    Add {
+        /// The trainer's login name: 1 to 64 letters, digits, '.', '_' or '-'.
+        name: String,
+    },
+    /// Makes an API token for a trainer (`Authorization: Bearer TOKEN`) and prints it:
+    /// it is shown this once and kept only as a digest.
+    Token {
+        /// The trainer the token acts as.
+        name: String,
+    },
 }
 
 /// What one visitor, and all of them, may take: the server's defence against floods.
@@ -42,6 +70,10 @@ pub struct LimitsConfig {
         default_value_t = 120
     )]
     pub new_attendees_per_minute: u32,
+    /// Trainer login attempts per minute from one client address (each costs an Argon2
+    /// hash; guessing passwords must stay slow).
+    #[arg(long, env = "KUBECLASS_LOGINS_PER_MINUTE", default_value_t = 10)]
+    pub logins_per_minute: u32,
     /// Take the client's address from the last `X-Forwarded-For` hop (set it behind a
     /// proxy or Ingress, never when clients reach the server directly).
     #[arg(long, env = "KUBECLASS_TRUST_FORWARDED_FOR", default_value_t = false)]
@@ -67,6 +99,7 @@ impl Default for LimitsConfig {
         LimitsConfig {
             max_attendees: 1000,
             new_attendees_per_minute: 120,
+            logins_per_minute: 10,
             trust_forwarded_for: false,
             max_streams_per_attendee: 8,
             max_console_commands_per_attendee: 4,

@@ -38,5 +38,6 @@ pub mod sessions;
 pub mod shutdown;
 pub mod state;
 pub mod stream;
+pub mod trainer;
 pub mod watch;
 pub mod workspace;

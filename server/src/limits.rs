@@ -1,5 +1,5 @@
-//! The server's defence against floods: new attendees per client address (a token
-//! bucket each), live streams and running console commands per attendee, and the pace
+//! The server's defence against floods: new attendees and trainer logins per client
+//! address (a token bucket each), live streams and running console commands per attendee, and the pace
 //! at which a followed log is read. Caps that live in the database (attendees,
 //! drafts) are checked where those are written; the numbers are
 //! [`crate::config::LimitsConfig`].
@@ -18,16 +18,21 @@ const ADDRESSES: usize = 100_000;
 #[derive(Debug)]
 pub struct Limits {
     pub config: LimitsConfig,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    new_attendees: Buckets,
+    logins: Buckets,
     streams: Counter,
     console: Counter,
 }
 
+/// One token bucket per client address, for one kind of request.
+#[derive(Debug, Default)]
+struct Buckets(Mutex<HashMap<IpAddr, Bucket>>);
+
 /// What each attendee holds open of one thing (streams, console commands).
 type Counter = Arc<Mutex<HashMap<String, usize>>>;
 
-/// New attendees one address may still make: refills at the configured rate, up to the
-/// rate itself (a minute's worth at once).
+/// What one address may still ask for: refills at the configured rate per minute, up to
+/// the rate itself (a minute's worth at once).
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     tokens: f64,
@@ -38,7 +43,8 @@ impl Limits {
     pub fn new(config: LimitsConfig) -> Limits {
         Limits {
             config,
-            buckets: Mutex::default(),
+            new_attendees: Buckets::default(),
+            logins: Buckets::default(),
             streams: Counter::default(),
             console: Counter::default(),
         }
@@ -61,28 +67,14 @@ impl Limits {
 
     /// Whether `address` may make one more attendee now (and takes it).
     pub fn admit_new_attendee(&self, address: IpAddr) -> bool {
-        let rate = f64::from(self.config.new_attendees_per_minute.max(1));
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() >= ADDRESSES {
-            // Full buckets are the same as forgotten ones.
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.at).as_secs_f64() * rate / 60.0 < rate
-            });
-        }
-        let bucket = buckets.entry(address).or_insert(Bucket {
-            tokens: rate,
-            at: now,
-        });
-        let refilled = now.duration_since(bucket.at).as_secs_f64() * rate / 60.0;
-        bucket.tokens = (bucket.tokens + refilled).min(rate);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        self.new_attendees
+            .take(address, self.config.new_attendees_per_minute)
+    }
+
+    /// Whether `address` may try one more trainer login now (and takes it): each try
+    /// costs an Argon2 hash, and guessing must stay slow.
+    pub fn admit_login(&self, address: IpAddr) -> bool {
+        self.logins.take(address, self.config.logins_per_minute)
     }
 
     /// A slot for one more live stream of `attendee`, if they have one left; it is given
@@ -103,6 +95,34 @@ impl Limits {
             attendee,
             self.config.max_console_commands_per_attendee,
         )
+    }
+}
+
+impl Buckets {
+    /// Takes one token of `address`'s bucket (refilled at `per_minute`), if it has one.
+    fn take(&self, address: IpAddr, per_minute: u32) -> bool {
+        let rate = f64::from(per_minute.max(1));
+        let now = Instant::now();
+        let mut buckets = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= ADDRESSES {
+            // Full buckets are the same as forgotten ones.
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.at).as_secs_f64() * rate / 60.0 < rate
+            });
+        }
+        let bucket = buckets.entry(address).or_insert(Bucket {
+            tokens: rate,
+            at: now,
+        });
+        let refilled = now.duration_since(bucket.at).as_secs_f64() * rate / 60.0;
+        bucket.tokens = (bucket.tokens + refilled).min(rate);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
     }
 }
 

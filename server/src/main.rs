@@ -6,7 +6,7 @@ use app::content::Library;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::clock::SystemClock;
-use server::config::Config;
+use server::config::{Command, Config};
 use server::db::Database;
 use server::http::{self, Options};
 use server::shutdown;
@@ -25,6 +25,10 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     config.validate()?;
+    if let Some(Command::Trainer(command)) = &config.command {
+        let db = open_database(&config).await?;
+        return server::trainer::cli::run(command, &db, &mut std::io::stdout()).await;
+    }
 
     let mut leptos_options = get_configuration(None)
         .context("reading Leptos options")?
@@ -42,19 +46,10 @@ async fn main() -> anyhow::Result<()> {
         "lessons loaded from {}",
         config.content.dir.display()
     );
-    std::fs::create_dir_all(&config.storage.data_dir)
-        .with_context(|| format!("creating {}", config.storage.data_dir.display()))?;
+    let db = open_database(&config).await?;
     let connected = server::cluster::connect(&config.cluster, &config.storage.data_dir).await?;
     let kube = connected.client;
 
-    let database = config
-        .workshop
-        .database
-        .clone()
-        .unwrap_or_else(|| config.storage.data_dir.join("kubeclass.db"));
-    let db = Database::open(&database.to_string_lossy(), Arc::new(SystemClock))
-        .await
-        .with_context(|| format!("opening {}", database.display()))?;
     let workspaces = Workspaces {
         prefix: config.workshop.workspace_prefix.clone(),
         domain: config.workshop.ingress_domain.clone(),
@@ -96,4 +91,18 @@ async fn main() -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown::signal())
     .await?;
     Ok(())
+}
+
+/// The database (`--database`, or `kubeclass.db` in the data directory, made if need be).
+async fn open_database(config: &Config) -> anyhow::Result<Database> {
+    std::fs::create_dir_all(&config.storage.data_dir)
+        .with_context(|| format!("creating {}", config.storage.data_dir.display()))?;
+    let database = config
+        .workshop
+        .database
+        .clone()
+        .unwrap_or_else(|| config.storage.data_dir.join("kubeclass.db"));
+    Database::open(&database.to_string_lossy(), Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("opening {}", database.display()))
 }

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use rand::Rng;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
@@ -56,11 +56,7 @@ impl FromRequestParts<AppState> for Attendee {
         if let Some(id) = session.get::<String>(ATTENDEE).await.map_err(failed)? {
             return Ok(Attendee(id));
         }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0);
-        let address = state.limits.client_address(peer, &parts.headers);
+        let address = client_address(parts, state);
         if !state.limits.admit_new_attendee(address) {
             return Err(AppError::TooMany(
                 "too many new visitors from your address in the last minute; try again shortly"
@@ -75,5 +71,29 @@ impl FromRequestParts<AppState> for Attendee {
         let id = new_id();
         session.insert(ATTENDEE, &id).await.map_err(failed)?;
         Ok(Attendee(id))
+    }
+}
+
+/// The client's address, as the limits count it (see [`crate::limits::Limits::client_address`]).
+pub fn client_address(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    state.limits.client_address(peer, &parts.headers)
+}
+
+/// The client's address as an extractor, for handlers that limit by it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts, state)))
     }
 }

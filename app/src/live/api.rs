@@ -6,7 +6,7 @@
 
 use crate::model::api::{
     ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, ObjectYaml, Progress,
-    ResetAnswer, Run, TryAnswer, path, route,
+    ResetAnswer, Run, TrainerMe, TryAnswer, path, route,
 };
 use crate::model::live::Report;
 
@@ -97,6 +97,15 @@ pub async fn save_draft(lesson: &str, key: &str, text: Option<&str>) -> Result<(
 /// attendee's session, whose cookie every later request carries.
 pub async fn progress() -> Result<Progress, String> {
     call("GET", route::PROGRESS, None).await?.ok()?.json()
+}
+
+/// The signed-in trainer, or `None` when the browser is not signed in as one.
+pub async fn trainer_me() -> Result<Option<TrainerMe>, String> {
+    let answer = call("GET", route::TRAINER_ME, None).await?;
+    if answer.status == 401 {
+        return Ok(None);
+    }
+    answer.ok()?.json().map(Some)
 }
 
 /// An HTTP answer: status and body text.

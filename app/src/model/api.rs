@@ -28,6 +28,13 @@ pub mod route {
     pub const CONSOLE_HISTORY: &str = "/api/workspace/console/history";
     pub const LESSON_IMAGE: &str = "/content/{course}/images/{file}";
     pub const HEALTH: &str = "/healthz";
+    /// The trainer's login page (`GET`, a page) and its form's target (`POST`).
+    pub const TRAINER_LOGIN: &str = "/trainer/login";
+    pub const TRAINER_LOGOUT: &str = "/trainer/logout";
+    /// The trainers' pages start here.
+    pub const TRAINER_HOME: &str = "/trainer";
+    pub const TRAINER_ME: &str = "/api/trainer/me";
+    pub const TRAINER_AUDIT: &str = "/api/trainer/audit";
 }
 
 /// Concrete paths for the browser, built from the routes above.
@@ -238,4 +245,10 @@ mod tests {
         let query: PipelineQuery = serde_json::from_str(r#"{"dryRun": true}"#).unwrap();
         assert!(query.dry_run && query.lesson.is_none());
     }
+}
+
+/// `GET /api/trainer/me`: the trainer the request speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainerMe {
+    pub name: String,
 }

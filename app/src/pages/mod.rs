@@ -4,10 +4,12 @@ mod catalog;
 mod lesson;
 mod library;
 mod not_found;
+mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};
 pub use lesson::{LessonPage, get_lesson, get_step};
 pub use not_found::NotFound;
+pub use trainer::{TrainerHomePage, TrainerLoginPage};
 
 #[cfg(feature = "ssr")]
 pub use library::SharedLibrary;

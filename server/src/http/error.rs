@@ -17,6 +17,9 @@ pub enum AppError {
     /// The request itself is wrong (a missing parameter, a bad name).
     #[error("{0}")]
     BadRequest(String),
+    /// The asker has not said who they are (a trainer's route without a trainer).
+    #[error("{0}")]
+    Unauthorized(String),
     /// Not the asker's to do.
     #[error("{0}")]
     Forbidden(String),
@@ -88,6 +91,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, plain(m)),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, plain(m)),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, plain(m)),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, plain(m)),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, plain(m)),

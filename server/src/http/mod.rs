@@ -13,6 +13,7 @@ pub mod origin;
 pub mod progress;
 pub mod request_id;
 pub mod stream;
+pub mod trainer;
 pub mod try_app;
 pub mod workspace;
 
@@ -64,6 +65,10 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::PROGRESS, get(progress::get))
         .route(route::CONSOLE, post(console::run))
         .route(route::CONSOLE_HISTORY, get(console::history))
+        .route(route::TRAINER_LOGIN, post(trainer::login))
+        .route(route::TRAINER_LOGOUT, post(trainer::logout))
+        .route(route::TRAINER_ME, get(trainer::me))
+        .route(route::TRAINER_AUDIT, get(trainer::audit))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()

@@ -10,4 +10,5 @@ mod real;
 mod routes;
 mod stream;
 mod support;
+mod trainers;
 mod workspace;
