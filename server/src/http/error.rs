@@ -117,7 +117,15 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            // What a client may answer a 401 with (RFC 9110): a trainer's bearer token.
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"kubeclass trainers\""),
+            );
+        }
+        response
     }
 }
 
