@@ -35,6 +35,10 @@ pub mod route {
     pub const TRAINER_HOME: &str = "/trainer";
     pub const TRAINER_ME: &str = "/api/trainer/me";
     pub const TRAINER_AUDIT: &str = "/api/trainer/audit";
+    pub const TRAINER_ROOMS: &str = "/api/trainer/rooms";
+    pub const TRAINER_ROOM: &str = "/api/trainer/rooms/{id}";
+    /// A room's join link: `GET` the join page (a page), `POST` its form.
+    pub const JOIN: &str = "/join/{room}";
 }
 
 /// Concrete paths for the browser, built from the routes above.
@@ -251,4 +255,85 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainerMe {
     pub name: String,
+}
+
+/// `POST /api/trainer/rooms`: a new room. Unknown fields are refused, so a misspelt one
+/// is an error rather than a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewRoom {
+    pub title: String,
+    /// `COURSE/SLUG`, in the order attendees take them.
+    pub lessons: Vec<String>,
+    /// Attendees at most.
+    pub capacity: u32,
+    /// Workspaces to have ready before attendees come.
+    #[serde(default)]
+    pub warm: u32,
+    /// When joining opens and closes (RFC 3339); open at once and never closing if left out.
+    #[serde(default)]
+    pub opens: Option<String>,
+    #[serde(default)]
+    pub closes: Option<String>,
+}
+
+/// The answer to `POST /api/trainer/rooms` (`201`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomCreated {
+    pub id: String,
+    pub join_url: String,
+    pub access_code: String,
+}
+
+/// A room as its trainer sees it (`GET /api/trainer/rooms/{id}`; without attendees in
+/// the list of `GET /api/trainer/rooms`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomView {
+    pub id: String,
+    pub title: String,
+    pub lessons: Vec<RoomLesson>,
+    pub capacity: u32,
+    pub warm: u32,
+    pub access_code: String,
+    pub join_url: String,
+    /// RFC 3339, if set.
+    pub opens: Option<String>,
+    pub closes: Option<String>,
+    /// How many have joined.
+    pub joined: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attendees: Vec<RoomAttendee>,
+}
+
+/// One lesson of a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomLesson {
+    /// `COURSE/SLUG`.
+    pub id: String,
+    pub title: String,
+    pub steps: usize,
+}
+
+/// One attendee of a room and where they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomAttendee {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339.
+    pub joined: String,
+    /// Per lesson of the room (`COURSE/SLUG`), each step's state, in order.
+    pub steps: BTreeMap<String, Vec<StepState>>,
+}
+
+/// Where an attendee stands on one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StepState {
+    NotStarted,
+    /// Every check passed (the time is in the room's report).
+    Passed,
 }

@@ -1,12 +1,14 @@
 //! One module per page, each with its server functions beside it.
 
 mod catalog;
+mod join;
 mod lesson;
 mod library;
 mod not_found;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};
+pub use join::JoinPage;
 pub use lesson::{LessonPage, get_lesson, get_step};
 pub use not_found::NotFound;
 pub use trainer::{TrainerHomePage, TrainerLoginPage};

@@ -1,7 +1,7 @@
 //! The database: attendees ([`attendees`]), their drafts ([`drafts`]), progress
 //! ([`progress`]), console contexts ([`contexts`]) and history ([`history`]), the answers
 //! their lesson checks read ([`answers`]), trainers, their tokens and audit log
-//! ([`trainers`]), and the session store ([`crate::sessions`]).
+//! ([`trainers`]), rooms and who joined them ([`rooms`]), and the session store ([`crate::sessions`]).
 //! SQLite through sqlx, its schema in `server/migrations/` (applied at open). Queries
 //! are written in the SQL that SQLite and PostgreSQL share (`$1` parameters, `ON
 //! CONFLICT`), so that a PostgreSQL backend can follow with the same statements.
@@ -12,6 +12,7 @@ pub mod contexts;
 pub mod drafts;
 pub mod history;
 pub mod progress;
+pub mod rooms;
 pub mod trainers;
 
 use crate::clock::SharedClock;

@@ -12,6 +12,7 @@ pub mod manifests;
 pub mod origin;
 pub mod progress;
 pub mod request_id;
+pub mod rooms;
 pub mod stream;
 pub mod trainer;
 pub mod try_app;
@@ -69,6 +70,9 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_LOGOUT, post(trainer::logout))
         .route(route::TRAINER_ME, get(trainer::me))
         .route(route::TRAINER_AUDIT, get(trainer::audit))
+        .route(route::TRAINER_ROOMS, post(rooms::create).get(rooms::list))
+        .route(route::TRAINER_ROOM, get(rooms::get))
+        .route(route::JOIN, post(rooms::join))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()

@@ -122,7 +122,10 @@ async fn trainers_sign_in_and_everyone_else_is_refused() {
     let (status, headers, body) = send(&router, request("GET", "/api/trainer/me", &[], "")).await;
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("trainers only"), "{body}");
-    assert_eq!(headers["www-authenticate"], r#"Bearer realm="kubeclass trainers""#);
+    assert_eq!(
+        headers["www-authenticate"],
+        r#"Bearer realm="kubeclass trainers""#
+    );
     assert!(
         headers.get("set-cookie").is_none(),
         "refusing makes no session"

@@ -1,0 +1,282 @@
+//! Rooms: a trainer makes one (`POST /api/trainer/rooms`), lists theirs and reads one with
+//! its attendees (`GET /api/trainer/rooms[/{id}]`); attendees join with its link and code
+//! (`POST /join/{room}`, the join page's form). A room is only ever its own trainer's:
+//! another trainer gets the same 404 as for a room that does not exist.
+
+use super::error::AppError;
+use crate::db::rooms::{Joined, Room};
+use crate::sessions::{Attendee, ClientAddress};
+use crate::state::AppState;
+use crate::trainer::Trainer;
+use app::model::api::{NewRoom, RoomAttendee, RoomCreated, RoomLesson, RoomView, StepState};
+use axum::Form;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Redirect;
+use rand::Rng;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The longest title, and the most lessons, a room may have.
+const TITLE_MAX: usize = 120;
+const LESSONS_MAX: usize = 30;
+/// The longest display name an attendee may give.
+const NAME_MAX: usize = 60;
+
+/// `POST /api/trainer/rooms`: makes a room; `201` with its id, join link and access code.
+pub async fn create(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<RoomCreated>), AppError> {
+    let asked: NewRoom = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("the room: {e}")))?;
+    let room = checked(&state, &trainer, asked)?;
+    state.db.create_room(&room).await?;
+    let detail = serde_json::json!({"room": room.id, "title": room.title}).to_string();
+    state.db.audit(&trainer, "room created", &detail).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RoomCreated {
+            join_url: join_url(&headers, &room.id),
+            id: room.id,
+            access_code: room.access_code,
+        }),
+    ))
+}
+
+/// The room `asked` describes, or what is wrong with it.
+fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppError> {
+    let bad = |m: String| Err(AppError::BadRequest(m));
+    let title = asked.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        return bad(format!("title: 1 to {TITLE_MAX} characters"));
+    }
+    if asked.lessons.is_empty() || asked.lessons.len() > LESSONS_MAX {
+        return bad(format!(
+            "lessons: 1 to {LESSONS_MAX} lessons, as \"COURSE/SLUG\""
+        ));
+    }
+    if let Some(unknown) = asked.lessons.iter().find(|l| state.lesson(l).is_none()) {
+        return bad(format!(
+            "lessons: no lesson {unknown:?} (write \"COURSE/SLUG\", such as \"fundamentals/deployments\")"
+        ));
+    }
+    let most = state.limits.config.max_attendees;
+    if asked.capacity == 0 || u64::from(asked.capacity) > most {
+        return bad(format!(
+            "capacity: 1 to {most} attendees (the server's --max-attendees)"
+        ));
+    }
+    if asked.warm > asked.capacity {
+        return bad(format!("warm: at most the capacity, {}", asked.capacity));
+    }
+    let opens_at = instant("opens", asked.opens.as_deref())?;
+    let closes_at = instant("closes", asked.closes.as_deref())?;
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at)
+        && closes <= opens
+    {
+        return bad("closes: must come after opens".into());
+    }
+    Ok(Room {
+        id: random_text(b"abcdefghijklmnopqrstuvwxyz0123456789", 10),
+        trainer: trainer.to_string(),
+        title,
+        lessons: asked.lessons,
+        capacity: i64::from(asked.capacity),
+        warm: i64::from(asked.warm),
+        // No 0/O or 1/I: codes are read aloud and typed from a projector.
+        access_code: random_text(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 6),
+        opens_at,
+        closes_at,
+        created_at: state.db.now(),
+    })
+}
+
+/// Seconds since the epoch of an RFC 3339 time, if given.
+fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, AppError> {
+    text.map(|t| {
+        t.parse::<jiff::Timestamp>()
+            .map(|t| t.as_second())
+            .map_err(|e| {
+                AppError::BadRequest(format!("{field}: {t:?} is not an RFC 3339 time ({e})"))
+            })
+    })
+    .transpose()
+}
+
+fn rfc3339(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+}
+
+fn random_text(alphabet: &[u8], length: usize) -> String {
+    let mut rng = rand::rng();
+    (0..length)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+/// The room's join link, on the host the trainer reached (over HTTPS when a proxy says
+/// the request came so).
+fn join_url(headers: &HeaderMap, room: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
+    let scheme = if https { "https" } else { "http" };
+    format!(
+        "{scheme}://{host}{}",
+        app::model::api::route::JOIN.replace("{room}", room)
+    )
+}
+
+/// `GET /api/trainer/rooms`: the trainer's rooms, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    headers: HeaderMap,
+) -> Result<Json<Vec<RoomView>>, AppError> {
+    let mut views = Vec::new();
+    for room in state.db.rooms_of(&trainer).await? {
+        let joined = state.db.members(&room.id).await?.len();
+        views.push(view(&state, &headers, room, joined, Vec::new()));
+    }
+    Ok(Json(views))
+}
+
+/// `GET /api/trainer/rooms/{id}`: the room, its attendees and each one's steps.
+pub async fn get(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<RoomView>, AppError> {
+    let room = own_room(&state, &trainer, &id).await?;
+    let mut attendees = Vec::new();
+    for member in state.db.members(&room.id).await? {
+        let done = state.db.progress(&member.attendee).await?;
+        let steps = room
+            .lessons
+            .iter()
+            .map(|lesson| {
+                let count = state.lesson(lesson).map_or(0, |l| l.steps.len());
+                let states = (0..count)
+                    .map(|step| {
+                        if done.iter().any(|(l, s)| l == lesson && *s == step) {
+                            StepState::Passed
+                        } else {
+                            StepState::NotStarted
+                        }
+                    })
+                    .collect();
+                (lesson.clone(), states)
+            })
+            .collect::<BTreeMap<_, _>>();
+        attendees.push(RoomAttendee {
+            id: member.attendee,
+            name: member.name,
+            joined: rfc3339(member.joined_at),
+            steps,
+        });
+    }
+    let joined = attendees.len();
+    Ok(Json(view(&state, &headers, room, joined, attendees)))
+}
+
+/// The room `id` if it is `trainer`'s; 404 otherwise, whoever it belongs to.
+async fn own_room(state: &AppState, trainer: &str, id: &str) -> Result<Room, AppError> {
+    match state.db.room(id).await? {
+        Some(room) if room.trainer == trainer => Ok(room),
+        _ => Err(AppError::NotFound(format!("you have no room {id:?}"))),
+    }
+}
+
+fn view(
+    state: &AppState,
+    headers: &HeaderMap,
+    room: Room,
+    joined: usize,
+    attendees: Vec<RoomAttendee>,
+) -> RoomView {
+    let lessons = room
+        .lessons
+        .iter()
+        .map(|id| RoomLesson {
+            id: id.clone(),
+            title: state
+                .lesson(id)
+                .map_or_else(|| id.clone(), |l| l.front.title.clone()),
+            steps: state.lesson(id).map_or(0, |l| l.steps.len()),
+        })
+        .collect();
+    RoomView {
+        join_url: join_url(headers, &room.id),
+        id: room.id,
+        title: room.title,
+        lessons,
+        capacity: u32::try_from(room.capacity).unwrap_or(0),
+        warm: u32::try_from(room.warm).unwrap_or(0),
+        access_code: room.access_code,
+        opens: room.opens_at.map(rfc3339),
+        closes: room.closes_at.map(rfc3339),
+        joined,
+        attendees,
+    }
+}
+
+/// The join page's form.
+#[derive(Debug, Deserialize)]
+pub struct JoinForm {
+    pub code: String,
+    pub name: String,
+}
+
+/// `POST /join/{room}`: seats the browser's attendee (made now if new) in the room under
+/// the name given, then goes to the room's first lesson. Anything wrong goes back to the
+/// join page, which says what (`?failed=code|name|full|early|closed|room`). Wrong codes
+/// count against the address's sign-in attempts, so codes cannot be guessed.
+pub async fn join(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ClientAddress(address): ClientAddress,
+    parts: axum::http::request::Parts,
+    Form(form): Form<JoinForm>,
+) -> Result<Redirect, AppError> {
+    let back = |why: &str| Ok(Redirect::to(&format!("/join/{id}?failed={why}")));
+    let Some(room) = state.db.room(&id).await? else {
+        return back("room");
+    };
+    if !form.code.trim().eq_ignore_ascii_case(&room.access_code) {
+        if !state.limits.admit_login(address) {
+            return Err(AppError::TooMany(
+                "too many wrong codes from your address; wait a minute".into(),
+            ));
+        }
+        return back("code");
+    }
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        return back("name");
+    }
+    let now = state.db.now();
+    if room.opens_at.is_some_and(|opens| now < opens) {
+        return back("early");
+    }
+    if room.closes_at.is_some_and(|closes| now >= closes) {
+        return back("closed");
+    }
+    // Only now: a refused join makes no attendee (nor a session).
+    let mut parts = parts;
+    let Attendee(attendee) = Attendee::from_request_parts(&mut parts, &state).await?;
+    if state.db.join_room(&room.id, &attendee, name).await? == Joined::Full {
+        return back("full");
+    }
+    let first = room.lessons.first().cloned().unwrap_or_default();
+    Ok(Redirect::to(&format!("/learn/{first}")))
+}

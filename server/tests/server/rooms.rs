@@ -1,0 +1,389 @@
+//! Rooms: a trainer makes one over the API, attendees join with its link and access code,
+//! and the room is its trainer's alone. The rules: the code, the capacity (the last seat
+//! taken once), the window, a display name, and guessing codes slowed per address.
+
+use super::support::{app, cookie_of, new_attendee, send, state, state_with_limits};
+use server::config::LimitsConfig;
+use server::state::AppState;
+use server::trainer::credentials;
+
+fn request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> http::Request<axum::body::Body> {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost:3000")
+        .header("origin", "http://localhost:3000");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request")
+}
+
+/// A trainer called `name` and the `Authorization` header of a token of theirs.
+async fn trainer(state: &AppState, name: &str) -> String {
+    let hash = credentials::hash_password("a long enough password").expect("hash");
+    state.db.put_trainer(name, &hash).await.expect("trainer");
+    let token = credentials::new_token();
+    state
+        .db
+        .add_trainer_token(name, &credentials::digest(&token))
+        .await
+        .expect("token");
+    format!("Bearer {token}")
+}
+
+/// `POST /api/trainer/rooms` with `body`: the status and the answer as JSON.
+async fn make_room(router: &axum::Router, bearer: &str, body: &str) -> (u16, serde_json::Value) {
+    let (status, _, text) = send(
+        router,
+        request(
+            "POST",
+            "/api/trainer/rooms",
+            &[
+                ("authorization", bearer),
+                ("content-type", "application/json"),
+            ],
+            body,
+        ),
+    )
+    .await;
+    (
+        status.as_u16(),
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+/// Joins `room` with `code` and `name`, as the browser with `cookie` (none: a new one):
+/// where it was sent, and the session cookie it was given, if any.
+async fn join(
+    router: &axum::Router,
+    room: &str,
+    code: &str,
+    name: &str,
+    cookie: Option<&str>,
+) -> (String, Option<String>) {
+    let form = format!("code={code}&name={}", name.replace(' ', "+"));
+    let mut headers = vec![("content-type", "application/x-www-form-urlencoded")];
+    if let Some(cookie) = cookie {
+        headers.push(("cookie", cookie));
+    }
+    let (status, answer, body) = send(
+        router,
+        request("POST", &format!("/join/{room}"), &headers, &form),
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let cookie = answer.get("set-cookie").map(|_| cookie_of(&answer));
+    (
+        answer["location"].to_str().expect("ascii").to_string(),
+        cookie,
+    )
+}
+
+#[tokio::test]
+async fn a_trainer_makes_a_room_and_attendees_join_with_its_link_and_code() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    let grace = trainer(&state, "grace").await;
+    let router = app(state.clone());
+
+    let body = r#"{"title": "Kubernetes basics, Tuesday", "lessons": ["fundamentals/services", "fundamentals/deployments"], "capacity": 2, "warm": 0}"#;
+    let (status, created) = make_room(&router, &grace, body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id").to_string();
+    let code = created["accessCode"].as_str().expect("code").to_string();
+    assert_eq!(
+        created["joinUrl"],
+        format!("http://localhost:3000/join/{id}")
+    );
+    assert_eq!(code.len(), 6);
+
+    // The join link shows the form with the code filled in and the notice.
+    let (status, _, page) = send(
+        &router,
+        request("GET", &format!("/join/{id}?code={code}"), &[], ""),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!(r#"action="/join/{id}""#)), "{page}");
+    assert!(page.contains(&format!(r#"value="{code}""#)), "{page}");
+    assert!(
+        page.contains("Your trainer can see your workspace"),
+        "{page}"
+    );
+
+    // A wrong code goes back to the form and makes nobody.
+    let (location, cookie) = join(&router, &id, "WRONG1", "Ada", None).await;
+    assert_eq!(location, format!("/join/{id}?failed=code"));
+    assert_eq!(cookie, None, "a refused join makes no session");
+    let (location, _) = join(&router, &id, &code, "   ", None).await;
+    assert_eq!(location, format!("/join/{id}?failed=name"));
+
+    // Two seats: Ada (any case of the code) and Bob join, a third is told it is full.
+    let (location, ada) = join(&router, &id, &code.to_lowercase(), "Ada", None).await;
+    assert_eq!(
+        location, "/learn/fundamentals/services",
+        "into the room's first lesson"
+    );
+    let ada = ada.expect("Ada's session");
+    let bob = new_attendee(&router).await;
+    let (location, _) = join(&router, &id, &code, "Bob", Some(&bob)).await;
+    assert_eq!(location, "/learn/fundamentals/services");
+    let (location, _) = join(&router, &id, &code, "Cy", None).await;
+    assert_eq!(location, format!("/join/{id}?failed=full"));
+    // Joining again keeps the seat and takes the new name.
+    let (location, _) = join(&router, &id, &code, "Ada L.", Some(&ada)).await;
+    assert_eq!(location, "/learn/fundamentals/services");
+
+    // The trainer sees both, and each one's steps; a step Ada passed shows.
+    let ada_id = state.db.members(&id).await.expect("members")[0]
+        .attendee
+        .clone();
+    state
+        .db
+        .complete_step(&ada_id, "fundamentals/deployments", 1)
+        .await
+        .expect("step");
+    let (status, _, text) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}"),
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let room: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(room["title"], "Kubernetes basics, Tuesday");
+    assert_eq!(room["joined"], 2);
+    assert_eq!(room["lessons"][0]["title"], "Services");
+    let names: Vec<&str> = room["attendees"]
+        .as_array()
+        .expect("attendees")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Ada L.", "Bob"]);
+    let steps = &room["attendees"][0]["steps"]["fundamentals/deployments"];
+    assert_eq!(steps[0], "notStarted");
+    assert_eq!(steps[1], "passed");
+    assert_eq!(
+        room["attendees"][1]["steps"]["fundamentals/deployments"][1],
+        "notStarted"
+    );
+
+    // The list has it, without attendees; the audit log says it was made.
+    let (_, _, text) = send(
+        &router,
+        request(
+            "GET",
+            "/api/trainer/rooms",
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    let rooms: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(rooms[0]["id"], id.as_str());
+    assert!(rooms[0].get("attendees").is_none());
+    let log = state.db.audit_log("grace", 10).await.expect("log");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "room created" && e.detail.contains(&id)),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_room_that_cannot_be_is_refused_saying_why() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    let grace = trainer(&state, "grace").await;
+    let router = app(state.clone());
+    for (body, says) in [
+        (
+            r#"{"title": "x", "lessons": ["fundamentals/nope"], "capacity": 5}"#,
+            r#"no lesson \"fundamentals/nope\""#,
+        ),
+        (
+            r#"{"title": "x", "lessons": [], "capacity": 5}"#,
+            "lessons: 1 to 30",
+        ),
+        (
+            r#"{"title": "", "lessons": ["fundamentals/pods"], "capacity": 5}"#,
+            "title: 1 to 120",
+        ),
+        (
+            r#"{"title": "x", "lessons": ["fundamentals/pods"], "capacity": 0}"#,
+            "capacity: 1 to 1000",
+        ),
+        (
+            r#"{"title": "x", "lessons": ["fundamentals/pods"], "capacity": 5, "warm": 6}"#,
+            "warm: at most the capacity",
+        ),
+        (
+            r#"{"title": "x", "lessons": ["fundamentals/pods"], "capcity": 5}"#,
+            "unknown field `capcity`",
+        ),
+        (
+            r#"{"title": "x", "lessons": ["fundamentals/pods"], "capacity": 5, "opens": "tomorrow"}"#,
+            "opens: \\\"tomorrow\\\" is not an RFC 3339 time",
+        ),
+        (
+            r#"{"title": "x", "lessons": ["fundamentals/pods"], "capacity": 5, "opens": "2027-01-02T10:00:00Z", "closes": "2027-01-02T09:00:00Z"}"#,
+            "closes: must come after opens",
+        ),
+        ("not json", "the room:"),
+    ] {
+        let (status, answer) = make_room(&router, &grace, body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer.to_string().contains(says), "{body}: {answer}");
+    }
+    assert!(
+        state.db.rooms_of("grace").await.expect("rooms").is_empty(),
+        "nothing half-made"
+    );
+
+    // Attendees cannot make or read rooms.
+    let attendee = new_attendee(&router).await;
+    let (status, _, _) = send(
+        &router,
+        request(
+            "POST",
+            "/api/trainer/rooms",
+            &[("cookie", &attendee), ("content-type", "application/json")],
+            r#"{"title": "x", "lessons": ["fundamentals/pods"], "capacity": 5}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _, _) = send(
+        &router,
+        request("GET", "/api/trainer/rooms", &[("cookie", &attendee)], ""),
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn a_room_is_its_own_trainers_alone() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    let grace = trainer(&state, "grace").await;
+    let alan = trainer(&state, "alan").await;
+    let router = app(state.clone());
+    let (_, created) = make_room(
+        &router,
+        &grace,
+        r#"{"title": "Grace's", "lessons": ["fundamentals/pods"], "capacity": 3}"#,
+    )
+    .await;
+    let id = created["id"].as_str().expect("id");
+    let (status, _, mine) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}"),
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{mine}");
+    let (status, _, theirs) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}"),
+            &[("authorization", &alan)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "{theirs}");
+    let (status, _, nothing) = send(
+        &router,
+        request(
+            "GET",
+            "/api/trainer/rooms/doesnotexist",
+            &[("authorization", &alan)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        theirs.replace(id, "X"),
+        nothing.replace("doesnotexist", "X"),
+        "the same answer as for no room"
+    );
+    let (_, _, list) = send(
+        &router,
+        request("GET", "/api/trainer/rooms", &[("authorization", &alan)], ""),
+    )
+    .await;
+    assert_eq!(list, "[]");
+}
+
+#[tokio::test]
+async fn the_window_decides_when_joining_opens_and_closes() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let limits = LimitsConfig {
+        logins_per_minute: 2,
+        ..LimitsConfig::default()
+    };
+    let state = state_with_limits(":memory:", &cluster, limits).await;
+    let grace = trainer(&state, "grace").await;
+    let router = app(state.clone());
+    let at = |offset: i64| {
+        jiff::Timestamp::from_second(state.db.now() + offset)
+            .expect("time")
+            .to_string()
+    };
+    let room = |opens: String, closes: String| {
+        format!(
+            r#"{{"title": "w", "lessons": ["fundamentals/pods"], "capacity": 3, "opens": "{opens}", "closes": "{closes}"}}"#
+        )
+    };
+    let (_, later) = make_room(&router, &grace, &room(at(3600), at(7200))).await;
+    let (_, over) = make_room(&router, &grace, &room(at(-7200), at(-3600))).await;
+    let (_, now) = make_room(&router, &grace, &room(at(-60), at(3600))).await;
+    for (room, expected) in [
+        (&later, "?failed=early"),
+        (&over, "?failed=closed"),
+        (&now, "/learn/"),
+    ] {
+        let id = room["id"].as_str().expect("id");
+        let code = room["accessCode"].as_str().expect("code");
+        let (location, _) = join(&router, id, code, "Ada", None).await;
+        assert!(location.contains(expected), "{location}");
+    }
+    let (location, _) = join(&router, "nosuchroom", "ABCDEF", "Ada", None).await;
+    assert_eq!(location, "/join/nosuchroom?failed=room");
+
+    // Wrong codes are counted per address: past the limit, guessing stops.
+    let id = now["id"].as_str().expect("id");
+    for _ in 0..2 {
+        join(&router, id, "GUESS1", "Eve", None).await;
+    }
+    let (status, _, body) = send(
+        &router,
+        request(
+            "POST",
+            &format!("/join/{id}"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "code=GUESS2&name=Eve",
+        ),
+    )
+    .await;
+    assert_eq!(status, 429, "{body}");
+}
