@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=target/e2e-server.log
 data=$(mktemp -d)
+# A trainer for the trainers' browser test, made as an operator would.
+export KUBECLASS_E2E_TRAINER=ada-trainer KUBECLASS_E2E_PASSWORD="e2e password $$"
+KUBECLASS_DATA_DIR="$data" KUBECLASS_TRAINER_PASSWORD="$KUBECLASS_E2E_PASSWORD" \
+  target/debug/kubeclass trainer add "$KUBECLASS_E2E_TRAINER" >/dev/null
 KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" target/debug/kubeclass >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT

@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("join"), ParamSegment("room")) view=pages::JoinPage />
                     <Route path=StaticSegment("trainer") view=pages::TrainerHomePage />
                     <Route path=(StaticSegment("trainer"), StaticSegment("login")) view=pages::TrainerLoginPage />
+                    <Route path=(StaticSegment("trainer"), StaticSegment("rooms"), ParamSegment("id")) view=pages::TrainerRoomPage />
                     <Route
                         path=(StaticSegment("learn"), ParamSegment("course"), ParamSegment("lesson"))
                         view=pages::LessonPage

@@ -1,7 +1,8 @@
 // The pages are usable by everyone: axe-core (the engine behind the browsers' own
 // accessibility audits) finds no serious or critical violation on the catalog and on a
 // lesson page with its panes applied, its checks, the cluster panel's objects and the
-// console open with output in it, in the light and in the dark theme.
+// console open with output in it, the trainer's sign-in page and a room's join page, in
+// the light and in the dark theme.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -58,7 +59,15 @@ for (const theme of ["light", "dark"]) {
     await page.waitForFunction(() => document.querySelector(".console-output")?.textContent.includes("NAME"), null, { timeout: 30_000 });
     const lesson = await violations(page);
 
-    assert.deepEqual({ catalog, lesson }, { catalog: [], lesson: [] }, `axe in the ${theme} theme`);
+    // The pages of trainers and of joining a room: forms only, before anyone signs in.
+    await page.goto(baseUrl + "/trainer/login?failed");
+    await page.waitForSelector("form");
+    const login = await violations(page);
+    await page.goto(baseUrl + "/join/someroom?code=ABC123&failed=code");
+    await page.waitForSelector("form");
+    const join = await violations(page);
+
+    assert.deepEqual({ catalog, lesson, login, join }, { catalog: [], lesson: [], login: [], join: [] }, `axe in the ${theme} theme`);
     assert.deepEqual(page.errors, []);
     // Both runs really saw their theme.
     assert.equal(lightness < 128, theme === "dark", `background lightness ${lightness} in the ${theme} theme`);

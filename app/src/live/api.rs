@@ -5,8 +5,8 @@
 //! while rendering.
 
 use crate::model::api::{
-    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, ObjectYaml, Progress,
-    ResetAnswer, Run, TrainerMe, TryAnswer, path, route,
+    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, NewRoom, ObjectYaml,
+    Progress, ResetAnswer, RoomCreated, RoomView, Run, TrainerMe, TryAnswer, path, route,
 };
 use crate::model::live::Report;
 
@@ -106,6 +106,26 @@ pub async fn trainer_me() -> Result<Option<TrainerMe>, String> {
         return Ok(None);
     }
     answer.ok()?.json().map(Some)
+}
+
+/// The signed-in trainer's rooms, newest first.
+pub async fn trainer_rooms() -> Result<Vec<RoomView>, String> {
+    call("GET", route::TRAINER_ROOMS, None).await?.ok()?.json()
+}
+
+/// Makes a room.
+pub async fn create_room(room: &NewRoom) -> Result<RoomCreated, String> {
+    let body = serde_json::to_string(room).map_err(|e| e.to_string())?;
+    send("POST", route::TRAINER_ROOMS, Some((&body, JSON)))
+        .await?
+        .ok()?
+        .json()
+}
+
+/// One of the trainer's rooms, with its attendees.
+pub async fn trainer_room(id: &str) -> Result<RoomView, String> {
+    let path = route::TRAINER_ROOM.replace("{id}", id);
+    call("GET", &path, None).await?.ok()?.json()
 }
 
 /// An HTTP answer: status and body text.

@@ -5,12 +5,14 @@ mod join;
 mod lesson;
 mod library;
 mod not_found;
+mod room;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};
 pub use join::JoinPage;
 pub use lesson::{LessonPage, get_lesson, get_step};
 pub use not_found::NotFound;
+pub use room::TrainerRoomPage;
 pub use trainer::{TrainerHomePage, TrainerLoginPage};
 
 #[cfg(feature = "ssr")]

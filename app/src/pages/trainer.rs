@@ -1,10 +1,12 @@
 //! The trainers' pages: `/trainer/login` (a plain form, which works before the wasm
-//! arrives and posts to the server's login route) and `/trainer`, their start page.
+//! arrives and posts to the server's login route) and `/trainer`, their start page: their
+//! rooms and the form that makes one. A room's own page is `room.rs`.
 //! Both are for trainers only in what they show: the server refuses every trainer route
 //! to anyone else.
 
 use crate::live::api;
-use crate::model::api::{TrainerMe, route};
+use crate::model::api::{NewRoom, RoomCreated, RoomView, TrainerMe, route};
+use crate::pages::get_catalog;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -33,7 +35,7 @@ pub fn TrainerLoginPage() -> impl IntoView {
     }
 }
 
-/// `/trainer`: who is signed in, and signing out (rooms come here).
+/// `/trainer`: who is signed in, their rooms, a new room; signing out.
 #[component]
 pub fn TrainerHomePage() -> impl IntoView {
     // Fetched in the browser: the page is the same for everyone until then.
@@ -44,7 +46,7 @@ pub fn TrainerHomePage() -> impl IntoView {
     view! {
         <Title text="Trainer" />
         <section class="trainer-home">
-            <h1>"Trainer"</h1>
+            <h1>"Your rooms"</h1>
             {move || match me.get() {
                 None => view! { <p class="loading">"Checking who you are…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
@@ -52,12 +54,117 @@ pub fn TrainerHomePage() -> impl IntoView {
                     <p>"You are not signed in as a trainer. "<a href=route::TRAINER_LOGIN>"Sign in"</a></p>
                 }.into_any(),
                 Some(Ok(Some(trainer))) => view! {
-                    <p>"Signed in as " <strong class="trainer-name">{trainer.name}</strong> "."</p>
-                    <form method="post" action=route::TRAINER_LOGOUT>
-                        <button type="submit" class="button">"Sign out"</button>
-                    </form>
+                    <p class="signed-in">"Signed in as " <strong class="trainer-name">{trainer.name}</strong> ". "
+                        <form method="post" action=route::TRAINER_LOGOUT class="inline-form">
+                            <button type="submit" class="button small">"Sign out"</button>
+                        </form>
+                    </p>
+                    <Rooms />
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The trainer's rooms and the form that makes one.
+#[component]
+fn Rooms() -> impl IntoView {
+    let rooms = RwSignal::new(None::<Result<Vec<RoomView>, String>>);
+    let reload = move || {
+        leptos::task::spawn_local(async move { rooms.set(Some(api::trainer_rooms().await)) });
+    };
+    Effect::new(move |_| reload());
+    view! {
+        <NewRoomForm on_created=Callback::new(move |_| reload()) />
+        <h2>"Rooms"</h2>
+        {move || match rooms.get() {
+            None => view! { <p class="loading">"Loading your rooms…"</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No rooms yet."</p> }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="room-list">
+                    {list.into_iter().map(|room| view! {
+                        <li>
+                            <a href=format!("/trainer/rooms/{}", room.id)>{room.title}</a>
+                            " · " {format!("{} of {} joined", room.joined, room.capacity)}
+                            " · code " <code>{room.access_code}</code>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+}
+
+/// A new room: title, lessons (from the catalog, in its order), capacity.
+#[component]
+fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
+    let catalog = Resource::new(|| (), |_| get_catalog());
+    let title = RwSignal::new(String::new());
+    let capacity = RwSignal::new("30".to_string());
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let outcome = RwSignal::new(None::<Result<RoomCreated, String>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let room = NewRoom {
+            title: title.get_untracked(),
+            lessons: chosen.get_untracked(),
+            capacity: capacity.get_untracked().trim().parse().unwrap_or(0),
+            warm: 0,
+            opens: None,
+            closes: None,
+        };
+        leptos::task::spawn_local(async move {
+            let made = api::create_room(&room).await;
+            if let Ok(created) = &made {
+                on_created.run(created.clone());
+            }
+            outcome.set(Some(made));
+        });
+    };
+    view! {
+        <form class="new-room login-form" on:submit=submit>
+            <h2>"New room"</h2>
+            <label for="room-title">"Title"</label>
+            <input id="room-title" required maxlength="120" prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) />
+            <label for="room-capacity">"Capacity"</label>
+            <input id="room-capacity" type="number" min="1" required prop:value=capacity on:input=move |ev| capacity.set(event_target_value(&ev)) />
+            <fieldset class="room-lessons">
+                <legend>"Lessons, in this order"</legend>
+                <Suspense fallback=|| view! { <p class="loading">"Loading the lessons…"</p> }>
+                    {move || Suspend::new(async move {
+                        let courses = catalog.await.map(|c| c.courses).unwrap_or_default();
+                        courses.into_iter().flat_map(|course| course.lessons).map(|lesson| {
+                            let id = format!("{}/{}", lesson.course, lesson.slug);
+                            let toggle = {
+                                let id = id.clone();
+                                move |ev: leptos::ev::Event| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| {
+                                        c.retain(|l| *l != id);
+                                        if on {
+                                            c.push(id.clone());
+                                        }
+                                    });
+                                }
+                            };
+                            view! {
+                                <label class="room-lesson">
+                                    <input type="checkbox" value=id on:change=toggle />
+                                    {format!(" {}. {}", lesson.order, lesson.title)}
+                                </label>
+                            }
+                        }).collect_view()
+                    })}
+                </Suspense>
+            </fieldset>
+            <button type="submit" class="button primary">"Make the room"</button>
+            {move || outcome.get().map(|made| match made {
+                Ok(room) => view! {
+                    <p class="room-made" role="status">"Room made. Join link: " <a href=room.join_url.clone()>{room.join_url.clone()}</a> " · access code " <code>{room.access_code}</code></p>
+                }.into_any(),
+                Err(e) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
+            })}
+        </form>
     }
 }

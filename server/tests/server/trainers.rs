@@ -295,6 +295,15 @@ async fn the_sign_in_page_is_a_form_that_is_never_framed() {
     assert_eq!(headers["x-frame-options"], "DENY");
     let policy = headers["content-security-policy"].to_str().expect("ascii");
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    for (path, says) in [
+        ("/trainer", "Your rooms"),
+        ("/trainer/rooms/someroom", "Loading the room"),
+    ] {
+        let (status, headers, body) = send(&router, request("GET", path, &[], "")).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains(says), "{path}: {body}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+    }
 }
 
 #[tokio::test]

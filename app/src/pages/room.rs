@@ -1,0 +1,101 @@
+//! `/trainer/rooms/{id}`: one room for its trainer. The join link and access code to
+//! show the room, and the grid of attendees × steps (passed or not yet), read again every
+//! few seconds (the live states arrive with the room's live stream).
+
+use crate::live::api;
+use crate::model::api::{RoomView, StepState};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// How often the grid is read again, in milliseconds.
+#[cfg(feature = "hydrate")]
+const REFRESH_MS: u64 = 3000;
+
+#[component]
+pub fn TrainerRoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let room = RwSignal::new(None::<Result<RoomView, String>>);
+    let load = move || {
+        let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+        leptos::task::spawn_local(async move { room.set(Some(api::trainer_room(&id).await)) });
+    };
+    Effect::new(move |_| {
+        let _ = id();
+        load();
+    });
+    // Read again every few seconds while the page is open; stopped when it is left.
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(load, std::time::Duration::from_millis(REFRESH_MS))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    view! {
+        <Title text="Room" />
+        <section class="trainer-room">
+            <p><a href="/trainer">"← Your rooms"</a></p>
+            {move || match room.get() {
+                None => view! { <p class="loading">"Loading the room…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(room)) => view! { <RoomGrid room /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn RoomGrid(room: RoomView) -> impl IntoView {
+    let columns: Vec<(String, usize)> = room
+        .lessons
+        .iter()
+        .flat_map(|l| (0..l.steps).map(move |s| (l.id.clone(), s)))
+        .collect();
+    let passed = |lesson: &str, step: usize| {
+        room.attendees
+            .iter()
+            .filter(|a| a.steps.get(lesson).and_then(|s| s.get(step)) == Some(&StepState::Passed))
+            .count()
+    };
+    let share = |n: usize| {
+        if room.attendees.is_empty() {
+            "–".to_string()
+        } else {
+            format!("{}%", n * 100 / room.attendees.len())
+        }
+    };
+    view! {
+        <h1>{room.title.clone()}</h1>
+        <p class="room-join">
+            "Join link: " <a href=room.join_url.clone()>{room.join_url.clone()}</a>
+            " · access code " <code class="access-code">{room.access_code.clone()}</code>
+            " · " {format!("{} of {} joined", room.joined, room.capacity)}
+        </p>
+        <div class="room-grid-wrap">
+            <table class="room-grid">
+                <caption>"Who passed which step (✓), per lesson"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Attendee"</th>
+                        {room.lessons.iter().map(|l| view! { <th scope="colgroup" colspan=l.steps.to_string()>{l.title.clone()}</th> }).collect_view()}
+                    </tr>
+                    <tr>
+                        <th scope="col">"Passed"</th>
+                        {columns.iter().map(|(l, s)| view! { <th scope="col" title=format!("step {}", s + 1)>{share(passed(l, *s))}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {room.attendees.iter().map(|a| view! {
+                        <tr>
+                            <th scope="row">{a.name.clone()}</th>
+                            {columns.iter().map(|(l, s)| {
+                                let done = a.steps.get(l).and_then(|v| v.get(*s)) == Some(&StepState::Passed);
+                                view! { <td class:passed=done aria-label=if done { "passed" } else { "not yet" }>{if done { "✓" } else { "·" }}</td> }
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

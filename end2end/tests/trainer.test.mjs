@@ -1,0 +1,82 @@
+// A trainer signs in, makes a room with the form, and sees attendees arrive: two browser
+// contexts join through the room's link with its code and a name, one passes a step,
+// and the trainer's grid shows both and the ✓. The trainer was made by scripts/e2e.sh
+// (`kubeclass trainer add`), as an operator would.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openPage, baseUrl, screenshotDir } from "./browser.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const trainerName = process.env.KUBECLASS_E2E_TRAINER;
+const password = process.env.KUBECLASS_E2E_PASSWORD;
+
+test("a trainer makes a room, attendees join with its link, the grid shows them", { skip: !trainerName && "run by scripts/e2e.sh, which makes the trainer" }, async () => {
+  const trainer = await openPage(browser);
+  await trainer.goto(baseUrl + "/trainer/login");
+  await trainer.getByLabel("Name").fill(trainerName);
+  await trainer.getByLabel("Password").fill("not the password");
+  await trainer.getByRole("button", { name: "Sign in" }).click();
+  await trainer.waitForURL("**/trainer/login?failed");
+  assert.match(await trainer.getByRole("alert").innerText(), /do not match/);
+  await trainer.getByLabel("Name").fill(trainerName);
+  await trainer.getByLabel("Password").fill(password);
+  await trainer.getByRole("button", { name: "Sign in" }).click();
+  await trainer.waitForURL(/\/trainer$/);
+  await trainer.getByText(`Signed in as ${trainerName}`).waitFor();
+
+  // The form: a title, two lessons, a capacity.
+  await trainer.getByLabel("Title").fill("Browser room");
+  await trainer.getByLabel("Capacity").fill("5");
+  await trainer.locator(".room-lesson", { hasText: /\d+\. Pods$/ }).locator("input").check();
+  await trainer.locator(".room-lesson", { hasText: /\d+\. Services$/ }).locator("input").check();
+  await trainer.getByRole("button", { name: "Make the room" }).click();
+  const made = trainer.locator(".room-made");
+  await made.waitFor();
+  const joinUrl = await made.locator("a").getAttribute("href");
+  const code = await made.locator("code").innerText();
+  assert.match(joinUrl, /\/join\/[a-z0-9]+$/);
+  await trainer.locator(".room-list a", { hasText: "Browser room" }).click();
+  await trainer.waitForURL(/\/trainer\/rooms\//);
+  await trainer.getByRole("heading", { name: "Browser room" }).waitFor();
+
+  // Two attendees join through the link: the code is filled in, the notice is shown.
+  const names = ["Ada", "Grace"];
+  const attendees = [];
+  for (const name of names) {
+    const page = await openPage(browser);
+    await page.goto(`${joinUrl}?code=${code}`);
+    assert.equal(await page.getByLabel("Access code").inputValue(), code);
+    assert.match(await page.locator(".notice").innerText(), /Your trainer can see your workspace/);
+    await page.getByLabel(/Your name/).fill(name);
+    await page.getByRole("button", { name: "Join" }).click();
+    await page.waitForURL(/\/learn\/fundamentals\//);
+    attendees.push(page);
+  }
+
+  // The grid shows both within its refresh.
+  for (const name of names) {
+    await trainer.locator(".room-grid tbody th", { hasText: name }).waitFor({ timeout: 10_000 });
+  }
+  assert.equal(await trainer.locator(".room-grid td.passed").count(), 0);
+
+  // Ada passes the Pods lesson's first step; her row shows the ✓.
+  const ada = attendees[0];
+  assert.match(ada.url(), /\/learn\/fundamentals\/pods$/, "the room's first lesson");
+  await ada.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
+  await ada.waitForSelector(".cluster .link.up");
+  await ada.getByRole("button", { name: "Apply", exact: true }).click();
+  await ada.waitForSelector(".checks.done", { timeout: 60_000 });
+  const adaRow = trainer.locator(".room-grid tbody tr", { hasText: "Ada" });
+  await adaRow.locator("td.passed").first().waitFor({ timeout: 10_000 });
+  const graceRow = trainer.locator(".room-grid tbody tr", { hasText: "Grace" });
+  assert.equal(await graceRow.locator("td.passed").count(), 0);
+  await trainer.screenshot({ path: screenshotDir + "trainer-room.png", fullPage: true });
+  assert.deepEqual(trainer.errors, []);
+  for (const page of attendees) {
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
