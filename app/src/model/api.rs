@@ -37,6 +37,8 @@ pub mod route {
     pub const TRAINER_AUDIT: &str = "/api/trainer/audit";
     pub const TRAINER_ROOMS: &str = "/api/trainer/rooms";
     pub const TRAINER_ROOM: &str = "/api/trainer/rooms/{id}";
+    pub const TRAINER_ROOM_REPORT_CSV: &str = "/api/trainer/rooms/{id}/report.csv";
+    pub const TRAINER_ROOM_REPORT_JSON: &str = "/api/trainer/rooms/{id}/report.json";
     /// A room's join link: `GET` the join page (a page), `POST` its form.
     pub const JOIN: &str = "/join/{room}";
 }

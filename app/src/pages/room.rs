@@ -70,6 +70,7 @@ fn RoomGrid(room: RoomView) -> impl IntoView {
             "Join link: " <a href=room.join_url.clone()>{room.join_url.clone()}</a>
             " · access code " <code class="access-code">{room.access_code.clone()}</code>
             " · " {format!("{} of {} joined", room.joined, room.capacity)}
+            " · " <a href=format!("/api/trainer/rooms/{}/report.csv", room.id) download="">"Report (CSV)"</a>
         </p>
         <div class="room-grid-wrap">
             <table class="room-grid">

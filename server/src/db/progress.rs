@@ -36,4 +36,21 @@ impl Database {
             .map(|(lesson, step)| (lesson, usize::try_from(step).unwrap_or(0)))
             .collect())
     }
+
+    /// The steps the attendee completed, each with when (seconds since the epoch).
+    pub async fn progress_times(
+        &self,
+        attendee: &str,
+    ) -> Result<Vec<(String, usize, i64)>, sqlx::Error> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT lesson, step, completed_at FROM progress WHERE attendee = $1 ORDER BY lesson, step",
+        )
+        .bind(attendee)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(lesson, step, at)| (lesson, usize::try_from(step).unwrap_or(0), at))
+            .collect())
+    }
 }

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod manifests;
 pub mod origin;
 pub mod progress;
+pub mod report;
 pub mod request_id;
 pub mod rooms;
 pub mod stream;
@@ -72,6 +73,8 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_AUDIT, get(trainer::audit))
         .route(route::TRAINER_ROOMS, post(rooms::create).get(rooms::list))
         .route(route::TRAINER_ROOM, get(rooms::get))
+        .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
+        .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))
         .route(route::JOIN, post(rooms::join))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));

@@ -108,7 +108,7 @@ fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, AppError> {
     .transpose()
 }
 
-fn rfc3339(seconds: i64) -> String {
+pub(super) fn rfc3339(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
 }
 
@@ -190,7 +190,7 @@ pub async fn get(
 }
 
 /// The room `id` if it is `trainer`'s; 404 otherwise, whoever it belongs to.
-async fn own_room(state: &AppState, trainer: &str, id: &str) -> Result<Room, AppError> {
+pub(super) async fn own_room(state: &AppState, trainer: &str, id: &str) -> Result<Room, AppError> {
     match state.db.room(id).await? {
         Some(room) if room.trainer == trainer => Ok(room),
         _ => Err(AppError::NotFound(format!("you have no room {id:?}"))),

@@ -387,3 +387,126 @@ async fn the_window_decides_when_joining_opens_and_closes() {
     .await;
     assert_eq!(status, 429, "{body}");
 }
+
+#[tokio::test]
+async fn the_report_counts_who_passed_each_step_and_exports_csv() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    let grace = trainer(&state, "grace").await;
+    let alan = trainer(&state, "alan").await;
+    let router = app(state.clone());
+    let (_, created) = make_room(
+        &router,
+        &grace,
+        r#"{"title": "Report", "lessons": ["fundamentals/pods"], "capacity": 5}"#,
+    )
+    .await;
+    let id = created["id"].as_str().expect("id");
+    let code = created["accessCode"].as_str().expect("code");
+    join(&router, id, code, "Ada, L.", None).await;
+    join(&router, id, code, "=HYPERLINK(1)", None).await;
+    let members = state.db.members(id).await.expect("members");
+    let named = |name: &str| {
+        members
+            .iter()
+            .find(|m| m.name == name)
+            .expect("member")
+            .attendee
+            .clone()
+    };
+    let (ada, eve) = (&named("Ada, L."), &named("=HYPERLINK(1)"));
+    for step in [0, 1] {
+        state
+            .db
+            .complete_step(ada, "fundamentals/pods", step)
+            .await
+            .expect("ada");
+    }
+    state
+        .db
+        .complete_step(eve, "fundamentals/pods", 0)
+        .await
+        .expect("eve");
+    state
+        .db
+        .complete_step(eve, "fundamentals/deployments", 0)
+        .await
+        .expect("not this room's");
+
+    let (status, _, text) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}/report.json"),
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let steps = report["steps"].as_array().expect("steps");
+    let pods = state.lesson("fundamentals/pods").expect("pods").steps.len();
+    assert_eq!(steps.len(), pods, "the room's steps only");
+    assert_eq!(
+        (
+            steps[0]["passed"].as_u64(),
+            steps[1]["passed"].as_u64(),
+            steps[2]["passed"].as_u64()
+        ),
+        (Some(2), Some(1), Some(0))
+    );
+    assert!(steps[0]["medianSeconds"].as_i64().is_some_and(|s| s >= 0));
+    assert!(steps[2]["medianSeconds"].is_null());
+    assert_eq!(
+        steps[0]["title"],
+        state.lesson("fundamentals/pods").expect("pods").steps[0]
+            .title
+            .as_str()
+    );
+
+    let (status, headers, csv) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}/report.csv"),
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains(&format!("room-{id}-report.csv"))
+    );
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "header, two attendees, totals: {csv}");
+    assert!(lines[0].starts_with(
+        "attendee,name,joined,fundamentals/pods step 1 passed,fundamentals/pods step 1 seconds,"
+    ));
+    assert!(
+        lines[1..3].iter().any(|l| l.contains(",\"Ada, L.\",")),
+        "{csv}"
+    );
+    assert!(
+        lines[1..3].iter().any(|l| l.contains(",'=HYPERLINK(1),")),
+        "a formula is defused: {csv}"
+    );
+    assert!(lines[3].starts_with("passed,,,2,"), "{csv}");
+
+    let (status, _, _) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}/report.csv"),
+            &[("authorization", &alan)],
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "another trainer's room");
+}
