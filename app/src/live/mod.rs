@@ -39,6 +39,10 @@ pub struct Live {
     /// What a lesson's Try button asked Try the app for (short namespace, Service, path),
     /// until the panel has sent it.
     pub try_request: RwSignal<Option<(String, String, String)>>,
+    /// How many Try buttons were pressed: the cluster panel shows Try the app on each
+    /// (the request itself is taken, and cleared, by the panel that sends it, which may
+    /// run first).
+    pub try_pressed: RwSignal<u64>,
     /// The console's lines and their output (a signal apart from `state`, so a command
     /// that prints a lot does not redraw the other panels).
     pub console: RwSignal<console::ConsoleLog>,
@@ -57,6 +61,7 @@ impl Live {
             lesson: StoredValue::new(lesson),
             console_queue: RwSignal::new(Vec::new()),
             try_request: RwSignal::new(None),
+            try_pressed: RwSignal::new(0),
             console: RwSignal::new(console::ConsoleLog::default()),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),

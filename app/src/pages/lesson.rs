@@ -98,6 +98,7 @@ fn LessonView(
             // A Try button (`content::markdown`) asks Try the app in the cluster panel.
             if let Some(button) = clicked.closest(".try-app-button").ok().flatten() {
                 let attribute = |name| button.get_attribute(name).unwrap_or_default();
+                live.try_pressed.update(|n| *n += 1);
                 live.try_request.set(Some((
                     attribute("data-try-namespace"),
                     attribute("data-try-service"),

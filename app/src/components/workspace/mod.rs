@@ -64,10 +64,12 @@ pub fn ClusterPanel() -> impl IntoView {
             tab.set(Tab::Console);
         }
     });
-    Effect::new(move |_| {
-        if live.try_request.with(Option::is_some) {
+    Effect::new(move |pressed: Option<u64>| {
+        let now = live.try_pressed.get();
+        if pressed.is_some_and(|before| before != now) {
             tab.set(Tab::Try);
         }
+        now
     });
     let reset = move |_| {
         if !confirm("Delete everything in your namespaces? Your edits in the panes stay.") {
