@@ -218,9 +218,11 @@ mod tests {
                 "{name}: {}",
                 error.message
             );
-            // A bound only an expanded bomb would cross, even in a debug build.
+            // A bound only an expanded bomb would cross (billions of nodes: minutes), even
+            // in a debug build on a machine busy with the other tests; how fast refusals
+            // really are is `make bench`'s to measure.
             assert!(
-                started.elapsed() < std::time::Duration::from_millis(500),
+                started.elapsed() < std::time::Duration::from_secs(5),
                 "{name}: {:?}",
                 started.elapsed()
             );
