@@ -151,7 +151,7 @@ proptest! {
         let budgets = Budgets::default();
         let started = Instant::now();
         let parsed = parse(&text, &budgets);
-        prop_assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+        prop_assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
         match parsed {
             Ok(documents) => {
                 prop_assert!(documents.len() <= budgets.max_documents);
