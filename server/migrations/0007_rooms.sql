@@ -13,9 +13,11 @@ CREATE TABLE IF NOT EXISTS rooms (
     closes_at INTEGER,
     created_at INTEGER NOT NULL
 );
--- Who joined which room, under which display name, when.
+-- Who joined which room, under which display name, when; `seq` numbers them in the order
+-- they joined (one more than the room's last), as many join within one second.
 CREATE TABLE IF NOT EXISTS room_attendees (
     room TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
     attendee TEXT NOT NULL,
     name TEXT NOT NULL,
     joined_at INTEGER NOT NULL,

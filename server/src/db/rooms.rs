@@ -132,8 +132,9 @@ impl Database {
             return Ok(Joined::Yes);
         }
         let seated = sqlx::query(
-            "INSERT INTO room_attendees (room, attendee, name, joined_at) \
-             SELECT $1, $2, $3, $4 WHERE \
+            "INSERT INTO room_attendees (room, seq, attendee, name, joined_at) \
+             SELECT $1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM room_attendees WHERE room = $1), \
+             $2, $3, $4 WHERE \
              (SELECT COUNT(*) FROM room_attendees WHERE room = $1) < \
              (SELECT capacity FROM rooms WHERE id = $1) \
              ON CONFLICT (room, attendee) DO NOTHING",
@@ -154,8 +155,7 @@ impl Database {
     /// The room's attendees, in the order they joined.
     pub async fn members(&self, room: &str) -> Result<Vec<Member>, sqlx::Error> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT attendee, name, joined_at FROM room_attendees WHERE room = $1 \
-             ORDER BY joined_at, attendee",
+            "SELECT attendee, name, joined_at FROM room_attendees WHERE room = $1 ORDER BY seq",
         )
         .bind(room)
         .fetch_all(&self.pool)
