@@ -7,23 +7,15 @@ use server::config::LimitsConfig;
 use server::state::AppState;
 use server::trainer::credentials;
 
+/// A request from kubeclass's own pages (its Origin) with `headers`.
 fn request(
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &str,
 ) -> http::Request<axum::body::Body> {
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost:3000")
-        .header("origin", "http://localhost:3000");
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder
-        .body(axum::body::Body::from(body.to_string()))
-        .expect("request")
+    let same_site = [&[("origin", "http://localhost:3000")], headers].concat();
+    super::support::request(method, path, &same_site, body)
 }
 
 /// A trainer called `name` and the `Authorization` header of a token of theirs.

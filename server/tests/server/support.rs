@@ -180,3 +180,22 @@ pub fn from_page(
         .body(axum::body::Body::from(body))
         .expect("request")
 }
+
+/// A request to `path` on kubeclass's host with `headers` (no Origin unless given).
+pub fn request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> http::Request<axum::body::Body> {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost:3000");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request")
+}

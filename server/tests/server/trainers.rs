@@ -3,7 +3,9 @@
 //! sign-in from another site or a flood of guesses is refused, and what trainers do is
 //! written to the audit log.
 
-use super::support::{app, content_dir, cookie_of, new_attendee, send, state, state_with_limits};
+use super::support::{
+    app, content_dir, cookie_of, new_attendee, request, send, state, state_with_limits,
+};
 use server::config::LimitsConfig;
 use server::db::Database;
 use server::trainer::credentials;
@@ -87,24 +89,6 @@ async fn the_command_line_makes_trainers_and_tokens_kept_hashed() {
         .collect();
     assert_eq!(actions, ["account added", "token made"]);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn request(
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> http::Request<axum::body::Body> {
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost:3000");
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder
-        .body(axum::body::Body::from(body.to_string()))
-        .expect("request")
 }
 
 const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
