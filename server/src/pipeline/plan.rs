@@ -165,12 +165,14 @@ pub fn place(
         cluster_scoped(workspace, &kind, &name, &mut object)
     };
     let (namespace, short, real_name) = placed.map_err(|m| refuse(&outcome, m))?;
-    let outcome = Outcome {
+    let mut outcome = Outcome {
         namespace: short,
         notes,
         ..outcome
     };
-    map_references(workspace, &kind, &mut object, allowed).map_err(|m| refuse(&outcome, m))?;
+    let mapped =
+        map_references(workspace, &kind, &mut object, allowed).map_err(|m| refuse(&outcome, m))?;
+    outcome.notes.extend(mapped);
     Ok(Planned {
         platform: namespace.is_none(),
         rank: kinds::rank(&kind),
@@ -252,11 +254,23 @@ fn cluster_scoped(
     Ok((None, None, renamed))
 }
 
-/// An Ingress's hosts, in its rules and its TLS section, become the workspace's.
-fn map_hosts(object: &mut Value, workspace: &Workspace) {
+/// An Ingress's hosts, in its rules and its TLS section, become the workspace's. Returns
+/// a note per rule host saying the name it is served as, which the page shows by the
+/// Apply result: the one place the attendee reads the name to send.
+fn map_hosts(object: &mut Value, workspace: &Workspace) -> Vec<String> {
     let spec = &mut object["spec"];
+    let mut notes = Vec::new();
     for rule in spec["rules"].as_array_mut().into_iter().flatten() {
-        if let Some(host) = rule["host"].as_str().map(|h| workspace.host(h)) {
+        if let Some(written) = rule["host"].as_str().map(str::to_string) {
+            let host = workspace.host(&written);
+            if host != written {
+                let note = format!(
+                    "host {written} is served as {host}: on the shared ingress controller each workspace's hosts are its own"
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
             rule["host"] = json!(host);
         }
     }
@@ -267,17 +281,20 @@ fn map_hosts(object: &mut Value, workspace: &Workspace) {
             }
         }
     }
+    notes
 }
 
 /// Rewrites the references to workspace names the server knows about: ServiceAccount
 /// subjects' namespaces, ClusterIssuer names in Ingress annotations and Certificates,
-/// Ingress hosts and certificates' DNS names.
+/// Ingress hosts and certificates' DNS names. Returns notes for the attendee (the hosts
+/// an Ingress is served as).
 fn map_references(
     workspace: &Workspace,
     kind: &str,
     object: &mut Value,
     allowed: &BTreeSet<String>,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
+    let mut notes = Vec::new();
     match kind {
         "RoleBinding" | "ClusterRoleBinding" => {
             for subject in object["subjects"].as_array_mut().into_iter().flatten() {
@@ -292,7 +309,7 @@ fn map_references(
             }
         }
         "Ingress" => {
-            map_hosts(object, workspace);
+            notes = map_hosts(object, workspace);
             let key = "cert-manager.io/cluster-issuer";
             if let Some(issuer) = object["metadata"]["annotations"][key]
                 .as_str()
@@ -319,5 +336,5 @@ fn map_references(
         }
         _ => {}
     }
-    Ok(())
+    Ok(notes)
 }

@@ -518,3 +518,37 @@ async fn what_a_deleted_namespace_took_along_counts_as_deleted() {
         "not forbidden: {report}"
     );
 }
+
+#[tokio::test]
+async fn an_ingress_host_is_made_the_workspaces_and_the_result_says_so() {
+    let site = site().await;
+    let mut ada = browser(&site);
+    let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: server}\nspec:\n  ingressClassName: nginx\n  rules:\n    - host: web.example.com\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}\n";
+    let (status, report) = ada.apply("?lesson=fundamentals/ingress", ingress).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let real = workspace_namespace(&mut ada).await;
+    let id = real
+        .strip_prefix("kc-")
+        .and_then(|n| n.strip_suffix("-server"))
+        .expect("workspace id");
+    let served = format!("web.example.com.{id}.localhost");
+    assert_eq!(
+        report["results"][0]["notes"],
+        serde_json::json!([format!(
+            "host web.example.com is served as {served}: on the shared ingress controller each workspace's hosts are its own"
+        )]),
+        "{report}"
+    );
+    // The cluster holds the workspace's host, which the panel's HOSTS column shows.
+    let resource =
+        kube::discovery::ApiResource::erase::<k8s_openapi::api::networking::v1::Ingress>(&());
+    let live = kube::Api::<kube::api::DynamicObject>::namespaced_with(
+        site.cluster.client(),
+        &real,
+        &resource,
+    )
+    .get("web")
+    .await
+    .expect("ingress");
+    assert_eq!(live.data["spec"]["rules"][0]["host"], served.as_str());
+}
