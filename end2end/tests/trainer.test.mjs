@@ -1,7 +1,8 @@
 // A trainer signs in, makes a room with the form, and sees attendees arrive: two browser
 // contexts join through the room's link with its code and a name, one passes a step,
-// and the trainer's grid shows both and the ✓. The trainer was made by scripts/e2e.sh
-// (`kubeclass trainer add`), as an operator would.
+// and the trainer's grid shows both and the ✓; the trainer resets one to step 1 and ends
+// the other's time. The trainer was made by scripts/e2e.sh (`kubeclass trainer add`), as
+// an operator would.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, baseUrl, screenshotDir } from "./browser.mjs";
@@ -74,6 +75,28 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   const graceRow = trainer.locator(".room-grid tbody tr", { hasText: "Grace" });
   assert.equal(await graceRow.locator("td.passed").count(), 0);
   await trainer.screenshot({ path: screenshotDir + "trainer-room.png", fullPage: true });
+
+  // The trainer opens Ada's panel and resets her to the start of step 1: her ✓ goes.
+  await adaRow.getByRole("button", { name: "Ada" }).click();
+  const panel = trainer.locator(".attendee-panel");
+  await panel.getByRole("heading", { name: "Ada" }).waitFor();
+  await panel.getByLabel("Reset their workspace to the start of").selectOption("fundamentals/pods|1");
+  await panel.getByRole("button", { name: "Reset", exact: true }).click();
+  await panel.locator(".reset-status", { hasText: "done" }).waitFor({ timeout: 30_000 });
+  await adaRow.locator("td.passed").first().waitFor({ state: "detached", timeout: 10_000 });
+  await trainer.screenshot({ path: screenshotDir + "trainer-attendee-panel.png", fullPage: true });
+
+  // Grace's time is ended: her row is struck through, and her Apply is refused, saying why.
+  await graceRow.getByRole("button", { name: "Grace" }).click();
+  await panel.getByRole("heading", { name: "Grace" }).waitFor();
+  await panel.getByRole("button", { name: "End their time" }).click();
+  await trainer.locator(".room-grid tbody tr.ended", { hasText: "Grace" }).waitFor({ timeout: 10_000 });
+  const grace = attendees[1];
+  await grace.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
+  await grace.getByRole("button", { name: "Apply", exact: true }).click();
+  await grace.getByText(/is over/).first().waitFor({ timeout: 10_000 });
+  // The browser logs the refused request itself; nothing else may go wrong.
+  grace.errors = grace.errors.filter((e) => !/status of 403/.test(e));
   assert.deepEqual(trainer.errors, []);
   for (const page of attendees) {
     assert.deepEqual(page.errors, []);

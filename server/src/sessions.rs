@@ -35,6 +35,26 @@ fn new_id() -> String {
         .collect()
 }
 
+/// The attendee of a request that changes their workspace (apply, delete, Try the app):
+/// refused with 403 once their time in a room is over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Working(pub String);
+
+impl FromRequestParts<AppState> for Working {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Attendee(attendee) = Attendee::from_request_parts(parts, state).await?;
+        match state.db.time_over(&attendee).await? {
+            Some(room) => Err(AppError::Forbidden(crate::workspace::closed(&room))),
+            None => Ok(Working(attendee)),
+        }
+    }
+}
+
 /// The attendee making a request, created with their session on first use — within the
 /// limits: so many new attendees a minute from one address, so many at once in all.
 #[derive(Debug, Clone, PartialEq, Eq)]

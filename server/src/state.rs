@@ -43,6 +43,8 @@ pub struct AppState {
     /// Where the cluster's ingress controller listens, for the console's `curl` (unknown
     /// unless configured, or the embedded cluster's).
     pub ingress: Option<crate::cluster::IngressEntrance>,
+    /// The trainers' resets of attendees' workspaces, running and done.
+    pub resets: Arc<crate::trainer::resets::Resets>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
     containers: Arc<tokio::sync::OnceCell<bool>>,
 }
@@ -69,6 +71,7 @@ impl AppState {
             forwards: Arc::default(),
             limits: Arc::new(Limits::new(limits)),
             ingress: None,
+            resets: Arc::default(),
             containers: Arc::default(),
             db,
             workspaces,

@@ -5,8 +5,9 @@
 //! while rendering.
 
 use crate::model::api::{
-    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, NewRoom, ObjectYaml,
-    Progress, ResetAnswer, RoomCreated, RoomView, Run, TrainerMe, TryAnswer, path, route,
+    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, Extend, NewRoom, ObjectYaml,
+    Progress, ResetAnswer, ResetStatus, ResetTo, RoomCreated, RoomView, Run, TimeEnds, TrainerMe,
+    TryAnswer, path, route,
 };
 use crate::model::live::Report;
 
@@ -126,6 +127,38 @@ pub async fn create_room(room: &NewRoom) -> Result<RoomCreated, String> {
 pub async fn trainer_room(id: &str) -> Result<RoomView, String> {
     let path = route::TRAINER_ROOM.replace("{id}", id);
     call("GET", &path, None).await?.ok()?.json()
+}
+
+/// The path of a trainer's action on one attendee of a room.
+fn attendee_path(route: &str, room: &str, attendee: &str) -> String {
+    route.replace("{id}", room).replace("{attendee}", attendee)
+}
+
+/// Starts resetting an attendee's workspace to the start of a step.
+pub async fn reset_attendee(
+    room: &str,
+    attendee: &str,
+    to: &ResetTo,
+) -> Result<ResetStatus, String> {
+    let body = serde_json::to_string(to).map_err(|e| e.to_string())?;
+    let path = attendee_path(route::TRAINER_ATTENDEE_RESET, room, attendee);
+    send("POST", &path, Some((&body, JSON))).await?.ok()?.json()
+}
+
+/// Gives an attendee more time.
+pub async fn extend_attendee(room: &str, attendee: &str, minutes: u32) -> Result<TimeEnds, String> {
+    let body = serde_json::to_string(&Extend {
+        minutes: Some(minutes),
+    })
+    .map_err(|e| e.to_string())?;
+    let path = attendee_path(route::TRAINER_ATTENDEE_EXTEND, room, attendee);
+    send("POST", &path, Some((&body, JSON))).await?.ok()?.json()
+}
+
+/// Ends an attendee's time now.
+pub async fn end_attendee(room: &str, attendee: &str) -> Result<TimeEnds, String> {
+    let path = attendee_path(route::TRAINER_ATTENDEE_END, room, attendee);
+    send("POST", &path, Some(("", JSON))).await?.ok()?.json()
 }
 
 /// An HTTP answer: status and body text.

@@ -39,6 +39,9 @@ pub mod route {
     pub const TRAINER_ROOM: &str = "/api/trainer/rooms/{id}";
     pub const TRAINER_ROOM_REPORT_CSV: &str = "/api/trainer/rooms/{id}/report.csv";
     pub const TRAINER_ROOM_REPORT_JSON: &str = "/api/trainer/rooms/{id}/report.json";
+    pub const TRAINER_ATTENDEE_RESET: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/reset";
+    pub const TRAINER_ATTENDEE_EXTEND: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/extend";
+    pub const TRAINER_ATTENDEE_END: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/end";
     /// A room's join link: `GET` the join page (a page), `POST` its form.
     pub const JOIN: &str = "/join/{room}";
 }
@@ -277,6 +280,14 @@ pub struct NewRoom {
     pub opens: Option<String>,
     #[serde(default)]
     pub closes: Option<String>,
+    /// Minutes each attendee has from joining (the trainer may extend it); no limit if
+    /// left out.
+    #[serde(default)]
+    pub time_limit_minutes: Option<u32>,
+    /// When every attendee's time ends, extensions included (RFC 3339): their
+    /// workspaces are deleted then, their results kept.
+    #[serde(default)]
+    pub deadline: Option<String>,
 }
 
 /// The answer to `POST /api/trainer/rooms` (`201`).
@@ -303,6 +314,10 @@ pub struct RoomView {
     /// RFC 3339, if set.
     pub opens: Option<String>,
     pub closes: Option<String>,
+    #[serde(default)]
+    pub time_limit_minutes: Option<u32>,
+    #[serde(default)]
+    pub deadline: Option<String>,
     /// How many have joined.
     pub joined: usize,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -327,8 +342,55 @@ pub struct RoomAttendee {
     pub name: String,
     /// RFC 3339.
     pub joined: String,
+    /// When their time ends (RFC 3339), if it does; `ended` once it has.
+    #[serde(default)]
+    pub ends: Option<String>,
+    #[serde(default)]
+    pub ended: bool,
+    /// The trainer's last reset of their workspace, since the server started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset: Option<ResetStatus>,
     /// Per lesson of the room (`COURSE/SLUG`), each step's state, in order.
     pub steps: BTreeMap<String, Vec<StepState>>,
+}
+
+/// `POST …/attendees/{attendee}/reset`: rewind the attendee's workspace to the start of
+/// `step` (from 1) of `lesson` (`COURSE/SLUG`; by default the room's lesson they last
+/// passed a step in, or its first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResetTo {
+    pub step: usize,
+    #[serde(default)]
+    pub lesson: Option<String>,
+}
+
+/// A reset of an attendee's workspace (the answer to a reset, `202`, and in the room
+/// view until the next): to the start of which step, whether it is still under way, and
+/// what did not come back as the lesson expects while replaying the steps before it
+/// (empty when all did).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetStatus {
+    pub lesson: String,
+    pub step: usize,
+    pub running: bool,
+    pub failures: Vec<String>,
+}
+
+/// `POST …/attendees/{attendee}/extend`: more time (15 minutes if left out).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Extend {
+    #[serde(default)]
+    pub minutes: Option<u32>,
+}
+
+/// The answer to extend and end: when the attendee's time ends now (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeEnds {
+    pub ends: String,
 }
 
 /// Where an attendee stands on one step.

@@ -6,6 +6,7 @@ mod lesson;
 mod library;
 mod not_found;
 mod room;
+mod room_attendee;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};

@@ -1,7 +1,9 @@
 //! `/trainer/rooms/{id}`: one room for its trainer. The join link and access code to
 //! show the room, and the grid of attendees × steps (passed or not yet), read again every
-//! few seconds (the live states arrive with the room's live stream).
+//! few seconds; an attendee's name opens their panel ([`AttendeePanel`]: reset, extend,
+//! end).
 
+use super::room_attendee::AttendeePanel;
 use crate::live::api;
 use crate::model::api::{RoomView, StepState};
 use leptos::prelude::*;
@@ -17,6 +19,7 @@ pub fn TrainerRoomPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let room = RwSignal::new(None::<Result<RoomView, String>>);
+    let selected = RwSignal::new(None::<String>);
     let load = move || {
         let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
         leptos::task::spawn_local(async move { room.set(Some(api::trainer_room(&id).await)) });
@@ -38,14 +41,15 @@ pub fn TrainerRoomPage() -> impl IntoView {
             {move || match room.get() {
                 None => view! { <p class="loading">"Loading the room…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(room)) => view! { <RoomGrid room /> }.into_any(),
+                Some(Ok(room)) => view! { <RoomGrid room selected /> }.into_any(),
             }}
+            <AttendeePanel room selected reload=Callback::new(move |()| load()) />
         </section>
     }
 }
 
 #[component]
-fn RoomGrid(room: RoomView) -> impl IntoView {
+fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView {
     let columns: Vec<(String, usize)> = room
         .lessons
         .iter()
@@ -87,8 +91,13 @@ fn RoomGrid(room: RoomView) -> impl IntoView {
                 </thead>
                 <tbody>
                     {room.attendees.iter().map(|a| view! {
-                        <tr>
-                            <th scope="row">{a.name.clone()}</th>
+                        <tr class:ended=a.ended>
+                            <th scope="row">
+                                <button class="attendee-name" on:click={
+                                    let id = a.id.clone();
+                                    move |_| selected.set(Some(id.clone()))
+                                }>{a.name.clone()}</button>
+                            </th>
                             {columns.iter().map(|(l, s)| {
                                 let done = a.steps.get(l).and_then(|v| v.get(*s)) == Some(&StepState::Passed);
                                 view! { <td class:passed=done aria-label=if done { "passed" } else { "not yet" }>{if done { "✓" } else { "·" }}</td> }

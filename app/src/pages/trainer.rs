@@ -96,12 +96,13 @@ fn Rooms() -> impl IntoView {
     }
 }
 
-/// A new room: title, lessons (from the catalog, in its order), capacity.
+/// A new room: title, lessons (from the catalog, in its order), capacity, time limit.
 #[component]
 fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
     let catalog = Resource::new(|| (), |_| get_catalog());
     let title = RwSignal::new(String::new());
     let capacity = RwSignal::new("30".to_string());
+    let minutes = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<String>::new());
     let outcome = RwSignal::new(None::<Result<RoomCreated, String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -113,6 +114,8 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             warm: 0,
             opens: None,
             closes: None,
+            time_limit_minutes: minutes.get_untracked().trim().parse().ok(),
+            deadline: None,
         };
         leptos::task::spawn_local(async move {
             let made = api::create_room(&room).await;
@@ -129,6 +132,8 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             <input id="room-title" required maxlength="120" prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="room-capacity">"Capacity"</label>
             <input id="room-capacity" type="number" min="1" required prop:value=capacity on:input=move |ev| capacity.set(event_target_value(&ev)) />
+            <label for="room-minutes">"Minutes per attendee (empty: no limit)"</label>
+            <input id="room-minutes" type="number" min="1" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) />
             <fieldset class="room-lessons">
                 <legend>"Lessons, in this order"</legend>
                 <Suspense fallback=|| view! { <p class="loading">"Loading the lessons…"</p> }>

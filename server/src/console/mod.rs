@@ -69,6 +69,9 @@ pub use context::{Console, Panes, Ran, Terminal};
 /// checks on console lines (the live stream keeps what the others printed).
 pub async fn run(console: &Console<'_>, line: &str) -> Ran {
     let attendee = &console.workspace.id;
+    if let Ok(Some(room)) = console.db.time_over(attendee).await {
+        return Ran::error(format!("error: {}", crate::workspace::closed(&room)));
+    }
     let (kept, ran) = tokio::join!(
         console.db.remember(attendee, line.trim()),
         run_line(console, line)

@@ -53,4 +53,34 @@ impl Database {
             .map(|(lesson, step, at)| (lesson, usize::try_from(step).unwrap_or(0), at))
             .collect())
     }
+
+    /// Forgets what the attendee did in a lesson from `step` (from 0) on, for a trainer's
+    /// reset to that step: the edited panes (the lesson's text shows again), the kept
+    /// console and Try the app answers, and the steps from `step` on. Earlier steps stay
+    /// passed: the reset plays them again.
+    pub async fn rewind(
+        &self,
+        attendee: &str,
+        lesson: &str,
+        step: usize,
+    ) -> Result<(), sqlx::Error> {
+        let mut transaction = self.pool.begin().await?;
+        for statement in [
+            "DELETE FROM drafts WHERE attendee = $1 AND lesson = $2",
+            "DELETE FROM answers WHERE attendee = $1 AND lesson = $2",
+        ] {
+            sqlx::query(statement)
+                .bind(attendee)
+                .bind(lesson)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        sqlx::query("DELETE FROM progress WHERE attendee = $1 AND lesson = $2 AND step >= $3")
+            .bind(attendee)
+            .bind(lesson)
+            .bind(i64::try_from(step).unwrap_or(i64::MAX))
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await
+    }
 }

@@ -19,6 +19,9 @@ pub struct Room {
     pub opens_at: Option<i64>,
     pub closes_at: Option<i64>,
     pub created_at: i64,
+    /// Seconds each attendee has from joining, and when everyone's time ends.
+    pub time_limit: Option<i64>,
+    pub deadline: Option<i64>,
 }
 
 /// One attendee of a room.
@@ -27,6 +30,8 @@ pub struct Member {
     pub attendee: String,
     pub name: String,
     pub joined_at: i64,
+    /// When their time ends (seconds since the epoch), if it does.
+    pub ends_at: Option<i64>,
 }
 
 /// What joining came to.
@@ -49,13 +54,28 @@ type RoomRow = (
     Option<i64>,
     Option<i64>,
     i64,
+    Option<i64>,
+    Option<i64>,
 );
 
-const COLUMNS: &str =
-    "id, trainer, title, lessons, capacity, warm, access_code, opens_at, closes_at, created_at";
+const COLUMNS: &str = "id, trainer, title, lessons, capacity, warm, access_code, opens_at, \
+     closes_at, created_at, time_limit, deadline";
 
 fn room(
-    (id, trainer, title, lessons, capacity, warm, access_code, opens_at, closes_at, created_at): RoomRow,
+    (
+        id,
+        trainer,
+        title,
+        lessons,
+        capacity,
+        warm,
+        access_code,
+        opens_at,
+        closes_at,
+        created_at,
+        time_limit,
+        deadline,
+    ): RoomRow,
 ) -> Room {
     Room {
         id,
@@ -68,6 +88,8 @@ fn room(
         opens_at,
         closes_at,
         created_at,
+        time_limit,
+        deadline,
     }
 }
 
@@ -75,7 +97,7 @@ impl Database {
     /// Keeps a new room (its `created_at` is stamped here).
     pub async fn create_room(&self, room: &Room) -> Result<(), sqlx::Error> {
         sqlx::query(&format!(
-            "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         ))
         .bind(&room.id)
         .bind(&room.trainer)
@@ -87,6 +109,8 @@ impl Database {
         .bind(room.opens_at)
         .bind(room.closes_at)
         .bind(self.now())
+        .bind(room.time_limit)
+        .bind(room.deadline)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -113,13 +137,14 @@ impl Database {
         Ok(rows.into_iter().map(room).collect())
     }
 
-    /// Seats `attendee` in `room` under `name`, if a seat is free (a member who joins
-    /// again keeps their seat and takes the new name).
+    /// Seats `attendee` in `room` under `name`, if a seat is free, with time until
+    /// `ends_at` (a member who joins again keeps their seat and time, and takes the new
+    /// name).
     pub async fn join_room(
         &self,
         room: &str,
-        attendee: &str,
-        name: &str,
+        (attendee, name): (&str, &str),
+        ends_at: Option<i64>,
     ) -> Result<Joined, sqlx::Error> {
         let renamed =
             sqlx::query("UPDATE room_attendees SET name = $3 WHERE room = $1 AND attendee = $2")
@@ -132,9 +157,9 @@ impl Database {
             return Ok(Joined::Yes);
         }
         let seated = sqlx::query(
-            "INSERT INTO room_attendees (room, seq, attendee, name, joined_at) \
+            "INSERT INTO room_attendees (room, seq, attendee, name, joined_at, ends_at) \
              SELECT $1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM room_attendees WHERE room = $1), \
-             $2, $3, $4 WHERE \
+             $2, $3, $4, $5 WHERE \
              (SELECT COUNT(*) FROM room_attendees WHERE room = $1) < \
              (SELECT capacity FROM rooms WHERE id = $1) \
              ON CONFLICT (room, attendee) DO NOTHING",
@@ -143,6 +168,7 @@ impl Database {
         .bind(attendee)
         .bind(name)
         .bind(self.now())
+        .bind(ends_at)
         .execute(&self.pool)
         .await?;
         Ok(if seated.rows_affected() > 0 {
@@ -154,19 +180,65 @@ impl Database {
 
     /// The room's attendees, in the order they joined.
     pub async fn members(&self, room: &str) -> Result<Vec<Member>, sqlx::Error> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT attendee, name, joined_at FROM room_attendees WHERE room = $1 ORDER BY seq",
+        let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT attendee, name, joined_at, ends_at FROM room_attendees WHERE room = $1 ORDER BY seq",
         )
         .bind(room)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(attendee, name, joined_at)| Member {
+            .map(|(attendee, name, joined_at, ends_at)| Member {
                 attendee,
                 name,
                 joined_at,
+                ends_at,
             })
             .collect())
+    }
+
+    /// Moves when the member's time ends (`None`: never). The room's deadline still
+    /// ends it (checked by [`Database::time_over`]).
+    pub async fn set_ends_at(
+        &self,
+        room: &str,
+        attendee: &str,
+        ends_at: Option<i64>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE room_attendees SET ends_at = $3 WHERE room = $1 AND attendee = $2")
+            .bind(room)
+            .bind(attendee)
+            .bind(ends_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The title of a room in which the attendee's time is over (the trainer ended it,
+    /// their time limit ran out, or the room's deadline passed), if there is one.
+    pub async fn time_over(&self, attendee: &str) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT r.title FROM room_attendees m JOIN rooms r ON r.id = m.room \
+             WHERE m.attendee = $1 AND (m.ends_at <= $2 OR r.deadline <= $2) LIMIT 1",
+        )
+        .bind(attendee)
+        .bind(self.now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(title,)| title))
+    }
+
+    /// The attendees whose time in a room is over and whose workspace may still exist,
+    /// for the sweep that deletes them.
+    pub async fn over_with_workspace(&self) -> Result<Vec<String>, sqlx::Error> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT m.attendee FROM room_attendees m JOIN rooms r ON r.id = m.room \
+             JOIN attendees a ON a.id = m.attendee \
+             WHERE a.workspace_live = 1 AND (m.ends_at <= $1 OR r.deadline <= $1)",
+        )
+        .bind(self.now())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(a,)| a).collect())
     }
 }

@@ -26,6 +26,9 @@ pub enum AppError {
     /// Nothing of that name in the asker's workspace.
     #[error("{0}")]
     NotFound(String),
+    /// Something already under way stands in the way (a reset still running).
+    #[error("{0}")]
+    Conflict(String),
     /// More than a request may carry.
     #[error("{0}")]
     TooLarge(String),
@@ -82,6 +85,7 @@ impl From<WorkspaceError> for AppError {
     fn from(e: WorkspaceError) -> Self {
         match e {
             WorkspaceError::Cluster(e) => e.into(),
+            stuck @ WorkspaceError::StillTerminating(..) => AppError::Cluster(stuck.to_string()),
             said => AppError::BadRequest(said.to_string()),
         }
     }
@@ -94,6 +98,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, plain(m)),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, plain(m)),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, plain(m)),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, plain(m)),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, plain(m)),
             AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, plain(m)),
             AppError::Full(m) => (StatusCode::SERVICE_UNAVAILABLE, plain(m)),

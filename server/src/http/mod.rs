@@ -13,6 +13,7 @@ pub mod origin;
 pub mod progress;
 pub mod report;
 pub mod request_id;
+pub mod room_actions;
 pub mod rooms;
 pub mod stream;
 pub mod trainer;
@@ -75,6 +76,9 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_ROOM, get(rooms::get))
         .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
         .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))
+        .route(route::TRAINER_ATTENDEE_RESET, post(room_actions::reset))
+        .route(route::TRAINER_ATTENDEE_EXTEND, post(room_actions::extend))
+        .route(route::TRAINER_ATTENDEE_END, post(room_actions::end))
         .route(route::JOIN, post(rooms::join))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));

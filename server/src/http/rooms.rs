@@ -24,6 +24,8 @@ const TITLE_MAX: usize = 120;
 const LESSONS_MAX: usize = 30;
 /// The longest display name an attendee may give.
 const NAME_MAX: usize = 60;
+/// The longest time limit per attendee, in minutes (a week).
+const TIME_LIMIT_MAX: u32 = 7 * 24 * 60;
 
 /// `POST /api/trainer/rooms`: makes a room; `201` with its id, join link and access code.
 pub async fn create(
@@ -81,6 +83,18 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
     {
         return bad("closes: must come after opens".into());
     }
+    let deadline = instant("deadline", asked.deadline.as_deref())?;
+    if let (Some(opens), Some(deadline)) = (opens_at, deadline)
+        && deadline <= opens
+    {
+        return bad("deadline: must come after opens".into());
+    }
+    let time_limit = match asked.time_limit_minutes {
+        Some(minutes) if minutes == 0 || minutes > TIME_LIMIT_MAX => {
+            return bad(format!("timeLimitMinutes: 1 to {TIME_LIMIT_MAX}"));
+        }
+        minutes => minutes.map(|m| i64::from(m) * 60),
+    };
     Ok(Room {
         id: random_text(b"abcdefghijklmnopqrstuvwxyz0123456789", 10),
         trainer: trainer.to_string(),
@@ -93,6 +107,8 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
         opens_at,
         closes_at,
         created_at: state.db.now(),
+        time_limit,
+        deadline,
     })
 }
 
@@ -178,15 +194,28 @@ pub async fn get(
                 (lesson.clone(), states)
             })
             .collect::<BTreeMap<_, _>>();
+        let ends_at = ends_at(&room, &member);
+        let reset = state.resets.of(&member.attendee);
         attendees.push(RoomAttendee {
             id: member.attendee,
             name: member.name,
             joined: rfc3339(member.joined_at),
+            ends: ends_at.map(rfc3339),
+            ended: ends_at.is_some_and(|t| t <= state.db.now()),
+            reset,
             steps,
         });
     }
     let joined = attendees.len();
     Ok(Json(view(&state, &headers, room, joined, attendees)))
+}
+
+/// When the member's time ends: their own end, or the room's deadline if sooner.
+pub(super) fn ends_at(room: &Room, member: &crate::db::rooms::Member) -> Option<i64> {
+    match (member.ends_at, room.deadline) {
+        (Some(own), Some(deadline)) => Some(own.min(deadline)),
+        (own, deadline) => own.or(deadline),
+    }
 }
 
 /// The room `id` if it is `trainer`'s; 404 otherwise, whoever it belongs to.
@@ -225,6 +254,8 @@ fn view(
         access_code: room.access_code,
         opens: room.opens_at.map(rfc3339),
         closes: room.closes_at.map(rfc3339),
+        time_limit_minutes: room.time_limit.and_then(|s| u32::try_from(s / 60).ok()),
+        deadline: room.deadline.map(rfc3339),
         joined,
         attendees,
     }
@@ -268,13 +299,21 @@ pub async fn join(
     if room.opens_at.is_some_and(|opens| now < opens) {
         return back("early");
     }
-    if room.closes_at.is_some_and(|closes| now >= closes) {
+    if room.closes_at.is_some_and(|closes| now >= closes)
+        || room.deadline.is_some_and(|deadline| now >= deadline)
+    {
         return back("closed");
     }
     // Only now: a refused join makes no attendee (nor a session).
     let mut parts = parts;
     let Attendee(attendee) = Attendee::from_request_parts(&mut parts, &state).await?;
-    if state.db.join_room(&room.id, &attendee, name).await? == Joined::Full {
+    let ends_at = room.time_limit.map(|limit| now + limit);
+    if state
+        .db
+        .join_room(&room.id, (&attendee, name), ends_at)
+        .await?
+        == Joined::Full
+    {
         return back("full");
     }
     let first = room.lessons.first().cloned().unwrap_or_default();

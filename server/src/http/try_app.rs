@@ -4,7 +4,7 @@
 //! a terminal. What it answered is kept for the lesson checks on Try the app.
 
 use super::error::AppError;
-use crate::sessions::Attendee;
+use crate::sessions::Working;
 use crate::state::AppState;
 use app::content::outcome::{Answer, Source, try_subject};
 use app::model::api::TryAnswer;
@@ -19,7 +19,7 @@ const SHOWN: usize = 64 * 1024;
 /// `GET /api/workspace/try/{namespace}/{service}/{port}/{*path}`.
 pub async fn try_path(
     State(state): State<AppState>,
-    Attendee(attendee): Attendee,
+    Working(attendee): Working,
     Path((namespace, service, port, path)): Path<(String, String, String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -38,7 +38,7 @@ pub async fn try_path(
 /// `GET /api/workspace/try/{namespace}/{service}/{port}/`: the app's root path.
 pub async fn try_root(
     State(state): State<AppState>,
-    Attendee(attendee): Attendee,
+    Working(attendee): Working,
     Path(target): Path<Target>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,

@@ -4,7 +4,7 @@
 use super::error::AppError;
 use super::manifests::Manifests;
 use crate::observe::{self, Observed};
-use crate::sessions::Attendee;
+use crate::sessions::{Attendee, Working};
 use crate::state::AppState;
 use app::model::api::{ObjectYaml, Objects, PipelineQuery, ResetAnswer};
 use app::model::kinds;
@@ -31,7 +31,7 @@ fn answer(report: Report) -> (StatusCode, Json<Report>) {
 /// manifests → one result per document.
 pub async fn apply(
     State(state): State<AppState>,
-    Attendee(attendee): Attendee,
+    Working(attendee): Working,
     Query(query): Query<PipelineQuery>,
     Manifests(body): Manifests,
 ) -> Result<(StatusCode, Json<Report>), AppError> {
@@ -51,7 +51,7 @@ pub async fn apply(
 /// to delete.
 pub async fn delete(
     State(state): State<AppState>,
-    Attendee(attendee): Attendee,
+    Working(attendee): Working,
     Query(query): Query<PipelineQuery>,
     Manifests(body): Manifests,
 ) -> Result<(StatusCode, Json<Report>), AppError> {

@@ -60,12 +60,44 @@ struct Player {
     observed: Observed,
 }
 
-/// Plays one lesson on `stage`.
+/// Plays one lesson on `stage`, then deletes its panes' objects.
 pub async fn play(lesson: &Lesson, stage: &Stage<'_>) -> Rehearsal {
     let state = stage.state;
     let namespaces = &lesson.front.namespaces;
+    let players = players(lesson, stage);
+    let mut rehearsal = play_steps(lesson, lesson.steps.len(), &players, stage).await;
+    for player in &players {
+        let pipeline = state.pipeline(&player.workspace);
+        for pane in &lesson.panes {
+            let Some(text) = pane.at_step(lesson.steps.len().saturating_sub(1)) else {
+                continue;
+            };
+            let errors = match pipeline.delete(text, namespaces).await {
+                Ok(report) => report.results.into_iter().filter_map(|r| r.error).collect(),
+                Err(e) => vec![e.to_string()],
+            };
+            rehearsal.failures.extend(
+                errors
+                    .into_iter()
+                    .map(|e| format!("{}: delete {}: {e}", player.workspace.id, pane.name)),
+            );
+        }
+    }
+    rehearsal
+}
+
+/// Plays the steps before `until` (from 0) as the stage's attendees, each waited for
+/// until its checks hold: a trainer's reset to a step ([`rewind`]) brings a workspace
+/// where the attendee would be at the start of that step.
+pub async fn play_until(lesson: &Lesson, until: usize, stage: &Stage<'_>) -> Rehearsal {
+    play_steps(lesson, until, &players(lesson, stage), stage).await
+}
+
+/// The stage's attendees, each watching their workspace.
+fn players(lesson: &Lesson, stage: &Stage<'_>) -> Vec<Player> {
+    let state = stage.state;
     let kinds = observe::kinds_for(Some(lesson));
-    let players: Vec<Player> = stage
+    stage
         .attendees
         .iter()
         .map(|id| {
@@ -74,7 +106,7 @@ pub async fn play(lesson: &Lesson, stage: &Stage<'_>) -> Rehearsal {
                 &state.watchers,
                 &state.identities,
                 &workspace,
-                namespaces,
+                &lesson.front.namespaces,
                 &kinds,
             );
             Player {
@@ -82,9 +114,17 @@ pub async fn play(lesson: &Lesson, stage: &Stage<'_>) -> Rehearsal {
                 observed,
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn play_steps(
+    lesson: &Lesson,
+    until: usize,
+    players: &[Player],
+    stage: &Stage<'_>,
+) -> Rehearsal {
     let mut rehearsal = Rehearsal::default();
-    for (index, step) in lesson.steps.iter().enumerate() {
+    for (index, step) in lesson.steps.iter().enumerate().take(until) {
         // Side by side: every attendee starts the step at the same moment.
         let started = Instant::now();
         let played = players.iter().map(|player| async move {
@@ -107,23 +147,6 @@ pub async fn play(lesson: &Lesson, stage: &Stage<'_>) -> Rehearsal {
             if nth == 0 {
                 rehearsal.steps.push(took);
             }
-        }
-    }
-    for player in &players {
-        let pipeline = state.pipeline(&player.workspace);
-        for pane in &lesson.panes {
-            let Some(text) = pane.at_step(lesson.steps.len().saturating_sub(1)) else {
-                continue;
-            };
-            let errors = match pipeline.delete(text, namespaces).await {
-                Ok(report) => report.results.into_iter().filter_map(|r| r.error).collect(),
-                Err(e) => vec![e.to_string()],
-            };
-            rehearsal.failures.extend(
-                errors
-                    .into_iter()
-                    .map(|e| format!("{}: delete {}: {e}", player.workspace.id, pane.name)),
-            );
         }
     }
     rehearsal

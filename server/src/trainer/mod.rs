@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod credentials;
+pub mod resets;
+pub mod rewind;
 
 use crate::http::error::AppError;
 use crate::state::AppState;

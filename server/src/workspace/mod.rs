@@ -44,6 +44,16 @@ pub enum WorkspaceError {
     BadName(String),
     #[error("the cluster refused: {0}")]
     Cluster(#[from] kube::Error),
+    #[error("namespace {0} is still terminating after {1:?} (a finalizer holds it)")]
+    StillTerminating(String, std::time::Duration),
+}
+
+/// Why an attendee may no longer change their workspace, if their time in a room is
+/// over.
+pub fn closed(room: &str) -> String {
+    format!(
+        "your time in the room \"{room}\" is over (it ran out, or your trainer ended it): your workspace is closed and your results are kept"
+    )
 }
 
 /// The domain of Ingress hosts when none is configured.

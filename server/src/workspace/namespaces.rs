@@ -125,4 +125,28 @@ impl Workspace {
         }
         Ok(namespaces.len())
     }
+
+    /// Deletes every namespace of the workspace and waits until the cluster has removed
+    /// them (their objects first), so the workspace can be made again from nothing.
+    pub async fn wipe(
+        &self,
+        client: &kube::Client,
+        within: std::time::Duration,
+    ) -> Result<usize, WorkspaceError> {
+        let deleted = self.reset(client).await?;
+        let api: Api<Namespace> = Api::all(client.clone());
+        let listed = ListParams::default().labels(&self.selector());
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            // Terminating ones included: they still hold their objects.
+            let left = api.list(&listed).await?.items;
+            let Some(first) = left.into_iter().find_map(|n| n.metadata.name) else {
+                return Ok(deleted);
+            };
+            if tokio::time::Instant::now() >= deadline {
+                return Err(WorkspaceError::StillTerminating(first, within));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
 }

@@ -1,11 +1,13 @@
 //! Idle reclaim: workspaces unused for longer than the configured time are deleted, and
-//! come back empty on the attendee's next visit.
+//! come back empty on the attendee's next visit; so are those whose time in a room is
+//! over (their results stay).
 
 use super::Workspaces;
 use crate::db::Database;
 use std::time::Duration;
 
-/// Deletes the workspaces idle for longer than `idle`; returns how many.
+/// Deletes the workspaces idle for longer than `idle`, and those whose time in a room is
+/// over; returns how many.
 pub async fn delete_idle(
     db: &Database,
     workspaces: &Workspaces,
@@ -13,7 +15,12 @@ pub async fn delete_idle(
     idle: Duration,
 ) -> Result<usize, sqlx::Error> {
     let cutoff = db.now() - i64::try_from(idle.as_secs()).unwrap_or(i64::MAX);
-    let idle = db.idle_since(cutoff).await?;
+    let mut idle = db.idle_since(cutoff).await?;
+    for over in db.over_with_workspace().await? {
+        if !idle.contains(&over) {
+            idle.push(over);
+        }
+    }
     for id in &idle {
         match workspaces.of(id).reset(client).await {
             Ok(n) => tracing::info!(attendee = %id, namespaces = n, "idle workspace deleted"),

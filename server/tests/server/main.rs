@@ -7,6 +7,7 @@ mod isolation;
 mod lessons;
 mod properties;
 mod real;
+mod room_actions;
 mod rooms;
 mod routes;
 mod stream;

@@ -8,7 +8,7 @@ use server::state::AppState;
 use server::trainer::credentials;
 
 /// A request from kubeclass's own pages (its Origin) with `headers`.
-fn request(
+pub(super) fn request(
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
@@ -19,7 +19,7 @@ fn request(
 }
 
 /// A trainer called `name` and the `Authorization` header of a token of theirs.
-async fn trainer(state: &AppState, name: &str) -> String {
+pub(super) async fn trainer(state: &AppState, name: &str) -> String {
     let hash = credentials::hash_password("a long enough password").expect("hash");
     state.db.put_trainer(name, &hash).await.expect("trainer");
     let token = credentials::new_token();
@@ -32,7 +32,11 @@ async fn trainer(state: &AppState, name: &str) -> String {
 }
 
 /// `POST /api/trainer/rooms` with `body`: the status and the answer as JSON.
-async fn make_room(router: &axum::Router, bearer: &str, body: &str) -> (u16, serde_json::Value) {
+pub(super) async fn make_room(
+    router: &axum::Router,
+    bearer: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
     let (status, _, text) = send(
         router,
         request(
@@ -54,7 +58,7 @@ async fn make_room(router: &axum::Router, bearer: &str, body: &str) -> (u16, ser
 
 /// Joins `room` with `code` and `name`, as the browser with `cookie` (none: a new one):
 /// where it was sent, and the session cookie it was given, if any.
-async fn join(
+pub(super) async fn join(
     router: &axum::Router,
     room: &str,
     code: &str,
