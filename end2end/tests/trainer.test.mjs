@@ -1,7 +1,8 @@
 // A trainer signs in, makes a room with the form, and sees attendees arrive: two browser
 // contexts join through the room's link with its code and a name, one passes a step,
-// and the trainer's grid shows both and the ✓; the trainer resets one to step 1 and ends
-// the other's time. The trainer was made by scripts/e2e.sh (`kubeclass trainer add`), as
+// and the trainer's grid shows both and the ✓; the other raises a hand, which the grid
+// shows within a second or so and the trainer answers; a message reaches everyone; the
+// trainer resets one to step 1 and ends the other's time. The trainer was made by scripts/e2e.sh (`kubeclass trainer add`), as
 // an operator would.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -76,6 +77,35 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   assert.equal(await graceRow.locator("td.passed").count(), 0);
   await trainer.screenshot({ path: screenshotDir + "trainer-room.png", fullPage: true });
 
+  // Grace raises her hand with a question: within a second or so the grid shows it, and
+  // the queue has it; the trainer answers, Grace reads the answer, the trainer is done.
+  const grace = attendees[1];
+  await grace.getByRole("button", { name: "Raise my hand" }).click();
+  await grace.getByLabel(/What are you stuck on/).fill("Which image should I use?");
+  const asked = Date.now();
+  await grace.getByRole("button", { name: "Ask for help" }).click();
+  await grace.getByText(/Your hand is up \(step 1\)/).waitFor();
+  await graceRow.locator("td.help").waitFor({ timeout: 3_000 });
+  const seenAfter = Date.now() - asked;
+  const hand = trainer.locator(".hand-card", { hasText: "Grace" });
+  await hand.getByText("Which image should I use?").waitFor();
+  await hand.getByLabel("Answer Grace").fill("The one the pane names: kubeclass/demo-app:1.0");
+  await hand.getByRole("button", { name: "Send answer" }).click();
+  await grace.getByText(/Your trainer: The one the pane names/).waitFor({ timeout: 10_000 });
+  await trainer.screenshot({ path: screenshotDir + "trainer-help.png", fullPage: true });
+  await hand.getByRole("button", { name: "Done" }).click();
+  await hand.waitFor({ state: "detached", timeout: 5_000 });
+  await grace.getByRole("button", { name: "Raise my hand" }).waitFor({ timeout: 10_000 });
+  console.log(`# the grid showed the raised hand ${seenAfter} ms after it was raised`);
+
+  // A message to everyone reaches both attendees' pages.
+  await trainer.getByLabel("Text").fill("Ten minutes left");
+  await trainer.getByRole("button", { name: "Send", exact: true }).click();
+  await trainer.getByText("Sent to 2 attendee(s).").waitFor();
+  for (const page of attendees) {
+    await page.locator(".room-messages", { hasText: "Ten minutes left" }).waitFor({ timeout: 10_000 });
+  }
+
   // The trainer opens Ada's panel and resets her to the start of step 1: her ✓ goes.
   await adaRow.getByRole("button", { name: "Ada" }).click();
   const panel = trainer.locator(".attendee-panel");
@@ -91,7 +121,6 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await panel.getByRole("heading", { name: "Grace" }).waitFor();
   await panel.getByRole("button", { name: "End their time" }).click();
   await trainer.locator(".room-grid tbody tr.ended", { hasText: "Grace" }).waitFor({ timeout: 10_000 });
-  const grace = attendees[1];
   await grace.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
   await grace.getByRole("button", { name: "Apply", exact: true }).click();
   await grace.getByText(/is over/).first().waitFor({ timeout: 10_000 });

@@ -45,6 +45,8 @@ pub struct AppState {
     pub ingress: Option<crate::cluster::IngressEntrance>,
     /// The trainers' resets of attendees' workspaces, running and done.
     pub resets: Arc<crate::trainer::resets::Resets>,
+    /// Where each attendee's lesson tab is and what its checks say, for the room view.
+    pub presence: Arc<crate::trainer::presence::Presence>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
     containers: Arc<tokio::sync::OnceCell<bool>>,
 }
@@ -72,6 +74,7 @@ impl AppState {
             limits: Arc::new(Limits::new(limits)),
             ingress: None,
             resets: Arc::default(),
+            presence: Arc::default(),
             containers: Arc::default(),
             db,
             workspaces,

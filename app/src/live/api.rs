@@ -5,9 +5,10 @@
 //! while rendering.
 
 use crate::model::api::{
-    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, Extend, NewRoom, ObjectYaml,
-    Progress, ResetAnswer, ResetStatus, ResetTo, RoomCreated, RoomView, Run, TimeEnds, TrainerMe,
-    TryAnswer, path, route,
+    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, Extend, HelpView,
+    MessageSent, MyRoom, NewMessage, NewRoom, ObjectYaml, Progress, RaiseHand, ResetAnswer,
+    ResetStatus, ResetTo, RoomCreated, RoomView, Run, Said, TimeEnds, TrainerMe, TryAnswer, path,
+    route,
 };
 use crate::model::live::Report;
 
@@ -159,6 +160,65 @@ pub async fn extend_attendee(room: &str, attendee: &str, minutes: u32) -> Result
 pub async fn end_attendee(room: &str, attendee: &str) -> Result<TimeEnds, String> {
     let path = attendee_path(route::TRAINER_ATTENDEE_END, room, attendee);
     send("POST", &path, Some(("", JSON))).await?.ok()?.json()
+}
+
+/// The room the attendee is in (`None`: none).
+pub async fn my_room() -> Result<Option<MyRoom>, String> {
+    let answer = call("GET", route::MY_ROOM, None).await?;
+    if answer.status == 404 {
+        return Ok(None);
+    }
+    answer.ok()?.json().map(Some)
+}
+
+/// Raises the attendee's hand (or asks again with the hand up).
+pub async fn raise_hand(hand: &RaiseHand) -> Result<HelpView, String> {
+    let body = serde_json::to_string(hand).map_err(|e| e.to_string())?;
+    send("POST", route::MY_HELP, Some((&body, JSON)))
+        .await?
+        .ok()?
+        .json()
+}
+
+/// Lowers the attendee's hand.
+pub async fn lower_hand() -> Result<(), String> {
+    call("DELETE", route::MY_HELP, None).await?.ok().map(|_| ())
+}
+
+/// The path of a trainer's action on one hand of a room.
+fn help_path(route: &str, room: &str, help: i64) -> String {
+    route
+        .replace("{id}", room)
+        .replace("{help}", &help.to_string())
+}
+
+/// Answers a raised hand.
+pub async fn answer_hand(room: &str, help: i64, text: &str) -> Result<(), String> {
+    let body = serde_json::to_string(&Said {
+        text: text.to_string(),
+    })
+    .map_err(|e| e.to_string())?;
+    let path = help_path(route::TRAINER_HELP_ANSWER, room, help);
+    send("POST", &path, Some((&body, JSON)))
+        .await?
+        .ok()
+        .map(|_| ())
+}
+
+/// Puts a raised hand down.
+pub async fn hand_done(room: &str, help: i64) -> Result<(), String> {
+    let path = help_path(route::TRAINER_HELP_DONE, room, help);
+    send("POST", &path, Some(("", JSON)))
+        .await?
+        .ok()
+        .map(|_| ())
+}
+
+/// Sends a message to the room, one attendee, or those on a step.
+pub async fn send_message(room: &str, message: &NewMessage) -> Result<MessageSent, String> {
+    let body = serde_json::to_string(message).map_err(|e| e.to_string())?;
+    let path = route::TRAINER_MESSAGES.replace("{id}", room);
+    send("POST", &path, Some((&body, JSON))).await?.ok()?.json()
 }
 
 /// An HTTP answer: status and body text.

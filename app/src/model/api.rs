@@ -42,6 +42,11 @@ pub mod route {
     pub const TRAINER_ATTENDEE_RESET: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/reset";
     pub const TRAINER_ATTENDEE_EXTEND: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/extend";
     pub const TRAINER_ATTENDEE_END: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/end";
+    pub const TRAINER_HELP_ANSWER: &str = "/api/trainer/rooms/{id}/help/{help}/answer";
+    pub const TRAINER_HELP_DONE: &str = "/api/trainer/rooms/{id}/help/{help}/done";
+    pub const TRAINER_MESSAGES: &str = "/api/trainer/rooms/{id}/messages";
+    pub const MY_ROOM: &str = "/api/room";
+    pub const MY_HELP: &str = "/api/room/help";
     /// A room's join link: `GET` the join page (a page), `POST` its form.
     pub const JOIN: &str = "/join/{room}";
 }
@@ -322,6 +327,9 @@ pub struct RoomView {
     pub joined: usize,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<RoomAttendee>,
+    /// The raised hands not yet done, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub help: Vec<HelpView>,
 }
 
 /// One lesson of a room.
@@ -393,11 +401,121 @@ pub struct TimeEnds {
     pub ends: String,
 }
 
+/// A raised hand, as the attendee and the trainer see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelpView {
+    pub id: i64,
+    pub attendee: String,
+    /// The attendee's display name in the room.
+    pub name: String,
+    pub lesson: String,
+    /// From 1.
+    pub step: usize,
+    pub question: String,
+    /// The step's checks that did not hold when the hand went up.
+    pub failing: Vec<String>,
+    /// The workspace's latest warning events then (`Reason: message`).
+    pub warnings: Vec<String>,
+    /// RFC 3339.
+    pub asked: String,
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// Whether the hand is down (done, or lowered).
+    #[serde(default)]
+    pub closed: bool,
+}
+
+/// `POST /api/room/help`: raise a hand on a step (from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RaiseHand {
+    pub lesson: String,
+    pub step: usize,
+    #[serde(default)]
+    pub question: String,
+}
+
+/// `POST …/help/{n}/answer`, and a message's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Said {
+    pub text: String,
+}
+
+/// `POST /api/trainer/rooms/{id}/messages`: to the whole room, to one attendee, or to
+/// those whose tab is on a step (from 1) of a lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMessage {
+    pub text: String,
+    #[serde(default)]
+    pub attendee: Option<String>,
+    #[serde(default)]
+    pub lesson: Option<String>,
+    #[serde(default)]
+    pub step: Option<usize>,
+}
+
+/// How many a message reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageSent {
+    pub recipients: usize,
+}
+
+/// A trainer's message, as its attendee sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub id: i64,
+    pub text: String,
+    /// RFC 3339.
+    pub sent: String,
+    /// Whether it went to the whole room (else to them alone, or to their step).
+    pub everyone: bool,
+}
+
+/// `GET /api/room`: the room the attendee is in, as their page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyRoom {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub ends: Option<String>,
+    pub ended: bool,
+    /// Their hand, if it is up (or was answered and not yet closed).
+    #[serde(default)]
+    pub help: Option<HelpView>,
+    /// The trainer's messages to them, newest last.
+    pub messages: Vec<MessageView>,
+}
+
+/// The rule for [`StepState::Stuck`], which the server applies and the room page's legend
+/// states: seconds on a step while too few have passed it to say what is usual, the least
+/// time that counts, and how many passes set the usual time (their 75th percentile).
+pub mod stuck {
+    pub const DEFAULT_SECONDS: i64 = 600;
+    pub const LEAST_SECONDS: i64 = 120;
+    pub const SAMPLES: usize = 3;
+}
+
 /// Where an attendee stands on one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum StepState {
     NotStarted,
+    /// Their tab is on the step, and they have not yet changed anything its checks see, or
+    /// every check holds a moment before it is recorded.
+    Working,
+    /// On the step, they changed something, and a check still fails.
+    Failing,
+    /// On the step longer than three in four of those who passed it took (ten minutes
+    /// until three have), with a check still failing.
+    Stuck,
+    /// Their hand is up on this step.
+    Help,
     /// Every check passed (the time is in the room's report).
     Passed,
 }

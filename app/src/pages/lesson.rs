@@ -1,6 +1,6 @@
 use crate::components::editor::Drafts;
 use crate::components::workspace::ClusterPanel;
-use crate::components::{BrowserOnly, PaneTabs, StepOutline};
+use crate::components::{BrowserOnly, PaneTabs, RoomBar, StepOutline};
 use crate::live::Live;
 use crate::model::{LessonPage as Page, LessonSummary, StepProse};
 use leptos::prelude::*;
@@ -109,7 +109,7 @@ fn LessonView(
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, live);
     };
-    Drafts::provide(lesson_id);
+    Drafts::provide(lesson_id.clone());
     let href = page.summary.href();
     let steps = StoredValue::new(page.steps.clone());
     let step_href = {
@@ -132,6 +132,7 @@ fn LessonView(
                     <span>{format!("{} min", page.summary.duration)}</span>
                     <span>"Namespaces: " {page.namespaces.join(", ")}</span>
                 </p>
+                <RoomBar lesson=lesson_id.clone() step />
                 <details class="objectives" open>
                     <summary>"What you will be able to do"</summary>
                     <ul>{page.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>

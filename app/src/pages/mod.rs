@@ -7,6 +7,7 @@ mod library;
 mod not_found;
 mod room;
 mod room_attendee;
+mod room_help;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};

@@ -4,6 +4,7 @@
 //! end).
 
 use super::room_attendee::AttendeePanel;
+use super::room_help::{Broadcast, HelpQueue};
 use crate::live::api;
 use crate::model::api::{RoomView, StepState};
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 
 /// How often the grid is read again, in milliseconds.
 #[cfg(feature = "hydrate")]
-const REFRESH_MS: u64 = 3000;
+const REFRESH_MS: u64 = 1000;
 
 #[component]
 pub fn TrainerRoomPage() -> impl IntoView {
@@ -44,6 +45,8 @@ pub fn TrainerRoomPage() -> impl IntoView {
                 Some(Ok(room)) => view! { <RoomGrid room selected /> }.into_any(),
             }}
             <AttendeePanel room selected reload=Callback::new(move |()| load()) />
+            <HelpQueue room reload=Callback::new(move |()| load()) />
+            <Broadcast room />
         </section>
     }
 }
@@ -78,7 +81,7 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
         </p>
         <div class="room-grid-wrap">
             <table class="room-grid">
-                <caption>"Who passed which step (✓), per lesson"</caption>
+                <caption>"Where each attendee is, step by step"</caption>
                 <thead>
                     <tr>
                         <th scope="col">"Attendee"</th>
@@ -99,13 +102,53 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
                                 }>{a.name.clone()}</button>
                             </th>
                             {columns.iter().map(|(l, s)| {
-                                let done = a.steps.get(l).and_then(|v| v.get(*s)) == Some(&StepState::Passed);
-                                view! { <td class:passed=done aria-label=if done { "passed" } else { "not yet" }>{if done { "✓" } else { "·" }}</td> }
+                                let state = a.steps.get(l).and_then(|v| v.get(*s)).copied().unwrap_or(StepState::NotStarted);
+                                let (mark, class, words) = shown(state);
+                                view! { <td class=class aria-label=words title=words>{mark}</td> }
                             }).collect_view()}
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </div>
+        <dl class="room-legend">
+            {[StepState::Passed, StepState::Working, StepState::Failing, StepState::Stuck, StepState::Help].into_iter().map(|state| {
+                let (mark, class, words) = shown(state);
+                view! { <div><dt class=class>{mark}</dt><dd>{words} ": " {explained(state)}</dd></div> }
+            }).collect_view()}
+        </dl>
     }
+}
+
+/// A cell's mark, class and words.
+fn shown(state: StepState) -> (&'static str, &'static str, &'static str) {
+    match state {
+        StepState::NotStarted => ("·", "", "not started"),
+        StepState::Working => ("…", "working", "working"),
+        StepState::Failing => ("✗", "failing", "failing"),
+        StepState::Stuck => ("!", "stuck", "stuck"),
+        StepState::Help => ("?", "help", "asked for help"),
+        StepState::Passed => ("✓", "passed", "passed"),
+    }
+}
+
+/// What a state means, as the legend says it.
+fn explained(state: StepState) -> String {
+    use crate::model::api::stuck;
+    let said = match state {
+        StepState::NotStarted => "their page has not been on the step",
+        StepState::Working => "their page is on the step; nothing the checks see has changed yet",
+        StepState::Failing => "they changed something on the step and a check still fails",
+        StepState::Stuck => {
+            return format!(
+                "on the step longer than three in four of those who passed it took ({} minutes until {} have, never under {}), with a check failing",
+                stuck::DEFAULT_SECONDS / 60,
+                stuck::SAMPLES,
+                stuck::LEAST_SECONDS / 60
+            );
+        }
+        StepState::Help => "their hand is up on the step (see the queue)",
+        StepState::Passed => "every check of the step held",
+    };
+    said.to_string()
 }

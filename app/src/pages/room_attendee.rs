@@ -3,6 +3,7 @@
 //! Rendered once beside the grid, which is drawn again on every refresh, so a half-chosen
 //! step or a message survives the refresh.
 
+use crate::components::room_bar::clock;
 use crate::live::api;
 use crate::model::api::{ResetTo, RoomAttendee, RoomView};
 use leptos::prelude::*;
@@ -126,12 +127,4 @@ pub fn AttendeePanel(
             Err(e) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
         })}
     }
-}
-
-/// An RFC 3339 time as the hour and minute (UTC), for a trainer glancing at it.
-fn clock(rfc3339: &str) -> String {
-    rfc3339
-        .split_once('T')
-        .map(|(_, time)| format!("{} UTC", &time[..time.len().min(5)]))
-        .unwrap_or_else(|| rfc3339.to_string())
 }

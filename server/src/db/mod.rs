@@ -10,6 +10,7 @@ pub mod answers;
 pub mod attendees;
 pub mod contexts;
 pub mod drafts;
+pub mod help;
 pub mod history;
 pub mod progress;
 pub mod rooms;

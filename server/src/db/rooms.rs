@@ -197,6 +197,15 @@ impl Database {
             .collect())
     }
 
+    /// One member of the room, if `attendee` is one.
+    pub async fn member(&self, room: &str, attendee: &str) -> Result<Option<Member>, sqlx::Error> {
+        Ok(self
+            .members(room)
+            .await?
+            .into_iter()
+            .find(|m| m.attendee == attendee))
+    }
+
     /// Moves when the member's time ends (`None`: never). The room's deadline still
     /// ends it (checked by [`Database::time_over`]).
     pub async fn set_ends_at(

@@ -8,12 +8,14 @@ pub mod content;
 pub mod drafts;
 pub mod error;
 pub mod headers;
+pub mod helping;
 pub mod manifests;
 pub mod origin;
 pub mod progress;
 pub mod report;
 pub mod request_id;
 pub mod room_actions;
+pub mod room_view;
 pub mod rooms;
 pub mod stream;
 pub mod trainer;
@@ -73,12 +75,17 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_ME, get(trainer::me))
         .route(route::TRAINER_AUDIT, get(trainer::audit))
         .route(route::TRAINER_ROOMS, post(rooms::create).get(rooms::list))
-        .route(route::TRAINER_ROOM, get(rooms::get))
+        .route(route::TRAINER_ROOM, get(room_view::get))
         .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
         .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))
         .route(route::TRAINER_ATTENDEE_RESET, post(room_actions::reset))
         .route(route::TRAINER_ATTENDEE_EXTEND, post(room_actions::extend))
         .route(route::TRAINER_ATTENDEE_END, post(room_actions::end))
+        .route(route::TRAINER_HELP_ANSWER, post(helping::answer))
+        .route(route::TRAINER_HELP_DONE, post(helping::done))
+        .route(route::TRAINER_MESSAGES, post(helping::message))
+        .route(route::MY_ROOM, get(helping::mine))
+        .route(route::MY_HELP, post(helping::raise).delete(helping::lower))
         .route(route::JOIN, post(rooms::join))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));

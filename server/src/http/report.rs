@@ -7,6 +7,7 @@
 
 use super::error::AppError;
 use super::rooms::{own_room, rfc3339};
+use crate::db::rooms::Room;
 use crate::state::AppState;
 use crate::trainer::Trainer;
 use axum::Json;
@@ -51,6 +52,12 @@ pub struct AttendeeReport {
 
 async fn report(state: &AppState, trainer: &str, id: &str) -> Result<Report, AppError> {
     let room = own_room(state, trainer, id).await?;
+    of_room(state, room).await
+}
+
+/// The report of `room` (its attendees in the order they joined): the live room view
+/// reads its passes and times too.
+pub(super) async fn of_room(state: &AppState, room: Room) -> Result<Report, AppError> {
     let mut steps = Vec::new();
     for lesson in &room.lessons {
         for (index, step) in state

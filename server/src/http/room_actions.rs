@@ -26,15 +26,9 @@ async fn own_member(
     (room, attendee): (&str, &str),
 ) -> Result<(Room, Member), AppError> {
     let room = own_room(state, trainer, room).await?;
-    let member = state
-        .db
-        .members(&room.id)
-        .await?
-        .into_iter()
-        .find(|m| m.attendee == attendee)
-        .ok_or_else(|| {
-            AppError::NotFound(format!("room {:?} has no attendee {attendee:?}", room.id))
-        })?;
+    let member = state.db.member(&room.id, attendee).await?.ok_or_else(|| {
+        AppError::NotFound(format!("room {:?} has no attendee {attendee:?}", room.id))
+    })?;
     Ok((room, member))
 }
 

@@ -1,5 +1,5 @@
-//! Rooms: a trainer makes one (`POST /api/trainer/rooms`), lists theirs and reads one with
-//! its attendees (`GET /api/trainer/rooms[/{id}]`); attendees join with its link and code
+//! Rooms: a trainer makes one (`POST /api/trainer/rooms`) and lists theirs (`GET
+//! /api/trainer/rooms`; one room with its attendees is `room_view.rs`); attendees join with its link and code
 //! (`POST /join/{room}`, the join page's form). A room is only ever its own trainer's:
 //! another trainer gets the same 404 as for a room that does not exist.
 
@@ -8,7 +8,7 @@ use crate::db::rooms::{Joined, Room};
 use crate::sessions::{Attendee, ClientAddress};
 use crate::state::AppState;
 use crate::trainer::Trainer;
-use app::model::api::{NewRoom, RoomAttendee, RoomCreated, RoomLesson, RoomView, StepState};
+use app::model::api::{NewRoom, RoomAttendee, RoomCreated, RoomLesson, RoomView};
 use axum::Form;
 use axum::Json;
 use axum::body::Bytes;
@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Redirect;
 use rand::Rng;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// The longest title, and the most lessons, a room may have.
 const TITLE_MAX: usize = 120;
@@ -166,50 +165,6 @@ pub async fn list(
     Ok(Json(views))
 }
 
-/// `GET /api/trainer/rooms/{id}`: the room, its attendees and each one's steps.
-pub async fn get(
-    State(state): State<AppState>,
-    Trainer(trainer): Trainer,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Json<RoomView>, AppError> {
-    let room = own_room(&state, &trainer, &id).await?;
-    let mut attendees = Vec::new();
-    for member in state.db.members(&room.id).await? {
-        let done = state.db.progress(&member.attendee).await?;
-        let steps = room
-            .lessons
-            .iter()
-            .map(|lesson| {
-                let count = state.lesson(lesson).map_or(0, |l| l.steps.len());
-                let states = (0..count)
-                    .map(|step| {
-                        if done.iter().any(|(l, s)| l == lesson && *s == step) {
-                            StepState::Passed
-                        } else {
-                            StepState::NotStarted
-                        }
-                    })
-                    .collect();
-                (lesson.clone(), states)
-            })
-            .collect::<BTreeMap<_, _>>();
-        let ends_at = ends_at(&room, &member);
-        let reset = state.resets.of(&member.attendee);
-        attendees.push(RoomAttendee {
-            id: member.attendee,
-            name: member.name,
-            joined: rfc3339(member.joined_at),
-            ends: ends_at.map(rfc3339),
-            ended: ends_at.is_some_and(|t| t <= state.db.now()),
-            reset,
-            steps,
-        });
-    }
-    let joined = attendees.len();
-    Ok(Json(view(&state, &headers, room, joined, attendees)))
-}
-
 /// When the member's time ends: their own end, or the room's deadline if sooner.
 pub(super) fn ends_at(room: &Room, member: &crate::db::rooms::Member) -> Option<i64> {
     match (member.ends_at, room.deadline) {
@@ -226,7 +181,7 @@ pub(super) async fn own_room(state: &AppState, trainer: &str, id: &str) -> Resul
     }
 }
 
-fn view(
+pub(super) fn view(
     state: &AppState,
     headers: &HeaderMap,
     room: Room,
@@ -258,6 +213,7 @@ fn view(
         deadline: room.deadline.map(rfc3339),
         joined,
         attendees,
+        help: Vec::new(),
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod credentials;
+pub mod live;
+pub mod presence;
 pub mod resets;
 pub mod rewind;
 

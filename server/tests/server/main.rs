@@ -3,6 +3,7 @@
 mod checks;
 mod console;
 mod hardening;
+mod helping;
 mod isolation;
 mod lessons;
 mod properties;

@@ -211,6 +211,11 @@ async fn a_tab_sees_its_workspace_come_alive() {
             .is_some_and(|r| r.iter().all(|c| c["passed"] == false)),
         "{first}"
     );
+    // The trainer's room view learns where the tab is from the same evaluation.
+    let on_step = state.presence.on_step("fundamentals/deployments", 0);
+    assert_eq!(on_step.len(), 1, "one tab on step 1");
+    let seen = state.presence.of(&on_step[0]).expect("seen");
+    assert!(!seen.failing.is_empty() && !seen.moved, "{seen:?}");
 
     // The lesson's own manifest for step 1, applied through the API.
     let lesson = library

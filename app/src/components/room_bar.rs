@@ -1,0 +1,118 @@
+//! The attendee's room on the lesson page, when they joined one: its title and their
+//! time, their raised hand (with the trainer's answer), and the trainer's messages. Read
+//! every few seconds; nothing shows for an attendee in no room.
+
+use crate::live::api;
+use crate::model::api::{MyRoom, RaiseHand};
+use leptos::prelude::*;
+
+/// How often the room is read again, in milliseconds.
+#[cfg(feature = "hydrate")]
+const REFRESH_MS: u64 = 4000;
+/// How many of the trainer's latest messages show.
+const MESSAGES_SHOWN: usize = 3;
+
+#[component]
+pub fn RoomBar(lesson: String, step: Memo<usize>) -> impl IntoView {
+    let room = RwSignal::new(None::<MyRoom>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(mine) = api::my_room().await {
+                room.set(mine);
+            }
+        });
+    };
+    Effect::new(move |_| load());
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(load, std::time::Duration::from_millis(REFRESH_MS))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    let asking = RwSignal::new(false);
+    let question = RwSignal::new(String::new());
+    let failed = RwSignal::new(None::<String>);
+    let lesson = StoredValue::new(lesson);
+    let raise = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let hand = RaiseHand {
+            lesson: lesson.get_value(),
+            step: step.get_untracked() + 1,
+            question: question.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::raise_hand(&hand).await {
+                Ok(_) => {
+                    asking.set(false);
+                    failed.set(None);
+                    load();
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+    let lower = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::lower_hand().await {
+                Ok(()) => load(),
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        {move || room.get().map(|mine| {
+            let messages: Vec<_> = mine.messages.iter().rev().take(MESSAGES_SHOWN).rev().cloned().collect();
+            view! {
+                <aside class="room-bar" aria-label="Your room">
+                    <p class="room-bar-head">
+                        <strong>{mine.title.clone()}</strong>
+                        {match (&mine.ends, mine.ended) {
+                            (_, true) => " · your time is over; your results are kept".to_string(),
+                            (Some(ends), false) => format!(" · your time ends at {}", clock(ends)),
+                            (None, false) => String::new(),
+                        }}
+                    </p>
+                    {match mine.help.clone() {
+                        Some(hand) => view! {
+                            <div class="hand" role="status">
+                                <p>{format!("Your hand is up (step {}). Your trainer will come to you.", hand.step)}</p>
+                                {hand.answer.map(|a| view! { <p class="hand-answer"><strong>"Your trainer: "</strong>{a}</p> })}
+                                <button class="button" on:click=lower>"Lower my hand"</button>
+                            </div>
+                        }.into_any(),
+                        None if asking.get() => view! {
+                            <form class="hand-form" on:submit=raise>
+                                <label for="hand-question">"What are you stuck on? (optional)"</label>
+                                <textarea id="hand-question" maxlength="2000" rows="2"
+                                    prop:value=question on:input=move |ev| question.set(event_target_value(&ev))></textarea>
+                                <button type="submit" class="button primary">"Ask for help"</button>
+                                <button type="button" class="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+                            </form>
+                        }.into_any(),
+                        None => view! {
+                            <button class="button" disabled=mine.ended on:click=move |_| asking.set(true)>"Raise my hand"</button>
+                        }.into_any(),
+                    }}
+                    {(!messages.is_empty()).then(|| view! {
+                        <ul class="room-messages" aria-label="Messages from your trainer">
+                            {messages.into_iter().map(|m| view! {
+                                <li>
+                                    <span class="muted">{format!("{} · {} ", clock(&m.sent), if m.everyone { "to everyone" } else { "to you" })}</span>
+                                    {m.text}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    {move || failed.get().map(|e| view! { <p class="result-error" role="alert">{e}</p> })}
+                </aside>
+            }
+        })}
+    }
+}
+
+/// An RFC 3339 time as the hour and minute (UTC).
+pub fn clock(rfc3339: &str) -> String {
+    rfc3339
+        .split_once('T')
+        .map(|(_, time)| format!("{} UTC", &time[..time.len().min(5)]))
+        .unwrap_or_else(|| rfc3339.to_string())
+}

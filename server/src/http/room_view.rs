@@ -1,0 +1,87 @@
+//! `GET /api/trainer/rooms/{id}`: the live room view. Each attendee's state on every step
+//! comes from three places: passes and their times from the database (the report's own
+//! reading), working, failing and stuck from their tab's live checks
+//! (`trainer::presence`, judged by `trainer::live`), help from their raised hand.
+
+use super::error::AppError;
+use super::rooms::{ends_at, own_room, rfc3339, view};
+use crate::state::AppState;
+use crate::trainer::{Trainer, live};
+use app::model::api::{RoomAttendee, RoomView, StepState};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use std::collections::BTreeMap;
+
+/// `GET /api/trainer/rooms/{id}`: the room, its attendees with each one's state on
+/// every step (passed from the database; working, failing, stuck from their tab's live
+/// checks; help from their raised hand), and the hands up.
+pub async fn get(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<RoomView>, AppError> {
+    let room = own_room(&state, &trainer, &id).await?;
+    let report = super::report::of_room(&state, room.clone()).await?;
+    let members = state.db.members(&room.id).await?;
+    let hands = state.db.open_hands(&room.id).await?;
+    let now = state.db.now();
+    // What those who passed each step took: what "stuck" is measured against.
+    let took: Vec<Vec<i64>> = (0..report.steps.len())
+        .map(|i| {
+            report
+                .attendees
+                .iter()
+                .filter_map(|a| a.seconds[i])
+                .collect()
+        })
+        .collect();
+    let mut attendees = Vec::new();
+    for (member, row) in members.into_iter().zip(&report.attendees) {
+        let seen = state.presence.of(&member.attendee);
+        let hand = hands
+            .iter()
+            .find(|h| h.attendee == member.attendee)
+            .map(|h| (h.lesson.as_str(), h.step));
+        let mut steps: BTreeMap<String, Vec<StepState>> = BTreeMap::new();
+        for (index, funnel) in report.steps.iter().enumerate() {
+            let cell = live::Cell {
+                lesson: &funnel.lesson,
+                step: funnel.step - 1,
+                passed: row.passed[index].is_some(),
+                took: &took[index],
+            };
+            steps
+                .entry(funnel.lesson.clone())
+                .or_default()
+                .push(live::state(&cell, seen.as_ref(), hand, now));
+        }
+        let ends_at = ends_at(&room, &member);
+        let reset = state.resets.of(&member.attendee);
+        attendees.push(RoomAttendee {
+            joined: rfc3339(member.joined_at),
+            ends: ends_at.map(rfc3339),
+            ended: ends_at.is_some_and(|t| t <= now),
+            reset,
+            steps,
+            id: member.attendee,
+            name: member.name,
+        });
+    }
+    let help = hands
+        .into_iter()
+        .map(|hand| {
+            let name = attendees
+                .iter()
+                .find(|a| a.id == hand.attendee)
+                .map(|a| a.name.clone())
+                .unwrap_or_default();
+            super::helping::help_view(hand, &name)
+        })
+        .collect();
+    let joined = attendees.len();
+    let mut view = view(&state, &headers, room, joined, attendees);
+    view.help = help;
+    Ok(Json(view))
+}
