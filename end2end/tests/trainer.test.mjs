@@ -43,6 +43,9 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await trainer.locator(".room-list a", { hasText: "Browser room" }).click();
   await trainer.waitForURL(/\/trainer\/rooms\//);
   await trainer.getByRole("heading", { name: "Browser room" }).waitFor();
+  // The preflight plays both lessons on a fresh workspace while the room fills.
+  await trainer.getByRole("button", { name: "Run the preflight" }).click();
+  await trainer.locator(".preflight-verdict", { hasText: /Playing/ }).waitFor();
 
   // Two attendees join through the link: the code is filled in, the notice is shown.
   const names = ["Ada", "Grace"];
@@ -124,6 +127,10 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await grace.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
   await grace.getByRole("button", { name: "Apply", exact: true }).click();
   await grace.getByText(/is over/).first().waitFor({ timeout: 10_000 });
+  // The preflight found every check of both lessons green.
+  await trainer.locator(".preflight-verdict", { hasText: "Every check held" }).waitFor({ timeout: 180_000 });
+  assert.equal(await trainer.locator(".preflight-checks .failed").count(), 0);
+  assert.ok(await trainer.locator(".preflight-lesson").count() === 2);
   // The browser logs the refused request itself; nothing else may go wrong.
   grace.errors = grace.errors.filter((e) => !/status of 403/.test(e));
   assert.deepEqual(trainer.errors, []);

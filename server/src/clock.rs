@@ -9,6 +9,11 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> i64;
 }
 
+/// Seconds since the epoch as RFC 3339, as the APIs write times.
+pub fn rfc3339(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+}
+
 /// A clock shared by everything that needs one.
 pub type SharedClock = Arc<dyn Clock>;
 

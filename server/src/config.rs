@@ -36,6 +36,14 @@ pub enum Command {
     /// Trainer accounts and API tokens, in the server's database.
     #[command(subcommand)]
     Trainer(TrainerCommand),
+    /// Plays every step of the lessons given (`COURSE/SLUG`, in order) on a fresh
+    /// workspace of the configured cluster and prints each check green or red: whether
+    /// the cluster is ready for a room. Exits 1 if any check failed.
+    Preflight {
+        /// The lessons, as `fundamentals/deployments`.
+        #[arg(required = true)]
+        lessons: Vec<String>,
+    },
 }
 
 /// `kubeclass trainer …` (run by [`crate::trainer::cli`]).

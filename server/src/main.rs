@@ -54,24 +54,29 @@ async fn main() -> anyhow::Result<()> {
         prefix: config.workshop.workspace_prefix.clone(),
         domain: config.workshop.ingress_domain.clone(),
     };
-    tokio::spawn(reconcile::run(kube.clone()));
-    tokio::spawn(reclaim::sweep(
-        db.clone(),
-        workspaces.clone(),
-        kube.clone(),
-        Duration::from_secs(config.workshop.workspace_idle_minutes * 60),
-    ));
-
     let state = AppState::new(
         leptos_options,
         library,
         config.content.dir.clone(),
-        kube,
-        db,
-        workspaces,
+        kube.clone(),
+        db.clone(),
+        workspaces.clone(),
         config.limits,
     )
     .with_ingress(connected.ingress);
+    if let Some(Command::Preflight { lessons }) = &config.command {
+        let played = server::trainer::preflight::run(&state, lessons, |_| {}).await;
+        print!("{}", server::trainer::preflight::printed(&played));
+        std::process::exit(if played.all_green() { 0 } else { 1 });
+    }
+
+    tokio::spawn(reconcile::run(kube.clone()));
+    tokio::spawn(reclaim::sweep(
+        db,
+        workspaces,
+        kube,
+        Duration::from_secs(config.workshop.workspace_idle_minutes * 60),
+    ));
     let app = http::router(
         state,
         Options {

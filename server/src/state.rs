@@ -44,9 +44,11 @@ pub struct AppState {
     /// unless configured, or the embedded cluster's).
     pub ingress: Option<crate::cluster::IngressEntrance>,
     /// The trainers' resets of attendees' workspaces, running and done.
-    pub resets: Arc<crate::trainer::resets::Resets>,
+    pub resets: Arc<crate::trainer::jobs::Resets>,
     /// Where each attendee's lesson tab is and what its checks say, for the room view.
     pub presence: Arc<crate::trainer::presence::Presence>,
+    /// Each room's last preflight.
+    pub preflights: Arc<crate::trainer::jobs::Preflights>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
     containers: Arc<tokio::sync::OnceCell<bool>>,
 }
@@ -75,6 +77,7 @@ impl AppState {
             ingress: None,
             resets: Arc::default(),
             presence: Arc::default(),
+            preflights: Arc::default(),
             containers: Arc::default(),
             db,
             workspaces,

@@ -6,9 +6,9 @@
 
 use crate::model::api::{
     ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, Extend, HelpView,
-    MessageSent, MyRoom, NewMessage, NewRoom, ObjectYaml, Progress, RaiseHand, ResetAnswer,
-    ResetStatus, ResetTo, RoomCreated, RoomView, Run, Said, TimeEnds, TrainerMe, TryAnswer, path,
-    route,
+    MessageSent, MyRoom, NewMessage, NewRoom, ObjectYaml, PreflightStatus, Progress, RaiseHand,
+    ResetAnswer, ResetStatus, ResetTo, RoomCreated, RoomView, Run, Said, TimeEnds, TrainerMe,
+    TryAnswer, path, route,
 };
 use crate::model::live::Report;
 
@@ -165,7 +165,7 @@ pub async fn end_attendee(room: &str, attendee: &str) -> Result<TimeEnds, String
 /// The room the attendee is in (`None`: none).
 pub async fn my_room() -> Result<Option<MyRoom>, String> {
     let answer = call("GET", route::MY_ROOM, None).await?;
-    if answer.status == 404 {
+    if answer.status == 204 {
         return Ok(None);
     }
     answer.ok()?.json().map(Some)
@@ -219,6 +219,22 @@ pub async fn send_message(room: &str, message: &NewMessage) -> Result<MessageSen
     let body = serde_json::to_string(message).map_err(|e| e.to_string())?;
     let path = route::TRAINER_MESSAGES.replace("{id}", room);
     send("POST", &path, Some((&body, JSON))).await?.ok()?.json()
+}
+
+/// Starts a room's preflight.
+pub async fn start_preflight(room: &str) -> Result<PreflightStatus, String> {
+    let path = route::TRAINER_PREFLIGHT.replace("{id}", room);
+    send("POST", &path, Some(("", JSON))).await?.ok()?.json()
+}
+
+/// A room's last preflight (`None`: none since the server started).
+pub async fn preflight(room: &str) -> Result<Option<PreflightStatus>, String> {
+    let path = route::TRAINER_PREFLIGHT.replace("{id}", room);
+    let answer = call("GET", &path, None).await?;
+    if answer.status == 204 {
+        return Ok(None);
+    }
+    answer.ok()?.json().map(Some)
 }
 
 /// An HTTP answer: status and body text.

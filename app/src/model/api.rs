@@ -45,6 +45,7 @@ pub mod route {
     pub const TRAINER_HELP_ANSWER: &str = "/api/trainer/rooms/{id}/help/{help}/answer";
     pub const TRAINER_HELP_DONE: &str = "/api/trainer/rooms/{id}/help/{help}/done";
     pub const TRAINER_MESSAGES: &str = "/api/trainer/rooms/{id}/messages";
+    pub const TRAINER_PREFLIGHT: &str = "/api/trainer/rooms/{id}/preflight";
     pub const MY_ROOM: &str = "/api/room";
     pub const MY_HELP: &str = "/api/room/help";
     /// A room's join link: `GET` the join page (a page), `POST` its form.
@@ -499,6 +500,64 @@ pub mod stuck {
     pub const DEFAULT_SECONDS: i64 = 600;
     pub const LEAST_SECONDS: i64 = 120;
     pub const SAMPLES: usize = 3;
+}
+
+/// A room's preflight (`POST`/`GET /api/trainer/rooms/{id}/preflight`): every step of
+/// every lesson of the room played on a fresh workspace, each check green or red.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreflightStatus {
+    pub running: bool,
+    /// RFC 3339.
+    pub started: String,
+    #[serde(default)]
+    pub finished: Option<String>,
+    /// How many lessons it plays; those played so far are in `lessons`.
+    pub lessons_total: usize,
+    /// The lesson being played now.
+    #[serde(default)]
+    pub playing: Option<String>,
+    pub lessons: Vec<PreflightLesson>,
+}
+
+impl PreflightStatus {
+    /// Whether every check of every lesson played so far held.
+    pub fn all_green(&self) -> bool {
+        self.lessons
+            .iter()
+            .flat_map(|l| &l.steps)
+            .flat_map(|s| &s.checks)
+            .all(|c| c.passed)
+            && self.lessons.iter().all(|l| l.failures.is_empty())
+    }
+}
+
+/// One lesson of a preflight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreflightLesson {
+    pub id: String,
+    pub title: String,
+    pub steps: Vec<PreflightStep>,
+    /// What went wrong besides checks (a refused apply, a command that failed), and why
+    /// checks failed, as the rehearsal explains it.
+    pub failures: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreflightStep {
+    pub title: String,
+    /// How long the step took until its checks held (or gave up), in seconds.
+    pub seconds: u64,
+    pub checks: Vec<PreflightCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreflightCheck {
+    pub label: String,
+    pub passed: bool,
 }
 
 /// Where an attendee stands on one step.

@@ -8,6 +8,7 @@ mod not_found;
 mod room;
 mod room_attendee;
 mod room_help;
+mod room_preflight;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};

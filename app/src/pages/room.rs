@@ -5,6 +5,7 @@
 
 use super::room_attendee::AttendeePanel;
 use super::room_help::{Broadcast, HelpQueue};
+use super::room_preflight::Preflight;
 use crate::live::api;
 use crate::model::api::{RoomView, StepState};
 use leptos::prelude::*;
@@ -47,6 +48,7 @@ pub fn TrainerRoomPage() -> impl IntoView {
             <AttendeePanel room selected reload=Callback::new(move |()| load()) />
             <HelpQueue room reload=Callback::new(move |()| load()) />
             <Broadcast room />
+            {move || (!id().is_empty()).then(|| view! { <Preflight room=id() /> })}
         </section>
     }
 }

@@ -6,7 +6,8 @@
 //! message to the room, to one attendee, or to those on a step.
 
 use super::error::AppError;
-use super::rooms::{ends_at, own_room, rfc3339};
+use super::rooms::{ends_at, own_room};
+use crate::clock::rfc3339;
 use crate::db::help::Hand;
 use crate::sessions::Attendee;
 use crate::state::AppState;
@@ -73,12 +74,18 @@ async fn my_room(
     Ok((room, member))
 }
 
-/// `GET /api/room`: the attendee's room, their time, their hand, the trainer's messages.
+/// `GET /api/room`: the attendee's room, their time, their hand, the trainer's messages;
+/// `204` for an attendee in no room (every lesson page asks).
 pub async fn mine(
     State(state): State<AppState>,
     Attendee(attendee): Attendee,
-) -> Result<Json<MyRoom>, AppError> {
-    let (room, member) = my_room(&state, &attendee).await?;
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let (room, member) = match my_room(&state, &attendee).await {
+        Ok(found) => found,
+        Err(AppError::NotFound(_)) => return Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => return Err(e),
+    };
     let ends = ends_at(&room, &member);
     let help = state
         .db
@@ -104,7 +111,8 @@ pub async fn mine(
         ended: ends.is_some_and(|t| t <= state.db.now()),
         help,
         messages,
-    }))
+    })
+    .into_response())
 }
 
 /// `POST /api/room/help` with `{"lesson", "step", "question"}`: raises the attendee's

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod helping;
 pub mod manifests;
 pub mod origin;
+pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod request_id;
@@ -84,6 +85,10 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_HELP_ANSWER, post(helping::answer))
         .route(route::TRAINER_HELP_DONE, post(helping::done))
         .route(route::TRAINER_MESSAGES, post(helping::message))
+        .route(
+            route::TRAINER_PREFLIGHT,
+            post(preflight::start).get(preflight::status),
+        )
         .route(route::MY_ROOM, get(helping::mine))
         .route(route::MY_HELP, post(helping::raise).delete(helping::lower))
         .route(route::JOIN, post(rooms::join))

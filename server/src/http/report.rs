@@ -6,7 +6,8 @@
 //! joining) to this one.
 
 use super::error::AppError;
-use super::rooms::{own_room, rfc3339};
+use super::rooms::own_room;
+use crate::clock::rfc3339;
 use crate::db::rooms::Room;
 use crate::state::AppState;
 use crate::trainer::Trainer;

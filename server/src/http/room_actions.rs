@@ -4,7 +4,8 @@
 //! theirs.
 
 use super::error::AppError;
-use super::rooms::{ends_at, own_room, rfc3339};
+use super::rooms::{ends_at, own_room};
+use crate::clock::rfc3339;
 use crate::db::rooms::{Member, Room};
 use crate::state::AppState;
 use crate::trainer::Trainer;

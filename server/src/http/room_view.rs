@@ -4,7 +4,8 @@
 //! (`trainer::presence`, judged by `trainer::live`), help from their raised hand.
 
 use super::error::AppError;
-use super::rooms::{ends_at, own_room, rfc3339, view};
+use super::rooms::{ends_at, own_room, view};
+use crate::clock::rfc3339;
 use crate::state::AppState;
 use crate::trainer::{Trainer, live};
 use app::model::api::{RoomAttendee, RoomView, StepState};

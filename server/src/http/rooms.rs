@@ -4,6 +4,7 @@
 //! another trainer gets the same 404 as for a room that does not exist.
 
 use super::error::AppError;
+use crate::clock::rfc3339;
 use crate::db::rooms::{Joined, Room};
 use crate::sessions::{Attendee, ClientAddress};
 use crate::state::AppState;
@@ -121,10 +122,6 @@ fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, AppError> {
             })
     })
     .transpose()
-}
-
-pub(super) fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
 }
 
 fn random_text(alphabet: &[u8], length: usize) -> String {

@@ -46,12 +46,15 @@ pub struct Stage<'a> {
     pub longest: Duration,
 }
 
-/// What a rehearsal found: what went wrong, step by step, and how long each step took
-/// (for the first attendee) from its first request until its judged checks held.
+/// What a rehearsal found: what went wrong, step by step, how long each step took (for
+/// the first attendee) from its first request until its judged checks held, and the
+/// labels of the judged checks that did not hold in the end, per step (first attendee:
+/// the preflight shows each check green or red from them).
 #[derive(Debug, Default)]
 pub struct Rehearsal {
     pub failures: Vec<String>,
     pub steps: Vec<Duration>,
+    pub failing: Vec<Vec<String>>,
 }
 
 /// One attendee playing: their workspace and what they observe.
@@ -128,10 +131,10 @@ async fn play_steps(
         // Side by side: every attendee starts the step at the same moment.
         let started = Instant::now();
         let played = players.iter().map(|player| async move {
-            let failures = play_step(lesson, index, step, player, stage).await;
-            (player, failures, started.elapsed())
+            let (failures, failing) = play_step(lesson, index, step, player, stage).await;
+            (player, (failures, failing), started.elapsed())
         });
-        for (nth, (player, failures, took)) in futures::future::join_all(played)
+        for (nth, (player, (failures, failing), took)) in futures::future::join_all(played)
             .await
             .into_iter()
             .enumerate()
@@ -146,20 +149,22 @@ async fn play_steps(
             }));
             if nth == 0 {
                 rehearsal.steps.push(took);
+                rehearsal.failing.push(failing);
             }
         }
     }
     rehearsal
 }
 
-/// One step for one attendee: what went wrong.
+/// One step for one attendee: what went wrong, and the labels of the checks that did
+/// not hold in the end.
 async fn play_step(
     lesson: &Lesson,
     index: usize,
     step: &Step,
     player: &Player,
     stage: &Stage<'_>,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<String>) {
     let state = stage.state;
     let workspace = &player.workspace;
     let namespaces = &lesson.front.namespaces;
@@ -235,6 +240,7 @@ async fn play_step(
             printed.push(ask(state, (workspace, lesson), &files, action).await + " (again)");
         }
     };
+    let labels = failing.iter().map(|c| c.label.clone()).collect();
     if !failing.is_empty() {
         let pods = pods_summary(stage.admin, workspace, namespaces).await;
         let printed: String = printed.join("\n").chars().take(3000).collect();
@@ -251,7 +257,7 @@ async fn play_step(
             ));
         }
     }
-    failures
+    (failures, labels)
 }
 /// The pods of the lesson's namespaces, one line each, to show why a check failed.
 async fn pods_summary(

@@ -5,9 +5,10 @@
 
 pub mod cli;
 pub mod credentials;
+pub mod jobs;
 pub mod live;
+pub mod preflight;
 pub mod presence;
-pub mod resets;
 pub mod rewind;
 
 use crate::http::error::AppError;

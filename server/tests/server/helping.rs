@@ -63,7 +63,15 @@ async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {
         "",
     )
     .await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &router,
+        ("POST", "/api/room/help"),
+        ("cookie", "kubeclass=none"),
+        r#"{"lesson": "fundamentals/pods", "step": 1}"#,
+    )
+    .await;
+    assert_eq!(status, 404, "no room to raise a hand in");
 
     // Ada's page is on step 2, its checks failing; she applies a Pod whose image does
     // not exist, and the cluster warns.

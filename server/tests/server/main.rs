@@ -6,6 +6,7 @@ mod hardening;
 mod helping;
 mod isolation;
 mod lessons;
+mod preflight;
 mod properties;
 mod real;
 mod room_actions;
