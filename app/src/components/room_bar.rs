@@ -58,7 +58,9 @@ pub fn RoomBar(lesson: String, step: Memo<usize>) -> impl IntoView {
             }
         });
     };
+    // A wrapper of its own, so the page hydrates the same whether or not a room shows.
     view! {
+        <div class="room-bar-slot">
         {move || room.get().map(|mine| {
             let messages: Vec<_> = mine.messages.iter().rev().take(MESSAGES_SHOWN).rev().cloned().collect();
             view! {
@@ -106,6 +108,7 @@ pub fn RoomBar(lesson: String, step: Memo<usize>) -> impl IntoView {
                 </aside>
             }
         })}
+        </div>
     }
 }
 

@@ -67,7 +67,9 @@ pub fn AttendeePanel(
             reload.run(());
         });
     };
+    // A wrapper of its own, so the page hydrates the same whether or not a panel shows.
     view! {
+        <div class="attendee-panel-slot">
         {move || attendee().map(|who| {
             let lessons = view_of().map(|r| r.lessons).unwrap_or_default();
             let reset = who.reset.clone();
@@ -126,5 +128,6 @@ pub fn AttendeePanel(
             Ok(m) => view! { <p class="room-made" role="status">{m}</p> }.into_any(),
             Err(e) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
         })}
+        </div>
     }
 }
