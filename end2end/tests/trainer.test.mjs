@@ -32,6 +32,7 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   // The form: a title, two lessons, a capacity.
   await trainer.getByLabel("Title").fill("Browser room");
   await trainer.getByLabel("Capacity").fill("5");
+  await trainer.getByLabel(/Workspaces to make ahead/).fill("2");
   await trainer.locator(".room-lesson", { hasText: /\d+\. Pods$/ }).locator("input").check();
   await trainer.locator(".room-lesson", { hasText: /\d+\. Services$/ }).locator("input").check();
   await trainer.getByRole("button", { name: "Make the room" }).click();
@@ -43,6 +44,8 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await trainer.locator(".room-list a", { hasText: "Browser room" }).click();
   await trainer.waitForURL(/\/trainer\/rooms\//);
   await trainer.getByRole("heading", { name: "Browser room" }).waitFor();
+  // Two workspaces are made ahead, so the first to join wait for nothing.
+  await trainer.getByText("Workspaces ready ahead: 2 of 2").waitFor({ timeout: 30_000 });
   // The preflight plays both lessons on a fresh workspace while the room fills.
   await trainer.getByRole("button", { name: "Run the preflight" }).click();
   await trainer.locator(".preflight-verdict", { hasText: /Playing/ }).waitFor();

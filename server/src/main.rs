@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     tokio::spawn(reconcile::run(kube.clone()));
+    tokio::spawn(server::trainer::pool::keep(state.clone()));
     tokio::spawn(reclaim::sweep(
         db,
         workspaces,

@@ -27,7 +27,7 @@ pub fn layer(db: &Database, secure_cookies: bool) -> SessionManagerLayer<SqliteS
 }
 
 /// A fresh attendee id: eight lowercase letters and digits (a namespace-name part).
-fn new_id() -> String {
+pub fn new_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     (0..8)
@@ -53,6 +53,24 @@ impl FromRequestParts<AppState> for Working {
             None => Ok(Working(attendee)),
         }
     }
+}
+
+/// A workspace from a room's warm pool, for the attendee a join is about to make: put in
+/// the request's extensions, it becomes the new attendee's id.
+#[derive(Debug, Clone)]
+pub struct Seat(pub String);
+
+/// Whether the request's browser already has an attendee (a join then has no use for a
+/// pooled workspace).
+pub async fn has_attendee(parts: &mut Parts, state: &AppState) -> Result<bool, AppError> {
+    let session = Session::from_request_parts(parts, state)
+        .await
+        .map_err(|(_, message)| AppError::internal("the session layer is missing", message))?;
+    session
+        .get::<String>(ATTENDEE)
+        .await
+        .map(|id| id.is_some())
+        .map_err(|e| AppError::internal("reading the session", e))
 }
 
 /// The attendee making a request, created with their session on first use — within the
@@ -88,7 +106,11 @@ impl FromRequestParts<AppState> for Attendee {
                 "the workshop is full right now; try again later".into(),
             ));
         }
-        let id = new_id();
+        // A join that claimed a warm workspace made ahead gives its id to the attendee.
+        let id = parts
+            .extensions
+            .get::<Seat>()
+            .map_or_else(new_id, |seat| seat.0.clone());
         session.insert(ATTENDEE, &id).await.map_err(failed)?;
         Ok(Attendee(id))
     }

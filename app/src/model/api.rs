@@ -326,6 +326,12 @@ pub struct RoomView {
     pub deadline: Option<String>,
     /// How many have joined.
     pub joined: usize,
+    /// The warm pool: workspaces made ahead and waiting, and how many should wait now
+    /// (`warm`, never more than the seats left).
+    #[serde(default)]
+    pub warm_ready: usize,
+    #[serde(default)]
+    pub warm_wanted: usize,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attendees: Vec<RoomAttendee>,
     /// The raised hands not yet done, oldest first.

@@ -81,6 +81,12 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
             " · " {format!("{} of {} joined", room.joined, room.capacity)}
             " · " <a href=format!("/api/trainer/rooms/{}/report.csv", room.id) download="">"Report (CSV)"</a>
         </p>
+        {(room.warm > 0).then(|| view! {
+            <p class="warm-pool">
+                <label for="warm-progress">{format!("Workspaces ready ahead: {} of {}", room.warm_ready, room.warm_wanted)}</label>
+                <progress id="warm-progress" max=room.warm_wanted.max(1).to_string() value=room.warm_ready.to_string()></progress>
+            </p>
+        })}
         <div class="room-grid-wrap">
             <table class="room-grid">
                 <caption>"Where each attendee is, step by step"</caption>

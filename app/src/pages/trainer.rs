@@ -103,6 +103,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let capacity = RwSignal::new("30".to_string());
     let minutes = RwSignal::new(String::new());
+    let warm = RwSignal::new("0".to_string());
     let chosen = RwSignal::new(Vec::<String>::new());
     let outcome = RwSignal::new(None::<Result<RoomCreated, String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -111,7 +112,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             title: title.get_untracked(),
             lessons: chosen.get_untracked(),
             capacity: capacity.get_untracked().trim().parse().unwrap_or(0),
-            warm: 0,
+            warm: warm.get_untracked().trim().parse().unwrap_or(0),
             opens: None,
             closes: None,
             time_limit_minutes: minutes.get_untracked().trim().parse().ok(),
@@ -132,6 +133,8 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             <input id="room-title" required maxlength="120" prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) />
             <label for="room-capacity">"Capacity"</label>
             <input id="room-capacity" type="number" min="1" required prop:value=capacity on:input=move |ev| capacity.set(event_target_value(&ev)) />
+            <label for="room-warm">"Workspaces to make ahead (joining then takes no waiting)"</label>
+            <input id="room-warm" type="number" min="0" prop:value=warm on:input=move |ev| warm.set(event_target_value(&ev)) />
             <label for="room-minutes">"Minutes per attendee (empty: no limit)"</label>
             <input id="room-minutes" type="number" min="1" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) />
             <fieldset class="room-lessons">

@@ -12,6 +12,7 @@ pub mod contexts;
 pub mod drafts;
 pub mod help;
 pub mod history;
+pub mod pool;
 pub mod progress;
 pub mod rooms;
 pub mod trainers;

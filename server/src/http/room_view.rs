@@ -82,7 +82,14 @@ pub async fn get(
         })
         .collect();
     let joined = attendees.len();
+    let (waiting, _) = state.db.pool_of(&room.id).await?;
+    let seats_left = usize::try_from(room.capacity)
+        .unwrap_or(0)
+        .saturating_sub(joined);
+    let warm_wanted = usize::try_from(room.warm).unwrap_or(0).min(seats_left);
     let mut view = view(&state, &headers, room, joined, attendees);
     view.help = help;
+    view.warm_ready = waiting.len();
+    view.warm_wanted = warm_wanted;
     Ok(Json(view))
 }

@@ -211,6 +211,8 @@ pub(super) fn view(
         joined,
         attendees,
         help: Vec::new(),
+        warm_ready: 0,
+        warm_wanted: 0,
     }
 }
 
@@ -257,8 +259,14 @@ pub async fn join(
     {
         return back("closed");
     }
-    // Only now: a refused join makes no attendee (nor a session).
+    // Only now: a refused join makes no attendee (nor a session). A new browser is handed
+    // a workspace from the room's warm pool, if one waits.
     let mut parts = parts;
+    if !crate::sessions::has_attendee(&mut parts, &state).await?
+        && let Some(pooled) = state.db.claim_pooled(&room.id).await?
+    {
+        parts.extensions.insert(crate::sessions::Seat(pooled));
+    }
     let Attendee(attendee) = Attendee::from_request_parts(&mut parts, &state).await?;
     let ends_at = room.time_limit.map(|limit| now + limit);
     if state

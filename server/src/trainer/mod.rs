@@ -7,6 +7,7 @@ pub mod cli;
 pub mod credentials;
 pub mod jobs;
 pub mod live;
+pub mod pool;
 pub mod preflight;
 pub mod presence;
 pub mod rewind;

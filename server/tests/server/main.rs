@@ -6,6 +6,7 @@ mod hardening;
 mod helping;
 mod isolation;
 mod lessons;
+mod pool;
 mod preflight;
 mod properties;
 mod real;
