@@ -2,8 +2,9 @@
 //! kubesim over HTTPS (`kubesim serve`), and the real control plane
 //! (`deploy/control-plane/cluster.sh`: kube-apiserver, etcd, the controller manager, the
 //! scheduler, kwok's nodes). For each: cold start to the first successful request, creates
-//! of ConfigMaps and Pods (p50, p99, writes/s), and one lesson played end to end through
-//! the pipeline until its checks hold. Prints a Markdown table.
+//! of ConfigMaps and Pods (p50, p99, writes/s), one lesson played end to end through the
+//! pipeline until its checks hold, and a room's warm pool of 100 workspaces made by the
+//! pool's keeper (the in-process kubesim and the real one). Prints a Markdown table.
 //!
 //! Run from the repository root, after `cargo build --release -p kubesim --features serve`:
 //!     cargo run --release -p server --example clusters [KUBESIM_BINARY]
@@ -29,6 +30,8 @@ const CLIENTS: usize = 16;
 const PODS: usize = 300;
 /// The lesson played end to end: every check of it shows on kwok's nodes too.
 const LESSON: &str = "replicasets";
+/// The workspaces of the warm pool measured.
+const WARM: usize = 100;
 
 struct Row(String, String, String, String);
 
@@ -248,6 +251,86 @@ async fn creates(label: &str, client: &kube::Client, rows: &mut Vec<Row>, figure
     ));
 }
 
+/// kubeclass's state over `platform`, with the lessons of `library`.
+async fn state(library: Library, platform: &kube::Client) -> AppState {
+    let db = Database::open(":memory:", std::sync::Arc::new(SystemClock))
+        .await
+        .expect("database");
+    let workspaces = Workspaces {
+        prefix: "kc".into(),
+        domain: server::workspace::DEFAULT_DOMAIN.into(),
+    };
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("kubeclass")
+        .build();
+    AppState::new(
+        options,
+        library,
+        PathBuf::from("content"),
+        platform.clone(),
+        db,
+        workspaces,
+        LimitsConfig {
+            max_attendees: WARM as u64,
+            ..LimitsConfig::default()
+        },
+    )
+}
+
+/// A room's warm pool of [`WARM`] workspaces made by the pool's keeper, as kubeclass's
+/// `platform` identity: the time from an empty pool until every workspace waits (each
+/// its namespace with the isolation policy), then their deletion.
+async fn warm_pool(
+    label: &str,
+    platform: &kube::Client,
+    rows: &mut Vec<Row>,
+    figures: &mut Figures,
+) {
+    eprintln!("clusters: {label}: warm pool of {WARM}");
+    let (library, _) = Library::load(Path::new("content"));
+    let state = state(library, platform).await;
+    state.db.put_trainer("bench", "-").await.expect("trainer");
+    let room = server::db::rooms::Room {
+        id: "benchroom".into(),
+        trainer: "bench".into(),
+        title: "bench".into(),
+        lessons: vec![format!("fundamentals/{LESSON}")],
+        capacity: WARM as i64,
+        warm: WARM as i64,
+        access_code: "BENCH2".into(),
+        opens_at: None,
+        closes_at: None,
+        created_at: 0,
+        time_limit: None,
+        deadline: None,
+    };
+    state.db.create_room(&room).await.expect("room");
+    let started = Instant::now();
+    server::trainer::pool::keep_once(&state)
+        .await
+        .expect("keeper");
+    let took = started.elapsed();
+    let (waiting, _) = state.db.pool_of(&room.id).await.expect("pool");
+    for id in &waiting {
+        let _ = state.workspace(id).reset(state.platform()).await;
+    }
+    figures.insert(
+        ("warm pool of 100 workspaces made (ms)", label.into()),
+        took.as_secs_f64() * 1e3,
+    );
+    rows.push(Row(
+        format!("{label}: warm pool, {WARM} workspaces made by the keeper (namespace + isolation policy each)"),
+        String::new(),
+        String::new(),
+        format!(
+            "{:.1} s, {} waiting ({:.0} workspaces/s)",
+            took.as_secs_f64(),
+            waiting.len(),
+            waiting.len() as f64 / took.as_secs_f64()
+        ),
+    ));
+}
+
 /// The lesson played through the pipeline as kubeclass's `platform` identity: the time
 /// from the first step's first request until the last step's checks held.
 async fn lesson(
@@ -265,25 +348,7 @@ async fn lesson(
         .flat_map(|c| &c.lessons)
         .find(|l| l.slug == LESSON)
         .expect("the lesson");
-    let db = Database::open(":memory:", std::sync::Arc::new(SystemClock))
-        .await
-        .expect("database");
-    let workspaces = Workspaces {
-        prefix: "kc".into(),
-        domain: server::workspace::DEFAULT_DOMAIN.into(),
-    };
-    let options = leptos::prelude::LeptosOptions::builder()
-        .output_name("kubeclass")
-        .build();
-    let state = AppState::new(
-        options,
-        library.clone(),
-        PathBuf::from("content"),
-        platform.clone(),
-        db,
-        workspaces,
-        LimitsConfig::default(),
-    );
+    let state = state(library.clone(), platform).await;
     let stage = Stage {
         state: &state,
         admin,
@@ -422,6 +487,13 @@ async fn main() {
         &mut figures,
     )
     .await;
+    warm_pool(
+        "kubesim in-process",
+        &cluster.client_with_token(&token),
+        &mut rows,
+        &mut figures,
+    )
+    .await;
     creates(
         "kubesim in-process",
         &cluster.client(),
@@ -460,6 +532,7 @@ async fn main() {
         &mut figures,
     )
     .await;
+    warm_pool("real control plane", &platform, &mut rows, &mut figures).await;
     creates("real control plane", &admin, &mut rows, &mut figures).await;
     stop_control_plane(&dir);
 
