@@ -303,6 +303,7 @@ async fn warm_pool(
         created_at: 0,
         time_limit: None,
         deadline: None,
+        retention_days: 1,
     };
     state.db.create_room(&room).await.expect("room");
     let started = Instant::now();

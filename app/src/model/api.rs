@@ -294,6 +294,9 @@ pub struct NewRoom {
     /// workspaces are deleted then, their results kept.
     #[serde(default)]
     pub deadline: Option<String>,
+    /// Days the room and its results are kept after it ends (90 if left out).
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
 
 /// The answer to `POST /api/trainer/rooms` (`201`).
@@ -324,6 +327,8 @@ pub struct RoomView {
     pub time_limit_minutes: Option<u32>,
     #[serde(default)]
     pub deadline: Option<String>,
+    #[serde(default)]
+    pub retention_days: u32,
     /// How many have joined.
     pub joined: usize,
     /// The warm pool: workspaces made ahead and waiting, and how many should wait now

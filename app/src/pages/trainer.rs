@@ -104,6 +104,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
     let capacity = RwSignal::new("30".to_string());
     let minutes = RwSignal::new(String::new());
     let warm = RwSignal::new("0".to_string());
+    let retention = RwSignal::new("90".to_string());
     let chosen = RwSignal::new(Vec::<String>::new());
     let outcome = RwSignal::new(None::<Result<RoomCreated, String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -117,6 +118,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             closes: None,
             time_limit_minutes: minutes.get_untracked().trim().parse().ok(),
             deadline: None,
+            retention_days: retention.get_untracked().trim().parse().ok(),
         };
         leptos::task::spawn_local(async move {
             let made = api::create_room(&room).await;
@@ -135,6 +137,8 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             <input id="room-capacity" type="number" min="1" required prop:value=capacity on:input=move |ev| capacity.set(event_target_value(&ev)) />
             <label for="room-warm">"Workspaces to make ahead (joining then takes no waiting)"</label>
             <input id="room-warm" type="number" min="0" prop:value=warm on:input=move |ev| warm.set(event_target_value(&ev)) />
+            <label for="room-retention">"Keep the results for (days after the room ends)"</label>
+            <input id="room-retention" type="number" min="1" max="3650" prop:value=retention on:input=move |ev| retention.set(event_target_value(&ev)) />
             <label for="room-minutes">"Minutes per attendee (empty: no limit)"</label>
             <input id="room-minutes" type="number" min="1" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) />
             <fieldset class="room-lessons">

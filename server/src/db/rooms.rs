@@ -22,6 +22,8 @@ pub struct Room {
     /// Seconds each attendee has from joining, and when everyone's time ends.
     pub time_limit: Option<i64>,
     pub deadline: Option<i64>,
+    /// Days the room and its results are kept after it ends.
+    pub retention_days: i64,
 }
 
 /// One attendee of a room.
@@ -56,10 +58,11 @@ type RoomRow = (
     i64,
     Option<i64>,
     Option<i64>,
+    i64,
 );
 
 const COLUMNS: &str = "id, trainer, title, lessons, capacity, warm, access_code, opens_at, \
-     closes_at, created_at, time_limit, deadline";
+     closes_at, created_at, time_limit, deadline, retention_days";
 
 fn room(
     (
@@ -75,6 +78,7 @@ fn room(
         created_at,
         time_limit,
         deadline,
+        retention_days,
     ): RoomRow,
 ) -> Room {
     Room {
@@ -90,6 +94,7 @@ fn room(
         created_at,
         time_limit,
         deadline,
+        retention_days,
     }
 }
 
@@ -97,7 +102,7 @@ impl Database {
     /// Keeps a new room (its `created_at` is stamped here).
     pub async fn create_room(&self, room: &Room) -> Result<(), sqlx::Error> {
         sqlx::query(&format!(
-            "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         ))
         .bind(&room.id)
         .bind(&room.trainer)
@@ -111,6 +116,7 @@ impl Database {
         .bind(self.now())
         .bind(room.time_limit)
         .bind(room.deadline)
+        .bind(room.retention_days)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -249,5 +255,38 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(a,)| a).collect())
+    }
+
+    /// Deletes the rooms kept past their retention (counted from the deadline, else from
+    /// when joining closed, else from when the room was made), with their members, hands,
+    /// messages and pool; their ids. The attendees' own progress stays theirs.
+    pub async fn delete_expired_rooms(&self) -> Result<Vec<String>, sqlx::Error> {
+        let expired: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM rooms WHERE \
+             COALESCE(deadline, closes_at, created_at) + retention_days * 86400 < $1",
+        )
+        .bind(self.now())
+        .fetch_all(&self.pool)
+        .await?;
+        for (id,) in &expired {
+            let mut transaction = self.pool.begin().await?;
+            for table in [
+                "room_attendees",
+                "help_requests",
+                "room_messages",
+                "room_pool",
+            ] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE room = $1"))
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM rooms WHERE id = $1")
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+        }
+        Ok(expired.into_iter().map(|(id,)| id).collect())
     }
 }

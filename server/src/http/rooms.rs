@@ -26,6 +26,9 @@ const LESSONS_MAX: usize = 30;
 const NAME_MAX: usize = 60;
 /// The longest time limit per attendee, in minutes (a week).
 const TIME_LIMIT_MAX: u32 = 7 * 24 * 60;
+/// How long a room's results are kept after it ends, by default and at most (days).
+const RETENTION_DEFAULT: u32 = 90;
+const RETENTION_MAX: u32 = 3650;
 
 /// `POST /api/trainer/rooms`: makes a room; `201` with its id, join link and access code.
 pub async fn create(
@@ -95,6 +98,10 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
         }
         minutes => minutes.map(|m| i64::from(m) * 60),
     };
+    let retention_days = asked.retention_days.unwrap_or(RETENTION_DEFAULT);
+    if retention_days == 0 || retention_days > RETENTION_MAX {
+        return bad(format!("retentionDays: 1 to {RETENTION_MAX}"));
+    }
     Ok(Room {
         id: random_text(b"abcdefghijklmnopqrstuvwxyz0123456789", 10),
         trainer: trainer.to_string(),
@@ -109,6 +116,7 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
         created_at: state.db.now(),
         time_limit,
         deadline,
+        retention_days: i64::from(retention_days),
     })
 }
 
@@ -208,6 +216,7 @@ pub(super) fn view(
         closes: room.closes_at.map(rfc3339),
         time_limit_minutes: room.time_limit.and_then(|s| u32::try_from(s / 60).ok()),
         deadline: room.deadline.map(rfc3339),
+        retention_days: u32::try_from(room.retention_days).unwrap_or(0),
         joined,
         attendees,
         help: Vec::new(),

@@ -31,13 +31,21 @@ pub async fn delete_idle(
     Ok(idle.len())
 }
 
-/// Runs [`delete_idle`] every minute, forever.
+/// Runs [`delete_idle`] every minute, forever, and deletes the rooms kept past their
+/// retention.
 pub async fn sweep(db: Database, workspaces: Workspaces, client: kube::Client, idle: Duration) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
         if let Err(e) = delete_idle(&db, &workspaces, &client, idle).await {
             tracing::warn!("sweeping idle workspaces: {e}");
+        }
+        match db.delete_expired_rooms().await {
+            Ok(rooms) if !rooms.is_empty() => {
+                tracing::info!(?rooms, "rooms past their retention deleted")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("deleting rooms past their retention: {e}"),
         }
     }
 }

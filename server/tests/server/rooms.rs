@@ -506,3 +506,70 @@ async fn the_report_counts_who_passed_each_step_and_exports_csv() {
     .await;
     assert_eq!(status, 404, "another trainer's room");
 }
+
+#[tokio::test]
+async fn a_room_is_kept_for_its_retention_then_deleted_with_its_results() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    let grace = trainer(&state, "grace").await;
+    let router = app(state.clone());
+    let at = |offset: i64| {
+        jiff::Timestamp::from_second(state.db.now() + offset)
+            .expect("time")
+            .to_string()
+    };
+    let day = 86_400;
+    let room = |closes: String, days: u32| {
+        format!(
+            r#"{{"title": "r", "lessons": ["fundamentals/pods"], "capacity": 3, "opens": "{}", "closes": "{closes}", "retentionDays": {days}}}"#,
+            at(-3 * day)
+        )
+    };
+    let (status, refused) = make_room(&router, &grace, &room(at(-day), 0)).await;
+    assert_eq!(
+        (status, &refused["error"]),
+        (400, &serde_json::json!("retentionDays: 1 to 3650"))
+    );
+    // Ended two days ago: kept for one day (gone), for seven (kept).
+    let (_, gone) = make_room(&router, &grace, &room(at(-2 * day), 1)).await;
+    let (_, kept) = make_room(&router, &grace, &room(at(-2 * day), 7)).await;
+    let (_, default) = make_room(
+        &router,
+        &grace,
+        r#"{"title": "d", "lessons": ["fundamentals/pods"], "capacity": 3}"#,
+    )
+    .await;
+    let gone = gone["id"].as_str().expect("id");
+    state
+        .db
+        .send_message(gone, None, "bye")
+        .await
+        .expect("message");
+    let deleted = state.db.delete_expired_rooms().await.expect("sweep");
+    assert_eq!(deleted, [gone.to_string()]);
+    for (room, status) in [(gone, 404), (kept["id"].as_str().expect("id"), 200)] {
+        let (got, _, _) = send(
+            &router,
+            request(
+                "GET",
+                &format!("/api/trainer/rooms/{room}/report.json"),
+                &[("authorization", &grace)],
+                "",
+            ),
+        )
+        .await;
+        assert_eq!(got, status);
+    }
+    let (_, _, text) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{}", default["id"].as_str().expect("id")),
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    let view: serde_json::Value = serde_json::from_str(&text).expect("room");
+    assert_eq!(view["retentionDays"], 90, "the default");
+}
