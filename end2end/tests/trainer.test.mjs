@@ -1,9 +1,11 @@
-// A trainer signs in, makes a room with the form, and sees attendees arrive: two browser
-// contexts join through the room's link with its code and a name, one passes a step,
-// and the trainer's grid shows both and the ✓; the other raises a hand, which the grid
-// shows within a second or so and the trainer answers; a message reaches everyone; the
-// trainer resets one to step 1 and ends the other's time. The trainer was made by scripts/e2e.sh (`kubeclass trainer add`), as
-// an operator would.
+// A trainer signs in, makes a room with the form (two workspaces made ahead, a preflight
+// run), and sees attendees arrive: three browser contexts join through the room's link
+// with its code and a name, two pass a step and the grid shows the ✓; the third raises a
+// hand, which the grid shows within a second or so and the trainer answers; a message
+// reaches everyone; the trainer resets one to step 2 and one to step 1, ends the third's
+// time, exports the report as CSV, and reads the preflight's verdict. The trainer was
+// made by scripts/e2e.sh (`kubeclass trainer add`), as an operator would.
+import fs from "node:fs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, baseUrl, screenshotDir } from "./browser.mjs";
@@ -50,8 +52,8 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await trainer.getByRole("button", { name: "Run the preflight" }).click();
   await trainer.locator(".preflight-verdict", { hasText: /Playing/ }).waitFor();
 
-  // Two attendees join through the link: the code is filled in, the notice is shown.
-  const names = ["Ada", "Grace"];
+  // Three attendees join through the link: the code is filled in, the notice is shown.
+  const names = ["Ada", "Grace", "Alan"];
   const attendees = [];
   for (const name of names) {
     const page = await openPage(browser);
@@ -64,21 +66,28 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
     attendees.push(page);
   }
 
-  // The grid shows both within its refresh.
+  // The grid shows them within its refresh.
   for (const name of names) {
     await trainer.locator(".room-grid tbody th", { hasText: name }).waitFor({ timeout: 10_000 });
   }
   assert.equal(await trainer.locator(".room-grid td.passed").count(), 0);
 
-  // Ada passes the Pods lesson's first step; her row shows the ✓.
-  const ada = attendees[0];
-  assert.match(ada.url(), /\/learn\/fundamentals\/pods$/, "the room's first lesson");
-  await ada.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
-  await ada.waitForSelector(".cluster .link.up");
-  await ada.getByRole("button", { name: "Apply", exact: true }).click();
-  await ada.waitForSelector(".checks.done", { timeout: 60_000 });
+  // Ada and Alan pass the Pods lesson's first step; their rows show the ✓.
+  const [ada, , alan] = attendees;
+  for (const page of [ada, alan]) {
+    assert.match(page.url(), /\/learn\/fundamentals\/pods$/, "the room's first lesson");
+    await page.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
+    await page.waitForSelector(".cluster .link.up");
+    await page.getByRole("button", { name: "Apply", exact: true }).click();
+  }
+  for (const page of [ada, alan]) {
+    await page.waitForSelector(".checks.done", { timeout: 60_000 });
+  }
   const adaRow = trainer.locator(".room-grid tbody tr", { hasText: "Ada" });
-  await adaRow.locator("td.passed").first().waitFor({ timeout: 10_000 });
+  const alanRow = trainer.locator(".room-grid tbody tr", { hasText: "Alan" });
+  for (const row of [adaRow, alanRow]) {
+    await row.locator("td.passed").first().waitFor({ timeout: 10_000 });
+  }
   const graceRow = trainer.locator(".room-grid tbody tr", { hasText: "Grace" });
   assert.equal(await graceRow.locator("td.passed").count(), 0);
   await trainer.screenshot({ path: screenshotDir + "trainer-room.png", fullPage: true });
@@ -104,17 +113,26 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await grace.getByRole("button", { name: "Raise my hand" }).waitFor({ timeout: 10_000 });
   console.log(`# the grid showed the raised hand ${seenAfter} ms after it was raised`);
 
-  // A message to everyone reaches both attendees' pages.
+  // A message to everyone reaches every attendee's page.
   await trainer.getByLabel("Text").fill("Ten minutes left");
   await trainer.getByRole("button", { name: "Send", exact: true }).click();
-  await trainer.getByText("Sent to 2 attendee(s).").waitFor();
+  await trainer.getByText("Sent to 3 attendee(s).").waitFor();
   for (const page of attendees) {
     await page.locator(".room-messages", { hasText: "Ten minutes left" }).waitFor({ timeout: 10_000 });
   }
 
+  // The trainer opens Alan's panel and resets him to the start of step 2: step 1 is
+  // played again, its ✓ stays, and the workspace is as step 2 expects.
+  await alanRow.getByRole("button", { name: "Alan" }).click();
+  const panel = trainer.locator(".attendee-panel");
+  await panel.getByRole("heading", { name: "Alan" }).waitFor();
+  await panel.getByLabel("Reset their workspace to the start of").selectOption("fundamentals/pods|2");
+  await panel.getByRole("button", { name: "Reset", exact: true }).click();
+  await panel.locator(".reset-status", { hasText: "Reset to the start of step 2 of Pods: done." }).waitFor({ timeout: 60_000 });
+  await alanRow.locator("td.passed").first().waitFor();
+
   // The trainer opens Ada's panel and resets her to the start of step 1: her ✓ goes.
   await adaRow.getByRole("button", { name: "Ada" }).click();
-  const panel = trainer.locator(".attendee-panel");
   await panel.getByRole("heading", { name: "Ada" }).waitFor();
   await panel.getByLabel("Reset their workspace to the start of").selectOption("fundamentals/pods|1");
   await panel.getByRole("button", { name: "Reset", exact: true }).click();
@@ -130,6 +148,16 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await grace.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
   await grace.getByRole("button", { name: "Apply", exact: true }).click();
   await grace.getByText(/is over/).first().waitFor({ timeout: 10_000 });
+  // The report exports as CSV: a header, a row per attendee, the totals.
+  const [download] = await Promise.all([
+    trainer.waitForEvent("download"),
+    trainer.getByRole("link", { name: "Report (CSV)" }).click(),
+  ]);
+  const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\r\n");
+  assert.equal(csv.length, 5, csv.join("\n"));
+  assert.ok(["Ada", "Grace", "Alan"].every((n) => csv.some((line) => line.includes(`,${n},`))), csv.join("\n"));
+  assert.match(csv[4], /^passed,,,1,/, "one pass of step 1 left (Ada was reset before it)");
+
   // The preflight found every check of both lessons green.
   await trainer.locator(".preflight-verdict", { hasText: "Every check held" }).waitFor({ timeout: 180_000 });
   assert.equal(await trainer.locator(".preflight-checks .failed").count(), 0);
