@@ -3,7 +3,7 @@
 //! every few seconds; nothing shows for an attendee in no room.
 
 use crate::live::api;
-use crate::model::api::{MyRoom, RaiseHand};
+use crate::model::rooms::{MyRoom, RaiseHand};
 use leptos::prelude::*;
 
 /// How often the room is read again, in milliseconds.

@@ -5,12 +5,14 @@
 //! while rendering.
 
 use crate::model::api::{
-    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, Extend, HelpView,
-    MessageSent, MyRoom, NewMessage, NewRoom, ObjectYaml, PreflightStatus, Progress, RaiseHand,
-    ResetAnswer, ResetStatus, ResetTo, RoomCreated, RoomView, Run, Said, TimeEnds, TrainerMe,
-    TryAnswer, path, route,
+    ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, ObjectYaml, Progress,
+    ResetAnswer, Run, TryAnswer, path, route,
 };
 use crate::model::live::Report;
+use crate::model::rooms::{
+    Extend, HelpView, MessageSent, MyRoom, NewMessage, NewRoom, PreflightStatus, RaiseHand,
+    ResetStatus, ResetTo, RoomCreated, RoomView, Said, TimeEnds, TrainerMe,
+};
 
 /// What a pipeline request came to.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,6 +5,7 @@ pub mod api;
 pub mod console;
 pub mod kinds;
 pub mod live;
+pub mod rooms;
 
 use serde::{Deserialize, Serialize};
 

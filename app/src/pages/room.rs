@@ -7,7 +7,7 @@ use super::room_attendee::AttendeePanel;
 use super::room_help::{Broadcast, HelpQueue};
 use super::room_preflight::Preflight;
 use crate::live::api;
-use crate::model::api::{RoomView, StepState};
+use crate::model::rooms::{RoomView, StepState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -142,7 +142,7 @@ fn shown(state: StepState) -> (&'static str, &'static str, &'static str) {
 
 /// What a state means, as the legend says it.
 fn explained(state: StepState) -> String {
-    use crate::model::api::stuck;
+    use crate::model::rooms::stuck;
     let said = match state {
         StepState::NotStarted => "their page has not been on the step",
         StepState::Working => "their page is on the step; nothing the checks see has changed yet",

@@ -5,7 +5,7 @@
 
 use crate::components::room_bar::clock;
 use crate::live::api;
-use crate::model::api::{ResetTo, RoomAttendee, RoomView};
+use crate::model::rooms::{ResetTo, RoomAttendee, RoomView};
 use leptos::prelude::*;
 
 /// Minutes the Extend button adds.

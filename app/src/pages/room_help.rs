@@ -4,7 +4,7 @@
 //! trainer is typing survives the grid's refresh.
 
 use crate::live::api;
-use crate::model::api::{NewMessage, RoomView};
+use crate::model::rooms::{NewMessage, RoomView};
 use leptos::prelude::*;
 
 #[component]

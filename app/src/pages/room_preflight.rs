@@ -3,7 +3,7 @@
 //! green or red, and what went wrong.
 
 use crate::live::api;
-use crate::model::api::PreflightStatus;
+use crate::model::rooms::PreflightStatus;
 use leptos::prelude::*;
 
 /// How often a running preflight is read again, in milliseconds.

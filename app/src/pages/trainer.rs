@@ -5,7 +5,8 @@
 //! to anyone else.
 
 use crate::live::api;
-use crate::model::api::{NewRoom, RoomCreated, RoomView, TrainerMe, route};
+use crate::model::api::route;
+use crate::model::rooms::{NewRoom, RoomCreated, RoomView, TrainerMe};
 use crate::pages::get_catalog;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -12,7 +12,7 @@ use crate::db::help::Hand;
 use crate::sessions::Attendee;
 use crate::state::AppState;
 use crate::trainer::Trainer;
-use app::model::api::{HelpView, MessageSent, MessageView, MyRoom, NewMessage, RaiseHand, Said};
+use app::model::rooms::{HelpView, MessageSent, MessageView, MyRoom, NewMessage, RaiseHand, Said};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -7,7 +7,7 @@ use super::error::AppError;
 use super::rooms::own_room;
 use crate::state::AppState;
 use crate::trainer::{Trainer, preflight};
-use app::model::api::PreflightStatus;
+use app::model::rooms::PreflightStatus;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

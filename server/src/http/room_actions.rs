@@ -9,7 +9,7 @@ use crate::clock::rfc3339;
 use crate::db::rooms::{Member, Room};
 use crate::state::AppState;
 use crate::trainer::Trainer;
-use app::model::api::{Extend, ResetStatus, ResetTo, TimeEnds};
+use app::model::rooms::{Extend, ResetStatus, ResetTo, TimeEnds};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

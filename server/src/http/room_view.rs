@@ -8,7 +8,7 @@ use super::rooms::{ends_at, own_room, view};
 use crate::clock::rfc3339;
 use crate::state::AppState;
 use crate::trainer::{Trainer, live};
-use app::model::api::{RoomAttendee, RoomView, StepState};
+use app::model::rooms::{RoomAttendee, RoomView, StepState};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;

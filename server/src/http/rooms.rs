@@ -9,7 +9,7 @@ use crate::db::rooms::{Joined, Room};
 use crate::sessions::{Attendee, ClientAddress};
 use crate::state::AppState;
 use crate::trainer::Trainer;
-use app::model::api::{NewRoom, RoomAttendee, RoomCreated, RoomLesson, RoomView};
+use app::model::rooms::{NewRoom, RoomAttendee, RoomCreated, RoomLesson, RoomView};
 use axum::Form;
 use axum::Json;
 use axum::body::Bytes;

@@ -2,7 +2,7 @@
 //! (`rewind` runs them) and each room's last preflight (`preflight`). Held in memory, so a
 //! restart forgets them (the workspace stays as a reset left it).
 
-use app::model::api::{PreflightStatus, ResetStatus};
+use app::model::rooms::{PreflightStatus, ResetStatus};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

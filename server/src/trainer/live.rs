@@ -3,11 +3,11 @@
 //! ([`super::presence`]), working, failing or stuck. The rule for stuck is the UI's
 //! legend's: on the step longer than three in four of those who passed it took (the 75th
 //! percentile; a default until a few have passed, never under a least time: the numbers
-//! are `app::model::api::stuck`, which the legend states), with a check still failing.
+//! are `app::model::rooms::stuck`, which the legend states), with a check still failing.
 
 use super::presence::Seen;
-use app::model::api::StepState;
-use app::model::api::stuck::{
+use app::model::rooms::StepState;
+use app::model::rooms::stuck::{
     DEFAULT_SECONDS as DEFAULT_STUCK, LEAST_SECONDS as LEAST_STUCK, SAMPLES,
 };
 

@@ -10,7 +10,7 @@ use crate::http::error::AppError;
 use crate::rehearsal::{self, Stage};
 use crate::state::AppState;
 use app::content::Lesson;
-use app::model::api::{PreflightCheck, PreflightLesson, PreflightStatus, PreflightStep};
+use app::model::rooms::{PreflightCheck, PreflightLesson, PreflightStatus, PreflightStep};
 use rand::Rng;
 use std::time::Duration;
 

@@ -10,7 +10,7 @@ use crate::http::error::AppError;
 use crate::rehearsal::{self, Stage};
 use crate::state::AppState;
 use app::content::Lesson;
-use app::model::api::ResetStatus;
+use app::model::rooms::ResetStatus;
 use std::time::Duration;
 
 /// How long a wiped workspace's namespaces get to go (their Pods' grace periods).
