@@ -4,33 +4,10 @@
 //! the trainer's messages reach the room, one attendee, or those on a step. Nobody else
 //! can do any of it.
 
-use super::rooms::{join, make_room, request, trainer};
+use super::room_support::{call, join, make_room, request, trainer};
 use super::support::{app, send, state};
 use app::model::live::CheckResult;
 use serde_json::{Value, json};
-
-/// `METHOD path` as `who` (an `Authorization` or `cookie` header) with a JSON body.
-async fn call(
-    router: &axum::Router,
-    (method, path): (&str, &str),
-    who: (&str, &str),
-    body: &str,
-) -> (u16, Value) {
-    let (status, _, text) = send(
-        router,
-        request(
-            method,
-            path,
-            &[who, ("content-type", "application/json")],
-            body,
-        ),
-    )
-    .await;
-    (
-        status.as_u16(),
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 #[tokio::test]
 async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {

@@ -11,6 +11,7 @@ mod preflight;
 mod properties;
 mod real;
 mod room_actions;
+mod room_support;
 mod rooms;
 mod routes;
 mod stream;

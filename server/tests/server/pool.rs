@@ -3,7 +3,7 @@
 //! there before anything is applied; the pool is topped up, never past the seats left;
 //! what went missing is remade; when the room closes, the waiting ones are deleted.
 
-use super::rooms::{join, make_room, request, trainer};
+use super::room_support::{join, make_room, request, trainer};
 use super::support::{app, send, state};
 use k8s_openapi::api::core::v1::{Namespace, ResourceQuota};
 use kube::api::{Api, ListParams};

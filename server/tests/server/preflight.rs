@@ -3,7 +3,7 @@
 //! the Ingress lesson holds; without it (a cluster whose ingress is not ready) the
 //! checks that go through the ingress are red, and say why.
 
-use super::rooms::{make_room, request, trainer};
+use super::room_support::{make_room, request, trainer};
 use super::support::{send, state};
 use server::http::{Options, router};
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! (extend gives more, end stops it now) while their results stay; no other trainer, and
 //! no attendee, may do any of it.
 
-use super::rooms::{join, make_room, request, trainer};
+use super::room_support::{call, join, make_room, request, trainer};
 use super::support::{app, send, state};
 use kube::api::{Api, DynamicObject, ListParams};
 use server::http::{Options, router};
@@ -13,29 +13,6 @@ use server::state::AppState;
 use std::time::Duration;
 
 const LESSON: &str = "fundamentals/deployments";
-
-/// `POST path` as `who` (an `Authorization` value or a `cookie`) with a JSON body.
-async fn post(
-    router: &axum::Router,
-    who: (&str, &str),
-    path: &str,
-    body: &str,
-) -> (u16, serde_json::Value) {
-    let (status, _, text) = send(
-        router,
-        request(
-            "POST",
-            path,
-            &[who, ("content-type", "application/json")],
-            body,
-        ),
-    )
-    .await;
-    (
-        status.as_u16(),
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
-    )
-}
 
 /// What the lesson made in the attendee's `server` namespace, in words that do not
 /// depend on whose workspace it is: each Deployment's image and replicas, each
@@ -160,15 +137,27 @@ async fn a_reset_to_step_n_leaves_exactly_that_steps_objects() {
 
     // Only the room's trainer may reset, and only to a step the lesson has.
     let reset = format!("/api/trainer/rooms/{id}/attendees/{ada}/reset");
-    let (status, _) = post(&router, ("authorization", &alan), &reset, r#"{"step": 3}"#).await;
+    let (status, _) = call(
+        &router,
+        ("POST", &reset),
+        ("authorization", &alan),
+        r#"{"step": 3}"#,
+    )
+    .await;
     assert_eq!(status, 404, "another trainer's room");
     let ada_cookie = ada_cookie.expect("ada's session");
-    let (status, _) = post(&router, ("cookie", &ada_cookie), &reset, r#"{"step": 3}"#).await;
-    assert_eq!(status, 401, "an attendee");
-    let (status, refused) = post(
+    let (status, _) = call(
         &router,
+        ("POST", &reset),
+        ("cookie", &ada_cookie),
+        r#"{"step": 3}"#,
+    )
+    .await;
+    assert_eq!(status, 401, "an attendee");
+    let (status, refused) = call(
+        &router,
+        ("POST", &reset),
         ("authorization", &grace),
-        &reset,
         r#"{"step": 99}"#,
     )
     .await;
@@ -178,8 +167,13 @@ async fn a_reset_to_step_n_leaves_exactly_that_steps_objects() {
         format!("step: 1 to {steps} (the steps of {LESSON})")
     );
 
-    let (status, started) =
-        post(&router, ("authorization", &grace), &reset, r#"{"step": 3}"#).await;
+    let (status, started) = call(
+        &router,
+        ("POST", &reset),
+        ("authorization", &grace),
+        r#"{"step": 3}"#,
+    )
+    .await;
     assert_eq!(status, 202, "{started}");
     assert_eq!(
         (
@@ -189,7 +183,13 @@ async fn a_reset_to_step_n_leaves_exactly_that_steps_objects() {
         ),
         (Some(LESSON), Some(3), Some(true))
     );
-    let (status, _) = post(&router, ("authorization", &grace), &reset, r#"{"step": 1}"#).await;
+    let (status, _) = call(
+        &router,
+        ("POST", &reset),
+        ("authorization", &grace),
+        r#"{"step": 1}"#,
+    )
+    .await;
     assert_eq!(status, 409, "one reset at a time");
     // The room view says when it is done.
     let done = loop {
@@ -311,28 +311,28 @@ async fn a_time_limit_ends_an_attendees_work_and_keeps_their_results() {
 
     // Extend: 15 more minutes by default.
     let extend = format!("/api/trainer/rooms/{id}/attendees/{ada}/extend");
-    let (status, extended) = post(&router, ("authorization", &grace), &extend, "").await;
+    let (status, extended) = call(&router, ("POST", &extend), ("authorization", &grace), "").await;
     assert_eq!(status, 200, "{extended}");
     assert!(
         (seconds(&extended["ends"]) - (now + 2700)).abs() <= 5,
         "{extended}"
     );
-    let (status, _) = post(
+    let (status, _) = call(
         &router,
+        ("POST", &extend),
         ("authorization", &grace),
-        &extend,
         r#"{"minutes": 0}"#,
     )
     .await;
     assert_eq!(status, 400);
-    let (status, _) = post(&router, ("authorization", &alan), &extend, "").await;
+    let (status, _) = call(&router, ("POST", &extend), ("authorization", &alan), "").await;
     assert_eq!(status, 404, "another trainer's room");
-    let (status, _) = post(&router, ("cookie", &cookie), &extend, "").await;
+    let (status, _) = call(&router, ("POST", &extend), ("cookie", &cookie), "").await;
     assert_eq!(status, 401, "an attendee");
 
     // End: the attendee's changes are refused, saying why; their workspace goes.
     let end = format!("/api/trainer/rooms/{id}/attendees/{ada}/end");
-    let (status, _) = post(&router, ("authorization", &grace), &end, "").await;
+    let (status, _) = call(&router, ("POST", &end), ("authorization", &grace), "").await;
     assert_eq!(status, 200);
     let (status, refused) = apply(cookie.clone()).await;
     assert_eq!(status, 403, "{refused}");
@@ -340,10 +340,10 @@ async fn a_time_limit_ends_an_attendees_work_and_keeps_their_results() {
         refused.contains("your time in the room \\\"Timed\\\" is over"),
         "{refused}"
     );
-    let (status, ran) = post(
+    let (status, ran) = call(
         &router,
+        ("POST", "/api/workspace/console"),
         ("cookie", &cookie),
-        "/api/workspace/console",
         r#"{"command": "kubectl get pods", "lesson": "fundamentals/pods"}"#,
     )
     .await;
@@ -380,10 +380,10 @@ async fn a_time_limit_ends_an_attendees_work_and_keeps_their_results() {
     assert_eq!(view["attendees"][0]["name"], "Ada", "still in the room");
 
     // Extending an ended attendee gives them time again, from now.
-    let (status, _) = post(
+    let (status, _) = call(
         &router,
+        ("POST", &extend),
         ("authorization", &grace),
-        &extend,
         r#"{"minutes": 5}"#,
     )
     .await;
@@ -403,10 +403,11 @@ async fn a_time_limit_ends_an_attendees_work_and_keeps_their_results() {
     let bea = state.db.members(open_id).await.expect("members")[0]
         .attendee
         .clone();
-    let (status, refused) = post(
+    let extend_bea = format!("/api/trainer/rooms/{open_id}/attendees/{bea}/extend");
+    let (status, refused) = call(
         &router,
+        ("POST", &extend_bea),
         ("authorization", &grace),
-        &format!("/api/trainer/rooms/{open_id}/attendees/{bea}/extend"),
         "",
     )
     .await;

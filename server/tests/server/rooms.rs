@@ -2,86 +2,9 @@
 //! and the room is its trainer's alone. The rules: the code, the capacity (the last seat
 //! taken once), the window, a display name, and guessing codes slowed per address.
 
-use super::support::{app, cookie_of, new_attendee, send, state, state_with_limits};
+use super::room_support::{join, make_room, request, trainer};
+use super::support::{app, new_attendee, send, state, state_with_limits};
 use server::config::LimitsConfig;
-use server::state::AppState;
-use server::trainer::credentials;
-
-/// A request from kubeclass's own pages (its Origin) with `headers`.
-pub(super) fn request(
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> http::Request<axum::body::Body> {
-    let same_site = [&[("origin", "http://localhost:3000")], headers].concat();
-    super::support::request(method, path, &same_site, body)
-}
-
-/// A trainer called `name` and the `Authorization` header of a token of theirs.
-pub(super) async fn trainer(state: &AppState, name: &str) -> String {
-    let hash = credentials::hash_password("a long enough password").expect("hash");
-    state.db.put_trainer(name, &hash).await.expect("trainer");
-    let token = credentials::new_token();
-    state
-        .db
-        .add_trainer_token(name, &credentials::digest(&token))
-        .await
-        .expect("token");
-    format!("Bearer {token}")
-}
-
-/// `POST /api/trainer/rooms` with `body`: the status and the answer as JSON.
-pub(super) async fn make_room(
-    router: &axum::Router,
-    bearer: &str,
-    body: &str,
-) -> (u16, serde_json::Value) {
-    let (status, _, text) = send(
-        router,
-        request(
-            "POST",
-            "/api/trainer/rooms",
-            &[
-                ("authorization", bearer),
-                ("content-type", "application/json"),
-            ],
-            body,
-        ),
-    )
-    .await;
-    (
-        status.as_u16(),
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
-    )
-}
-
-/// Joins `room` with `code` and `name`, as the browser with `cookie` (none: a new one):
-/// where it was sent, and the session cookie it was given, if any.
-pub(super) async fn join(
-    router: &axum::Router,
-    room: &str,
-    code: &str,
-    name: &str,
-    cookie: Option<&str>,
-) -> (String, Option<String>) {
-    let form = format!("code={code}&name={}", name.replace(' ', "+"));
-    let mut headers = vec![("content-type", "application/x-www-form-urlencoded")];
-    if let Some(cookie) = cookie {
-        headers.push(("cookie", cookie));
-    }
-    let (status, answer, body) = send(
-        router,
-        request("POST", &format!("/join/{room}"), &headers, &form),
-    )
-    .await;
-    assert_eq!(status, 303, "{body}");
-    let cookie = answer.get("set-cookie").map(|_| cookie_of(&answer));
-    (
-        answer["location"].to_str().expect("ascii").to_string(),
-        cookie,
-    )
-}
 
 #[tokio::test]
 async fn a_trainer_makes_a_room_and_attendees_join_with_its_link_and_code() {
