@@ -205,11 +205,19 @@ impl Database {
 
     /// One member of the room, if `attendee` is one.
     pub async fn member(&self, room: &str, attendee: &str) -> Result<Option<Member>, sqlx::Error> {
-        Ok(self
-            .members(room)
-            .await?
-            .into_iter()
-            .find(|m| m.attendee == attendee))
+        let row: Option<(String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT name, joined_at, ends_at FROM room_attendees WHERE room = $1 AND attendee = $2",
+        )
+        .bind(room)
+        .bind(attendee)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(name, joined_at, ends_at)| Member {
+            attendee: attendee.to_string(),
+            name,
+            joined_at,
+            ends_at,
+        }))
     }
 
     /// Moves when the member's time ends (`None`: never). The room's deadline still

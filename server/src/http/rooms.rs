@@ -196,12 +196,13 @@ pub(super) fn view(
     let lessons = room
         .lessons
         .iter()
-        .map(|id| RoomLesson {
-            id: id.clone(),
-            title: state
-                .lesson(id)
-                .map_or_else(|| id.clone(), |l| l.front.title.clone()),
-            steps: state.lesson(id).map_or(0, |l| l.steps.len()),
+        .map(|id| {
+            let lesson = state.lesson(id);
+            RoomLesson {
+                id: id.clone(),
+                title: lesson.map_or_else(|| id.clone(), |l| l.front.title.clone()),
+                steps: lesson.map_or(0, |l| l.steps.len()),
+            }
         })
         .collect();
     RoomView {
