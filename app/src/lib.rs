@@ -85,6 +85,10 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("trainer"), StaticSegment("login")) view=pages::TrainerLoginPage />
                     <Route path=(StaticSegment("trainer"), StaticSegment("rooms"), ParamSegment("id")) view=pages::TrainerRoomPage />
                     <Route
+                        path=(StaticSegment("trainer"), StaticSegment("rooms"), ParamSegment("id"), StaticSegment("attendees"), ParamSegment("attendee"))
+                        view=pages::AttendeeWorkspacePage
+                    />
+                    <Route
                         path=(StaticSegment("learn"), ParamSegment("course"), ParamSegment("lesson"))
                         view=pages::LessonPage
                         ssr=SsrMode::Async

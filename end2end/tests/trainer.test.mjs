@@ -92,6 +92,20 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   assert.equal(await graceRow.locator("td.passed").count(), 0);
   await trainer.screenshot({ path: screenshotDir + "trainer-room.png", fullPage: true });
 
+  // The trainer looks into Ada's workspace, read-only: her Pod, its events and its log.
+  await adaRow.getByRole("button", { name: "Ada" }).click();
+  await trainer.getByRole("link", { name: "Look at their workspace (read-only)" }).click();
+  await trainer.getByRole("heading", { name: "Ada's workspace" }).waitFor({ timeout: 10_000 });
+  const pod = trainer.locator('.inspection .tree [data-kind="Pod"]').first();
+  await pod.waitFor();
+  await trainer.locator(".inspection .events tbody tr").first().waitFor();
+  await pod.getByRole("button", { name: "Logs" }).click();
+  await trainer.getByRole("heading", { name: /^Log of pod / }).waitFor();
+  await trainer.locator(".inspection-log .log, .inspection-log .empty").first().waitFor({ timeout: 10_000 });
+  await trainer.screenshot({ path: screenshotDir + "trainer-inspect.png", fullPage: true });
+  await trainer.goBack();
+  await adaRow.waitFor();
+
   // Grace raises her hand with a question: within a second or so the grid shows it, and
   // the queue has it; the trainer answers, Grace reads the answer, the trainer is done.
   const grace = attendees[1];

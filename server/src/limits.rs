@@ -182,7 +182,7 @@ impl Default for LogPace {
 
 impl LogPace {
     /// Waits until one more line may go, and gives it back cut to length.
-    pub async fn admit(&mut self, mut line: String) -> String {
+    pub async fn admit(&mut self, line: String) -> String {
         let second = std::time::Duration::from_secs(1);
         let now = Instant::now();
         if now.duration_since(self.window) >= second {
@@ -192,12 +192,17 @@ impl LogPace {
             (self.window, self.lines) = (Instant::now(), 0);
         }
         self.lines += 1;
-        if line.len() > LOG_LINE {
-            line.truncate(line.floor_char_boundary(LOG_LINE));
-            line.push_str(" … (line cut)");
-        }
-        line
+        cut_log_line(line)
     }
+}
+
+/// A log line as a reader is shown it: cut at [`LOG_LINE`] bytes, and marked so.
+pub fn cut_log_line(mut line: String) -> String {
+    if line.len() > LOG_LINE {
+        line.truncate(line.floor_char_boundary(LOG_LINE));
+        line.push_str(" … (line cut)");
+    }
+    line
 }
 
 #[cfg(test)]

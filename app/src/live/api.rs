@@ -8,6 +8,7 @@ use crate::model::api::{
     ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, ObjectYaml, Progress,
     ResetAnswer, Run, TryAnswer, path, route,
 };
+use crate::model::inspection::{Inspection, LogLines};
 use crate::model::live::Report;
 use crate::model::rooms::{
     Extend, HelpView, MessageSent, MyRoom, NewMessage, NewRoom, PreflightStatus, RaiseHand,
@@ -162,6 +163,24 @@ pub async fn extend_attendee(room: &str, attendee: &str, minutes: u32) -> Result
 pub async fn end_attendee(room: &str, attendee: &str) -> Result<TimeEnds, String> {
     let path = attendee_path(route::TRAINER_ATTENDEE_END, room, attendee);
     send("POST", &path, Some(("", JSON))).await?.ok()?.json()
+}
+
+/// What an attendee of the room has in their workspace, read-only.
+pub async fn inspect_attendee(room: &str, attendee: &str) -> Result<Inspection, String> {
+    let path = attendee_path(route::TRAINER_ATTENDEE_WORKSPACE, room, attendee);
+    call("GET", &path, None).await?.ok()?.json()
+}
+
+/// The last lines of one of an attendee's pods' log.
+pub async fn attendee_logs(
+    (room, attendee): (&str, &str),
+    namespace: &str,
+    pod: &str,
+) -> Result<LogLines, String> {
+    let path = attendee_path(route::TRAINER_ATTENDEE_LOGS, room, attendee)
+        .replace("{namespace}", namespace)
+        .replace("{pod}", pod);
+    call("GET", &path, None).await?.ok()?.json()
 }
 
 /// The room the attendee is in (`None`: none).

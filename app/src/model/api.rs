@@ -37,6 +37,7 @@ pub mod route {
     pub const TRAINER_AUDIT: &str = "/api/trainer/audit";
     pub const TRAINER_ROOMS: &str = "/api/trainer/rooms";
     pub const TRAINER_ROOM: &str = "/api/trainer/rooms/{id}";
+    pub const TRAINER_ROOM_QR: &str = "/api/trainer/rooms/{id}/qr.svg";
     pub const TRAINER_ROOM_REPORT_CSV: &str = "/api/trainer/rooms/{id}/report.csv";
     pub const TRAINER_ROOM_REPORT_JSON: &str = "/api/trainer/rooms/{id}/report.json";
     pub const TRAINER_ATTENDEE_RESET: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/reset";
@@ -46,6 +47,10 @@ pub mod route {
     pub const TRAINER_HELP_DONE: &str = "/api/trainer/rooms/{id}/help/{help}/done";
     pub const TRAINER_MESSAGES: &str = "/api/trainer/rooms/{id}/messages";
     pub const TRAINER_PREFLIGHT: &str = "/api/trainer/rooms/{id}/preflight";
+    pub const TRAINER_ATTENDEE_WORKSPACE: &str =
+        "/api/trainer/rooms/{id}/attendees/{attendee}/workspace";
+    pub const TRAINER_ATTENDEE_LOGS: &str =
+        "/api/trainer/rooms/{id}/attendees/{attendee}/logs/{namespace}/{pod}";
     pub const MY_ROOM: &str = "/api/room";
     pub const MY_HELP: &str = "/api/room/help";
     /// A room's join link: `GET` the join page (a page), `POST` its form.

@@ -8,6 +8,7 @@ mod not_found;
 mod room;
 mod room_attendee;
 mod room_help;
+mod room_inspect;
 mod room_preflight;
 mod trainer;
 
@@ -16,6 +17,7 @@ pub use join::JoinPage;
 pub use lesson::{LessonPage, get_lesson, get_step};
 pub use not_found::NotFound;
 pub use room::TrainerRoomPage;
+pub use room_inspect::AttendeeWorkspacePage;
 pub use trainer::{TrainerHomePage, TrainerLoginPage};
 
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@ use super::room_attendee::AttendeePanel;
 use super::room_help::{Broadcast, HelpQueue};
 use super::room_preflight::Preflight;
 use crate::live::api;
+use crate::model::api::route;
 use crate::model::rooms::{RoomView, StepState};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -81,6 +82,13 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
             " · " {format!("{} of {} joined", room.joined, room.capacity)}
             " · " <a href=format!("/api/trainer/rooms/{}/report.csv", room.id) download="">"Report (CSV)"</a>
         </p>
+        <details class="room-qr">
+            <summary>"QR code of the join link"</summary>
+            <a href=route::TRAINER_ROOM_QR.replace("{id}", &room.id) target="_blank">
+                <img src=route::TRAINER_ROOM_QR.replace("{id}", &room.id) width="320" height="320"
+                    alt="QR code of the join link with the access code: a phone that scans it opens the join form" />
+            </a>
+        </details>
         {(room.warm > 0).then(|| view! {
             <p class="warm-pool">
                 <label for="warm-progress">{format!("Workspaces ready ahead: {} of {}", room.warm_ready, room.warm_wanted)}</label>

@@ -101,6 +101,11 @@ pub fn AttendeePanel(
                             </p>
                         }
                     })}
+                    <p>
+                        <a href=format!("/trainer/rooms/{}/attendees/{}", view_of().map(|r| r.id).unwrap_or_default(), who.id)>
+                            "Look at their workspace (read-only)"
+                        </a>
+                    </p>
                     <label for="reset-step">"Reset their workspace to the start of"</label>
                     <select id="reset-step" on:change=move |ev| target.set(event_target_value(&ev))>
                         {lessons.into_iter().map(|lesson| view! {

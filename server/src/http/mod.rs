@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod error;
 pub mod headers;
 pub mod helping;
+pub mod inspect;
 pub mod manifests;
 pub mod origin;
 pub mod preflight;
@@ -77,6 +78,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_AUDIT, get(trainer::audit))
         .route(route::TRAINER_ROOMS, post(rooms::create).get(rooms::list))
         .route(route::TRAINER_ROOM, get(room_view::get))
+        .route(route::TRAINER_ROOM_QR, get(room_view::qr))
         .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
         .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))
         .route(route::TRAINER_ATTENDEE_RESET, post(room_actions::reset))
@@ -89,6 +91,8 @@ pub fn router(state: AppState, options: Options) -> Router {
             route::TRAINER_PREFLIGHT,
             post(preflight::start).get(preflight::status),
         )
+        .route(route::TRAINER_ATTENDEE_WORKSPACE, get(inspect::workspace))
+        .route(route::TRAINER_ATTENDEE_LOGS, get(inspect::logs))
         .route(route::MY_ROOM, get(helping::mine))
         .route(route::MY_HELP, post(helping::raise).delete(helping::lower))
         .route(route::JOIN, post(rooms::join))

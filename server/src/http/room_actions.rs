@@ -21,7 +21,7 @@ const EXTEND_DEFAULT: u32 = 15;
 const EXTEND_MAX: u32 = 24 * 60;
 
 /// The room and the member the path names, if both are the trainer's.
-async fn own_member(
+pub(super) async fn own_member(
     state: &AppState,
     trainer: &str,
     (room, attendee): (&str, &str),

@@ -11,7 +11,8 @@ use crate::trainer::{Trainer, live};
 use app::model::rooms::{RoomAttendee, RoomView, StepState};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
 use std::collections::BTreeMap;
 
 /// `GET /api/trainer/rooms/{id}`: the room, its attendees with each one's state on
@@ -92,4 +93,34 @@ pub async fn get(
     view.warm_ready = waiting.len();
     view.warm_wanted = warm_wanted;
     Ok(Json(view))
+}
+
+/// `GET /api/trainer/rooms/{id}/qr.svg`: the join link with its access code as a QR
+/// code, for the trainer to show on a projector: a phone that scans it lands on the join
+/// form with the code filled in. The trainer's only: it carries the code.
+pub async fn qr(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let room = own_room(&state, &trainer, &id).await?;
+    let link = format!(
+        "{}?code={}",
+        super::rooms::join_url(&headers, &room.id),
+        room.access_code
+    );
+    let code = qrcode::QrCode::new(link.as_bytes())
+        .map_err(|e| AppError::internal("drawing the join link's QR code", e))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .build();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        svg,
+    ))
 }

@@ -141,7 +141,7 @@ fn random_text(alphabet: &[u8], length: usize) -> String {
 
 /// The room's join link, on the host the trainer reached (over HTTPS when a proxy says
 /// the request came so).
-fn join_url(headers: &HeaderMap, room: &str) -> String {
+pub(super) fn join_url(headers: &HeaderMap, room: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -6,13 +6,15 @@ use super::manifests::Manifests;
 use crate::observe::{self, Observed};
 use crate::sessions::{Attendee, Working};
 use crate::state::AppState;
+use crate::workspace::Workspace;
 use app::model::api::{ObjectYaml, Objects, PipelineQuery, ResetAnswer};
 use app::model::kinds;
-use app::model::live::Report;
+use app::model::live::{EventView, ObjectView, Report};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use kube::api::{Api, DynamicObject};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// A pipeline's answer: 200 when every document went through, 422 when one was refused.
@@ -70,7 +72,17 @@ pub async fn objects(
     State(state): State<AppState>,
     Attendee(attendee): Attendee,
 ) -> Result<Json<Objects>, AppError> {
-    let workspace = state.workspace(&attendee);
+    let (namespaces, _events) = look(&state, &state.workspace(&attendee)).await?;
+    Ok(Json(Objects { namespaces }))
+}
+
+/// The workspace's objects by short namespace (each of its namespaces, empty ones too)
+/// and its events, as the attendee's panels show them: read as the attendee from the
+/// shared watches, started for the call if no tab holds them.
+pub(super) async fn look(
+    state: &AppState,
+    workspace: &Workspace,
+) -> Result<(BTreeMap<String, Vec<ObjectView>>, Vec<EventView>), AppError> {
     let shorts: Vec<String> = workspace
         .namespaces(state.platform())
         .await?
@@ -80,23 +92,23 @@ pub async fn objects(
     let observed = Observed::start(
         &state.watchers,
         &state.identities,
-        &workspace,
+        workspace,
         &shorts,
         &observe::kinds_for(None),
     );
     observed.listed(Duration::from_secs(10)).await;
-    let mut objects = Objects::default();
-    for short in &shorts {
-        objects.namespaces.insert(short.clone(), Vec::new());
-    }
-    for object in observed.snapshot().0 {
-        objects
-            .namespaces
+    let mut namespaces: BTreeMap<String, Vec<ObjectView>> = shorts
+        .into_iter()
+        .map(|short| (short, Vec::new()))
+        .collect();
+    let (objects, events) = observed.snapshot();
+    for object in objects {
+        namespaces
             .entry(object.namespace.clone())
             .or_default()
             .push(object);
     }
-    Ok(Json(objects))
+    Ok((namespaces, events))
 }
 
 /// `GET /api/workspace/object/{namespace}/{kind}/{name}`: one object of the workspace as

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod credentials;
+pub mod inspect;
 pub mod jobs;
 pub mod live;
 pub mod pool;

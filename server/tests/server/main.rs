@@ -4,6 +4,7 @@ mod checks;
 mod console;
 mod hardening;
 mod helping;
+mod inspect;
 mod isolation;
 mod lessons;
 mod pool;

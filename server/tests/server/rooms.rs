@@ -123,6 +123,48 @@ async fn a_trainer_makes_a_room_and_attendees_join_with_its_link_and_code() {
 }
 
 #[tokio::test]
+async fn the_qr_code_is_the_join_link_with_its_code_for_the_rooms_trainer_alone() {
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state(":memory:", &cluster).await;
+    let grace = trainer(&state, "grace").await;
+    let alan = trainer(&state, "alan").await;
+    let router = app(state.clone());
+    let (_, created) = make_room(
+        &router,
+        &grace,
+        r#"{"title": "Scan me", "lessons": ["fundamentals/pods"], "capacity": 3}"#,
+    )
+    .await;
+    let id = created["id"].as_str().expect("id");
+    let path = format!("/api/trainer/rooms/{id}/qr.svg");
+    let (status, headers, svg) = send(
+        &router,
+        request("GET", &path, &[("authorization", &grace)], ""),
+    )
+    .await;
+    assert_eq!(status, 200, "{svg}");
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    // The same symbols as the link and code drawn on their own: what a phone reads.
+    let link = format!(
+        "{}?code={}",
+        created["joinUrl"].as_str().expect("link"),
+        created["accessCode"].as_str().expect("code")
+    );
+    let expected = qrcode::QrCode::new(link.as_bytes())
+        .expect("qr")
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .build();
+    assert_eq!(svg, expected, "the QR code of {link}");
+    let (status, _, _) = send(
+        &router,
+        request("GET", &path, &[("authorization", &alan)], ""),
+    )
+    .await;
+    assert_eq!(status, 404, "another trainer's room");
+}
+
+#[tokio::test]
 async fn a_room_that_cannot_be_is_refused_saying_why() {
     let cluster = kubesim::Cluster::builder().build().expect("cluster");
     let state = state(":memory:", &cluster).await;
