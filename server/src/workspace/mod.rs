@@ -5,6 +5,7 @@
 //! objects kept as made ([`reconcile`]).
 
 pub mod diff;
+pub mod finalizers;
 pub mod namespaces;
 pub mod policy;
 pub mod reclaim;

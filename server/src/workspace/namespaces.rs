@@ -128,6 +128,8 @@ impl Workspace {
 
     /// Deletes every namespace of the workspace and waits until the cluster has removed
     /// them (their objects first), so the workspace can be made again from nothing.
+    /// Objects still held by a finalizer half way through are released
+    /// ([`super::finalizers::release`]).
     pub async fn wipe(
         &self,
         client: &kube::Client,
@@ -136,15 +138,29 @@ impl Workspace {
         let deleted = self.reset(client).await?;
         let api: Api<Namespace> = Api::all(client.clone());
         let listed = ListParams::default().labels(&self.selector());
-        let deadline = tokio::time::Instant::now() + within;
+        let start = tokio::time::Instant::now();
+        let mut released = false;
         loop {
             // Terminating ones included: they still hold their objects.
-            let left = api.list(&listed).await?.items;
-            let Some(first) = left.into_iter().find_map(|n| n.metadata.name) else {
+            let left: Vec<String> = api
+                .list(&listed)
+                .await?
+                .items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect();
+            let Some(first) = left.first() else {
                 return Ok(deleted);
             };
-            if tokio::time::Instant::now() >= deadline {
-                return Err(WorkspaceError::StillTerminating(first, within));
+            // Half the time waited: what is left is held by a finalizer nobody removes.
+            if !released && start.elapsed() >= within / 2 {
+                for namespace in &left {
+                    super::finalizers::release(client, namespace).await?;
+                }
+                released = true;
+            }
+            if start.elapsed() >= within {
+                return Err(WorkspaceError::StillTerminating(first.clone(), within));
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }

@@ -1,6 +1,7 @@
 //! Idle reclaim: workspaces unused for longer than the configured time are deleted, and
 //! come back empty on the attendee's next visit; so are those whose time in a room is
-//! over (their results stay).
+//! over (their results stay). Namespaces whose deletion a finalizer holds are released
+//! ([`super::finalizers`]).
 
 use super::Workspaces;
 use crate::db::Database;
@@ -31,12 +32,16 @@ pub async fn delete_idle(
     Ok(idle.len())
 }
 
-/// Runs [`delete_idle`] every minute, forever, and deletes the rooms kept past their
-/// retention.
+/// Runs [`delete_idle`] every minute, forever, releases the workspace namespaces stuck
+/// Terminating, and deletes the rooms kept past their retention.
 pub async fn sweep(db: Database, workspaces: Workspaces, client: kube::Client, idle: Duration) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut stuck = super::finalizers::Stuck::default();
     loop {
         tick.tick().await;
+        if let Err(e) = stuck.round(&client).await {
+            tracing::warn!("releasing namespaces stuck Terminating: {e}");
+        }
         if let Err(e) = delete_idle(&db, &workspaces, &client, idle).await {
             tracing::warn!("sweeping idle workspaces: {e}");
         }

@@ -2,6 +2,7 @@
 
 mod checks;
 mod console;
+mod finalizers;
 mod hardening;
 mod helping;
 mod inspect;
