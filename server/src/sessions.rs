@@ -60,17 +60,11 @@ impl FromRequestParts<AppState> for Working {
 #[derive(Debug, Clone)]
 pub struct Seat(pub String);
 
-/// Whether the request's browser already has an attendee (a join then has no use for a
-/// pooled workspace).
-pub async fn has_attendee(parts: &mut Parts, state: &AppState) -> Result<bool, AppError> {
-    let session = Session::from_request_parts(parts, state)
-        .await
-        .map_err(|(_, message)| AppError::internal("the session layer is missing", message))?;
-    session
-        .get::<String>(ATTENDEE)
-        .await
-        .map(|id| id.is_some())
-        .map_err(|e| AppError::internal("reading the session", e))
+/// The request's browser's attendee, if it has one (none is made here); `None` too when
+/// the session cannot be read.
+pub async fn known_attendee(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let session = Session::from_request_parts(parts, state).await.ok()?;
+    session.get::<String>(ATTENDEE).await.ok().flatten()
 }
 
 /// The attendee making a request, created with their session on first use — within the

@@ -1,8 +1,10 @@
 //! The attendee's room on the lesson page, when they joined one: its title and their
 //! time, their raised hand (with the trainer's answer), and the trainer's messages. Read
-//! every few seconds; nothing shows for an attendee in no room.
+//! every few seconds; nothing shows for an attendee in no room. In a room the trainer
+//! paces, it tells the page when the trainer opened (or closed) steps of its lesson.
 
 use crate::live::api;
+use crate::model::pacing::open_steps;
 use crate::model::rooms::{MyRoom, RaiseHand};
 use leptos::prelude::*;
 
@@ -12,13 +14,29 @@ const REFRESH_MS: u64 = 4000;
 /// How many of the trainer's latest messages show.
 const MESSAGES_SHOWN: usize = 3;
 
+/// `open` is how many of the lesson's `steps` the page shows (`None`: all);
+/// `on_opened` is called when the room now opens another number of them.
 #[component]
-pub fn RoomBar(lesson: String, step: Memo<usize>) -> impl IntoView {
+pub fn RoomBar(
+    lesson: String,
+    step: Memo<usize>,
+    steps: usize,
+    open: Option<usize>,
+    on_opened: Callback<()>,
+) -> impl IntoView {
     let room = RwSignal::new(None::<MyRoom>);
+    let lesson = StoredValue::new(lesson);
     let load = move || {
         leptos::task::spawn_local(async move {
             if let Ok(mine) = api::my_room().await {
+                let now_open = mine.as_ref().and_then(|m| {
+                    let unlocked = m.unlocked.as_ref()?;
+                    open_steps(&m.lessons, unlocked, &lesson.get_value(), steps)
+                });
                 room.set(mine);
+                if now_open != open {
+                    on_opened.run(());
+                }
             }
         });
     };
@@ -31,7 +49,6 @@ pub fn RoomBar(lesson: String, step: Memo<usize>) -> impl IntoView {
     let asking = RwSignal::new(false);
     let question = RwSignal::new(String::new());
     let failed = RwSignal::new(None::<String>);
-    let lesson = StoredValue::new(lesson);
     let raise = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let hand = RaiseHand {

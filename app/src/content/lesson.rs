@@ -199,6 +199,7 @@ impl Lesson {
             panes: self.panes.clone(),
             previous,
             next,
+            open_steps: None,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::model::api::{
 };
 use crate::model::inspection::{Inspection, LogLines};
 use crate::model::live::Report;
+use crate::model::pacing::Unlocked;
 use crate::model::rooms::{
     Extend, HelpView, MessageSent, MyRoom, NewMessage, NewRoom, PreflightStatus, RaiseHand,
     ResetStatus, ResetTo, RoomCreated, RoomView, Said, TimeEnds, TrainerMe,
@@ -181,6 +182,13 @@ pub async fn attendee_logs(
         .replace("{namespace}", namespace)
         .replace("{pod}", pod);
     call("GET", &path, None).await?.ok()?.json()
+}
+
+/// Opens a paced room up to a step (closing what lies after it).
+pub async fn unlock(room: &str, to: &Unlocked) -> Result<Unlocked, String> {
+    let body = serde_json::to_string(to).map_err(|e| e.to_string())?;
+    let path = route::TRAINER_ROOM_UNLOCK.replace("{id}", room);
+    send("POST", &path, Some((&body, JSON))).await?.ok()?.json()
 }
 
 /// The room the attendee is in (`None`: none).

@@ -37,6 +37,7 @@ pub mod route {
     pub const TRAINER_AUDIT: &str = "/api/trainer/audit";
     pub const TRAINER_ROOMS: &str = "/api/trainer/rooms";
     pub const TRAINER_ROOM: &str = "/api/trainer/rooms/{id}";
+    pub const TRAINER_ROOM_UNLOCK: &str = "/api/trainer/rooms/{id}/unlock";
     pub const TRAINER_ROOM_QR: &str = "/api/trainer/rooms/{id}/qr.svg";
     pub const TRAINER_ROOM_REPORT_CSV: &str = "/api/trainer/rooms/{id}/report.csv";
     pub const TRAINER_ROOM_REPORT_JSON: &str = "/api/trainer/rooms/{id}/report.json";

@@ -6,6 +6,7 @@ pub mod console;
 pub mod inspection;
 pub mod kinds;
 pub mod live;
+pub mod pacing;
 pub mod rooms;
 
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,10 @@ pub struct LessonPage {
     pub panes: Vec<PaneView>,
     pub previous: Option<LessonSummary>,
     pub next: Option<LessonSummary>,
+    /// How many steps are open, in a room whose trainer paces it ([`pacing`]); `None`:
+    /// all of them.
+    #[serde(default)]
+    pub open_steps: Option<usize>,
 }
 
 /// One step of a lesson, as the outline and the checks list show it.

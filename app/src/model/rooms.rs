@@ -3,6 +3,7 @@
 //! helping, the preflight, defined once for the server's handlers and the browser's
 //! client. Their paths are with the others in [`super::api::route`].
 
+use super::pacing::{Pacing, Unlocked};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -41,6 +42,10 @@ pub struct NewRoom {
     /// Days the room and its results are kept after it ends (90 if left out).
     #[serde(default)]
     pub retention_days: Option<u32>,
+    /// `"self"` (the default) or `"trainer"`: the trainer opens the steps, the first
+    /// step of the first lesson being open at the start.
+    #[serde(default)]
+    pub pacing: Pacing,
 }
 
 /// The answer to `POST /api/trainer/rooms` (`201`).
@@ -73,6 +78,11 @@ pub struct RoomView {
     pub deadline: Option<String>,
     #[serde(default)]
     pub retention_days: u32,
+    #[serde(default)]
+    pub pacing: Pacing,
+    /// What is open, when the trainer paces the room.
+    #[serde(default)]
+    pub unlocked: Option<Unlocked>,
     /// How many have joined.
     pub joined: usize,
     /// The warm pool: workspaces made ahead and waiting, and how many should wait now
@@ -246,6 +256,12 @@ pub struct MyRoom {
     pub help: Option<HelpView>,
     /// The trainer's messages to them, newest last.
     pub messages: Vec<MessageView>,
+    /// What is open, when the trainer paces the room.
+    #[serde(default)]
+    pub unlocked: Option<Unlocked>,
+    /// The room's lessons (`COURSE/SLUG`), in order.
+    #[serde(default)]
+    pub lessons: Vec<String>,
 }
 
 /// The rule for [`StepState::Stuck`], which the server applies and the room page's legend

@@ -10,19 +10,37 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// One lesson, ready to show; `None` when the course or lesson does not exist.
 #[server(endpoint = "lesson")]
 pub async fn get_lesson(course: String, lesson: String) -> Result<Option<Page>, ServerFnError> {
-    Ok(super::library::library()?.page(&course, &lesson))
+    let page = super::library::library()?.page(&course, &lesson);
+    Ok(
+        match super::pacing::open_steps(&format!("{course}/{lesson}")).await {
+            Some(open) => page.map(|p| p.paced(open)),
+            None => page,
+        },
+    )
 }
 
 /// One step's prose (0-based `step`); `None` when the course or lesson does not exist.
+/// In a paced room a step not yet open is not sent: the last open one is (none when the
+/// lesson is not open at all).
 #[server(endpoint = "step")]
 pub async fn get_step(
     course: String,
     lesson: String,
     step: usize,
 ) -> Result<Option<StepProse>, ServerFnError> {
-    Ok(super::library::library()?
-        .lesson(&course, &lesson)
-        .map(|l| l.prose(step)))
+    let library = super::library::library()?;
+    let Some(found) = library.lesson(&course, &lesson) else {
+        return Ok(None);
+    };
+    Ok(match super::pacing::open_steps(&found.id).await {
+        Some(0) => Some(StepProse {
+            step: 0,
+            intro_html: found.intro_html.clone(),
+            html: String::new(),
+        }),
+        Some(open) => Some(found.prose(step.min(open - 1))),
+        None => Some(found.prose(step)),
+    })
 }
 
 /// `/learn/:course/:lesson?step=N`: prose and step outline beside the manifest panes.
@@ -38,7 +56,12 @@ pub fn LessonPage() -> impl IntoView {
             )
         })
     };
-    let page = Resource::new(address, |(course, lesson)| get_lesson(course, lesson));
+    // Read again when the room's trainer opens (or closes) steps of it (`RoomBar`).
+    let opened = RwSignal::new(0u32);
+    let page = Resource::new(
+        move || (address(), opened.get()),
+        |((course, lesson), _)| get_lesson(course, lesson),
+    );
     // Steps are 1-based in the address and 0-based inside.
     let step = Memo::new(move |_| {
         query
@@ -51,14 +74,15 @@ pub fn LessonPage() -> impl IntoView {
     // rendering the page does not make it again). The step's number, text and checks change
     // together once it has arrived, while the outline moves at once.
     let prose = Resource::new(
-        move || (address(), step.get()),
-        |((course, lesson), step)| get_step(course, lesson, step),
+        move || (address(), step.get(), opened.get()),
+        |((course, lesson), step, _)| get_step(course, lesson, step),
     );
+    let on_opened = Callback::new(move |()| opened.update(|n| *n += 1));
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the lesson…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(page)) => view! { <LessonView page step prose /> }.into_any(),
+                    Ok(Some(page)) => view! { <LessonView page step prose on_opened /> }.into_any(),
                     Ok(None) => view! { <super::NotFound /> }.into_any(),
                     Err(e) => view! { <p class="error">"The lesson could not be loaded: " {e.to_string()}</p> }.into_any(),
                 }
@@ -72,9 +96,12 @@ fn LessonView(
     page: Page,
     step: Memo<usize>,
     prose: Resource<Result<Option<StepProse>, ServerFnError>>,
+    on_opened: Callback<()>,
 ) -> impl IntoView {
     let last = page.steps.len().saturating_sub(1);
-    let step = Memo::new(move |_| step.get().min(last));
+    // In a room its trainer paces, the steps from `open` on are not open yet.
+    let open = page.open_steps.unwrap_or(page.steps.len());
+    let step = Memo::new(move |_| step.get().min(last).min(open.saturating_sub(1)));
     let lesson_id = format!("{}/{}", page.summary.course, page.summary.slug);
     let live = Live::provide(lesson_id.clone(), step);
     // A Run button under a shell block (`content::markdown`) queues its commands for the
@@ -132,7 +159,7 @@ fn LessonView(
                     <span>{format!("{} min", page.summary.duration)}</span>
                     <span>"Namespaces: " {page.namespaces.join(", ")}</span>
                 </p>
-                <RoomBar lesson=lesson_id.clone() step />
+                <RoomBar lesson=lesson_id.clone() step steps=page.steps.len() open=page.open_steps on_opened />
                 <details class="objectives" open>
                     <summary>"What you will be able to do"</summary>
                     <ul>{page.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
@@ -140,7 +167,7 @@ fn LessonView(
             </header>
             <div class="lesson-body">
                 <div class="lesson-text">
-                    <StepOutline titles=page.steps.iter().map(|s| s.title.clone()).collect() current=step href=step_href />
+                    <StepOutline titles=page.steps.iter().map(|s| s.title.clone()).collect() current=step open href=step_href />
                     <div class="prose" on:click=run_commands>
                         <section class="step" aria-live="polite">
                             <Transition fallback=|| view! { <p class="loading">"Loading the step…"</p> }>
@@ -150,6 +177,12 @@ fn LessonView(
                                             let labels = steps.with_value(|s| s[prose.step].checks.clone());
                                             let intro = (!prose.intro_html.is_empty())
                                                 .then(|| view! { <div class="intro" inner_html=prose.intro_html></div> });
+                                            if open == 0 {
+                                                return view! {
+                                                    {intro}
+                                                    <p class="paced-closed" role="status">"Your trainer has not opened this lesson yet: it opens when the room gets there."</p>
+                                                }.into_any();
+                                            }
                                             view! {
                                                 {intro}
                                                 <p class="step-count">{format!("Step {} of {}", prose.step + 1, last + 1)}</p>
@@ -168,8 +201,11 @@ fn LessonView(
                         <Show when=move || { step.get() > 0 }>
                             <a class="button" rel="prev" href={let prev_href = prev_href.clone(); move || prev_href(step.get() - 1)}>"← Previous step"</a>
                         </Show>
-                        <Show when=move || { step.get() < last }>
+                        <Show when=move || { step.get() < last && step.get() + 1 < open }>
                             <a class="button primary" rel="next" href={let next_href = next_href.clone(); move || next_href(step.get() + 1)}>"Next step →"</a>
+                        </Show>
+                        <Show when=move || { step.get() < last && step.get() + 1 >= open && open > 0 }>
+                            <p class="paced-closed" role="status">{move || format!("Step {} opens when your trainer gets there.", step.get() + 2)}</p>
                         </Show>
                     </nav>
                 </div>

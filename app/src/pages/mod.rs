@@ -5,10 +5,13 @@ mod join;
 mod lesson;
 mod library;
 mod not_found;
+#[cfg(feature = "ssr")]
+mod pacing;
 mod room;
 mod room_attendee;
 mod room_help;
 mod room_inspect;
+mod room_pacing;
 mod room_preflight;
 mod trainer;
 
@@ -22,3 +25,5 @@ pub use trainer::{TrainerHomePage, TrainerLoginPage};
 
 #[cfg(feature = "ssr")]
 pub use library::SharedLibrary;
+#[cfg(feature = "ssr")]
+pub use pacing::PaceGate;

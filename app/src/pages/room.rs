@@ -5,6 +5,7 @@
 
 use super::room_attendee::AttendeePanel;
 use super::room_help::{Broadcast, HelpQueue};
+use super::room_pacing::Pacing;
 use super::room_preflight::Preflight;
 use crate::live::api;
 use crate::model::api::route;
@@ -46,6 +47,7 @@ pub fn TrainerRoomPage() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(room)) => view! { <RoomGrid room selected /> }.into_any(),
             }}
+            <Pacing room reload=Callback::new(move |()| load()) />
             <AttendeePanel room selected reload=Callback::new(move |()| load()) />
             <HelpQueue room reload=Callback::new(move |()| load()) />
             <Broadcast room />

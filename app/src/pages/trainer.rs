@@ -6,6 +6,7 @@
 
 use crate::live::api;
 use crate::model::api::route;
+use crate::model::pacing::Pacing;
 use crate::model::rooms::{NewRoom, RoomCreated, RoomView, TrainerMe};
 use crate::pages::get_catalog;
 use leptos::prelude::*;
@@ -107,6 +108,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
     let warm = RwSignal::new("0".to_string());
     let retention = RwSignal::new("90".to_string());
     let chosen = RwSignal::new(Vec::<String>::new());
+    let paced = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<RoomCreated, String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -120,6 +122,11 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             time_limit_minutes: minutes.get_untracked().trim().parse().ok(),
             deadline: None,
             retention_days: retention.get_untracked().trim().parse().ok(),
+            pacing: if paced.get_untracked() {
+                Pacing::Trainer
+            } else {
+                Pacing::SelfPaced
+            },
         };
         leptos::task::spawn_local(async move {
             let made = api::create_room(&room).await;
@@ -142,6 +149,10 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             <input id="room-retention" type="number" min="1" max="3650" prop:value=retention on:input=move |ev| retention.set(event_target_value(&ev)) />
             <label for="room-minutes">"Minutes per attendee (empty: no limit)"</label>
             <input id="room-minutes" type="number" min="1" prop:value=minutes on:input=move |ev| minutes.set(event_target_value(&ev)) />
+            <label class="room-paced">
+                <input type="checkbox" prop:checked=paced on:change=move |ev| paced.set(event_target_checked(&ev)) />
+                " I open the steps as the room gets there (otherwise everyone goes at their own pace)"
+            </label>
             <fieldset class="room-lessons">
                 <legend>"Lessons, in this order"</legend>
                 <Suspense fallback=|| view! { <p class="loading">"Loading the lessons…"</p> }>

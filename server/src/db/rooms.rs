@@ -4,6 +4,7 @@
 //! it.
 
 use super::Database;
+use app::model::pacing::Unlocked;
 
 /// A room as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct Room {
     pub deadline: Option<i64>,
     /// Days the room and its results are kept after it ends.
     pub retention_days: i64,
+    /// What is open, when the trainer paces the room (`None`: self-paced).
+    pub unlocked: Option<Unlocked>,
 }
 
 /// One attendee of a room.
@@ -59,10 +62,11 @@ type RoomRow = (
     Option<i64>,
     Option<i64>,
     i64,
+    Option<String>,
 );
 
 const COLUMNS: &str = "id, trainer, title, lessons, capacity, warm, access_code, opens_at, \
-     closes_at, created_at, time_limit, deadline, retention_days";
+     closes_at, created_at, time_limit, deadline, retention_days, unlocked";
 
 fn room(
     (
@@ -79,6 +83,7 @@ fn room(
         time_limit,
         deadline,
         retention_days,
+        unlocked,
     ): RoomRow,
 ) -> Room {
     Room {
@@ -95,14 +100,29 @@ fn room(
         time_limit,
         deadline,
         retention_days,
+        unlocked: unlocked.and_then(|u| serde_json::from_str(&u).ok()),
     }
 }
 
+fn unlocked_text(unlocked: &Unlocked) -> String {
+    serde_json::to_string(unlocked).unwrap_or_default()
+}
+
 impl Database {
+    /// Opens a paced room up to `unlocked` (steps after it close again).
+    pub async fn unlock(&self, room: &str, unlocked: &Unlocked) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE rooms SET unlocked = $1 WHERE id = $2 AND unlocked IS NOT NULL")
+            .bind(unlocked_text(unlocked))
+            .bind(room)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Keeps a new room (its `created_at` is stamped here).
     pub async fn create_room(&self, room: &Room) -> Result<(), sqlx::Error> {
         sqlx::query(&format!(
-            "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(&room.id)
         .bind(&room.trainer)
@@ -117,6 +137,7 @@ impl Database {
         .bind(room.time_limit)
         .bind(room.deadline)
         .bind(room.retention_days)
+        .bind(room.unlocked.as_ref().map(unlocked_text))
         .execute(&self.pool)
         .await?;
         Ok(())

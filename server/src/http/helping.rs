@@ -59,7 +59,7 @@ pub(super) fn help_view(hand: Hand, name: &str) -> HelpView {
 }
 
 /// The room the attendee is in and their seat's name; 404 when they joined none.
-async fn my_room(
+pub(super) async fn my_room(
     state: &AppState,
     attendee: &str,
 ) -> Result<(crate::db::rooms::Room, crate::db::rooms::Member), AppError> {
@@ -111,6 +111,8 @@ pub async fn mine(
         ended: ends.is_some_and(|t| t <= state.db.now()),
         help,
         messages,
+        unlocked: room.unlocked,
+        lessons: room.lessons,
     })
     .into_response())
 }

@@ -12,6 +12,7 @@ pub mod helping;
 pub mod inspect;
 pub mod manifests;
 pub mod origin;
+pub mod pacing;
 pub mod preflight;
 pub mod progress;
 pub mod report;
@@ -56,6 +57,7 @@ pub struct Options {
 pub fn router(state: AppState, options: Options) -> Router {
     let routes = generate_route_list(App);
     let library = state.library.clone();
+    let gate = pacing::gate(state.clone());
     let api = Router::new()
         .route(route::APPLY, post(workspace::apply))
         .route(route::DELETE, post(workspace::delete))
@@ -78,6 +80,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_AUDIT, get(trainer::audit))
         .route(route::TRAINER_ROOMS, post(rooms::create).get(rooms::list))
         .route(route::TRAINER_ROOM, get(room_view::get))
+        .route(route::TRAINER_ROOM_UNLOCK, post(pacing::unlock))
         .route(route::TRAINER_ROOM_QR, get(room_view::qr))
         .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
         .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))
@@ -102,10 +105,18 @@ pub fn router(state: AppState, options: Options) -> Router {
         .merge(api)
         .route(route::HEALTH, get(|| async { "ok" }))
         .route(route::LESSON_IMAGE, get(content::lesson_image))
-        .leptos_routes_with_context(&state, routes, move || provide_context(library.clone()), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(library.clone());
+                provide_context(gate.clone());
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(crate::sessions::layer(&state.db, options.secure_cookies))
         // The wasm bundle and the editor compress to about a third; browsers ask for it.

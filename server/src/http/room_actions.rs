@@ -41,7 +41,7 @@ fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest(format!("the body: {e}")))
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     trainer: &str,
     action: &str,

@@ -9,6 +9,7 @@ use crate::db::rooms::{Joined, Room};
 use crate::sessions::{Attendee, ClientAddress};
 use crate::state::AppState;
 use crate::trainer::Trainer;
+use app::model::pacing::{Pacing, Unlocked};
 use app::model::rooms::{NewRoom, RoomAttendee, RoomCreated, RoomLesson, RoomView};
 use axum::Form;
 use axum::Json;
@@ -106,7 +107,6 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
         id: random_text(b"abcdefghijklmnopqrstuvwxyz0123456789", 10),
         trainer: trainer.to_string(),
         title,
-        lessons: asked.lessons,
         capacity: i64::from(asked.capacity),
         warm: i64::from(asked.warm),
         // No 0/O or 1/I: codes are read aloud and typed from a projector.
@@ -117,6 +117,12 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
         time_limit,
         deadline,
         retention_days: i64::from(retention_days),
+        // A paced room opens on its first step.
+        unlocked: (asked.pacing == Pacing::Trainer).then(|| Unlocked {
+            lesson: asked.lessons[0].clone(),
+            step: 1,
+        }),
+        lessons: asked.lessons,
     })
 }
 
@@ -218,6 +224,12 @@ pub(super) fn view(
         time_limit_minutes: room.time_limit.and_then(|s| u32::try_from(s / 60).ok()),
         deadline: room.deadline.map(rfc3339),
         retention_days: u32::try_from(room.retention_days).unwrap_or(0),
+        pacing: if room.unlocked.is_some() {
+            Pacing::Trainer
+        } else {
+            Pacing::SelfPaced
+        },
+        unlocked: room.unlocked,
         joined,
         attendees,
         help: Vec::new(),
@@ -272,7 +284,9 @@ pub async fn join(
     // Only now: a refused join makes no attendee (nor a session). A new browser is handed
     // a workspace from the room's warm pool, if one waits.
     let mut parts = parts;
-    if !crate::sessions::has_attendee(&mut parts, &state).await?
+    if crate::sessions::known_attendee(&mut parts, &state)
+        .await
+        .is_none()
         && let Some(pooled) = state.db.claim_pooled(&room.id).await?
     {
         parts.extensions.insert(crate::sessions::Seat(pooled));

@@ -8,6 +8,7 @@ mod helping;
 mod inspect;
 mod isolation;
 mod lessons;
+mod pacing;
 mod pool;
 mod preflight;
 mod properties;
