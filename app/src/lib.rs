@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=pages::NotFound>
                     <Route path=StaticSegment("") view=pages::CatalogPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("join"), ParamSegment("room")) view=pages::JoinPage />
+                    <Route path=(StaticSegment("join"), ParamSegment("room")) view=pages::JoinPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("trainer") view=pages::TrainerHomePage />
                     <Route path=(StaticSegment("trainer"), StaticSegment("login")) view=pages::TrainerLoginPage />
                     <Route path=(StaticSegment("trainer"), StaticSegment("rooms"), ParamSegment("id")) view=pages::TrainerRoomPage />

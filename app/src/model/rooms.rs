@@ -46,6 +46,33 @@ pub struct NewRoom {
     /// step of the first lesson being open at the start.
     #[serde(default)]
     pub pacing: Pacing,
+    /// A named roster as CSV (a header line with `name`, and `email` if wanted; a
+    /// person per line): each gets a personal code and joins under their name. Left
+    /// out, attendees join with the room's access code and a name they choose.
+    #[serde(default)]
+    pub roster: Option<String>,
+}
+
+/// A room as its join page shows it: its title, and whether each attendee joins with a
+/// personal code from the roster (their name comes from it) or with the room's access
+/// code and a name of their choosing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRoom {
+    pub title: String,
+    pub roster: bool,
+}
+
+/// One person of a room's roster, as its trainer sees it: their personal code (and the
+/// join link that carries it, to send them), and whether they joined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RosterSeat {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub code: String,
+    pub link: String,
+    pub joined: bool,
 }
 
 /// The answer to `POST /api/trainer/rooms` (`201`).
@@ -83,6 +110,9 @@ pub struct RoomView {
     /// What is open, when the trainer paces the room.
     #[serde(default)]
     pub unlocked: Option<Unlocked>,
+    /// The named roster, if the room has one (in the room's own view only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roster: Vec<RosterSeat>,
     /// How many have joined.
     pub joined: usize,
     /// The warm pool: workspaces made ahead and waiting, and how many should wait now

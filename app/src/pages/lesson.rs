@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub async fn get_lesson(course: String, lesson: String) -> Result<Option<Page>, ServerFnError> {
     let page = super::library::library()?.page(&course, &lesson);
     Ok(
-        match super::pacing::open_steps(&format!("{course}/{lesson}")).await {
+        match super::gate::open_steps(&format!("{course}/{lesson}")).await {
             Some(open) => page.map(|p| p.paced(open)),
             None => page,
         },
@@ -32,7 +32,7 @@ pub async fn get_step(
     let Some(found) = library.lesson(&course, &lesson) else {
         return Ok(None);
     };
-    Ok(match super::pacing::open_steps(&found.id).await {
+    Ok(match super::gate::open_steps(&found.id).await {
         Some(0) => Some(StepProse {
             step: 0,
             intro_html: found.intro_html.clone(),

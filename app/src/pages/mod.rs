@@ -1,12 +1,12 @@
 //! One module per page, each with its server functions beside it.
 
 mod catalog;
+#[cfg(feature = "ssr")]
+mod gate;
 mod join;
 mod lesson;
 mod library;
 mod not_found;
-#[cfg(feature = "ssr")]
-mod pacing;
 mod room;
 mod room_attendee;
 mod room_help;
@@ -24,6 +24,6 @@ pub use room_inspect::AttendeeWorkspacePage;
 pub use trainer::{TrainerHomePage, TrainerLoginPage};
 
 #[cfg(feature = "ssr")]
-pub use library::SharedLibrary;
+pub use gate::{Answer, RoomGate, SharedGate};
 #[cfg(feature = "ssr")]
-pub use pacing::PaceGate;
+pub use library::SharedLibrary;

@@ -91,6 +91,28 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
                     alt="QR code of the join link with the access code: a phone that scans it opens the join form" />
             </a>
         </details>
+        {(!room.roster.is_empty()).then(|| {
+            let joined = room.roster.iter().filter(|s| s.joined).count();
+            view! {
+                <details class="room-roster">
+                    <summary>{format!("Roster: {joined} of {} joined", room.roster.len())}</summary>
+                    <table>
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Personal code"</th><th scope="col">"Their link"</th><th scope="col">"Joined"</th></tr></thead>
+                        <tbody>
+                            {room.roster.iter().map(|seat| view! {
+                                <tr>
+                                    <td>{seat.name.clone()}</td>
+                                    <td>{seat.email.clone().unwrap_or_default()}</td>
+                                    <td><code>{seat.code.clone()}</code></td>
+                                    <td><a href=seat.link.clone()>{seat.link.clone()}</a></td>
+                                    <td>{if seat.joined { "yes" } else { "not yet" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
+            }
+        })}
         {(room.warm > 0).then(|| view! {
             <p class="warm-pool">
                 <label for="warm-progress">{format!("Workspaces ready ahead: {} of {}", room.warm_ready, room.warm_wanted)}</label>

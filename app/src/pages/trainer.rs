@@ -109,6 +109,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
     let retention = RwSignal::new("90".to_string());
     let chosen = RwSignal::new(Vec::<String>::new());
     let paced = RwSignal::new(false);
+    let roster = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Result<RoomCreated, String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -122,6 +123,7 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
             time_limit_minutes: minutes.get_untracked().trim().parse().ok(),
             deadline: None,
             retention_days: retention.get_untracked().trim().parse().ok(),
+            roster: Some(roster.get_untracked()).filter(|r| !r.trim().is_empty()),
             pacing: if paced.get_untracked() {
                 Pacing::Trainer
             } else {
@@ -153,6 +155,8 @@ fn NewRoomForm(on_created: Callback<RoomCreated>) -> impl IntoView {
                 <input type="checkbox" prop:checked=paced on:change=move |ev| paced.set(event_target_checked(&ev)) />
                 " I open the steps as the room gets there (otherwise everyone goes at their own pace)"
             </label>
+            <label for="room-roster">"Named roster (optional): CSV with a header line, \"name\" and \"email\" if wanted; each person then joins with a personal code"</label>
+            <textarea id="room-roster" rows="3" placeholder="name,email" prop:value=roster on:input=move |ev| roster.set(event_target_value(&ev))></textarea>
             <fieldset class="room-lessons">
                 <legend>"Lessons, in this order"</legend>
                 <Suspense fallback=|| view! { <p class="loading">"Loading the lessons…"</p> }>

@@ -15,6 +15,7 @@ pub mod history;
 pub mod pool;
 pub mod progress;
 pub mod rooms;
+pub mod roster;
 pub mod trainers;
 
 use crate::clock::SharedClock;

@@ -119,8 +119,14 @@ impl Database {
         Ok(())
     }
 
-    /// Keeps a new room (its `created_at` is stamped here).
-    pub async fn create_room(&self, room: &Room) -> Result<(), sqlx::Error> {
+    /// Keeps a new room (its `created_at` is stamped here) with its roster, if it has
+    /// one (`(code, name, email)`), both or neither.
+    pub async fn create_room(
+        &self,
+        room: &Room,
+        roster: &[(String, String, Option<String>)],
+    ) -> Result<(), sqlx::Error> {
+        let mut transaction = self.pool.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO rooms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
@@ -138,9 +144,10 @@ impl Database {
         .bind(room.deadline)
         .bind(room.retention_days)
         .bind(room.unlocked.as_ref().map(unlocked_text))
-        .execute(&self.pool)
+        .execute(&mut *transaction)
         .await?;
-        Ok(())
+        super::roster::insert(&mut transaction, &room.id, roster).await?;
+        transaction.commit().await
     }
 
     /// The room `id`, whoever it belongs to.
@@ -304,6 +311,7 @@ impl Database {
                 "help_requests",
                 "room_messages",
                 "room_pool",
+                "room_roster",
             ] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE room = $1"))
                     .bind(id)

@@ -7,6 +7,7 @@ pub mod console;
 pub mod content;
 pub mod drafts;
 pub mod error;
+pub mod gate;
 pub mod headers;
 pub mod helping;
 pub mod inspect;
@@ -20,6 +21,7 @@ pub mod request_id;
 pub mod room_actions;
 pub mod room_view;
 pub mod rooms;
+pub mod roster;
 pub mod stream;
 pub mod trainer;
 pub mod try_app;
@@ -57,7 +59,7 @@ pub struct Options {
 pub fn router(state: AppState, options: Options) -> Router {
     let routes = generate_route_list(App);
     let library = state.library.clone();
-    let gate = pacing::gate(state.clone());
+    let gate = gate::gate(state.clone());
     let api = Router::new()
         .route(route::APPLY, post(workspace::apply))
         .route(route::DELETE, post(workspace::delete))

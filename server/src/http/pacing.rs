@@ -1,19 +1,17 @@
 //! Pacing a room (`docs/trainer-api.md`): the trainer of a room they pace opens its
 //! steps as the room gets there (`app::model::pacing`). The attendees' pages read what is
 //! open from `GET /api/room` and the lesson's server functions send nothing past it
-//! (`app::pages::pacing`, fed by [`PaceGate`](crate::http::pacing::gate)).
+//! (asking [`super::gate`]).
 
 use super::error::AppError;
 use super::room_actions::audit;
 use super::rooms::own_room;
 use crate::state::AppState;
 use crate::trainer::Trainer;
-use app::model::pacing::{Unlocked, open_steps};
-use app::pages::PaceGate;
+use app::model::pacing::Unlocked;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use std::sync::Arc;
 
 /// `POST /api/trainer/rooms/{id}/unlock` with `{"lesson", "step"}`: opens the room up to
 /// that step (and closes what lies after it); answers with what is open.
@@ -58,20 +56,4 @@ pub async fn unlock(
     )
     .await?;
     Ok(Json(asked))
-}
-
-/// The gate the lesson's server functions ask: how many steps of a lesson are open to
-/// the browser whose request this is (`None`: all, outside a paced room).
-pub fn gate(state: AppState) -> PaceGate {
-    Arc::new(move |parts, lesson| {
-        let state = state.clone();
-        Box::pin(async move {
-            let mut parts = parts;
-            let attendee = crate::sessions::known_attendee(&mut parts, &state).await?;
-            let (room, _) = super::helping::my_room(&state, &attendee).await.ok()?;
-            let unlocked = room.unlocked.as_ref()?;
-            let steps = state.lesson(&lesson)?.steps.len();
-            open_steps(&room.lessons, unlocked, &lesson, steps)
-        })
-    })
 }

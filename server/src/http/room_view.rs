@@ -88,7 +88,9 @@ pub async fn get(
         .unwrap_or(0)
         .saturating_sub(joined);
     let warm_wanted = usize::try_from(room.warm).unwrap_or(0).min(seats_left);
+    let roster = super::roster::seats(&state, &headers, &room.id).await?;
     let mut view = view(&state, &headers, room, joined, attendees);
+    view.roster = roster;
     view.help = help;
     view.warm_ready = waiting.len();
     view.warm_wanted = warm_wanted;

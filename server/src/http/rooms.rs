@@ -40,8 +40,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<RoomCreated>), AppError> {
     let asked: NewRoom = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("the room: {e}")))?;
+    let roster = match &asked.roster {
+        Some(text) => super::roster::people(text, asked.capacity)?,
+        None => Vec::new(),
+    };
     let room = checked(&state, &trainer, asked)?;
-    state.db.create_room(&room).await?;
+    state.db.create_room(&room, &roster).await?;
     let detail = serde_json::json!({"room": room.id, "title": room.title}).to_string();
     state.db.audit(&trainer, "room created", &detail).await?;
     Ok((
@@ -109,8 +113,7 @@ fn checked(state: &AppState, trainer: &str, asked: NewRoom) -> Result<Room, AppE
         title,
         capacity: i64::from(asked.capacity),
         warm: i64::from(asked.warm),
-        // No 0/O or 1/I: codes are read aloud and typed from a projector.
-        access_code: random_text(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 6),
+        access_code: random_code(6),
         opens_at,
         closes_at,
         created_at: state.db.now(),
@@ -136,6 +139,12 @@ fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, AppError> {
             })
     })
     .transpose()
+}
+
+/// A code of `length` letters and digits, without 0/O or 1/I: codes are read aloud and
+/// typed from a projector.
+pub(super) fn random_code(length: usize) -> String {
+    random_text(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", length)
 }
 
 fn random_text(alphabet: &[u8], length: usize) -> String {
@@ -230,6 +239,7 @@ pub(super) fn view(
             Pacing::SelfPaced
         },
         unlocked: room.unlocked,
+        roster: Vec::new(),
         joined,
         attendees,
         help: Vec::new(),
@@ -242,6 +252,8 @@ pub(super) fn view(
 #[derive(Debug, Deserialize)]
 pub struct JoinForm {
     pub code: String,
+    /// Left out in a room with a roster: the roster names the attendee.
+    #[serde(default)]
     pub name: String,
 }
 
@@ -260,15 +272,38 @@ pub async fn join(
     let Some(room) = state.db.room(&id).await? else {
         return back("room");
     };
-    if !form.code.trim().eq_ignore_ascii_case(&room.access_code) {
+    // A room with a roster takes personal codes only; any other its access code.
+    let listed = if state.db.has_roster(&room.id).await? {
+        state
+            .db
+            .listed(&room.id, &form.code)
+            .await?
+            .map(Some)
+            .ok_or(())
+    } else if form.code.trim().eq_ignore_ascii_case(&room.access_code) {
+        Ok(None)
+    } else {
+        Err(())
+    };
+    let Ok(listed) = listed else {
         if !state.limits.admit_login(address) {
             return Err(AppError::TooMany(
                 "too many wrong codes from your address; wait a minute".into(),
             ));
         }
         return back("code");
-    }
-    let name = form.name.trim();
+    };
+    let mut parts = parts;
+    let known = crate::sessions::known_attendee(&mut parts, &state).await;
+    let name = match &listed {
+        Some(listed) => {
+            if let Some(why) = super::roster::refusal(listed, known.as_deref()) {
+                return back(why);
+            }
+            listed.name.clone()
+        }
+        None => form.name.trim().to_string(),
+    };
     if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
         return back("name");
     }
@@ -283,19 +318,24 @@ pub async fn join(
     }
     // Only now: a refused join makes no attendee (nor a session). A new browser is handed
     // a workspace from the room's warm pool, if one waits.
-    let mut parts = parts;
-    if crate::sessions::known_attendee(&mut parts, &state)
-        .await
-        .is_none()
+    if known.is_none()
         && let Some(pooled) = state.db.claim_pooled(&room.id).await?
     {
         parts.extensions.insert(crate::sessions::Seat(pooled));
     }
     let Attendee(attendee) = Attendee::from_request_parts(&mut parts, &state).await?;
+    if let Some(listed) = &listed
+        && !state
+            .db
+            .claim_listed(&room.id, &listed.code, &attendee)
+            .await?
+    {
+        return back("used");
+    }
     let ends_at = room.time_limit.map(|limit| now + limit);
     if state
         .db
-        .join_room(&room.id, (&attendee, name), ends_at)
+        .join_room(&room.id, (&attendee, &name), ends_at)
         .await?
         == Joined::Full
     {

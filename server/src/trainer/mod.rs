@@ -12,6 +12,7 @@ pub mod pool;
 pub mod preflight;
 pub mod presence;
 pub mod rewind;
+pub mod roster;
 
 use crate::http::error::AppError;
 use crate::state::AppState;

@@ -16,6 +16,7 @@ mod real;
 mod room_actions;
 mod room_support;
 mod rooms;
+mod roster;
 mod routes;
 mod stream;
 mod support;

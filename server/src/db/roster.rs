@@ -1,0 +1,103 @@
+//! A room's named roster (`room_roster`): the people a trainer listed, each with a
+//! personal code, and who joined with it.
+
+use super::Database;
+
+/// One person of a room's roster, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// The attendee who joined with the code.
+    pub attendee: Option<String>,
+}
+
+/// Keeps a new room's roster, `(code, name, email)` in order, in the transaction that
+/// keeps the room (`Database::create_room`).
+pub(super) async fn insert(
+    connection: &mut sqlx::SqliteConnection,
+    room: &str,
+    people: &[(String, String, Option<String>)],
+) -> Result<(), sqlx::Error> {
+    for (seq, (code, name, email)) in people.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO room_roster (room, code, name, email, seq) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(room)
+        .bind(code)
+        .bind(name)
+        .bind(email)
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Database {
+    /// Whether the room joins by roster.
+    pub async fn has_roster(&self, room: &str) -> Result<bool, sqlx::Error> {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM room_roster WHERE room = $1")
+            .bind(room)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count > 0)
+    }
+
+    /// The room's roster, in its order.
+    pub async fn roster(&self, room: &str) -> Result<Vec<Listed>, sqlx::Error> {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT code, name, email, attendee FROM room_roster WHERE room = $1 ORDER BY seq",
+        )
+        .bind(room)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, name, email, attendee)| Listed {
+                code,
+                name,
+                email,
+                attendee,
+            })
+            .collect())
+    }
+
+    /// The person whose personal code `code` is (any case).
+    pub async fn listed(&self, room: &str, code: &str) -> Result<Option<Listed>, sqlx::Error> {
+        let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT code, name, email, attendee FROM room_roster WHERE room = $1 AND code = $2",
+        )
+        .bind(room)
+        .bind(code.trim().to_ascii_uppercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(code, name, email, attendee)| Listed {
+            code,
+            name,
+            email,
+            attendee,
+        }))
+    }
+
+    /// Gives the personal code to `attendee`, unless another attendee has it; whether
+    /// `attendee` now holds it.
+    pub async fn claim_listed(
+        &self,
+        room: &str,
+        code: &str,
+        attendee: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let claimed = sqlx::query(
+            "UPDATE room_roster SET attendee = $3 WHERE room = $1 AND code = $2 \
+             AND (attendee IS NULL OR attendee = $3)",
+        )
+        .bind(room)
+        .bind(code)
+        .bind(attendee)
+        .execute(&self.pool)
+        .await?;
+        Ok(claimed.rows_affected() > 0)
+    }
+}

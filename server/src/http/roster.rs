@@ -1,0 +1,73 @@
+//! Rooms with a named roster (`docs/trainer-api.md`): the people a trainer listed get a
+//! personal code each (and a join link that carries it); one joins under the roster's
+//! name, and a code seats one attendee only — the same browser may come back with it,
+//! another may not.
+
+use super::error::AppError;
+use crate::db::roster::Listed;
+use crate::state::AppState;
+use crate::trainer::roster;
+use app::model::rooms::RosterSeat;
+use axum::http::HeaderMap;
+
+/// The length of a personal code (from the access code's alphabet, read aloud as easily).
+const CODE_LENGTH: usize = 8;
+
+/// The roster `text` as `(code, name, email)` for a room of `capacity`, or what is
+/// wrong with it.
+pub(super) fn people(
+    text: &str,
+    capacity: u32,
+) -> Result<Vec<(String, String, Option<String>)>, AppError> {
+    let people = roster::parse(text).map_err(|e| AppError::BadRequest(format!("roster: {e}")))?;
+    if people.len() > capacity as usize {
+        return Err(AppError::BadRequest(format!(
+            "roster: {} people, more than the capacity of {capacity}",
+            people.len()
+        )));
+    }
+    let mut codes: Vec<String> = Vec::new();
+    while codes.len() < people.len() {
+        let code = super::rooms::random_code(CODE_LENGTH);
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    Ok(codes
+        .into_iter()
+        .zip(people)
+        .map(|(code, person)| (code, person.name, person.email))
+        .collect())
+}
+
+/// The roster as its trainer sees it, with each person's join link.
+pub(super) async fn seats(
+    state: &AppState,
+    headers: &HeaderMap,
+    room: &str,
+) -> Result<Vec<RosterSeat>, AppError> {
+    let link = super::rooms::join_url(headers, room);
+    Ok(state
+        .db
+        .roster(room)
+        .await?
+        .into_iter()
+        .map(|listed| RosterSeat {
+            link: format!("{link}?code={}", listed.code),
+            joined: listed.attendee.is_some(),
+            name: listed.name,
+            email: listed.email,
+            code: listed.code,
+        })
+        .collect())
+}
+
+/// Why a personal code cannot seat the browser whose attendee is `known`, if it cannot:
+/// the join page's `?failed=` word.
+pub(super) fn refusal(listed: &Listed, known: Option<&str>) -> Option<&'static str> {
+    match (&listed.attendee, known) {
+        (Some(holder), Some(known)) if holder == known => None,
+        (Some(_), _) => Some("used"),
+        (None, _) => None,
+    }
+}
