@@ -304,8 +304,9 @@ async fn warm_pool(
         time_limit: None,
         deadline: None,
         retention_days: 1,
+        unlocked: None,
     };
-    state.db.create_room(&room).await.expect("room");
+    state.db.create_room(&room, &[]).await.expect("room");
     let started = Instant::now();
     server::trainer::pool::keep_once(&state)
         .await

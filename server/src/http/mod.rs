@@ -11,6 +11,7 @@ pub mod gate;
 pub mod headers;
 pub mod helping;
 pub mod inspect;
+pub mod join_link;
 pub mod manifests;
 pub mod origin;
 pub mod pacing;

@@ -109,7 +109,7 @@ pub async fn qr(
     let room = own_room(&state, &trainer, &id).await?;
     let link = format!(
         "{}?code={}",
-        super::rooms::join_url(&headers, &room.id),
+        super::join_link::join_url(&headers, &room.id),
         room.access_code
     );
     let code = qrcode::QrCode::new(link.as_bytes())

@@ -4,6 +4,7 @@
 //! another trainer gets the same 404 as for a room that does not exist.
 
 use super::error::AppError;
+use super::join_link::{join_url, random_code, random_text};
 use crate::clock::rfc3339;
 use crate::db::rooms::{Joined, Room};
 use crate::sessions::{Attendee, ClientAddress};
@@ -15,9 +16,8 @@ use axum::Form;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Redirect;
-use rand::Rng;
 use serde::Deserialize;
 
 /// The longest title, and the most lessons, a room may have.
@@ -139,36 +139,6 @@ fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, AppError> {
             })
     })
     .transpose()
-}
-
-/// A code of `length` letters and digits, without 0/O or 1/I: codes are read aloud and
-/// typed from a projector.
-pub(super) fn random_code(length: usize) -> String {
-    random_text(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", length)
-}
-
-fn random_text(alphabet: &[u8], length: usize) -> String {
-    let mut rng = rand::rng();
-    (0..length)
-        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
-        .collect()
-}
-
-/// The room's join link, on the host the trainer reached (over HTTPS when a proxy says
-/// the request came so).
-pub(super) fn join_url(headers: &HeaderMap, room: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let https = headers
-        .get("x-forwarded-proto")
-        .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
-    let scheme = if https { "https" } else { "http" };
-    format!(
-        "{scheme}://{host}{}",
-        app::model::api::route::JOIN.replace("{room}", room)
-    )
 }
 
 /// `GET /api/trainer/rooms`: the trainer's rooms, newest first.

@@ -28,7 +28,7 @@ pub(super) fn people(
     }
     let mut codes: Vec<String> = Vec::new();
     while codes.len() < people.len() {
-        let code = super::rooms::random_code(CODE_LENGTH);
+        let code = super::join_link::random_code(CODE_LENGTH);
         if !codes.contains(&code) {
             codes.push(code);
         }
@@ -46,7 +46,7 @@ pub(super) async fn seats(
     headers: &HeaderMap,
     room: &str,
 ) -> Result<Vec<RosterSeat>, AppError> {
-    let link = super::rooms::join_url(headers, room);
+    let link = super::join_link::join_url(headers, room);
     Ok(state
         .db
         .roster(room)
