@@ -19,6 +19,9 @@
 #   console          200 simulated attendees each running a kubectl console command every 5 s
 #                    (end2end/bench/console.mjs), over HTTP and over the live stream as the
 #                    page runs it: round trip p50/p99, server CPU
+#   room             a trainer's room of 100 simulated attendees doing the Deployments lesson
+#                    (300 Pods; end2end/bench/room.mjs) with the live view open: apply ->
+#                    grid cell p50/p99, server CPU and memory
 #   attendees        50, 200 and 500 simulated attendees (end2end/bench/attendees.mjs), each
 #                    holding the live stream and applying a manifest every 10 s: apply ->
 #                    status frame latency and server memory per attendee; a fresh server each
@@ -323,6 +326,55 @@ Each attendee is its own session (cookie), holds the live stream (\`GET /api/str
 - **missed**: rounds whose change frame had not come when the next round was due, or whose status came only in a snapshot (the server's slow-tab path); they are not latency samples.
 - **server CPU**: the server's user + system time over the steady rounds (100 % = one core); **while arriving: p99**: apply → status in round 1.
 - **RSS before**: the server's VmRSS after one attendee came and went (one-off costs); **with all connected**: after the last round, every attendee still connected; per attendee = the difference / N (workspace objects, session, watches and socket).
+
+$table"
+fi
+
+# --- a trainer's room -----------------------------------------------------------------
+# A fresh server on an embedded cluster sized for the room (5 workers of kind's shape).
+if want room; then
+room_n=${BENCH_ROOM_ATTENDEES:-100}
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rdata=$(mktemp -d)
+trap 'kill $server ${rserver:-} 2>/dev/null || true; rm -rf "$data" "$rdata"' EXIT
+KUBECLASS_DATA_DIR="$rdata" KUBECLASS_TRAINER_PASSWORD="bench password $$" "$bin" trainer add bench >/dev/null
+rtoken=$(KUBECLASS_DATA_DIR="$rdata" "$bin" trainer token bench | grep -o 'kct_[A-Za-z0-9_-]*' | head -n 1)
+KUBECLASS_EMBEDDED_WORKERS=5 KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 KUBECLASS_MAX_ATTENDEES=1000 RUST_LOG=warn \
+  KUBECLASS_DATA_DIR="$rdata" KUBECLASS_ADDR="127.0.0.1:$rport" "$bin" >target/bench-room.log 2>&1 &
+rserver=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rport/healthz" >/dev/null && break; sleep 0.1; done
+echo "room: $room_n attendees doing the Deployments lesson, the trainer's view read every 250 ms"
+out=$(cd end2end && node bench/room.mjs --url "http://127.0.0.1:$rport" --token "$rtoken" --attendees "$room_n" --server-pid "$rserver" | tail -n 1) || true
+[ -n "$out" ] || out="{\"fatal\": \"room.mjs printed nothing\"}"
+echo "  $out"
+echo "{\"section\": \"room\", \"run\": $out}" >>"$json_file"
+kill $rserver 2>/dev/null || true
+wait $rserver 2>/dev/null || true
+table=$(python3 - "$out" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+if "fatal" in r:
+    print(f"Failed: {r['fatal']}")
+    sys.exit()
+def s(x): return f"{x['p50_ms']} ms | {x['p99_ms']} ms"
+print("| attendees | Pods | apply → cell changed p50 | p99 | apply → cell passed p50 | p99 | apply answer p50 | p99 | room view answer p50 | p99 | never changed / passed | server CPU | RSS connected | RSS at the end | errors |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print(f"| {r['attendees']} | {r['pods']} | {s(r['cell_changed'])} | {s(r['cell_passed'])} | {s(r['apply_answer'])} | {s(r['room_view'])} "
+      f"| {r['never_changed']} / {r['never_passed']} | {r['server_cpu_pct']} % over {r['window_s']} s | {r['rss_connected_mib']} MiB | {r['rss_end_mib']} MiB | {r['errors']} |")
+if r["error_examples"]:
+    print()
+    print("Errors seen: " + "; ".join(r["error_examples"]))
+PY
+)
+echo "$table"
+record room "## A trainer's room
+
+Command: \`BENCH_ONLY=room scripts/bench.sh\` after \`make release\` (part of \`make bench\`): a fresh release server whose embedded cluster has 5 workers of kind's shape (\`KUBECLASS_EMBEDDED_WORKERS=5\`: 4 CPUs, 8 GiB, 110 Pods each), a trainer made with \`kubeclass trainer add\` and \`trainer token\`, then \`end2end/bench/room.mjs --attendees $room_n\`. Measured $today on the 2-core machine; the attendees (one node process) share the two cores with the server, which holds the embedded cluster in its own process (so its CPU and memory include the 300 Pods' cluster).
+
+The trainer makes a room for \`fundamentals/deployments\`; $room_n attendees join through its link (the join form) and each holds the live stream on the first step, as its page does; the trainer's room view (\`GET /api/trainer/rooms/{id}\`) is read every 250 ms (the room page reads it every second: add up to a second for what a trainer sees). The attendees then apply the lesson's first manifest (a Deployment of 3 replicas), spread over 60 s.
+
+- **cell changed**: from sending the apply until the room view first shows that attendee's step-1 cell other than *working* (failing, or passed): what the trainer sees move. **Cell passed**: until it shows *passed* (3 replicas ready, which includes the demo app's own start-up, about 10 s in kubesim's model).
+- **server CPU**: the server's user + system time from the first apply until every cell passed (100 % = one core).
 
 $table"
 fi

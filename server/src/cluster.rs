@@ -87,6 +87,18 @@ pub async fn runs_containers(platform: &kube::Client) -> bool {
 /// nodes run none.
 pub const NO_CONTAINERS: &str = "this cluster's nodes are simulated (kwok): its pods run no containers, so there is no log to read and nothing answers HTTP";
 
+/// kind's control plane and `workers` workers, named as kind names them (`kind-worker`,
+/// `kind-worker2`, …).
+fn kind_nodes(workers: u32) -> Vec<kubesim::nodes::NodeSpec> {
+    use kubesim::nodes::NodeSpec;
+    let mut nodes = vec![NodeSpec::control_plane("kind-control-plane")];
+    nodes.extend((1..=workers).map(|n| match n {
+        1 => NodeSpec::worker("kind-worker"),
+        n => NodeSpec::worker(&format!("kind-worker{n}")),
+    }));
+    nodes
+}
+
 async fn embedded(
     config: &ClusterConfig,
     data_dir: &Path,
@@ -100,6 +112,7 @@ async fn embedded(
         .seed(rand::random())
         .data_dir(data_dir.join("kubesim"))
         .admin_token(format!("kubesim-admin-{token}"))
+        .nodes(kind_nodes(config.embedded_workers))
         .build()
         .context("starting the embedded cluster")?;
     if let Some(addr) = config.embedded_api {

@@ -190,6 +190,12 @@ pub struct ClusterConfig {
     /// `<data-dir>/kubesim.kubeconfig`, so kubectl can look at it.
     #[arg(long, env = "KUBECLASS_EMBEDDED_API")]
     pub embedded_api: Option<SocketAddr>,
+    /// Worker nodes of the embedded cluster, each as kind's (4 CPUs, 8 GiB, 110 pods),
+    /// beside its control plane. One suits a few attendees; a room of 100 doing the
+    /// Deployments lesson (300 Pods, 50m CPU and 64 MiB requested each) wants 5.
+    #[arg(long, env = "KUBECLASS_EMBEDDED_WORKERS", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub embedded_workers: u32,
     /// Where the cluster's ingress controller takes plain HTTP, for the console's `curl`
     /// to Ingress hosts (kind maps ingress-nginx to the machine's port 80: give
     /// 127.0.0.1:80 and --ingress-https for a kind cluster; without both, the console's

@@ -50,8 +50,11 @@ pub(super) struct Setup {
 }
 
 async fn setup(name: &str) -> Setup {
+    // Metrics after 2 s of a container's life, not metrics-server's 15: `top` then has
+    // them by the time the comparison reaches it, however fast the commands before ran.
     let cluster = kubesim::Cluster::builder()
         .seed(12)
+        .metrics_window(Duration::from_secs(2))
         .build()
         .expect("cluster");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
