@@ -373,8 +373,9 @@ Command: \`BENCH_ONLY=room scripts/bench.sh\` after \`make release\` (part of \`
 
 The trainer makes a room for \`fundamentals/deployments\`; $room_n attendees join through its link (the join form) and each holds the live stream on the first step, as its page does; the trainer's room view (\`GET /api/trainer/rooms/{id}\`) is read every 250 ms (the room page reads it every second: add up to a second for what a trainer sees). The attendees then apply the lesson's first manifest (a Deployment of 3 replicas), spread over 60 s.
 
-- **cell changed**: from sending the apply until the room view first shows that attendee's step-1 cell other than *working* (failing, or passed): what the trainer sees move. **Cell passed**: until it shows *passed* (3 replicas ready, which includes the demo app's own start-up, about 10 s in kubesim's model).
+- **cell changed**: from sending the apply until the room view first shows that attendee's step-1 cell other than *working* (failing, or passed): what the trainer sees move. **Cell passed**: until it shows *passed* (3 replicas ready: the lesson's first Deployment has no readiness probe, so on kubesim that is as soon as its Pods run). Both are read every 250 ms, so each sample is up to 250 ms late (125 ms on average).
 - **server CPU**: the server's user + system time from the first apply until every cell passed (100 % = one core).
+- How the view is fed today: each attendee's tab holds its own watches (per kind and namespace, as that attendee), whose check evaluation also notes where the tab is and what its checks say (`trainer/presence.rs`); the trainer's view adds no watch. Room-scoped watches (one per kind for the room) are still to come; this is the figure to compare them with.
 
 $table"
 fi

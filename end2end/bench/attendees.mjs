@@ -31,7 +31,7 @@
 // Prints one JSON line on stdout (progress goes to stderr); exits 1 only when the run
 // could not start. Percentiles are nearest-rank over all samples of all attendees.
 import WebSocket from "ws";
-import { readFileSync } from "node:fs";
+import { rssKib as rss, cpuTicks as ticks, percentile } from "./proc.mjs";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 
 const args = {};
@@ -51,14 +51,8 @@ const lastRound = firstSteady + rounds - 1;
 
 const log = (...m) => console.error("[attendees]", ...m);
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const rssKib = () => (serverPid ? Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${serverPid}/status`, "utf8"))[1]) : null);
-// utime + stime of the server, in clock ticks (100 per second on Linux).
-const cpuTicks = () => {
-  if (!serverPid) return null;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-};
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] : null);
+const rssKib = () => rss(serverPid);
+const cpuTicks = () => ticks(serverPid);
 const round3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
 
 // --- what is counted ------------------------------------------------------------

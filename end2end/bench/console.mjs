@@ -12,7 +12,7 @@
 //
 // Prints one JSON line on stdout (progress goes to stderr). An answer that is not a 200
 // with exit code 0 counts as an error, not as a sample.
-import { readFileSync } from "node:fs";
+import { cpuTicks as ticks, percentile } from "./proc.mjs";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 
@@ -31,13 +31,8 @@ const rounds = Math.max(1, Math.round((seconds * 1000) / period));
 
 const log = (...m) => console.error("[console]", ...m);
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] : null);
 const round3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
-const cpuTicks = () => {
-  if (!serverPid) return null;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-};
+const cpuTicks = () => ticks(serverPid);
 
 const samples = [];
 const errors = {};

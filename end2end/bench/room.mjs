@@ -17,7 +17,7 @@
 //
 // Prints one JSON line on stdout (progress on stderr). Percentiles are nearest-rank.
 import WebSocket from "ws";
-import { readFileSync } from "node:fs";
+import { rssKib as rss, cpuTicks as ticks, percentile } from "./proc.mjs";
 import { performance } from "node:perf_hooks";
 
 const args = {};
@@ -35,13 +35,8 @@ const lesson = "fundamentals/deployments";
 
 const log = (...m) => console.error("[room]", ...m);
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const rssKib = () => (serverPid ? Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${serverPid}/status`, "utf8"))[1]) : null);
-const cpuTicks = () => {
-  if (!serverPid) return null;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-};
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] : null);
+const rssKib = () => rss(serverPid);
+const cpuTicks = () => ticks(serverPid);
 const summary = (samples) => {
   const s = [...samples].sort((a, b) => a - b);
   return { samples: s.length, p50_ms: Math.round(percentile(s, 50)), p99_ms: Math.round(percentile(s, 99)), max_ms: Math.round(s.at(-1) ?? 0) };

@@ -1,8 +1,9 @@
 // The pages are usable by everyone: axe-core (the engine behind the browsers' own
 // accessibility audits) finds no serious or critical violation on the catalog and on a
 // lesson page with its panes applied, its checks, the cluster panel's objects and the
-// console open with output in it, the trainer's sign-in page and a room's join page, in
-// the light and in the dark theme.
+// console open with output in it, the trainer's sign-in page, a room's join page, the
+// room's page and the trainer's look into an attendee's workspace, in the light and in
+// the dark theme.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -10,6 +11,9 @@ import { createRequire } from "node:module";
 import { launch, openPage, hydrated, baseUrl } from "./browser.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const trainerName = process.env.KUBECLASS_E2E_TRAINER;
+const password = process.env.KUBECLASS_E2E_PASSWORD;
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -59,15 +63,44 @@ for (const theme of ["light", "dark"]) {
     await page.waitForFunction(() => document.querySelector(".console-output")?.textContent.includes("NAME"), null, { timeout: 30_000 });
     const lesson = await violations(page);
 
-    // The pages of trainers and of joining a room: forms only, before anyone signs in.
+    // The pages of trainers and of joining a room: the sign-in form before anyone signs
+    // in; then, signed in as the trainer scripts/e2e.sh made, a room's join page, the
+    // room's page with this browser's attendee in it (the Deployment applied above), and
+    // the trainer's read-only look into that attendee's workspace.
     await page.goto(baseUrl + "/trainer/login?failed");
     await page.waitForSelector("form");
     const login = await violations(page);
-    await page.goto(baseUrl + "/join/someroom?code=ABC123&failed=code");
-    await page.waitForSelector("form");
-    const join = await violations(page);
+    let join = [], room = [], inspection = [];
+    if (trainerName) {
+      await page.goto(baseUrl + "/trainer/login");
+      await page.getByLabel("Name").fill(trainerName);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(/\/trainer$/);
+      const made = await page.evaluate(async () => {
+        const response = await fetch("/api/trainer/rooms", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ title: "Axe room", lessons: ["fundamentals/services"], capacity: 3, pacing: "trainer" }),
+        });
+        return response.json();
+      });
+      await page.goto(`${baseUrl}/join/${made.id}?code=${made.accessCode}&failed=code`);
+      await page.waitForSelector("form");
+      join = await violations(page);
+      await page.getByLabel(/Your name/).fill("Axe");
+      await page.getByRole("button", { name: "Join" }).click();
+      await page.waitForURL(/\/learn\//);
+      await page.goto(`${baseUrl}/trainer/rooms/${made.id}`);
+      await page.locator(".room-grid tbody th", { hasText: "Axe" }).waitFor();
+      await page.locator(".pacing").waitFor();
+      room = await violations(page);
+      await page.getByRole("button", { name: "Axe" }).click();
+      await page.getByRole("link", { name: "Look at their workspace (read-only)" }).click();
+      await page.locator('.inspection .tree [data-kind="Deployment"]').waitFor({ timeout: 10_000 });
+      inspection = await violations(page);
+    }
 
-    assert.deepEqual({ catalog, lesson, login, join }, { catalog: [], lesson: [], login: [], join: [] }, `axe in the ${theme} theme`);
+    assert.deepEqual({ catalog, lesson, login, join, room, inspection }, { catalog: [], lesson: [], login: [], join: [], room: [], inspection: [] }, `axe in the ${theme} theme`);
     assert.deepEqual(page.errors, []);
     // Both runs really saw their theme.
     assert.equal(lightness < 128, theme === "dark", `background lightness ${lightness} in the ${theme} theme`);

@@ -3,28 +3,19 @@
 //! lesson, and their console history; it is read as that attendee, so nothing of another
 //! workspace shows through it, and no other trainer and no attendee may read it.
 
-use super::room_support::{call, join, make_room, request, trainer};
+use super::room_support::{call, join, make_room, paused_cluster, paused_router, request, trainer};
 use super::support::{send, state};
-use server::http::{Options, router};
 use std::time::Duration;
 
 const LESSON: &str = "fundamentals/deployments";
 
 #[tokio::test(start_paused = true)]
 async fn the_trainer_sees_an_attendees_objects_panes_and_console_and_nothing_else() {
-    let cluster = kubesim::Cluster::builder()
-        .seed(8)
-        .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
-        .build()
-        .expect("cluster");
+    let cluster = paused_cluster(8);
     let state = state(":memory:", &cluster).await;
     let grace = trainer(&state, "grace").await;
     let alan = trainer(&state, "alan").await;
-    let options = Options {
-        request_timeout: Duration::from_secs(24 * 3600),
-        secure_cookies: false,
-    };
-    let router = router(state.clone(), options);
+    let router = paused_router(&state);
     let (_, room) = make_room(
         &router,
         &grace,

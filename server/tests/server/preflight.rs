@@ -3,19 +3,14 @@
 //! the Ingress lesson holds; without it (a cluster whose ingress is not ready) the
 //! checks that go through the ingress are red, and say why.
 
-use super::room_support::{make_room, request, trainer};
+use super::room_support::{make_room, paused_cluster, paused_router, request, trainer};
 use super::support::{send, state};
-use server::http::{Options, router};
 use std::time::Duration;
 
 /// The preflight of a new room with `lessons` on `cluster` (its ingress reachable or
 /// not), as the trainer's page starts and reads it.
 async fn preflight(reachable_ingress: bool) -> serde_json::Value {
-    let cluster = kubesim::Cluster::builder()
-        .seed(3)
-        .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
-        .build()
-        .expect("cluster");
+    let cluster = paused_cluster(3);
     let mut state = state(":memory:", &cluster).await;
     if reachable_ingress {
         let ingress = server::cluster::serve_ingress(&cluster, None, None).expect("ingress");
@@ -23,12 +18,7 @@ async fn preflight(reachable_ingress: bool) -> serde_json::Value {
     }
     let grace = trainer(&state, "grace").await;
     let alan = trainer(&state, "alan").await;
-    // On paused time a request's timeout would fire while the database's thread works.
-    let options = Options {
-        request_timeout: Duration::from_secs(24 * 3600),
-        secure_cookies: false,
-    };
-    let router = router(state.clone(), options);
+    let router = paused_router(&state);
     let (_, room) = make_room(
         &router,
         &grace,

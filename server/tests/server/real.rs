@@ -3,7 +3,8 @@
 //! code path a kind cluster takes (`--cluster kubeconfig`). Every lesson's manifests go
 //! through the pipeline (dry run, apply, diff, delete) as an impersonated attendee; the
 //! checks kwok can show tick; refusals carry the real API server's words; the isolation
-//! suite holds, with RBAC, Pod Security and quota the real thing.
+//! suite holds, with RBAC, Pod Security and quota the real thing; a namespace a finalizer
+//! holds is released.
 //!
 //! `#[ignore]`d: `make test-real` (part of `make test`) starts a control plane of its own
 //! and runs them.
@@ -346,4 +347,12 @@ async fn the_panels_say_when_the_nodes_run_no_containers() {
     );
     let answer = super::stream::get(addr, &cookie, "/api/workspace/try/default/web/80/").await;
     assert!(answer.contains("simulated (kwok)"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the real control plane: make test-real"]
+async fn a_namespace_a_finalizer_holds_is_released_on_the_real_api_server() {
+    let RealCluster { platform, admin } = real_cluster().await;
+    let state = with_platform(content_dir(), ":memory:", platform, LimitsConfig::default()).await;
+    super::finalizers::released(&state, &admin, Duration::from_secs(90)).await;
 }

@@ -4,10 +4,9 @@
 //! (extend gives more, end stops it now) while their results stay; no other trainer, and
 //! no attendee, may do any of it.
 
-use super::room_support::{call, join, make_room, request, trainer};
+use super::room_support::{call, join, make_room, paused_cluster, paused_router, request, trainer};
 use super::support::{app, send, state};
 use kube::api::{Api, DynamicObject, ListParams};
-use server::http::{Options, router};
 use server::rehearsal::{Stage, play_until};
 use server::state::AppState;
 use std::time::Duration;
@@ -69,21 +68,12 @@ fn erase<K: kube::Resource<DynamicType = ()>>() -> kube::discovery::ApiResource 
 
 #[tokio::test(start_paused = true)]
 async fn a_reset_to_step_n_leaves_exactly_that_steps_objects() {
-    let cluster = kubesim::Cluster::builder()
-        .seed(5)
-        .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
-        .build()
-        .expect("cluster");
+    let cluster = paused_cluster(5);
     let state = state(":memory:", &cluster).await;
     let admin = cluster.client();
     let grace = trainer(&state, "grace").await;
     let alan = trainer(&state, "alan").await;
-    // On paused time a request's timeout would fire while the database's thread works.
-    let options = Options {
-        request_timeout: Duration::from_secs(24 * 3600),
-        secure_cookies: false,
-    };
-    let router = router(state.clone(), options);
+    let router = paused_router(&state);
     let (_, room) = make_room(
         &router,
         &grace,

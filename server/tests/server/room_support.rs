@@ -104,3 +104,23 @@ pub async fn call(
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// A cluster for a test on paused time: `seed` and a fixed start, so its names and
+/// timestamps are the same on every run.
+pub fn paused_cluster(seed: u64) -> kubesim::Cluster {
+    kubesim::Cluster::builder()
+        .seed(seed)
+        .start_time("2026-03-01T09:00:00Z".parse().expect("time"))
+        .build()
+        .expect("cluster")
+}
+
+/// The router for a test on paused time: a request's timeout would fire while the
+/// database's thread works, so it has none to speak of.
+pub fn paused_router(state: &AppState) -> axum::Router {
+    let options = server::http::Options {
+        request_timeout: std::time::Duration::from_secs(24 * 3600),
+        secure_cookies: false,
+    };
+    server::http::router(state.clone(), options)
+}
