@@ -64,6 +64,21 @@ pub async fn released(state: &AppState, admin: &kube::Client, within: Duration) 
         0,
         "first sight"
     );
+    // The namespace controller comes to the Service (deletes it: the finalizer holds it).
+    let services: Api<Service> = Api::namespaced(admin.clone(), &lab);
+    let deadline = tokio::time::Instant::now() + within;
+    while !services
+        .get_opt("held")
+        .await
+        .expect("get")
+        .is_some_and(|s| s.metadata.deletion_timestamp.is_some())
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the Service was never deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let still = namespaces.get_opt(&lab).await.expect("get");
     assert!(
