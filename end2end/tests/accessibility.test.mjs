@@ -38,7 +38,7 @@ async function violations(page) {
 }
 
 for (const theme of ["light", "dark"]) {
-  test(`the catalog and a lesson page with the cluster panel and console open pass axe in the ${theme} theme`, async () => {
+  test(`the catalog, a lesson page with the cluster panel and console open, and a room's pages pass axe in the ${theme} theme`, async () => {
     // The page follows the system's colour scheme until the attendee picks a theme.
     const page = await openPage(browser, { colorScheme: theme, bypassCSP: true });
     await page.goto(baseUrl + "/");
