@@ -3,7 +3,6 @@
 //! paced room, and a join link's room.
 
 use crate::state::AppState;
-use app::model::pacing::open_steps;
 use app::model::rooms::JoinRoom;
 use app::pages::{Answer, RoomGate, SharedGate};
 use std::sync::Arc;
@@ -21,10 +20,7 @@ impl RoomGate for Gate {
         Box::pin(async move {
             let mut request = request;
             let attendee = crate::sessions::known_attendee(&mut request, &state).await?;
-            let (room, _) = super::helping::my_room(&state, &attendee).await.ok()?;
-            let unlocked = room.unlocked.as_ref()?;
-            let steps = state.lesson(&lesson)?.steps.len();
-            open_steps(&room.lessons, unlocked, &lesson, steps)
+            crate::trainer::pacing::open_steps(&state, &attendee, &lesson).await
         })
     }
 

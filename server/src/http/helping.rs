@@ -59,7 +59,7 @@ pub(super) fn help_view(hand: Hand, name: &str) -> HelpView {
 }
 
 /// The room the attendee is in and their seat's name; 404 when they joined none.
-pub(super) async fn my_room(
+async fn my_room(
     state: &AppState,
     attendee: &str,
 ) -> Result<(crate::db::rooms::Room, crate::db::rooms::Member), AppError> {

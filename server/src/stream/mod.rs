@@ -69,6 +69,10 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                             tracing::warn!("recording the attendee: {e}");
                         }
                         let namespaces = prepare(&state, &workspace, &lesson).await;
+                        // In a room its trainer paces, no step past what is open.
+                        let open = crate::trainer::pacing::open_steps(&state, &attendee, &lesson).await;
+                        let steps = state.lesson(&lesson).map_or(0, |l| l.steps.len());
+                        let step = crate::trainer::pacing::watchable(step, open, steps);
                         let watching = Watching::start((&state.watchers, &state.identities), &workspace, &lesson, state.lesson(&lesson), step, &namespaces, &link);
                         let _ = out.send(watching.snapshot()).await;
                         session = Some(watching);

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod inspect;
 pub mod jobs;
 pub mod live;
+pub mod pacing;
 pub mod pool;
 pub mod preflight;
 pub mod presence;

@@ -89,6 +89,19 @@ async fn only_the_steps_the_trainer_opened_reach_the_attendee() {
     assert_eq!(deployments["open_steps"], 0);
     assert_eq!(deployments["panes"], json!([]));
     assert_eq!(step(&router, &ada, "deployments", 1).await["html"], "");
+    // The live stream evaluates no step past what is open: a tab asking for step 3
+    // gets the first step's checks.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let served = router.clone();
+    tokio::spawn(async move { axum::serve(listener, served).await });
+    let (mut tab, _) = super::stream::connect(addr, Some(&ada)).await;
+    tab.send(json!({"type": "watch", "lesson": PODS, "step": 2}))
+        .await;
+    let checks = tab.until(10, |m| m["type"] == "checks").await;
+    assert_eq!(checks["step"], 0, "{checks}");
     // A lesson outside the room, and a browser in no room, see everything.
     assert!(lesson(&router, Some(&ada), "services").await["open_steps"].is_null());
     assert!(lesson(&router, None, "deployments").await["open_steps"].is_null());
