@@ -20,6 +20,9 @@ fn failure(why: &str) -> &'static str {
     match why {
         "code" => "That code is not one of this room's. Check it with your trainer.",
         "used" => "That personal code was used in another browser. Ask your trainer.",
+        "another" => {
+            "This browser joined the room with another personal code: one person, one seat."
+        }
         "name" => "Give a display name of 1 to 60 characters.",
         "full" => "This room is full. Ask your trainer.",
         "early" => "This room is not open yet. Try again when your trainer says so.",

@@ -84,6 +84,7 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
             " · " {format!("{} of {} joined", room.joined, room.capacity)}
             " · " <a href=format!("/api/trainer/rooms/{}/report.csv", room.id) download="">"Report (CSV)"</a>
         </p>
+        {room.roster.is_empty().then(|| view! {
         <details class="room-qr">
             <summary>"QR code of the join link"</summary>
             <a href=route::TRAINER_ROOM_QR.replace("{id}", &room.id) target="_blank">
@@ -91,6 +92,7 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
                     alt="QR code of the join link with the access code: a phone that scans it opens the join form" />
             </a>
         </details>
+        })}
         {(!room.roster.is_empty()).then(|| {
             let joined = room.roster.iter().filter(|s| s.joined).count();
             view! {

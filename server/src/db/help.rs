@@ -189,10 +189,11 @@ impl Database {
             .collect())
     }
 
-    /// The room the attendee joined last, if any.
+    /// The room the attendee joined last, if any. Two joins in one second are told
+    /// apart by the order their rows were written (`seq` numbers within one room only).
     pub async fn room_of(&self, attendee: &str) -> Result<Option<String>, sqlx::Error> {
         let row: Option<(String,)> = sqlx::query_as(
-            "SELECT room FROM room_attendees WHERE attendee = $1 ORDER BY joined_at DESC, seq DESC LIMIT 1",
+            "SELECT room FROM room_attendees WHERE attendee = $1 ORDER BY joined_at DESC, rowid DESC LIMIT 1",
         )
         .bind(attendee)
         .fetch_optional(&self.pool)

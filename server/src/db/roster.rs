@@ -6,6 +6,7 @@ use super::Database;
 /// One person of a room's roster, as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
+    pub room: String,
     pub code: String,
     pub name: String,
     pub email: Option<String>,
@@ -56,6 +57,7 @@ impl Database {
         Ok(rows
             .into_iter()
             .map(|(code, name, email, attendee)| Listed {
+                room: room.to_string(),
                 code,
                 name,
                 email,
@@ -74,6 +76,7 @@ impl Database {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(code, name, email, attendee)| Listed {
+            room: room.to_string(),
             code,
             name,
             email,
@@ -81,8 +84,19 @@ impl Database {
         }))
     }
 
-    /// Gives the personal code to `attendee`, unless another attendee has it; whether
-    /// `attendee` now holds it.
+    /// The personal code `attendee` joined the room with, if any.
+    pub async fn code_of(&self, room: &str, attendee: &str) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT code FROM room_roster WHERE room = $1 AND attendee = $2")
+                .bind(room)
+                .bind(attendee)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(code,)| code))
+    }
+
+    /// Gives the personal code to `attendee`, unless another attendee has it or they hold
+    /// another code of the room (one person, one seat); whether `attendee` now holds it.
     pub async fn claim_listed(
         &self,
         room: &str,
@@ -91,7 +105,8 @@ impl Database {
     ) -> Result<bool, sqlx::Error> {
         let claimed = sqlx::query(
             "UPDATE room_roster SET attendee = $3 WHERE room = $1 AND code = $2 \
-             AND (attendee IS NULL OR attendee = $3)",
+             AND (attendee IS NULL OR attendee = $3) \
+             AND NOT EXISTS (SELECT 1 FROM room_roster WHERE room = $1 AND attendee = $3 AND code <> $2)",
         )
         .bind(room)
         .bind(code)

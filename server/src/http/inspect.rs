@@ -6,6 +6,7 @@
 
 use super::error::AppError;
 use super::room_actions::own_member;
+use crate::db::rooms::Member;
 use crate::state::AppState;
 use crate::trainer::{Trainer, inspect};
 use app::model::inspection::{Inspection, LogLines, LogQuery};
@@ -17,13 +18,39 @@ use k8s_openapi::api::core::v1::Pod;
 /// Lines of a pod's log the trainer is shown: its end, as `kubectl logs --tail` would.
 const LOG_TAIL: i64 = 200;
 
+/// The attendee the path names, if the trainer may look at their workspace now: the
+/// room is the trainer's, it is the room the attendee is in (they may have joined
+/// another since), and their time in it is not over — as the join page told them: the
+/// trainer sees their workspace while the room runs.
+async fn watchable_member(
+    state: &AppState,
+    trainer: &str,
+    (room, attendee): (&str, &str),
+) -> Result<Member, AppError> {
+    let (room, member) = own_member(state, trainer, (room, attendee)).await?;
+    if state.db.room_of(&member.attendee).await?.as_deref() != Some(room.id.as_str()) {
+        return Err(AppError::NotFound(format!(
+            "{} has joined another room since",
+            member.name
+        )));
+    }
+    if super::rooms::ends_at(&room, &member).is_some_and(|t| t <= state.db.now()) {
+        return Err(AppError::Conflict(format!(
+            "{}'s time in the room is over: their workspace is no longer theirs to show (the report keeps their results)",
+            member.name
+        )));
+    }
+    Ok(member)
+}
+
 /// `GET /api/trainer/rooms/{id}/attendees/{attendee}/workspace`.
 pub async fn workspace(
     State(state): State<AppState>,
     Trainer(trainer): Trainer,
     Path((id, attendee)): Path<(String, String)>,
 ) -> Result<Json<Inspection>, AppError> {
-    let (room, member) = own_member(&state, &trainer, (&id, &attendee)).await?;
+    let member = watchable_member(&state, &trainer, (&id, &attendee)).await?;
+    let room = super::rooms::own_room(&state, &trainer, &id).await?;
     let workspace = state.workspace(&member.attendee);
     let (namespaces, mut events) = super::workspace::look(&state, &workspace).await?;
     events.sort_by(|a, b| a.last_timestamp.cmp(&b.last_timestamp));
@@ -54,7 +81,7 @@ pub async fn logs(
     Path((id, attendee, namespace, pod)): Path<(String, String, String, String)>,
     Query(query): Query<LogQuery>,
 ) -> Result<Json<LogLines>, AppError> {
-    let (_, member) = own_member(&state, &trainer, (&id, &attendee)).await?;
+    let member = watchable_member(&state, &trainer, (&id, &attendee)).await?;
     let workspace = state.workspace(&member.attendee);
     let api: kube::Api<Pod> =
         kube::Api::namespaced(state.tenant(&workspace), &workspace.namespace(&namespace));
@@ -77,14 +104,14 @@ pub async fn logs(
             }
             Ok(Json(LogLines { lines, note: None }))
         }
-        Err(_) if !state.runs_containers().await => {
-            Ok(Json(note(crate::cluster::NO_CONTAINERS.to_string())))
-        }
         // Read as the attendee: another namespace is forbidden to them, so it is the
         // same "not theirs" as a pod that does not exist.
         Err(kube::Error::Api(e)) if e.code == 404 || e.code == 403 => Err(AppError::NotFound(
             format!("pod \"{pod}\" is not in their namespace \"{namespace}\""),
         )),
+        Err(_) if !state.runs_containers().await => {
+            Ok(Json(note(crate::cluster::NO_CONTAINERS.to_string())))
+        }
         Err(e) => Ok(Json(note(crate::pipeline::send::api_message(e)))),
     }
 }

@@ -99,7 +99,8 @@ pub async fn get(
 
 /// `GET /api/trainer/rooms/{id}/qr.svg`: the join link with its access code as a QR
 /// code, for the trainer to show on a projector: a phone that scans it lands on the join
-/// form with the code filled in. The trainer's only: it carries the code.
+/// form with the code filled in. The trainer's only: it carries the code. A room with a
+/// roster has none (409): each person joins by their own link.
 pub async fn qr(
     State(state): State<AppState>,
     Trainer(trainer): Trainer,
@@ -107,6 +108,12 @@ pub async fn qr(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
     let room = own_room(&state, &trainer, &id).await?;
+    if state.db.has_roster(&room.id).await? {
+        return Err(AppError::Conflict(format!(
+            "room {:?} joins by its roster: each person has their own link, which the room view lists",
+            room.id
+        )));
+    }
     let link = format!(
         "{}?code={}",
         super::join_link::join_url(&headers, &room.id),

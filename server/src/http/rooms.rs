@@ -40,11 +40,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<RoomCreated>), AppError> {
     let asked: NewRoom = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("the room: {e}")))?;
-    let roster = match &asked.roster {
-        Some(text) => super::roster::people(text, asked.capacity)?,
+    let roster_text = asked.roster.clone();
+    let room = checked(&state, &trainer, asked)?;
+    let roster = match roster_text {
+        Some(text) => super::roster::people(&text, room.capacity)?,
         None => Vec::new(),
     };
-    let room = checked(&state, &trainer, asked)?;
     state.db.create_room(&room, &roster).await?;
     let detail = serde_json::json!({"room": room.id, "title": room.title}).to_string();
     state.db.audit(&trainer, "room created", &detail).await?;
@@ -267,7 +268,7 @@ pub async fn join(
     let known = crate::sessions::known_attendee(&mut parts, &state).await;
     let name = match &listed {
         Some(listed) => {
-            if let Some(why) = super::roster::refusal(listed, known.as_deref()) {
+            if let Some(why) = super::roster::refusal(&state, listed, known.as_deref()).await? {
                 return back(why);
             }
             listed.name.clone()

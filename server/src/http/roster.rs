@@ -17,10 +17,10 @@ const CODE_LENGTH: usize = 8;
 /// wrong with it.
 pub(super) fn people(
     text: &str,
-    capacity: u32,
+    capacity: i64,
 ) -> Result<Vec<(String, String, Option<String>)>, AppError> {
     let people = roster::parse(text).map_err(|e| AppError::BadRequest(format!("roster: {e}")))?;
-    if people.len() > capacity as usize {
+    if i64::try_from(people.len()).unwrap_or(i64::MAX) > capacity {
         return Err(AppError::BadRequest(format!(
             "roster: {} people, more than the capacity of {capacity}",
             people.len()
@@ -63,11 +63,23 @@ pub(super) async fn seats(
 }
 
 /// Why a personal code cannot seat the browser whose attendee is `known`, if it cannot:
-/// the join page's `?failed=` word.
-pub(super) fn refusal(listed: &Listed, known: Option<&str>) -> Option<&'static str> {
-    match (&listed.attendee, known) {
-        (Some(holder), Some(known)) if holder == known => None,
-        (Some(_), _) => Some("used"),
-        (None, _) => None,
+/// the join page's `?failed=` word. `used`: another browser joined with it; `another`:
+/// this browser joined the room with another person's code (one person, one seat).
+pub(super) async fn refusal(
+    state: &AppState,
+    listed: &Listed,
+    known: Option<&str>,
+) -> Result<Option<&'static str>, AppError> {
+    if let Some(holder) = &listed.attendee
+        && known != Some(holder.as_str())
+    {
+        return Ok(Some("used"));
     }
+    if let Some(known) = known
+        && let Some(held) = state.db.code_of(&listed.room, known).await?
+        && held != listed.code
+    {
+        return Ok(Some("another"));
+    }
+    Ok(None)
 }

@@ -52,7 +52,8 @@ pub fn parse(text: &str) -> Result<Vec<Person>, String> {
                 "line {line}: a name of 1 to {NAME_MAX} characters, without control characters"
             ));
         }
-        if people.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+        let folded = name.to_lowercase();
+        if people.iter().any(|p| p.name.to_lowercase() == folded) {
             return Err(format!(
                 "line {line}: {name:?} is on the roster twice (the room's report tells people apart by name)"
             ));
@@ -109,8 +110,8 @@ mod tests {
             Err("line 1: the header names no `name` column (write `name` or `name,email`)".into())
         );
         assert_eq!(
-            parse("name\nAda\nGrace\nada\n"),
-            Err("line 4: \"ada\" is on the roster twice (the room's report tells people apart by name)".into())
+            parse("name\nÉlodie\nGrace\nélodie\n"),
+            Err("line 4: \"élodie\" is on the roster twice (the room's report tells people apart by name)".into())
         );
         assert_eq!(
             parse("name,email\nAda,not-an-address\n"),

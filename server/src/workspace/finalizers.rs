@@ -1,15 +1,17 @@
 //! Stuck finalizers: a workspace namespace being deleted waits until every object in it
-//! is gone, and an object whose finalizer no controller will ever remove (an attendee
-//! may write `finalizers: [example.com/forever]`, or a lesson's controller may be gone)
-//! keeps it Terminating forever, its quota and name taken. The platform removes the
-//! finalizers of such objects once the namespace has waited long enough for the
-//! controllers that own them, as an operator would by hand.
+//! is gone, and an object whose finalizer no controller will ever remove keeps it
+//! Terminating forever, its quota and name taken. Attendees cannot write finalizers (the
+//! pipeline and the console leave them out); controllers do: PVC protection, a load
+//! balancer's cleanup on a cluster without a cloud controller, Job tracking, an ingress
+//! controller or cert-manager that is gone. The platform removes the finalizers of such
+//! objects once the namespace has waited long enough for the controllers that own them,
+//! as an operator would by hand.
 
 use crate::kinds::api_resource;
 use app::model::kinds::KINDS;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Removes the finalizers of the objects being deleted in `namespace`; returns how
 /// many objects it released. Kinds the cluster does not serve, and those the platform
@@ -22,7 +24,10 @@ pub async fn release(client: &kube::Client, namespace: &str) -> Result<usize, ku
             Api::namespaced_with(client.clone(), namespace, &api_resource(info));
         let objects = match api.list(&ListParams::default()).await {
             Ok(list) => list.items,
-            Err(kube::Error::Api(e)) if e.code == 404 || e.code == 403 => continue,
+            Err(kube::Error::Api(e)) if e.code == 404 || e.code == 403 => {
+                tracing::debug!(%namespace, kind = info.kind, "not listed for stuck finalizers: {}", e.message);
+                continue;
+            }
             Err(e) => return Err(e),
         };
         let held = objects.into_iter().filter(|o| {
@@ -66,25 +71,35 @@ pub async fn terminating(client: &kube::Client) -> Result<BTreeSet<String>, kube
         .collect())
 }
 
-/// What the sweep remembers between its rounds: the namespaces that were Terminating at
-/// the last one. A namespace still Terminating a whole round later has had its
-/// controllers' time (a minute) and is released. Rounds, not timestamps: the cluster's
-/// clock need not be ours.
+/// Rounds a namespace is seen Terminating before it is released: with the sweep's
+/// minute, five minutes for the controllers that own its finalizers (a cloud load
+/// balancer's cleanup takes a while, and releasing it early would leave the balancer
+/// behind).
+pub const ROUNDS: u32 = 5;
+
+/// What the sweep remembers between its rounds: for each workspace namespace Terminating,
+/// in how many rounds in a row it was. Rounds, not timestamps: the cluster's clock need
+/// not be ours.
 #[derive(Debug, Default)]
 pub struct Stuck {
-    seen: BTreeSet<String>,
+    seen: BTreeMap<String, u32>,
 }
 
 impl Stuck {
-    /// One round: releases the namespaces Terminating now and at the last round; returns
-    /// how many objects were released.
+    /// One round: releases the namespaces Terminating in this round and the
+    /// [`ROUNDS`]` - 1` before it; returns how many objects were released.
     pub async fn round(&mut self, client: &kube::Client) -> Result<usize, kube::Error> {
         let now = terminating(client).await?;
+        let mut seen = BTreeMap::new();
         let mut released = 0;
-        for namespace in now.intersection(&self.seen) {
-            released += release(client, namespace).await?;
+        for namespace in now {
+            let rounds = self.seen.get(&namespace).copied().unwrap_or(0) + 1;
+            if rounds >= ROUNDS {
+                released += release(client, &namespace).await?;
+            }
+            seen.insert(namespace, rounds);
         }
-        self.seen = now;
+        self.seen = seen;
         Ok(released)
     }
 }

@@ -6,6 +6,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 
+/// How often a wipe that waits removes stuck finalizers again, past half its time.
+const RELEASE_AGAIN: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How long a new namespace's default ServiceAccount is waited for.
 const ACCOUNT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -139,7 +142,9 @@ impl Workspace {
         let api: Api<Namespace> = Api::all(client.clone());
         let listed = ListParams::default().labels(&self.selector());
         let start = tokio::time::Instant::now();
-        let mut released = false;
+        // When finalizers were last released (again every few seconds: the namespace
+        // controller may reach an object after the first release).
+        let mut released: Option<tokio::time::Instant> = None;
         loop {
             // Terminating ones included: they still hold their objects.
             let left: Vec<String> = api
@@ -153,11 +158,13 @@ impl Workspace {
                 return Ok(deleted);
             };
             // Half the time waited: what is left is held by a finalizer nobody removes.
-            if !released && start.elapsed() >= within / 2 {
+            if start.elapsed() >= within / 2
+                && released.is_none_or(|at| at.elapsed() >= RELEASE_AGAIN)
+            {
                 for namespace in &left {
                     super::finalizers::release(client, namespace).await?;
                 }
-                released = true;
+                released = Some(tokio::time::Instant::now());
             }
             if start.elapsed() >= within {
                 return Err(WorkspaceError::StillTerminating(first.clone(), within));

@@ -1,8 +1,8 @@
 //! A workspace namespace held Terminating by a finalizer nobody removes (here a cloud
 //! load balancer's cleanup, on a cluster with no cloud controller to do it) is released
 //! by the platform: a reset waits, then removes
-//! the finalizers; the sweep releases a namespace still Terminating a round after it
-//! first saw it, and not at first sight (a controller gets its time).
+//! the finalizers; the sweep releases a namespace still Terminating after five rounds,
+//! not before (a controller gets its time).
 
 use super::support::state;
 use k8s_openapi::api::core::v1::{Namespace, Service};
@@ -50,7 +50,7 @@ pub async fn released(state: &AppState, admin: &kube::Client, within: Duration) 
     assert_eq!(wiped.expect("wiped despite the finalizer"), 1);
     assert!(namespaces.get_opt(&lab).await.expect("get").is_none());
 
-    // The sweep: a first round only notes the namespace; the next releases it.
+    // The sweep: the first rounds only note the namespace; the fifth releases it.
     let lab = workspace
         .ensure(&platform, &[], &["lab".into()])
         .await
@@ -67,11 +67,11 @@ pub async fn released(state: &AppState, admin: &kube::Client, within: Duration) 
     // The namespace controller comes to the Service (deletes it: the finalizer holds it).
     let services: Api<Service> = Api::namespaced(admin.clone(), &lab);
     let deadline = tokio::time::Instant::now() + within;
-    while !services
+    while services
         .get_opt("held")
         .await
         .expect("get")
-        .is_some_and(|s| s.metadata.deletion_timestamp.is_some())
+        .is_none_or(|s| s.metadata.deletion_timestamp.is_none())
     {
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -85,6 +85,10 @@ pub async fn released(state: &AppState, admin: &kube::Client, within: Duration) 
         still.is_some_and(|n| n.metadata.deletion_timestamp.is_some()),
         "held Terminating by the finalizer"
     );
+    for round in 2..server::workspace::finalizers::ROUNDS {
+        let released = stuck.round(&platform).await.expect("round");
+        assert_eq!(released, 0, "round {round}: the controllers' time");
+    }
     assert_eq!(stuck.round(&platform).await.expect("round"), 1, "released");
     let deadline = tokio::time::Instant::now() + within;
     while tokio::time::Instant::now() < deadline {

@@ -167,4 +167,32 @@ async fn the_trainer_sees_an_attendees_objects_panes_and_console_and_nothing_els
     assert_eq!(status, 404);
     let (status, _) = call(&router, ("GET", &path), ("cookie", &bob), "").await;
     assert_eq!(status, 401);
+
+    // Only while the room runs for them: not once Bob joined another trainer's room, not
+    // once Ada's time is over.
+    let (_, other) = make_room(
+        &router,
+        &alan,
+        &format!(r#"{{"title": "Other", "lessons": ["{LESSON}"], "capacity": 5}}"#),
+    )
+    .await;
+    let other_code = other["accessCode"].as_str().expect("code");
+    join(
+        &router,
+        other["id"].as_str().expect("id"),
+        other_code,
+        "Bob",
+        Some(&bob),
+    )
+    .await;
+    let bobs = format!("/api/trainer/rooms/{id}/attendees/{bob_id}/workspace");
+    let (status, refused) = call(&router, ("GET", &bobs), ("authorization", &grace), "").await;
+    assert_eq!(
+        (status, &refused["error"]),
+        (404, &serde_json::json!("Bob has joined another room since"))
+    );
+    let end = format!("/api/trainer/rooms/{id}/attendees/{ada_id}/end");
+    call(&router, ("POST", &end), ("authorization", &grace), "").await;
+    let (status, refused) = call(&router, ("GET", &path), ("authorization", &grace), "").await;
+    assert_eq!(status, 409, "{refused}");
 }

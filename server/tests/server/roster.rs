@@ -104,6 +104,19 @@ async fn a_roster_seats_each_person_by_their_own_code_under_their_name() {
     assert_eq!(location, format!("/join/{id}?failed=used"));
     let (location, _) = join(&router, id, &ada_code, "", Some(&ada)).await;
     assert_eq!(location, "/learn/fundamentals/pods");
+    // One person, one seat: Ada's browser cannot take Grace's code as well.
+    let grace_code = roster[1]["code"].as_str().expect("code").to_string();
+    let (location, _) = join(&router, id, &grace_code, "", Some(&ada)).await;
+    assert_eq!(location, format!("/join/{id}?failed=another"));
+    // The room's QR code would carry the access code, which this room refuses: none.
+    let (status, _) = call(
+        &router,
+        ("GET", &format!("{path}/qr.svg")),
+        ("authorization", &grace),
+        "",
+    )
+    .await;
+    assert_eq!(status, 409);
     let (_, view) = call(&router, ("GET", &path), ("authorization", &grace), "").await;
     assert_eq!(
         view["roster"]
