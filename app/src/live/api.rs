@@ -191,6 +191,17 @@ pub async fn unlock(room: &str, to: &Unlocked) -> Result<Unlocked, String> {
     send("POST", &path, Some((&body, JSON))).await?.ok()?.json()
 }
 
+/// Lets the person of a roster code join again from a new browser, as themselves.
+pub async fn reseat(room: &str, code: &str) -> Result<(), String> {
+    let path = route::TRAINER_ROSTER_RESEAT
+        .replace("{id}", room)
+        .replace("{code}", code);
+    send("POST", &path, Some(("", JSON)))
+        .await?
+        .ok()
+        .map(|_| ())
+}
+
 /// The room the attendee is in (`None`: none).
 pub async fn my_room() -> Result<Option<MyRoom>, String> {
     let answer = call("GET", route::MY_ROOM, None).await?;

@@ -38,6 +38,7 @@ pub mod route {
     pub const TRAINER_ROOMS: &str = "/api/trainer/rooms";
     pub const TRAINER_ROOM: &str = "/api/trainer/rooms/{id}";
     pub const TRAINER_ROOM_UNLOCK: &str = "/api/trainer/rooms/{id}/unlock";
+    pub const TRAINER_ROSTER_RESEAT: &str = "/api/trainer/rooms/{id}/roster/{code}/reseat";
     pub const TRAINER_ROOM_QR: &str = "/api/trainer/rooms/{id}/qr.svg";
     pub const TRAINER_ROOM_REPORT_CSV: &str = "/api/trainer/rooms/{id}/report.csv";
     pub const TRAINER_ROOM_REPORT_JSON: &str = "/api/trainer/rooms/{id}/report.json";

@@ -73,6 +73,10 @@ pub struct RosterSeat {
     pub code: String,
     pub link: String,
     pub joined: bool,
+    /// The trainer reopened the code: the next new browser with it becomes the same
+    /// attendee.
+    #[serde(default)]
+    pub reopened: bool,
 }
 
 /// The answer to `POST /api/trainer/rooms` (`201`).

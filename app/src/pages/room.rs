@@ -107,7 +107,20 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
                                     <td>{seat.email.clone().unwrap_or_default()}</td>
                                     <td><code>{seat.code.clone()}</code></td>
                                     <td><a href=seat.link.clone()>{seat.link.clone()}</a></td>
-                                    <td>{if seat.joined { "yes" } else { "not yet" }}</td>
+                                    <td>
+                                        {if seat.joined { "yes" } else { "not yet" }}
+                                        {(seat.joined && !seat.reopened).then(|| {
+                                            let (room, code) = (room.id.clone(), seat.code.clone());
+                                            view! {
+                                                " " <button class="button small" title="For someone on a new machine: the next new browser with this code becomes them"
+                                                    on:click=move |_| {
+                                                        let (room, code) = (room.clone(), code.clone());
+                                                        leptos::task::spawn_local(async move { let _ = api::reseat(&room, &code).await; });
+                                                    }>"Let them rejoin"</button>
+                                            }
+                                        })}
+                                        {seat.reopened.then_some(" (may rejoin from a new browser)")}
+                                    </td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

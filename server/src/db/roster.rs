@@ -12,6 +12,8 @@ pub struct Listed {
     pub email: Option<String>,
     /// The attendee who joined with the code.
     pub attendee: Option<String>,
+    /// The trainer reopened the code: the next new browser with it becomes `attendee`.
+    pub reseat: bool,
 }
 
 /// Keeps a new room's roster, `(code, name, email)` in order, in the transaction that
@@ -36,6 +38,19 @@ pub(super) async fn insert(
     Ok(())
 }
 
+type Row = (String, String, Option<String>, Option<String>, bool);
+
+fn listed(room: &str, (code, name, email, attendee, reseat): Row) -> Listed {
+    Listed {
+        room: room.to_string(),
+        code,
+        name,
+        email,
+        attendee,
+        reseat,
+    }
+}
+
 impl Database {
     /// Whether the room joins by roster.
     pub async fn has_roster(&self, room: &str) -> Result<bool, sqlx::Error> {
@@ -48,40 +63,42 @@ impl Database {
 
     /// The room's roster, in its order.
     pub async fn roster(&self, room: &str) -> Result<Vec<Listed>, sqlx::Error> {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT code, name, email, attendee FROM room_roster WHERE room = $1 ORDER BY seq",
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT code, name, email, attendee, reseat FROM room_roster WHERE room = $1 ORDER BY seq",
         )
         .bind(room)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(code, name, email, attendee)| Listed {
-                room: room.to_string(),
-                code,
-                name,
-                email,
-                attendee,
-            })
-            .collect())
+        Ok(rows.into_iter().map(|row| listed(room, row)).collect())
     }
 
     /// The person whose personal code `code` is (any case).
     pub async fn listed(&self, room: &str, code: &str) -> Result<Option<Listed>, sqlx::Error> {
-        let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT code, name, email, attendee FROM room_roster WHERE room = $1 AND code = $2",
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT code, name, email, attendee, reseat FROM room_roster WHERE room = $1 AND code = $2",
         )
         .bind(room)
         .bind(code.trim().to_ascii_uppercase())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(code, name, email, attendee)| Listed {
-            room: room.to_string(),
-            code,
-            name,
-            email,
-            attendee,
-        }))
+        Ok(row.map(|row| listed(room, row)))
+    }
+
+    /// Reopens a code someone joined with, for their next new browser (`reseat`), or
+    /// closes it again once that browser joined; whether the room has the code.
+    pub async fn set_reseat(
+        &self,
+        room: &str,
+        code: &str,
+        reseat: bool,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE room_roster SET reseat = $3 WHERE room = $1 AND code = $2")
+            .bind(room)
+            .bind(code)
+            .bind(reseat)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// The personal code `attendee` joined the room with, if any.

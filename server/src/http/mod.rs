@@ -84,6 +84,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_ROOMS, post(rooms::create).get(rooms::list))
         .route(route::TRAINER_ROOM, get(room_view::get))
         .route(route::TRAINER_ROOM_UNLOCK, post(pacing::unlock))
+        .route(route::TRAINER_ROSTER_RESEAT, post(room_actions::reseat))
         .route(route::TRAINER_ROOM_QR, get(room_view::qr))
         .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
         .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))

@@ -1,5 +1,6 @@
 //! A trainer's actions on one attendee of their room (`docs/trainer-api.md`): reset to a
-//! step (`trainer::rewind`), extend their time, end it. Each is written to the audit log;
+//! step (`trainer::rewind`), extend their time, end it, let them rejoin from a new
+//! browser with their roster code. Each is written to the audit log;
 //! an attendee who is not in the trainer's room gets the same 404 as a room that is not
 //! theirs.
 
@@ -169,4 +170,24 @@ pub async fn end(
         }
     });
     Ok(Json(TimeEnds { ends: rfc3339(now) }))
+}
+
+/// `POST /api/trainer/rooms/{id}/roster/{code}/reseat`: the next new browser that joins
+/// with the code becomes the attendee who joined with it (their workspace, progress and
+/// time), for someone who changed machines or lost their cookie. Once.
+pub async fn reseat(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let room = own_room(&state, &trainer, &id).await?;
+    if !state.db.set_reseat(&room.id, &code, true).await? {
+        return Err(AppError::NotFound(format!(
+            "room {:?} has no personal code {code:?}",
+            room.id
+        )));
+    }
+    let detail = serde_json::json!({"room": room.id, "code": code});
+    audit(&state, &trainer, "roster code reopened", detail).await?;
+    Ok(Json(serde_json::json!({"code": code, "reseat": true})))
 }

@@ -5,6 +5,7 @@
 
 use super::error::AppError;
 use super::join_link::{join_url, random_code, random_text};
+use super::roster::Seating;
 use crate::clock::rfc3339;
 use crate::db::rooms::{Joined, Room};
 use crate::sessions::{Attendee, ClientAddress};
@@ -266,10 +267,13 @@ pub async fn join(
     };
     let mut parts = parts;
     let known = crate::sessions::known_attendee(&mut parts, &state).await;
+    let mut again = None;
     let name = match &listed {
         Some(listed) => {
-            if let Some(why) = super::roster::refusal(&state, listed, known.as_deref()).await? {
-                return back(why);
+            match super::roster::seating(&state, listed, known.as_deref()).await? {
+                Seating::Refused(why) => return back(why),
+                Seating::Again(holder) => again = Some(holder),
+                Seating::Own => {}
             }
             listed.name.clone()
         }
@@ -289,7 +293,9 @@ pub async fn join(
     }
     // Only now: a refused join makes no attendee (nor a session). A new browser is handed
     // a workspace from the room's warm pool, if one waits.
-    if known.is_none()
+    if let Some(holder) = again {
+        parts.extensions.insert(crate::sessions::Seat(holder));
+    } else if known.is_none()
         && let Some(pooled) = state.db.claim_pooled(&room.id).await?
     {
         parts.extensions.insert(crate::sessions::Seat(pooled));
@@ -302,6 +308,9 @@ pub async fn join(
             .await?
     {
         return back("used");
+    }
+    if let Some(listed) = listed.as_ref().filter(|l| l.reseat) {
+        state.db.set_reseat(&room.id, &listed.code, false).await?;
     }
     let ends_at = room.time_limit.map(|limit| now + limit);
     if state

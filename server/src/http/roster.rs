@@ -55,6 +55,7 @@ pub(super) async fn seats(
         .map(|listed| RosterSeat {
             link: format!("{link}?code={}", listed.code),
             joined: listed.attendee.is_some(),
+            reopened: listed.reseat,
             name: listed.name,
             email: listed.email,
             code: listed.code,
@@ -62,24 +63,38 @@ pub(super) async fn seats(
         .collect())
 }
 
-/// Why a personal code cannot seat the browser whose attendee is `known`, if it cannot:
-/// the join page's `?failed=` word. `used`: another browser joined with it; `another`:
-/// this browser joined the room with another person's code (one person, one seat).
-pub(super) async fn refusal(
+/// How a personal code seats the browser whose attendee is `known`.
+pub(super) enum Seating {
+    /// As the browser's own attendee (new, or the one who joined with it before).
+    Own,
+    /// As the attendee who joined with it before, on a new browser: the trainer reopened
+    /// the code for someone who changed machines.
+    Again(String),
+    /// Not at all: the join page's `?failed=` word. `used`: another browser joined with
+    /// it; `another`: this browser joined the room with another person's code (one
+    /// person, one seat).
+    Refused(&'static str),
+}
+
+/// How `listed`'s code seats the browser whose attendee is `known`.
+pub(super) async fn seating(
     state: &AppState,
     listed: &Listed,
     known: Option<&str>,
-) -> Result<Option<&'static str>, AppError> {
+) -> Result<Seating, AppError> {
     if let Some(holder) = &listed.attendee
         && known != Some(holder.as_str())
     {
-        return Ok(Some("used"));
+        return Ok(match (listed.reseat, known) {
+            (true, None) => Seating::Again(holder.clone()),
+            _ => Seating::Refused("used"),
+        });
     }
     if let Some(known) = known
         && let Some(held) = state.db.code_of(&listed.room, known).await?
         && held != listed.code
     {
-        return Ok(Some("another"));
+        return Ok(Seating::Refused("another"));
     }
-    Ok(None)
+    Ok(Seating::Own)
 }

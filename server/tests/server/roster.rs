@@ -128,4 +128,44 @@ async fn a_roster_seats_each_person_by_their_own_code_under_their_name() {
         [Some(true), Some(false)]
     );
     assert_eq!(view["joined"], 1);
+
+    // Ada moves to another machine: the trainer reopens her code, and the next new
+    // browser with it is Ada (her seat, workspace and progress), once.
+    let ada_id = state.db.members(id).await.expect("members")[0]
+        .attendee
+        .clone();
+    let reseat = format!("{path}/roster/{ada_code}/reseat");
+    let (status, _) = call(&router, ("POST", &reseat), ("authorization", &grace), "").await;
+    assert_eq!(status, 200);
+    let (_, view) = call(&router, ("GET", &path), ("authorization", &grace), "").await;
+    assert_eq!(view["roster"][0]["reopened"], true);
+    let (location, laptop) = join(&router, id, &ada_code, "", None).await;
+    assert_eq!(location, "/learn/fundamentals/pods");
+    let (_, me) = call(
+        &router,
+        ("GET", "/api/room"),
+        ("cookie", &laptop.expect("session")),
+        "",
+    )
+    .await;
+    assert_eq!(me["title"], "Named", "{me}");
+    let members = state.db.members(id).await.expect("members");
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| (m.attendee.as_str(), m.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(ada_id.as_str(), "Ada Lovelace")],
+        "the same attendee, not a second Ada"
+    );
+    let (location, _) = join(&router, id, &ada_code, "", None).await;
+    assert_eq!(location, format!("/join/{id}?failed=used"), "once");
+    let (status, _) = call(
+        &router,
+        ("POST", &format!("{path}/roster/NOSUCHCD/reseat")),
+        ("authorization", &grace),
+        "",
+    )
+    .await;
+    assert_eq!(status, 404);
 }
