@@ -1,7 +1,9 @@
 //! The attendee's room on the lesson page, when they joined one: its title and their
 //! time, their raised hand (with the trainer's answer), and the trainer's messages. Read
 //! every few seconds; nothing shows for an attendee in no room. In a room the trainer
-//! paces, it tells the page when the trainer opened (or closed) steps of its lesson.
+//! paces, it says when the trainer opened (or closed) steps of the lesson, with a link
+//! that loads them: the attendee moves on when they are ready, not in the middle of
+//! typing or of a command.
 
 use crate::live::api;
 use crate::model::pacing::open_steps;
@@ -14,18 +16,20 @@ const REFRESH_MS: u64 = 4000;
 /// How many of the trainer's latest messages show.
 const MESSAGES_SHOWN: usize = 3;
 
-/// `open` is how many of the lesson's `steps` the page shows (`None`: all);
-/// `on_opened` is called when the room now opens another number of them.
+/// `open` is how many of the lesson's `steps` the page shows (`None`: all); `href` the
+/// lesson's address.
 #[component]
 pub fn RoomBar(
     lesson: String,
     step: Memo<usize>,
     steps: usize,
     open: Option<usize>,
-    on_opened: Callback<()>,
+    href: String,
 ) -> impl IntoView {
     let room = RwSignal::new(None::<MyRoom>);
     let lesson = StoredValue::new(lesson);
+    // How many steps the room opens now, when that is not what the page shows.
+    let opened = RwSignal::new(None::<Option<usize>>);
     let load = move || {
         leptos::task::spawn_local(async move {
             if let Ok(mine) = api::my_room().await {
@@ -34,9 +38,7 @@ pub fn RoomBar(
                     open_steps(&m.lessons, unlocked, &lesson.get_value(), steps)
                 });
                 room.set(mine);
-                if now_open != open {
-                    on_opened.run(());
-                }
+                opened.set((now_open != open).then_some(now_open));
             }
         });
     };
@@ -111,6 +113,17 @@ pub fn RoomBar(
                             <button class="button" disabled=mine.ended on:click=move |_| asking.set(true)>"Raise my hand"</button>
                         }.into_any(),
                     }}
+                    {opened.get().map(|now| {
+                        // The last open step, loaded afresh (outside the router): the page's
+                        // outline, panes and checks come with it.
+                        let to = now.map_or(1, |n| n.max(1));
+                        view! {
+                            <p class="room-opened" role="status">
+                                {match now { Some(0) => "Your trainer closed this lesson again. ".to_string(), Some(n) if open.is_some_and(|o| n < o) => "Your trainer closed some steps again. ".to_string(), _ => "Your trainer opened more of the lesson. ".to_string() }}
+                                <a href=format!("{href}?step={to}") rel="external">{format!("Go to step {to}")}</a>
+                            </p>
+                        }
+                    })}
                     {(!messages.is_empty()).then(|| view! {
                         <ul class="room-messages" aria-label="Messages from your trainer">
                             {messages.into_iter().map(|m| view! {

@@ -56,12 +56,7 @@ pub fn LessonPage() -> impl IntoView {
             )
         })
     };
-    // Read again when the room's trainer opens (or closes) steps of it (`RoomBar`).
-    let opened = RwSignal::new(0u32);
-    let page = Resource::new(
-        move || (address(), opened.get()),
-        |((course, lesson), _)| get_lesson(course, lesson),
-    );
+    let page = Resource::new(address, |(course, lesson)| get_lesson(course, lesson));
     // Steps are 1-based in the address and 0-based inside.
     let step = Memo::new(move |_| {
         query
@@ -74,15 +69,14 @@ pub fn LessonPage() -> impl IntoView {
     // rendering the page does not make it again). The step's number, text and checks change
     // together once it has arrived, while the outline moves at once.
     let prose = Resource::new(
-        move || (address(), step.get(), opened.get()),
-        |((course, lesson), step, _)| get_step(course, lesson, step),
+        move || (address(), step.get()),
+        |((course, lesson), step)| get_step(course, lesson, step),
     );
-    let on_opened = Callback::new(move |()| opened.update(|n| *n += 1));
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the lesson…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(page)) => view! { <LessonView page step prose on_opened /> }.into_any(),
+                    Ok(Some(page)) => view! { <LessonView page step prose /> }.into_any(),
                     Ok(None) => view! { <super::NotFound /> }.into_any(),
                     Err(e) => view! { <p class="error">"The lesson could not be loaded: " {e.to_string()}</p> }.into_any(),
                 }
@@ -96,7 +90,6 @@ fn LessonView(
     page: Page,
     step: Memo<usize>,
     prose: Resource<Result<Option<StepProse>, ServerFnError>>,
-    on_opened: Callback<()>,
 ) -> impl IntoView {
     let last = page.steps.len().saturating_sub(1);
     // In a room its trainer paces, the steps from `open` on are not open yet.
@@ -159,7 +152,7 @@ fn LessonView(
                     <span>{format!("{} min", page.summary.duration)}</span>
                     <span>"Namespaces: " {page.namespaces.join(", ")}</span>
                 </p>
-                <RoomBar lesson=lesson_id.clone() step steps=page.steps.len() open=page.open_steps on_opened />
+                <RoomBar lesson=lesson_id.clone() step steps=page.steps.len() open=page.open_steps href=page.summary.href() />
                 <details class="objectives" open>
                     <summary>"What you will be able to do"</summary>
                     <ul>{page.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
