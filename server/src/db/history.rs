@@ -17,18 +17,35 @@ impl Database {
         Ok(rows.into_iter().map(|(line,)| line).collect())
     }
 
+    /// The attendee's lines run since `since` (seconds since the epoch), oldest first.
+    pub async fn history_since(
+        &self,
+        attendee: &str,
+        since: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT line FROM console_history WHERE attendee = $1 AND at >= $2 ORDER BY seq",
+        )
+        .bind(attendee)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(line,)| line).collect())
+    }
+
     /// Adds a line the attendee ran (not again right after itself), and forgets what
     /// falls past [`KEPT`]. Each statement numbers and trims on its own, so lines from
     /// two tabs at once cannot take the same place.
     pub async fn remember(&self, attendee: &str, line: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO console_history (attendee, seq, line) \
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2 FROM console_history WHERE attendee = $1 \
+            "INSERT INTO console_history (attendee, seq, line, at) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3 FROM console_history WHERE attendee = $1 \
              HAVING COALESCE((SELECT line FROM console_history WHERE attendee = $1 \
                               ORDER BY seq DESC LIMIT 1), '') <> $2",
         )
         .bind(attendee)
         .bind(line)
+        .bind(self.now())
         .execute(&self.pool)
         .await?;
         sqlx::query(
@@ -68,5 +85,23 @@ mod tests {
             Some("kubectl get pods # 204")
         );
         assert_eq!(db.history("bob").await.expect("bob's"), ["kubectl version"]);
+    }
+
+    #[tokio::test]
+    async fn lines_since_a_time_leave_out_those_run_before() {
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::at(1_000));
+        let db = Database::open(":memory:", clock.clone()).await.expect("db");
+        db.remember("ada", "kubectl get pods")
+            .await
+            .expect("before");
+        clock.advance(60);
+        db.remember("ada", "kubectl get services")
+            .await
+            .expect("after");
+        assert_eq!(
+            db.history_since("ada", 1_060).await.expect("since"),
+            ["kubectl get services"]
+        );
+        assert_eq!(db.history("ada").await.expect("all").len(), 2);
     }
 }

@@ -62,7 +62,11 @@ pub async fn workspace(
         let drafts = state.db.drafts(&member.attendee, id).await?;
         panes.extend(inspect::panes(lesson, drafts));
     }
-    let console = state.db.history(&member.attendee).await?;
+    // What they ran since they joined this room: not what came before it.
+    let console = state
+        .db
+        .history_since(&member.attendee, member.joined_at)
+        .await?;
     Ok(Json(Inspection {
         name: member.name,
         namespaces,
