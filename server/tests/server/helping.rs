@@ -4,7 +4,7 @@
 //! the trainer's messages reach the room, one attendee, or those on a step. Nobody else
 //! can do any of it.
 
-use super::room_support::{call, join, make_room, request, trainer};
+use super::room_support::{GracesRoom, call, graces_room, join, request};
 use super::support::{app, send, state};
 use app::model::live::CheckResult;
 use serde_json::{Value, json};
@@ -13,17 +13,15 @@ use serde_json::{Value, json};
 async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {
     let cluster = kubesim::Cluster::builder().build().expect("cluster");
     let state = state(":memory:", &cluster).await;
-    let grace = trainer(&state, "grace").await;
-    let alan = trainer(&state, "alan").await;
     let router = app(state.clone());
-    let (_, room) = make_room(
-        &router,
-        &grace,
-        r#"{"title": "Help", "lessons": ["fundamentals/pods"], "capacity": 5}"#,
-    )
-    .await;
-    let id = room["id"].as_str().expect("id");
-    let code = room["accessCode"].as_str().expect("code");
+    let room = r#"{"title": "Help", "lessons": ["fundamentals/pods"], "capacity": 5}"#;
+    let GracesRoom {
+        grace,
+        alan,
+        id,
+        code,
+    } = graces_room(&state, &router, room).await;
+    let (id, code) = (id.as_str(), code.as_str());
     let (_, ada) = join(&router, id, code, "Ada", None).await;
     let (_, bob) = join(&router, id, code, "Bob", None).await;
     let (ada, bob) = (ada.expect("ada"), bob.expect("bob"));
@@ -215,17 +213,15 @@ async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {
 async fn messages_reach_the_room_one_attendee_or_those_on_a_step() {
     let cluster = kubesim::Cluster::builder().build().expect("cluster");
     let state = state(":memory:", &cluster).await;
-    let grace = trainer(&state, "grace").await;
-    let alan = trainer(&state, "alan").await;
     let router = app(state.clone());
-    let (_, room) = make_room(
-        &router,
-        &grace,
-        r#"{"title": "Messages", "lessons": ["fundamentals/pods"], "capacity": 5}"#,
-    )
-    .await;
-    let id = room["id"].as_str().expect("id");
-    let code = room["accessCode"].as_str().expect("code");
+    let room = r#"{"title": "Messages", "lessons": ["fundamentals/pods"], "capacity": 5}"#;
+    let GracesRoom {
+        grace,
+        alan,
+        id,
+        code,
+    } = graces_room(&state, &router, room).await;
+    let (id, code) = (id.as_str(), code.as_str());
     let mut cookies = Vec::new();
     for name in ["Ada", "Bob", "Cy"] {
         cookies.push(

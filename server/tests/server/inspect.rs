@@ -3,7 +3,9 @@
 //! lesson, and their console history; it is read as that attendee, so nothing of another
 //! workspace shows through it, and no other trainer and no attendee may read it.
 
-use super::room_support::{call, join, make_room, paused_cluster, paused_router, request, trainer};
+use super::room_support::{
+    GracesRoom, call, graces_room, join, make_room, paused_cluster, paused_router, request,
+};
 use super::support::{send, state};
 use std::time::Duration;
 
@@ -13,17 +15,15 @@ const LESSON: &str = "fundamentals/deployments";
 async fn the_trainer_sees_an_attendees_objects_panes_and_console_and_nothing_else() {
     let cluster = paused_cluster(8);
     let state = state(":memory:", &cluster).await;
-    let grace = trainer(&state, "grace").await;
-    let alan = trainer(&state, "alan").await;
     let router = paused_router(&state);
-    let (_, room) = make_room(
-        &router,
-        &grace,
-        &format!(r#"{{"title": "Look", "lessons": ["{LESSON}"], "capacity": 5}}"#),
-    )
-    .await;
-    let id = room["id"].as_str().expect("id");
-    let code = room["accessCode"].as_str().expect("code");
+    let room = format!(r#"{{"title": "Look", "lessons": ["{LESSON}"], "capacity": 5}}"#);
+    let GracesRoom {
+        grace,
+        alan,
+        id,
+        code,
+    } = graces_room(&state, &router, &room).await;
+    let (id, code) = (id.as_str(), code.as_str());
     let (_, ada) = join(&router, id, code, "Ada", None).await;
     let (_, bob) = join(&router, id, code, "Bob", None).await;
     let (ada, bob) = (ada.expect("ada's session"), bob.expect("bob's session"));

@@ -3,7 +3,7 @@
 //! opens the next steps (or closes them back), lessons outside the room stay open, and no
 //! one else may move the room.
 
-use super::room_support::{call, join, make_room, request, trainer};
+use super::room_support::{GracesRoom, call, graces_room, join, make_room, request};
 use super::support::{app, send, state};
 use app::model::pacing::CLOSED_TITLE;
 use serde_json::{Value, json};
@@ -42,18 +42,17 @@ async fn step(router: &axum::Router, cookie: &str, slug: &str, step: usize) -> V
 async fn only_the_steps_the_trainer_opened_reach_the_attendee() {
     let cluster = kubesim::Cluster::builder().build().expect("cluster");
     let state = state(":memory:", &cluster).await;
-    let grace = trainer(&state, "grace").await;
-    let alan = trainer(&state, "alan").await;
     let router = app(state.clone());
-    let (status, room) = make_room(
-        &router,
-        &grace,
-        &format!(r#"{{"title": "Paced", "lessons": ["{PODS}", "{DEPLOYMENTS}"], "capacity": 5, "pacing": "trainer"}}"#),
-    )
-    .await;
-    assert_eq!(status, 201, "{room}");
-    let id = room["id"].as_str().expect("id");
-    let code = room["accessCode"].as_str().expect("code");
+    let room = format!(
+        r#"{{"title": "Paced", "lessons": ["{PODS}", "{DEPLOYMENTS}"], "capacity": 5, "pacing": "trainer"}}"#
+    );
+    let GracesRoom {
+        grace,
+        alan,
+        id,
+        code,
+    } = graces_room(&state, &router, &room).await;
+    let (id, code) = (id.as_str(), code.as_str());
     let room_path = format!("/api/trainer/rooms/{id}");
     let (_, view) = call(&router, ("GET", &room_path), ("authorization", &grace), "").await;
     assert_eq!(view["pacing"], "trainer");

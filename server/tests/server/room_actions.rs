@@ -4,7 +4,9 @@
 //! (extend gives more, end stops it now) while their results stay; no other trainer, and
 //! no attendee, may do any of it.
 
-use super::room_support::{call, join, make_room, paused_cluster, paused_router, request, trainer};
+use super::room_support::{
+    GracesRoom, call, graces_room, join, make_room, paused_cluster, paused_router, request, trainer,
+};
 use super::support::{app, send, state};
 use kube::api::{Api, DynamicObject, ListParams};
 use server::rehearsal::{Stage, play_until};
@@ -71,17 +73,15 @@ async fn a_reset_to_step_n_leaves_exactly_that_steps_objects() {
     let cluster = paused_cluster(5);
     let state = state(":memory:", &cluster).await;
     let admin = cluster.client();
-    let grace = trainer(&state, "grace").await;
-    let alan = trainer(&state, "alan").await;
     let router = paused_router(&state);
-    let (_, room) = make_room(
-        &router,
-        &grace,
-        &format!(r#"{{"title": "Reset", "lessons": ["{LESSON}"], "capacity": 5}}"#),
-    )
-    .await;
-    let id = room["id"].as_str().expect("id");
-    let code = room["accessCode"].as_str().expect("code");
+    let room = format!(r#"{{"title": "Reset", "lessons": ["{LESSON}"], "capacity": 5}}"#);
+    let GracesRoom {
+        grace,
+        alan,
+        id,
+        code,
+    } = graces_room(&state, &router, &room).await;
+    let (id, code) = (id.as_str(), code.as_str());
     let (_, ada_cookie) = join(&router, id, code, "Ada", None).await;
     join(&router, id, code, "Bob", None).await;
     let members = state.db.members(id).await.expect("members");

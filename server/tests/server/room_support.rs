@@ -124,3 +124,27 @@ pub fn paused_router(state: &AppState) -> axum::Router {
     };
     server::http::router(state.clone(), options)
 }
+
+/// A room of grace's, with what the room tests need of it.
+pub struct GracesRoom {
+    /// The `Authorization` of grace, whose room it is, and of alan, another trainer.
+    pub grace: String,
+    pub alan: String,
+    pub id: String,
+    pub code: String,
+}
+
+/// Two trainers, grace and alan, and a room of grace's made with `body` over the API.
+pub async fn graces_room(state: &AppState, router: &axum::Router, body: &str) -> GracesRoom {
+    let grace = trainer(state, "grace").await;
+    let alan = trainer(state, "alan").await;
+    let (status, made) = make_room(router, &grace, body).await;
+    assert_eq!(status, 201, "{made}");
+    let text = |field: &str| made[field].as_str().expect(field).to_string();
+    GracesRoom {
+        id: text("id"),
+        code: text("accessCode"),
+        grace,
+        alan,
+    }
+}
