@@ -334,36 +334,49 @@ fi
 # A fresh server on an embedded cluster sized for the room (5 workers of kind's shape).
 if want room; then
 room_n=${BENCH_ROOM_ATTENDEES:-100}
-rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-rdata=$(mktemp -d)
-trap 'kill $server ${rserver:-} 2>/dev/null || true; rm -rf "$data" "$rdata"' EXIT
-KUBECLASS_DATA_DIR="$rdata" KUBECLASS_TRAINER_PASSWORD="bench password $$" "$bin" trainer add bench >/dev/null
-rtoken=$(KUBECLASS_DATA_DIR="$rdata" "$bin" trainer token bench | grep -o 'kct_[A-Za-z0-9_-]*' | head -n 1)
-KUBECLASS_EMBEDDED_WORKERS=5 KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 KUBECLASS_MAX_ATTENDEES=1000 RUST_LOG=warn \
-  KUBECLASS_DATA_DIR="$rdata" KUBECLASS_ADDR="127.0.0.1:$rport" "$bin" >target/bench-room.log 2>&1 &
-rserver=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rport/healthz" >/dev/null && break; sleep 0.1; done
-echo "room: $room_n attendees doing the Deployments lesson, the trainer's view read every 250 ms"
-out=$(cd end2end && node bench/room.mjs --url "http://127.0.0.1:$rport" --token "$rtoken" --attendees "$room_n" --server-pid "$rserver" | tail -n 1) || true
-[ -n "$out" ] || out="{\"fatal\": \"room.mjs printed nothing\"}"
-echo "  $out"
-echo "{\"section\": \"room\", \"run\": $out}" >>"$json_file"
-kill $rserver 2>/dev/null || true
-wait $rserver 2>/dev/null || true
-table=$(python3 - "$out" <<'PY'
+trap 'kill $server ${rserver:-} 2>/dev/null || true; rm -rf "$data" "${rdata:-}"' EXIT
+# One run with every attendee's tab open, one with none (only the room's watch judges),
+# each on a fresh server, cluster and data directory.
+room_runs=()
+for tabs in yes no; do
+  rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  rdata=$(mktemp -d)
+  KUBECLASS_DATA_DIR="$rdata" KUBECLASS_TRAINER_PASSWORD="bench password $$" "$bin" trainer add bench >/dev/null
+  rtoken=$(KUBECLASS_DATA_DIR="$rdata" "$bin" trainer token bench | grep -o 'kct_[A-Za-z0-9_-]*' | head -n 1)
+  KUBECLASS_EMBEDDED_WORKERS=5 KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 KUBECLASS_MAX_ATTENDEES=1000 RUST_LOG=warn \
+    KUBECLASS_DATA_DIR="$rdata" KUBECLASS_ADDR="127.0.0.1:$rport" "$bin" >"target/bench-room-tabs-$tabs.log" 2>&1 &
+  rserver=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rport/healthz" >/dev/null && break; sleep 0.1; done
+  echo "room: $room_n attendees doing the Deployments lesson (tabs open: $tabs), the trainer's view read every 250 ms"
+  out=$(cd end2end && node bench/room.mjs --url "http://127.0.0.1:$rport" --token "$rtoken" --attendees "$room_n" --tabs "$tabs" --server-pid "$rserver" | tail -n 1) || true
+  [ -n "$out" ] || out="{\"fatal\": \"room.mjs printed nothing\"}"
+  echo "  $out"
+  echo "{\"section\": \"room\", \"run\": $out}" >>"$json_file"
+  room_runs+=("$out")
+  kill $rserver 2>/dev/null || true
+  wait $rserver 2>/dev/null || true
+  rm -rf "$rdata"
+done
+table=$(python3 - "${room_runs[@]}" <<'PY'
 import json, sys
-r = json.loads(sys.argv[1])
-if "fatal" in r:
-    print(f"Failed: {r['fatal']}")
-    sys.exit()
 def s(x): return f"{x['p50_ms']} ms | {x['p99_ms']} ms"
-print("| attendees | Pods | apply → cell changed p50 | p99 | apply → cell passed p50 | p99 | apply answer p50 | p99 | room view answer p50 | p99 | never changed / passed | server CPU | RSS connected | RSS at the end | errors |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-print(f"| {r['attendees']} | {r['pods']} | {s(r['cell_changed'])} | {s(r['cell_passed'])} | {s(r['apply_answer'])} | {s(r['room_view'])} "
-      f"| {r['never_changed']} / {r['never_passed']} | {r['server_cpu_pct']} % over {r['window_s']} s | {r['rss_connected_mib']} MiB | {r['rss_end_mib']} MiB | {r['errors']} |")
-if r["error_examples"]:
+print("| tabs open | attendees | Pods | apply → cell changed p50 | p99 | apply → cell passed p50 | p99 | apply answer p50 | p99 | room view answer p50 | p99 | never changed / passed | server CPU | RSS connected | RSS at the end | errors |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+examples = []
+for arg in sys.argv[1:]:
+    r = json.loads(arg)
+    if "fatal" in r:
+        print(f"| Failed: {r['fatal']} |")
+        continue
+    open_tabs = "every one" if r["tabs"] else "none"
+    passed = s(r["cell_passed"]) if r["tabs"] else "— | —"
+    never = f"{r['never_changed']} / {r['never_passed'] if r['tabs'] else '—'}"
+    print(f"| {open_tabs} | {r['attendees']} | {r['pods']} | {s(r['cell_changed'])} | {passed} | {s(r['apply_answer'])} | {s(r['room_view'])} "
+          f"| {never} | {r['server_cpu_pct']} % over {r['window_s']} s | {r['rss_connected_mib']} MiB | {r['rss_end_mib']} MiB | {r['errors']} |")
+    examples += r["error_examples"]
+if examples:
     print()
-    print("Errors seen: " + "; ".join(r["error_examples"]))
+    print("Errors seen: " + "; ".join(examples[:5]))
 PY
 )
 echo "$table"
@@ -371,11 +384,11 @@ record room "## A trainer's room
 
 Command: \`BENCH_ONLY=room scripts/bench.sh\` after \`make release\` (part of \`make bench\`): a fresh release server whose embedded cluster has 5 workers of kind's shape (\`KUBECLASS_EMBEDDED_WORKERS=5\`: 4 CPUs, 8 GiB, 110 Pods each), a trainer made with \`kubeclass trainer add\` and \`trainer token\`, then \`end2end/bench/room.mjs --attendees $room_n\`. Measured $today on the 2-core machine; the attendees (one node process) share the two cores with the server, which holds the embedded cluster in its own process (so its CPU and memory include the 300 Pods' cluster).
 
-The trainer makes a room for \`fundamentals/deployments\`; $room_n attendees join through its link (the join form) and each holds the live stream on the first step, as its page does; the trainer's room view (\`GET /api/trainer/rooms/{id}\`) is read every 250 ms (the room page reads it every second: add up to a second for what a trainer sees). The attendees then apply the lesson's first manifest (a Deployment of 3 replicas), spread over 60 s.
+The trainer makes a room for \`fundamentals/deployments\`; $room_n attendees join through its link (the join form) and, in the first run, each holds the live stream on the first step, as its page does (in the second, none does: laptops shut); the trainer's room view (\`GET /api/trainer/rooms/{id}\`) is read every 250 ms (the room page reads it every second: add up to a second for what a trainer sees). The attendees then apply the lesson's first manifest (a Deployment of 3 replicas), spread over 60 s.
 
 - **cell changed**: from sending the apply until the room view first shows that attendee's step-1 cell other than *working* (failing, or passed): what the trainer sees move. **Cell passed**: until it shows *passed* (3 replicas ready: the lesson's first Deployment has no readiness probe, so on kubesim that is as soon as its Pods run). Both are read every 250 ms, so each sample is up to 250 ms late (125 ms on average).
-- **server CPU**: the server's user + system time from the first apply until every cell passed (100 % = one core).
-- How the view is fed today: each attendee's tab holds its own watches (per kind and namespace, as that attendee), whose check evaluation also notes where the tab is and what its checks say (`trainer/presence.rs`); the trainer's view adds no watch. Room-scoped watches (one per kind for the room) are still to come; this is the figure to compare them with.
+- **server CPU**: the server's user + system time from the first apply until every cell passed (without tabs nothing records a pass: until 15 s after every cell changed) (100 % = one core).
+- How the view is fed: while the trainer reads it, the room's watch (\`trainer/room_watch.rs\`: one watch per kind the lesson checks, across namespaces, as kubeclass) judges every attendee whose namespace changed, each quarter second; an open tab (its own watches, as its attendee) judges its step too and records the pass. So without tabs the cells change (failing, then working when every check holds) but never turn *passed*. Before the room's watch (stop 26), with every tab open: cell changed p50 296 ms, p99 535 ms; passed p50 334 ms, p99 1663 ms; server CPU 13.8 %; RSS 83 → 182 MiB.
 
 $table"
 fi

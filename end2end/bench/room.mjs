@@ -11,9 +11,12 @@
 //     about 10 s on kubesim's demo-app model);
 // and the server's CPU (utime + stime) from the first apply until every cell passed or
 // --timeout, and its resident memory with all attendees connected and at the end.
+// With --tabs no, no attendee holds a stream (their laptops are shut): only the room's
+// watch judges them, and nothing records a pass, so the window ends 15 s after every
+// cell changed.
 //
 //   node bench/room.mjs --url http://127.0.0.1:PORT --token kct_… --attendees N
-//        [--spread 60] [--poll 250] [--timeout 240] [--server-pid PID]
+//        [--tabs yes|no] [--spread 60] [--poll 250] [--timeout 240] [--server-pid PID]
 //
 // Prints one JSON line on stdout (progress on stderr). Percentiles are nearest-rank.
 import WebSocket from "ws";
@@ -31,6 +34,7 @@ const spread = Number(args.spread ?? 60) * 1000;
 const poll = Number(args.poll ?? 250);
 const timeout = Number(args.timeout ?? 240) * 1000;
 const serverPid = args["server-pid"] ? Number(args["server-pid"]) : null;
+const tabs = (args.tabs ?? "yes") !== "no";
 const lesson = "fundamentals/deployments";
 
 const log = (...m) => console.error("[room]", ...m);
@@ -116,9 +120,9 @@ async function main() {
   const joinStart = performance.now();
   for (const a of crowd) {
     await a.join(room.id, room.accessCode);
-    await a.connect();
+    if (tabs) await a.connect();
   }
-  log(`${attendees} joined and connected in ${Math.round(performance.now() - joinStart)} ms`);
+  log(`${attendees} joined${tabs ? " and connected" : " (no tabs)"} in ${Math.round(performance.now() - joinStart)} ms`);
   await sleep(2000);
   const rssConnected = rssKib();
 
@@ -155,7 +159,12 @@ async function main() {
     await sleep((i * spread) / attendees);
     await a.apply(manifest);
   }));
-  while (passed.size < attendees && performance.now() - t0 < spread + timeout) await sleep(500);
+  if (tabs) {
+    while (passed.size < attendees && performance.now() - t0 < spread + timeout) await sleep(500);
+  } else {
+    while (changed.size < attendees && performance.now() - t0 < spread + timeout) await sleep(500);
+    await sleep(15_000);
+  }
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = cpuTicks();
   const rssEnd = rssKib();
@@ -165,6 +174,7 @@ async function main() {
   const answers = crowd.filter((a) => a.answered).map((a) => a.answered - a.applied);
   return {
     attendees,
+    tabs,
     pods: attendees * 3,
     spread_s: spread / 1000,
     poll_ms: poll,
@@ -173,7 +183,7 @@ async function main() {
     apply_answer: summary(answers),
     room_view: summary(views),
     never_changed: attendees - changed.size,
-    never_passed: attendees - passed.size,
+    never_passed: tabs ? attendees - passed.size : null,
     server_cpu_pct: cpu0 == null ? null : Math.round(((cpu1 - cpu0) / 100 / elapsed) * 1000) / 10,
     window_s: Math.round(elapsed),
     rss_connected_mib: rssConnected == null ? null : Math.round(rssConnected / 1024),

@@ -93,7 +93,8 @@ async fn apply(admin: &kube::Client, object: &DynamicObject) -> Result<(), Platf
 }
 
 /// Checks that the platform's client may do what kubeclass needs: create namespaces,
-/// bind the tenant role, impersonate. A cluster where it may not is refused at start-up
+/// bind the tenant role, impersonate, watch what a room's checks read (Pods standing
+/// for the rest: an older role has none of them). A cluster where it may not is refused at start-up
 /// with what to do about it.
 pub async fn check(platform: &kube::Client) -> Result<(), PlatformError> {
     let needs = [
@@ -107,6 +108,13 @@ pub async fn check(platform: &kube::Client) -> Result<(), PlatformError> {
         ),
         ("impersonate users", "", "users", "impersonate", None),
         ("impersonate groups", "", "groups", "impersonate", None),
+        (
+            "watch Pods across namespaces (a trainer's room view)",
+            "",
+            "pods",
+            "watch",
+            None,
+        ),
     ];
     for (what, group, resource, verb, name) in needs {
         let review: serde_json::Value = serde_json::json!({

@@ -47,6 +47,8 @@ pub struct AppState {
     pub resets: Arc<crate::trainer::jobs::Resets>,
     /// Where each attendee's lesson tab is and what its checks say, for the room view.
     pub presence: Arc<crate::trainer::presence::Presence>,
+    /// The rooms a trainer is looking at, judged from one watch per kind.
+    pub room_watches: Arc<crate::trainer::room_watches::RoomWatches>,
     /// Each room's last preflight.
     pub preflights: Arc<crate::trainer::jobs::Preflights>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
@@ -77,6 +79,7 @@ impl AppState {
             ingress: None,
             resets: Arc::default(),
             presence: Arc::default(),
+            room_watches: Arc::default(),
             preflights: Arc::default(),
             containers: Arc::default(),
             db,

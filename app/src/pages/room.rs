@@ -14,9 +14,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// How often the grid is read again, in milliseconds.
+/// How often the grid is read again, in milliseconds: with the room's watch judging
+/// each quarter second (`server/src/trainer/room_watch.rs`), a change shows within a
+/// second (an answer takes ~20 ms for 100 attendees: BENCHMARKS.md).
 #[cfg(feature = "hydrate")]
-const REFRESH_MS: u64 = 1000;
+const REFRESH_MS: u64 = 500;
 
 #[component]
 pub fn TrainerRoomPage() -> impl IntoView {

@@ -1,7 +1,9 @@
 //! `GET /api/trainer/rooms/{id}`: the live room view. Each attendee's state on every step
 //! comes from three places: passes and their times from the database (the report's own
-//! reading), working, failing and stuck from their tab's live checks
-//! (`trainer::presence`, judged by `trainer::live`), help from their raised hand.
+//! reading), working, failing and stuck from the live checks of the step they are on
+//! (`trainer::presence`, written by their tab and by the room's watch, which reading
+//! this view keeps running: `trainer::room_watch`; judged by `trainer::live`), help from
+//! their raised hand.
 
 use super::error::AppError;
 use super::rooms::{ends_at, own_room, view};
@@ -16,8 +18,8 @@ use axum::response::IntoResponse;
 use std::collections::BTreeMap;
 
 /// `GET /api/trainer/rooms/{id}`: the room, its attendees with each one's state on
-/// every step (passed from the database; working, failing, stuck from their tab's live
-/// checks; help from their raised hand), and the hands up.
+/// every step (passed from the database; working, failing, stuck from the live checks
+/// of their step; help from their raised hand), and the hands up.
 pub async fn get(
     State(state): State<AppState>,
     Trainer(trainer): Trainer,
@@ -25,6 +27,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<RoomView>, AppError> {
     let room = own_room(&state, &trainer, &id).await?;
+    // While the trainer looks, the room's watch judges every attendee.
+    crate::trainer::room_watch::look(&state, &room.id);
     let report = super::report::of_room(&state, room.clone()).await?;
     let members = state.db.members(&room.id).await?;
     let hands = state.db.open_hands(&room.id).await?;

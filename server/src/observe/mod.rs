@@ -23,6 +23,9 @@ use std::time::Duration;
 pub struct Watched {
     pub namespace: Option<String>,
     pub watch: Arc<Watch>,
+    /// The real namespace read from the watch, when it watches every namespace (a room's
+    /// watch, [`Observed::across`]); `None`: the watch holds only this workspace's.
+    pub within: Option<String>,
 }
 
 /// The watches one viewer holds.
@@ -68,6 +71,7 @@ impl Observed {
                 for short in namespaces {
                     watched.push(Watched {
                         namespace: Some(short.clone()),
+                        within: None,
                         watch: watchers.watch(
                             Target {
                                 resource: resource.clone(),
@@ -81,6 +85,7 @@ impl Observed {
             } else {
                 watched.push(Watched {
                     namespace: None,
+                    within: None,
                     watch: watchers.watch(
                         Target {
                             resource,
@@ -89,6 +94,50 @@ impl Observed {
                         },
                         identities.platform(),
                     ),
+                });
+            }
+        }
+        Observed {
+            workspace: workspace.clone(),
+            watched,
+        }
+    }
+
+    /// The workspace's short `namespaces` as seen by the watches of `kinds` across every
+    /// namespace (and every workspace's cluster-scoped objects), which `platform` holds:
+    /// one watch per kind however many workspaces are read from it (a trainer's room,
+    /// `trainer::room_watch`). Its items are the workspace's only.
+    pub fn across(
+        watchers: &Watchers,
+        platform: &kube::Client,
+        workspace: &Workspace,
+        namespaces: &[String],
+        kinds: &[&KindInfo],
+    ) -> Observed {
+        let mut watched = Vec::new();
+        for kind in kinds {
+            let watch = watchers.watch(
+                Target {
+                    resource: api_resource(kind),
+                    namespace: None,
+                    selector: None,
+                },
+                platform,
+            );
+            if kind.namespaced() {
+                for short in namespaces {
+                    watched.push(Watched {
+                        namespace: Some(short.clone()),
+                        within: Some(workspace.namespace(short)),
+                        watch: watch.clone(),
+                    });
+                }
+            } else {
+                // Cluster-scoped: the checks keep the workspace's own by their names.
+                watched.push(Watched {
+                    namespace: None,
+                    within: None,
+                    watch,
                 });
             }
         }
@@ -108,7 +157,10 @@ impl Observed {
     pub fn snapshot(&self) -> (Vec<ObjectView>, Vec<EventView>) {
         let mut objects = Vec::new();
         let mut events = Vec::new();
-        for Watched { namespace, watch } in &self.watched {
+        for Watched {
+            namespace, watch, ..
+        } in &self.watched
+        {
             let Some(short) = namespace else { continue };
             let shown = kinds::by_kind(&watch.kind).is_some_and(|k| k.panel.is_some());
             for item in watch.items() {
@@ -128,7 +180,10 @@ impl Observed {
         self.watched
             .iter()
             .filter(|w| w.watch.kind == kind && w.namespace.as_deref() == namespace)
-            .flat_map(|w| w.watch.items())
+            .flat_map(|w| match &w.within {
+                Some(real) => w.watch.items_in(real),
+                None => w.watch.items(),
+            })
             .collect()
     }
 }

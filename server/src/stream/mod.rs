@@ -54,6 +54,8 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
         dirty: Arc::new(Notify::new()),
     };
     let mut session: Option<Watching> = None;
+    // Counted as the attendee's open tab (for the room view) from its first Watch.
+    let mut tab: Option<crate::trainer::presence::Tab> = None;
     let mut logs: Option<tokio::task::JoinHandle<()>> = None;
     let mut consoles = console::Consoles::default();
     let mut tick = tokio::time::interval(TICK);
@@ -73,6 +75,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
                         let open = crate::trainer::pacing::open_steps(&state, &attendee, &lesson).await;
                         let steps = state.lesson(&lesson).map_or(0, |l| l.steps.len());
                         let step = crate::trainer::pacing::watchable(step, open, steps);
+                        tab.get_or_insert_with(|| state.presence.tab(&attendee)).at(&lesson, step);
                         let watching = Watching::start((&state.watchers, &state.identities), &workspace, &lesson, state.lesson(&lesson), step, &namespaces, &link);
                         let _ = out.send(watching.snapshot()).await;
                         session = Some(watching);
@@ -126,6 +129,7 @@ pub async fn serve(socket: WebSocket, state: AppState, attendee: String) {
         task.abort();
     }
     drop(session);
+    drop(tab);
     drop(consoles);
     writer.abort();
 }

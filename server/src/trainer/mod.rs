@@ -13,6 +13,8 @@ pub mod pool;
 pub mod preflight;
 pub mod presence;
 pub mod rewind;
+pub mod room_watch;
+pub mod room_watches;
 pub mod roster;
 
 use crate::http::error::AppError;

@@ -1,33 +1,87 @@
-//! Where each attendee's lesson tab is and what its step's checks say, as the live
-//! stream last judged them (`stream::check`): the live room view's working, failing and
-//! stuck ([`super::live`]) and a raised hand's failing checks come from here, so they
-//! are what the attendee's own page shows. Held in memory: after a restart the tabs
-//! reconnect at once and say again.
+//! Where each attendee is in their lesson and what that step's checks say: the live
+//! room view's working, failing and stuck ([`super::live`]) and a raised hand's failing
+//! checks come from here. Two judges write it, from the same watch stores and the same
+//! checks: the attendee's own tab (`stream::check`), and the room's watch
+//! ([`super::room_watch`]) while a trainer looks at the room, which also covers those
+//! whose tab is closed. Where an open tab is, the attendee is: a judgement of another
+//! step is ignored. Held in memory: after a restart the tabs reconnect at once and say
+//! again.
 
 use app::model::live::CheckResult;
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-/// What an attendee's tab last showed.
+/// What an attendee's step last showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
     /// `COURSE/SLUG`, and the step from 0.
     pub lesson: String,
     pub step: usize,
-    /// When the tab came to this step (seconds since the epoch).
+    /// When the attendee came to this step (seconds since the epoch).
     pub since: i64,
     /// The labels of the step's checks that do not hold.
     pub failing: Vec<String>,
-    /// Whether the checks' results changed since the tab came to the step: the attendee
-    /// has done something the checks see.
+    /// Whether the checks' results changed since the attendee came to the step: they
+    /// have done something the checks see.
     pub moved: bool,
 }
 
+/// One attendee: what was last seen, and their open tabs.
 #[derive(Debug, Default)]
-pub struct Presence(Mutex<HashMap<String, Seen>>);
+struct Attendee {
+    seen: Option<Seen>,
+    /// Open lesson tabs, and the step the latest one to choose shows.
+    tabs: usize,
+    shown: Option<(String, usize)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Presence(Mutex<HashMap<String, Attendee>>);
+
+/// An open lesson tab, counted while it lives.
+pub struct Tab {
+    presence: Arc<Presence>,
+    attendee: String,
+}
+
+impl Tab {
+    /// The tab now shows `lesson`'s `step` (from 0).
+    pub fn at(&self, lesson: &str, step: usize) {
+        let mut all = self.presence.lock();
+        let entry = all.entry(self.attendee.clone()).or_default();
+        entry.shown = Some((lesson.to_string(), step));
+    }
+}
+
+impl Drop for Tab {
+    fn drop(&mut self) {
+        let mut all = self.presence.lock();
+        if let Some(entry) = all.get_mut(&self.attendee) {
+            entry.tabs = entry.tabs.saturating_sub(1);
+            if entry.tabs == 0 {
+                entry.shown = None;
+            }
+        }
+    }
+}
 
 impl Presence {
-    /// Notes the results of the checks of `lesson`'s `step` for `attendee`'s tab.
+    /// Counts an open tab of `attendee` until the returned guard is dropped.
+    pub fn tab(self: &Arc<Self>, attendee: &str) -> Tab {
+        self.lock().entry(attendee.to_string()).or_default().tabs += 1;
+        Tab {
+            presence: self.clone(),
+            attendee: attendee.to_string(),
+        }
+    }
+
+    /// The step an open tab of `attendee` shows, if one is open.
+    pub fn shown(&self, attendee: &str) -> Option<(String, usize)> {
+        self.lock().get(attendee).and_then(|a| a.shown.clone())
+    }
+
+    /// Notes the results of the checks of `lesson`'s `step` for `attendee`, unless an
+    /// open tab of theirs shows another step.
     pub fn saw(
         &self,
         attendee: &str,
@@ -41,40 +95,49 @@ impl Presence {
             .map(|r| r.label.clone())
             .collect();
         let mut all = self.lock();
-        match all.get_mut(attendee) {
+        let entry = all.entry(attendee.to_string()).or_default();
+        if entry
+            .shown
+            .as_ref()
+            .is_some_and(|(l, s)| (l.as_str(), *s) != (lesson, step))
+        {
+            return;
+        }
+        match &mut entry.seen {
             Some(seen) if seen.lesson == lesson && seen.step == step => {
                 seen.moved |= seen.failing != failing;
                 seen.failing = failing;
             }
             _ => {
-                all.insert(
-                    attendee.to_string(),
-                    Seen {
-                        lesson: lesson.to_string(),
-                        step,
-                        since: now,
-                        failing,
-                        moved: false,
-                    },
-                );
+                entry.seen = Some(Seen {
+                    lesson: lesson.to_string(),
+                    step,
+                    since: now,
+                    failing,
+                    moved: false,
+                });
             }
         }
     }
 
-    /// The attendees whose tab is on `lesson`'s `step` (from 0).
+    /// The attendees last seen on `lesson`'s `step` (from 0).
     pub fn on_step(&self, lesson: &str, step: usize) -> Vec<String> {
         self.lock()
             .iter()
-            .filter(|(_, seen)| seen.lesson == lesson && seen.step == step)
+            .filter(|(_, a)| {
+                a.seen
+                    .as_ref()
+                    .is_some_and(|seen| seen.lesson == lesson && seen.step == step)
+            })
             .map(|(attendee, _)| attendee.clone())
             .collect()
     }
 
     pub fn of(&self, attendee: &str) -> Option<Seen> {
-        self.lock().get(attendee).cloned()
+        self.lock().get(attendee).and_then(|a| a.seen.clone())
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Seen>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Attendee>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -112,5 +175,29 @@ mod tests {
         assert!(presence.of("bob").is_none());
         assert_eq!(presence.on_step("c/l", 2), ["ada"]);
         assert!(presence.on_step("c/l", 1).is_empty());
+    }
+
+    #[test]
+    fn an_open_tab_says_which_step_is_judged() {
+        let presence = Arc::new(Presence::default());
+        let tab = presence.tab("ada");
+        tab.at("c/l", 2);
+        assert_eq!(presence.shown("ada"), Some(("c/l".to_string(), 2)));
+        // The room's watch judged the step it thought she was on: the tab says otherwise.
+        presence.saw("ada", ("c/l", 1), &results(&["a"]), 100);
+        assert!(presence.of("ada").is_none());
+        presence.saw("ada", ("c/l", 2), &results(&["a"]), 100);
+        assert_eq!(presence.of("ada").map(|s| s.step), Some(2));
+        let second = presence.tab("ada");
+        drop(tab);
+        assert!(presence.shown("ada").is_some(), "one tab is still open");
+        drop(second);
+        assert_eq!(presence.shown("ada"), None);
+        // With no tab open, whoever judges says where she is.
+        presence.saw("ada", ("c/l", 3), &results(&["a"]), 200);
+        assert_eq!(
+            presence.of("ada").map(|s| (s.step, s.since)),
+            Some((3, 200))
+        );
     }
 }

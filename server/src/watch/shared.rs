@@ -88,6 +88,18 @@ impl Watch {
         self.lock_items().values().cloned().collect()
     }
 
+    /// The objects in `namespace` as last seen, in name order: the part of a watch of
+    /// every namespace that one workspace's namespace holds (its keys are
+    /// `NAMESPACE/NAME`, so they sit together).
+    pub fn items_in(&self, namespace: &str) -> Vec<Arc<Item>> {
+        let start = format!("{namespace}/");
+        self.lock_items()
+            .range(start.clone()..)
+            .take_while(|(key, _)| key.starts_with(&start))
+            .map(|(_, item)| item.clone())
+            .collect()
+    }
+
     /// Replaces everything with a fresh listing.
     pub(super) fn relisted(&self, items: BTreeMap<String, Arc<Item>>) {
         *self.lock_items() = items;

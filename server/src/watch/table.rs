@@ -229,11 +229,15 @@ fn printed(cell: &Value) -> String {
     }
 }
 
+/// An object's key in the store: `NAMESPACE/NAME` (a watch of every namespace holds
+/// the same name many times), or `NAME` for a cluster-scoped object.
 fn name(object: &Value) -> String {
-    object["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    let metadata = &object["metadata"];
+    let name = metadata["name"].as_str().unwrap_or_default();
+    match metadata["namespace"].as_str() {
+        Some(namespace) => format!("{namespace}/{name}"),
+        None => name.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +254,10 @@ mod tests {
         let columns = definitions(&table);
         let items: Vec<Item> = rows(&table, &columns).collect();
         assert_eq!(name(&items[0].object), "web");
+        assert_eq!(
+            name(&json!({"metadata": {"name": "web", "namespace": "a"}})),
+            "a/web"
+        );
         assert_eq!(items[0].object["metadata"].get("managedFields"), None);
         let cells: Vec<(&str, &str)> = items[0]
             .columns

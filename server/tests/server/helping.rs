@@ -64,15 +64,19 @@ async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {
     assert_eq!(status, 200, "{text}");
     let failing = vec![
         CheckResult {
-            label: "The Pod is Running".into(),
+            label: "One Pod carries app=go-http-app".into(),
             passed: false,
         },
         CheckResult {
-            label: "It is named web".into(),
+            label: "goserver is labelled tier=backend".into(),
             passed: false,
         },
     ];
     let now = state.db.now();
+    // Her tab shows step 2 and what its checks say (the room's watch, once the trainer
+    // looks, judges the same step and finds the same).
+    let ada_tab = state.presence.tab(&ada_id);
+    ada_tab.at("fundamentals/pods", 1);
     state
         .presence
         .saw(&ada_id, ("fundamentals/pods", 1), &failing, now);
@@ -123,7 +127,10 @@ async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {
             &json!("Ada"),
             &json!(2),
             &json!("Why does my Pod not start?"),
-            &json!(["The Pod is Running", "It is named web"])
+            &json!([
+                "One Pod carries app=go-http-app",
+                "goserver is labelled tier=backend"
+            ])
         )
     );
     assert_eq!(
@@ -180,12 +187,12 @@ async fn a_raised_hand_reaches_the_trainer_and_the_answer_comes_back() {
     // Her checks change but still fail: failing. Ada lowers a new hand herself.
     let better = vec![
         CheckResult {
-            label: "The Pod is Running".into(),
-            passed: false,
+            label: "One Pod carries app=go-http-app".into(),
+            passed: true,
         },
         CheckResult {
-            label: "It is named web".into(),
-            passed: true,
+            label: "goserver is labelled tier=backend".into(),
+            passed: false,
         },
     ];
     state
@@ -234,7 +241,11 @@ async fn messages_reach_the_room_one_attendee_or_those_on_a_step() {
     let members = state.db.members(id).await.expect("members");
     let nobody = Vec::new();
     // Ada's and Bob's tabs are on step 3; Cy's on step 1.
+    let mut tabs = Vec::new();
     for (member, step) in members.iter().zip([2, 2, 0]) {
+        let tab = state.presence.tab(&member.attendee);
+        tab.at("fundamentals/pods", step);
+        tabs.push(tab);
         state.presence.saw(
             &member.attendee,
             ("fundamentals/pods", step),

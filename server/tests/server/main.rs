@@ -15,6 +15,7 @@ mod properties;
 mod real;
 mod room_actions;
 mod room_support;
+mod room_watch;
 mod rooms;
 mod roster;
 mod routes;

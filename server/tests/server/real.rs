@@ -4,7 +4,7 @@
 //! through the pipeline (dry run, apply, diff, delete) as an impersonated attendee; the
 //! checks kwok can show tick; refusals carry the real API server's words; the isolation
 //! suite holds, with RBAC, Pod Security and quota the real thing; a namespace a finalizer
-//! holds is released.
+//! holds is released; a room's watch judges its attendees with kubeclass's own rights.
 //!
 //! `#[ignore]`d: `make test-real` (part of `make test`) starts a control plane of its own
 //! and runs them.
@@ -355,4 +355,12 @@ async fn a_namespace_a_finalizer_holds_is_released_on_the_real_api_server() {
     let RealCluster { platform, admin } = real_cluster().await;
     let state = with_platform(content_dir(), ":memory:", platform, LimitsConfig::default()).await;
     super::finalizers::released(&state, &admin, Duration::from_secs(90)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the real control plane: make test-real"]
+async fn a_rooms_watch_judges_every_attendee_on_the_real_api_server() {
+    let RealCluster { platform, .. } = real_cluster().await;
+    let state = with_platform(content_dir(), ":memory:", platform, LimitsConfig::default()).await;
+    super::room_watch::judged_while_looked_at(state).await;
 }
