@@ -41,6 +41,7 @@ pub mod route {
     pub const TRAINER_ROSTER_RESEAT: &str = "/api/trainer/rooms/{id}/roster/{code}/reseat";
     pub const TRAINER_ROOM_QR: &str = "/api/trainer/rooms/{id}/qr.svg";
     pub const TRAINER_ROOM_REPORT_CSV: &str = "/api/trainer/rooms/{id}/report.csv";
+    pub const TRAINER_ROOM_TROUBLE_CSV: &str = "/api/trainer/rooms/{id}/trouble.csv";
     pub const TRAINER_ROOM_REPORT_JSON: &str = "/api/trainer/rooms/{id}/report.json";
     pub const TRAINER_ATTENDEE_RESET: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/reset";
     pub const TRAINER_ATTENDEE_EXTEND: &str = "/api/trainer/rooms/{id}/attendees/{attendee}/extend";

@@ -130,6 +130,40 @@ pub struct RoomView {
     /// The raised hands not yet done, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub help: Vec<HelpView>,
+    /// What held the attendees up (in the room's own view only).
+    #[serde(default)]
+    pub trouble: Trouble,
+}
+
+/// What held a room's attendees up, most first: the checks that troubled them (still
+/// failing [`stuck::LEAST_SECONDS`] after they started trying on the step, or failing
+/// when they raised a hand) and the messages the pipeline refused their manifests with.
+/// Kept with the room's results.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trouble {
+    pub checks: Vec<TroubledCheck>,
+    pub refusals: Vec<Refusal>,
+}
+
+/// A check, and how many attendees it troubled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TroubledCheck {
+    pub lesson: String,
+    /// From 1.
+    pub step: usize,
+    pub label: String,
+    pub attendees: usize,
+}
+
+/// A refusal's message, how many attendees met it and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    pub message: String,
+    pub attendees: usize,
+    pub times: usize,
 }
 
 /// One lesson of a room.

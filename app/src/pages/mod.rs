@@ -13,6 +13,7 @@ mod room_help;
 mod room_inspect;
 mod room_pacing;
 mod room_preflight;
+mod room_trouble;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};

@@ -7,6 +7,7 @@ use super::room_attendee::AttendeePanel;
 use super::room_help::{Broadcast, HelpQueue};
 use super::room_pacing::Pacing;
 use super::room_preflight::Preflight;
+use super::room_trouble::RoomTrouble;
 use crate::live::api;
 use crate::model::api::route;
 use crate::model::rooms::{RoomView, StepState};
@@ -47,7 +48,10 @@ pub fn TrainerRoomPage() -> impl IntoView {
             {move || match room.get() {
                 None => view! { <p class="loading">"Loading the room…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="result-error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(room)) => view! { <RoomGrid room selected /> }.into_any(),
+                Some(Ok(room)) => view! {
+                    <RoomGrid room=room.clone() selected />
+                    <RoomTrouble room />
+                }.into_any(),
             }}
             <Pacing room reload=Callback::new(move |()| load()) />
             <AttendeePanel room selected reload=Callback::new(move |()| load()) />

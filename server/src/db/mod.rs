@@ -17,6 +17,7 @@ pub mod progress;
 pub mod rooms;
 pub mod roster;
 pub mod trainers;
+pub mod trouble;
 
 use crate::clock::SharedClock;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};

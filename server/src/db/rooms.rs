@@ -295,7 +295,7 @@ impl Database {
 
     /// Deletes the rooms kept past their retention (counted from the deadline, else from
     /// when joining closed, else from when the room was made), with their members, hands,
-    /// messages and pool; their ids. The attendees' own progress stays theirs.
+    /// messages, pool, roster and what troubled their attendees; their ids. The attendees' own progress stays theirs.
     pub async fn delete_expired_rooms(&self) -> Result<Vec<String>, sqlx::Error> {
         let expired: Vec<(String,)> = sqlx::query_as(
             "SELECT id FROM rooms WHERE \
@@ -312,6 +312,8 @@ impl Database {
                 "room_messages",
                 "room_pool",
                 "room_roster",
+                "room_troubled_checks",
+                "room_refusals",
             ] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE room = $1"))
                     .bind(id)

@@ -158,6 +158,11 @@ pub async fn raise(
         closed: false,
     };
     let id = state.db.raise_hand(&room.id, &hand).await?;
+    // What fails when someone asks for help troubled them: the report counts it.
+    state
+        .db
+        .troubled(&room.id, &attendee, (&hand.lesson, step), &hand.failing)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(help_view(Hand { id, ..hand }, &member.name)),

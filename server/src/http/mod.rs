@@ -87,6 +87,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::TRAINER_ROSTER_RESEAT, post(room_actions::reseat))
         .route(route::TRAINER_ROOM_QR, get(room_view::qr))
         .route(route::TRAINER_ROOM_REPORT_CSV, get(report::csv))
+        .route(route::TRAINER_ROOM_TROUBLE_CSV, get(report::trouble_csv))
         .route(route::TRAINER_ROOM_REPORT_JSON, get(report::json))
         .route(route::TRAINER_ATTENDEE_RESET, post(room_actions::reset))
         .route(route::TRAINER_ATTENDEE_EXTEND, post(room_actions::extend))

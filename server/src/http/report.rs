@@ -1,7 +1,9 @@
 //! A room's report, for its trainer, kept as long as the database keeps the room:
 //! `GET /api/trainer/rooms/{id}/report.json` (the funnel per step: how many passed, and the
 //! median time they took; and each attendee's steps with when they passed) and
-//! `GET …/report.csv` (one row per attendee, one column per step, for a spreadsheet).
+//! `GET …/report.csv` (one row per attendee, one column per step, for a spreadsheet),
+//! and what held the attendees up — the checks that troubled them and the refusals they
+//! met, most first — in the JSON and in `GET …/trouble.csv`.
 //! The time a step took is from the attendee's previous passed step of the room (or from
 //! joining) to this one.
 
@@ -11,6 +13,7 @@ use crate::clock::rfc3339;
 use crate::db::rooms::Room;
 use crate::state::AppState;
 use crate::trainer::Trainer;
+use app::model::rooms::Trouble;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -25,6 +28,8 @@ pub struct Report {
     pub title: String,
     pub steps: Vec<StepFunnel>,
     pub attendees: Vec<AttendeeReport>,
+    /// What held the attendees up, most first.
+    pub trouble: Trouble,
 }
 
 /// One step of the room: who passed it and how long it took them.
@@ -108,6 +113,7 @@ pub(super) async fn of_room(state: &AppState, room: Room) -> Result<Report, AppE
         funnel.median_seconds = took.get(took.len().saturating_sub(1) / 2).copied();
     }
     Ok(Report {
+        trouble: state.db.trouble(&room.id).await?,
         room: room.id,
         title: room.title,
         steps,
@@ -152,15 +158,66 @@ pub async fn csv(
         totals.push(s.median_seconds.map(|m| m.to_string()).unwrap_or_default());
     }
     lines.push(row(&totals));
-    let file = format!("attachment; filename=\"room-{}-report.csv\"", report.room);
-    Ok((
+    Ok(csv_file(
+        &format!("room-{}-report.csv", report.room),
+        &lines,
+    ))
+}
+
+/// `GET /api/trainer/rooms/{id}/trouble.csv`: `what,lesson,step,text,attendees,times`, a
+/// row per troubling check (`check`) and per refusal (`refusal`), most first.
+pub async fn trouble_csv(
+    State(state): State<AppState>,
+    Trainer(trainer): Trainer,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let room = own_room(&state, &trainer, &id).await?;
+    let trouble = state.db.trouble(&room.id).await?;
+    let mut lines = vec![row(&[
+        "what",
+        "lesson",
+        "step",
+        "text",
+        "attendees",
+        "times",
+    ]
+    .map(String::from))];
+    for c in &trouble.checks {
+        lines.push(row(&[
+            "check".into(),
+            c.lesson.clone(),
+            c.step.to_string(),
+            c.label.clone(),
+            c.attendees.to_string(),
+            String::new(),
+        ]));
+    }
+    for r in &trouble.refusals {
+        lines.push(row(&[
+            "refusal".into(),
+            String::new(),
+            String::new(),
+            r.message.clone(),
+            r.attendees.to_string(),
+            r.times.to_string(),
+        ]));
+    }
+    Ok(csv_file(&format!("room-{}-trouble.csv", room.id), &lines))
+}
+
+/// A CSV download of `lines`.
+fn csv_file(name: &str, lines: &[String]) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, file),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         lines.concat(),
     )
-        .into_response())
+        .into_response()
 }
 
 /// One CSV line (RFC 4180): fields quoted where needed; a field a spreadsheet would take

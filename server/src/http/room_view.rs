@@ -96,6 +96,7 @@ pub async fn get(
     let mut view = view(&state, &headers, room, joined, attendees);
     view.roster = roster;
     view.help = help;
+    view.trouble = report.trouble;
     view.warm_ready = waiting.len();
     view.warm_wanted = warm_wanted;
     Ok(Json(view))

@@ -215,6 +215,7 @@ pub(super) fn view(
         joined,
         attendees,
         help: Vec::new(),
+        trouble: app::model::rooms::Trouble::default(),
         warm_ready: 0,
         warm_wanted: 0,
     }

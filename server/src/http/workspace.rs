@@ -40,13 +40,25 @@ pub async fn apply(
     state.db.touch(&attendee).await?;
     let workspace = state.workspace(&attendee);
     let namespaces = state.lesson_namespaces(query.lesson.as_deref());
-    let report = state
+    let outcome = state
         .pipeline(&workspace)
         .apply(&body, &namespaces, query.dry_run)
-        .await?;
+        .await
+        .map_err(AppError::from);
     // Namespaces it made are now readable by the attendee's watches.
     state.watchers.wake(&workspace.namespace(""));
-    Ok(answer(report))
+    // In a room, what was refused goes to the room's report.
+    let refused: Vec<String> = match &outcome {
+        Ok(report) => report
+            .results
+            .iter()
+            .filter_map(|r| r.error.clone())
+            .collect(),
+        Err(AppError::Manifests(e)) => vec![e.to_string()],
+        Err(_) => Vec::new(),
+    };
+    crate::trainer::trouble::refusals(&state, &attendee, query.lesson.as_deref(), &refused).await;
+    Ok(answer(outcome?))
 }
 
 /// `POST /api/workspace/delete[?lesson=COURSE/SLUG]` — body: the manifests whose objects

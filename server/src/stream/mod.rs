@@ -186,12 +186,19 @@ async fn check(
         Vec::new()
     };
     let results = watching.observed.evaluate(&step.checks, &answers);
-    state.presence.saw(
+    let troubled = state.presence.saw(
         attendee,
         (&watching.lesson, watching.step),
         &results,
         state.db.now(),
     );
+    crate::trainer::trouble::checks(
+        state,
+        attendee,
+        (&watching.lesson, watching.step),
+        &troubled,
+    )
+    .await;
     let all_passed = !results.is_empty() && results.iter().all(|c| c.passed);
     let changed = watching.last_checks.as_ref() != Some(&results);
     // Recorded when the step turns done, not on every evaluation that finds it done (a step

@@ -74,6 +74,8 @@ mod tests {
             since,
             failing: failing.iter().map(|s| (*s).to_string()).collect(),
             moved,
+            tried: moved.then_some(since),
+            troubled: Vec::new(),
         }
     }
 

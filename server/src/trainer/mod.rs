@@ -16,6 +16,7 @@ pub mod rewind;
 pub mod room_watch;
 pub mod room_watches;
 pub mod roster;
+pub mod trouble;
 
 use crate::http::error::AppError;
 use crate::state::AppState;

@@ -24,7 +24,15 @@ pub struct Seen {
     /// Whether the checks' results changed since the attendee came to the step: they
     /// have done something the checks see.
     pub moved: bool,
+    /// When they first did (seconds since the epoch).
+    pub tried: Option<i64>,
+    /// The checks already said to have troubled them on this step.
+    pub troubled: Vec<String>,
 }
+
+/// How long a check must still fail after an attendee started trying on its step to
+/// count as having troubled them (the room's report): stuck's least time.
+pub const TROUBLE_SECONDS: i64 = app::model::rooms::stuck::LEAST_SECONDS;
 
 /// One attendee: what was last seen, and their open tabs.
 #[derive(Debug, Default)]
@@ -81,14 +89,15 @@ impl Presence {
     }
 
     /// Notes the results of the checks of `lesson`'s `step` for `attendee`, unless an
-    /// open tab of theirs shows another step.
+    /// open tab of theirs shows another step. Gives the checks that have now troubled
+    /// them (still failing [`TROUBLE_SECONDS`] after they started trying), each once.
     pub fn saw(
         &self,
         attendee: &str,
         (lesson, step): (&str, usize),
         results: &[CheckResult],
         now: i64,
-    ) {
+    ) -> Vec<String> {
         let failing: Vec<String> = results
             .iter()
             .filter(|r| !r.passed)
@@ -101,12 +110,26 @@ impl Presence {
             .as_ref()
             .is_some_and(|(l, s)| (l.as_str(), *s) != (lesson, step))
         {
-            return;
+            return Vec::new();
         }
         match &mut entry.seen {
             Some(seen) if seen.lesson == lesson && seen.step == step => {
-                seen.moved |= seen.failing != failing;
+                if seen.failing != failing {
+                    seen.moved = true;
+                    seen.tried.get_or_insert(now);
+                }
                 seen.failing = failing;
+                if seen.tried.is_some_and(|t| now - t >= TROUBLE_SECONDS) {
+                    let new: Vec<String> = seen
+                        .failing
+                        .iter()
+                        .filter(|label| !seen.troubled.contains(label))
+                        .cloned()
+                        .collect();
+                    seen.troubled.extend(new.iter().cloned());
+                    return new;
+                }
+                Vec::new()
             }
             _ => {
                 entry.seen = Some(Seen {
@@ -115,7 +138,10 @@ impl Presence {
                     since: now,
                     failing,
                     moved: false,
+                    tried: None,
+                    troubled: Vec::new(),
                 });
+                Vec::new()
             }
         }
     }
@@ -172,6 +198,27 @@ mod tests {
         presence.saw("ada", ("c/l", 2), &results(&["a", "b"]), 200);
         let seen = presence.of("ada").expect("seen");
         assert_eq!((seen.step, seen.since, seen.moved), (2, 200, false));
+        // Tried at 230; "a" and "b" still fail two minutes on: they troubled her, once.
+        assert!(
+            presence
+                .saw("ada", ("c/l", 2), &results(&["b"]), 230)
+                .is_empty()
+        );
+        let later = 230 + TROUBLE_SECONDS;
+        assert!(
+            presence
+                .saw("ada", ("c/l", 2), &results(&["a", "b"]), later - 1)
+                .is_empty()
+        );
+        assert_eq!(
+            presence.saw("ada", ("c/l", 2), &results(&["a", "b"]), later),
+            ["a", "b"]
+        );
+        assert!(
+            presence
+                .saw("ada", ("c/l", 2), &results(&["a"]), later + 5)
+                .is_empty()
+        );
         assert!(presence.of("bob").is_none());
         assert_eq!(presence.on_step("c/l", 2), ["ada"]);
         assert!(presence.on_step("c/l", 1).is_empty());

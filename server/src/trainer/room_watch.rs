@@ -252,9 +252,17 @@ async fn judge(state: &AppState, room: &Room, member: &Member, kinds: &[&KindInf
         Vec::new()
     };
     let results = member.observed.evaluate(checks, &answers);
-    state
+    let troubled = state
         .presence
         .saw(&member.attendee, (&lesson, step), &results, state.db.now());
+    if !troubled.is_empty()
+        && let Err(e) = state
+            .db
+            .troubled(&room.id, &member.attendee, (&lesson, step), &troubled)
+            .await
+    {
+        tracing::warn!("noting the checks that troubled an attendee: {e}");
+    }
 }
 
 /// The step `member` is on: the one their open tab shows, else the room's first they

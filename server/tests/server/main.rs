@@ -22,4 +22,5 @@ mod routes;
 mod stream;
 mod support;
 mod trainers;
+mod trouble;
 mod workspace;
