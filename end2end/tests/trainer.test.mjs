@@ -126,6 +126,9 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await hand.waitFor({ state: "detached", timeout: 5_000 });
   await grace.getByRole("button", { name: "Raise my hand" }).waitFor({ timeout: 10_000 });
   console.log(`# the grid showed the raised hand ${seenAfter} ms after it was raised`);
+  // The check failing when she asked counts among what holds people up.
+  const trouble = trainer.locator(".room-trouble");
+  await trouble.getByRole("row", { name: /Pods, step 1 goserver is running 1/ }).waitFor({ timeout: 5_000 });
 
   // A message to everyone reaches every attendee's page.
   await trainer.getByLabel("Text").fill("Ten minutes left");

@@ -1,6 +1,6 @@
 //! Shared watches of the cluster: one per (kind, namespace) — or, for a cluster-scoped
-//! kind, per workspace label — started when the first reader asks and stopped when the
-//! last one lets go. The live stream, the lesson checks and the objects view all read
+//! kind, per workspace label; or per kind across namespaces, for the rooms — started
+//! when the first reader asks and stopped when the last one lets go. The live stream, the lesson checks and the objects view all read
 //! these stores; nothing lists the cluster per request.
 
 pub mod shared;
@@ -42,7 +42,8 @@ impl Watchers {
 
     /// The watch of `target`, started through `client` if nobody holds it. Holding the
     /// `Arc` keeps it running. A target names one workspace's namespace (or label), so
-    /// whoever starts it acts for that workspace.
+    /// whoever starts it acts for that workspace; one with neither (every namespace: a
+    /// room's, `trainer::room_watch`) is kubeclass's own and started as kubeclass.
     pub fn watch(&self, target: Target, client: &kube::Client) -> Arc<Watch> {
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         running.retain(|_, w| w.strong_count() > 0);
