@@ -137,6 +137,14 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   for (const page of attendees) {
     await page.locator(".room-messages", { hasText: "Ten minutes left" }).waitFor({ timeout: 10_000 });
   }
+  // And one to Grace alone reaches her page only.
+  await trainer.getByLabel("To", { exact: true }).selectOption({ label: "Grace" });
+  await trainer.getByLabel("Text").fill("Grace, look at the events panel");
+  await trainer.getByRole("button", { name: "Send", exact: true }).click();
+  await trainer.getByText("Sent to 1 attendee(s).").waitFor();
+  await grace.locator(".room-messages", { hasText: "look at the events panel" }).waitFor({ timeout: 10_000 });
+  assert.equal(await attendees[0].locator(".room-messages", { hasText: "look at the events panel" }).count(), 0);
+  await trainer.getByLabel("To", { exact: true }).selectOption({ label: "Everyone in the room" });
 
   // The trainer opens Alan's panel and resets him to the start of step 2: step 1 is
   // played again, its ✓ stays, and the workspace is as step 2 expects.

@@ -174,6 +174,10 @@ pub struct RoomLesson {
     pub id: String,
     pub title: String,
     pub steps: usize,
+    /// Per step, the median seconds those who passed it took (the report's), if any
+    /// did (in the room's own view only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub median_seconds: Vec<Option<i64>>,
 }
 
 /// One attendee of a room and where they are.

@@ -152,6 +152,14 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
                         <th scope="col">"Passed"</th>
                         {columns.iter().map(|(l, s)| view! { <th scope="col" title=format!("step {}", s + 1)>{share(passed(l, *s))}</th> }).collect_view()}
                     </tr>
+                    <tr>
+                        <th scope="col" title="The median time those who passed the step took, from their previous step or joining">"Median time"</th>
+                        {columns.iter().map(|(l, s)| {
+                            let median = room.lessons.iter().find(|x| &x.id == l)
+                                .and_then(|x| x.median_seconds.get(*s).copied().flatten());
+                            view! { <th scope="col" class="median" title=format!("step {}", s + 1)>{median.map_or_else(|| "–".to_string(), duration)}</th> }
+                        }).collect_view()}
+                    </tr>
                 </thead>
                 <tbody>
                     {room.attendees.iter().map(|a| view! {
@@ -178,6 +186,15 @@ fn RoomGrid(room: RoomView, selected: RwSignal<Option<String>>) -> impl IntoView
                 view! { <div><dt class=class>{mark}</dt><dd>{words} ": " {explained(state)}</dd></div> }
             }).collect_view()}
         </dl>
+    }
+}
+
+/// Seconds as the grid shows a time: `45s`, `3m 05s`, `1h 02m`.
+fn duration(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
+        s => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
     }
 }
 

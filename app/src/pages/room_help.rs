@@ -80,11 +80,11 @@ pub fn HelpQueue(
     }
 }
 
-/// A message to the whole room, or to those whose tab is on a step.
+/// A message to the whole room, to those on a step, or to one attendee.
 #[component]
 pub fn Broadcast(room: RwSignal<Option<Result<RoomView, String>>>) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    // "" for everyone, else "lesson|step".
+    // "" for everyone, "lesson|step" for those on a step, "@ID" for one attendee.
     let to = RwSignal::new(String::new());
     let said = RwSignal::new(None::<Result<String, String>>);
     let send = move |ev: leptos::ev::SubmitEvent| {
@@ -93,13 +93,14 @@ pub fn Broadcast(room: RwSignal<Option<Result<RoomView, String>>>) -> impl IntoV
             return;
         };
         let chosen = to.get_untracked();
+        let attendee = chosen.strip_prefix('@').map(str::to_string);
         let (lesson, step) = match chosen.split_once('|') {
             Some((lesson, step)) => (Some(lesson.to_string()), step.parse().ok()),
             None => (None, None),
         };
         let message = NewMessage {
             text: text.get_untracked(),
-            attendee: None,
+            attendee,
             lesson,
             step,
         };
@@ -128,6 +129,18 @@ pub fn Broadcast(room: RwSignal<Option<Result<RoomView, String>>>) -> impl IntoV
                         }).collect_view()}
                     </optgroup>
                 }).collect_view()}
+                {move || {
+                    let people = room.get().and_then(Result::ok).map(|r| r.attendees).unwrap_or_default();
+                    (!people.is_empty()).then(|| view! {
+                        <optgroup label="One person">
+                            {people.into_iter().map(|a| {
+                                let value = format!("@{}", a.id);
+                                let chosen = to.get_untracked() == value;
+                                view! { <option value=value selected=chosen>{a.name}</option> }
+                            }).collect_view()}
+                        </optgroup>
+                    })
+                }}
             </select>
             <label for="broadcast-text">"Text"</label>
             <textarea id="broadcast-text" required rows="2" maxlength="2000"

@@ -94,6 +94,14 @@ pub async fn get(
     let warm_wanted = usize::try_from(room.warm).unwrap_or(0).min(seats_left);
     let roster = super::roster::seats(&state, &headers, &room.id).await?;
     let mut view = view(&state, &headers, room, joined, attendees);
+    for lesson in &mut view.lessons {
+        lesson.median_seconds = report
+            .steps
+            .iter()
+            .filter(|s| s.lesson == lesson.id)
+            .map(|s| s.median_seconds)
+            .collect();
+    }
     view.roster = roster;
     view.help = help;
     view.trouble = report.trouble;

@@ -189,6 +189,7 @@ pub(super) fn view(
                 id: id.clone(),
                 title: lesson.map_or_else(|| id.clone(), |l| l.front.title.clone()),
                 steps: lesson.map_or(0, |l| l.steps.len()),
+                median_seconds: Vec::new(),
             }
         })
         .collect();

@@ -3,7 +3,8 @@
 //! the room on the step they are on — the step their open tab shows, else the first
 //! step of the room they have not passed (their tab may be closed: a laptop shut, a
 //! browser gone) — and writes what it finds to [`super::presence`], which the room view
-//! reads. So the trainer's grid costs a watch per kind for the whole room (shared by
+//! reads, recording a step passed when all its checks hold, as the tab does. (Without a
+//! tab, the next step is then judged: what a tab shows when its attendee moves on.) So the trainer's grid costs a watch per kind for the whole room (shared by
 //! every room, as the watches are shared), not one per attendee, and a change in any
 //! attendee's namespace is judged within a tick.
 //!
@@ -21,7 +22,7 @@ use crate::watch::shared::{Change, Watch};
 use crate::watch::table::Target;
 use app::content::check::Subject;
 use app::model::kinds::KindInfo;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -87,6 +88,7 @@ async fn follow(state: AppState, id: String, looked: Looked) {
         .collect();
     let namespaces = namespaces_of(&state, &room);
     let mut members: Vec<Member> = Vec::new();
+    let mut last = LastJudged::new();
     let mut tick = tokio::time::interval(TICK);
     for round in 0u32.. {
         tick.tick().await;
@@ -108,7 +110,7 @@ async fn follow(state: AppState, id: String, looked: Looked) {
             lock(&changed).all = true;
         }
         let Changed { all, namespaces } = std::mem::take(&mut *lock(&changed));
-        for member in &members {
+        for member in &mut members {
             let touched = all
                 || member.observed.watched.iter().any(|w| {
                     w.within
@@ -116,12 +118,18 @@ async fn follow(state: AppState, id: String, looked: Looked) {
                         .is_some_and(|real| namespaces.contains(real))
                 });
             if touched {
-                judge(&state, &room, member, &kinds).await;
+                judge(&state, (&room, &kinds), member, &mut last).await;
             }
         }
     }
     drop(forwarders);
 }
+
+/// Per attendee, the step last judged and whether all its checks held: a pass is recorded
+/// when a step turns done, as the tab records it, not on every judgement that finds it
+/// done — so the moments after a trainer's reset, while the watch still holds the
+/// objects being deleted, record nothing again.
+type LastJudged = HashMap<String, ((String, usize), bool)>;
 
 /// Aborts the task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
@@ -218,8 +226,14 @@ async fn read_members(
     Ok(members)
 }
 
-/// Judges `member` on the step they are on, into the presence.
-async fn judge(state: &AppState, room: &Room, member: &Member, kinds: &[&KindInfo]) {
+/// Judges `member` on the step they are on, into the presence; records the step passed
+/// when every check holds, as their tab would on that step.
+async fn judge(
+    state: &AppState,
+    (room, kinds): (&Room, &[&KindInfo]),
+    member: &mut Member,
+    last: &mut LastJudged,
+) {
     let Some((lesson, step)) = on_step(state, room, member, &state.presence) else {
         return;
     };
@@ -262,6 +276,20 @@ async fn judge(state: &AppState, room: &Room, member: &Member, kinds: &[&KindInf
             .await
     {
         tracing::warn!("noting the checks that troubled an attendee: {e}");
+    }
+    let done = !results.is_empty() && results.iter().all(|r| r.passed);
+    let before = last.insert(member.attendee.clone(), ((lesson.clone(), step), done));
+    if done && before != Some(((lesson.clone(), step), true)) {
+        match state
+            .db
+            .complete_step(&member.attendee, &lesson, step)
+            .await
+        {
+            Ok(()) => {
+                member.passed.insert((lesson, step));
+            }
+            Err(e) => tracing::warn!("recording progress: {e}"),
+        }
     }
 }
 

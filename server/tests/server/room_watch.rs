@@ -1,6 +1,6 @@
 //! The room's watch: while the trainer looks at the room, one watch per kind — however
-//! many attendees — judges every attendee on their step, those whose tab is closed too,
-//! and stops when nobody looks.
+//! many attendees — judges every attendee on their step, those whose tab is closed too
+//! (recording their passes), and stops when nobody looks.
 
 use super::room_support::{GracesRoom, call, graces_room, join, request};
 use super::support::{app, send, state};
@@ -129,6 +129,31 @@ pub async fn judged_while_looked_at(mut state: AppState) {
         ["goserver is labelled tier=backend"],
         "the count holds, the label does not"
     );
+
+    // Bob, no tab open either, makes step 1's Pod: once it runs, the watch records his
+    // pass (as his tab would have) and judges him on step 2.
+    let goserver = "apiVersion: v1\nkind: Pod\nmetadata: {name: goserver, namespace: default}\nspec: {containers: [{name: app, image: kubeclass/demo-app:1.0}]}\n";
+    let (status, _, text) = send(
+        &router,
+        request(
+            "POST",
+            &format!("/api/workspace/apply?lesson={LESSON}"),
+            &[
+                ("cookie", &cookies[1]),
+                ("content-type", "application/yaml"),
+            ],
+            goserver,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    until(&router, &grace, &id, "Bob's step 1 passed", |cells| {
+        cells[1].1 == "passed" && cells[1].2 == "working" && cells[2].1 == "working"
+    })
+    .await;
+    let bob = &members[1].attendee;
+    let progress = state.db.progress(bob).await.expect("progress");
+    assert_eq!(progress, [(LESSON.to_string(), 0)]);
 
     // An open tab says where she is: back on step 1, which the watch then judges.
     let tab = state.presence.tab(&ada);

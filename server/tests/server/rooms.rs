@@ -419,6 +419,27 @@ async fn the_report_counts_who_passed_each_step_and_exports_csv() {
     );
     assert!(steps[0]["medianSeconds"].as_i64().is_some_and(|s| s >= 0));
     assert!(steps[2]["medianSeconds"].is_null());
+    // The grid's columns carry the same medians.
+    let (_, _, text) = send(
+        &router,
+        request(
+            "GET",
+            &format!("/api/trainer/rooms/{id}"),
+            &[("authorization", &grace)],
+            "",
+        ),
+    )
+    .await;
+    let view: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let medians: Vec<&serde_json::Value> = steps.iter().map(|s| &s["medianSeconds"]).collect();
+    assert_eq!(
+        view["lessons"][0]["medianSeconds"]
+            .as_array()
+            .expect("medians")
+            .iter()
+            .collect::<Vec<_>>(),
+        medians
+    );
     assert_eq!(
         steps[0]["title"],
         state.lesson("fundamentals/pods").expect("pods").steps[0]
