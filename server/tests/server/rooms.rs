@@ -2,7 +2,7 @@
 //! and the room is its trainer's alone. The rules: the code, the capacity (the last seat
 //! taken once), the window, a display name, and guessing codes slowed per address.
 
-use super::room_support::{join, make_room, request, trainer};
+use super::room_support::{call, join, make_room, request, trainer};
 use super::support::{app, new_attendee, send, state, state_with_limits};
 use server::config::LimitsConfig;
 
@@ -420,26 +420,15 @@ async fn the_report_counts_who_passed_each_step_and_exports_csv() {
     assert!(steps[0]["medianSeconds"].as_i64().is_some_and(|s| s >= 0));
     assert!(steps[2]["medianSeconds"].is_null());
     // The grid's columns carry the same medians.
-    let (_, _, text) = send(
-        &router,
-        request(
-            "GET",
-            &format!("/api/trainer/rooms/{id}"),
-            &[("authorization", &grace)],
-            "",
-        ),
-    )
-    .await;
-    let view: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let room_path = format!("/api/trainer/rooms/{id}");
+    let (_, view) = call(&router, ("GET", &room_path), ("authorization", &grace), "").await;
     let medians: Vec<&serde_json::Value> = steps.iter().map(|s| &s["medianSeconds"]).collect();
-    assert_eq!(
-        view["lessons"][0]["medianSeconds"]
-            .as_array()
-            .expect("medians")
-            .iter()
-            .collect::<Vec<_>>(),
-        medians
-    );
+    let shown: Vec<&serde_json::Value> = view["lessons"][0]["medianSeconds"]
+        .as_array()
+        .expect("medians")
+        .iter()
+        .collect();
+    assert_eq!(shown, medians);
     assert_eq!(
         steps[0]["title"],
         state.lesson("fundamentals/pods").expect("pods").steps[0]
