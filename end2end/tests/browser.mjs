@@ -28,7 +28,16 @@ export async function openPage(browser, options = {}) {
   return page;
 }
 
-/// Resolves once the wasm app has hydrated the page (the editor mounts only then).
+/// Resolves once the wasm app has hydrated the page (the editor mounts only then). On a
+/// timeout it says what the page met on the way (its errors, its address) and keeps a
+/// screenshot, so a failure on a loaded CI machine can be told from a broken hydration.
 export async function hydrated(page) {
-  await page.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
+  try {
+    await page.locator(".editor-host.editor-ready .cm-editor").first().waitFor({ timeout: 45_000 });
+  } catch (e) {
+    const shot = screenshotDir + "not-hydrated.png";
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    const errors = page.errors?.length ? page.errors.join("\n  ") : "none";
+    throw new Error(`${page.url()} did not hydrate: ${e.message}\npage errors:\n  ${errors}\nscreenshot: ${shot}`);
+  }
 }

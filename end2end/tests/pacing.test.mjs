@@ -3,7 +3,7 @@
 // within its room refresh, and the attendee goes there when ready.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openPage, baseUrl } from "./browser.mjs";
+import { launch, openPage, baseUrl, hydrated } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -44,7 +44,7 @@ test("the trainer opens the next step and the attendee's page follows", { skip: 
   await ada.goto(lessonUrl + "?step=2");
   await ada.locator(".step-count", { hasText: "Step 1 of" }).waitFor();
   await ada.goto(lessonUrl);
-  await ada.locator(".editor-host.editor-ready .cm-editor").first().waitFor({ timeout: 30_000 });
+  await hydrated(ada);
 
   await trainer.getByRole("button", { name: /^Open step 2 of Deployments/ }).click();
   await trainer.locator(".pacing", { hasText: "up to step 2" }).waitFor();

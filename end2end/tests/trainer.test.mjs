@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openPage, baseUrl, screenshotDir } from "./browser.mjs";
+import { launch, openPage, baseUrl, screenshotDir, hydrated } from "./browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -76,7 +76,7 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   const [ada, , alan] = attendees;
   for (const page of [ada, alan]) {
     assert.match(page.url(), /\/learn\/fundamentals\/pods$/, "the room's first lesson");
-    await page.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
+    await hydrated(page);
     await page.waitForSelector(".cluster .link.up");
     await page.getByRole("button", { name: "Apply", exact: true }).click();
   }
@@ -170,7 +170,7 @@ test("a trainer makes a room, attendees join with its link, the grid shows them"
   await panel.getByRole("heading", { name: "Grace" }).waitFor();
   await panel.getByRole("button", { name: "End their time" }).click();
   await trainer.locator(".room-grid tbody tr.ended", { hasText: "Grace" }).waitFor({ timeout: 10_000 });
-  await grace.waitForSelector(".editor-host.editor-ready .cm-editor", { timeout: 30_000 });
+  await hydrated(grace);
   await grace.getByRole("button", { name: "Apply", exact: true }).click();
   await grace.getByText(/is over/).first().waitFor({ timeout: 10_000 });
   // The report exports as CSV: a header, a row per attendee, the totals.
