@@ -120,4 +120,12 @@ function goto(name, line) {
   view.focus();
 }
 
-window.kubeclassEditor = { mount, setText, getText, textOf, onEdit, mark, goto };
+/// Replaces the text of pane `name` as if the reader typed it (so it is kept as their
+/// draft): a docs page's code block sent into an embed (`run`).
+function type(name, text) {
+  const view = editors.get(name);
+  if (!view) return;
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+}
+
+window.kubeclassEditor = { mount, setText, getText, textOf, onEdit, mark, goto, type };

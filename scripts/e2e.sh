@@ -10,6 +10,11 @@ data=$(mktemp -d)
 export KUBECLASS_E2E_TRAINER=ada-trainer KUBECLASS_E2E_PASSWORD="e2e password $$"
 KUBECLASS_DATA_DIR="$data" KUBECLASS_TRAINER_PASSWORD="$KUBECLASS_E2E_PASSWORD" \
   target/debug/kubeclass trainer add "$KUBECLASS_E2E_TRAINER" >/dev/null
+# A docs site for the embed's browser test, on another site (localhost, not 127.0.0.1).
+KUBECLASS_E2E_DOCS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+KUBECLASS_E2E_SITE=$(KUBECLASS_DATA_DIR="$data" target/debug/kubeclass embed add-site \
+  --origin "http://localhost:$KUBECLASS_E2E_DOCS_PORT")
+export KUBECLASS_E2E_DOCS_PORT KUBECLASS_E2E_SITE
 KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" target/debug/kubeclass >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT

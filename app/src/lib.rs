@@ -18,7 +18,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// Applies the saved theme before first paint, so a dark-theme reader never sees a
 /// light flash. Runs before the wasm loads; the theme toggle keeps it in sync.
-const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('kubeclass-theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+/// An embed's `?theme=light|dark` (chosen by the docs site) wins over the saved one.
+const THEME_BOOT_SCRIPT: &str = "try{var t=new URLSearchParams(location.search).get('theme');if(location.pathname.indexOf('/embed/')!==0||(t!=='light'&&t!=='dark'))t=localStorage.getItem('kubeclass-theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
 
 /// The whole HTML document. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -76,7 +77,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/kubeclass.css" />
         <Title formatter=|title: String| if title.is_empty() { "kubeclass".to_string() } else { format!("{title} · kubeclass") } />
         <Router>
-            <components::SiteHeader />
+            <SiteHeaderOutsideEmbeds />
             <main id="main">
                 <Routes fallback=pages::NotFound>
                     <Route path=StaticSegment("") view=pages::CatalogPage ssr=SsrMode::Async />
@@ -89,6 +90,11 @@ pub fn App() -> impl IntoView {
                         view=pages::AttendeeWorkspacePage
                     />
                     <Route
+                        path=(StaticSegment("embed"), StaticSegment("v1"), ParamSegment("course"), ParamSegment("lesson"))
+                        view=pages::EmbedPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("learn"), ParamSegment("course"), ParamSegment("lesson"))
                         view=pages::LessonPage
                         ssr=SsrMode::Async
@@ -96,6 +102,16 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The site's header, except in a docs site's embed (which has its own minimal chrome).
+#[component]
+fn SiteHeaderOutsideEmbeds() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    move || {
+        (!location.pathname.get().starts_with("/embed/"))
+            .then(|| view! { <components::SiteHeader /> })
     }
 }
 

@@ -44,6 +44,32 @@ pub enum Command {
         #[arg(required = true)]
         lessons: Vec<String>,
     },
+    /// Docs sites that may embed lessons, in the server's database.
+    #[command(subcommand)]
+    Embed(EmbedCommand),
+}
+
+/// `kubeclass embed …` (run by [`crate::embed::cli`]).
+#[derive(Debug, Clone, Subcommand)]
+pub enum EmbedCommand {
+    /// Registers a docs site and prints its key (for the snippet's `site` attribute):
+    /// `/embed/*` may then be framed by exactly these origins.
+    AddSite {
+        /// An origin that may frame the embed, as `https://docs.example.com` (scheme,
+        /// host and port if not the default; no path). Repeat for several.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        /// Give this existing key these origins instead of making a new key.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Lists the registered sites: key and origins.
+    ListSites,
+    /// Removes a site: its embeds stop loading and its readers' sandboxes end.
+    RemoveSite {
+        /// The site's key.
+        key: String,
+    },
 }
 
 /// `kubeclass trainer …` (run by [`crate::trainer::cli`]).
@@ -100,6 +126,33 @@ pub struct LimitsConfig {
     /// Drafts (edited panes) one attendee may keep.
     #[arg(long, env = "KUBECLASS_MAX_DRAFTS_PER_ATTENDEE", default_value_t = 300)]
     pub max_drafts_per_attendee: u64,
+    /// Embed sandboxes (docs readers who pressed Start) live at once; past it, readers
+    /// wait in line.
+    #[arg(long, env = "KUBECLASS_EMBED_SANDBOXES", default_value_t = 200)]
+    pub embed_sandboxes: u64,
+    /// Embed sandboxes one docs site may hold at once.
+    #[arg(
+        long,
+        env = "KUBECLASS_EMBED_SANDBOXES_PER_SITE",
+        default_value_t = 100
+    )]
+    pub embed_sandboxes_per_site: u64,
+    /// Embed sandboxes one client address may start per minute.
+    #[arg(long, env = "KUBECLASS_EMBED_STARTS_PER_MINUTE", default_value_t = 6)]
+    pub embed_starts_per_minute: u32,
+    /// Embed sandboxes one docs site may start per minute, over all its readers.
+    #[arg(
+        long,
+        env = "KUBECLASS_EMBED_SITE_STARTS_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub embed_site_starts_per_minute: u32,
+    /// Minutes an embed sandbox lives at most.
+    #[arg(long, env = "KUBECLASS_EMBED_MINUTES", default_value_t = 30)]
+    pub embed_minutes: u32,
+    /// Minutes an embed sandbox may sit unused before it ends.
+    #[arg(long, env = "KUBECLASS_EMBED_IDLE_MINUTES", default_value_t = 5)]
+    pub embed_idle_minutes: u32,
 }
 
 impl Default for LimitsConfig {
@@ -112,6 +165,12 @@ impl Default for LimitsConfig {
             max_streams_per_attendee: 8,
             max_console_commands_per_attendee: 4,
             max_drafts_per_attendee: 300,
+            embed_sandboxes: 200,
+            embed_sandboxes_per_site: 100,
+            embed_starts_per_minute: 6,
+            embed_site_starts_per_minute: 120,
+            embed_minutes: 30,
+            embed_idle_minutes: 5,
         }
     }
 }

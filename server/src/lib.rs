@@ -26,6 +26,7 @@ pub mod cluster;
 pub mod config;
 pub mod console;
 pub mod db;
+pub mod embed;
 pub mod http;
 pub mod identity;
 pub mod kinds;

@@ -20,13 +20,21 @@ pub struct Limits {
     pub config: LimitsConfig,
     new_attendees: Buckets,
     logins: Buckets,
+    embed_starts: Buckets,
+    embed_site_starts: Buckets<String>,
     streams: Counter,
     console: Counter,
 }
 
-/// One token bucket per client address, for one kind of request.
-#[derive(Debug, Default)]
-struct Buckets(Mutex<HashMap<IpAddr, Bucket>>);
+/// One token bucket per client address (or per docs site), for one kind of request.
+#[derive(Debug)]
+struct Buckets<K = IpAddr>(Mutex<HashMap<K, Bucket>>);
+
+impl<K> Default for Buckets<K> {
+    fn default() -> Self {
+        Buckets(Mutex::new(HashMap::new()))
+    }
+}
 
 /// What each attendee holds open of one thing (streams, console commands).
 type Counter = Arc<Mutex<HashMap<String, usize>>>;
@@ -45,6 +53,8 @@ impl Limits {
             config,
             new_attendees: Buckets::default(),
             logins: Buckets::default(),
+            embed_starts: Buckets::default(),
+            embed_site_starts: Buckets::default(),
             streams: Counter::default(),
             console: Counter::default(),
         }
@@ -77,6 +87,17 @@ impl Limits {
         self.logins.take(address, self.config.logins_per_minute)
     }
 
+    /// Whether a reader at `address` may start one more embed sandbox now on `site` (and
+    /// takes it): so many a minute per address, and so many per site, so that one docs
+    /// page cannot spend the whole cluster.
+    pub fn admit_embed_start(&self, address: IpAddr, site: &str) -> bool {
+        self.embed_starts
+            .take(address, self.config.embed_starts_per_minute)
+            && self
+                .embed_site_starts
+                .take(site.to_string(), self.config.embed_site_starts_per_minute)
+    }
+
     /// A slot for one more live stream of `attendee`, if they have one left; it is given
     /// back when the guard is dropped.
     pub fn open_stream(&self, attendee: &str) -> Option<Slot> {
@@ -98,9 +119,9 @@ impl Limits {
     }
 }
 
-impl Buckets {
+impl<K: std::hash::Hash + Eq> Buckets<K> {
     /// Takes one token of `address`'s bucket (refilled at `per_minute`), if it has one.
-    fn take(&self, address: IpAddr, per_minute: u32) -> bool {
+    fn take(&self, address: K, per_minute: u32) -> bool {
         let rate = f64::from(per_minute.max(1));
         let now = Instant::now();
         let mut buckets = self.0.lock().unwrap_or_else(|e| e.into_inner());

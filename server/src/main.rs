@@ -29,6 +29,10 @@ async fn main() -> anyhow::Result<()> {
         let db = open_database(&config).await?;
         return server::trainer::cli::run(command, &db, &mut std::io::stdout()).await;
     }
+    if let Some(Command::Embed(command)) = &config.command {
+        let db = open_database(&config).await?;
+        return server::embed::cli::run(command, &db, &mut std::io::stdout()).await;
+    }
 
     let mut leptos_options = get_configuration(None)
         .context("reading Leptos options")?
@@ -72,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
 
     tokio::spawn(reconcile::run(kube.clone()));
     tokio::spawn(server::trainer::pool::keep(state.clone()));
+    tokio::spawn(server::embed::sweep(state.clone(), Duration::from_secs(30)));
     tokio::spawn(reclaim::sweep(
         db,
         workspaces,

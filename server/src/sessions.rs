@@ -60,6 +60,14 @@ impl FromRequestParts<AppState> for Working {
 #[derive(Debug, Clone)]
 pub struct Seat(pub String);
 
+/// Makes `attendee` this browser's attendee (an embed's sandbox opened in a tab of its
+/// own), in a fresh session.
+pub async fn adopt(session: &Session, attendee: &str) -> Result<(), AppError> {
+    let failed = |e| AppError::internal("saving the session", e);
+    session.cycle_id().await.map_err(failed)?;
+    session.insert(ATTENDEE, attendee).await.map_err(failed)
+}
+
 /// The request's browser's attendee, if it has one (none is made here); `None` too when
 /// the session cannot be read.
 pub async fn known_attendee(parts: &mut Parts, state: &AppState) -> Option<String> {
@@ -68,9 +76,36 @@ pub async fn known_attendee(parts: &mut Parts, state: &AppState) -> Option<Strin
 }
 
 /// The attendee making a request, created with their session on first use — within the
-/// limits: so many new attendees a minute from one address, so many at once in all.
+/// limits: so many new attendees a minute from one address, so many at once in all. A
+/// request with `Authorization: Bearer` is a docs reader's embed sandbox
+/// ([`crate::embed`]): the token names the attendee, and no cookie is read or made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attendee(pub String);
+
+/// The attendee an embed's bearer token stands for, if the request carries one (a
+/// trainer's token is not one: it goes by); 401 for a token that has ended or never was.
+async fn embed_attendee(parts: &Parts, state: &AppState) -> Result<Option<String>, AppError> {
+    let Some(token) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .filter(|t| t.starts_with(crate::embed::tokens::SESSION_PREFIX))
+    else {
+        return Ok(None);
+    };
+    match crate::embed::tokens::attendee_of(state, token).await? {
+        Some(attendee) => Ok(Some(attendee)),
+        None => {
+            let config = &state.limits.config;
+            Err(AppError::Unauthorized(format!(
+                "this sandbox has ended (a sandbox lasts {} minutes, and ends after {} idle): \
+                 press Start for a new one",
+                config.embed_minutes, config.embed_idle_minutes
+            )))
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Attendee {
     type Rejection = AppError;
@@ -79,6 +114,9 @@ impl FromRequestParts<AppState> for Attendee {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(id) = embed_attendee(parts, state).await? {
+            return Ok(Attendee(id));
+        }
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, message)| AppError::internal("the session layer is missing", message))?;

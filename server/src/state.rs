@@ -51,6 +51,8 @@ pub struct AppState {
     pub room_watches: Arc<crate::trainer::room_watches::RoomWatches>,
     /// Each room's last preflight.
     pub preflights: Arc<crate::trainer::jobs::Preflights>,
+    /// Docs readers waiting for an embed sandbox.
+    pub embed_line: Arc<crate::embed::line::Line>,
     /// Whether the cluster's nodes run containers (asked once, when first needed).
     containers: Arc<tokio::sync::OnceCell<bool>>,
 }
@@ -81,6 +83,7 @@ impl AppState {
             presence: Arc::default(),
             room_watches: Arc::default(),
             preflights: Arc::default(),
+            embed_line: Arc::default(),
             containers: Arc::default(),
             db,
             workspaces,

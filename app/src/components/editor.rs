@@ -15,25 +15,33 @@ use std::collections::HashMap;
 pub struct Drafts {
     saved: RwSignal<HashMap<String, String>>,
     lesson: StoredValue<String>,
+    /// Whether the attendee's session exists: drafts are kept on the server from then.
+    ready: RwSignal<bool>,
 }
 
 impl Drafts {
     /// Provides the lesson's drafts to its panes and, in the browser, loads them (after
     /// [`crate::live::Live`], which must be provided first).
     pub fn provide(lesson: String) -> Drafts {
+        // Loaded once the attendee's session exists (see `Live::ready`); edits made
+        // before (in an embed, before Start) stay in the page and win over loaded ones.
+        let ready = expect_context::<crate::live::Live>().ready;
         let drafts = Drafts {
             saved: RwSignal::new(HashMap::new()),
             lesson: StoredValue::new(lesson),
+            ready,
         };
-        // Loaded once the attendee's session exists (see `Live::ready`).
-        let ready = expect_context::<crate::live::Live>().ready;
         Effect::new(move |loaded: Option<bool>| {
             if loaded == Some(true) || !ready.get() {
                 return loaded.unwrap_or(false);
             }
             leptos::task::spawn_local(async move {
                 match api::drafts(&drafts.lesson.get_value()).await {
-                    Ok(saved) => drafts.saved.set(saved.panes.into_iter().collect()),
+                    Ok(saved) => drafts.saved.update(|kept| {
+                        for (key, text) in saved.panes {
+                            kept.entry(key).or_insert(text);
+                        }
+                    }),
                     Err(e) => leptos::logging::warn!("drafts not loaded: {e}"),
                 }
             });
@@ -69,6 +77,9 @@ impl Drafts {
     }
 
     fn send(&self, key: String, text: Option<String>) {
+        if !self.ready.get_untracked() {
+            return;
+        }
         let lesson = self.lesson.get_value();
         leptos::task::spawn_local(async move {
             if let Err(e) = api::save_draft(&lesson, &key, text.as_deref()).await {

@@ -2,6 +2,7 @@
 
 mod browser_only;
 pub mod editor;
+pub mod embed;
 mod header;
 mod panes;
 pub mod room_bar;

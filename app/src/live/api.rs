@@ -8,6 +8,7 @@ use crate::model::api::{
     ConsoleAnswer, ConsoleCommand, ConsoleHistory, Drafts, ErrorBody, ObjectYaml, Progress,
     ResetAnswer, Run, TryAnswer, path, route,
 };
+use crate::model::embed::{StartAnswer, StartRequest};
 use crate::model::inspection::{Inspection, LogLines};
 use crate::model::live::Report;
 use crate::model::pacing::Unlocked;
@@ -103,6 +104,20 @@ pub async fn save_draft(lesson: &str, key: &str, text: Option<&str>) -> Result<(
 /// attendee's session, whose cookie every later request carries.
 pub async fn progress() -> Result<Progress, String> {
     call("GET", route::PROGRESS, None).await?.ok()?.json()
+}
+
+/// A docs reader's Start on `site`: a sandbox's token, or a place in line (ask again
+/// with its `waiter`).
+pub async fn embed_start(site: &str, waiter: Option<String>) -> Result<StartAnswer, String> {
+    let body = serde_json::to_string(&StartRequest {
+        site: site.to_string(),
+        waiter,
+    })
+    .map_err(|e| e.to_string())?;
+    send("POST", route::EMBED_SESSIONS, Some((&body, JSON)))
+        .await?
+        .ok()?
+        .json()
 }
 
 /// The signed-in trainer, or `None` when the browser is not signed in as one.

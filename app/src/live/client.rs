@@ -1,8 +1,11 @@
 //! The browser's side of the workspace API: the live-stream socket, which reconnects on
 //! its own and repeats what the tab asked for (the server answers with a fresh snapshot,
-//! so nothing is lost), and plain HTTP calls through `fetch`.
+//! so nothing is lost), and plain HTTP calls through `fetch`. In a docs site's embed,
+//! where the frame has no cookies, every call carries the sandbox's bearer token
+//! ([`use_bearer`]) and the socket gets in with a single-use ticket.
 
-use crate::model::api::path;
+use crate::model::api::{path, route};
+use crate::model::embed::Ticket;
 use crate::model::live::{ClientMessage, Envelope, ServerMessage};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,6 +13,20 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, WebSocket};
+
+thread_local! {
+    /// The embed's sandbox token, once the reader pressed Start.
+    static BEARER: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Makes every later call act as the embed's sandbox `token` (none: the session's cookie).
+pub fn use_bearer(token: Option<String>) {
+    BEARER.with(|b| *b.borrow_mut() = token);
+}
+
+fn bearer() -> Option<String> {
+    BEARER.with(|b| b.borrow().clone())
+}
 
 /// The live stream: one socket per tab, reopened after a drop with growing delays.
 pub struct Socket {
@@ -80,18 +97,48 @@ impl Socket {
     }
 }
 
-fn stream_url() -> Option<String> {
-    let location = web_sys::window()?.location();
-    let secure = location.protocol().ok()? == "https:";
-    Some(path::stream(secure, &location.host().ok()?))
+/// The stream's address; for an embed's sandbox with a fresh ticket.
+async fn stream_url() -> Result<String, String> {
+    let location = web_sys::window().ok_or("no window")?.location();
+    let secure = location.protocol().map_err(describe)? == "https:";
+    let host = location.host().map_err(describe)?;
+    let ticket = match bearer() {
+        Some(_) => {
+            let (status, body) = fetch("POST", route::EMBED_TICKETS, None, &[]).await?;
+            if status != 200 {
+                return Err(format!(
+                    "no ticket for the live stream: HTTP {status} {body}"
+                ));
+            }
+            let ticket: Ticket = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+            Some(ticket.ticket)
+        }
+        None => None,
+    };
+    Ok(path::stream(secure, &host, ticket.as_deref()))
 }
 
 fn connect(inner: &Rc<RefCell<Inner>>) {
     if inner.borrow().closed {
         return;
     }
-    let Some(url) = stream_url() else { return };
-    let Ok(socket) = WebSocket::new(&url) else {
+    let inner = inner.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match stream_url().await {
+            Ok(url) => open(&inner, &url),
+            Err(e) => {
+                leptos::logging::warn!("{e}");
+                retry(&inner);
+            }
+        }
+    });
+}
+
+fn open(inner: &Rc<RefCell<Inner>>, url: &str) {
+    if inner.borrow().closed {
+        return;
+    }
+    let Ok(socket) = WebSocket::new(url) else {
         retry(inner);
         return;
     };
@@ -184,6 +231,11 @@ pub async fn fetch(
     }
     for (name, value) in headers {
         let _ = request.headers().set(name, value);
+    }
+    if let Some(token) = bearer() {
+        let _ = request
+            .headers()
+            .set("authorization", &format!("Bearer {token}"));
     }
     let window = web_sys::window().ok_or("no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))

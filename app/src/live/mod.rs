@@ -51,8 +51,10 @@ pub struct Live {
 }
 
 impl Live {
-    /// Opens the stream for `lesson` (in the browser) and watches `step`'s checks.
-    pub fn provide(lesson: String, step: Memo<usize>) -> Live {
+    /// Opens the stream for `lesson` (in the browser) once `started` (at once on the
+    /// lesson page; in a docs site's embed when the reader pressed Start) and watches
+    /// `step`'s checks.
+    pub fn provide(lesson: String, step: Memo<usize>, started: Signal<bool>) -> Live {
         let live = Live {
             state: RwSignal::new(LiveState::default()),
             connected: RwSignal::new(false),
@@ -69,28 +71,37 @@ impl Live {
         #[cfg(feature = "hydrate")]
         {
             let connected = live.connected;
-            leptos::task::spawn_local(async move {
-                // One request first, so the session (and its cookie) exists before
-                // anything else asks.
-                if let Err(e) = api::progress().await {
-                    leptos::logging::warn!("{e}");
+            let begin = move || {
+                leptos::task::spawn_local(async move {
+                    // One request first, so the session (and its cookie) exists before
+                    // anything else asks.
+                    if let Err(e) = api::progress().await {
+                        leptos::logging::warn!("{e}");
+                    }
+                    let socket = client::Socket::open(
+                        move |message| live.receive(message),
+                        move |up| {
+                            connected.set(up);
+                            if !up {
+                                live.console.update(console::ConsoleLog::lost);
+                            }
+                        },
+                    );
+                    if live
+                        .socket
+                        .try_set_value(Some(std::rc::Rc::new(socket)))
+                        .is_none()
+                    {
+                        live.ready.set(true);
+                    }
+                })
+            };
+            Effect::new(move |begun: Option<bool>| {
+                if begun == Some(true) || !started.get() {
+                    return begun.unwrap_or(false);
                 }
-                let socket = client::Socket::open(
-                    move |message| live.receive(message),
-                    move |up| {
-                        connected.set(up);
-                        if !up {
-                            live.console.update(console::ConsoleLog::lost);
-                        }
-                    },
-                );
-                if live
-                    .socket
-                    .try_set_value(Some(std::rc::Rc::new(socket)))
-                    .is_none()
-                {
-                    live.ready.set(true);
-                }
+                begin();
+                true
             });
             live.now.set(client::now());
             let now = live.now;
@@ -120,7 +131,7 @@ impl Live {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = step;
+        let _ = (step, started);
         provide_context(live);
         live
     }

@@ -58,6 +58,14 @@ pub mod route {
     pub const MY_HELP: &str = "/api/room/help";
     /// A room's join link: `GET` the join page (a page), `POST` its form.
     pub const JOIN: &str = "/join/{room}";
+    /// A docs reader's embed sandbox: `POST` starts one (or a place in line).
+    pub const EMBED_SESSIONS: &str = "/api/embed/sessions";
+    /// A single-use ticket for the live stream of an embed's sandbox.
+    pub const EMBED_TICKETS: &str = "/api/embed/tickets";
+    /// `POST` (a form, in a new tab): the embed's sandbox becomes this browser's own.
+    pub const EMBED_ADOPT: &str = "/api/embed/adopt";
+    /// The docs sites' script: the `<kubeclass-lesson>` element.
+    pub const EMBED_LOADER: &str = "/embed/v1/loader.js";
 }
 
 /// Concrete paths for the browser, built from the routes above.
@@ -104,10 +112,18 @@ pub mod path {
         }
     }
 
-    /// The live stream's websocket, on the page's own host.
-    pub fn stream(secure: bool, host: &str) -> String {
+    /// The live stream's websocket, on the page's own host (an embed's with its ticket:
+    /// a browser cannot put a header on a websocket).
+    pub fn stream(secure: bool, host: &str, ticket: Option<&str>) -> String {
         let scheme = if secure { "wss" } else { "ws" };
-        format!("{scheme}://{host}{}", route::STREAM)
+        match ticket {
+            Some(ticket) => format!(
+                "{scheme}://{host}{}?ticket={}",
+                route::STREAM,
+                super::encode(ticket)
+            ),
+            None => format!("{scheme}://{host}{}", route::STREAM),
+        }
     }
 }
 
@@ -222,7 +238,7 @@ pub struct Progress {
 
 /// Percent-encodes a query value (lesson ids and pane keys are plain, but a pane name
 /// may hold what a query cannot).
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod console;
+pub mod embed;
 pub mod inspection;
 pub mod kinds;
 pub mod live;

@@ -43,9 +43,23 @@ pub async fn get_step(
     })
 }
 
-/// `/learn/:course/:lesson?step=N`: prose and step outline beside the manifest panes.
-#[component]
-pub fn LessonPage() -> impl IntoView {
+/// The lesson the address names (`…/:course/:lesson?step=N`), as a page loads it.
+pub struct Addressed {
+    pub page: Resource<Result<Option<Page>, ServerFnError>>,
+    /// The step on show, 0-based (1-based in the address).
+    pub step: Memo<usize>,
+    /// That step's prose.
+    pub prose: Resource<Result<Option<StepProse>, ServerFnError>>,
+    /// The course and lesson, as first addressed.
+    pub course: String,
+    pub lesson: String,
+}
+
+/// Loads the lesson the address names. The prose comes a step at a time (made here,
+/// outside the page's Transition, so that rendering the page does not make it again):
+/// the step's number, text and checks change together once it has arrived, while the
+/// outline moves at once.
+pub fn addressed() -> Addressed {
     let params = use_params_map();
     let query = use_query_map();
     let address = move || {
@@ -57,7 +71,6 @@ pub fn LessonPage() -> impl IntoView {
         })
     };
     let page = Resource::new(address, |(course, lesson)| get_lesson(course, lesson));
-    // Steps are 1-based in the address and 0-based inside.
     let step = Memo::new(move |_| {
         query
             .with(|q| q.get("step").and_then(|s| s.parse::<usize>().ok()))
@@ -65,13 +78,26 @@ pub fn LessonPage() -> impl IntoView {
             .max(1)
             - 1
     });
-    // The prose comes a step at a time (made here, outside the page's Transition, so that
-    // rendering the page does not make it again). The step's number, text and checks change
-    // together once it has arrived, while the outline moves at once.
     let prose = Resource::new(
         move || (address(), step.get()),
         |((course, lesson), step)| get_step(course, lesson, step),
     );
+    let (course, lesson) = untrack(address);
+    Addressed {
+        page,
+        step,
+        prose,
+        course,
+        lesson,
+    }
+}
+
+/// `/learn/:course/:lesson?step=N`: prose and step outline beside the manifest panes.
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let Addressed {
+        page, step, prose, ..
+    } = addressed();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the lesson…"</p> }>
             {move || Suspend::new(async move {
@@ -85,18 +111,34 @@ pub fn LessonPage() -> impl IntoView {
     }
 }
 
+/// Where a lesson is shown: on kubeclass's own page, or in a docs site's embed (no site
+/// chrome, no room, step links within the embed, the cluster panel once Start was pressed).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Chrome {
+    Full,
+    Embed(crate::components::embed::EmbedFrame),
+}
+
 #[component]
-fn LessonView(
+pub fn LessonView(
     page: Page,
     step: Memo<usize>,
     prose: Resource<Result<Option<StepProse>, ServerFnError>>,
+    #[prop(default = Chrome::Full)] chrome: Chrome,
 ) -> impl IntoView {
+    let embed = match &chrome {
+        Chrome::Embed(frame) => Some(frame.clone()),
+        Chrome::Full => None,
+    };
+    let started = embed
+        .as_ref()
+        .map_or_else(|| Signal::stored(true), |frame| frame.started.into());
     let last = page.steps.len().saturating_sub(1);
     // In a room its trainer paces, the steps from `open` on are not open yet.
     let open = page.open_steps.unwrap_or(page.steps.len());
     let step = Memo::new(move |_| step.get().min(last).min(open.saturating_sub(1)));
     let lesson_id = format!("{}/{}", page.summary.course, page.summary.slug);
-    let live = Live::provide(lesson_id.clone(), step);
+    let live = Live::provide(lesson_id.clone(), step, started);
     // A Run button under a shell block (`content::markdown`) queues its commands for the
     // console; one listener for all of them, as the prose is rendered HTML.
     let run_commands = move |ev: leptos::ev::MouseEvent| {
@@ -133,27 +175,33 @@ fn LessonView(
     let href = page.summary.href();
     let steps = StoredValue::new(page.steps.clone());
     let step_href = {
-        let href = href.clone();
-        move |i: usize| format!("{href}?step={}", i + 1)
+        let href = embed.as_ref().map_or(href.clone(), |f| f.href.clone());
+        let join = if href.contains('?') { '&' } else { '?' };
+        move |i: usize| format!("{href}{join}step={}", i + 1)
     };
     let (prev_href, next_href) = (step_href.clone(), step_href.clone());
     view! {
         <Title text=page.summary.title.clone() />
         <article class="lesson">
             <header class="lesson-head">
-                <nav class="breadcrumb" aria-label="Breadcrumb">
-                    <a href="/">{page.course_title.clone()}</a>
-                    <span aria-hidden="true">" / "</span>
-                    <span>{format!("Lesson {}", page.summary.order)}</span>
-                </nav>
+                {embed.is_none().then(|| view! {
+                    <nav class="breadcrumb" aria-label="Breadcrumb">
+                        <a href="/">{page.course_title.clone()}</a>
+                        <span aria-hidden="true">" / "</span>
+                        <span>{format!("Lesson {}", page.summary.order)}</span>
+                    </nav>
+                })}
                 <h1>{page.summary.title.clone()}</h1>
+                {embed.clone().map(|frame| view! { <crate::components::embed::OpenInKubeclass frame lesson=lesson_id.clone() step /> })}
                 <p class="lesson-summary">{page.summary.summary.clone()}</p>
                 <p class="lesson-meta">
                     <span>{format!("{} min", page.summary.duration)}</span>
                     <span>"Namespaces: " {page.namespaces.join(", ")}</span>
                 </p>
-                <RoomBar lesson=lesson_id.clone() step steps=page.steps.len() open=page.open_steps href=page.summary.href() />
-                <details class="objectives" open>
+                {embed.is_none().then(|| view! {
+                    <RoomBar lesson=lesson_id.clone() step steps=page.steps.len() open=page.open_steps href=page.summary.href() />
+                })}
+                <details class="objectives" open=embed.is_none()>
                     <summary>"What you will be able to do"</summary>
                     <ul>{page.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
                 </details>
@@ -204,12 +252,17 @@ fn LessonView(
                 </div>
                 <div class="lesson-work">
                     <PaneTabs panes=page.panes.clone() step />
-                    <BrowserOnly fallback=|| view! { <section class="cluster"><p class="empty">"Your cluster appears here once the page has loaded."</p></section> }.into_any()>
-                        <ClusterPanel />
-                    </BrowserOnly>
+                    {match embed.clone() {
+                        Some(frame) => view! { <crate::components::embed::StartOrPanel frame /> }.into_any(),
+                        None => view! {
+                            <BrowserOnly fallback=|| view! { <section class="cluster"><p class="empty">"Your cluster appears here once the page has loaded."</p></section> }.into_any()>
+                                <ClusterPanel />
+                            </BrowserOnly>
+                        }.into_any(),
+                    }}
                 </div>
             </div>
-            <LessonNeighbours previous=page.previous.clone() next=page.next.clone() />
+            {embed.is_none().then(|| view! { <LessonNeighbours previous=page.previous.clone() next=page.next.clone() /> })}
         </article>
     }
 }

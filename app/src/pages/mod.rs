@@ -1,6 +1,7 @@
 //! One module per page, each with its server functions beside it.
 
 mod catalog;
+mod embed;
 #[cfg(feature = "ssr")]
 mod gate;
 mod join;
@@ -17,6 +18,7 @@ mod room_trouble;
 mod trainer;
 
 pub use catalog::{CatalogPage, get_catalog};
+pub use embed::EmbedPage;
 pub use join::JoinPage;
 pub use lesson::{LessonPage, get_lesson, get_step};
 pub use not_found::NotFound;

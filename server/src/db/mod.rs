@@ -1,6 +1,7 @@
 //! The database: attendees ([`attendees`]), their drafts ([`drafts`]), progress
 //! ([`progress`]), console contexts ([`contexts`]) and history ([`history`]), the answers
-//! their lesson checks read ([`answers`]), trainers, their tokens and audit log
+//! their lesson checks read ([`answers`]), docs sites and their readers' sessions
+//! ([`embed`]), trainers, their tokens and audit log
 //! ([`trainers`]), rooms and who joined them ([`rooms`]), and the session store ([`crate::sessions`]).
 //! SQLite through sqlx, its schema in `server/migrations/` (applied at open). Queries
 //! are written in the SQL that SQLite and PostgreSQL share (`$1` parameters, `ON
@@ -10,6 +11,7 @@ pub mod answers;
 pub mod attendees;
 pub mod contexts;
 pub mod drafts;
+pub mod embed;
 pub mod help;
 pub mod history;
 pub mod pool;

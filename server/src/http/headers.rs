@@ -1,10 +1,14 @@
 //! Security headers on every answer. Pages set their own Content-Security-Policy (with
 //! the response's script nonce, in `app::shell`); everything else gets one that allows
-//! nothing. No answer may be framed (the docs embed will be the one exception, under its
-//! own routes). `Secure` cookies whenever the request came over TLS, as a proxy in front
-//! says (`X-Forwarded-Proto`, `Forwarded`), even without `--secure-cookies`.
+//! nothing. No answer may be framed, except the docs embed's pages (`/embed/*`): they may
+//! be framed by exactly the origins of the site key they were asked with (`?site=KEY`,
+//! [`crate::embed::sites`]), and carry no `X-Frame-Options` (which cannot name origins).
+//! The embed's script (`loader.js`) may be loaded by any page. `Secure` cookies whenever
+//! the request came over TLS, as a proxy in front says (`X-Forwarded-Proto`,
+//! `Forwarded`), even without `--secure-cookies`.
 
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,9 +16,18 @@ use axum::response::Response;
 /// The policy of answers that are not pages (JSON, files): nothing runs, nothing frames.
 const NOT_A_PAGE: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// What frames no page.
+const NO_FRAMES: &str = "frame-ancestors 'none'";
+
 /// Adds the security headers.
-pub async fn middleware(request: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let tls = came_over_tls(request.headers());
+    let path = request.uri().path();
+    let loader = path == app::model::api::route::EMBED_LOADER;
+    let framing = match path.starts_with("/embed/") && !loader {
+        true => Some(embed_framing(&state, request.uri().query()).await),
+        false => None,
+    };
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers
@@ -24,7 +37,23 @@ pub async fn middleware(request: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    match framing {
+        Some(directive) => allow_framing(headers, &directive),
+        None => {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+    }
+    if loader {
+        // A module script from another origin is fetched with CORS.
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            "cross-origin-resource-policy",
+            HeaderValue::from_static("cross-origin"),
+        );
+    }
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
@@ -37,6 +66,40 @@ pub async fn middleware(request: Request, next: Next) -> Response {
         secure_cookies(headers);
     }
     response
+}
+
+/// The `frame-ancestors` directive of an embed page asked with `query`: the origins of
+/// its `site` key, or none.
+async fn embed_framing(state: &AppState, query: Option<&str>) -> String {
+    let key = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("site="))
+        .filter(|key| crate::embed::sites::plausible_key(key));
+    let origins = match key {
+        Some(key) => match state.db.embed_site(key).await {
+            Ok(site) => site.map(|s| s.origins).unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!("reading the embed site {key}: {e}");
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    crate::embed::sites::frame_ancestors(&origins)
+}
+
+/// Puts `directive` in place of the page's `frame-ancestors 'none'`.
+fn allow_framing(headers: &mut HeaderMap, directive: &str) {
+    let Some(policy) = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&policy.replace(NO_FRAMES, directive)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
 }
 
 /// Whether a proxy in front says the browser used HTTPS.

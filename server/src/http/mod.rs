@@ -6,6 +6,7 @@
 pub mod console;
 pub mod content;
 pub mod drafts;
+pub mod embed;
 pub mod error;
 pub mod gate;
 pub mod headers;
@@ -104,6 +105,9 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route(route::MY_ROOM, get(helping::mine))
         .route(route::MY_HELP, post(helping::raise).delete(helping::lower))
         .route(route::JOIN, post(rooms::join))
+        .route(route::EMBED_SESSIONS, post(embed::start))
+        .route(route::EMBED_TICKETS, post(embed::ticket))
+        .route(route::EMBED_ADOPT, post(embed::adopt))
         .layer(middleware::from_fn(origin::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()
@@ -132,7 +136,10 @@ pub fn router(state: AppState, options: Options) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             options.request_timeout,
         ))
-        .layer(middleware::from_fn(headers::middleware))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::middleware,
+        ))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
 }

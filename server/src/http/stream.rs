@@ -3,8 +3,9 @@
 use super::error::AppError;
 use crate::sessions::Attendee;
 use crate::state::AppState;
-use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::response::Response;
 
 /// The largest message a tab may send: most of its requests (watch a lesson's step,
@@ -17,12 +18,28 @@ const MAX_REQUEST: usize = app::model::live::MAX_CLIENT_MESSAGE;
 /// attendees), for requests this small.
 const READ_BUFFER: usize = 4 * 1024;
 
+/// The query of the upgrade: an embed's sandbox comes with a single-use ticket
+/// ([`crate::embed::tokens`]), anyone else with their session's cookie.
+#[derive(Debug, serde::Deserialize)]
+pub struct Upgrade {
+    ticket: Option<String>,
+}
+
 /// Upgrades the attendee's connection, if they have a stream left (each tab holds one).
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
-    Attendee(attendee): Attendee,
+    Query(query): Query<Upgrade>,
+    mut parts: Parts,
 ) -> Result<Response, AppError> {
+    let attendee = match query.ticket {
+        Some(ticket) => crate::embed::tokens::use_ticket(&state, &ticket)
+            .await?
+            .ok_or_else(|| {
+                AppError::Unauthorized("the live stream's ticket is used up or too old".into())
+            })?,
+        None => Attendee::from_request_parts(&mut parts, &state).await?.0,
+    };
     let Some(slot) = state.limits.open_stream(&attendee) else {
         return Err(AppError::TooMany(format!(
             "you have {} live tabs open already; close one to open another",

@@ -49,9 +49,15 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
 
 /// A new API token: the prefix and 32 random bytes, base64url.
 pub fn new_token() -> String {
+    new_secret(TOKEN_PREFIX)
+}
+
+/// A new bearer secret (a trainer's API token, an embed's session token or websocket
+/// ticket): `prefix`, which says what it is for, and 32 random bytes, base64url.
+pub fn new_secret(prefix: &str) -> String {
     let bytes: [u8; 32] = rand::rng().random();
     format!(
-        "{TOKEN_PREFIX}{}",
+        "{prefix}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     )
 }

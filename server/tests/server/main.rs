@@ -2,6 +2,7 @@
 
 mod checks;
 mod console;
+mod embed;
 mod finalizers;
 mod hardening;
 mod helping;

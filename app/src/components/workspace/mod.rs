@@ -98,7 +98,7 @@ pub fn ClusterPanel() -> impl IntoView {
                 <span class="link" class:up=live.connected role="status">
                     {move || if live.connected.get() { "live" } else { "connecting…" }}
                 </span>
-                <button type="button" class="button quiet small" on:click=reset>"Reset workspace"</button>
+                <button type="button" class="button quiet small" data-action="reset" on:click=reset>"Reset workspace"</button>
             </header>
             {move || notice.get().map(|n| view! { <p class="notice">{n}</p> })}
             <div class="cluster-tabs" role="tablist" aria-label="Cluster views">

@@ -1,0 +1,185 @@
+//! A docs site's embed, the parts of the lesson page it changes: Start (click-to-load:
+//! no sandbox exists until the reader presses it), which asks for a bearer token (frames
+//! have no cookies) kept in the frame's own session storage so a reload keeps the
+//! sandbox, and "Open in kubeclass", which carries the sandbox into a tab of its own.
+
+use crate::components::BrowserOnly;
+use crate::components::workspace::ClusterPanel;
+use leptos::prelude::*;
+
+/// What the embed's parts share: the site, the embed's own address, the sandbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbedFrame {
+    /// The docs site's key.
+    pub site: String,
+    /// This lesson's embed address with its site (steps add `&step=N`).
+    pub href: String,
+    /// The sandbox's token, once Start gave one.
+    pub token: RwSignal<Option<String>>,
+    /// Whether the sandbox is there (the live stream may open).
+    pub started: RwSignal<bool>,
+}
+
+/// Where the frame keeps its sandbox's token (the frame's own, partitioned, storage), by
+/// lesson: two embeds on one docs page share a session storage, not a sandbox.
+#[cfg(feature = "hydrate")]
+fn token_key(frame: &EmbedFrame) -> String {
+    format!("kubeclass-embed-token {}", frame.href)
+}
+
+/// Picks up the sandbox this frame started before a reload, if it is still live (an
+/// ended one is forgotten, and Start shows).
+#[cfg(feature = "hydrate")]
+pub fn resume(frame: &EmbedFrame) {
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let Some((storage, token)) =
+        storage.and_then(|s| s.get_item(&token_key(frame)).ok().flatten().map(|t| (s, t)))
+    else {
+        return;
+    };
+    let frame = frame.clone();
+    leptos::task::spawn_local(async move {
+        crate::live::client::use_bearer(Some(token.clone()));
+        match crate::live::api::progress().await {
+            Ok(_) => began(&frame, token),
+            Err(_) => {
+                crate::live::client::use_bearer(None);
+                let _ = storage.remove_item(&token_key(&frame));
+            }
+        }
+    });
+}
+
+/// The sandbox is there: every call carries its token from now on.
+#[cfg(feature = "hydrate")]
+fn began(frame: &EmbedFrame, token: String) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.set_item(&token_key(frame), &token);
+    }
+    crate::live::client::use_bearer(Some(token.clone()));
+    frame.token.set(Some(token));
+    frame.started.set(true);
+}
+
+/// Before Start, a card that says what Start does; after, the cluster panel.
+#[component]
+pub fn StartOrPanel(frame: EmbedFrame) -> impl IntoView {
+    let started = frame.started;
+    let status = RwSignal::new(None::<String>);
+    let asking = RwSignal::new(false);
+    let frame = StoredValue::new(frame);
+    let start = move |_| {
+        asking.set(true);
+        #[cfg(feature = "hydrate")]
+        ask(frame.get_value(), None, status, asking);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = frame;
+    };
+    view! {
+        <Show
+            when=move || started.get()
+            fallback=move || view! {
+                <section class="cluster embed-start" aria-label="Your sandbox">
+                    <h2>"Try it on a real cluster"</h2>
+                    <p>"Start gives you a Kubernetes namespace of your own for this lesson, for 30 minutes. Nothing is made until you press it."</p>
+                    <button type="button" class="button primary" disabled=move || asking.get() on:click=start>"Start"</button>
+                    <p class="embed-status" role="status">{move || status.get()}</p>
+                </section>
+            }
+        >
+            <BrowserOnly fallback=|| view! { <section class="cluster"><p class="empty">"Your cluster appears here once the page has loaded."</p></section> }.into_any()>
+                <ClusterPanel />
+            </BrowserOnly>
+        </Show>
+    }
+}
+
+/// Asks for a sandbox, and again every few seconds while the reader waits in line.
+#[cfg(feature = "hydrate")]
+fn ask(
+    frame: EmbedFrame,
+    waiter: Option<String>,
+    status: RwSignal<Option<String>>,
+    asking: RwSignal<bool>,
+) {
+    use crate::model::embed::StartAnswer;
+    leptos::task::spawn_local(async move {
+        match crate::live::api::embed_start(&frame.site, waiter).await {
+            Ok(StartAnswer::Started { token, .. }) => {
+                status.set(None);
+                began(&frame, token);
+            }
+            Ok(StartAnswer::Waiting {
+                position,
+                waiter,
+                retry_seconds,
+            }) => {
+                status.set(Some(format!(
+                    "Every sandbox is taken right now: you are {} in line.",
+                    ordinal(position)
+                )));
+                set_timeout(
+                    move || ask(frame, Some(waiter), status, asking),
+                    std::time::Duration::from_secs(u64::from(retry_seconds)),
+                );
+            }
+            Err(e) => {
+                status.set(Some(e));
+                asking.set(false);
+            }
+        }
+    });
+}
+
+/// 1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// "Open in kubeclass": the lesson in a tab of its own; once the sandbox exists, a form
+/// that carries it over (the token goes in the body, never in an address).
+#[component]
+pub fn OpenInKubeclass(frame: EmbedFrame, lesson: String, step: Memo<usize>) -> impl IntoView {
+    let href = format!("/learn/{lesson}");
+    let token = frame.token;
+    view! {
+        <Show
+            when=move || token.with(Option::is_some)
+            fallback={
+                let href = href.clone();
+                move || view! { <a class="open-top" href=href.clone() target="_blank" rel="noopener">"Open in kubeclass ↗"</a> }
+            }
+        >
+            <form class="open-top" method="post" action=crate::model::api::route::EMBED_ADOPT target="_blank">
+                <input type="hidden" name="token" value=move || token.get().unwrap_or_default() />
+                <input type="hidden" name="lesson" value=lesson.clone() />
+                <input type="hidden" name="step" value=move || (step.get() + 1).to_string() />
+                <button type="submit" class="link-button">"Open in kubeclass ↗"</button>
+            </form>
+        </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn places_in_line_read_as_english() {
+        let said: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101]
+            .map(super::ordinal)
+            .to_vec();
+        assert_eq!(
+            said,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"
+            ]
+        );
+    }
+}
