@@ -14,7 +14,9 @@ KUBECLASS_DATA_DIR="$data" KUBECLASS_TRAINER_PASSWORD="$KUBECLASS_E2E_PASSWORD" 
 KUBECLASS_E2E_DOCS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 KUBECLASS_E2E_SITE=$(KUBECLASS_DATA_DIR="$data" target/debug/kubeclass embed add-site \
   --origin "http://localhost:$KUBECLASS_E2E_DOCS_PORT")
-export KUBECLASS_E2E_DOCS_PORT KUBECLASS_E2E_SITE
+# (The embed's test ends a site's sandboxes as an operator would, with this binary and data.)
+KUBECLASS_E2E_BIN="$PWD/target/debug/kubeclass" KUBECLASS_E2E_DATA_DIR="$data"
+export KUBECLASS_E2E_DOCS_PORT KUBECLASS_E2E_SITE KUBECLASS_E2E_BIN KUBECLASS_E2E_DATA_DIR
 KUBECLASS_DATA_DIR="$data" KUBECLASS_ADDR="127.0.0.1:$port" target/debug/kubeclass >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT

@@ -2,10 +2,13 @@
 // embeds two lessons with the snippet, in Chromium with third-party cookies blocked:
 // each embed shows its fallback text until ready, resizes itself, and gets a sandbox of
 // its own on Start; an apply in one shows its Pod there and not in the other; the docs
-// page sends a code block into a pane; an unregistered origin cannot frame the embed;
+// page sends a code block into a pane; a sandbox the operator ends says so and a new one
+// starts; an unregistered origin cannot frame the embed;
 // and with kubeclass unreachable the fallback text stays readable. The site was
 // registered by scripts/e2e.sh (`kubeclass embed add-site`), as an operator would.
 import http from "node:http";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
@@ -50,6 +53,16 @@ function serve(port, body) {
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
+/// Waits for an embed's live stream to be up; on a timeout, says what the frame shows.
+async function streamUp(frame) {
+  try {
+    await frame.locator(".cluster .link.up").waitFor({ timeout: 30_000 });
+  } catch (e) {
+    const shows = await frame.locator(".lesson-work").innerText().catch((x) => `(${x.message})`);
+    throw new Error(`${e.message}\nthe embed shows: ${shows.slice(-600)}`);
+  }
+}
+
 let browser;
 const servers = [];
 before(async () => {
@@ -84,20 +97,20 @@ test("a docs page embeds two lessons, each with a sandbox of its own", { skip },
   // Click-to-load: no sandbox yet, so no cluster panel.
   assert.equal(await pods.locator(".cluster .link").count(), 0);
 
-  await pods.getByRole("button", { name: "Start" }).click();
-  await pods.locator(".cluster .link.up").waitFor({ timeout: 30_000 });
-  await services.getByRole("button", { name: "Start" }).click();
-  await services.locator(".cluster .link.up").waitFor({ timeout: 30_000 });
+  // Buttons in the frames are pressed with the keyboard: the frames resize as they
+  // settle, which moves them under a mouse click aimed a moment before.
+  await pods.getByRole("button", { name: "Start", exact: true }).press("Enter");
+  await streamUp(pods);
+  await services.getByRole("button", { name: "Start", exact: true }).press("Enter");
+  await streamUp(services);
 
   // The docs page's code block goes into the Pods pane, as the reader's edit; Apply.
-  // (Pressed with the keyboard: after a click inside a cross-site frame, Chromium's
-  // automation does not deliver the next mouse click to the parent page.)
   await page.locator("#send").press("Enter");
   await pods.locator(".cm-content", { hasText: "from-the-docs" }).waitFor({ timeout: 10_000 }).catch(async (e) => {
     const said = await page.evaluate(() => JSON.stringify(window.events.filter((e) => e.name !== "kubeclass-resize")));
     throw new Error(`${e.message}\nthe embeds said: ${said}`);
   });
-  await pods.getByRole("button", { name: "Apply", exact: true }).click();
+  await pods.getByRole("button", { name: "Apply", exact: true }).press("Enter");
   await pods.locator('.tree [data-kind="Pod"]', { hasText: "from-the-docs" }).waitFor({ timeout: 30_000 });
   // The other embed's sandbox is another workspace: the Pod is not there.
   await page.waitForTimeout(1000);
@@ -108,6 +121,19 @@ test("a docs page embeds two lessons, each with a sandbox of its own", { skip },
   const cookies = await context.cookies(kubeclass);
   assert.deepEqual(cookies.map((c) => c.name), [], "frames run without cookies");
   assert.deepEqual(errors, []);
+
+  // The operator ends the site's sandboxes: the next Apply finds the sandbox ended, the
+  // embed says so, and "Start a new one" gives a fresh, empty one.
+  execFileSync(process.env.KUBECLASS_E2E_BIN, ["embed", "end-sandboxes", site], {
+    env: { ...process.env, KUBECLASS_DATA_DIR: process.env.KUBECLASS_E2E_DATA_DIR },
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+  });
+  await pods.getByRole("button", { name: "Apply", exact: true }).press("Enter");
+  await pods.getByRole("heading", { name: "Your sandbox has ended" }).waitFor({ timeout: 10_000 });
+  await pods.getByRole("button", { name: "Start a new one" }).press("Enter");
+  await streamUp(pods);
+  await pods.locator(".cluster .tree, .cluster .empty").first().waitFor();
+  assert.equal(await pods.locator('.tree [data-kind="Pod"]', { hasText: "from-the-docs" }).count(), 0);
   await context.close();
 });
 

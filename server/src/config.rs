@@ -70,6 +70,12 @@ pub enum EmbedCommand {
         /// The site's key.
         key: String,
     },
+    /// Ends every sandbox of a site now (their workspaces are deleted within half a
+    /// minute); its embeds keep loading, and readers may press Start again.
+    EndSandboxes {
+        /// The site's key.
+        key: String,
+    },
 }
 
 /// `kubeclass trainer …` (run by [`crate::trainer::cli`]).

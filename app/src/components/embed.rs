@@ -18,6 +18,24 @@ pub struct EmbedFrame {
     pub token: RwSignal<Option<String>>,
     /// Whether the sandbox is there (the live stream may open).
     pub started: RwSignal<bool>,
+    /// Whether the sandbox has ended (its time or idle limit): Start shows again.
+    pub ended: RwSignal<bool>,
+}
+
+impl EmbedFrame {
+    /// The embed of lesson `COURSE/SLUG` for `site`, with no sandbox yet.
+    pub fn new(site: String, lesson: &str) -> EmbedFrame {
+        EmbedFrame {
+            href: format!(
+                "/embed/v1/{lesson}?site={}",
+                crate::model::api::encode(&site)
+            ),
+            site,
+            token: RwSignal::new(None),
+            started: RwSignal::new(false),
+            ended: RwSignal::new(false),
+        }
+    }
 }
 
 /// Where the frame keeps its sandbox's token (the frame's own, partitioned, storage), by
@@ -27,11 +45,32 @@ fn token_key(frame: &EmbedFrame) -> String {
     format!("kubeclass-embed-token {}", frame.href)
 }
 
-/// Picks up the sandbox this frame started before a reload, if it is still live (an
-/// ended one is forgotten, and Start shows).
+/// The query parameter of the reload that follows "Start a new one": the reloaded frame
+/// starts at once. (In the address, not in storage: a browser that blocks third-party
+/// cookies may block a frame's storage too.)
+#[cfg(feature = "hydrate")]
+const AGAIN: &str = "start=now";
+
+/// Starts at once after "Start a new one"; else picks up the sandbox this frame started
+/// before a reload, if its storage kept it and it is still live (an ended one is
+/// forgotten, and Start shows).
 #[cfg(feature = "hydrate")]
 pub fn resume(frame: &EmbedFrame) {
-    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let window = web_sys::window();
+    let again = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|search| search.contains(AGAIN));
+    if again {
+        ask(
+            frame.clone(),
+            None,
+            RwSignal::new(None),
+            RwSignal::new(true),
+        );
+        return;
+    }
+    let storage = window.and_then(|w| w.session_storage().ok().flatten());
     let Some((storage, token)) =
         storage.and_then(|s| s.get_item(&token_key(frame)).ok().flatten().map(|t| (s, t)))
     else {
@@ -57,8 +96,33 @@ fn began(frame: &EmbedFrame, token: String) {
         let _ = storage.set_item(&token_key(frame), &token);
     }
     crate::live::client::use_bearer(Some(token.clone()));
+    let (key, ended) = (token_key(frame), frame.ended);
+    crate::live::client::on_ended(move || {
+        if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+            let _ = storage.remove_item(&key);
+        }
+        ended.set(true);
+    });
     frame.token.set(Some(token));
     frame.started.set(true);
+}
+
+/// "Start a new one" after a sandbox ended: the frame reloads (the ended sandbox's page
+/// state goes with it) and starts at once.
+#[cfg(feature = "hydrate")]
+fn start_again() {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return;
+    };
+    let (Ok(href), Ok(search)) = (location.href(), location.search()) else {
+        return;
+    };
+    if search.contains(AGAIN) {
+        let _ = location.reload();
+    } else {
+        let join = if search.is_empty() { '?' } else { '&' };
+        let _ = location.replace(&format!("{href}{join}{AGAIN}"));
+    }
 }
 
 /// Before Start, a card that says what Start does; after, the cluster panel.
@@ -75,16 +139,30 @@ pub fn StartOrPanel(frame: EmbedFrame) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = frame;
     };
+    let ended = frame.with_value(|f| f.ended);
+    let again = move |_| {
+        #[cfg(feature = "hydrate")]
+        start_again();
+    };
     view! {
+        <Show when=move || ended.get()>
+            <section class="cluster embed-start" aria-label="Your sandbox">
+                <h2>"Your sandbox has ended"</h2>
+                <p>"A sandbox lasts 30 minutes, and ends after 5 minutes unused. What you made in it is gone; your edits in the panes stay until you leave the page."</p>
+                <button type="button" class="button primary" on:click=again>"Start a new one"</button>
+            </section>
+        </Show>
         <Show
-            when=move || started.get()
+            when=move || started.get() && !ended.get()
             fallback=move || view! {
-                <section class="cluster embed-start" aria-label="Your sandbox">
-                    <h2>"Try it on a real cluster"</h2>
-                    <p>"Start gives you a Kubernetes namespace of your own for this lesson, for 30 minutes. Nothing is made until you press it."</p>
-                    <button type="button" class="button primary" disabled=move || asking.get() on:click=start>"Start"</button>
-                    <p class="embed-status" role="status">{move || status.get()}</p>
-                </section>
+                <Show when=move || !ended.get()>
+                    <section class="cluster embed-start" aria-label="Your sandbox">
+                        <h2>"Try it on a real cluster"</h2>
+                        <p>"Start gives you a Kubernetes namespace of your own for this lesson, for 30 minutes. Nothing is made until you press it."</p>
+                        <button type="button" class="button primary" disabled=move || asking.get() on:click=start>"Start"</button>
+                        <p class="embed-status" role="status">{move || status.get()}</p>
+                    </section>
+                </Show>
             }
         >
             <BrowserOnly fallback=|| view! { <section class="cluster"><p class="empty">"Your cluster appears here once the page has loaded."</p></section> }.into_any()>

@@ -14,19 +14,56 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, WebSocket};
 
+/// What the page's calls act as.
+#[derive(Clone)]
+enum Credential {
+    /// The session's cookie (kubeclass's own pages).
+    Cookie,
+    /// An embed's sandbox token, once the reader pressed Start.
+    Bearer(String),
+    /// The embed's sandbox has ended: no call goes out (none may fall back to a cookie).
+    Ended,
+}
+
 thread_local! {
-    /// The embed's sandbox token, once the reader pressed Start.
-    static BEARER: RefCell<Option<String>> = const { RefCell::new(None) };
+    static CREDENTIAL: RefCell<Credential> = const { RefCell::new(Credential::Cookie) };
+    /// Told when the embed's sandbox turns out to have ended (a call answered 401).
+    static ON_ENDED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
 }
 
 /// Makes every later call act as the embed's sandbox `token` (none: the session's cookie).
 pub fn use_bearer(token: Option<String>) {
-    BEARER.with(|b| *b.borrow_mut() = token);
+    let credential = token.map_or(Credential::Cookie, Credential::Bearer);
+    CREDENTIAL.with(|c| *c.borrow_mut() = credential);
+}
+
+/// Calls `ended` when a call made with the embed's token is refused as ended (401); from
+/// then on no call goes out.
+pub fn on_ended(ended: impl Fn() + 'static) {
+    ON_ENDED.with(|h| *h.borrow_mut() = Some(Rc::new(ended)));
+}
+
+fn credential() -> Credential {
+    CREDENTIAL.with(|c| c.borrow().clone())
 }
 
 fn bearer() -> Option<String> {
-    BEARER.with(|b| b.borrow().clone())
+    match credential() {
+        Credential::Bearer(token) => Some(token),
+        Credential::Cookie | Credential::Ended => None,
+    }
 }
+
+/// The sandbox ended: say so once, and stop calling.
+fn ended() {
+    CREDENTIAL.with(|c| *c.borrow_mut() = Credential::Ended);
+    if let Some(hook) = ON_ENDED.with(|h| h.borrow().clone()) {
+        hook();
+    }
+}
+
+/// The message of a call not made because the sandbox ended.
+const ENDED: &str = "this sandbox has ended: press Start for a new one";
 
 /// The live stream: one socket per tab, reopened after a drop with growing delays.
 pub struct Socket {
@@ -119,6 +156,9 @@ async fn stream_url() -> Result<String, String> {
 }
 
 fn connect(inner: &Rc<RefCell<Inner>>) {
+    if matches!(credential(), Credential::Ended) {
+        inner.borrow_mut().closed = true;
+    }
     if inner.borrow().closed {
         return;
     }
@@ -220,6 +260,9 @@ pub async fn fetch(
     body: Option<(&str, &str)>,
     headers: &[(&str, &str)],
 ) -> Result<(u16, String), String> {
+    if matches!(credential(), Credential::Ended) {
+        return Err(ENDED.into());
+    }
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some((body, _)) = body {
@@ -246,6 +289,9 @@ pub async fn fetch(
     let text = JsFuture::from(response.text().map_err(describe)?)
         .await
         .map_err(describe)?;
+    if response.status() == 401 && bearer().is_some() {
+        ended();
+    }
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
 

@@ -19,15 +19,7 @@ pub fn EmbedPage() -> impl IntoView {
         lesson,
     } = addressed();
     let site = use_query_map().with_untracked(|q| q.get("site").unwrap_or_default());
-    let frame = EmbedFrame {
-        href: format!(
-            "/embed/v1/{course}/{lesson}?site={}",
-            crate::model::api::encode(&site)
-        ),
-        site,
-        token: RwSignal::new(None),
-        started: RwSignal::new(false),
-    };
+    let frame = EmbedFrame::new(site, &format!("{course}/{lesson}"));
     #[cfg(feature = "hydrate")]
     crate::components::embed::resume(&frame);
     view! {

@@ -102,6 +102,25 @@ impl Database {
         Ok(row.map(|(attendee,)| attendee))
     }
 
+    /// Marks `attendee`'s live session used now; whether it is live.
+    pub async fn touch_embed_attendee(
+        &self,
+        attendee: &str,
+        idle: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let now = self.now();
+        let done = sqlx::query(
+            "UPDATE embed_sessions SET last_seen = $2 \
+             WHERE attendee = $1 AND expires_at > $2 AND last_seen >= $3",
+        )
+        .bind(attendee)
+        .bind(now)
+        .bind(now - idle)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// How many sessions are live (of one site, or of all).
     pub async fn live_embed_sessions(
         &self,
@@ -134,6 +153,19 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(attendee,)| attendee).collect())
+    }
+
+    /// Ends every live session of a site now (the sweep deletes their workspaces); how many.
+    pub async fn end_embed_sessions_of(&self, site: &str) -> Result<u64, sqlx::Error> {
+        let now = self.now();
+        let done = sqlx::query(
+            "UPDATE embed_sessions SET expires_at = $2 WHERE site = $1 AND expires_at > $2",
+        )
+        .bind(site)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Removes a session (its workspace stays, as someone else's now).

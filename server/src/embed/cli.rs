@@ -1,4 +1,4 @@
-//! `kubeclass embed add-site|list-sites|remove-site`: what an operator runs on the server's
+//! `kubeclass embed add-site|list-sites|remove-site|end-sandboxes`: what an operator runs on the server's
 //! machine (with its database) to let a docs site embed lessons.
 
 use super::sites;
@@ -40,6 +40,13 @@ pub async fn run(
                 bail!("no site has the key {key}");
             }
             writeln!(out, "site {key} removed")?;
+        }
+        EmbedCommand::EndSandboxes { key } => {
+            if db.embed_site(key).await?.is_none() {
+                bail!("no site has the key {key}");
+            }
+            let ended = db.end_embed_sessions_of(key).await?;
+            writeln!(out, "{ended} sandboxes of {key} ended")?;
         }
     }
     Ok(())

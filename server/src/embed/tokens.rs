@@ -54,3 +54,25 @@ pub async fn end(state: &AppState, token: &str) -> Result<Option<String>, AppErr
     state.db.end_embed_session(&digest(token)).await?;
     Ok(Some(attendee))
 }
+
+/// How often an embed's open live stream checks that its sandbox is live.
+const STREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Returns once `attendee`'s sandbox has ended; until then, every half minute, marks it
+/// used: an open frame is a reader, so a sandbox idles only with no frame open.
+pub async fn while_live(state: &AppState, attendee: &str) {
+    let mut tick = tokio::time::interval(STREAM_CHECK);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match state
+            .db
+            .touch_embed_attendee(attendee, idle_seconds(state))
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => tracing::warn!(%attendee, "checking an embed's sandbox: {e}"),
+        }
+    }
+}

@@ -32,6 +32,7 @@ pub async fn upgrade(
     Query(query): Query<Upgrade>,
     mut parts: Parts,
 ) -> Result<Response, AppError> {
+    let embed = query.ticket.is_some();
     let attendee = match query.ticket {
         Some(ticket) => crate::embed::tokens::use_ticket(&state, &ticket)
             .await?
@@ -51,7 +52,16 @@ pub async fn upgrade(
         .max_message_size(MAX_REQUEST)
         .max_frame_size(MAX_REQUEST);
     Ok(ws.on_upgrade(move |socket| async move {
-        crate::stream::serve(socket, state, attendee).await;
+        let stream = crate::stream::serve(socket, state.clone(), attendee.clone());
+        if embed {
+            // An embed's stream lasts as long as its sandbox (and keeps it from idling).
+            tokio::select! {
+                () = stream => {}
+                () = crate::embed::tokens::while_live(&state, &attendee) => {}
+            }
+        } else {
+            stream.await;
+        }
         drop(slot);
     }))
 }
