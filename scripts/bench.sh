@@ -155,7 +155,7 @@ echo "{\"section\":\"embed\",\"figures\":$embed}" >>"$json_file"
 field() { echo "$embed" | python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, d))" "$1"; }
 record embed "## Docs embed: weight and start
 
-Command: \`make bench\` (\`end2end/bench/embed.mjs fundamentals/pods SITE PORT 7\`: a docs page on another site, \`http://localhost:PORT\`, with one \`<kubeclass-lesson>\`, 7 cold loads in headless Chromium with third-party cookies blocked; inside the frame, bytes as transferred (compressed as served), first contentful paint, editor mounted; then from pressing Start until the live stream is up and Apply is enabled; then Starts back to back from 10 workers until the cap of 200 sandboxes answers with the line). Medians. Measured $today on the 2-core machine.
+Command: \`make bench\` (\`end2end/bench/embed.mjs fundamentals/pods SITE PORT 7\`: a docs page on another site, \`http://localhost:PORT\`, with one \`<kubeclass-lesson>\`, 7 cold loads in headless Chromium with third-party cookies blocked; inside the frame, bytes as transferred (compressed as served), first contentful paint, editor mounted; then from pressing Start until the live stream is up and Apply is enabled; then Starts back to back from 10 workers until the cap answers with the line (the per-site cap of 100 comes first)). Medians. Measured $today on the 2-core machine.
 
 | what | median |
 | --- | --- |
