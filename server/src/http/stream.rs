@@ -18,29 +18,55 @@ const MAX_REQUEST: usize = app::model::live::MAX_CLIENT_MESSAGE;
 /// attendees), for requests this small.
 const READ_BUFFER: usize = 4 * 1024;
 
-/// The query of the upgrade: an embed's sandbox comes with a single-use ticket
-/// ([`crate::embed::tokens`]), anyone else with their session's cookie.
+/// The query of the upgrade.
 #[derive(Debug, serde::Deserialize)]
-pub struct Upgrade {
+struct Upgrade {
     ticket: Option<String>,
+}
+
+/// Who opens a live stream: an embed's sandbox with its single-use ticket
+/// ([`crate::embed::tokens`]: a browser cannot put a header on a websocket), anyone else
+/// with their session's cookie.
+pub struct StreamAttendee {
+    attendee: String,
+    embed: bool,
+}
+
+impl FromRequestParts<AppState> for StreamAttendee {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ticket = Query::<Upgrade>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.ticket);
+        let Some(ticket) = ticket else {
+            let Attendee(attendee) = Attendee::from_request_parts(parts, state).await?;
+            return Ok(StreamAttendee {
+                attendee,
+                embed: false,
+            });
+        };
+        let attendee = crate::embed::tokens::use_ticket(state, &ticket)
+            .await?
+            .ok_or_else(|| {
+                AppError::Unauthorized("the live stream's ticket is used up or too old".into())
+            })?;
+        Ok(StreamAttendee {
+            attendee,
+            embed: true,
+        })
+    }
 }
 
 /// Upgrades the attendee's connection, if they have a stream left (each tab holds one).
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
-    Query(query): Query<Upgrade>,
-    mut parts: Parts,
+    StreamAttendee { attendee, embed }: StreamAttendee,
 ) -> Result<Response, AppError> {
-    let embed = query.ticket.is_some();
-    let attendee = match query.ticket {
-        Some(ticket) => crate::embed::tokens::use_ticket(&state, &ticket)
-            .await?
-            .ok_or_else(|| {
-                AppError::Unauthorized("the live stream's ticket is used up or too old".into())
-            })?,
-        None => Attendee::from_request_parts(&mut parts, &state).await?.0,
-    };
     let Some(slot) = state.limits.open_stream(&attendee) else {
         return Err(AppError::TooMany(format!(
             "you have {} live tabs open already; close one to open another",
