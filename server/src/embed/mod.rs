@@ -63,7 +63,7 @@ pub async fn start(
     }
     let attendee = crate::sessions::new_id();
     let token = new_secret(SESSION_PREFIX);
-    let lifetime = i64::from(config.embed_minutes) * 60;
+    let lifetime = tokens::lifetime_seconds(state);
     state
         .db
         .add_embed_session(&digest(&token), &attendee, &site.key, lifetime)

@@ -22,6 +22,11 @@ pub async fn attendee_of(state: &AppState, token: &str) -> Result<Option<String>
         .await?)
 }
 
+/// Seconds an embed's session lives at most.
+pub fn lifetime_seconds(state: &AppState) -> i64 {
+    i64::from(state.limits.config.embed_minutes) * 60
+}
+
 /// Seconds an embed's session may sit unused.
 pub fn idle_seconds(state: &AppState) -> i64 {
     i64::from(state.limits.config.embed_idle_minutes) * 60

@@ -40,14 +40,13 @@ pub async fn start(
         .embed_site(&request.site)
         .await?
         .ok_or_else(unknown)?;
-    let config = &state.limits.config;
     Ok(
         match embed::start(&state, &site, address, request.waiter.as_deref()).await? {
             Start::Started { token, .. } => (
                 StatusCode::CREATED,
                 Json(StartAnswer::Started {
                     token,
-                    seconds: i64::from(config.embed_minutes) * 60,
+                    seconds: tokens::lifetime_seconds(&state),
                     idle_seconds: tokens::idle_seconds(&state),
                 }),
             ),
