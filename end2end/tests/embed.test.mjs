@@ -1,7 +1,9 @@
 // A docs site on another site (http://localhost:PORT, while kubeclass is 127.0.0.1)
 // embeds two lessons with the snippet, in Chromium with third-party cookies blocked:
 // each embed shows its fallback text until ready, resizes itself, and gets a sandbox of
-// its own on Start; an apply in one shows its Pod there and not in the other; the docs
+// its own on Start; a third far below the fold, pinned to an edition of its lesson, is
+// framed only once the reader scrolls near it; an apply in one shows its Pod there and
+// not in the other; the docs
 // page sends a code block into a pane; a sandbox the operator ends says so and a new one
 // starts; an unregistered origin cannot frame the embed;
 // and with kubeclass unreachable the fallback text stays readable. The site was
@@ -28,14 +30,17 @@ spec:
       image: nginx:1.27
 `;
 
-/// The docs page: the snippet twice, and a code block the page sends into the first.
-function docsPage(kubeclass) {
+/// The docs page: the snippet twice, a code block the page sends into the first, and far
+/// below, a third pinned to an edition of the Pods lesson (`later`, `pods` by default).
+function docsPage(kubeclass, later = "fundamentals/pods") {
   return `<!doctype html><html lang="en"><head><title>Docs</title>
 <script type="module" src="${kubeclass}/embed/v1/loader.js"></script></head>
 <body><h1>Our docs</h1>
 <pre id="block">${POD}</pre><button id="send">Send to the lesson</button>
 <kubeclass-lesson id="pods" lesson="fundamentals/pods" site="${site}"><p class="fallback">A Pod is the smallest thing Kubernetes runs.</p></kubeclass-lesson>
 <kubeclass-lesson id="services" lesson="fundamentals/services" site="${site}"><p class="fallback">A Service gives Pods one address.</p></kubeclass-lesson>
+<div style="height: 6000px">Much more of the docs.</div>
+<kubeclass-lesson id="later" lesson="${later}" site="${site}"><p class="fallback">Pods, as this page was written for them.</p></kubeclass-lesson>
 <script>
   window.events = [];
   for (const name of ["kubeclass-ready", "kubeclass-resize", "kubeclass-step", "kubeclass-complete", "kubeclass-error"])
@@ -43,6 +48,14 @@ function docsPage(kubeclass) {
   document.getElementById("send").onclick = () =>
     document.getElementById("pods").run(document.getElementById("block").textContent);
 </script></body></html>`;
+}
+
+/// Runs `kubeclass ARGS…` as the operator would, on the server's data; what it printed.
+function kubeclassCommand(args) {
+  return execFileSync(process.env.KUBECLASS_E2E_BIN, args, {
+    env: { ...process.env, KUBECLASS_DATA_DIR: process.env.KUBECLASS_E2E_DATA_DIR },
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+  }).toString();
 }
 
 function serve(port, body) {
@@ -78,7 +91,11 @@ after(async () => {
 
 test("a docs page embeds two lessons, each with a sandbox of its own", { skip }, async () => {
   const kubeclass = baseUrl.replace("localhost", "127.0.0.1");
-  servers.push(await serve(docsPort, docsPage(kubeclass)));
+  // The edition a docs author pins, as the operator's command lists it.
+  const editions = kubeclassCommand(["editions", "fundamentals/pods"]);
+  const version = editions.split("\n")[1].split(/\s+/)[0];
+  assert.match(version, /^[0-9a-f]{12}$/, editions);
+  servers.push(await serve(docsPort, docsPage(kubeclass, `fundamentals/pods@${version}`)));
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
   const errors = [];
@@ -91,6 +108,13 @@ test("a docs page embeds two lessons, each with a sandbox of its own", { skip },
     assert.equal(await page.locator(`#${id} .fallback`).isVisible(), false);
   }
   await page.waitForFunction(() => window.events.filter((e) => e.name === "kubeclass-resize").length >= 2);
+  // The third embed is far below the fold: no frame until the reader scrolls near it.
+  assert.equal(await page.locator("#later iframe").count(), 0, "a frame far below waits");
+  await page.locator("#later").scrollIntoViewIfNeeded();
+  await page.locator("#later iframe").waitFor({ state: "visible", timeout: 45_000 });
+  assert.match(await page.locator("#later iframe").getAttribute("src"), new RegExp(`/embed/v1/fundamentals/pods@${version}\\?`));
+  await page.frameLocator("#later iframe").getByRole("heading", { name: "Pods", exact: true }).waitFor();
+  await page.locator("#pods").scrollIntoViewIfNeeded();
   const pods = page.frameLocator("#pods iframe");
   const services = page.frameLocator("#services iframe");
   await pods.locator(".editor-host.editor-ready .cm-editor").first().waitFor({ timeout: 45_000 });
@@ -124,10 +148,7 @@ test("a docs page embeds two lessons, each with a sandbox of its own", { skip },
 
   // The operator ends the site's sandboxes: the next Apply finds the sandbox ended, the
   // embed says so, and "Start a new one" gives a fresh, empty one.
-  execFileSync(process.env.KUBECLASS_E2E_BIN, ["embed", "end-sandboxes", site], {
-    env: { ...process.env, KUBECLASS_DATA_DIR: process.env.KUBECLASS_E2E_DATA_DIR },
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
-  });
+  kubeclassCommand(["embed", "end-sandboxes", site]);
   await pods.getByRole("button", { name: "Apply", exact: true }).press("Enter");
   await pods.getByRole("heading", { name: "Your sandbox has ended" }).waitFor({ timeout: 10_000 });
   await pods.getByRole("button", { name: "Start a new one" }).press("Enter");

@@ -47,6 +47,12 @@ pub enum Command {
     /// Docs sites that may embed lessons, in the server's database.
     #[command(subcommand)]
     Embed(EmbedCommand),
+    /// Lists the editions of a lesson the server has kept, newest first: what a docs
+    /// page may pin (`fundamentals/pods@VERSION`, or `@TAG`).
+    Editions {
+        /// The lesson, as `fundamentals/pods`.
+        lesson: String,
+    },
 }
 
 /// `kubeclass embed …` (run by [`crate::embed::cli`]).

@@ -3,7 +3,8 @@
 //!
 //! - [`config`], [`clock`], [`shutdown`], [`limits`]: configuration, time, signals, what
 //!   one visitor may take.
-//! - [`db`] (attendees, drafts, progress; migrations in `server/migrations/`) and
+//! - [`db`] (attendees, drafts, progress; migrations in `server/migrations/`),
+//!   [`editions`] (every lesson's text kept, for addresses pinned to an edition) and
 //!   [`sessions`] (the session layer and the `Attendee` extractor).
 //! - [`cluster`] (the one connection), [`platform`] (the roles of `deploy/rbac/`, kubeclass's
 //!   own rights), [`identity`] (the platform's client and each attendee's, impersonating),
@@ -26,6 +27,7 @@ pub mod cluster;
 pub mod config;
 pub mod console;
 pub mod db;
+pub mod editions;
 pub mod embed;
 pub mod http;
 pub mod identity;

@@ -39,18 +39,25 @@ async fn main() -> anyhow::Result<()> {
         .leptos_options;
     leptos_options.site_addr = config.http.addr;
 
-    let (library, errors) = Library::load(&config.content.dir);
+    let (mut library, errors) = Library::load(&config.content.dir);
     for error in &errors {
         tracing::error!("lesson left out: {error}");
+    }
+    let db = open_database(&config).await?;
+    for error in server::editions::keep(&db, &mut library).await? {
+        tracing::warn!("an earlier edition no longer loads and is left out: {error}");
+    }
+    if let Some(Command::Editions { lesson }) = &config.command {
+        return server::editions::list(&db, &library, lesson, &mut std::io::stdout()).await;
     }
     let lessons: usize = library.courses.iter().map(|c| c.lessons.len()).sum();
     tracing::info!(
         courses = library.courses.len(),
         lessons,
+        editions = library.earlier.len(),
         "lessons loaded from {}",
         config.content.dir.display()
     );
-    let db = open_database(&config).await?;
     let connected = server::cluster::connect(&config.cluster, &config.storage.data_dir).await?;
     let kube = connected.client;
 

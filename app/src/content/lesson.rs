@@ -21,6 +21,11 @@ pub struct FrontMatter {
     pub objectives: Vec<String>,
     #[serde(default = "default_namespaces")]
     pub namespaces: Vec<String>,
+    /// A name for this edition of the lesson that a docs page may pin instead of its
+    /// content hash (`pods@2`): authors change it when a change would break the pages
+    /// written for the edition before.
+    #[serde(default)]
+    pub tag: Option<String>,
 }
 
 fn default_namespaces() -> Vec<String> {
@@ -49,6 +54,12 @@ pub struct Lesson {
     pub intro_html: String,
     pub steps: Vec<Step>,
     pub panes: Vec<PaneView>,
+    /// Which edition this text is: the first 12 hex digits of its SHA-256. A docs page
+    /// pins it (`pods@3f2a1b9c0d12`) to keep the lesson it was written for
+    /// ([`super::Library::lesson`]).
+    pub version: String,
+    /// The text as read, which the server keeps so that the edition outlives the file.
+    pub source: String,
 }
 
 impl Lesson {
@@ -159,7 +170,23 @@ impl Lesson {
             intro_html: intro.html,
             steps,
             panes,
+            version: version_of(text),
+            source: text.into(),
         })
+    }
+
+    /// Whether `pinned` (a docs page's `@…`) names this edition: its hash or its tag.
+    pub fn is_edition(&self, pinned: &str) -> bool {
+        self.version == pinned || self.front.tag.as_deref() == Some(pinned)
+    }
+
+    /// This lesson as an earlier edition of itself: addressed (slug and id) with its
+    /// version, so that drafts, progress and the live stream of a page pinned to it never
+    /// mix with the current edition's.
+    pub fn as_earlier(mut self, course: &str) -> Lesson {
+        self.slug = format!("{}@{}", self.slug, self.version);
+        self.id = format!("{course}/{}", self.slug);
+        self
     }
 
     /// The catalog entry.
@@ -238,6 +265,17 @@ fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
     None
 }
 
+/// The first 12 hex digits of `text`'s SHA-256: short enough for a snippet, long enough
+/// that two editions of one lesson never share it.
+fn version_of(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn validate_front(front: &FrontMatter, file_number: &str) -> Result<(), String> {
     if front.title.trim().is_empty() || front.summary.trim().is_empty() {
         return Err("front matter: title and summary must not be empty".into());
@@ -259,6 +297,18 @@ fn validate_front(front: &FrontMatter, file_number: &str) -> Result<(), String> 
     }
     if front.namespaces.is_empty() {
         return Err("front matter: namespaces must name at least one namespace".into());
+    }
+    if let Some(tag) = &front.tag {
+        let fits = (1..=32).contains(&tag.len())
+            && tag.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+        if !fits {
+            return Err(format!(
+                "front matter: tag {tag:?} must be 1 to 32 lowercase letters, digits, dots or dashes, starting with a letter or digit"
+            ));
+        }
     }
     Ok(())
 }
@@ -306,6 +356,26 @@ mod tests {
         assert_eq!(
             e.message,
             "front matter: order 3 does not match the file number 02"
+        );
+    }
+
+    #[test]
+    fn an_edition_is_its_content_hash_or_its_tag() {
+        let first = parse(GOOD).expect("parses");
+        assert_eq!(first.version.len(), 12);
+        assert!(first.version.chars().all(|c| c.is_ascii_hexdigit()));
+        let edited = parse(&GOOD.replace("More.", "More, and then some.")).expect("parses");
+        assert_ne!(edited.version, first.version);
+        assert!(first.is_edition(&first.version) && !first.is_edition(&edited.version));
+        let tagged = parse(&GOOD.replace("order: 2", "order: 2\ntag: v1.2")).expect("parses");
+        assert!(tagged.is_edition("v1.2") && tagged.is_edition(&tagged.version));
+        let earlier = tagged.as_earlier("c");
+        assert_eq!(earlier.id, format!("c/pods@{}", earlier.version));
+
+        let e = parse(&GOOD.replace("order: 2", "order: 2\ntag: V 1")).unwrap_err();
+        assert!(
+            e.message.starts_with("front matter: tag \"V 1\" must be"),
+            "{e}"
         );
     }
 }

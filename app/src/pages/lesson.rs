@@ -198,6 +198,16 @@ pub fn LessonView(
                     <span>{format!("{} min", page.summary.duration)}</span>
                     <span>"Namespaces: " {page.namespaces.join(", ")}</span>
                 </p>
+                {page.summary.slug.split_once('@').map(|(slug, version)| {
+                    let current = format!("/learn/{}/{slug}", page.summary.course);
+                    let target = embed.is_some().then_some("_blank");
+                    view! {
+                        <p class="lesson-edition">
+                            {format!("An earlier edition of this lesson ({version}), kept for the pages written for it. ")}
+                            <a href=current target=target rel="noopener">"The current edition"</a>
+                        </p>
+                    }
+                })}
                 {embed.is_none().then(|| view! {
                     <RoomBar lesson=lesson_id.clone() step steps=page.steps.len() open=page.open_steps href=page.summary.href() />
                 })}

@@ -1,6 +1,6 @@
 //! The database: attendees ([`attendees`]), their drafts ([`drafts`]), progress
 //! ([`progress`]), console contexts ([`contexts`]) and history ([`history`]), the answers
-//! their lesson checks read ([`answers`]), docs sites and their readers' sessions
+//! their lesson checks read ([`answers`]), the lessons' editions ([`editions`]), docs sites and their readers' sessions
 //! ([`embed`]), trainers, their tokens and audit log
 //! ([`trainers`]), rooms and who joined them ([`rooms`]), and the session store ([`crate::sessions`]).
 //! SQLite through sqlx, its schema in `server/migrations/` (applied at open). Queries
@@ -11,6 +11,7 @@ pub mod answers;
 pub mod attendees;
 pub mod contexts;
 pub mod drafts;
+pub mod editions;
 pub mod embed;
 pub mod help;
 pub mod history;

@@ -2,6 +2,7 @@
 
 mod checks;
 mod console;
+mod editions;
 mod embed;
 mod finalizers;
 mod hardening;

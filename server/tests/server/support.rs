@@ -62,11 +62,14 @@ pub async fn with_platform(
     platform: kube::Client,
     limits: LimitsConfig,
 ) -> AppState {
-    let (library, _) = Library::load(&dir);
+    let (mut library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
     let db = Database::open(database, Arc::new(SystemClock))
         .await
         .expect("database");
+    server::editions::keep(&db, &mut library)
+        .await
+        .expect("editions");
     let workspaces = Workspaces {
         prefix: "kc".into(),
         domain: server::workspace::DEFAULT_DOMAIN.into(),
