@@ -16,8 +16,6 @@ pub struct EmbedFrame {
     pub href: String,
     /// The sandbox's token, once Start gave one.
     pub token: RwSignal<Option<String>>,
-    /// Whether the sandbox is there (the live stream may open).
-    pub started: RwSignal<bool>,
     /// Whether the sandbox has ended (its time or idle limit): Start shows again.
     pub ended: RwSignal<bool>,
 }
@@ -32,9 +30,14 @@ impl EmbedFrame {
             ),
             site,
             token: RwSignal::new(None),
-            started: RwSignal::new(false),
             ended: RwSignal::new(false),
         }
+    }
+
+    /// Whether the sandbox is there (the live stream may open): Start gave a token.
+    pub fn started(&self) -> Signal<bool> {
+        let token = self.token;
+        Signal::derive(move || token.with(Option::is_some))
     }
 }
 
@@ -104,7 +107,6 @@ fn began(frame: &EmbedFrame, token: String) {
         ended.set(true);
     });
     frame.token.set(Some(token));
-    frame.started.set(true);
 }
 
 /// "Start a new one" after a sandbox ended: the frame reloads (the ended sandbox's page
@@ -128,7 +130,7 @@ fn start_again() {
 /// Before Start, a card that says what Start does; after, the cluster panel.
 #[component]
 pub fn StartOrPanel(frame: EmbedFrame) -> impl IntoView {
-    let started = frame.started;
+    let started = frame.started();
     let status = RwSignal::new(None::<String>);
     let asking = RwSignal::new(false);
     let frame = StoredValue::new(frame);

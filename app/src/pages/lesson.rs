@@ -130,9 +130,10 @@ pub fn LessonView(
         Chrome::Embed(frame) => Some(frame.clone()),
         Chrome::Full => None,
     };
-    let started = embed
-        .as_ref()
-        .map_or_else(|| Signal::stored(true), |frame| frame.started.into());
+    let started = embed.as_ref().map_or_else(
+        || Signal::stored(true),
+        crate::components::embed::EmbedFrame::started,
+    );
     let last = page.steps.len().saturating_sub(1);
     // In a room its trainer paces, the steps from `open` on are not open yet.
     let open = page.open_steps.unwrap_or(page.steps.len());

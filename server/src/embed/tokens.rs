@@ -61,12 +61,12 @@ pub async fn end(state: &AppState, token: &str) -> Result<Option<String>, AppErr
 }
 
 /// How often an embed's open live stream checks that its sandbox is live.
-const STREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
+pub const STREAM_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Returns once `attendee`'s sandbox has ended; until then, every half minute, marks it
-/// used: an open frame is a reader, so a sandbox idles only with no frame open.
-pub async fn while_live(state: &AppState, attendee: &str) {
-    let mut tick = tokio::time::interval(STREAM_CHECK);
+/// Returns once `attendee`'s sandbox has ended; until then, `every` ([`STREAM_CHECK`]),
+/// marks it used: an open frame is a reader, so a sandbox idles only with no frame open.
+pub async fn while_live(state: &AppState, attendee: &str, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
     tick.tick().await;
     loop {
         tick.tick().await;

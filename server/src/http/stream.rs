@@ -83,7 +83,7 @@ pub async fn upgrade(
             // An embed's stream lasts as long as its sandbox (and keeps it from idling).
             tokio::select! {
                 () = stream => {}
-                () = crate::embed::tokens::while_live(&state, &attendee) => {}
+                () = crate::embed::tokens::while_live(&state, &attendee, crate::embed::tokens::STREAM_CHECK) => {}
             }
         } else {
             stream.await;

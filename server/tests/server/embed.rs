@@ -5,7 +5,7 @@
 //! order; sandboxes end.
 
 use super::stream::serve_content;
-use super::support::{app, content_dir, request, send, state_with_limits};
+use super::support::{app, content_dir, request, send, state_on_clock, state_with_limits};
 use http::StatusCode;
 use server::config::{EmbedCommand, LimitsConfig};
 use server::state::AppState;
@@ -365,4 +365,64 @@ async fn a_sandbox_ends_at_its_time_and_its_workspace_goes() {
         server::embed::end_sandboxes(&state).await.expect("sweep"),
         0
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_frame_keeps_its_sandbox_from_idling_until_it_ends() {
+    let clock = std::sync::Arc::new(server::clock::ManualClock::at(1_800_000_000));
+    let cluster = kubesim::Cluster::builder().build().expect("cluster");
+    let state = state_on_clock(&cluster, LimitsConfig::default(), clock.clone()).await;
+    let router = app(state.clone());
+    let key = add_site(&state, &["http://localhost:8081"]).await;
+    let token = |answer: serde_json::Value| {
+        answer["started"]["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    };
+    let open = token(start(&router, &key, None).await.1);
+    let closed = token(start(&router, &key, None).await.1);
+    let attendee = server::embed::tokens::attendee_of(&state, &open)
+        .await
+        .expect("db")
+        .expect("live");
+    // The open frame's stream, checking every 20 ms (every 30 s in the server).
+    let every = std::time::Duration::from_millis(20);
+    let watching = tokio::spawn({
+        let state = state.clone();
+        async move { server::embed::tokens::while_live(&state, &attendee, every).await }
+    });
+    // 20 minutes of reading, the page open and no call made: four times the idle time.
+    for _ in 0..40 {
+        clock.advance(30);
+        tokio::time::sleep(every * 3).await;
+        assert!(
+            !watching.is_finished(),
+            "the stream stays while its sandbox lives"
+        );
+    }
+    let live = |token: String| {
+        let state = state.clone();
+        async move {
+            server::embed::tokens::attendee_of(&state, &token)
+                .await
+                .expect("db")
+                .is_some()
+        }
+    };
+    assert!(
+        live(open.clone()).await,
+        "the open frame's sandbox did not idle"
+    );
+    assert!(
+        !live(closed).await,
+        "a sandbox with no frame open idled after 5 minutes"
+    );
+    // Past its 30 minutes the sandbox ends, and the stream with it.
+    clock.advance(11 * 60);
+    tokio::time::timeout(std::time::Duration::from_secs(5), watching)
+        .await
+        .expect("the stream closes once its sandbox has ended")
+        .expect("joined");
+    assert!(!live(open).await);
 }

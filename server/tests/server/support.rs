@@ -3,7 +3,7 @@
 
 use app::content::Library;
 use leptos::prelude::LeptosOptions;
-use server::clock::SystemClock;
+use server::clock::{SharedClock, SystemClock};
 use server::config::LimitsConfig;
 use server::db::Database;
 use server::http::{Options, router};
@@ -62,11 +62,36 @@ pub async fn with_platform(
     platform: kube::Client,
     limits: LimitsConfig,
 ) -> AppState {
+    on_clock(dir, database, platform, limits, Arc::new(SystemClock)).await
+}
+
+/// The state for the project's lessons over the embedded `cluster`, its database's rows
+/// stamped by `clock` (a test's [`server::clock::ManualClock`]).
+pub async fn state_on_clock(
+    cluster: &kubesim::Cluster,
+    limits: LimitsConfig,
+    clock: SharedClock,
+) -> AppState {
+    on_clock(
+        content_dir(),
+        ":memory:",
+        platform(cluster).await,
+        limits,
+        clock,
+    )
+    .await
+}
+
+async fn on_clock(
+    dir: PathBuf,
+    database: &str,
+    platform: kube::Client,
+    limits: LimitsConfig,
+    clock: SharedClock,
+) -> AppState {
     let (mut library, _) = Library::load(&dir);
     let options = LeptosOptions::builder().output_name("kubeclass").build();
-    let db = Database::open(database, Arc::new(SystemClock))
-        .await
-        .expect("database");
+    let db = Database::open(database, clock).await.expect("database");
     server::editions::keep(&db, &mut library)
         .await
         .expect("editions");
