@@ -168,7 +168,9 @@ Command: \`make bench\` (\`end2end/bench/embed.mjs fundamentals/pods SITE PORT 7
 | interactive after Start (stream up, Apply enabled) | $(field 'interactiveAfterStart') ms (runs: $(field '", ".join(map(str, interactiveRuns))') ms) |
 | sandboxes started per second, up to the cap | $(field 'startsPerSecond') /s ($(field 'sandboxesStarted') started) |
 
-The docs page itself is readable with 0 bytes of script: the lesson's text is inside the element and stays until the frame is ready (and for good if kubeclass is unreachable); the frame's page is server-rendered, readable before its wasm arrives."
+The docs page itself is readable with 0 bytes of script: the lesson's text is inside the element and stays until the frame is ready (and for good if kubeclass is unreachable); the frame's page is server-rendered, readable before its wasm arrives.
+
+**Decision on weight (issue 15).** The embed keeps the lesson page's bundle rather than a smaller one of its own. A smaller bundle would save the wasm above before Start; it would cost the reading and editing before Start (the panes are the app's CodeMirror, hydrated) and, with the app loaded on Start instead, the hydration time above added to the time from Start to interactive (together close to the goal of 1 s on this machine). Leptos islands are a whole-crate mode, not a per-route one. Instead the weight is spent only where a reader is: \`loader.js\` (5 KiB, 2 KiB gzipped) makes a frame only when its element comes within 800 px of the viewport, so an embed further down a docs page costs no request until the reader scrolls near it (held by \`end2end/tests/embed.test.mjs\`: no frame exists for an embed 6000 px below the fold until it is scrolled to), and the wasm, once fetched, is cached for every embed on the docs site."
 fi
 
 # --- kubesim API server -----------------------------------------------------------
