@@ -5,7 +5,7 @@
 // framed only once the reader scrolls near it; an apply in one shows its Pod there and
 // not in the other; the docs
 // page sends a code block into a pane; a sandbox the operator ends says so and a new one
-// starts; an unregistered origin cannot frame the embed;
+// starts, which "Open in kubeclass" carries into a tab (the docs page hears `open-top`); an unregistered origin cannot frame the embed;
 // and with kubeclass unreachable the fallback text stays readable. The site was
 // registered by scripts/e2e.sh (`kubeclass embed add-site`), as an operator would.
 import http from "node:http";
@@ -43,7 +43,7 @@ function docsPage(kubeclass, later = "fundamentals/pods") {
 <kubeclass-lesson id="later" lesson="${later}" site="${site}"><p class="fallback">Pods, as this page was written for them.</p></kubeclass-lesson>
 <script>
   window.events = [];
-  for (const name of ["kubeclass-ready", "kubeclass-resize", "kubeclass-step", "kubeclass-complete", "kubeclass-error"])
+  for (const name of ["kubeclass-ready", "kubeclass-resize", "kubeclass-step", "kubeclass-complete", "kubeclass-error", "kubeclass-open-top"])
     document.addEventListener(name, (e) => window.events.push({ name, id: e.target.id, detail: e.detail }));
   document.getElementById("send").onclick = () =>
     document.getElementById("pods").run(document.getElementById("block").textContent);
@@ -155,6 +155,19 @@ test("a docs page embeds two lessons, each with a sandbox of its own", { skip },
   await streamUp(pods);
   await pods.locator(".cluster .tree, .cluster .empty").first().waitFor();
   assert.equal(await pods.locator('.tree [data-kind="Pod"]', { hasText: "from-the-docs" }).count(), 0);
+
+  // "Open in kubeclass" carries the new sandbox (with the lesson's own Pod applied in it)
+  // into a tab of its own, and the docs page is told where the reader went.
+  await pods.getByRole("button", { name: "Apply", exact: true }).press("Enter");
+  await pods.locator('.tree [data-kind="Pod"]', { hasText: "goserver" }).waitFor({ timeout: 30_000 });
+  const [tab] = await Promise.all([
+    context.waitForEvent("page"),
+    pods.getByRole("button", { name: "Open in kubeclass ↗" }).press("Enter"),
+  ]);
+  await tab.waitForURL(/\/learn\/fundamentals\/pods\?step=1$/);
+  await tab.locator('.tree [data-kind="Pod"]', { hasText: "goserver" }).waitFor({ timeout: 30_000 });
+  const opened = await page.evaluate(() => window.events.filter((e) => e.name === "kubeclass-open-top"));
+  assert.deepEqual(opened.map((e) => [e.id, new URL(e.detail.href).pathname]), [["pods", "/learn/fundamentals/pods"]]);
   await context.close();
 });
 

@@ -1,6 +1,6 @@
 // The embed page's side of the docs sites' protocol (see loader.js): waits for the
-// `init` handshake from the page that frames it, then reports its height, its step and
-// its checks, and follows `goto`, `run`, `theme` and `reset`. Loaded by the embed page
+// `init` handshake from the page that frames it, then reports its height, its step, its
+// checks and "Open in kubeclass" (`open-top`), and follows `goto`, `run`, `theme` and `reset`. Loaded by the embed page
 // only (app/src/pages/embed.rs); does nothing when the page is not framed.
 (function () {
   if (window.parent === window) return;
@@ -48,6 +48,21 @@
   }
   new ResizeObserver(report).observe(document.documentElement);
   new MutationObserver(report).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+
+  // "Open in kubeclass": the frame opens the tab itself (a form carries the sandbox over;
+  // its token never leaves the frame); the docs page is told where the reader went.
+  function openedTop(element) {
+    const lesson = element.querySelector("input[name=lesson]");
+    const href = lesson ? new URL(`/learn/${lesson.value}?step=${currentStep()}`, location.origin).href : element.href;
+    send({ type: "open-top", href });
+  }
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("a.open-top");
+    if (link) openedTop(link);
+  }, true);
+  document.addEventListener("submit", (e) => {
+    if (e.target.matches && e.target.matches("form.open-top")) openedTop(e.target);
+  }, true);
 
   function receive(message) {
     switch (message.type) {

@@ -9,7 +9,8 @@
 // The element frames HOST's /embed/v1/COURSE/LESSON page (once it comes near the viewport;
 // loading="eager" frames it at once) and talks to it over a
 // MessageChannel after an `init` handshake sent to HOST's origin only: the frame says
-// `ready`, `resize {height}`, `step {step}`, `complete {step}`, `error {message}`; the
+// `ready`, `resize {height}`, `step {step}`, `complete {step}`, `error {message}`,
+// `open-top {href}` (the reader opened the lesson in a kubeclass tab); the
 // page may send `goto {step}`, `run {yaml}`, `theme {theme}`, `reset`.
 
 const ORIGIN = new URL(import.meta.url).origin;
@@ -100,6 +101,9 @@ class KubeclassLesson extends HTMLElement {
         break;
       case "error":
         this.#emit("kubeclass-error", { message: String(message.message || "") });
+        break;
+      case "open-top":
+        this.#emit("kubeclass-open-top", { href: String(message.href || "") });
         break;
     }
   }
