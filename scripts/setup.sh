@@ -89,6 +89,17 @@ for dir in editor end2end; do
   fi
 done
 
+# --- Kubernetes' protobuf schemas, which kubesim's build.rs compiles ----------------------
+# The generated.proto files of the Go modules at the control plane's pinned version (kubectl
+# 1.32+ sends protobuf bodies). Into Go's module cache, outside the work tree; instant when
+# already there.
+(
+  . deploy/control-plane/versions.env
+  cd /tmp && go mod download \
+    "k8s.io/api@$KUBERNETES_STAGING_VERSION" "k8s.io/apimachinery@$KUBERNETES_STAGING_VERSION" \
+    "k8s.io/apiextensions-apiserver@$KUBERNETES_STAGING_VERSION" "k8s.io/metrics@$KUBERNETES_STAGING_VERSION"
+) || { echo "setup: downloading Kubernetes' Go modules (for their protobuf schemas) failed" >&2; exit 1; }
+
 # --- the real Kubernetes control plane, built from its Go modules ----------------------
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok; cached
 # outside the work tree (about 19 minutes the first time on 2 cores, then nothing).

@@ -64,6 +64,7 @@ pub mod openapi;
 pub mod ownership;
 pub mod patch;
 pub mod pods;
+pub mod protobuf;
 pub mod quantity;
 pub mod registry;
 pub mod resources;

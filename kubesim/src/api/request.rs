@@ -1,5 +1,5 @@
-//! Reading a request: its body (bounded as kube-apiserver bounds it), decoded as JSON or
-//! YAML, and who is writing.
+//! Reading a request: its body (bounded as kube-apiserver bounds it), decoded as JSON,
+//! YAML or Kubernetes' protobuf, and who is writing.
 
 use crate::registry::Params;
 use crate::status::{ApiError, Result};
@@ -36,7 +36,7 @@ pub(super) async fn read_body(body: Body) -> Result<Vec<u8>> {
         .map_err(|_| ApiError::too_large())
 }
 
-/// Decodes a create or update body: JSON or YAML.
+/// Decodes a create or update body: JSON, YAML or protobuf ([`crate::protobuf`]).
 pub(super) fn decode(content_type: &str, body: &[u8]) -> Result<Value> {
     let media = content_type.split(';').next().unwrap_or("").trim();
     match media {
@@ -46,8 +46,15 @@ pub(super) fn decode(content_type: &str, body: &[u8]) -> Result<Value> {
         "application/yaml" => serde_yaml::from_slice(body).map_err(|e| {
             ApiError::bad_request(format!("the object provided is unrecognized: {e}"))
         }),
+        crate::protobuf::MEDIA_TYPE => crate::protobuf::decode(body).map_err(|e| match e {
+            // Custom resources have no protobuf form: kube-apiserver takes JSON and YAML.
+            crate::protobuf::ProtobufError::UnknownKind { .. } => {
+                ApiError::unsupported_media_type("application/json, application/yaml")
+            }
+            e => ApiError::bad_request(format!("the object provided is unrecognized: {e}")),
+        }),
         _ => Err(ApiError::unsupported_media_type(
-            "application/json, application/yaml",
+            "application/json, application/yaml, application/vnd.kubernetes.protobuf",
         )),
     }
 }

@@ -1,7 +1,9 @@
-//! Writing a response: JSON answers, errors as `Status` objects with their HTTP code.
+//! Writing a response: JSON answers (in protobuf for a client that asks for it first),
+//! errors as `Status` objects with their HTTP code.
 
 use super::discovery;
 use crate::status::ApiError;
+use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -26,4 +28,28 @@ pub(super) fn aggregated_response(value: Value) -> Response {
         response.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     response
+}
+
+/// `response` (a whole JSON object) in Kubernetes' protobuf, as client-go asks when it
+/// sends `Accept: application/vnd.kubernetes.protobuf, */*`; kept as JSON when its kind
+/// has no protobuf message (custom resources), which the client's `*/*` takes.
+pub(super) async fn in_protobuf(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let wire = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|object| crate::protobuf::encode(&object));
+    match wire {
+        Some(wire) => {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(crate::protobuf::MEDIA_TYPE),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(wire))
+        }
+        None => Response::from_parts(parts, Body::from(bytes)),
+    }
 }

@@ -207,8 +207,18 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 ctx.duplicates = super::duplicates::find(&body);
             }
             let manager = field_manager(&ctx.params, &parts.headers);
+            let protobuf = parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(crate::protobuf::preferred);
             if let Some(answer) = api.special(&target, &method, &user, &content_type, &body)? {
-                return Ok(json(StatusCode::CREATED, answer));
+                let response = json(StatusCode::CREATED, answer);
+                return Ok(if protobuf {
+                    super::response::in_protobuf(response).await
+                } else {
+                    response
+                });
             }
             let headers = &parts.headers;
             let mut response = match (method, target.name.is_some()) {
@@ -271,6 +281,9 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                     target.resource,
                 )),
             }?;
+            if protobuf && !ctx.params.flag("watch") {
+                response = super::response::in_protobuf(response).await;
+            }
             for warning in ctx.warnings {
                 // RFC 7234 warn-code 299, as kube-apiserver sends them.
                 let text = format!("299 - {}", serde_json::Value::String(warning));

@@ -35,5 +35,6 @@ mod pod_security;
 mod pod_update;
 mod port_forward;
 mod real_clients;
+mod todays_kubectl;
 mod validation;
 mod workloads;

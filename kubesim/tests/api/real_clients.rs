@@ -11,12 +11,12 @@ fn tools() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools")
 }
 
-struct Served {
+pub(super) struct Served {
     kubeconfig: PathBuf,
     dir: PathBuf,
 }
 
-async fn serve(name: &str) -> Served {
+pub(super) async fn serve(name: &str) -> Served {
     serve_cluster(name, Cluster::builder().seed(9).build().expect("cluster")).await
 }
 
@@ -46,6 +46,11 @@ impl Served {
             "{} is missing: run `make setup`",
             kubectl.display()
         );
+        self.run(&kubectl, args).await
+    }
+
+    /// Runs the kubectl binary at `kubectl` against the served cluster.
+    pub(super) async fn run(&self, kubectl: &Path, args: &[&str]) -> Output {
         let mut command = Command::new(kubectl);
         command.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
         tokio::task::spawn_blocking(move || command.output())

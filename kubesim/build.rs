@@ -1,0 +1,143 @@
+//! Compiles Kubernetes' own protobuf schemas (the `generated.proto` files of the Go
+//! modules k8s.io/api, k8s.io/apimachinery, k8s.io/apiextensions-apiserver and
+//! k8s.io/metrics, at the version `deploy/control-plane/versions.env` pins) into a
+//! descriptor set that `src/protobuf/` reads: kubectl 1.32 and later send typed bodies
+//! as protobuf, and kubesim decodes them with the real field numbers rather than a copy
+//! of them. The modules come from the Go module cache, which `make setup` fills.
+
+use std::path::{Path, PathBuf};
+
+/// The modules whose `generated.proto` files are compiled, and the folders (under each)
+/// that hold them (`""`: every folder).
+const MODULES: &[(&str, &[&str])] = &[
+    ("k8s.io/api", &[""]),
+    (
+        "k8s.io/apimachinery",
+        &[
+            "pkg/api/resource",
+            "pkg/apis/meta/v1",
+            "pkg/runtime",
+            "pkg/runtime/schema",
+            "pkg/util/intstr",
+        ],
+    ),
+    (
+        "k8s.io/apiextensions-apiserver",
+        &["pkg/apis/apiextensions/v1"],
+    ),
+    ("k8s.io/metrics", &["pkg/apis/metrics/v1beta1"]),
+];
+
+fn main() {
+    let versions = Path::new("../deploy/control-plane/versions.env");
+    println!("cargo:rerun-if-changed={}", versions.display());
+    println!("cargo:rerun-if-env-changed=GOMODCACHE");
+    let version = staging_version(&std::fs::read_to_string(versions).expect("versions.env"));
+    let cache = module_cache();
+    let roots: Vec<(String, PathBuf)> = MODULES
+        .iter()
+        .map(|(module, _)| {
+            (
+                module.to_string(),
+                cache.join(format!("{module}@{version}")),
+            )
+        })
+        .collect();
+    for (module, root) in &roots {
+        if !root.is_dir() {
+            panic!(
+                "kubesim needs Kubernetes' protobuf schemas from the Go module {module}@{version}, \
+                 which is not in {}: run `make setup` (or `go mod download {module}@{version}`)",
+                cache.display()
+            );
+        }
+    }
+    let mut files = Vec::new();
+    for ((module, folders), (_, root)) in MODULES.iter().zip(&roots) {
+        for folder in *folders {
+            collect(root, &root.join(folder), module, &mut files);
+        }
+    }
+    files.sort();
+    let mut compiler = protox::Compiler::with_file_resolver(Modules(roots));
+    compiler.include_imports(true).include_source_info(false);
+    compiler
+        .open_files(&files)
+        .unwrap_or_else(|e| panic!("compiling Kubernetes' protobuf schemas: {e}"));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("kubernetes.desc");
+    std::fs::write(&out, compiler.encode_file_descriptor_set()).expect("writing the descriptors");
+}
+
+/// `KUBERNETES_STAGING_VERSION` as versions.env derives it: v1.34.4 → v0.34.4.
+fn staging_version(env: &str) -> String {
+    let pinned = env
+        .lines()
+        .find_map(|l| l.strip_prefix("KUBERNETES_VERSION="))
+        .expect("KUBERNETES_VERSION in versions.env");
+    let version = pinned
+        .trim_matches('"')
+        .rsplit([':', '-'])
+        .next()
+        .unwrap_or_default()
+        .trim_matches(['"', '}']);
+    format!("v0.{}", version.trim_start_matches("v1."))
+}
+
+/// Go's module cache: `$GOMODCACHE`, else what `go env` says, else `~/go/pkg/mod`.
+fn module_cache() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GOMODCACHE").filter(|d| !d.is_empty()) {
+        return dir.into();
+    }
+    let asked = std::process::Command::new("go")
+        .args(["env", "GOMODCACHE"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|d| !d.is_empty());
+    asked.map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join("go/pkg/mod")
+    })
+}
+
+/// Every `generated.proto` under `dir`, named as the files import each other
+/// (`k8s.io/api/core/v1/generated.proto`).
+fn collect(root: &Path, dir: &Path, module: &str, files: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            // Folders of examples and tests hold protos of no API.
+            if !matches!(
+                path.file_name().and_then(|n| n.to_str()),
+                Some("testdata" | "testing")
+            ) {
+                collect(root, &path, module, files);
+            }
+        } else if path.file_name().is_some_and(|n| n == "generated.proto")
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            files.push(format!("{module}/{}", relative.display()));
+        }
+    }
+}
+
+/// Resolves an import (`k8s.io/apimachinery/pkg/…/generated.proto`) into its module's
+/// folder in the cache (`k8s.io/apimachinery@v0.34.4/pkg/…`).
+struct Modules(Vec<(String, PathBuf)>);
+
+impl protox::file::FileResolver for Modules {
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        for (module, root) in &self.0 {
+            if let Some(rest) = name
+                .strip_prefix(module.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                return protox::file::File::open(name, &root.join(rest));
+            }
+        }
+        Err(protox::Error::file_not_found(name))
+    }
+}
