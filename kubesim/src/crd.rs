@@ -55,6 +55,15 @@ impl Crds {
             .map(|s| s.schema.clone())
     }
 
+    /// Every custom resource served, with its version's structural schema (for the
+    /// OpenAPI documents).
+    pub fn with_schemas(&self) -> Vec<crate::openapi::Custom> {
+        self.read()
+            .iter()
+            .map(|s| (s.resource, s.schema.clone()))
+            .collect()
+    }
+
     /// The additionalPrinterColumns of a custom resource's version.
     pub fn columns(&self, resource: &Resource) -> Option<Vec<Value>> {
         self.read()

@@ -148,10 +148,9 @@ async fn serve(api: &Arc<ApiServer>, request: Request) -> Result<Response> {
                 ok(crate::openapi::v2().clone())
             }
         }
-        Route::OpenApiV3Index => ok(crate::openapi::v3_index()),
-        Route::OpenApiV3(gv) => {
-            crate::openapi::v3(&gv).map_or_else(|| Err(ApiError::no_route()), ok)
-        }
+        Route::OpenApiV3Index => ok(crate::openapi::v3_index(&registry.crds().with_schemas())),
+        Route::OpenApiV3(gv) => crate::openapi::v3(&gv, &registry.crds().with_schemas())
+            .map_or_else(|| Err(ApiError::no_route()), ok),
         Route::LegacyVersions if aggregated => Ok(aggregated_response(discovery::aggregated(
             true,
             &registry.all_resources(),

@@ -160,9 +160,20 @@ fn group_versions() -> Vec<String> {
     out
 }
 
-/// `/openapi/v3`: where each group version's document is.
-pub fn v3_index() -> Value {
-    let paths: Map<String, Value> = group_versions()
+/// A custom resource's served version and its structural schema, as its CRD defines it:
+/// what the v3 documents add for `kubectl explain` of custom resources.
+pub type Custom = (&'static crate::resources::Resource, Value);
+
+/// `/openapi/v3`: where each group version's document is, custom ones included.
+pub fn v3_index(custom: &[Custom]) -> Value {
+    let mut versions = group_versions();
+    for (resource, _) in custom {
+        let gv = format!("apis/{}/{}", resource.group, resource.version);
+        if !versions.contains(&gv) {
+            versions.push(gv);
+        }
+    }
+    let paths: Map<String, Value> = versions
         .into_iter()
         .map(|gv| {
             let url = format!("/openapi/v3/{gv}?hash={}", crate::version::MINOR);
@@ -172,33 +183,96 @@ pub fn v3_index() -> Value {
     json!({"paths": paths})
 }
 
-/// `/openapi/v3/GROUP-VERSION`: an OpenAPI 3.0 document with every schema.
-pub fn v3(group_version: &str) -> Option<Value> {
+/// `/openapi/v3/GROUP-VERSION`: an OpenAPI 3.0 document with every built-in schema and
+/// those of the group version's custom resources (named as kube-apiserver names them,
+/// `com.example.v1.Widget`).
+pub fn v3(group_version: &str, custom: &[Custom]) -> Option<Value> {
     static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
-    if !group_versions().iter().any(|gv| gv == group_version) {
+    let custom: Vec<&Custom> = custom
+        .iter()
+        .filter(|(r, _)| format!("apis/{}/{}", r.group, r.version) == group_version)
+        .collect();
+    if custom.is_empty() && !group_versions().iter().any(|gv| gv == group_version) {
         return None;
     }
-    let schemas = SCHEMAS.get_or_init(|| definitions(SchemaSettings::openapi3()));
+    let builtin = SCHEMAS.get_or_init(|| definitions(SchemaSettings::openapi3()));
+    let schemas = if custom.is_empty() {
+        Value::Object(builtin.clone())
+    } else {
+        let mut schemas = builtin.clone();
+        for (resource, schema) in &custom {
+            schemas.insert(
+                custom_schema_name(resource),
+                custom_schema(resource, schema, builtin),
+            );
+        }
+        Value::Object(schemas)
+    };
+    let mut paths = paths(group_version, crate::resources::builtin());
+    paths.extend(self::paths(
+        group_version,
+        custom.iter().map(|(r, _)| *r).collect(),
+    ));
     Some(json!({
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": crate::version::git_version()},
-        "paths": paths(group_version),
+        "paths": paths,
         "components": {"schemas": schemas},
     }))
 }
 
-/// The read paths of a group version's resources (`/apis/apps/v1/namespaces/{namespace}/
+/// kube-apiserver's name for a custom kind's schema: the group reversed, the version, the
+/// kind (`widgets.example.com` v1 → `com.example.v1.Widget`).
+fn custom_schema_name(resource: &crate::resources::Resource) -> String {
+    let group: Vec<&str> = resource.group.split('.').rev().collect();
+    format!("{}.{}.{}", group.join("."), resource.version, resource.kind)
+}
+
+/// A CRD's structural schema as its OpenAPI schema: its group-version-kind, and the
+/// fields every object has (`apiVersion`, `kind`, `metadata`) as every built-in kind has
+/// them (taken from the Deployment's schema, wording and all).
+fn custom_schema(
+    resource: &crate::resources::Resource,
+    schema: &Value,
+    builtin: &Map<String, Value>,
+) -> Value {
+    let mut schema = schema.clone();
+    if !schema.is_object() {
+        schema = json!({"type": "object"});
+    }
+    schema["x-kubernetes-group-version-kind"] = json!([
+        {"group": resource.group, "version": resource.version, "kind": resource.kind}
+    ]);
+    let common = builtin
+        .get("io.k8s.api.apps.v1.Deployment")
+        .map_or(Value::Null, |d| d["properties"].clone());
+    let properties = schema
+        .as_object_mut()
+        .map(|o| o.entry("properties").or_insert_with(|| json!({})));
+    if let Some(Value::Object(properties)) = properties {
+        for field in ["apiVersion", "kind", "metadata"] {
+            if let Some(described) = common.get(field) {
+                properties.insert(field.into(), described.clone());
+            }
+        }
+    }
+    schema
+}
+
+/// The read paths of a group version's `resources` (`/apis/apps/v1/namespaces/{namespace}/
 /// deployments` and `…/{name}`), each operation with its `x-kubernetes-group-version-kind`:
 /// how `kubectl explain` finds a resource's kind in the document.
-fn paths(group_version: &str) -> Map<String, Value> {
+fn paths(
+    group_version: &str,
+    resources: Vec<&'static crate::resources::Resource>,
+) -> Map<String, Value> {
     let (group, version) = match group_version.split('/').collect::<Vec<_>>()[..] {
         ["api", version] => ("", version),
         ["apis", group, version] => (group, version),
         _ => return Map::new(),
     };
-    let all = crate::resources::builtin();
     let mut paths = Map::new();
-    for resource in crate::resources::in_group_version(&all, group, version) {
+    for resource in crate::resources::in_group_version(&resources, group, version) {
         let scope = if resource.namespaced {
             "namespaces/{namespace}/"
         } else {
@@ -247,13 +321,46 @@ mod tests {
             "{spec_ref}"
         );
         assert!(!v2_protobuf().is_empty());
-        assert!(v3("apis/nope/v1").is_none());
-        let apps = v3("apis/apps/v1").expect("apps/v1");
+        assert!(v3("apis/nope/v1", &[]).is_none());
+        let apps = v3("apis/apps/v1", &[]).expect("apps/v1");
         assert_eq!(
             apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments"]["get"]["x-kubernetes-group-version-kind"],
             json!({"group": "apps", "version": "v1", "kind": "Deployment"})
         );
-        let core = v3("api/v1").expect("v1");
+        let widgets = crate::resources::Resource {
+            group: "example.com",
+            version: "v1",
+            kind: "Widget",
+            plural: "widgets",
+            singular: "widget",
+            short_names: &[],
+            namespaced: true,
+            verbs: &[],
+            categories: &[],
+            subresources: &[],
+        };
+        let widgets: &'static crate::resources::Resource = Box::leak(Box::new(widgets));
+        let custom = [(
+            widgets,
+            json!({"type": "object", "properties": {"spec": {"type": "object"}}}),
+        )];
+        let index = v3_index(&custom);
+        assert!(index["paths"]["apis/example.com/v1"].is_object(), "{index}");
+        let doc = v3("apis/example.com/v1", &custom).expect("custom group version");
+        let widget = &doc["components"]["schemas"]["com.example.v1.Widget"];
+        assert_eq!(
+            widget["x-kubernetes-group-version-kind"],
+            json!([{"group": "example.com", "version": "v1", "kind": "Widget"}])
+        );
+        assert!(
+            widget["properties"]["metadata"]
+                .to_string()
+                .contains("ObjectMeta"),
+            "{widget}"
+        );
+        assert!(widget["properties"]["spec"].is_object());
+        assert!(doc["paths"]["/apis/example.com/v1/namespaces/{namespace}/widgets"].is_object());
+        let core = v3("api/v1", &[]).expect("v1");
         assert_eq!(
             core["paths"]["/api/v1/nodes/{name}"]["get"]["x-kubernetes-action"],
             "get"

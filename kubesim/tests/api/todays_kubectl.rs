@@ -2,7 +2,7 @@
 //! bodies as Kubernetes' protobuf and ask for protobuf answers (`Accept:
 //! application/vnd.kubernetes.protobuf, */*`). The binaries are the real ones: 1.32 and
 //! 1.33 from the machine image's google-cloud-cli, and the 1.34 that `make setup` builds
-//! with the real control plane.
+//! with the real control plane. `explain` reads the OpenAPI v3 documents, CRDs' included.
 
 use super::real_clients::serve;
 use std::path::PathBuf;
@@ -34,6 +34,28 @@ fn kubectls() -> Vec<PathBuf> {
     }
     found
 }
+
+const WIDGETS: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, description: How big the widget is.}
+";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn todays_kubectl_writes_in_protobuf_and_reads_the_answers() {
@@ -142,6 +164,20 @@ async fn todays_kubectl_writes_in_protobuf_and_reads_the_answers() {
             );
             assert_eq!(printed.trim(), said, "{v} {command}");
         }
+        // `explain` reads the OpenAPI v3 documents: built-in kinds, and a CRD's kind
+        // from its schema.
+        let (out, _) = run(words("explain deployment.spec.replicas")).await;
+        assert!(out.contains("FIELD: replicas <integer>"), "{v}: {out}");
+        let crd = std::env::temp_dir().join(format!("kubesim-widgets-{}.yaml", std::process::id()));
+        std::fs::write(&crd, WIDGETS).expect("crd file");
+        run(vec!["apply".into(), "-f".into(), crd.display().to_string()]).await;
+        let (explained, _) = run(words("explain widget.spec.size")).await;
+        assert!(
+            explained.contains("KIND:       Widget")
+                && explained.contains("FIELD: size <integer>")
+                && explained.contains("How big the widget is."),
+            "{v}: {explained}"
+        );
         // What was written reads back as it was meant (through JSON).
         let (json, _) = run(words(&format!(
             "get deployment,configmap,secret,ingress -n {ns} -o json"
