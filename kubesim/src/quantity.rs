@@ -68,6 +68,57 @@ pub fn format(milli: Milli, binary: bool) -> String {
     units.to_string()
 }
 
+/// A quantity as kube-apiserver stores it once decoded (`cpu: 1` → `"1"`, `0.5` →
+/// `"500m"`, `1000` → `"1k"`, `1024Mi` → `"1Gi"`, `1.5Ki` → `"1536"`): Go's canonical form,
+/// the largest suffix of the quantity's own kind (binary for `Ki`…, decimal otherwise)
+/// that leaves no fraction. Exponent forms (`1e3`) are kept as written. `None` if it is
+/// not a quantity.
+pub fn canonical(text: &str) -> Option<String> {
+    let milli = parse(text)?;
+    let suffix_start = text
+        .trim()
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'));
+    let suffix = suffix_start.map_or("", |at| &text.trim()[at..]);
+    if suffix.starts_with(['e', 'E']) {
+        return Some(text.trim().to_string());
+    }
+    if milli % 1000 != 0 {
+        return Some(format!("{milli}m"));
+    }
+    let units = milli / 1000;
+    if units == 0 {
+        return Some("0".into());
+    }
+    let steps: &[(&str, i128)] = if suffix.ends_with('i') {
+        &[
+            ("Ei", 1 << 60),
+            ("Pi", 1 << 50),
+            ("Ti", 1 << 40),
+            ("Gi", 1 << 30),
+            ("Mi", 1 << 20),
+            ("Ki", 1 << 10),
+        ]
+    } else {
+        &[
+            ("E", 10_i128.pow(18)),
+            ("P", 10_i128.pow(15)),
+            ("T", 10_i128.pow(12)),
+            ("G", 10_i128.pow(9)),
+            ("M", 10_i128.pow(6)),
+            ("k", 1000),
+        ]
+    };
+    Some(
+        steps
+            .iter()
+            .find(|(_, size)| units % size == 0)
+            .map_or_else(
+                || units.to_string(),
+                |(suffix, size)| format!("{}{suffix}", units / size),
+            ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +139,28 @@ mod tests {
         assert_eq!(format(2000, false), "2");
         assert_eq!(format(64 * 1024 * 1024 * 1000, true), "64Mi");
         assert_eq!(format(parse("1024Mi").unwrap_or_default(), true), "1Gi");
+    }
+
+    #[test]
+    fn canonical_forms_are_kube_apiservers() {
+        for (given, stored) in [
+            ("1", "1"),
+            ("0.5", "500m"),
+            ("1000", "1k"),
+            ("1500", "1500"),
+            ("2000000", "2M"),
+            ("1000m", "1"),
+            ("1500m", "1500m"),
+            ("1024Mi", "1Gi"),
+            ("1.5Ki", "1536"),
+            ("0.5Gi", "512Mi"),
+            ("128Mi", "128Mi"),
+            ("1e3", "1e3"),
+            ("0", "0"),
+            ("100M", "100M"),
+        ] {
+            assert_eq!(canonical(given).as_deref(), Some(stored), "{given}");
+        }
+        assert_eq!(canonical("512MB"), None);
     }
 }

@@ -4,6 +4,7 @@
 //! JSON Schemas of the built-in types, with `x-kubernetes-group-version-kind` on each kind.
 //! They are built once, on first request.
 
+pub mod decode;
 mod proto;
 pub mod unknown;
 

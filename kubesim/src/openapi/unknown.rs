@@ -1,5 +1,5 @@
 //! Unknown fields: kube-apiserver decodes built-in objects into their Go types, so fields
-//! the type does not have are dropped; with `fieldValidation=Strict` the request fails
+//! the type does not have are dropped (and quantities come out canonical); with `fieldValidation=Strict` the request fails
 //! instead, and with `Warn` (the default) each dropped field becomes a warning. The Swagger
 //! definitions say which fields a type has.
 
@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+const QUANTITY_REF: &str = "#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity";
+
 /// Definition names by (group, version, kind).
-fn index() -> &'static BTreeMap<(String, String, String), String> {
+pub(super) fn index() -> &'static BTreeMap<(String, String, String), String> {
     static INDEX: OnceLock<BTreeMap<(String, String, String), String>> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut out = BTreeMap::new();
@@ -26,7 +28,7 @@ fn index() -> &'static BTreeMap<(String, String, String), String> {
     })
 }
 
-fn definition(reference: &str) -> Option<&'static Value> {
+pub(super) fn definition(reference: &str) -> Option<&'static Value> {
     let name = reference.strip_prefix("#/definitions/")?;
     super::v2()["definitions"].get(name)
 }
@@ -55,6 +57,19 @@ fn resolve(schema: &'static Value) -> &'static Value {
 }
 
 fn walk(schema: &'static Value, value: &mut Value, path: &str, found: &mut Vec<String>) {
+    // A quantity decodes into Go's Quantity, which writes itself back canonical: what is
+    // stored (and counted by quota, limits and the scheduler) is `"1"`, not `1`.
+    if schema["$ref"] == QUANTITY_REF {
+        let text = match value {
+            Value::String(text) => text.clone(),
+            Value::Number(number) => number.to_string(),
+            _ => return,
+        };
+        if let Some(canonical) = crate::quantity::canonical(&text) {
+            *value = Value::String(canonical);
+        }
+        return;
+    }
     let schema = resolve(schema);
     if schema.get("x-kubernetes-preserve-unknown-fields").is_some() {
         return;

@@ -1,6 +1,6 @@
 //! What every write checks before anything else: that the body is an object of this
-//! endpoint's type (unknown and duplicate fields dropped, refused or warned about as
-//! `fieldValidation` says), and NamespaceLifecycle (new objects need a namespace that
+//! endpoint's type (decodable into its Go type; unknown and duplicate fields dropped,
+//! refused or warned about as `fieldValidation` says), and NamespaceLifecycle (new objects need a namespace that
 //! exists and is not being deleted).
 
 use super::base::Registry;
@@ -43,6 +43,17 @@ impl Registry {
                 )));
             }
             _ => object["kind"] = json!(resource.kind),
+        }
+        // Decoding into the Go type comes first: a value of the wrong type is refused
+        // before unknown fields are looked for.
+        if let Some(why) =
+            crate::openapi::decode::refusal(resource.group, resource.version, resource.kind, object)
+        {
+            return Err(ApiError::bad_request(format!(
+                "{kind} in version \"{version}\" cannot be handled as a {kind}: {why}",
+                kind = resource.kind,
+                version = resource.version,
+            )));
         }
         let unknown =
             crate::openapi::unknown::prune(resource.group, resource.version, resource.kind, object);

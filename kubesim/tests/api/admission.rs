@@ -478,3 +478,61 @@ async fn pod_security_judges_updates_and_re_applies() {
         e.message
     );
 }
+
+/// POSTs `body` as raw JSON (numbers stay numbers, as kubectl sends `cpu: 1`).
+async fn post_raw(client: &kube::Client, path: &str, body: Value) -> Result<Value, kube::Error> {
+    let request = http::Request::post(path)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&body).expect("json"))
+        .expect("request");
+    client.request::<Value>(request).await
+}
+
+#[tokio::test]
+async fn quantities_given_as_numbers_are_stored_canonical_and_counted() {
+    let cluster = Cluster::builder().seed(1).build().expect("cluster");
+    let client = namespace(&cluster, "ws", json!({})).await;
+    let quota = post_raw(
+        &client,
+        "/api/v1/namespaces/ws/resourcequotas",
+        json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
+            "spec": {"hard": {"requests.cpu": 2, "requests.memory": 1000000000}}}),
+    )
+    .await
+    .expect("quota");
+    assert_eq!(
+        quota["spec"]["hard"],
+        json!({"requests.cpu": "2", "requests.memory": "1G"})
+    );
+    let pod = |name: &str, cpu: Value| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:1.0",
+                "resources": {"requests": {"cpu": cpu, "memory": "256Mi"}}}]}})
+    };
+    let one = post_raw(&client, "/api/v1/namespaces/ws/pods", pod("one", json!(1)))
+        .await
+        .expect("one CPU fits");
+    assert_eq!(
+        one["spec"]["containers"][0]["resources"]["requests"],
+        json!({"cpu": "1", "memory": "256Mi"})
+    );
+    // `cpu: 1` counted as one CPU: another 1.5 would make 2.5 of 2.
+    let refused = post_raw(
+        &client,
+        "/api/v1/namespaces/ws/pods",
+        pod("two", json!(1.5)),
+    )
+    .await
+    .expect_err("over the quota");
+    assert_eq!(
+        api_error(refused).message,
+        "pods \"two\" is forbidden: exceeded quota: q, requested: requests.cpu=1500m, used: requests.cpu=1, limited: requests.cpu=2"
+    );
+    post_raw(
+        &client,
+        "/api/v1/namespaces/ws/pods",
+        pod("three", json!(0.5)),
+    )
+    .await
+    .expect("half a CPU still fits");
+}
