@@ -39,7 +39,13 @@ async function waitForPods(page, count, timeout = 60_000) {
     if (seen.length === count && seen.every((p) => p.status === "Running" && p.ready === "1/1")) return seen;
     await page.waitForTimeout(250);
   }
-  assert.fail(`expected ${count} running, ready pods; saw ${JSON.stringify(seen)}`);
+  // Say what the panel showed instead: every object row (a ReplicaSet without pods, a
+  // Pending pod) and the stream's link, with a screenshot.
+  const rows = await page.locator(".tree .row").evaluateAll((rs) =>
+    rs.map((r) => `${r.dataset.kind}/${r.dataset.name} ${r.querySelector('[data-col="STATUS"] .column-value')?.textContent ?? ""}`));
+  const link = await page.locator(".cluster .link").first().getAttribute("class").catch(() => "none");
+  await page.screenshot({ path: screenshotDir + "pods-timeout.png", fullPage: true });
+  assert.fail(`expected ${count} running, ready pods; saw ${JSON.stringify(seen)}; rows: ${JSON.stringify(rows)}; link: ${link}`);
 }
 
 test("apply, watch the pods come up, read a log, scale, and tick the check", async () => {
