@@ -23,7 +23,10 @@ pub mod trainers;
 pub mod trouble;
 
 use crate::clock::SharedClock;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqliteSynchronous,
+};
+use std::sync::Arc;
 
 /// How long a request waits for the in-memory database's one connection (see
 /// [`Database::open`]).
@@ -43,6 +46,11 @@ pub enum DbError {
 pub struct Database {
     pub(crate) pool: SqlitePool,
     pub(crate) clock: SharedClock,
+    /// For an in-memory database, a second connection to it that is never used: the
+    /// database lives while one connection to it is open, and the pool closes its one
+    /// connection when a query's future is dropped mid-way (a closed tab's stream), then
+    /// opens a new one, which without this would find an empty database ("no such table").
+    _keeper: Option<Arc<std::sync::Mutex<SqliteConnection>>>,
 }
 
 impl Database {
@@ -73,13 +81,54 @@ impl Database {
                 .max_lifetime(None)
                 .acquire_timeout(MEMORY_WAIT);
         }
+        let keeper = if memory {
+            // The same named, shared-cache in-memory database as the pool's (sqlx names
+            // `:memory:` once, in the options).
+            let connection = sqlx::ConnectOptions::connect(&options).await?;
+            Some(Arc::new(std::sync::Mutex::new(connection)))
+        } else {
+            None
+        };
         let pool = pool.connect_with(options).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Database { pool, clock })
+        Ok(Database {
+            pool,
+            clock,
+            _keeper: keeper,
+        })
     }
 
     /// Seconds since the epoch, by the database's clock.
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_in_memory_database_outlives_its_pools_connection() {
+        let db = Database::open(":memory:", Arc::new(crate::clock::SystemClock))
+            .await
+            .expect("open");
+        sqlx::query("INSERT INTO attendees (id, created_at, last_seen) VALUES ('a', 1, 1)")
+            .execute(&db.pool)
+            .await
+            .expect("insert");
+        // What the pool does when a query's future was dropped mid-way.
+        db.pool
+            .acquire()
+            .await
+            .expect("acquire")
+            .close()
+            .await
+            .expect("close");
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attendees")
+            .fetch_one(&db.pool)
+            .await
+            .expect("the tables and rows are still there");
+        assert_eq!(count, 1);
     }
 }

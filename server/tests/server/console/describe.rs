@@ -45,7 +45,14 @@ pub(crate) async fn compare_described(setup: &Setup) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claims_autoscalers_stateful_sets_and_ingresses_are_described_as_kubectl_describes_them() {
     let setup = setup("describe").await;
-    let mut differences = compare_described(&setup).await;
+    setup.apply(OBJECTS).await;
+    // The HPA's describe changes when its first metrics come (kubesim's first window is
+    // 15 s): compare once they have, so the console and kubectl, moments apart, read the
+    // same state. (On the real control plane no metrics come: `compare_described`.)
+    setup
+        .until_console_shows("kubectl get hpa web -n server", "%/50%")
+        .await;
+    let mut differences = compare(&setup, DESCRIBED).await;
     differences.extend(compare(&setup, DESCRIBED_HERE).await);
     setup.apply(ISSUED).await;
     setup
