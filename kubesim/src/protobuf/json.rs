@@ -6,6 +6,7 @@
 //! "or" types, and the schema keywords that cannot be protobuf names (`$ref`,
 //! `x-kubernetes-…`).
 
+use super::go_time;
 use prost_reflect::Value as Field;
 use prost_reflect::{
     DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, ReflectMessage,
@@ -71,7 +72,7 @@ pub(super) fn from_message(message: &DynamicMessage) -> Value {
     }
     let mut object = Map::new();
     for (field, value) in message.fields() {
-        let value = field_to_json(&field, value);
+        let value = field_to_json(value);
         if inline(&name, field.name())
             && let Value::Object(fields) = value
         {
@@ -118,31 +119,22 @@ pub(super) fn to_message(descriptor: MessageDescriptor, value: &Value) -> Dynami
     message
 }
 
-fn field_to_json(field: &FieldDescriptor, value: &Field) -> Value {
+fn field_to_json(value: &Field) -> Value {
     match value {
-        Field::List(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| single_to_json(&field.kind(), item))
-                .collect(),
-        ),
+        Field::List(items) => Value::Array(items.iter().map(single_to_json).collect()),
         Field::Map(entries) => {
-            let value_kind = match field.kind() {
-                Kind::Message(entry) => entry.map_entry_value_field().kind(),
-                other => other,
-            };
             let mut sorted: Vec<(String, Value)> = entries
                 .iter()
-                .map(|(key, value)| (map_key(key), single_to_json(&value_kind, value)))
+                .map(|(key, value)| (map_key(key), single_to_json(value)))
                 .collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             Value::Object(sorted.into_iter().collect())
         }
-        single => single_to_json(&field.kind(), single),
+        single => single_to_json(single),
     }
 }
 
-fn single_to_json(kind: &Kind, value: &Field) -> Value {
+fn single_to_json(value: &Field) -> Value {
     use base64::Engine;
     match value {
         Field::Bool(b) => Value::Bool(*b),
@@ -156,10 +148,7 @@ fn single_to_json(kind: &Kind, value: &Field) -> Value {
         Field::Bytes(b) => Value::String(base64::engine::general_purpose::STANDARD.encode(b)),
         Field::EnumNumber(n) => Value::from(*n),
         Field::Message(m) => from_message(m),
-        Field::List(_) | Field::Map(_) => {
-            let _ = kind;
-            Value::Null
-        }
+        Field::List(_) | Field::Map(_) => Value::Null,
     }
 }
 
@@ -309,11 +298,12 @@ fn special_to_json(name: &str, message: &DynamicMessage) -> Option<Value> {
             .or(name.strip_prefix(CRD))
             .unwrap_or(name)
         {
-            "Time" => timestamp(int("seconds"), 0, false).map_or(Value::Null, Value::String),
-            "MicroTime" => {
-                timestamp(int("seconds"), int("nanos"), true).map_or(Value::Null, Value::String)
+            "Time" => {
+                go_time::timestamp(int("seconds"), 0, false).map_or(Value::Null, Value::String)
             }
-            "Duration" => Value::String(go_duration(int("duration"))),
+            "MicroTime" => go_time::timestamp(int("seconds"), int("nanos"), true)
+                .map_or(Value::Null, Value::String),
+            "Duration" => Value::String(go_time::go_duration(int("duration"))),
             "FieldsV1" => raw("Raw"),
             "k8s.io.apimachinery.pkg.api.resource.Quantity" => Value::String(text("string")),
             "k8s.io.apimachinery.pkg.util.intstr.IntOrString" => match int("type") {
@@ -363,7 +353,7 @@ fn special_from_json(name: &str, message: &mut DynamicMessage, value: &Value) ->
         .unwrap_or(name)
     {
         "Time" | "MicroTime" => {
-            if let Some((seconds, nanos)) = value.as_str().and_then(parse_timestamp) {
+            if let Some((seconds, nanos)) = value.as_str().and_then(go_time::parse_timestamp) {
                 set(message, "seconds", Field::I64(seconds));
                 if name.ends_with("MicroTime") {
                     set(message, "nanos", Field::I32(nanos));
@@ -371,7 +361,7 @@ fn special_from_json(name: &str, message: &mut DynamicMessage, value: &Value) ->
             }
         }
         "Duration" => {
-            if let Some(ns) = value.as_str().and_then(parse_go_duration) {
+            if let Some(ns) = value.as_str().and_then(go_time::parse_go_duration) {
                 set(message, "duration", Field::I64(ns));
             }
         }
@@ -446,88 +436,6 @@ fn special_from_json(name: &str, message: &mut DynamicMessage, value: &Value) ->
     true
 }
 
-/// Go's zero `time.Time` (January 1 of the year 1) in Unix seconds, which `metav1.Time`
-/// writes for an unset time.
-const ZERO_TIME: i64 = -62_135_596_800;
-
-/// RFC 3339 in UTC as Go's `metav1.Time` (seconds) and `MicroTime` (microseconds) print it;
-/// `None` for the zero time (JSON's `null`).
-fn timestamp(seconds: i64, nanos: i64, micro: bool) -> Option<String> {
-    if seconds == ZERO_TIME && nanos == 0 {
-        return None;
-    }
-    let at = jiff::Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()?;
-    Some(if micro {
-        at.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
-    } else {
-        at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-    })
-}
-
-fn parse_timestamp(text: &str) -> Option<(i64, i32)> {
-    let at: jiff::Timestamp = text.parse().ok()?;
-    Some((at.as_second(), at.subsec_nanosecond()))
-}
-
-/// Go's `time.Duration.String()` for whole and fractional seconds: `1h2m3s`, `1.5s`, `0s`.
-fn go_duration(nanos: i64) -> String {
-    if nanos == 0 {
-        return "0s".into();
-    }
-    let sign = if nanos < 0 { "-" } else { "" };
-    let nanos = nanos.unsigned_abs();
-    if nanos < 1_000_000_000 {
-        return format!("{sign}{}", small_duration(nanos));
-    }
-    let (hours, rest) = (nanos / 3_600_000_000_000, nanos % 3_600_000_000_000);
-    let (minutes, rest) = (rest / 60_000_000_000, rest % 60_000_000_000);
-    let seconds = format!("{}", rest as f64 / 1e9);
-    match (hours, minutes) {
-        (0, 0) => format!("{sign}{seconds}s"),
-        (0, m) => format!("{sign}{m}m{seconds}s"),
-        (h, m) => format!("{sign}{h}h{m}m{seconds}s"),
-    }
-}
-
-fn small_duration(nanos: u64) -> String {
-    match nanos {
-        n if n < 1_000 => format!("{n}ns"),
-        n if n < 1_000_000 => format!("{}µs", n as f64 / 1e3),
-        n => format!("{}ms", n as f64 / 1e6),
-    }
-}
-
-fn parse_go_duration(text: &str) -> Option<i64> {
-    let (negative, mut rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += number * scale;
-        rest = &rest[unit_end..];
-    }
-    let nanos = total.round() as i64;
-    Some(if negative { -nanos } else { nanos })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,20 +467,6 @@ mod tests {
             ),
         ] {
             assert!(!inline(message, field), "{message}.{field}");
-        }
-    }
-
-    #[test]
-    fn durations_read_and_print_as_go_does() {
-        for (text, nanos) in [
-            ("0s", 0),
-            ("1.5s", 1_500_000_000),
-            ("1h0m0s", 3_600_000_000_000),
-            ("2m30s", 150_000_000_000),
-            ("500ms", 500_000_000),
-        ] {
-            assert_eq!(go_duration(nanos), text);
-            assert_eq!(parse_go_duration(text), Some(nanos), "{text}");
         }
     }
 

@@ -4,6 +4,7 @@
 //! protobuf bytes. The schemas are Kubernetes' own `generated.proto` files, compiled by
 //! `build.rs`; [`json`] maps their messages to the JSON objects kubesim stores.
 
+mod go_time;
 mod json;
 mod schemas;
 
