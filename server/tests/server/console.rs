@@ -152,7 +152,24 @@ impl Setup {
     }
 
     /// Real kubectl, as the attendee, with `server` standing for the real namespace.
+    ///
+    /// kubectl's websocket exec has a race of its own (client-go's
+    /// `tools/remotecommand/websocket.go`): when the API server closes the stream at once
+    /// (an exec that cannot reach the kubelet), kubectl sometimes says `closed all streams`
+    /// instead of the server's error. That answer is the reference's flake, not the server's
+    /// words, so kubectl is asked again (at most twice more).
     async fn kubectl(&self, args: &[String]) -> (String, i64) {
+        let mut answer = self.kubectl_once(args).await;
+        for _ in 0..2 {
+            if answer.0.trim() != "error: closed all streams" {
+                break;
+            }
+            answer = self.kubectl_once(args).await;
+        }
+        answer
+    }
+
+    async fn kubectl_once(&self, args: &[String]) -> (String, i64) {
         let (mut command, path) = self.kubectl_command(args);
         let status = tokio::task::spawn_blocking(move || command.status())
             .await
