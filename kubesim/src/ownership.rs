@@ -63,8 +63,11 @@ pub fn has_finalizers(object: &Value) -> bool {
 
 /// Deletes an object a controller collects (a namespace's content, a gone owner's
 /// dependents): at once, or — when finalizers hold it — marked as deleting, for whoever
-/// owns the finalizer, as on a real cluster.
+/// owns the finalizer, as on a real cluster. A running pod gets its grace period.
 pub fn collect(store: &Store, key: &Key, object: &Value) -> Result<(), StoreError> {
+    if key.group.is_empty() && key.resource == "pods" {
+        return crate::pods::delete_gracefully(store, key, object);
+    }
     if has_finalizers(object) {
         store.mark_deleting(key, 0).map(drop)
     } else {

@@ -20,18 +20,31 @@ pub fn is_bound(pod: &Value) -> bool {
         .is_some_and(|n| !n.is_empty())
 }
 
-/// Deletes a pod as the API does for a controller: gracefully (its own termination
-/// grace period, at least a second) when it runs on a node, so its kubelet stops it;
-/// at once otherwise.
+/// The grace period a deleted pod gets: `requested` (a DELETE's `gracePeriodSeconds`),
+/// else its own `terminationGracePeriodSeconds`, else 30 s. `None` — gone at once — when
+/// no kubelet runs it (not bound, or finished) or no grace is asked for.
+pub fn grace_seconds(pod: &Value, requested: Option<i64>) -> Option<i64> {
+    let phase = pod["status"]["phase"].as_str().unwrap_or_default();
+    if !is_bound(pod) || phase == "Succeeded" || phase == "Failed" {
+        return None;
+    }
+    let grace = requested
+        .or_else(|| pod["spec"]["terminationGracePeriodSeconds"].as_i64())
+        .unwrap_or(30);
+    (grace > 0).then_some(grace)
+}
+
+/// Deletes a pod as the API does for a controller (ReplicaSet scale-down, Job failure,
+/// namespace deletion, garbage collection): with its grace period, so its kubelet stops
+/// it in its own time; at once when no kubelet runs it. Finalizers hold it either way.
 pub fn delete_gracefully(store: &Store, key: &Key, pod: &Value) -> Result<(), StoreError> {
-    if is_bound(pod) {
-        let grace = pod["spec"]["terminationGracePeriodSeconds"]
-            .as_i64()
-            .unwrap_or(30)
-            .max(1);
-        store.mark_deleting(key, grace).map(drop)
-    } else {
-        store.remove(key, None).map(drop)
+    let held = pod["metadata"]["finalizers"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty());
+    match grace_seconds(pod, None) {
+        Some(grace) => store.mark_deleting(key, grace).map(drop),
+        None if held => store.mark_deleting(key, 0).map(drop),
+        None => store.remove(key, None).map(drop),
     }
 }
 

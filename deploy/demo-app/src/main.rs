@@ -235,8 +235,21 @@ async fn main() -> std::io::Result<()> {
     );
     let app = router(settings).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        .with_graceful_shutdown(stop_signal())
+        .await?;
+    println!("demo-app shutting down");
+    Ok(())
+}
+
+/// SIGTERM (the kubelet's stop signal) or Ctrl-C. As PID 1 in a container a process gets
+/// no SIGTERM it does not handle: without this, deleting its pod would wait out the whole
+/// grace period and end in a kill.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).expect("a SIGTERM handler");
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    println!("demo-app: signal received, finishing requests in flight");
 }

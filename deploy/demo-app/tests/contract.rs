@@ -62,7 +62,7 @@ impl Target {
             .env("STARTUP_SECONDS", STARTUP.to_string())
             .env("CONFIG_FILE", dir.join("family.txt"))
             .env_remove("KUBERNETES_SERVICE_HOST")
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("start demo-app");
         for _ in 0..100 {
@@ -156,6 +156,64 @@ impl Target {
     async fn wait(&self, seconds: u64) {
         tokio::time::sleep(Duration::from_secs(seconds)).await;
     }
+
+    /// Stops the app as the kubelet does (SIGTERM; in kubesim, by deleting its pod, held
+    /// by a finalizer so its record stays): its exit code and what it printed, once it
+    /// has exited, or `None` if it has not within a second.
+    async fn stop(&mut self) -> Option<(i64, String)> {
+        match self {
+            Target::Real { child, .. } => {
+                let killed = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status()
+                    .expect("kill");
+                assert!(killed.success());
+                for _ in 0..50 {
+                    if let Some(status) = child.try_wait().expect("wait") {
+                        let mut out = String::new();
+                        std::io::Read::read_to_string(
+                            child.stdout.as_mut().expect("stdout"),
+                            &mut out,
+                        )
+                        .expect("read");
+                        return Some((i64::from(status.code().unwrap_or(-1)), out));
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                None
+            }
+            Target::Sim { cluster } => {
+                let (_, pods) = request(
+                    cluster,
+                    "GET",
+                    "/api/v1/namespaces/default/pods",
+                    Vec::new(),
+                )
+                .await;
+                let pods: serde_json::Value = serde_json::from_str(&pods).expect("json");
+                let name = pods["items"][0]["metadata"]["name"].as_str().expect("pod");
+                let path = format!("/api/v1/namespaces/default/pods/{name}");
+                let hold = json!({"metadata": {"finalizers": ["contract/hold"]}});
+                let patch = axum::http::Request::builder()
+                    .method("PATCH")
+                    .uri(&path)
+                    .header("authorization", format!("Bearer {}", cluster.admin_token()))
+                    .header("content-type", "application/merge-patch+json")
+                    .body(axum::body::Body::from(hold.to_string()))
+                    .expect("request");
+                let held = cluster.router().oneshot(patch).await.expect("infallible");
+                assert_eq!(held.status(), 200);
+                let (code, _) = request(cluster, "DELETE", &path, Vec::new()).await;
+                assert_eq!(code, 200);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let (_, pod) = request(cluster, "GET", &path, Vec::new()).await;
+                let pod: serde_json::Value = serde_json::from_str(&pod).expect("json");
+                let terminated = &pod["status"]["containerStatuses"][0]["state"]["terminated"];
+                let (_, logs) = request(cluster, "GET", &format!("{path}/log"), Vec::new()).await;
+                terminated["exitCode"].as_i64().map(|code| (code, logs))
+            }
+        }
+    }
 }
 
 async fn request(cluster: &Cluster, method: &str, path: &str, body: Vec<u8>) -> (u16, String) {
@@ -178,7 +236,7 @@ async fn request(cluster: &Cluster, method: &str, path: &str, body: Vec<u8>) -> 
 }
 
 /// Every path of the contract.
-async fn contract(target: Target) {
+async fn contract(mut target: Target) {
     let (code, body) = target.get("/healthz").await;
     assert_eq!(code, 500, "{body}");
     assert!(body.starts_with("starting: up "), "{body}");
@@ -210,6 +268,15 @@ async fn contract(target: Target) {
     let (code, body) = target.get("/healthz").await;
     assert_eq!(code, 200, "{body}");
     assert!(body.starts_with("ok: up "), "{body}");
+    // The kubelet's stop signal: it says so and exits 0 at once, not after the grace
+    // period.
+    let (code, out) = target.stop().await.expect("exited within a second");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("demo-app: signal received, finishing requests in flight\n")
+            && out.ends_with("demo-app shutting down\n"),
+        "{out}"
+    );
 }
 
 #[tokio::test]

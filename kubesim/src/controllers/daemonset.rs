@@ -152,11 +152,7 @@ fn delete(ctx: &Context, ds: &Value, pod: &Value) {
     let store = &ctx.store;
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let key = Key::of("", "pods", pod);
-    let done = if crate::pods::is_bound(pod) {
-        store.mark_deleting(&key, 30).is_ok()
-    } else {
-        store.remove(&key, None).is_ok()
-    };
+    let done = crate::pods::delete_gracefully(store, &key, pod).is_ok();
     if done {
         ctx.events.normal(
             ds,

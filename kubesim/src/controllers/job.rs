@@ -10,15 +10,26 @@ use crate::pods::is_ready;
 use crate::store::{Event, Key};
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 const SOURCE: Source<'static> = Source::component("job-controller");
 
-/// The controller: Jobs and their pods, and every second the Jobs with a deadline
-/// (deadlines pass without any change to watch for).
+/// The first pause before a failed pod is replaced; it doubles with each failure in a
+/// row, up to [`MAX_FAILURE_BACKOFF`] (kube-controller-manager's
+/// `DefaultJobPodFailureBackOff` and `MaxJobPodFailureBackOff`).
+const FAILURE_BACKOFF: Duration = Duration::from_secs(10);
+const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(600);
+
+/// The controller: Jobs and their pods, and every second the Jobs with a deadline or a
+/// failure back-off (both pass without any change to watch for).
 pub fn controller() -> impl Controller {
     Follow::new(("batch", "jobs"), affected, reconcile).with_resync(Resync {
-        period: std::time::Duration::from_secs(1),
-        due: |job| job["spec"]["activeDeadlineSeconds"].is_number() && !finished(job),
+        period: Duration::from_secs(1),
+        due: |job| {
+            let waits = job["spec"]["activeDeadlineSeconds"].is_number()
+                || job["status"]["failed"].as_i64().is_some_and(|f| f > 0);
+            waits && !finished(job)
+        },
     })
 }
 
@@ -91,8 +102,8 @@ fn reconcile(ctx: &Context, key: &Key) {
         None
     };
     if let Some((reason, message)) = failure {
-        for (pod_key, _) in &active {
-            let _ = store.mark_deleting(pod_key, 30);
+        for (pod_key, pod) in &active {
+            let _ = crate::pods::delete_gracefully(store, pod_key, pod);
         }
         status["active"] = json!(0);
         status["conditions"] = json!([
@@ -115,7 +126,7 @@ fn reconcile(ctx: &Context, key: &Key) {
             ),
         ]);
         events.normal(&job, SOURCE, "Completed", "Job completed");
-    } else if spec["suspend"] != true {
+    } else if spec["suspend"] != true && backoff_left(&pods, store.clock().now()).is_zero() {
         let wanted = parallelism.min(completions - succeeded) - active.len() as i64;
         for _ in 0..wanted.max(0) {
             let pod = pod_from_template(&job, ("batch/v1", "Job"), &spec["template"]);
@@ -127,4 +138,48 @@ fn reconcile(ctx: &Context, key: &Key) {
     }
     omit_zeros(&mut status, &["active", "succeeded", "failed"]);
     update_status(store, key, &job, status, None);
+}
+
+/// How long replacements must still wait after the failures in a row since the last
+/// success: 10 s after one, doubling with each, at most 10 minutes, counted from the
+/// last failure.
+fn backoff_left(pods: &[(Key, Arc<Value>)], now: jiff::Timestamp) -> Duration {
+    let mut finished: Vec<(jiff::Timestamp, bool)> = pods
+        .iter()
+        .filter_map(|(_, p)| {
+            let failed = match p["status"]["phase"].as_str() {
+                Some("Failed") => true,
+                Some("Succeeded") => false,
+                _ => return None,
+            };
+            finished_at(p).map(|at| (at, failed))
+        })
+        .collect();
+    finished.sort();
+    let in_a_row = finished
+        .iter()
+        .rev()
+        .take_while(|(_, failed)| *failed)
+        .count();
+    let Some((last, _)) = finished.last().filter(|_| in_a_row > 0) else {
+        return Duration::ZERO;
+    };
+    let exponent = u32::try_from(in_a_row - 1).unwrap_or(u32::MAX).min(16);
+    let backoff = (FAILURE_BACKOFF * 2u32.pow(exponent)).min(MAX_FAILURE_BACKOFF);
+    let since = Duration::try_from(now.duration_since(*last)).unwrap_or(Duration::ZERO);
+    backoff.saturating_sub(since)
+}
+
+/// When a finished pod's last container ended.
+fn finished_at(pod: &Value) -> Option<jiff::Timestamp> {
+    pod["status"]["containerStatuses"]
+        .as_array()?
+        .iter()
+        .filter_map(|c| {
+            c["state"]["terminated"]["finishedAt"]
+                .as_str()?
+                .parse()
+                .ok()
+        })
+        .max()
 }

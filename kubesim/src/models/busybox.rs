@@ -7,7 +7,7 @@
 //! behaviour as code; the images themselves are described in `images.yaml`.
 
 use super::http::{HttpRequest, Unreachable};
-use super::process::{Context, Exit, MIB, Process, Surroundings, Usage, exec_in};
+use super::process::{Context, Exit, MIB, Process, Stopping, Surroundings, Usage, exec_in};
 use super::script::{expand, is_shell, statements};
 use std::time::Duration;
 
@@ -414,6 +414,13 @@ impl Process for Shell {
 
     fn exec(&mut self, _age: Duration, argv: &[String]) -> (i32, String) {
         exec_in(argv, &self.context)
+    }
+
+    /// A shell (or `sleep`) running as PID 1 sets no handler for SIGTERM, and the kernel
+    /// does not deliver a signal PID 1 has no handler for: the kubelet has to wait out the
+    /// grace period and kill it, the 30 s a `sleep 3600` pod takes to delete on kind.
+    fn stop(&mut self, _age: Duration, _out: &mut Vec<String>) -> Option<Stopping> {
+        None
     }
 
     /// busybox's `ash` as root.

@@ -79,6 +79,47 @@ pub struct ModelSpec {
     /// image has no shell.
     #[serde(default)]
     pub prompt: Option<String>,
+    /// What it does on the kubelet's stop signal.
+    #[serde(default)]
+    pub stop: StopSpec,
+}
+
+/// What a program does when the kubelet stops its container with SIGTERM (or the image's
+/// STOPSIGNAL). The default is a program without a handler of its own, killed by the
+/// signal at once (exit code 143).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopSpec {
+    /// It ignores the signal, so the kubelet kills it when the grace period ends.
+    #[serde(default)]
+    pub ignores: bool,
+    /// How long it takes to exit once signalled (`2s`, `100ms`).
+    #[serde(default, deserialize_with = "duration")]
+    pub after: Duration,
+    /// Its exit code.
+    #[serde(default = "killed_by_sigterm")]
+    pub exit: i32,
+    /// Lines it prints when signalled.
+    #[serde(default)]
+    pub log: Vec<Text>,
+}
+
+/// 128 + SIGTERM (15): the code of a program the signal killed.
+const KILLED_BY_SIGTERM: i32 = 143;
+
+fn killed_by_sigterm() -> i32 {
+    KILLED_BY_SIGTERM
+}
+
+impl Default for StopSpec {
+    fn default() -> StopSpec {
+        StopSpec {
+            ignores: false,
+            after: Duration::ZERO,
+            exit: KILLED_BY_SIGTERM,
+            log: Vec::new(),
+        }
+    }
 }
 
 /// A model that does nothing and uses nothing, for a name the catalogue lacks (which
@@ -93,6 +134,12 @@ pub static IDLE: ModelSpec = ModelSpec {
     prompt: None,
     steps: Vec::new(),
     http: None,
+    stop: StopSpec {
+        ignores: false,
+        after: Duration::ZERO,
+        exit: KILLED_BY_SIGTERM,
+        log: Vec::new(),
+    },
 };
 
 /// Resource use.

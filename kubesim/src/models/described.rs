@@ -5,7 +5,7 @@
 
 use super::catalog::{Answer, ModelSpec, Step};
 use super::http::{HttpRequest, HttpResponse};
-use super::process::{Context, Exit, MIB, Process, Surroundings, Usage};
+use super::process::{Context, Exit, MIB, Process, Stopping, Surroundings, Usage};
 use super::template::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -252,6 +252,19 @@ impl Process for Described {
     fn listens(&self, _age: Duration, port: u16) -> bool {
         self.spec.listen.contains(&port) || self.opened.contains(&port)
     }
+
+    fn stop(&mut self, age: Duration, out: &mut Vec<String>) -> Option<Stopping> {
+        let stop = &self.spec.stop;
+        if stop.ignores {
+            return None;
+        }
+        let scope = self.scope(age, &self.vars);
+        out.extend(stop.log.iter().filter_map(|line| scope.render(line)));
+        Some(Stopping {
+            after: stop.after,
+            code: stop.exit,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -309,7 +322,7 @@ mod tests {
         let mut nginx = Described::new(model, Context::default(), BTreeMap::new(), None);
         let mut out = Vec::new();
         assert_eq!(nginx.advance(Duration::ZERO, &Offline, &mut out), None);
-        assert_eq!(out.len(), 5);
+        assert_eq!(out.len(), 6);
         assert_eq!(
             out[3],
             "1970/01/01 00:00:00 [notice] 1#1: using the \"epoll\" event method"
@@ -338,5 +351,23 @@ mod tests {
                 .is_none()
         );
         assert!(nginx.listens(Duration::ZERO, 80));
+        // Its STOPSIGNAL (SIGQUIT) is a graceful shutdown: it says so and exits 0.
+        let mut out = Vec::new();
+        let stopping = nginx.stop(Duration::from_secs(5), &mut out);
+        assert_eq!(
+            stopping,
+            Some(Stopping {
+                after: Duration::from_millis(100),
+                code: 0
+            })
+        );
+        assert_eq!(
+            out.first().map(String::as_str),
+            Some("1970/01/01 00:00:05 [notice] 1#1: signal 3 (SIGQUIT) received, shutting down")
+        );
+        assert_eq!(
+            out.last().map(String::as_str),
+            Some("1970/01/01 00:00:05 [notice] 1#1: exit")
+        );
     }
 }

@@ -6,7 +6,7 @@
 use super::catalog::{IDLE, catalog};
 use super::described::Described;
 use super::http::HttpRequest;
-use super::process::{Context, Exit, MIB, Process, Surroundings, Usage};
+use super::process::{Context, Exit, MIB, Process, Stopping, Surroundings, Usage};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -109,6 +109,15 @@ fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 impl Process for Load {
+    /// A Go program without a signal handler of its own, as PID 1: Go's runtime cannot die
+    /// of the signal there, so it exits with code 2 at once.
+    fn stop(&mut self, _age: Duration, _out: &mut Vec<String>) -> Option<Stopping> {
+        Some(Stopping {
+            after: Duration::ZERO,
+            code: 2,
+        })
+    }
+
     fn advance(
         &mut self,
         age: Duration,

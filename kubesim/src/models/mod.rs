@@ -21,4 +21,4 @@ pub mod script;
 pub mod template;
 
 pub use http::{HttpRequest, HttpResponse, Unreachable};
-pub use process::{Context, Exit, Offline, Process, Surroundings, Usage};
+pub use process::{Context, Exit, Offline, Process, Stopping, Surroundings, Usage};

@@ -76,6 +76,15 @@ pub struct Exit {
     pub code: i32,
 }
 
+/// How a signalled process goes: after how long, with which exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopping {
+    /// From the signal to its exit.
+    pub after: Duration,
+    /// Its exit code.
+    pub code: i32,
+}
+
 /// What a process can ask of the cluster around it: the demo app's `/api-access` asks the
 /// API server what its ServiceAccount may list.
 pub trait Surroundings {
@@ -137,6 +146,18 @@ pub trait Process: Send + Debug {
     /// Adds work arriving from outside (fortio's load): `millicores` of CPU for `seconds`.
     fn add_load(&mut self, age: Duration, millicores: i64, seconds: u64) {
         let _ = (age, millicores, seconds);
+    }
+
+    /// The kubelet's stop signal arrived (SIGTERM, or the image's STOPSIGNAL) at `age`:
+    /// what the process prints and how it goes; `None` when it ignores the signal (the
+    /// kubelet kills it when the grace period ends). By default it has no handler and
+    /// the signal kills it at once.
+    fn stop(&mut self, age: Duration, out: &mut Vec<String>) -> Option<Stopping> {
+        let _ = (age, out);
+        Some(Stopping {
+            after: Duration::ZERO,
+            code: 143,
+        })
     }
 
     /// Whether the process listens on TCP `port` at `age` (tcpSocket probes); by default

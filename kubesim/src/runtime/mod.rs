@@ -8,7 +8,7 @@ pub mod network;
 pub mod network_policy;
 
 use crate::clock::Clock;
-use crate::models::{Exit, HttpRequest, HttpResponse, Process, Surroundings, Usage};
+use crate::models::{Exit, HttpRequest, HttpResponse, Process, Stopping, Surroundings, Usage};
 use logs::{LogBuffer, LogLine};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -177,6 +177,13 @@ impl Runtime {
             (exit, p.next_wake().map(|wake| started + wake))
         })
         .unwrap_or((None, None))
+    }
+
+    /// Sends a container's process the kubelet's stop signal: what it prints is logged;
+    /// returns how it goes, or `None` when it ignores the signal (or is not running).
+    pub fn signal(&self, key: &ContainerKey) -> Option<Stopping> {
+        self.with_process(key, |p, age, out| p.stop(age, out))
+            .flatten()
     }
 
     /// An HTTP request to a container's port: `None` when nothing listens (connection

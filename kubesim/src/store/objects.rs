@@ -247,23 +247,45 @@ impl Store {
         inner.commit(&self.events, kind, key, object)
     }
 
-    /// Marks an object as being deleted (it has finalizers to wait for): sets
-    /// deletionTimestamp once and returns the updated object.
+    /// Marks an object as being deleted (finalizers or a pod's kubelet to wait for): sets
+    /// deletionTimestamp to when the grace period ends, as kube-apiserver does, and
+    /// returns the updated object. A second deletion may only shorten the grace period.
+    /// Once no grace is left and no finalizer holds it, the object goes.
     pub fn mark_deleting(&self, key: &Key, grace_seconds: i64) -> Result<Arc<Value>> {
         let mut inner = self.lock();
-        let mut object = (*inner
+        let current = inner
             .objects
             .get(key)
             .cloned()
-            .ok_or(StoreError::NotFound)?)
-        .clone();
-        let meta = metadata_mut(&mut object);
-        if meta.contains_key("deletionTimestamp") {
-            return inner.objects.get(key).cloned().ok_or(StoreError::NotFound);
+            .ok_or(StoreError::NotFound)?;
+        let grace_seconds = grace_seconds.max(0);
+        if let Some(left) = current["metadata"]["deletionGracePeriodSeconds"].as_i64()
+            && current["metadata"].get("deletionTimestamp").is_some()
+            && left <= grace_seconds
+        {
+            return Ok(current);
         }
-        meta.insert("deletionTimestamp".into(), json!(self.clock.now_rfc3339()));
+        let mut object = (*current).clone();
+        let ends = self
+            .clock
+            .now()
+            .checked_add(jiff::SignedDuration::from_secs(grace_seconds))
+            .unwrap_or_else(|_| self.clock.now());
+        let meta = metadata_mut(&mut object);
+        meta.insert(
+            "deletionTimestamp".into(),
+            json!(crate::clock::format_time(ends)),
+        );
         meta.insert("deletionGracePeriodSeconds".into(), json!(grace_seconds));
-        inner.commit(&self.events, EventType::Modified, key.clone(), object)
+        let none = |list: &Value| list.as_array().is_none_or(Vec::is_empty);
+        let finalized =
+            none(&object["metadata"]["finalizers"]) && none(&object["spec"]["finalizers"]);
+        let kind = if grace_seconds == 0 && finalized {
+            EventType::Deleted
+        } else {
+            EventType::Modified
+        };
+        inner.commit(&self.events, kind, key.clone(), object)
     }
 
     /// Removes an object. `expected_uid` is a precondition (None: any).

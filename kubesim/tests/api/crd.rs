@@ -120,20 +120,8 @@ async fn a_crd_serves_a_validated_resource_until_it_is_deleted() {
     )
     .await;
     assert_eq!(table["kind"], "WidgetList");
-    let request = axum::http::Request::builder()
-        .uri("/apis/example.com/v1/namespaces/default/widgets")
-        .header("authorization", format!("Bearer {}", cluster.admin_token()))
-        .header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
-        .body(axum::body::Body::empty())
-        .expect("request");
-    let response = tower::ServiceExt::oneshot(cluster.router(), request)
-        .await
-        .expect("infallible");
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .expect("body")
-        .to_bytes();
-    let table: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let table =
+        crate::support::table(&cluster, "/apis/example.com/v1/namespaces/default/widgets").await;
     assert_eq!(table["columnDefinitions"][1]["name"], "Size");
     assert_eq!(table["rows"][0]["cells"], json!(["small", 2]));
 

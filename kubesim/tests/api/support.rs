@@ -43,16 +43,32 @@ pub async fn send(
 ) -> (StatusCode, Value) {
     let response = raw(cluster, method, path, content_type, body).await;
     let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let bytes = body_of(response).await;
     (
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
+}
+
+/// A response's whole body.
+pub async fn body_of(response: axum::response::Response) -> axum::body::Bytes {
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+}
+
+/// GET `path` as the admin, as kubectl asks for what it prints: the server's Table.
+pub async fn table(cluster: &Cluster, path: &str) -> Value {
+    let request = Request::get(path)
+        .header("authorization", format!("Bearer {}", cluster.admin_token()))
+        .header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+        .body(Body::empty())
+        .expect("request");
+    let response = cluster.router().oneshot(request).await.expect("infallible");
+    serde_json::from_slice(&body_of(response).await).expect("a table")
 }
 
 /// Creates `value` through `api` (the admin's, usually), panicking on failure.

@@ -4,12 +4,12 @@
 
 use crate::support::{api_error, send};
 use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::api::{Api, DeleteParams, ListParams, LogParams, PostParams};
+use kube::api::{Api, ListParams, LogParams, PostParams};
 use kubesim::Cluster;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn cluster() -> Cluster {
+pub(crate) fn cluster() -> Cluster {
     Cluster::builder()
         .seed(7)
         .start_time("2026-03-01T10:00:00Z".parse().expect("time"))
@@ -17,11 +17,11 @@ fn cluster() -> Cluster {
         .expect("cluster")
 }
 
-async fn advance(seconds: u64) {
+pub(crate) async fn advance(seconds: u64) {
     tokio::time::sleep(Duration::from_secs(seconds)).await;
 }
 
-fn pod(name: &str, container: Value) -> Pod {
+pub(crate) fn pod(name: &str, container: Value) -> Pod {
     serde_json::from_value(json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": name, "labels": {"app": name}},
@@ -30,7 +30,7 @@ fn pod(name: &str, container: Value) -> Pod {
     .expect("pod")
 }
 
-async fn events_for(cluster: &Cluster, name: &str) -> Vec<(String, String)> {
+pub(crate) async fn events_for(cluster: &Cluster, name: &str) -> Vec<(String, String)> {
     let events: Api<Event> = Api::default_namespaced(cluster.client());
     let mut list = events
         .list(&ListParams::default())
@@ -51,7 +51,7 @@ async fn events_for(cluster: &Cluster, name: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn container_status(pod: &Pod) -> Value {
+pub(crate) fn container_status(pod: &Pod) -> Value {
     let status = serde_json::to_value(pod.status.clone()).expect("status");
     status["containerStatuses"][0].clone()
 }
@@ -264,34 +264,6 @@ async fn a_pod_that_fits_nowhere_says_why() {
     assert_eq!(
         events_for(&cluster, "picky").await,
         [("FailedScheduling".to_string(), message.to_string())]
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn deleting_a_running_pod_stops_it_first() {
-    let cluster = cluster();
-    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
-    pods.create(
-        &PostParams::default(),
-        &pod("web", json!({"name": "web", "image": "nginx:1.27"})),
-    )
-    .await
-    .expect("create");
-    advance(5).await;
-    let deleted = pods
-        .delete("web", &DeleteParams::default())
-        .await
-        .expect("delete");
-    assert!(deleted.is_left(), "a running pod is not gone at once");
-    advance(1).await;
-    assert_eq!(
-        api_error(pods.get("web").await.expect_err("gone")).code,
-        404
-    );
-    let events = events_for(&cluster, "web").await;
-    assert!(
-        events.contains(&("Killing".into(), "Stopping container web".into())),
-        "{events:?}"
     );
 }
 

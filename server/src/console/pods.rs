@@ -8,12 +8,14 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::Value;
 
-/// How a command says that what it names is not there: `logs` in words of its own,
-/// the others as the API server's error.
+/// Which kubectl command family asks for a pod: `logs`, or those that attach to one
+/// (`exec`, `attach`, `port-forward`). kubectl words a missing target differently for
+/// them (`logs` in words of its own, the others as the API server's error) and picks
+/// among a selector's pods in a different order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Missing {
+pub(super) enum Purpose {
     Logs,
-    Server,
+    Attach,
 }
 
 /// The pod `exec` and `port-forward` act on (in the namespace `-n` names), the one
@@ -32,7 +34,7 @@ pub(super) async fn attachable(
         &short,
         target,
         &mut String::new(),
-        Missing::Server,
+        Purpose::Attach,
     )
     .await?;
     Ok((short, pods, pod))
@@ -46,14 +48,14 @@ pub(super) async fn pod_of(
     short: &str,
     arg: &str,
     out: &mut String,
-    missing: Missing,
+    purpose: Purpose,
 ) -> Result<Pod, Ran> {
     let not_found = |what: String| {
-        Ran::error(match missing {
-            Missing::Logs => format!(
+        Ran::error(match purpose {
+            Purpose::Logs => format!(
                 "error: error from server (NotFound): {what} not found in namespace \"{short}\""
             ),
-            Missing::Server => format!("Error from server (NotFound): {what} not found"),
+            Purpose::Attach => format!("Error from server (NotFound): {what} not found"),
         })
     };
     let (resource, name) = match arg.split_once('/') {
@@ -98,7 +100,7 @@ pub(super) async fn pod_of(
         )));
     }
     // kubectl's choice: the most active pod (ready, running, scheduled; then the oldest).
-    candidates.sort_by_key(most_active_first);
+    candidates.sort_by_key(|pod| kubectls_order(pod, purpose));
     if candidates.len() > 1 {
         out.push_str(&format!(
             "Found {} pods, using pod/{}\n",
@@ -109,21 +111,25 @@ pub(super) async fn pod_of(
     Ok(candidates.swap_remove(0))
 }
 
-/// kubectl's order for picking a pod (`podutils.ByLogging`): scheduled first; then
-/// Running, Unknown, Pending; ready; ready the longest; the most restarts; the oldest.
-/// Pods equal in all of these keep the API's order, as kubectl's sort keeps them.
-fn most_active_first(pod: &Pod) -> impl Ord + use<> {
+/// kubectl's order for picking a pod. For `logs` (`podutils.ByLogging`): scheduled
+/// first; Running (and finished), then Unknown, then Pending; ready; ready the longest;
+/// the most restarts; the oldest. For attaching (`podutils.ActivePods`, reversed): the
+/// same, except that Pending ranks with the finished, pods not being deleted come first
+/// (a rollout's old pods, Terminating, are passed over), and the fewest restarts win.
+/// Pods equal in all of these keep the API's order.
+fn kubectls_order(pod: &Pod, purpose: Purpose) -> impl Ord + use<> {
     let status = pod.status.as_ref();
     let scheduled = pod
         .spec
         .as_ref()
         .and_then(|s| s.node_name.as_ref())
-        .is_some();
-    let phase = match status.and_then(|s| s.phase.as_deref()) {
-        Some("Running") => 0,
-        Some("Unknown") => 1,
-        Some("Pending") => 2,
-        _ => 3,
+        .is_some_and(|n| !n.is_empty());
+    let phase = status.and_then(|s| s.phase.as_deref());
+    let phase_rank = match (purpose, phase) {
+        (Purpose::Logs, Some("Unknown")) | (Purpose::Attach, Some("Unknown")) => 1,
+        (Purpose::Logs, Some("Pending")) => 2,
+        (Purpose::Logs, _) | (Purpose::Attach, Some("Running")) => 0,
+        (Purpose::Attach, _) => 2,
     };
     let ready_since = status
         .and_then(|s| s.conditions.as_ref())
@@ -133,13 +139,23 @@ fn most_active_first(pod: &Pod) -> impl Ord + use<> {
         .and_then(|s| s.container_statuses.as_ref())
         .and_then(|c| c.iter().map(|c| c.restart_count).max())
         .unwrap_or(0);
+    let deleting = match purpose {
+        Purpose::Logs => None,
+        Purpose::Attach => pod.metadata.deletion_timestamp.clone().map(|t| t.0),
+    };
     (
         !scheduled,
-        phase,
+        phase_rank,
         ready_since.is_none(),
+        // Not being deleted first; of those being deleted, the latest deleted first.
+        deleting.is_some(),
+        deleting.map(std::cmp::Reverse),
         // Ready the longest first; a ready pod without a time last.
         ready_since.flatten().map_or((1, None), |t| (0, Some(t))),
-        std::cmp::Reverse(restarts),
+        match purpose {
+            Purpose::Logs => -i64::from(restarts),
+            Purpose::Attach => i64::from(restarts),
+        },
         pod.metadata
             .creation_timestamp
             .clone()
@@ -231,4 +247,50 @@ pub(super) fn default_container(pod: &Pod, out: &mut String) -> String {
         ));
     }
     first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, created: &str, deleted: Option<&str>, restarts: i32) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "creationTimestamp": created, "deletionTimestamp": deleted},
+            "spec": {"nodeName": "kind-worker", "containers": [{"name": "app"}]},
+            "status": {"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": created}],
+                "containerStatuses": [{"name": "app", "image": "app", "imageID": "", "ready": true, "restartCount": restarts}]},
+        }))
+        .expect("pod")
+    }
+
+    fn first(mut pods: Vec<Pod>, purpose: Purpose) -> String {
+        pods.sort_by_key(|p| kubectls_order(p, purpose));
+        pods[0].metadata.name.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn kubectl_attaches_to_a_pod_not_being_deleted_but_reads_the_oldest_logs() {
+        // Right after a rollout: the old pod, ready the longest, is Terminating.
+        let old = pod(
+            "old",
+            "2026-03-01T09:00:00Z",
+            Some("2026-03-01T09:10:30Z"),
+            0,
+        );
+        let new = pod("new", "2026-03-01T09:10:00Z", None, 0);
+        assert_eq!(
+            first(vec![old.clone(), new.clone()], Purpose::Attach),
+            "new"
+        );
+        assert_eq!(first(vec![new, old], Purpose::Logs), "old");
+        // Ready as long: `logs` takes the one restarted most, attaching the one restarted least.
+        let calm = pod("calm", "2026-03-01T09:00:00Z", None, 0);
+        let restarted = pod("restarted", "2026-03-01T09:00:00Z", None, 3);
+        assert_eq!(
+            first(vec![restarted.clone(), calm.clone()], Purpose::Attach),
+            "calm"
+        );
+        assert_eq!(first(vec![calm, restarted], Purpose::Logs), "restarted");
+    }
 }

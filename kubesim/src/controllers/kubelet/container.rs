@@ -77,8 +77,31 @@ pub(super) enum Stage {
         until: Instant,
         delay: Duration,
     },
+    /// Being stopped (see `stop.rs`): the preStop hook runs until `signal_at`, then the
+    /// stop signal goes; once `signalled`, `exits` says when the program exits and with
+    /// which code (`None`: it ignores the signal). It is killed at `kill_at` at the
+    /// latest; `then` says what follows.
+    Stopping {
+        since: Instant,
+        signal_at: Instant,
+        kill_at: Instant,
+        signalled: bool,
+        exits: Option<(Instant, i32)>,
+        then: Then,
+    },
     /// Terminated for good (it will not restart).
     Done,
+}
+
+/// What follows a container's stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Then {
+    /// Nothing: its pod is going.
+    Stay,
+    /// It starts again as its restartPolicy says (a probe failed it).
+    Restart,
+    /// It starts again at once with its new definition (its image changed).
+    Replace,
 }
 
 /// A container of a pod on this node.
@@ -101,6 +124,8 @@ pub struct Container {
     pub(super) image: Option<Image>,
     /// Whether its reported status may have changed since the pod last looked.
     pub(super) dirty: bool,
+    /// Its definition changed (a new image) and the running instance must be replaced.
+    pub(super) redefined: bool,
 }
 
 impl Container {
@@ -120,7 +145,20 @@ impl Container {
             init,
             image: None,
             dirty: true,
+            redefined: false,
         }
+    }
+
+    /// Takes the pod's current definition of the container: a new image (the one field of
+    /// a pod that may change) means the running instance is replaced, as the kubelet
+    /// replaces it. Returns whether it changed.
+    pub fn follow(&mut self, spec: &Value) -> bool {
+        if spec["image"] == self.spec["image"] {
+            return false;
+        }
+        self.spec["image"] = spec["image"].clone();
+        self.redefined = true;
+        true
     }
 
     /// Whether its status may have changed since the last call.
@@ -139,9 +177,9 @@ impl Container {
         self.spec["image"].as_str().unwrap_or_default()
     }
 
-    /// Whether it is running now.
+    /// Whether it is running now (being stopped included).
     pub fn running(&self) -> bool {
-        matches!(self.stage, Stage::Running { .. })
+        matches!(self.stage, Stage::Running { .. } | Stage::Stopping { .. })
     }
 
     /// Whether it has terminated for good, and with which exit code.
@@ -163,6 +201,9 @@ impl Container {
 
     /// Advances through every transition due by now; returns when it next needs a step.
     pub fn step(&mut self, env: &mut Env) -> Option<Instant> {
+        if std::mem::take(&mut self.redefined) {
+            self.replace(env);
+        }
         for _ in 0..16 {
             if !self.transition(env) {
                 break;
@@ -195,6 +236,7 @@ impl Container {
                 }
             }
             Stage::BackOff { until, .. } => Some(*until),
+            Stage::Stopping { .. } => self.stop_due(),
             Stage::Done => None,
         }
     }
@@ -265,6 +307,11 @@ impl Container {
                 true
             }
             Stage::Running { since, wake } => self.run(env, since, wake),
+            stopping @ Stage::Stopping { .. } => {
+                self.stage = stopping;
+                self.advance_stop(env);
+                !matches!(self.stage, Stage::Stopping { .. })
+            }
             other => {
                 self.stage = other;
                 false
@@ -337,16 +384,12 @@ impl Container {
                     } else {
                         "startup"
                     };
-                    env.event(
-                        &self.name,
-                        false,
-                        "Killing",
-                        &format!(
-                            "Container {} failed {which} probe, will be restarted",
-                            self.name
-                        ),
+                    let why = format!(
+                        "Container {} failed {which} probe, will be restarted",
+                        self.name
                     );
-                    self.terminate(env, since, 143, "Error");
+                    let grace = probe_grace(&self.probes[i], env.pod());
+                    self.begin_stop(env, since, &why, now + grace, Then::Restart);
                     return true;
                 }
                 _ => {}
@@ -358,14 +401,8 @@ impl Container {
 
     /// The container's process ended (exited, was killed or ran out of memory): record
     /// it and restart as the pod's restartPolicy says.
-    fn terminate(&mut self, env: &mut Env, since: Instant, code: i32, reason: &str) {
-        env.runtime.stop(&self.key(env));
-        self.ready = false;
-        self.started = false;
-        self.last = Some(json!({
-            "exitCode": code, "reason": reason, "startedAt": self.started_at,
-            "finishedAt": env.clock.now_rfc3339(), "containerID": self.container_id(env),
-        }));
+    pub(super) fn terminate(&mut self, env: &mut Env, since: Instant, code: i32, reason: &str) {
+        self.record_exit(env, code, reason);
         let policy = env.pod()["spec"]["restartPolicy"]
             .as_str()
             .unwrap_or("Always");
@@ -407,20 +444,26 @@ impl Container {
         };
     }
 
-    /// Kills a running container (the pod is being deleted).
-    pub fn kill(&mut self, env: &mut Env) {
-        self.dirty = true;
-        if let Stage::Running { .. } = self.stage {
-            env.event(
-                &self.name,
-                false,
-                "Killing",
-                &format!("Stopping container {}", self.name),
-            );
-            env.runtime.stop(&self.key(env));
-        }
-        self.stage = Stage::Done;
+    /// The process is gone: its `terminated` state recorded, its output kept.
+    pub(super) fn record_exit(&mut self, env: &mut Env, code: i32, reason: &str) {
+        env.runtime.stop(&self.key(env));
+        self.ready = false;
+        self.started = false;
+        self.last = Some(json!({
+            "exitCode": code, "reason": reason, "startedAt": self.started_at,
+            "finishedAt": env.clock.now_rfc3339(), "containerID": self.container_id(env),
+        }));
     }
+}
+
+/// The grace period of a kill a failed probe asks for: the probe's own
+/// `terminationGracePeriodSeconds`, else the pod's, else 30 s.
+fn probe_grace(probe: &Probe, pod: &Value) -> Duration {
+    let seconds = probe
+        .grace_seconds()
+        .or_else(|| pod["spec"]["terminationGracePeriodSeconds"].as_u64())
+        .unwrap_or(30);
+    Duration::from_secs(seconds)
 }
 
 /// The container's memory limit in bytes.

@@ -1,7 +1,8 @@
 //! The kubelet of every node: it runs the pods bound to its node — containers through
 //! [`container`], their environment and files through [`setup`], health through
 //! [`probes`] — and writes their status back, with the events the real kubelet writes.
-//! Deleting a pod stops its containers before the pod goes.
+//! Deleting a pod stops its containers, within its grace period, before the pod goes
+//! ([`stop`]).
 
 mod container;
 mod pod;
@@ -9,6 +10,7 @@ pub mod probes;
 pub mod setup;
 mod start;
 mod status;
+mod stop;
 
 use super::runner::{Context, Controller};
 use crate::store::{Event, EventType, Store};
@@ -108,16 +110,20 @@ impl Kubelet {
         let deleting = pod["metadata"].get("deletionTimestamp").is_some();
         match self.pods.get_mut(&uid) {
             Some(worker) => {
-                let was_deleting = worker.deleting();
+                let grace =
+                    |p: &serde_json::Value| p["metadata"]["deletionGracePeriodSeconds"].as_i64();
+                let regraced = grace(&worker.pod) != grace(pod);
                 worker.pod = pod.clone();
-                if deleting && !was_deleting {
+                if (deleting && regraced) || (!deleting && worker.follow_spec(pod)) {
                     self.schedule(&uid, Some(Instant::now()));
                 }
             }
             None => {
                 let finished =
                     pod["status"]["phase"] == "Succeeded" || pod["status"]["phase"] == "Failed";
-                if finished && !deleting {
+                // A pod left with no grace waits only for its finalizers: nothing to stop.
+                let no_grace = pod["metadata"]["deletionGracePeriodSeconds"] == 0;
+                if (finished && !deleting) || (deleting && no_grace) {
                     return;
                 }
                 let ip = match pod["status"]["podIP"].as_str() {

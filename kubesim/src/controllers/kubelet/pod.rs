@@ -39,6 +39,8 @@ pub struct PodWorker {
     /// Each condition's status and when it last changed.
     transitions: BTreeMap<&'static str, (bool, String)>,
     written: Option<Value>,
+    /// When the grace period of its deletion ends.
+    kill_at: Option<Instant>,
 }
 
 impl PodWorker {
@@ -68,6 +70,7 @@ impl PodWorker {
             volumes_ready: false,
             transitions: BTreeMap::new(),
             written: None,
+            kill_at: None,
         }
     }
 
@@ -79,6 +82,24 @@ impl PodWorker {
 
     pub fn deleting(&self) -> bool {
         self.pod["metadata"].get("deletionTimestamp").is_some()
+    }
+
+    /// Takes a changed pod's container definitions (a new image replaces a container).
+    /// Returns whether any changed.
+    pub fn follow_spec(&mut self, pod: &Value) -> bool {
+        let mut changed = false;
+        for (field, containers) in [
+            ("initContainers", &mut self.init),
+            ("containers", &mut self.containers),
+        ] {
+            for (container, spec) in containers
+                .iter_mut()
+                .zip(pod["spec"][field].as_array().into_iter().flatten())
+            {
+                changed |= container.follow(spec);
+            }
+        }
+        changed
     }
 
     /// Whether the pod waits on a ConfigMap, Secret or claim that may yet appear.
@@ -140,16 +161,7 @@ impl PodWorker {
             token: &token,
         };
         if self.deleting() {
-            for c in self.init.iter_mut().chain(self.containers.iter_mut()) {
-                c.kill(&mut env);
-            }
-            return match store.remove(&self.key(), Some(&uid)) {
-                Ok(_) | Err(StoreError::NotFound | StoreError::Conflict) => Outcome::Gone,
-                Err(e) => {
-                    tracing::warn!("removing pod: {e}");
-                    Outcome::Gone
-                }
-            };
+            return self.stop(&mut env, store, &uid);
         }
         if self.start_time.is_empty() {
             self.start_time = store.clock().now_rfc3339();
@@ -199,19 +211,60 @@ impl PodWorker {
                 }
             }
         }
-        // The status is rebuilt only when a container's state may have changed: probes that
-        // pass as before cost no JSON.
+        self.report(&env, store);
+        Outcome::Next(due)
+    }
+
+    /// A deleted pod: its containers stopped in their own time within the grace period
+    /// (`stop.rs`), then the pod removed — or, while finalizers hold it, left with no
+    /// grace, for them to finish (the Deleted event then forgets it).
+    fn stop(&mut self, env: &mut Env, store: &Store, uid: &str) -> Outcome {
+        let grace = self.pod["metadata"]["deletionGracePeriodSeconds"]
+            .as_u64()
+            .map_or(Duration::ZERO, Duration::from_secs);
+        // A second deletion with less grace brings the end nearer, never further.
+        let ends = env.now + grace;
+        let kill_at = *self
+            .kill_at
+            .insert(self.kill_at.map_or(ends, |at| at.min(ends)));
+        let mut due: Option<Instant> = None;
+        for c in self.init.iter_mut().chain(self.containers.iter_mut()) {
+            if let Some(at) = c.stop_for_deletion(env, kill_at) {
+                due = Some(due.map_or(at, |d| d.min(at)));
+            }
+        }
+        self.report(env, store);
+        if due.is_some() {
+            return Outcome::Next(due);
+        }
+        let key = self.key();
+        if crate::ownership::has_finalizers(&self.pod) {
+            // Held: its containers' records and output stay until it goes.
+            if let Err(e) = store.mark_deleting(&key, 0) {
+                tracing::debug!("ending a held pod's grace: {e}");
+            }
+            return Outcome::Next(None);
+        }
+        match store.remove(&key, Some(uid)) {
+            Ok(_) | Err(StoreError::NotFound | StoreError::Conflict) => {}
+            Err(e) => tracing::warn!("removing pod: {e}"),
+        }
+        Outcome::Gone
+    }
+
+    /// Writes the pod's status when a container's state may have changed: probes that pass
+    /// as before cost no JSON.
+    fn report(&mut self, env: &Env, store: &Store) {
         let mut dirty = self.written.is_none() || !self.volumes_ready;
         for c in self.init.iter_mut().chain(self.containers.iter_mut()) {
             dirty |= c.take_dirty();
         }
         if dirty {
-            let status = self.status(&env, store);
+            let status = self.status(env, store);
             if self.written.as_ref() != Some(&status) && self.write(store, &status) {
                 self.written = Some(status);
             }
         }
-        Outcome::Next(due)
     }
 
     fn condition(&mut self, kind: &'static str, ok: bool, now: &str) -> String {

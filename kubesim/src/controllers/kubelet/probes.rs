@@ -94,6 +94,11 @@ impl Probe {
         })
     }
 
+    /// The probe's own grace period for the kill its failure brings, if it sets one.
+    pub fn grace_seconds(&self) -> Option<u64> {
+        self.spec["terminationGracePeriodSeconds"].as_u64()
+    }
+
     /// Records a result, schedules the next run, and says whether the state flipped.
     pub fn record(&mut self, ok: bool, now: Instant) -> Verdict {
         self.next = now + self.period;

@@ -59,7 +59,9 @@ impl Container {
                     pod["metadata"]["uid"].as_str().unwrap_or_default()
                 )),
             ),
-            Stage::Running { .. } => json!({"running": {"startedAt": self.started_at}}),
+            Stage::Running { .. } | Stage::Stopping { .. } => {
+                json!({"running": {"startedAt": self.started_at}})
+            }
             Stage::Done => {
                 json!({"terminated": self.last.clone().unwrap_or_else(|| json!({"exitCode": 0, "reason": "Completed"}))})
             }

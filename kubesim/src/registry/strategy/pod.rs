@@ -11,19 +11,11 @@ pub struct Pod;
 
 impl Strategy for Pod {
     fn grace_period(&self, pod: &Value, options: &Value, params: &Params) -> Option<i64> {
-        let phase = pod["status"]["phase"].as_str().unwrap_or_default();
-        if !crate::pods::is_bound(pod) || phase == "Succeeded" || phase == "Failed" {
-            return None;
-        }
-        let grace = options["gracePeriodSeconds"]
-            .as_i64()
-            .or_else(|| {
-                params
-                    .get("gracePeriodSeconds")
-                    .and_then(|g| g.parse().ok())
-            })
-            .or_else(|| pod["spec"]["terminationGracePeriodSeconds"].as_i64())
-            .unwrap_or(30);
-        (grace > 0).then_some(grace)
+        let requested = options["gracePeriodSeconds"].as_i64().or_else(|| {
+            params
+                .get("gracePeriodSeconds")
+                .and_then(|g| g.parse().ok())
+        });
+        crate::pods::grace_seconds(pod, requested)
     }
 }

@@ -76,7 +76,7 @@ pub async fn logs(console: &Console<'_>, invocation: &Invocation) -> Ran {
             &short,
             &args[0],
             &mut out,
-            super::pods::Missing::Logs,
+            super::pods::Purpose::Logs,
         )
         .await
         {
