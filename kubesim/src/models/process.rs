@@ -264,6 +264,12 @@ fn exec_nested(argv: &[String], context: &Context, depth: usize) -> (i32, String
             (code, values.iter().map(|v| format!("{v}\n")).collect())
         }
         Some("hostname") => (0, format!("{}\n", context.pod)),
+        // Ends at once here: the kubelet counts the time a hook or probe sleeps.
+        Some("sleep") => match args.first().map(|a| a.trim_end_matches('s').parse::<f64>()) {
+            Some(Ok(seconds)) if seconds >= 0.0 => (0, String::new()),
+            Some(_) => (1, format!("sleep: invalid number '{}'\n", args[0])),
+            None => (1, "sleep: missing operand\n".into()),
+        },
         Some(shell) if super::script::is_shell(shell) => match args {
             [flag, script, ..] if flag == "-c" => {
                 // The shell sets HOSTNAME, which the pod's environment does not hold.

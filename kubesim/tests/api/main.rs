@@ -27,6 +27,7 @@ mod determinism;
 #[cfg(feature = "durable")]
 mod durable;
 mod escalation;
+mod hooks;
 mod ingress_serving;
 mod job_backoff;
 mod kube_client;

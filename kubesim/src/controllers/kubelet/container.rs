@@ -77,6 +77,14 @@ pub(super) enum Stage {
         until: Instant,
         delay: Duration,
     },
+    /// Started, its postStart hook running until `until`: the kubelet goes on with the
+    /// pod only then (it still shows ContainerCreating). A `failed` hook gets the
+    /// container killed and restarted.
+    PostStart {
+        since: Instant,
+        until: Instant,
+        failed: bool,
+    },
     /// Being stopped (see `stop.rs`): the preStop hook runs until `signal_at`, then the
     /// stop signal goes; once `signalled`, `exits` says when the program exits and with
     /// which code (`None`: it ignores the signal). It is killed at `kill_at` at the
@@ -237,6 +245,7 @@ impl Container {
             }
             Stage::BackOff { until, .. } => Some(*until),
             Stage::Stopping { .. } => self.stop_due(),
+            Stage::PostStart { until, .. } => Some(*until),
             Stage::Done => None,
         }
     }
@@ -304,6 +313,32 @@ impl Container {
             Stage::BackOff { until, .. } if now >= until => {
                 self.restarts += 1;
                 self.create(env);
+                true
+            }
+            Stage::PostStart {
+                since,
+                until,
+                failed,
+            } if now >= until => {
+                if failed {
+                    // The kubelet keeps the hook's message out of events: it may hold secrets.
+                    env.event(
+                        &self.name,
+                        true,
+                        "FailedPostStartHook",
+                        "PostStartHook failed",
+                    );
+                    let grace = env.pod()["spec"]["terminationGracePeriodSeconds"]
+                        .as_u64()
+                        .unwrap_or(30);
+                    let kill_at = now + Duration::from_secs(grace);
+                    self.begin_stop(env, since, "FailedPostStartHook", kill_at, Then::Restart);
+                } else {
+                    self.stage = Stage::Running {
+                        since,
+                        wake: Some(now),
+                    };
+                }
                 true
             }
             Stage::Running { since, wake } => self.run(env, since, wake),
@@ -442,6 +477,19 @@ impl Container {
             until: env.now + delay,
             delay,
         };
+    }
+
+    /// Runs one of its lifecycle handlers (`postStart`, `preStop`) in it.
+    pub(super) fn run_hook(&self, env: &Env, handler: &Value) -> Result<(), String> {
+        let target = super::hooks::Target {
+            runtime: env.runtime,
+            network: env.network,
+            pod: env.pod(),
+            key: self.key(env),
+            name: &self.name,
+            spec: &self.spec,
+        };
+        super::hooks::run_handler(handler, &target)
     }
 
     /// The process is gone: its `terminated` state recorded, its output kept.

@@ -5,6 +5,7 @@
 //! ([`stop`]).
 
 mod container;
+mod hooks;
 mod pod;
 pub mod probes;
 pub mod setup;

@@ -139,7 +139,7 @@ impl Probe {
             .and_then(|p| p["status"]["podIP"].as_str())
             .unwrap_or_default();
         if let Some(http) = self.spec.get("httpGet").filter(|h| h.is_object()) {
-            let port = port_of(&http["port"], container);
+            let port = super::hooks::port_of(&http["port"], container);
             let path = http["path"].as_str().unwrap_or("/");
             let scheme = http["scheme"].as_str().unwrap_or("HTTP").to_lowercase();
             let request = HttpRequest::get(path, USER_AGENT, &gateway(ip));
@@ -152,7 +152,7 @@ impl Probe {
             };
         }
         if let Some(tcp) = self.spec.get("tcpSocket").filter(|t| t.is_object()) {
-            let port = port_of(&tcp["port"], container);
+            let port = super::hooks::port_of(&tcp["port"], container);
             return if pod_listens(runtime, key, port) {
                 Ok(())
             } else {
@@ -160,7 +160,7 @@ impl Probe {
             };
         }
         if let Some(grpc) = self.spec.get("grpc").filter(|g| g.is_object()) {
-            let port = port_of(&grpc["port"], container);
+            let port = super::hooks::port_of(&grpc["port"], container);
             return if pod_listens(runtime, key, port) {
                 Ok(())
             } else {
@@ -169,12 +169,16 @@ impl Probe {
                 ))
             };
         }
-        let argv: Vec<String> = self.spec["exec"]["command"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str().map(str::to_string))
-            .collect();
+        let argv = super::hooks::command(&self.spec);
+        // A command that outlasts `timeoutSeconds` fails, in the container runtime's words.
+        let timeout = Duration::from_secs(self.spec["timeoutSeconds"].as_u64().unwrap_or(1).max(1));
+        if super::hooks::command_time(&argv) > timeout {
+            return Err(format!(
+                "command timed out: {:?} timed out after {}s",
+                argv.join(" "),
+                timeout.as_secs()
+            ));
+        }
         match runtime.exec(key, &argv) {
             Some((0, _)) => Ok(()),
             Some((code, output)) if output.trim().is_empty() => {
@@ -192,25 +196,6 @@ fn pod_listens(runtime: &Runtime, key: &ContainerKey, port: u16) -> bool {
         .containers_of(&key.pod_uid)
         .iter()
         .any(|k| runtime.listens(k, port))
-}
-
-/// A probe port: a number or the name of one of the container's ports.
-fn port_of(port: &Value, container: &Value) -> u16 {
-    if let Some(n) = port.as_u64() {
-        return u16::try_from(n).unwrap_or(0);
-    }
-    let name = port.as_str().unwrap_or_default();
-    if let Ok(n) = name.parse() {
-        return n;
-    }
-    container["ports"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["name"].as_str() == Some(name))
-        .and_then(|p| p["containerPort"].as_u64())
-        .and_then(|n| u16::try_from(n).ok())
-        .unwrap_or(0)
 }
 
 /// The node's address on the pod network (`10.244.1.1` for a pod at `10.244.1.7`), where
@@ -241,12 +226,5 @@ mod tests {
         assert_eq!(p.record(false, t0), Verdict::Failed);
         assert_eq!(p.record(false, t0), Verdict::Unchanged);
         assert!(Probe::of(&container, Kind::Liveness, t0).is_none());
-    }
-
-    #[test]
-    fn named_ports_resolve() {
-        let c = json!({"ports": [{"name": "http", "containerPort": 8000}]});
-        assert_eq!(port_of(&json!("http"), &c), 8000);
-        assert_eq!(port_of(&json!(81), &c), 81);
     }
 }

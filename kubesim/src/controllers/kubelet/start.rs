@@ -4,6 +4,7 @@
 //! its configuration is missing.
 
 use super::container::{Container, Env, MAX_BACKOFF, Stage, memory_limit};
+use super::hooks;
 use super::probes::{Kind, Probe};
 use super::setup;
 use crate::models::Context;
@@ -124,9 +125,16 @@ impl Container {
         self.started_at = env.clock.now_rfc3339();
         self.ready = false;
         self.started = self.spec.get("startupProbe").is_none_or(|p| !p.is_object());
+        // The postStart hook runs before the kubelet goes on: no probe until it is done.
+        let post_start = self.spec["lifecycle"]["postStart"].clone();
+        let hooked = post_start.is_object().then(|| {
+            let ran = self.run_hook(env, &post_start);
+            (env.now + hooks::handler_time(&post_start), ran.err())
+        });
+        let probes_from = hooked.as_ref().map_or(env.now, |(until, _)| *until);
         self.probes = [Kind::Startup, Kind::Readiness, Kind::Liveness]
             .into_iter()
-            .filter_map(|k| Probe::of(&self.spec, k, env.now))
+            .filter_map(|k| Probe::of(&self.spec, k, probes_from))
             .collect();
         if self.init {
             self.started = false;
@@ -134,9 +142,16 @@ impl Container {
         if !self.probes.iter().any(|p| p.kind == Kind::Readiness) {
             self.ready = self.started && !self.init;
         }
-        self.stage = Stage::Running {
-            since: env.now,
-            wake: Some(env.now),
+        self.stage = match hooked {
+            Some((until, failure)) => Stage::PostStart {
+                since: env.now,
+                until,
+                failed: failure.is_some(),
+            },
+            None => Stage::Running {
+                since: env.now,
+                wake: Some(env.now),
+            },
         };
     }
 }

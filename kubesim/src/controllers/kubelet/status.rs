@@ -31,7 +31,9 @@ impl Container {
             Stage::New | Stage::Pulling { .. } if self.last.is_none() => {
                 waiting("ContainerCreating", None)
             }
-            Stage::New | Stage::Pulling { .. } => waiting("ContainerCreating", None),
+            Stage::New | Stage::Pulling { .. } | Stage::PostStart { .. } => {
+                waiting("ContainerCreating", None)
+            }
             Stage::PullFailed {
                 error,
                 backoff_shown: false,

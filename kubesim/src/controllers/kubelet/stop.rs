@@ -6,7 +6,7 @@
 //! and goes once every container has stopped; a container a probe failed starts again.
 
 use super::container::{Container, Env, Stage, Then};
-use serde_json::Value;
+use super::hooks;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -31,9 +31,17 @@ impl Container {
     ) {
         env.event(&self.name, false, "Killing", why);
         self.dirty = true;
+        let pre_stop = &self.spec["lifecycle"]["preStop"];
+        if pre_stop.is_object() {
+            let ran = self.run_hook(env, pre_stop);
+            if ran.is_err() {
+                // The kubelet keeps the hook's message out of events: it may hold secrets.
+                env.event(&self.name, true, "FailedPreStopHook", "PreStopHook failed");
+            }
+        }
         self.stage = Stage::Stopping {
             since,
-            signal_at: (env.now + pre_stop_time(&self.spec)).min(kill_at),
+            signal_at: (env.now + hooks::handler_time(pre_stop)).min(kill_at),
             kill_at,
             signalled: false,
             exits: None,
@@ -163,64 +171,5 @@ impl Container {
         }
         let killed = (*kill_at).max(*signal_at + MINIMUM_GRACE);
         Some(exits.map_or(killed, |(at, _)| at.min(killed)))
-    }
-}
-
-/// How long a container's preStop hook runs: a `sleep` action's seconds, or the `sleep`s
-/// an exec hook runs (`["sleep", "5"]`, `["sh", "-c", "sleep 5"]`). Other hooks (an HTTP
-/// request, `nginx -s quit`) take no time in the model.
-pub(super) fn pre_stop_time(spec: &Value) -> Duration {
-    let hook = &spec["lifecycle"]["preStop"];
-    if let Some(seconds) = hook["sleep"]["seconds"].as_u64() {
-        return Duration::from_secs(seconds);
-    }
-    let words: Vec<&str> = hook["exec"]["command"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .flat_map(|w| w.split(|c: char| c.is_whitespace() || c == ';' || c == '&'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .windows(2)
-        .filter(|pair| pair[0] == "sleep" || pair[0].ends_with("/sleep"))
-        .filter_map(|pair| pair[1].parse::<f64>().ok())
-        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
-        .map(|seconds| Duration::from_secs_f64(seconds.min(86_400.0)))
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_pre_stop_hook_takes_the_time_it_sleeps() {
-        let hook = |pre_stop: Value| json!({"lifecycle": {"preStop": pre_stop}});
-        let cases = [
-            (json!({"sleep": {"seconds": 7}}), 7.0),
-            (json!({"exec": {"command": ["sleep", "5"]}}), 5.0),
-            (
-                json!({"exec": {"command": ["/bin/sh", "-c", "sleep 3; nginx -s quit"]}}),
-                3.0,
-            ),
-            (
-                json!({"exec": {"command": ["sh", "-c", "sleep 1 && sleep 0.5"]}}),
-                1.5,
-            ),
-            (
-                json!({"exec": {"command": ["/usr/sbin/nginx", "-s", "quit"]}}),
-                0.0,
-            ),
-            (json!({"httpGet": {"path": "/shutdown", "port": 80}}), 0.0),
-            (json!({"exec": {"command": ["sleep", "-1"]}}), 0.0),
-        ];
-        for (pre_stop, seconds) in cases {
-            let took = pre_stop_time(&hook(pre_stop.clone()));
-            assert_eq!(took, Duration::from_secs_f64(seconds), "{pre_stop}");
-        }
-        assert_eq!(pre_stop_time(&json!({})), Duration::ZERO);
     }
 }
