@@ -64,6 +64,28 @@ fn resolve(value: &Value, replicas: i64, round_up: bool, default: &str) -> i64 {
     }
 }
 
+/// The Deployment's annotations its new ReplicaSet carries too (so `kubectl rollout
+/// history` shows each revision's `kubernetes.io/change-cause`): all but kubectl's
+/// last-applied configuration and the controller's own, as upstream's
+/// `skipCopyAnnotation` decides.
+fn copied_annotations(deployment: &Value) -> serde_json::Map<String, Value> {
+    const KEPT_BACK: &[&str] = &[
+        "kubectl.kubernetes.io/last-applied-configuration",
+        REVISION,
+        "deployment.kubernetes.io/revision-history",
+        "deployment.kubernetes.io/desired-replicas",
+        "deployment.kubernetes.io/max-replicas",
+        "deprecated.deployment.rollback.to",
+    ];
+    deployment["metadata"]["annotations"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| !KEPT_BACK.contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
 fn revision_of(rs: &Value) -> i64 {
     rs["metadata"]["annotations"][REVISION]
         .as_str()
@@ -97,11 +119,19 @@ fn reconcile(ctx: &Context, key: &Key) {
     let new_key = match position {
         Some(i) => {
             let (k, rs) = &sets[i];
+            let mut updated = (**rs).clone();
             if revision_of(rs) < max_revision && !paused {
                 // A rollback: the old ReplicaSet becomes the newest revision.
-                let mut bumped = (**rs).clone();
-                bumped["metadata"]["annotations"][REVISION] = json!((max_revision + 1).to_string());
-                let _ = store.update(k.clone(), bumped, None);
+                updated["metadata"]["annotations"][REVISION] =
+                    json!((max_revision + 1).to_string());
+            }
+            if !paused {
+                for (name, value) in copied_annotations(&deployment) {
+                    updated["metadata"]["annotations"][name] = value;
+                }
+            }
+            if updated != **rs {
+                let _ = store.update(k.clone(), updated, None);
             }
             k.clone()
         }
@@ -131,12 +161,22 @@ fn reconcile(ctx: &Context, key: &Key) {
             } else {
                 (replicas + surge - total).clamp(0, replicas)
             };
+            let mut annotations = copied_annotations(&deployment);
+            annotations.extend([
+                (REVISION.to_string(), json!((max_revision + 1).to_string())),
+                (
+                    "deployment.kubernetes.io/desired-replicas".into(),
+                    json!(replicas.to_string()),
+                ),
+                (
+                    "deployment.kubernetes.io/max-replicas".into(),
+                    json!((replicas + surge).to_string()),
+                ),
+            ]);
             let rs = json!({
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": {"name": name, "namespace": key.namespace, "labels": labels,
-                    "annotations": {REVISION: (max_revision + 1).to_string(),
-                        "deployment.kubernetes.io/desired-replicas": replicas.to_string(),
-                        "deployment.kubernetes.io/max-replicas": (replicas + surge).to_string()},
+                    "annotations": annotations,
                     "ownerReferences": [owner_reference(&deployment, ("apps/v1", "Deployment"))]},
                 "spec": {"replicas": start, "minReadySeconds": deployment["spec"]["minReadySeconds"].as_i64().unwrap_or(0),
                     "selector": selector, "template": rs_template},

@@ -37,6 +37,7 @@ mod pod_security;
 mod pod_update;
 mod port_forward;
 mod real_clients;
+mod rollout_history;
 mod termination;
 mod todays_kubectl;
 mod validation;
