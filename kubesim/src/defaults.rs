@@ -86,8 +86,62 @@ pub fn apply(kind: &str, object: &mut Value) {
             merge_string_data(object);
         }
         "PersistentVolumeClaim" => set(&mut object["spec"], "volumeMode", json!("Filesystem")),
-        "HorizontalPodAutoscaler" => set(&mut object["spec"], "minReplicas", json!(1)),
+        "HorizontalPodAutoscaler" => hpa(object),
+        // The role's API group, and a User's or Group's, is RBAC's own; a
+        // ServiceAccount's the core group.
+        "RoleBinding" | "ClusterRoleBinding" => {
+            let role = &mut object["roleRef"];
+            if role.is_object() && role["apiGroup"].as_str().is_none_or(str::is_empty) {
+                role["apiGroup"] = json!("rbac.authorization.k8s.io");
+            }
+            let subjects = object.get_mut("subjects").and_then(Value::as_array_mut);
+            for subject in subjects.into_iter().flatten() {
+                let unset = subject["apiGroup"].as_str().is_none_or(str::is_empty);
+                if unset && matches!(subject["kind"].as_str(), Some("User" | "Group")) {
+                    subject["apiGroup"] = json!("rbac.authorization.k8s.io");
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// autoscaling's defaults: one replica at least; for v2, CPU at 80% when no metric is
+/// given, and each direction of a `behavior` filled from the controller's built-in
+/// rules (scale up by 4 pods or 100% every 15 s, down by 100% every 15 s).
+fn hpa(object: &mut Value) {
+    set(&mut object["spec"], "minReplicas", json!(1));
+    if object["apiVersion"] != "autoscaling/v2" {
+        return;
+    }
+    let spec = &mut object["spec"];
+    if spec["metrics"].as_array().is_none_or(Vec::is_empty) {
+        spec["metrics"] = json!([{"type": "Resource", "resource": {"name": "cpu",
+            "target": {"type": "Utilization", "averageUtilization": 80}}}]);
+    }
+    if !spec["behavior"].is_object() {
+        return;
+    }
+    let built_in = [
+        (
+            "scaleUp",
+            json!({"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+                {"type": "Pods", "value": 4, "periodSeconds": 15},
+                {"type": "Percent", "value": 100, "periodSeconds": 15}]}),
+        ),
+        (
+            "scaleDown",
+            json!({"selectPolicy": "Max", "policies": [
+                {"type": "Percent", "value": 100, "periodSeconds": 15}]}),
+        ),
+    ];
+    for (direction, mut rules) in built_in {
+        if let Some(given) = spec["behavior"][direction].as_object() {
+            for (field, value) in given.iter().filter(|(_, v)| !v.is_null()) {
+                rules[field] = value.clone();
+            }
+        }
+        spec["behavior"][direction] = rules;
     }
 }
 

@@ -80,6 +80,7 @@ impl ApiServer {
             labels: LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?,
             fields: FieldSelector::parse_for(
                 params.get("fieldSelector").unwrap_or(""),
+                resource.group,
                 resource.kind,
             )?,
         };

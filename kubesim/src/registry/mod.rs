@@ -21,5 +21,5 @@ mod write;
 pub use base::{Registry, present};
 pub use context::{Params, RequestContext};
 pub use patch::Written;
-pub use selectors::{FieldSelector, LabelSelector, selectable_fields};
+pub use selectors::{FieldSelector, LabelSelector};
 pub use target::Target;

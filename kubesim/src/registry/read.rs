@@ -33,8 +33,11 @@ impl Registry {
     pub fn list(&self, target: &Target, params: &Params) -> Result<Value> {
         let resource = target.resource;
         let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
-        let fields =
-            FieldSelector::parse_for(params.get("fieldSelector").unwrap_or(""), resource.kind)?;
+        let fields = FieldSelector::parse_for(
+            params.get("fieldSelector").unwrap_or(""),
+            resource.group,
+            resource.kind,
+        )?;
         let limit: usize = match params.get("limit") {
             Some(l) => l
                 .parse()

@@ -104,30 +104,135 @@ fn parse_requirement(part: &str) -> Option<Requirement> {
     valid_key(part).then(|| Requirement::Exists(part.into()))
 }
 
-/// A parsed `fieldSelector`: `metadata.name=web,status.phase!=Running`.
+/// A parsed `fieldSelector`: `metadata.name=web,status.phase!=Running`, on objects of
+/// one kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldSelector(Vec<(Vec<String>, bool, String)>);
+pub struct FieldSelector {
+    kind: String,
+    /// Each term: the field it reads (after the kind's label conversion), whether it
+    /// must equal or differ, and the value.
+    terms: Vec<(String, bool, String)>,
+}
+
+/// How kube-apiserver words a field label a kind does not accept.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// The default conversion: `"x" is not a known field selector: only …`.
+    Default,
+    /// A conversion of the kind's own: `field label not supported: x`.
+    NotSupported,
+    /// batch/v1 Job's: `field label "x" not supported for Job`.
+    NotSupportedFor(&'static str),
+}
+
+/// The labels a kind's field label conversion accepts, each with the field it reads
+/// (kube-apiserver's `AddFieldLabelConversionFunc`s), and its refusal's words.
+fn selectable(group: &str, kind: &str) -> (&'static [(&'static str, &'static str)], Refusal) {
+    const META: [(&str, &str); 2] = [
+        ("metadata.name", "metadata.name"),
+        ("metadata.namespace", "metadata.namespace"),
+    ];
+    match (group, kind) {
+        ("", "Pod") => (
+            &[
+                META[0],
+                META[1],
+                ("spec.nodeName", "spec.nodeName"),
+                ("spec.restartPolicy", "spec.restartPolicy"),
+                ("spec.schedulerName", "spec.schedulerName"),
+                ("spec.serviceAccountName", "spec.serviceAccountName"),
+                ("spec.hostNetwork", "spec.hostNetwork"),
+                ("status.phase", "status.phase"),
+                ("status.podIP", "status.podIP"),
+                ("status.podIPs", "status.podIPs"),
+                ("status.nominatedNodeName", "status.nominatedNodeName"),
+                ("spec.host", "spec.nodeName"),
+            ],
+            Refusal::NotSupported,
+        ),
+        ("", "Node") => (
+            &[META[0], ("spec.unschedulable", "spec.unschedulable")],
+            Refusal::NotSupported,
+        ),
+        ("", "ReplicationController") => (
+            &[META[0], META[1], ("status.replicas", "status.replicas")],
+            Refusal::NotSupported,
+        ),
+        ("", "Event") => (
+            &[
+                ("involvedObject.kind", "involvedObject.kind"),
+                ("involvedObject.namespace", "involvedObject.namespace"),
+                ("involvedObject.name", "involvedObject.name"),
+                ("involvedObject.uid", "involvedObject.uid"),
+                ("involvedObject.apiVersion", "involvedObject.apiVersion"),
+                (
+                    "involvedObject.resourceVersion",
+                    "involvedObject.resourceVersion",
+                ),
+                ("involvedObject.fieldPath", "involvedObject.fieldPath"),
+                ("reason", "reason"),
+                ("reportingComponent", "reportingComponent"),
+                ("source", "source"),
+                ("type", "type"),
+                META[1],
+                META[0],
+            ],
+            Refusal::NotSupported,
+        ),
+        ("events.k8s.io", "Event") => (
+            &[
+                ("reason", "reason"),
+                ("regarding.kind", "involvedObject.kind"),
+                ("regarding.namespace", "involvedObject.namespace"),
+                ("regarding.name", "involvedObject.name"),
+                ("regarding.uid", "involvedObject.uid"),
+                ("regarding.apiVersion", "involvedObject.apiVersion"),
+                (
+                    "regarding.resourceVersion",
+                    "involvedObject.resourceVersion",
+                ),
+                ("regarding.fieldPath", "involvedObject.fieldPath"),
+                ("reportingController", "reportingComponent"),
+                ("type", "type"),
+                META[1],
+                META[0],
+            ],
+            Refusal::NotSupported,
+        ),
+        ("", "Namespace") => (
+            &[("status.phase", "status.phase"), META[0]],
+            Refusal::NotSupported,
+        ),
+        ("", "Secret") => (&[("type", "type"), META[1], META[0]], Refusal::NotSupported),
+        ("", "Service") => (
+            &[
+                META[1],
+                META[0],
+                ("spec.clusterIP", "spec.clusterIP"),
+                ("spec.type", "spec.type"),
+            ],
+            Refusal::NotSupported,
+        ),
+        ("batch", "Job") => (
+            &[META[0], META[1], ("status.successful", "status.successful")],
+            Refusal::NotSupportedFor("Job"),
+        ),
+        _ => (&META, Refusal::Default),
+    }
+}
 
 impl FieldSelector {
-    /// Parses a field selector. `supported` lists the fields this resource can be
-    /// selected by, beyond `metadata.name` and `metadata.namespace`.
-    pub fn parse(text: &str, supported: &[&str]) -> Result<FieldSelector> {
-        FieldSelector::parse_with(text, supported, false)
-    }
-
-    /// Parses a field selector on objects of `kind`: the fields of
-    /// [`selectable_fields`], and kube-apiserver's wording for an unsupported one (the
-    /// kinds with a field label conversion of their own say `field label not supported:
-    /// x`).
-    pub fn parse_for(text: &str, kind: &str) -> Result<FieldSelector> {
-        let converted = matches!(kind, "Pod" | "Event");
-        FieldSelector::parse_with(text, selectable_fields(kind), converted)
-    }
-
-    fn parse_with(text: &str, supported: &[&str], converted: bool) -> Result<FieldSelector> {
+    /// Parses a field selector on objects of `kind` in API `group`, with the labels its
+    /// conversion accepts and kube-apiserver's words for one it does not. As
+    /// `fields.ParseSelector`, the terms are read in sorted order, so an error names the
+    /// first of them that way.
+    pub fn parse_for(text: &str, group: &str, kind: &str) -> Result<FieldSelector> {
+        let (labels, refusal) = selectable(group, kind);
+        let mut parts: Vec<&str> = text.split(',').collect();
+        parts.sort_unstable();
         let mut terms = Vec::new();
-        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (field, equal, value) = if let Some((f, v)) = part.split_once("!=") {
+        for part in parts.into_iter().filter(|p| !p.is_empty()) {
+            let (label, equal, value) = if let Some((f, v)) = part.split_once("!=") {
                 (f, false, v)
             } else if let Some((f, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
                 (f, true, v)
@@ -136,81 +241,65 @@ impl FieldSelector {
                     "invalid selector: '{text}'; can't understand '{part}'"
                 )));
             };
-            let field = field.trim();
-            if !matches!(field, "metadata.name" | "metadata.namespace")
-                && !supported.contains(&field)
-            {
-                if converted {
-                    return Err(ApiError::bad_request(format!(
-                        "field label not supported: {field}"
-                    )));
-                }
-                return Err(ApiError::bad_request(format!(
-                    "\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"{}",
-                    supported_list(supported)
-                )));
-            }
-            terms.push((
-                field.split('.').map(str::to_string).collect(),
-                equal,
-                value.trim().to_string(),
-            ));
+            let Some((_, field)) = labels.iter().find(|(l, _)| *l == label) else {
+                return Err(ApiError::bad_request(match refusal {
+                    Refusal::Default => format!(
+                        "\"{label}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+                    ),
+                    Refusal::NotSupported => format!("field label not supported: {label}"),
+                    Refusal::NotSupportedFor(kind) => {
+                        format!("field label \"{label}\" not supported for {kind}")
+                    }
+                }));
+            };
+            terms.push((field.to_string(), equal, value.to_string()));
         }
-        Ok(FieldSelector(terms))
+        Ok(FieldSelector {
+            kind: kind.to_string(),
+            terms,
+        })
     }
 
-    /// Whether `object` satisfies every term (a missing field reads as "").
+    /// Whether `object` satisfies every term.
     pub fn matches(&self, object: &Value) -> bool {
-        self.0.iter().all(|(path, equal, value)| {
-            let found = path
-                .iter()
-                .try_fold(object, |v, k| v.get(k))
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                });
-            (found.unwrap_or_default() == *value) == *equal
+        self.terms.iter().all(|(field, equal, value)| {
+            (field_value(&self.kind, object, field) == *value) == *equal
         })
     }
 }
 
-fn supported_list(supported: &[&str]) -> String {
-    supported.iter().map(|f| format!(", \"{f}\"")).collect()
-}
-
-/// The extra fields kube-apiserver lets clients select each kind by.
-pub fn selectable_fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "Pod" => &[
-            "spec.nodeName",
-            "spec.restartPolicy",
-            "spec.schedulerName",
-            "spec.serviceAccountName",
-            "spec.hostNetwork",
-            "status.phase",
-            "status.podIP",
-            "status.nominatedNodeName",
-        ],
-        "Event" => &[
-            "involvedObject.kind",
-            "involvedObject.namespace",
-            "involvedObject.name",
-            "involvedObject.uid",
-            "involvedObject.apiVersion",
-            "involvedObject.resourceVersion",
-            "involvedObject.fieldPath",
-            "reason",
-            "reportingComponent",
-            "source",
-            "type",
-        ],
-        "Secret" => &["type"],
-        "Namespace" => &["status.phase"],
-        "Node" => &["spec.unschedulable"],
-        "ReplicaSet" | "Job" => &["status.replicas", "status.successful"],
-        "PersistentVolumeClaim" | "PersistentVolume" => &["name"],
-        _ => &[],
+/// A field as kube-apiserver's registries compute it for selection
+/// (`ToSelectableFields`): booleans and counts as Go prints them, unset as their zero
+/// value, an Event's `source` falling back to its reporting component; `""` when unset.
+fn field_value(kind: &str, object: &Value, field: &str) -> String {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let at = |path: &str| text(path.split('.').fold(object, |v, k| &v[k]));
+    match (kind, field) {
+        ("Pod", "spec.hostNetwork") => (object["spec"]["hostNetwork"] == true).to_string(),
+        ("Pod", "status.podIP") => text(&object["status"]["podIPs"][0]["ip"]),
+        ("Pod", "status.podIPs") => String::new(),
+        ("Node", "spec.unschedulable") => (object["spec"]["unschedulable"] == true).to_string(),
+        ("Job", "status.successful") => object["status"]["succeeded"]
+            .as_i64()
+            .unwrap_or(0)
+            .to_string(),
+        ("ReplicationController", "status.replicas") => object["status"]["replicas"]
+            .as_i64()
+            .unwrap_or(0)
+            .to_string(),
+        ("Event", "source") => {
+            let component = at("source.component");
+            if component.is_empty() {
+                at("reportingComponent")
+            } else {
+                component
+            }
+        }
+        _ => at(field),
     }
 }
 
@@ -251,22 +340,47 @@ mod tests {
 
     #[test]
     fn field_selectors() {
-        let p = pod(json!({}));
-        let fields = selectable_fields("Pod");
-        assert!(
-            FieldSelector::parse("status.phase=Running", fields)
-                .expect("parse")
+        let p = json!({"metadata": {"name": "p"}, "status": {"phase": "Running"}, "spec": {}});
+        let selects = |text: &str| {
+            FieldSelector::parse_for(text, "", "Pod")
+                .expect(text)
                 .matches(&p)
-        );
-        assert!(
-            !FieldSelector::parse("metadata.name!=p", fields)
-                .expect("parse")
-                .matches(&p)
-        );
-        let err = FieldSelector::parse("spec.replicas=1", &[]).expect_err("unsupported");
+        };
+        assert!(selects("status.phase=Running"));
+        assert!(!selects("metadata.name!=p"));
+        // Unset, hostNetwork is Go's false; `spec.host` is the old name of spec.nodeName.
+        assert!(selects("spec.hostNetwork=false,spec.host="));
+        let refusal = |text: &str, group: &str, kind: &str| {
+            FieldSelector::parse_for(text, group, kind)
+                .expect_err(text)
+                .message
+        };
         assert_eq!(
-            err.message,
+            refusal("spec.replicas=1", "apps", "Deployment"),
             "\"spec.replicas\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
         );
+        assert_eq!(
+            refusal("spec.replicas=1", "", "Pod"),
+            "field label not supported: spec.replicas"
+        );
+        assert_eq!(
+            refusal("status.active=1", "batch", "Job"),
+            "field label \"status.active\" not supported for Job"
+        );
+        // The terms are read sorted, as fields.ParseSelector reads them.
+        assert_eq!(
+            refusal("metadata.name in (a,b)", "", "Pod"),
+            "invalid selector: 'metadata.name in (a,b)'; can't understand 'b)'"
+        );
+        // events.k8s.io's labels stand for core Event fields; `source` falls back.
+        let event =
+            json!({"involvedObject": {"name": "cfg1"}, "reportingComponent": "differential"});
+        for (text, group) in [
+            ("regarding.name=cfg1", "events.k8s.io"),
+            ("source=differential", ""),
+        ] {
+            let selector = FieldSelector::parse_for(text, group, "Event").expect(text);
+            assert!(selector.matches(&event), "{text}");
+        }
     }
 }

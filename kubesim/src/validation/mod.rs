@@ -3,10 +3,14 @@
 //! where they come from, is `kubesim/docs/validation-catalogue.md`; each implemented case
 //! is a test in `tests/api/validation.rs`.
 
+mod claims;
 mod errors;
+mod hpa;
+mod ingress;
 mod meta;
 mod pod;
 mod pod_update;
+mod rbac;
 mod service;
 mod workloads;
 
@@ -31,6 +35,13 @@ pub fn validate(kind: &str, object: &Value, old: Option<&Value>) -> Vec<Cause> {
         "Job" => workloads::validate_job(object, &mut errors),
         "Service" => service::validate_service(object, old, &mut errors),
         "ConfigMap" | "Secret" => meta::validate_config_data(kind, object, old, &mut errors),
+        "Ingress" => ingress::validate_ingress(object, &mut errors),
+        "PersistentVolumeClaim" => claims::validate_claim(object, &mut errors),
+        "HorizontalPodAutoscaler" => hpa::validate_hpa(object, old, &mut errors),
+        "Role" | "ClusterRole" => rbac::validate_role(kind, object, &mut errors),
+        "RoleBinding" | "ClusterRoleBinding" => {
+            rbac::validate_binding(kind, object, old, &mut errors)
+        }
         _ => {}
     }
     errors.0
