@@ -2,17 +2,17 @@
 //! algorithm: every 15 s, each resource metric's utilization over the target's ready pods
 //! (usage / requests), `desired = ceil(current × usage / target)` unless within the 10 %
 //! tolerance, missing and unready pods counted conservatively, the highest metric wins,
-//! scale-up limited to max(+100 %, +4 pods) per period, scale-down stabilised over the
-//! last five minutes of recommendations, and min/max applied — with its conditions,
-//! status and events.
+//! then stabilised and rate-limited as the HPA's `behavior` says, or by the built-in
+//! rules without one ([`hpa_rate`]) — with its conditions, status and events.
 
+use super::hpa_rate;
 use super::runner::{Context, Controller};
 use crate::events::{Recorder, Source};
 use crate::pods::is_ready;
 use crate::runtime::{Runtime, pod_usage};
 use crate::store::{Event, Key, Store};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -21,11 +21,9 @@ const SOURCE: Source<'static> = Source::component("horizontal-pod-autoscaler");
 /// The controller's sync period.
 pub const PERIOD: Duration = Duration::from_secs(15);
 const TOLERANCE: f64 = 0.1;
-const DOWNSCALE_WINDOW: Duration = Duration::from_secs(300);
 
-/// Each autoscaler's recent recommendations (when, how many replicas), for scale-down
-/// stabilisation.
-type History = BTreeMap<String, VecDeque<(Instant, i64)>>;
+/// Each autoscaler's recent recommendations and scalings, for stabilisation and rates.
+type History = BTreeMap<String, hpa_rate::Memory>;
 
 /// The autoscaler: every autoscaler each period (the first at once), and a new one as
 /// soon as it appears.
@@ -147,8 +145,6 @@ fn reconcile(
         return;
     };
     let current = target["spec"]["replicas"].as_i64().unwrap_or(1);
-    let min = spec["minReplicas"].as_i64().unwrap_or(1);
-    let max = spec["maxReplicas"].as_i64().unwrap_or(current);
     let selector = &target["spec"]["selector"];
     let pods: Vec<Arc<Value>> = store
         .list("", "pods", Some(&key.namespace), None)
@@ -213,64 +209,25 @@ fn reconcile(
     let Some(best) = proposals.iter().max_by_key(|p| p.replicas) else {
         return;
     };
-    let mut desired = best.replicas;
-    // Scale-down stabilisation: the highest recommendation of the last five minutes.
-    let now = Instant::now();
-    let window = history
+    let memory = history
         .entry(format!("{}/{}", key.namespace, key.name))
         .or_default();
-    window.push_back((now, desired));
-    while window
-        .front()
-        .is_some_and(|(t, _)| now.duration_since(*t) > DOWNSCALE_WINDOW)
-    {
-        window.pop_front();
-    }
-    let stabilised = window.iter().map(|(_, r)| *r).max().unwrap_or(desired);
+    let now = Instant::now();
+    let normalized = hpa_rate::normalize(memory, spec, current, best.replicas, now);
+    let desired = normalized.replicas;
     let mut able = (
         "AbleToScale",
         "True",
-        "ReadyForNewScale",
-        "recommended size matches current size".to_string(),
+        normalized.able.0,
+        normalized.able.1.to_string(),
     );
-    if desired < current && stabilised > desired {
-        desired = stabilised.min(current);
-        able = ("AbleToScale", "True", "ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation".into());
-    }
-    // Scale-up rate: at most double, or four more, per period.
-    let up_limit = (current * 2).max(current + 4);
-    let mut limited = (
+    let (is_limited, reason, message) = normalized.limited;
+    let limited = (
         "ScalingLimited",
-        "False",
-        "DesiredWithinRange",
-        "the desired count is within the acceptable range".to_string(),
+        if is_limited { "True" } else { "False" },
+        reason,
+        message.to_string(),
     );
-    if desired > up_limit {
-        desired = up_limit;
-        limited = (
-            "ScalingLimited",
-            "True",
-            "ScaleUpLimit",
-            "the desired replica count is increasing faster than the maximum scale rate".into(),
-        );
-    }
-    if desired > max {
-        desired = max;
-        limited = (
-            "ScalingLimited",
-            "True",
-            "TooManyReplicas",
-            "the desired replica count is more than the maximum replica count".into(),
-        );
-    } else if desired < min {
-        desired = min;
-        limited = (
-            "ScalingLimited",
-            "True",
-            "TooFewReplicas",
-            "the desired replica count is less than the minimum replica count".into(),
-        );
-    }
     let mut status = json!({
         "currentReplicas": current, "desiredReplicas": desired,
         "currentMetrics": proposals.iter().map(|p| p.current.clone()).collect::<Vec<_>>(),
@@ -282,6 +239,7 @@ fn reconcile(
         let mut scaled = (*target).clone();
         scaled["spec"]["replicas"] = json!(desired);
         if store.update(target_key, scaled, None).is_ok() {
+            hpa_rate::record_scale(memory, spec, current, desired, now);
             let reason = if desired > current {
                 format!("{} above target", best.description)
             } else {

@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod hpa;
+mod hpa_rate;
 pub mod job;
 pub mod kubelet;
 pub mod namespace;
