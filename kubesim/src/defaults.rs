@@ -122,26 +122,28 @@ fn hpa(object: &mut Value) {
     if !spec["behavior"].is_object() {
         return;
     }
-    let built_in = [
-        (
-            "scaleUp",
-            json!({"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
-                {"type": "Pods", "value": 4, "periodSeconds": 15},
-                {"type": "Percent", "value": 100, "periodSeconds": 15}]}),
-        ),
-        (
-            "scaleDown",
-            json!({"selectPolicy": "Max", "policies": [
-                {"type": "Percent", "value": 100, "periodSeconds": 15}]}),
-        ),
-    ];
-    for (direction, mut rules) in built_in {
+    for direction in ["scaleUp", "scaleDown"] {
+        let mut rules = hpa_built_in_rules(direction);
         if let Some(given) = spec["behavior"][direction].as_object() {
             for (field, value) in given.iter().filter(|(_, v)| !v.is_null()) {
                 rules[field] = value.clone();
             }
         }
         spec["behavior"][direction] = rules;
+    }
+}
+
+/// The HPA controller's built-in scaling rules for `scaleUp` or `scaleDown`
+/// (autoscaling/v2's `GenerateHPAScaleUpRules`/`…DownRules`): what a `behavior` leaves
+/// out is filled from them, and the controller follows them for an object without them.
+pub fn hpa_built_in_rules(direction: &str) -> Value {
+    if direction == "scaleUp" {
+        json!({"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+            {"type": "Pods", "value": 4, "periodSeconds": 15},
+            {"type": "Percent", "value": 100, "periodSeconds": 15}]})
+    } else {
+        json!({"selectPolicy": "Max", "policies": [
+            {"type": "Percent", "value": 100, "periodSeconds": 15}]})
     }
 }
 

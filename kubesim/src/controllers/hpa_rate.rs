@@ -73,35 +73,33 @@ struct Rules {
 }
 
 impl Rules {
-    /// A direction's rules as the API server defaults them; a scale-down without a
-    /// window gets the controller's.
+    /// A direction's rules as the API server defaults them (its built-in rules where
+    /// the object has none); a scale-down without a window gets the controller's.
     fn of(behavior: &Value, direction: &str) -> Rules {
-        let rules = &behavior[direction];
-        let up = direction == "scaleUp";
-        let window = rules["stabilizationWindowSeconds"].as_u64().map_or(
-            if up { Duration::ZERO } else { DOWNSCALE_WINDOW },
-            Duration::from_secs,
-        );
-        let policies = match rules["policies"].as_array() {
-            Some(list) => list
-                .iter()
-                .map(|p| {
-                    (
-                        p["type"].as_str().unwrap_or_default().to_string(),
-                        p["value"].as_i64().unwrap_or(0),
-                        Duration::from_secs(p["periodSeconds"].as_u64().unwrap_or(0)),
-                    )
-                })
-                .collect(),
-            None if up => vec![
-                ("Pods".into(), 4, Duration::from_secs(15)),
-                ("Percent".into(), 100, Duration::from_secs(15)),
-            ],
-            None => vec![("Percent".into(), 100, Duration::from_secs(15))],
+        let given = &behavior[direction];
+        let built_in = crate::defaults::hpa_built_in_rules(direction);
+        let field = |name: &str| match &given[name] {
+            Value::Null => built_in[name].clone(),
+            value => value.clone(),
         };
+        let window = field("stabilizationWindowSeconds")
+            .as_u64()
+            .map_or(DOWNSCALE_WINDOW, Duration::from_secs);
+        let policies = field("policies")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p["type"].as_str().unwrap_or_default().to_string(),
+                    p["value"].as_i64().unwrap_or(0),
+                    Duration::from_secs(p["periodSeconds"].as_u64().unwrap_or(0)),
+                )
+            })
+            .collect();
         Rules {
             window,
-            select: rules["selectPolicy"].as_str().unwrap_or("Max").to_string(),
+            select: field("selectPolicy").as_str().unwrap_or("Max").to_string(),
             policies,
         }
     }

@@ -328,10 +328,7 @@ impl Container {
                         "FailedPostStartHook",
                         "PostStartHook failed",
                     );
-                    let grace = env.pod()["spec"]["terminationGracePeriodSeconds"]
-                        .as_u64()
-                        .unwrap_or(30);
-                    let kill_at = now + Duration::from_secs(grace);
+                    let kill_at = now + pod_grace(env.pod());
                     self.begin_stop(env, since, "FailedPostStartHook", kill_at, Then::Restart);
                 } else {
                     self.stage = Stage::Running {
@@ -507,11 +504,19 @@ impl Container {
 /// The grace period of a kill a failed probe asks for: the probe's own
 /// `terminationGracePeriodSeconds`, else the pod's, else 30 s.
 fn probe_grace(probe: &Probe, pod: &Value) -> Duration {
-    let seconds = probe
+    probe
         .grace_seconds()
-        .or_else(|| pod["spec"]["terminationGracePeriodSeconds"].as_u64())
-        .unwrap_or(30);
-    Duration::from_secs(seconds)
+        .map_or_else(|| pod_grace(pod), Duration::from_secs)
+}
+
+/// The grace period the kubelet gives a container it stops while its pod stays: the
+/// pod's `terminationGracePeriodSeconds`, else 30 s.
+pub(super) fn pod_grace(pod: &Value) -> Duration {
+    Duration::from_secs(
+        pod["spec"]["terminationGracePeriodSeconds"]
+            .as_u64()
+            .unwrap_or(30),
+    )
 }
 
 /// The container's memory limit in bytes.

@@ -5,7 +5,7 @@
 //! when the grace period ends (exit code 137). A deleted pod stays Terminating meanwhile
 //! and goes once every container has stopped; a container a probe failed starts again.
 
-use super::container::{Container, Env, Stage, Then};
+use super::container::{Container, Env, Stage, Then, pod_grace};
 use super::hooks;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -57,13 +57,10 @@ impl Container {
             "Container {} definition changed, will be restarted",
             self.name
         );
-        let grace = env.pod()["spec"]["terminationGracePeriodSeconds"]
-            .as_u64()
-            .unwrap_or(30);
+        let kill_at = env.now + pod_grace(env.pod());
         match &mut self.stage {
             Stage::Running { since, .. } => {
                 let since = *since;
-                let kill_at = env.now + Duration::from_secs(grace);
                 self.begin_stop(env, since, &why, kill_at, Then::Replace);
             }
             Stage::Stopping { then, .. } if *then != Then::Stay => *then = Then::Replace,
