@@ -200,6 +200,11 @@ pub struct HttpSpec {
     /// Its access log line, if it logs requests.
     #[serde(default)]
     pub access_log: Option<Text>,
+    /// CPU time one request costs it, in microseconds (accepting the connection,
+    /// answering, logging), so a load generator raises its CPU use whatever path it asks
+    /// for, as on a real node.
+    #[serde(default)]
+    pub request_cpu_us: u64,
     /// Answers by path (without the query).
     #[serde(default)]
     pub routes: Vec<Route>,

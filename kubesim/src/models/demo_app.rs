@@ -5,6 +5,7 @@
 
 use super::described::Hook;
 use super::http::{HttpRequest, HttpResponse};
+use super::load::Burns;
 use super::process::{Context, Surroundings};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -101,29 +102,6 @@ fn health(up: u64, startup: u64, lifetime: Option<u64>) -> HttpResponse {
         return HttpResponse::text(500, format!("expired: up {up}s, lifetime {lifetime}s\n"));
     }
     HttpResponse::text(200, format!("ok: up {up}s\n"))
-}
-
-/// CPU time burned by requests: a list of (from, until, millicores) windows, so load from
-/// `/stress` or fortio shows in metrics exactly while it lasts.
-#[derive(Debug, Clone, Default)]
-pub struct Burns(Vec<(Duration, Duration, i64)>);
-
-impl Burns {
-    /// Burns `millicores` from `at` for `seconds`.
-    pub fn add(&mut self, at: Duration, seconds: u64, millicores: i64) {
-        self.0.retain(|(_, until, _)| *until > at);
-        self.0
-            .push((at, at + Duration::from_secs(seconds), millicores));
-    }
-
-    /// Millicores burning at `age`.
-    pub fn at(&self, age: Duration) -> i64 {
-        self.0
-            .iter()
-            .filter(|(from, until, _)| *from <= age && age < *until)
-            .map(|(_, _, m)| m)
-            .sum()
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use super::catalog::{Answer, ModelSpec, Step};
 use super::http::{HttpRequest, HttpResponse};
+use super::load::RequestLoad;
 use super::process::{Context, Exit, MIB, Process, Stopping, Surroundings, Usage};
 use super::template::Scope;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,6 +50,8 @@ pub struct Described {
     /// Ports opened by steps.
     opened: BTreeSet<u16>,
     exit: Option<Exit>,
+    /// The CPU its answers cost.
+    requests: RequestLoad,
 }
 
 impl Described {
@@ -69,6 +72,7 @@ impl Described {
             next: 0,
             opened: BTreeSet::new(),
             exit: None,
+            requests: RequestLoad::default(),
         }
     }
 
@@ -223,6 +227,7 @@ impl Process for Described {
             vars.insert(name.into(), value.clone());
         }
         let response = self.answer(age, request, around, &vars);
+        self.requests.add(age, http.request_cpu_us);
         let quiet = http
             .quiet_agents
             .iter()
@@ -238,7 +243,7 @@ impl Process for Described {
     fn usage(&self, age: Duration) -> Usage {
         let extra = self.hook.as_ref().map_or(0, |h| h.extra_cpu(age));
         Usage {
-            cpu_milli: self.cpu_milli + extra,
+            cpu_milli: self.cpu_milli + extra + self.requests.at(age),
             memory_bytes: self.spec.usage.memory_mib * MIB,
         }
     }

@@ -16,6 +16,7 @@ pub mod described;
 pub mod fortio;
 pub mod http;
 pub mod image;
+pub mod load;
 pub mod process;
 pub mod script;
 pub mod template;
