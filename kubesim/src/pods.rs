@@ -13,6 +13,30 @@ pub fn is_ready(pod: &Value) -> bool {
         .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
+/// Whether a pod is available to a controller with `min_ready_seconds`: Ready, and for
+/// longer than that (kube-controller-manager's `IsPodAvailable`: the Ready condition's
+/// transition plus the seconds must lie before `now`).
+pub fn is_available(pod: &Value, min_ready_seconds: i64, now: jiff::Timestamp) -> bool {
+    if !is_ready(pod) {
+        return false;
+    }
+    if min_ready_seconds <= 0 {
+        return true;
+    }
+    let since = pod["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Ready")
+        .and_then(|c| c["lastTransitionTime"].as_str())
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    since.is_some_and(|since| {
+        since
+            .checked_add(jiff::SignedDuration::from_secs(min_ready_seconds))
+            .is_ok_and(|at| at < now)
+    })
+}
+
 /// Whether a pod is bound to a node (its kubelet runs it).
 pub fn is_bound(pod: &Value) -> bool {
     pod["spec"]["nodeName"]

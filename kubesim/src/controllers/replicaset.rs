@@ -9,8 +9,8 @@ use super::runner::{Context, Controller, Follow, Resync};
 use super::workload::{create_pod, live, owner_reference, pod_from_template, update_status};
 use crate::events::Source;
 use crate::ownership::{has_controller, owned_by};
-use crate::pods::is_ready;
-use crate::store::{Event, Key, Store, StoreError};
+use crate::pods::{is_available, is_ready};
+use crate::store::{Event, Key, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -19,13 +19,23 @@ const OWNER: (&str, &str) = ("apps/v1", "ReplicaSet");
 
 /// The controller: ReplicaSets, and the pods they own or would adopt.
 pub fn controller() -> impl Controller {
-    Follow::new(("apps", "replicasets"), affected, reconcile).with_resync(Resync {
-        period: std::time::Duration::from_secs(5),
-        due: |rs| {
-            let wanted = rs["spec"]["replicas"].as_i64().unwrap_or(1);
-            rs["status"]["replicas"].as_i64().unwrap_or(0) < wanted
-        },
-    })
+    Follow::new(("apps", "replicasets"), affected, reconcile)
+        .with_resync(Resync {
+            period: std::time::Duration::from_secs(5),
+            due: |rs| {
+                let wanted = rs["spec"]["replicas"].as_i64().unwrap_or(1);
+                rs["status"]["replicas"].as_i64().unwrap_or(0) < wanted
+            },
+        })
+        // Ready pods become available `minReadySeconds` later, with no change to wake
+        // the controller: the real one requeues the ReplicaSet for then.
+        .with_resync(Resync {
+            period: std::time::Duration::from_secs(1),
+            due: |rs| {
+                let count = |field: &str| rs["status"][field].as_i64().unwrap_or(0);
+                count("readyReplicas") > count("availableReplicas")
+            },
+        })
 }
 
 /// The ReplicaSets that own a changed pod or would adopt it.
@@ -122,11 +132,18 @@ fn reconcile(ctx: &Context, key: &Key) {
             }
         }
     }
-    write_status(store, key, &rs, &pods);
+    write_status(ctx, key, &rs, &pods);
 }
 
-fn write_status(store: &Store, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]) {
+fn write_status(ctx: &Context, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]) {
+    let store = &ctx.store;
     let ready = pods.iter().filter(|(_, p)| is_ready(p)).count();
+    let min_ready = rs["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
+    let now = ctx.clock().now();
+    let available = pods
+        .iter()
+        .filter(|(_, p)| is_available(p, min_ready, now))
+        .count();
     let labels_ok = pods
         .iter()
         .filter(|(_, p)| {
@@ -138,7 +155,7 @@ fn write_status(store: &Store, key: &Key, rs: &Value, pods: &[(Key, Arc<Value>)]
         .count();
     let status = json!({
         "replicas": pods.len(), "fullyLabeledReplicas": labels_ok, "readyReplicas": ready,
-        "availableReplicas": ready, "observedGeneration": rs["metadata"]["generation"],
+        "availableReplicas": available, "observedGeneration": rs["metadata"]["generation"],
     });
     let mut status = status;
     for field in ["readyReplicas", "availableReplicas", "fullyLabeledReplicas"] {

@@ -124,10 +124,9 @@ pub struct Resync {
 /// the owned objects it says are due, every period.
 pub struct Follow<A, R> {
     owned: (&'static str, &'static str),
-    resync: Option<Resync>,
-    /// When the next resync period ends: at once when the loop first runs, then every
-    /// period (kept across resubscriptions, as an interval would be).
-    next_resync: Option<Instant>,
+    /// Each resync and when its next period ends: at once when the loop first runs, then
+    /// every period (kept across resubscriptions, as an interval would be).
+    resyncs: Vec<(Resync, Option<Instant>)>,
     affected: A,
     reconcile: R,
 }
@@ -141,16 +140,16 @@ where
     pub fn new(owned: (&'static str, &'static str), affected: A, reconcile: R) -> Self {
         Follow {
             owned,
-            resync: None,
-            next_resync: None,
+            resyncs: Vec::new(),
             affected,
             reconcile,
         }
     }
 
-    /// Also reconciles the owned objects `resync` says are due, every period.
+    /// Also reconciles the owned objects `resync` says are due, every period (a
+    /// controller may have several, each with its own period).
     pub fn with_resync(mut self, resync: Resync) -> Self {
-        self.resync = Some(resync);
+        self.resyncs.push((resync, None));
         self
     }
 
@@ -165,8 +164,8 @@ where
     R: Fn(&Context, &Key) + Send + 'static,
 {
     fn resync(&mut self, ctx: &Context) {
-        if self.resync.is_some() && self.next_resync.is_none() {
-            self.next_resync = Some(Instant::now());
+        for (_, next) in &mut self.resyncs {
+            next.get_or_insert_with(Instant::now);
         }
         for (key, _) in self.owned_keys(&ctx.store) {
             (self.reconcile)(ctx, &key);
@@ -188,17 +187,24 @@ where
     }
 
     fn wake_at(&self) -> Option<Instant> {
-        self.next_resync
+        self.resyncs.iter().filter_map(|(_, next)| *next).min()
     }
 
     fn wake(&mut self, ctx: &Context) {
-        let Some(resync) = &self.resync else {
+        let now = Instant::now();
+        let mut ended = Vec::new();
+        for (resync, next) in &mut self.resyncs {
+            if let Some(at) = next.filter(|at| *at <= now) {
+                // Missed periods are caught up one after another, as tokio's intervals do.
+                *next = Some(at + resync.period);
+                ended.push(resync.due);
+            }
+        }
+        if ended.is_empty() {
             return;
-        };
-        // Missed periods are caught up one after another, as tokio's intervals do.
-        self.next_resync = self.next_resync.map(|at| at + resync.period);
+        }
         for (key, object) in self.owned_keys(&ctx.store) {
-            if (resync.due)(&object) {
+            if ended.iter().any(|due| due(&object)) {
                 (self.reconcile)(ctx, &key);
             }
         }

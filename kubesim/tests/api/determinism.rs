@@ -23,7 +23,9 @@ async fn transcript(seed: u64) -> Vec<u8> {
     ];
     let mut out = Vec::new();
     for (i, (method, path, content_type, body)) in steps.into_iter().enumerate() {
-        tokio::time::advance(std::time::Duration::from_secs(7 * i as u64)).await;
+        // Sleeping (not advancing) lets every controller finish what it was doing before
+        // the clock moves on, so each request meets the same settled cluster.
+        tokio::time::sleep(std::time::Duration::from_millis(1 + 7000 * i as u64)).await;
         let response =
             crate::support::raw(&cluster, method, path, content_type, body.into_bytes()).await;
         assert!(
@@ -53,14 +55,16 @@ async fn the_same_inputs_give_the_same_bytes() {
     assert_ne!(a, c, "another seed gives other uids");
 }
 
-/// Everything the controllers, scheduler and kubelet wrote about a small workload, as a
-/// sorted event log.
+/// Everything the controllers, scheduler and kubelet wrote about a small workload, in the
+/// order the API server lists it (unsorted: the order is part of what must repeat).
 async fn event_log(seed: u64) -> Vec<String> {
     let cluster = Cluster::builder()
         .seed(seed)
         .start_time("2026-01-01T00:00:00Z".parse().expect("time"))
         .build()
         .expect("cluster");
+    // Let the fresh cluster settle first (paused time moves on only once it is idle).
+    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
         "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
             "spec": {"containers": [{"name": "app", "image": "kubeclass/demo-app:2.0",
@@ -83,7 +87,7 @@ async fn event_log(seed: u64) -> Vec<String> {
         .expect("body")
         .to_bytes();
     let list: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-    let mut log: Vec<String> = list["items"]
+    let log: Vec<String> = list["items"]
         .as_array()
         .into_iter()
         .flatten()
@@ -99,7 +103,6 @@ async fn event_log(seed: u64) -> Vec<String> {
             )
         })
         .collect();
-    log.sort();
     log
 }
 

@@ -298,6 +298,125 @@ async fn metrics_appear_after_one_window() {
     );
 }
 
+/// What load costs a server shows in its CPU whatever the path: 400 requests a second to
+/// the demo app's `/` use about 100m, as Go's net/http would on a kind node.
+#[tokio::test(start_paused = true)]
+async fn requests_to_any_path_raise_the_servers_cpu() {
+    let cluster = cluster();
+    let pods: Api<Pod> = Api::default_namespaced(cluster.client());
+    let mut app = pod(
+        "app",
+        json!({"name": "app", "image": "kubeclass/demo-app:1.0", "ports": [{"containerPort": 8000}]}),
+    );
+    app.metadata.labels = Some([("app".to_string(), "app".to_string())].into());
+    pods.create(&PostParams::default(), &app)
+        .await
+        .expect("app");
+    let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "app"},
+        "spec": {"selector": {"app": "app"}, "ports": [{"port": 80, "targetPort": 8000}]}});
+    let (code, _) = send(
+        &cluster,
+        "POST",
+        "/api/v1/namespaces/default/services",
+        "application/json",
+        service.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(code.as_u16(), 201);
+    advance(20).await;
+    let cpu = |list: &Value| {
+        let item = list["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["metadata"]["name"] == "app"));
+        item.map(|i| i["containers"][0]["usage"]["cpu"].clone())
+    };
+    let path = "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods";
+    let (_, idle) = send(&cluster, "GET", path, "", vec![]).await;
+    assert_eq!(cpu(&idle), Some(json!("1000000n")), "idle: {idle}");
+
+    let mut load = pod(
+        "load",
+        json!({"name": "load", "image": "fortio/fortio", "args": ["load", "-qps", "400", "-c", "8", "-t", "60s", "-keepalive=false", "http://app/"]}),
+    );
+    load.spec.as_mut().expect("spec").restart_policy = Some("Never".into());
+    pods.create(&PostParams::default(), &load)
+        .await
+        .expect("load");
+    advance(30).await;
+    let (_, busy) = send(&cluster, "GET", path, "", vec![]).await;
+    assert_eq!(cpu(&busy), Some(json!("101000000n")), "under load: {busy}");
+
+    advance(60).await;
+    let (_, after) = send(&cluster, "GET", path, "", vec![]).await;
+    assert_eq!(
+        cpu(&after),
+        Some(json!("1000000n")),
+        "after the load: {after}"
+    );
+}
+
+/// `minReadySeconds` holds a Ready pod back from counting as available, so a rollout
+/// with `maxUnavailable: 0` replaces one pod at a time no faster than that.
+#[tokio::test(start_paused = true)]
+async fn pods_count_as_available_only_min_ready_seconds_after_ready() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let cluster = cluster();
+    let deployments: Api<Deployment> = Api::default_namespaced(cluster.client());
+    let manifest = |image: &str| -> Deployment {
+        serde_json::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": 2, "minReadySeconds": 20,
+                "strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{
+                    "name": "app", "image": image}]}}},
+        }))
+        .expect("deployment")
+    };
+    deployments
+        .create(&PostParams::default(), &manifest("nginx:1.27"))
+        .await
+        .expect("create");
+    let counts = |d: Deployment| {
+        let s = d.status.unwrap_or_default();
+        (s.ready_replicas, s.available_replicas, s.updated_replicas)
+    };
+    advance(10).await;
+    assert_eq!(
+        counts(deployments.get("web").await.expect("get")),
+        (Some(2), None, Some(2)),
+        "ready, not yet available"
+    );
+    advance(15).await;
+    assert_eq!(
+        counts(deployments.get("web").await.expect("get")),
+        (Some(2), Some(2), Some(2)),
+        "available 20 s after ready"
+    );
+
+    deployments
+        .replace("web", &PostParams::default(), &manifest("nginx:1.28"))
+        .await
+        .expect("roll out");
+    advance(15).await;
+    let status = deployments
+        .get("web")
+        .await
+        .expect("get")
+        .status
+        .expect("status");
+    assert_eq!(
+        status.updated_replicas,
+        Some(1),
+        "the surge pod waits out minReadySeconds before the next: {status:?}"
+    );
+    advance(60).await;
+    assert_eq!(
+        counts(deployments.get("web").await.expect("get")),
+        (Some(2), Some(2), Some(2))
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_deployment_rolls_out_and_rolls_over() {
     use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
