@@ -377,7 +377,7 @@ for tabs in yes no; do
   rdata=$(mktemp -d)
   KUBECLASS_DATA_DIR="$rdata" KUBECLASS_TRAINER_PASSWORD="bench password $$" "$bin" trainer add bench >/dev/null
   rtoken=$(KUBECLASS_DATA_DIR="$rdata" "$bin" trainer token bench | grep -o 'kct_[A-Za-z0-9_-]*' | head -n 1)
-  KUBECLASS_EMBEDDED_WORKERS=5 KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 KUBECLASS_MAX_ATTENDEES=1000 RUST_LOG=warn \
+  KUBECLASS_EMBEDDED_WORKERS=5 KUBECLASS_EMBEDDED_WORKER_CPUS=4 KUBECLASS_EMBEDDED_WORKER_MEMORY_MIB=8192 KUBECLASS_NEW_ATTENDEES_PER_MINUTE=100000 KUBECLASS_MAX_ATTENDEES=1000 RUST_LOG=warn \
     KUBECLASS_DATA_DIR="$rdata" KUBECLASS_ADDR="127.0.0.1:$rport" "$bin" >"target/bench-room-tabs-$tabs.log" 2>&1 &
   rserver=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rport/healthz" >/dev/null && break; sleep 0.1; done
@@ -416,7 +416,7 @@ PY
 echo "$table"
 record room "## A trainer's room
 
-Command: \`BENCH_ONLY=room scripts/bench.sh\` after \`make release\` (part of \`make bench\`): a fresh release server whose embedded cluster has 5 workers of kind's shape (\`KUBECLASS_EMBEDDED_WORKERS=5\`: 4 CPUs, 8 GiB, 110 Pods each), a trainer made with \`kubeclass trainer add\` and \`trainer token\`, then \`end2end/bench/room.mjs --attendees $room_n\`. Measured $today on the 2-core machine; the attendees (one node process) share the two cores with the server, which holds the embedded cluster in its own process (so its CPU and memory include the 300 Pods' cluster).
+Command: \`BENCH_ONLY=room scripts/bench.sh\` after \`make release\` (part of \`make bench\`): a fresh release server whose embedded cluster has 5 workers of 4 CPUs, 8 GiB and 110 Pods each (\`KUBECLASS_EMBEDDED_WORKERS=5 KUBECLASS_EMBEDDED_WORKER_CPUS=4 KUBECLASS_EMBEDDED_WORKER_MEMORY_MIB=8192\`), a trainer made with \`kubeclass trainer add\` and \`trainer token\`, then \`end2end/bench/room.mjs --attendees $room_n\`. Measured $today on the 2-core machine; the attendees (one node process) share the two cores with the server, which holds the embedded cluster in its own process (so its CPU and memory include the 300 Pods' cluster).
 
 The trainer makes a room for \`fundamentals/deployments\`; $room_n attendees join through its link (the join form) and, in the first run, each holds the live stream on the first step, as its page does (in the second, none does: laptops shut); the trainer's room view (\`GET /api/trainer/rooms/{id}\`) is read every 250 ms (the room page reads it every second: add up to a second for what a trainer sees). The attendees then apply the lesson's first manifest (a Deployment of 3 replicas), spread over 60 s.
 

@@ -87,14 +87,22 @@ pub async fn runs_containers(platform: &kube::Client) -> bool {
 /// nodes run none.
 pub const NO_CONTAINERS: &str = "this cluster's nodes are simulated (kwok): its pods run no containers, so there is no log to read and nothing answers HTTP";
 
-/// kind's control plane and `workers` workers, named as kind names them (`kind-worker`,
-/// `kind-worker2`, …).
-fn kind_nodes(workers: u32) -> Vec<kubesim::nodes::NodeSpec> {
+/// The embedded cluster's nodes as the options size them: kind's control plane and the
+/// workers, named as kind names them (`kind-worker`, `kind-worker2`, …).
+pub fn embedded_nodes(config: &ClusterConfig) -> Vec<kubesim::nodes::NodeSpec> {
     use kubesim::nodes::NodeSpec;
     let mut nodes = vec![NodeSpec::control_plane("kind-control-plane")];
-    nodes.extend((1..=workers).map(|n| match n {
-        1 => NodeSpec::worker("kind-worker"),
-        n => NodeSpec::worker(&format!("kind-worker{n}")),
+    nodes.extend((1..=config.embedded_workers).map(|n| {
+        let name = match n {
+            1 => "kind-worker".to_string(),
+            n => format!("kind-worker{n}"),
+        };
+        NodeSpec {
+            cpu: config.embedded_worker_cpus,
+            memory_mib: config.embedded_worker_memory_mib,
+            pods: config.embedded_worker_pods,
+            ..NodeSpec::worker(&name)
+        }
     }));
     nodes
 }
@@ -112,7 +120,7 @@ async fn embedded(
         .seed(rand::random())
         .data_dir(data_dir.join("kubesim"))
         .admin_token(format!("kubesim-admin-{token}"))
-        .nodes(kind_nodes(config.embedded_workers))
+        .nodes(embedded_nodes(config))
         .build()
         .context("starting the embedded cluster")?;
     if let Some(addr) = config.embedded_api {

@@ -261,12 +261,27 @@ pub struct ClusterConfig {
     /// `<data-dir>/kubesim.kubeconfig`, so kubectl can look at it.
     #[arg(long, env = "KUBECLASS_EMBEDDED_API")]
     pub embedded_api: Option<SocketAddr>,
-    /// Worker nodes of the embedded cluster, each as kind's (4 CPUs, 8 GiB, 110 pods),
-    /// beside its control plane. One suits a few attendees; a room of 100 doing the
-    /// Deployments lesson (300 Pods, 50m CPU and 64 MiB requested each) wants 5.
-    #[arg(long, env = "KUBECLASS_EMBEDDED_WORKERS", default_value_t = 1,
+    /// Worker nodes of the embedded cluster, beside its control plane. The default (2 of
+    /// 8 CPUs, 16 GiB, 110 Pods, the shape of the real control plane's nodes in
+    /// `deploy/control-plane`) holds a room of 30 rolling out the Deployments lesson's
+    /// app at once: 3 replicas, a surge Pod and the old Pods terminating, 50m CPU and
+    /// 32 MiB requested each; one worker's 110 Pods do not. A room of 100 wants 4.
+    #[arg(long, env = "KUBECLASS_EMBEDDED_WORKERS", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub embedded_workers: u32,
+    /// CPUs of each worker of the embedded cluster (what it reports and schedules).
+    #[arg(long, env = "KUBECLASS_EMBEDDED_WORKER_CPUS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub embedded_worker_cpus: u32,
+    /// Memory of each worker of the embedded cluster, in MiB.
+    #[arg(long, env = "KUBECLASS_EMBEDDED_WORKER_MEMORY_MIB", default_value_t = 16384,
+          value_parser = clap::value_parser!(u64).range(512..=4_194_304))]
+    pub embedded_worker_memory_mib: u64,
+    /// Pods each worker of the embedded cluster takes (the kubelet's `maxPods`; kind's
+    /// is 110).
+    #[arg(long, env = "KUBECLASS_EMBEDDED_WORKER_PODS", default_value_t = 110,
+          value_parser = clap::value_parser!(u32).range(10..=10_000))]
+    pub embedded_worker_pods: u32,
     /// Where the cluster's ingress controller takes plain HTTP, for the console's `curl`
     /// to Ingress hosts (kind maps ingress-nginx to the machine's port 80: give
     /// 127.0.0.1:80 and --ingress-https for a kind cluster; without both, the console's

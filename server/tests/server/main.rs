@@ -16,6 +16,7 @@ mod preflight;
 mod properties;
 mod real;
 mod room_actions;
+mod room_sized;
 mod room_support;
 mod room_watch;
 mod rooms;
