@@ -163,6 +163,10 @@ pub struct Step {
     /// the rest) to happen.
     #[serde(default)]
     pub require_env: Vec<String>,
+    /// Flags (`-NAME=value`) of which one, or one of `require_env`, must be given and
+    /// not empty.
+    #[serde(default)]
+    pub require_arg: Vec<String>,
     /// What happens instead when none of them is.
     #[serde(default)]
     pub otherwise: Option<Refusal>,
@@ -307,11 +311,12 @@ impl ImageSpec {
 }
 
 /// Tags that look like a published release: `latest`, `stable`, `alpine`, `1.27`,
-/// `1.27.3-alpine`, `sha256:…` digests.
+/// `1.27.3-alpine`, `v1.10` (Go projects' tags), `sha256:…` digests.
 fn release_tag(tag: &str) -> bool {
     if tag.starts_with("sha256:") || matches!(tag, "latest" | "stable" | "mainline" | "alpine") {
         return true;
     }
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
     let version = tag.split('-').next().unwrap_or("");
     !version.is_empty()
         && version

@@ -87,11 +87,15 @@ impl Described {
     /// Runs one step: its requirement (or what happens instead), lines, CPU and ports.
     fn run(&mut self, step: &Step, age: Duration, out: &mut Vec<String>) {
         let scope = self.scope(age, &self.vars);
-        let met = step.require_env.is_empty()
+        let met = (step.require_env.is_empty() && step.require_arg.is_empty())
             || step
                 .require_env
                 .iter()
-                .any(|k| self.context.env(k).is_some_and(|v| !v.is_empty()));
+                .any(|k| self.context.env(k).is_some_and(|v| !v.is_empty()))
+            || step
+                .require_arg
+                .iter()
+                .any(|f| self.context.flag(f).is_some());
         if !met {
             if let Some(refusal) = &step.otherwise {
                 out.extend(refusal.log.iter().filter_map(|line| scope.render(line)));

@@ -56,6 +56,26 @@ impl Context {
             .unwrap_or(self.started_at)
     }
 
+    /// The value of a Go-style flag in the arguments (`-text=hi`, `--text=hi`, `-text hi`),
+    /// `None` when absent or empty, as the programs that read them treat an empty one.
+    pub fn flag(&self, name: &str) -> Option<&str> {
+        let mut args = self.argv.iter();
+        while let Some(arg) = args.next() {
+            let Some(flag) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else {
+                continue;
+            };
+            let value = match flag.split_once('=') {
+                Some((f, v)) if f == name => Some(v),
+                None if flag == name => args.next().map(String::as_str),
+                _ => None,
+            };
+            if let Some(value) = value {
+                return Some(value).filter(|v| !v.is_empty());
+            }
+        }
+        None
+    }
+
     /// An environment variable's value.
     pub fn env(&self, name: &str) -> Option<&str> {
         self.env.get(name).map(String::as_str)

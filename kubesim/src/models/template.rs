@@ -50,10 +50,14 @@ pub struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    /// The value of a placeholder (`time:FORMAT`, `env:NAME`, `env:NAME|default`, or a
-    /// variable); `None` when it is not set.
+    /// The value of a placeholder (`time:FORMAT`, `env:NAME`, `env:NAME|default`,
+    /// `arg:NAME` (a Go-style flag's value), `pod:name`, `pod:ip`, or a variable); `None`
+    /// when it is not set.
     fn lookup(&self, placeholder: &str) -> Option<String> {
         match placeholder.split_once(':') {
+            Some(("arg", name)) => self.context.flag(name).map(str::to_string),
+            Some(("pod", "name")) => Some(self.context.pod.clone()),
+            Some(("pod", "ip")) => Some(self.context.pod_ip.clone()),
             Some(("time", format)) => {
                 Some(self.context.time_at(self.age).strftime(format).to_string())
             }

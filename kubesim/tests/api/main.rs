@@ -28,6 +28,7 @@ mod determinism;
 mod durable;
 mod escalation;
 mod hooks;
+mod images;
 mod ingress_serving;
 mod job_backoff;
 mod kube_client;

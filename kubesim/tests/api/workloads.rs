@@ -628,7 +628,7 @@ async fn services_get_addresses_and_endpoints_and_reach_their_pods() {
     );
 }
 
-async fn raw_text(cluster: &Cluster, path: &str) -> String {
+pub(crate) async fn raw_text(cluster: &Cluster, path: &str) -> String {
     use http_body_util::BodyExt;
     let response = crate::support::raw(cluster, "GET", path, "", vec![]).await;
     let bytes = response
