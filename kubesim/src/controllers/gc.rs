@@ -2,11 +2,13 @@
 //! owner is gone its dependents are deleted (background); an owner deleted with
 //! `propagationPolicy=Foreground` waits (finalizer `foregroundDeletion`) until its
 //! dependents are gone; one deleted with `Orphan` (finalizer `orphan`) first releases its
-//! dependents by removing their ownerReferences.
+//! dependents by removing their ownerReferences. Custom resources take part as owners
+//! and as dependents (cert-manager's Certificates owned by an Ingress, their
+//! CertificateRequests), as they do for the real collector.
 
 use super::runner::{Context, Controller, EachChange};
 use crate::ownership::{FOREGROUND, ORPHAN, collect, has_finalizer, owned_by};
-use crate::resources::BUILTIN;
+use crate::resources::{BUILTIN, Resource};
 use crate::store::{Event, EventType, Key, Store};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,16 +20,16 @@ pub fn controller() -> impl Controller {
     EachChange::new(
         |_: &Context| {},
         |ctx: &Context, event: &Event| {
-            let store = &ctx.store;
+            let kinds = Kinds::of(ctx);
             match event.kind {
                 EventType::Deleted => {
                     if let Some(uid) = event.object["metadata"]["uid"].as_str() {
-                        delete_dependents(store, &event.key.namespace, uid);
+                        delete_dependents(&kinds, &event.key.namespace, uid);
                     }
-                    revisit_owners(store, &event.key.namespace, &event.object);
+                    revisit_owners(&kinds, &event.key.namespace, &event.object);
                 }
                 _ if event.object["metadata"].get("deletionTimestamp").is_some() => {
-                    finish(store, &event.key, &event.object)
+                    finish(&kinds, &event.key, &event.object)
                 }
                 _ => {}
             }
@@ -35,9 +37,37 @@ pub fn controller() -> impl Controller {
     )
 }
 
+/// The store and the kinds it holds: the built-in ones and those the CRDs serve now.
+struct Kinds<'a> {
+    store: &'a Store,
+    all: Vec<&'static Resource>,
+}
+
+impl<'a> Kinds<'a> {
+    fn of(ctx: &'a Context) -> Kinds<'a> {
+        let mut all: Vec<&'static Resource> = BUILTIN.iter().collect();
+        all.extend(ctx.registry.crds().all());
+        Kinds {
+            store: &ctx.store,
+            all,
+        }
+    }
+
+    /// The resource of an ownerReference's `apiVersion` and `kind`.
+    fn for_kind(&self, api_version: &str, kind: &str) -> Option<&'static Resource> {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        self.all
+            .iter()
+            .find(|r| r.group == group && r.version == version && r.kind == kind)
+            .copied()
+    }
+}
+
 /// Objects in `namespace` with an ownerReference to `uid`.
-fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>)> {
-    let resources: BTreeSet<(&str, &str)> = BUILTIN
+fn dependents(kinds: &Kinds, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>)> {
+    let store = kinds.store;
+    let resources: BTreeSet<(&str, &str)> = kinds
+        .all
         .iter()
         .filter(|r| r.namespaced)
         .map(|r| r.storage_key())
@@ -54,16 +84,17 @@ fn dependents(store: &Store, namespace: &str, uid: &str) -> Vec<(Key, Arc<Value>
     found
 }
 
-fn delete_dependents(store: &Store, namespace: &str, uid: &str) {
-    for (key, object) in dependents(store, namespace, uid) {
-        if let Err(e) = collect(store, &key, &object) {
+fn delete_dependents(kinds: &Kinds, namespace: &str, uid: &str) {
+    for (key, object) in dependents(kinds, namespace, uid) {
+        if let Err(e) = collect(kinds.store, &key, &object) {
             tracing::debug!("collecting {}/{}: {e}", key.namespace, key.name);
         }
     }
 }
 
 /// A dependent went: an owner waiting in the foreground may now finish.
-fn revisit_owners(store: &Store, namespace: &str, dependent: &Value) {
+fn revisit_owners(kinds: &Kinds, namespace: &str, dependent: &Value) {
+    let store = kinds.store;
     for reference in dependent["metadata"]["ownerReferences"]
         .as_array()
         .into_iter()
@@ -74,7 +105,7 @@ fn revisit_owners(store: &Store, namespace: &str, dependent: &Value) {
             continue;
         };
         let api_version = reference["apiVersion"].as_str().unwrap_or_default();
-        let Some(resource) = crate::resources::for_kind(api_version, kind) else {
+        let Some(resource) = kinds.for_kind(api_version, kind) else {
             continue;
         };
         let (group, plural) = resource.storage_key();
@@ -88,13 +119,14 @@ fn revisit_owners(store: &Store, namespace: &str, dependent: &Value) {
             && owner["metadata"]["uid"] == reference["uid"]
             && owner["metadata"].get("deletionTimestamp").is_some()
         {
-            finish(store, &key, &owner);
+            finish(kinds, &key, &owner);
         }
     }
 }
 
 /// Advances an owner being deleted in the foreground or with orphaning.
-fn finish(store: &Store, key: &Key, owner: &Value) {
+fn finish(kinds: &Kinds, key: &Key, owner: &Value) {
+    let store = kinds.store;
     let Some(uid) = owner["metadata"]["uid"].as_str() else {
         return;
     };
@@ -106,7 +138,7 @@ fn finish(store: &Store, key: &Key, owner: &Value) {
         let _ = store.update(key.clone(), updated, None);
     };
     if has_finalizer(owner, ORPHAN) {
-        for (dep_key, dependent) in dependents(store, &key.namespace, uid) {
+        for (dep_key, dependent) in dependents(kinds, &key.namespace, uid) {
             let mut released = (*dependent).clone();
             if let Some(refs) = released["metadata"]["ownerReferences"].as_array_mut() {
                 refs.retain(|r| r["uid"] != uid);
@@ -115,10 +147,10 @@ fn finish(store: &Store, key: &Key, owner: &Value) {
         }
         release(ORPHAN);
     } else if has_finalizer(owner, FOREGROUND) {
-        delete_dependents(store, &key.namespace, uid);
+        delete_dependents(kinds, &key.namespace, uid);
         // Dependents held by finalizers of their own keep the owner waiting; the owner is
         // looked at again when they go (see `controller`).
-        if dependents(store, &key.namespace, uid).is_empty() {
+        if dependents(kinds, &key.namespace, uid).is_empty() {
             release(FOREGROUND);
         }
     }

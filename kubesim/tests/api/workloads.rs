@@ -1129,6 +1129,50 @@ async fn ingresses_route_and_cert_manager_issues_their_certificates() {
         secret["data"]["ca.crt"], root["data"]["tls.crt"],
         "signed by our CA"
     );
+
+    // The Ingress owns the Certificate the shim made, which owns its requests: deleting
+    // the Ingress collects both, as the real garbage collector does; the Secret stays
+    // (cert-manager does not own it by default).
+    let requests = "/apis/cert-manager.io/v1/namespaces/default/certificaterequests";
+    let (_, before) = send(&cluster, "GET", requests, "", vec![]).await;
+    assert!(
+        before["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty()),
+        "{before}"
+    );
+    let (code, _) = send(
+        &cluster,
+        "DELETE",
+        "/apis/networking.k8s.io/v1/namespaces/default/ingresses/app",
+        "",
+        vec![],
+    )
+    .await;
+    assert_eq!(code.as_u16(), 200);
+    advance(2).await;
+    assert!(certs.get_opt("app-tls").await.expect("get").is_none());
+    let (_, after) = send(&cluster, "GET", requests, "", vec![]).await;
+    let left: Vec<&Value> = after["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("app-tls"))
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let (code, _) = send(
+        &cluster,
+        "GET",
+        "/api/v1/namespaces/default/secrets/app-tls",
+        "",
+        vec![],
+    )
+    .await;
+    assert_eq!(code.as_u16(), 200);
 }
 
 #[tokio::test(start_paused = true)]
