@@ -218,7 +218,7 @@ impl Authorizer {
     }
 
     /// The rules a binding's `roleRef` grants (a Role in the binding's `namespace`, or a
-    /// ClusterRole with what it aggregates).
+    /// ClusterRole).
     pub fn referenced_rules(&self, role_ref: &Value, namespace: &str) -> Referenced {
         let name = role_ref["name"].as_str().unwrap_or_default();
         match role_ref["kind"].as_str() {
@@ -233,7 +233,7 @@ impl Authorizer {
                 }
                 Err(_) => Referenced::Missing("roles", name.to_string()),
             },
-            Some("ClusterRole") => self.cluster_role_rules(name, 0).map_or_else(
+            Some("ClusterRole") => self.cluster_role_rules(name).map_or_else(
                 || Referenced::Missing("clusterroles", name.to_string()),
                 Referenced::Rules,
             ),
@@ -241,7 +241,9 @@ impl Authorizer {
         }
     }
 
-    fn cluster_role_rules(&self, name: &str, depth: usize) -> Option<Vec<Value>> {
+    /// A ClusterRole's rules: what it holds, aggregated ones included (the aggregation
+    /// controller writes those in, as on a real cluster).
+    fn cluster_role_rules(&self, name: &str) -> Option<Vec<Value>> {
         let role = self
             .store
             .get(&crate::store::Key::new(
@@ -251,30 +253,7 @@ impl Authorizer {
                 name,
             ))
             .ok()?;
-        let mut rules = role["rules"].as_array().cloned().unwrap_or_default();
-        if let (Some(selectors), true) = (
-            role["aggregationRule"]["clusterRoleSelectors"].as_array(),
-            depth < 4,
-        ) {
-            let (roles, _) =
-                self.store
-                    .list("rbac.authorization.k8s.io", "clusterroles", None, None);
-            for (key, other) in &roles {
-                let labels = &other["metadata"]["labels"];
-                let selected = selectors.iter().any(|s| {
-                    s["matchLabels"]
-                        .as_object()
-                        .is_some_and(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)))
-                });
-                if selected && key.name != name {
-                    rules.extend(
-                        self.cluster_role_rules(&key.name, depth + 1)
-                            .unwrap_or_default(),
-                    );
-                }
-            }
-        }
-        Some(rules)
+        Some(role["rules"].as_array().cloned().unwrap_or_default())
     }
 }
 

@@ -3,6 +3,7 @@
 //! the one [`runner::Context`], and writes back through the store (or through the
 //! registry, where kube-controller-manager's writes pass admission).
 
+pub mod aggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -38,6 +39,7 @@ pub fn start(ctx: &Arc<Context>) {
     tokio::spawn(run(ctx.clone(), endpoints::controller()));
     tokio::spawn(run(ctx.clone(), namespace::controller()));
     tokio::spawn(run(ctx.clone(), gc::controller()));
+    tokio::spawn(run(ctx.clone(), aggregation::controller()));
     tokio::spawn(run(ctx.clone(), quota::controller()));
     tokio::spawn(run(ctx.clone(), scheduler::controller()));
     tokio::spawn(run(ctx.clone(), hpa::controller()));

@@ -217,3 +217,64 @@ async fn the_aggregated_edit_role_allows_workloads_but_not_rbac() {
     );
     assert_eq!(e.code, 403, "edit does not include RBAC objects");
 }
+
+/// The aggregation controller writes what `view`, `edit` and `admin` aggregate into their
+/// `rules`, so they show what they grant, and a role labelled for `view` reaches `admin`
+/// through `edit`; unlabelling it takes its rules out again.
+#[tokio::test]
+async fn aggregated_roles_hold_the_rules_they_aggregate() {
+    use k8s_openapi::api::rbac::v1::ClusterRole;
+    let cluster = Cluster::builder().seed(7).build().expect("cluster");
+    let roles: Api<ClusterRole> = Api::all(cluster.client());
+    let rules_of =
+        |role: ClusterRole| serde_json::to_value(role.rules.unwrap_or_default()).expect("rules");
+    let widgets = json!({"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get", "list", "watch"]});
+    let settle = || tokio::time::sleep(std::time::Duration::from_millis(200));
+
+    settle().await;
+    let view = rules_of(roles.get("view").await.expect("view"));
+    assert!(
+        view.as_array()
+            .is_some_and(|r| r.iter().any(|rule| rule["resources"]
+                .as_array()
+                .is_some_and(|res| res.contains(&json!("pods"))))),
+        "view holds system:aggregate-to-view's rules: {view}"
+    );
+    let admin = rules_of(roles.get("admin").await.expect("admin"));
+    for rule in view.as_array().expect("rules") {
+        assert!(
+            admin.as_array().expect("rules").contains(rule),
+            "admin has view's {rule}"
+        );
+    }
+
+    create(&roles, json!({
+        "metadata": {"name": "widget-viewer", "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
+        "rules": [widgets.clone()]
+    })).await;
+    settle().await;
+    for name in ["view", "edit", "admin"] {
+        let rules = rules_of(roles.get(name).await.expect("role"));
+        assert!(
+            rules.as_array().expect("rules").contains(&widgets),
+            "{name}: {rules}"
+        );
+    }
+
+    roles
+        .patch(
+            "widget-viewer",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(json!({"metadata": {"labels": {"rbac.authorization.k8s.io/aggregate-to-view": null}}})),
+        )
+        .await
+        .expect("unlabel");
+    settle().await;
+    for name in ["view", "edit", "admin"] {
+        let rules = rules_of(roles.get(name).await.expect("role"));
+        assert!(
+            !rules.as_array().expect("rules").contains(&widgets),
+            "{name}: {rules}"
+        );
+    }
+}
