@@ -14,6 +14,7 @@ mod hpa_rate;
 pub mod job;
 pub mod kubelet;
 pub mod namespace;
+mod pod_placement;
 pub mod quota;
 pub mod replicaset;
 pub mod runner;

@@ -3,12 +3,13 @@
 //! and its volumes; spreads pods to the least-loaded node; and reports a pod that fits
 //! nowhere with kube-scheduler's FailedScheduling message.
 
+use super::pod_placement;
 use super::runner::{Context, Controller};
 use crate::events::{Recorder, Source};
 use crate::scheduling::{bind, requests, selects, untolerated};
 use crate::store::{Event, EventType, Key, Store};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -91,6 +92,9 @@ struct Queue {
     /// Requests placed on nodes, by pod uid: (node, cpu, memory).
     placed: BTreeMap<String, (String, i128, i128)>,
     loads: BTreeMap<String, Load>,
+    /// Placed pods with required anti-affinity, by uid: every pod to come must be
+    /// checked against them.
+    anti_affine: BTreeSet<String>,
 }
 
 impl Queue {
@@ -115,6 +119,7 @@ impl Queue {
             load.cpu -= cpu;
             load.memory -= memory;
             load.pods -= 1;
+            self.anti_affine.remove(&uid);
             freed = true;
         }
         match node {
@@ -126,6 +131,9 @@ impl Queue {
                     load.cpu += cpu;
                     load.memory += memory;
                     load.pods += 1;
+                    if pod_placement::has_required_anti_affinity(pod) {
+                        self.anti_affine.insert(uid.clone());
+                    }
                     self.placed.insert(uid, (node.to_string(), cpu, memory));
                 }
             }
@@ -174,7 +182,8 @@ impl Queue {
                 self.pending.remove(&key);
                 continue;
             };
-            match place(store, &pod, &nodes, &self.loads) {
+            let anti_affine = !self.anti_affine.is_empty();
+            match place(store, &pod, &nodes, &self.loads, anti_affine) {
                 Ok(node) => {
                     if let Ok(bound) = bind(store, &pod, &node) {
                         self.observe(&key, &bound, false);
@@ -211,6 +220,7 @@ fn place(
     pod: &Value,
     nodes: &[Arc<Value>],
     loads: &BTreeMap<String, Load>,
+    anti_affine: bool,
 ) -> Result<String, Option<String>> {
     let namespace = pod["metadata"]["namespace"].as_str().unwrap_or_default();
     // Volumes: a missing claim stops scheduling; a bound local volume pins the node.
@@ -241,6 +251,10 @@ fn place(
     let mut helpless = 0;
     let mut feasible: Vec<(&Arc<Value>, f64)> = Vec::new();
     let (cpu, memory) = requests(pod);
+    // The rules between pods cost a look at every placed pod: only when the pod has
+    // some, or a placed pod's anti-affinity may refuse it.
+    let between = (pod_placement::has_rules(pod) || anti_affine)
+        .then(|| pod_placement::Cluster::read(store, nodes));
     for node in nodes {
         let name = node["metadata"]["name"].as_str().unwrap_or_default();
         let load = loads.get(name).cloned().unwrap_or_default();
@@ -302,9 +316,18 @@ fn place(
             }
             continue;
         }
-        let used = (load.cpu + cpu) as f64 / allocatable("cpu").max(1) as f64
+        let mut used = (load.cpu + cpu) as f64 / allocatable("cpu").max(1) as f64
             + (load.memory + memory) as f64 / (allocatable("memory") / 1000).max(1) as f64
             + load.pods as f64 / 1000.0;
+        if let Some(between) = &between {
+            if let Err(refusal) = between.filter(pod, node) {
+                fail(refusal.reason.to_string(), refusal.preemptable);
+                continue;
+            }
+            // Preferences weigh more than balance, as kube-scheduler weighs its
+            // affinity and spread scores twice.
+            used += 2.0 * between.penalty(pod, node);
+        }
         feasible.push((node, used));
     }
     let Some((best, _)) = feasible

@@ -34,6 +34,7 @@ mod job_backoff;
 mod kube_client;
 mod lifecycle;
 mod network_policy;
+mod placement;
 mod pod_security;
 mod pod_update;
 mod port_forward;
