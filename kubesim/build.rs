@@ -3,7 +3,12 @@
 //! k8s.io/metrics, at the version `deploy/control-plane/versions.env` pins) into a
 //! descriptor set that `src/protobuf/` reads: kubectl 1.32 and later send typed bodies
 //! as protobuf, and kubesim decodes them with the real field numbers rather than a copy
-//! of them. The modules come from the Go module cache, which `make setup` fills.
+//! of them. It also reads Kubernetes' OpenAPI document (`api/openapi-spec/swagger.json`
+//! of the module k8s.io/kubernetes) for how each built-in type's fields merge — patch
+//! strategies, merge keys, list types and their keys — into `patch-schema.json`, which
+//! `src/patch_schema.rs` serves to strategic merge patch, server-side apply and the
+//! `/openapi` documents alike. The modules come from the Go module cache, which `make
+//! setup` fills.
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +71,86 @@ fn main() {
         .unwrap_or_else(|e| panic!("compiling Kubernetes' protobuf schemas: {e}"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("kubernetes.desc");
     std::fs::write(&out, compiler.encode_file_descriptor_set()).expect("writing the descriptors");
+
+    let kubernetes = format!("v1.{}", version.trim_start_matches("v0."));
+    let swagger = cache.join(format!(
+        "k8s.io/kubernetes@{kubernetes}/api/openapi-spec/swagger.json"
+    ));
+    let text = std::fs::read_to_string(&swagger).unwrap_or_else(|e| {
+        panic!(
+            "kubesim needs Kubernetes' OpenAPI document {}: {e}: run `make setup` (or `go mod \
+             download k8s.io/kubernetes@{kubernetes}`)",
+            swagger.display()
+        )
+    });
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("patch-schema.json");
+    std::fs::write(&out, patch_schema(&text)).expect("writing the patch schema");
+}
+
+/// From the OpenAPI document: `kinds` (`apps/v1/Deployment` → its definition) and
+/// `types` (definition → field → `[type, patch strategy, merge key, list type, list map
+/// keys]`, `type` being the definition of the field's object or of its list's items),
+/// for the fields that have a type or patch metadata.
+fn patch_schema(swagger: &str) -> String {
+    use serde_json::{Map, Value, json};
+    let doc: Value = serde_json::from_str(swagger).expect("swagger.json is JSON");
+    let definitions = doc["definitions"].as_object().expect("definitions");
+    let reference = |v: &Value| {
+        v["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+            .map(str::to_string)
+    };
+    let mut kinds = Map::new();
+    let mut types = Map::new();
+    for (name, definition) in definitions {
+        for gvk in definition["x-kubernetes-group-version-kind"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let (group, version, kind) = (
+                gvk["group"].as_str().unwrap_or_default(),
+                gvk["version"].as_str().unwrap_or_default(),
+                gvk["kind"].as_str().unwrap_or_default(),
+            );
+            let api_version = if group.is_empty() {
+                version.to_string()
+            } else {
+                format!("{group}/{version}")
+            };
+            kinds.insert(format!("{api_version}/{kind}"), json!(name));
+        }
+        let mut fields = Map::new();
+        for (field, property) in definition["properties"].as_object().into_iter().flatten() {
+            let ty = reference(property).or_else(|| reference(&property["items"]));
+            let strategy = &property["x-kubernetes-patch-strategy"];
+            let key = &property["x-kubernetes-patch-merge-key"];
+            let list = &property["x-kubernetes-list-type"];
+            let keys = &property["x-kubernetes-list-map-keys"];
+            if ty.is_none() && strategy.is_null() && list.is_null() {
+                continue;
+            }
+            fields.insert(
+                field.clone(),
+                json!([
+                    ty,
+                    strategy,
+                    key,
+                    list,
+                    if keys.is_null() {
+                        json!([])
+                    } else {
+                        keys.clone()
+                    }
+                ]),
+            );
+        }
+        if !fields.is_empty() {
+            types.insert(name.clone(), Value::Object(fields));
+        }
+    }
+    json!({"kinds": kinds, "types": types}).to_string()
 }
 
 /// `KUBERNETES_STAGING_VERSION` as versions.env derives it: v1.34.4 → v0.34.4.

@@ -89,15 +89,16 @@ for dir in editor end2end; do
   fi
 done
 
-# --- Kubernetes' protobuf schemas, which kubesim's build.rs compiles ----------------------
+# --- Kubernetes' protobuf schemas and OpenAPI document, which kubesim's build.rs reads ----
 # The generated.proto files of the Go modules at the control plane's pinned version (kubectl
-# 1.32+ sends protobuf bodies). Into Go's module cache, outside the work tree; instant when
+# 1.32+ sends protobuf bodies), and k8s.io/kubernetes' swagger.json (patch metadata). Into Go's module cache, outside the work tree; instant when
 # already there.
 (
   . deploy/control-plane/versions.env
   cd /tmp && go mod download \
     "k8s.io/api@$KUBERNETES_STAGING_VERSION" "k8s.io/apimachinery@$KUBERNETES_STAGING_VERSION" \
-    "k8s.io/apiextensions-apiserver@$KUBERNETES_STAGING_VERSION" "k8s.io/metrics@$KUBERNETES_STAGING_VERSION"
+    "k8s.io/apiextensions-apiserver@$KUBERNETES_STAGING_VERSION" "k8s.io/metrics@$KUBERNETES_STAGING_VERSION" \
+    "k8s.io/kubernetes@$KUBERNETES_VERSION"
 ) || { echo "setup: downloading Kubernetes' Go modules (for their protobuf schemas) failed" >&2; exit 1; }
 
 # --- the real Kubernetes control plane, built from its Go modules ----------------------

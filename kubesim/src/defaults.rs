@@ -161,6 +161,14 @@ fn pod_spec(spec: &mut Value, is_pod: bool) {
         set(spec, "priority", json!(0));
         set(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
     }
+    for v in spec
+        .get_mut("volumes")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        volume(v);
+    }
     for field in ["initContainers", "containers"] {
         // `get_mut`, not `[]`: indexing a missing key would write a `null` there.
         for c in spec
@@ -171,6 +179,26 @@ fn pod_spec(spec: &mut Value, is_pod: bool) {
         {
             container(c);
         }
+    }
+}
+
+/// A volume as `SetDefaults_Volume` and its sources' defaults leave it: no source means
+/// an emptyDir; files projected from ConfigMaps, Secrets and the downward API are 0644
+/// (420) unless the volume says otherwise; a hostPath's type is empty.
+fn volume(v: &mut Value) {
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    if map.len() == 1 && map.contains_key("name") {
+        map.insert("emptyDir".into(), json!({}));
+    }
+    for source in ["configMap", "secret", "downwardAPI", "projected"] {
+        if let Some(s) = map.get_mut(source).filter(|s| s.is_object()) {
+            set(s, "defaultMode", json!(420));
+        }
+    }
+    if let Some(s) = map.get_mut("hostPath").filter(|s| s.is_object()) {
+        set(s, "type", json!(""));
     }
 }
 

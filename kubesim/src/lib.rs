@@ -63,6 +63,7 @@ pub mod nodes;
 pub mod openapi;
 pub mod ownership;
 pub mod patch;
+pub mod patch_schema;
 pub mod pods;
 pub mod protobuf;
 pub mod quantity;

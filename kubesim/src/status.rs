@@ -238,6 +238,13 @@ impl ApiError {
         if let Some(d) = &self.details {
             status["details"] = d.clone();
         }
+        // An error that was no Status when it reached the API server's response writer
+        // has reason Unknown, which is empty and left out.
+        if self.reason.is_empty()
+            && let Some(map) = status.as_object_mut()
+        {
+            map.remove("reason");
+        }
         status
     }
 }

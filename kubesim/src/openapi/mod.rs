@@ -87,46 +87,34 @@ fn swagger2() -> SchemaSettings {
     settings
 }
 
-/// The strategic-merge-patch metadata Kubernetes' own document carries
-/// (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`): without it kubectl
-/// treats keyed lists as atomic and re-sends whole container lists on every apply.
+/// The patch and list metadata Kubernetes' own document carries
+/// (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`,
+/// `x-kubernetes-list-type`, `x-kubernetes-list-map-keys`), from that document itself
+/// ([`crate::patch_schema`]): without it kubectl treats keyed lists as atomic and re-sends
+/// whole container lists on every apply.
 fn add_patch_strategies(definitions: &mut Map<String, Value>) {
     for (name, schema) in definitions.iter_mut() {
+        let Some(ty) = crate::patch_schema::named(name) else {
+            continue;
+        };
         let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
             continue;
         };
         for (field, property) in properties.iter_mut() {
-            if property["type"] != "array" {
+            let Some(meta) = ty.field(field) else {
                 continue;
-            }
-            let key = match (name.as_str(), field.as_str()) {
-                (
-                    "io.k8s.api.core.v1.Container" | "io.k8s.api.core.v1.EphemeralContainer",
-                    "ports",
-                ) => Some("containerPort"),
-                ("io.k8s.api.core.v1.ServiceSpec", "ports") => Some("port"),
-                (
-                    _,
-                    "containers"
-                    | "initContainers"
-                    | "ephemeralContainers"
-                    | "env"
-                    | "volumes"
-                    | "imagePullSecrets",
-                ) => Some("name"),
-                (_, "volumeMounts" | "volumeDevices") => Some("mountPath"),
-                (_, "conditions") => Some("type"),
-                (_, "ownerReferences") => Some("uid"),
-                (_, "hostAliases") => Some("ip"),
-                (_, "finalizers") => {
-                    property["x-kubernetes-patch-strategy"] = json!("merge");
-                    None
-                }
-                _ => None,
             };
-            if let Some(key) = key {
+            if let Some(key) = &meta.merge_key {
                 property["x-kubernetes-patch-merge-key"] = json!(key);
-                property["x-kubernetes-patch-strategy"] = json!("merge");
+            }
+            if let Some(strategy) = &meta.strategy {
+                property["x-kubernetes-patch-strategy"] = json!(strategy);
+            }
+            if let Some(list) = &meta.list_type {
+                property["x-kubernetes-list-type"] = json!(list);
+            }
+            if !meta.map_keys.is_empty() {
+                property["x-kubernetes-list-map-keys"] = json!(meta.map_keys);
             }
         }
     }

@@ -90,7 +90,12 @@ impl Registry {
             }
             "application/merge-patch+json" => patch::merge(&mut patched, &parse_json(body)?),
             "application/strategic-merge-patch+json" if built_in => {
-                patch::strategic(&mut patched, &parse_json(body)?)
+                let ty = match target.subresource_kind() {
+                    Some("scale") => crate::patch_schema::of_kind("autoscaling/v1", "Scale"),
+                    _ => crate::patch_schema::of_kind(&resource.api_version(), resource.kind),
+                };
+                patch::strategic(&mut patched, &parse_json(body)?, ty)
+                    .map_err(|message| ApiError::new(500, "", message))?
             }
             "application/apply-patch+yaml" => {
                 return self.apply(target, ctx, &name, current.as_deref(), body);

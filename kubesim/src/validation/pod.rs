@@ -11,12 +11,16 @@ const NON_NEGATIVE: &str = "must be greater than or equal to 0";
 
 /// Validates `spec` found at `path` (`spec`, or `spec.template.spec`).
 pub fn validate_pod_spec(spec: &Value, path: &str, template: bool, errors: &mut Errors) {
-    let volumes: BTreeSet<&str> = spec["volumes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v["name"].as_str())
-        .collect();
+    // A volume that is itself invalid is not there for the mounts (as upstream's
+    // validateVolumes leaves it out of the names it returns).
+    let mut volumes: BTreeSet<&str> = BTreeSet::new();
+    for (i, volume) in spec["volumes"].as_array().into_iter().flatten().enumerate() {
+        if volume_source_valid(volume, &format!("{path}.volumes[{i}]"), errors)
+            && let Some(name) = volume["name"].as_str()
+        {
+            volumes.insert(name);
+        }
+    }
     let containers = spec["containers"].as_array().cloned().unwrap_or_default();
     if containers.is_empty() {
         errors.required(&format!("{path}.containers"), "");
@@ -46,6 +50,65 @@ pub fn validate_pod_spec(spec: &Value, path: &str, template: bool, errors: &mut 
             &["Always", "OnFailure", "Never"],
         );
     }
+}
+
+/// The sources a volume may have, in the order kube-apiserver's validateVolumeSource
+/// looks at them: the first is the volume's type, any further one is refused.
+const VOLUME_SOURCES: &[&str] = &[
+    "hostPath",
+    "emptyDir",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "cinder",
+    "cephfs",
+    "quobyte",
+    "downwardAPI",
+    "fc",
+    "flexVolume",
+    "azureFile",
+    "vsphereVolume",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "azureDisk",
+    "storageos",
+    "configMap",
+    "projected",
+    "scaleIO",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
+/// Whether the volume at `at` has exactly one source; the errors when not.
+fn volume_source_valid(volume: &Value, at: &str, errors: &mut Errors) -> bool {
+    let mut found = false;
+    let mut valid = true;
+    for source in VOLUME_SOURCES {
+        if volume.get(*source).is_none_or(Value::is_null) {
+            continue;
+        }
+        if found {
+            errors.forbidden(
+                &format!("{at}.{source}"),
+                "may not specify more than 1 volume type",
+            );
+            valid = false;
+        }
+        found = true;
+    }
+    if !found {
+        errors.required(at, "must specify a volume type");
+        return false;
+    }
+    valid
 }
 
 fn validate_container(

@@ -98,9 +98,11 @@ pub fn validate_workload(kind: &str, object: &Value, old: Option<&Value>, errors
         .flatten()
     {
         let name = claim["metadata"]["name"].clone();
+        // As the controller makes it: a claim volume.
+        let volume = json!({"name": name, "persistentVolumeClaim": {"claimName": name}});
         match pod_spec["volumes"].as_array_mut() {
-            Some(volumes) => volumes.push(json!({"name": name})),
-            None => pod_spec["volumes"] = json!([{"name": name}]),
+            Some(volumes) => volumes.push(volume),
+            None => pod_spec["volumes"] = json!([volume]),
         }
     }
     validate_pod_spec(&pod_spec, "spec.template.spec", true, errors);
