@@ -96,7 +96,7 @@ impl Consoles {
         });
         let (state, attendee, out) = (state.clone(), attendee.to_string(), out.clone());
         let task = tokio::spawn(async move {
-            let _slot = slot;
+            let slot = slot;
             let workspace = state.workspace(&attendee);
             let (pieces, mut printed) = mpsc::channel::<String>(PENDING);
             let run = async {
@@ -133,6 +133,9 @@ impl Consoles {
             let exit_code = ran.exit_code;
             copy.push_str(&ran.output);
             crate::console::keep_answer(&console, &command, exit_code, copy).await;
+            // The tab may start another command as soon as it reads the exit: the slot
+            // is free before it is told.
+            drop(slot);
             if !ran.output.is_empty() {
                 let text = ran.output;
                 let _ = out.send(ServerMessage::ConsoleOutput { id, text }).await;
@@ -173,6 +176,9 @@ impl Consoles {
             return;
         }
         task.abort();
+        // The aborted command lets go of its slot once it is dropped: wait for that, so
+        // a command the tab starts when it reads the exit finds the slot free.
+        let _ = task.await;
         let exit_code = INTERRUPTED;
         let _ = out.send(ServerMessage::ConsoleExit { id, exit_code }).await;
     }
