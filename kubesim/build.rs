@@ -76,6 +76,13 @@ fn main() {
     let swagger = cache.join(format!(
         "k8s.io/kubernetes@{kubernetes}/api/openapi-spec/swagger.json"
     ));
+    // Defaults are only in the OpenAPI v3 documents (one per group version).
+    let mut v3 = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(swagger.with_file_name("v3")) {
+        for entry in entries.flatten() {
+            v3.extend(std::fs::read_to_string(entry.path()));
+        }
+    }
     let text = std::fs::read_to_string(&swagger).unwrap_or_else(|e| {
         panic!(
             "kubesim needs Kubernetes' OpenAPI document {}: {e}: run `make setup` (or `go mod \
@@ -84,16 +91,35 @@ fn main() {
         )
     });
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("patch-schema.json");
-    std::fs::write(&out, patch_schema(&text)).expect("writing the patch schema");
+    std::fs::write(&out, patch_schema(&text, &v3)).expect("writing the patch schema");
 }
 
 /// From the OpenAPI document: `kinds` (`apps/v1/Deployment` → its definition) and
 /// `types` (definition → field → `[type, patch strategy, merge key, list type, list map
-/// keys]`, `type` being the definition of the field's object or of its list's items),
-/// for the fields that have a type or patch metadata.
-fn patch_schema(swagger: &str) -> String {
+/// keys, map type, default]`, `type` being the definition of the field's object or of its list's
+/// items), for the fields that have a type or patch metadata, and `atomic`: the
+/// definitions owned as one unit (`x-kubernetes-map-type: atomic`, a LabelSelector).
+fn patch_schema(swagger: &str, v3: &[String]) -> String {
     use serde_json::{Map, Value, json};
     let doc: Value = serde_json::from_str(swagger).expect("swagger.json is JSON");
+    // (definition, field) → default, from the v3 documents' component schemas.
+    let mut defaults = std::collections::HashMap::new();
+    for text in v3 {
+        let Ok(v3) = serde_json::from_str::<Value>(text) else {
+            continue;
+        };
+        for (name, schema) in v3["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+                if let Some(default) = property.get("default") {
+                    defaults.insert((name.clone(), field.clone()), default.clone());
+                }
+            }
+        }
+    }
     let definitions = doc["definitions"].as_object().expect("definitions");
     let reference = |v: &Value| {
         v["$ref"]
@@ -103,6 +129,7 @@ fn patch_schema(swagger: &str) -> String {
     };
     let mut kinds = Map::new();
     let mut types = Map::new();
+    let mut atomic = Vec::new();
     for (name, definition) in definitions {
         for gvk in definition["x-kubernetes-group-version-kind"]
             .as_array()
@@ -128,29 +155,28 @@ fn patch_schema(swagger: &str) -> String {
             let key = &property["x-kubernetes-patch-merge-key"];
             let list = &property["x-kubernetes-list-type"];
             let keys = &property["x-kubernetes-list-map-keys"];
-            if ty.is_none() && strategy.is_null() && list.is_null() {
+            let map = &property["x-kubernetes-map-type"];
+            let default = defaults.get(&(name.clone(), field.clone()));
+            let plain = strategy.is_null() && list.is_null() && map.is_null();
+            if ty.is_none() && plain && default.is_none() {
                 continue;
             }
-            fields.insert(
-                field.clone(),
-                json!([
-                    ty,
-                    strategy,
-                    key,
-                    list,
-                    if keys.is_null() {
-                        json!([])
-                    } else {
-                        keys.clone()
-                    }
-                ]),
-            );
+            let keys = if keys.is_null() {
+                json!([])
+            } else {
+                keys.clone()
+            };
+            let entry = json!([ty, strategy, key, list, keys, map, default]);
+            fields.insert(field.clone(), entry);
         }
         if !fields.is_empty() {
             types.insert(name.clone(), Value::Object(fields));
         }
+        if definition["x-kubernetes-map-type"] == "atomic" {
+            atomic.push(json!(name));
+        }
     }
-    json!({"kinds": kinds, "types": types}).to_string()
+    json!({"kinds": kinds, "types": types, "atomic": atomic}).to_string()
 }
 
 /// `KUBERNETES_STAGING_VERSION` as versions.env derives it: v1.34.4 → v0.34.4.

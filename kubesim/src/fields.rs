@@ -3,7 +3,7 @@
 //! `k:{"name":"app"}` for a list item by its merge key, `v:"x"` for a set member, `.` for
 //! the item itself).
 
-use crate::patch::{is_set_list, merge_key};
+use crate::patch_schema::{Field, ListKind, Type};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
@@ -40,14 +40,13 @@ const UNTRACKED_METADATA: &[&str] = &[
     "generateName",
 ];
 
-/// Fields that are owned as one unit, never field by field (atomic structs and maps).
-fn is_atomic(field: &str) -> bool {
-    matches!(field, "selector")
-}
-
 impl FieldSet {
     /// The fields `object` sets. `status` is included only when `with_status`.
     pub fn of(object: &Value, with_status: bool) -> FieldSet {
+        // Lists and maps are told apart as the object's type says (custom resources,
+        // whose type kubesim does not know, have atomic lists).
+        let root = crate::patch_schema::of_object(object);
+        let meta = Type::child(root, "metadata").and_then(Field::ty);
         let mut set = BTreeSet::new();
         if let Value::Object(map) = object {
             for (key, value) in map {
@@ -55,21 +54,26 @@ impl FieldSet {
                     "apiVersion" | "kind" => continue,
                     "status" if !with_status => continue,
                     "metadata" => {
-                        if let Value::Object(meta) = value {
-                            for (k, v) in meta
+                        if let Value::Object(fields) = value {
+                            for (k, v) in fields
                                 .iter()
                                 .filter(|(k, _)| !UNTRACKED_METADATA.contains(&k.as_str()))
                             {
                                 walk(
                                     &mut set,
                                     vec![Step::Field("metadata".into()), Step::Field(k.clone())],
-                                    k,
+                                    Type::child(meta, k),
                                     v,
                                 );
                             }
                         }
                     }
-                    _ => walk(&mut set, vec![Step::Field(key.clone())], key, value),
+                    _ => walk(
+                        &mut set,
+                        vec![Step::Field(key.clone())],
+                        Type::child(root, key),
+                        value,
+                    ),
                 }
             }
         }
@@ -142,49 +146,65 @@ impl FieldSet {
     }
 }
 
-fn walk(set: &mut BTreeSet<Path>, path: Path, field: &str, value: &Value) {
+/// The paths `value` sets under `path`; `field` is what the type says of it.
+fn walk(set: &mut BTreeSet<Path>, path: Path, field: Option<&'static Field>, value: &Value) {
     match value {
-        Value::Object(map) if !map.is_empty() && !is_atomic(field) => {
+        Value::Object(map) if !map.is_empty() && !field.is_some_and(Field::is_atomic_map) => {
+            let ty = field.and_then(Field::ty);
             for (k, v) in map {
                 let mut child = path.clone();
                 child.push(Step::Field(k.clone()));
-                walk(set, child, k, v);
+                walk(set, child, Type::child(ty, k), v);
             }
         }
-        Value::Array(items) if is_set_list(field) => {
-            for item in items {
-                let mut child = path.clone();
-                child.push(Step::Value(item.to_string()));
-                set.insert(child);
+        Value::Array(items) if !items.is_empty() => match field.map(Field::list_kind) {
+            Some(ListKind::Set) => {
+                for item in items {
+                    let mut child = path.clone();
+                    child.push(Step::Value(item.to_string()));
+                    set.insert(child);
+                }
             }
-        }
-        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
-            match merge_key(field, items) {
-                Some(key) => {
-                    for item in items {
-                        let mut child = path.clone();
-                        child.push(Step::Key(
-                            json!({key: item.get(key).cloned().unwrap_or(Value::Null)}).to_string(),
-                        ));
-                        set.insert(child.clone());
-                        if let Value::Object(fields) = item {
-                            for (k, v) in fields {
-                                let mut grandchild = child.clone();
-                                grandchild.push(Step::Field(k.clone()));
-                                walk(set, grandchild, k, v);
-                            }
+            Some(ListKind::Map(keys)) if items.iter().all(Value::is_object) => {
+                let ty = field.and_then(Field::ty);
+                for item in items {
+                    let mut child = path.clone();
+                    child.push(Step::Key(item_key(item, &keys, ty)));
+                    set.insert(child.clone());
+                    if let Value::Object(fields) = item {
+                        for (k, v) in fields {
+                            let mut grandchild = child.clone();
+                            grandchild.push(Step::Field(k.clone()));
+                            walk(set, grandchild, Type::child(ty, k), v);
                         }
                     }
                 }
-                None => {
-                    set.insert(path);
-                }
             }
-        }
+            _ => {
+                set.insert(path);
+            }
+        },
         _ => {
             set.insert(path);
         }
     }
+}
+
+/// A map list item's identity as `FieldsV1` writes it: its keys' values, as canonical
+/// JSON (the keys sorted; a key the item lacks takes the type's default, as
+/// structured-merge-diff fills it, or is left out).
+pub fn item_key(item: &Value, keys: &[&str], ty: Option<Type>) -> String {
+    let identity: Map<String, Value> = keys
+        .iter()
+        .filter_map(|k| {
+            let value = item
+                .get(*k)
+                .cloned()
+                .or_else(|| Type::child(ty, k).and_then(|f| f.default.clone()))?;
+            Some((k.to_string(), value))
+        })
+        .collect();
+    Value::Object(identity).to_string()
 }
 
 /// The value at `path` in `object`, if any.

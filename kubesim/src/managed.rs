@@ -4,7 +4,7 @@
 //! and refuses to overwrite another manager's differing values without `force`.
 
 use crate::fields::{self, FieldSet, Path};
-use crate::patch::{is_set_list, merge_key};
+use crate::patch_schema::{Field, ListKind, Type};
 use crate::resources::Resource;
 use crate::status::ApiError;
 use serde_json::{Value, json};
@@ -247,7 +247,7 @@ pub fn apply(
             fields::remove_at(&mut merged, &ancestor);
         }
     }
-    merge_into(&mut merged, config, "");
+    merge_object(&mut merged, config, crate::patch_schema::of_object(config));
     list.retain(|e| {
         !(e.manager == writer.manager && e.operation == "Apply" && e.subresource.is_none())
     });
@@ -263,44 +263,53 @@ pub fn apply(
     Ok(merged)
 }
 
-/// Deep-merges an applied configuration: maps field by field, keyed lists item by item,
-/// set lists as sets, everything else replaced.
-fn merge_into(target: &mut Value, config: &Value, field: &str) {
-    match (target, config) {
-        (Value::Object(t), Value::Object(c)) if field != "selector" => {
-            for (k, v) in c {
-                match t.get_mut(k) {
-                    Some(existing) => merge_into(existing, v, k),
-                    None => {
-                        t.insert(k.clone(), v.clone());
+/// Deep-merges an applied configuration into an object of type `ty`: maps field by
+/// field (atomic ones whole), map lists item by item by their keys, set lists as sets,
+/// everything else replaced, as the type's OpenAPI document says.
+fn merge_object(target: &mut Value, config: &Value, ty: Option<Type>) {
+    let (Value::Object(t), Value::Object(c)) = (&mut *target, config) else {
+        *target = config.clone();
+        return;
+    };
+    for (k, v) in c {
+        let field = Type::child(ty, k);
+        match t.get_mut(k) {
+            Some(existing) => merge_into(existing, v, field),
+            None => {
+                t.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+fn merge_into(target: &mut Value, config: &Value, field: Option<&'static Field>) {
+    let ty = field.and_then(Field::ty);
+    match (&mut *target, config) {
+        (Value::Object(_), Value::Object(_)) if !field.is_some_and(Field::is_atomic_map) => {
+            merge_object(target, config, ty);
+        }
+        (Value::Array(t), Value::Array(c)) => match field.map(Field::list_kind) {
+            Some(ListKind::Set) => {
+                for item in c {
+                    if !t.contains(item) {
+                        t.push(item.clone());
                     }
                 }
             }
-        }
-        (Value::Array(t), Value::Array(c)) if is_set_list(field) => {
-            for item in c {
-                if !t.contains(item) {
-                    t.push(item.clone());
-                }
-            }
-        }
-        (Value::Array(t), Value::Array(c)) if !c.is_empty() && c.iter().all(Value::is_object) => {
-            let all: Vec<Value> = t.iter().chain(c).cloned().collect();
-            match merge_key(field, &all) {
-                Some(key) => {
-                    for item in c {
-                        match t
-                            .iter_mut()
-                            .find(|existing| existing.get(key) == item.get(key))
-                        {
-                            Some(existing) => merge_into(existing, item, ""),
-                            None => t.push(item.clone()),
-                        }
+            Some(ListKind::Map(keys)) if c.iter().all(Value::is_object) => {
+                for item in c {
+                    let id = fields::item_key(item, &keys, ty);
+                    match t
+                        .iter_mut()
+                        .find(|existing| fields::item_key(existing, &keys, ty) == id)
+                    {
+                        Some(existing) => merge_object(existing, item, ty),
+                        None => t.push(item.clone()),
                     }
                 }
-                None => *t = c.clone(),
             }
-        }
+            _ => *t = c.clone(),
+        },
         (t, c) => *t = c.clone(),
     }
 }

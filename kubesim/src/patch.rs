@@ -12,36 +12,6 @@ pub fn merge(target: &mut Value, patch: &Value) {
     json_patch::merge(target, patch);
 }
 
-/// The key that identifies items of the list at `field`, for the built-in types' lists
-/// that merge (patchStrategy "merge"); `None` for lists that a patch replaces whole.
-/// (Server-side apply's field sets still key lists by field name; strategic merge
-/// patch reads [`crate::patch_schema`].)
-pub(crate) fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
-    match field {
-        "containers"
-        | "initContainers"
-        | "ephemeralContainers"
-        | "env"
-        | "volumes"
-        | "imagePullSecrets"
-        | "resourceClaims" => Some("name"),
-        "volumeMounts" | "volumeDevices" => Some("mountPath"),
-        "conditions" => Some("type"),
-        "ownerReferences" => Some("uid"),
-        "hostAliases" => Some("ip"),
-        "topologySpreadConstraints" => Some("topologyKey"),
-        // Container ports merge by containerPort, Service ports by port.
-        "ports" if items.iter().any(|i| i.get("containerPort").is_some()) => Some("containerPort"),
-        "ports" => Some("port"),
-        _ => None,
-    }
-}
-
-/// Lists of strings that merge as sets rather than being replaced.
-pub(crate) fn is_set_list(field: &str) -> bool {
-    matches!(field, "finalizers")
-}
-
 /// Applies a strategic merge patch to an object of type `ty` (see
 /// [`crate::patch_schema::of_kind`]): lists merge as the type's OpenAPI document says
 /// (by their merge key, or as sets of scalars) and are replaced otherwise; `$patch`

@@ -27,12 +27,53 @@ pub struct Field {
     pub list_type: Option<String>,
     /// A `map` list's keys.
     pub map_keys: Vec<String>,
+    /// `atomic` for a map owned as one unit.
+    map_type: Option<String>,
+    /// The value the API server defaults it to, where the document gives one (what a
+    /// map list's item that omits a key is identified by: a port's `TCP`).
+    pub default: Option<Value>,
+}
+
+/// How server-side apply tells a list's items apart (structured-merge-diff's element
+/// relationship, from the list type or, for lists without one, the patch strategy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind<'a> {
+    /// One unit: an apply replaces it whole.
+    Atomic,
+    /// Scalars, each owned alone (`v:"x"`).
+    Set,
+    /// Objects identified by these keys (`k:{"containerPort":80,"protocol":"TCP"}`).
+    Map(Vec<&'a str>),
 }
 
 impl Field {
     /// The type of the field's object or items.
     pub fn ty(&'static self) -> Option<Type> {
         self.ty.as_deref().and_then(named)
+    }
+
+    /// How server-side apply identifies this list's items.
+    pub fn list_kind(&self) -> ListKind<'_> {
+        match self.list_type.as_deref() {
+            Some("map") => ListKind::Map(self.map_keys.iter().map(String::as_str).collect()),
+            Some("set") => ListKind::Set,
+            Some(_) => ListKind::Atomic,
+            None => match (self.merges(), self.merge_key.as_deref()) {
+                (true, Some(key)) => ListKind::Map(vec![key]),
+                (true, None) => ListKind::Set,
+                _ => ListKind::Atomic,
+            },
+        }
+    }
+
+    /// Whether the field's object is owned as one unit (a LabelSelector, a map marked
+    /// `x-kubernetes-map-type: atomic`).
+    pub fn is_atomic_map(&self) -> bool {
+        self.map_type.as_deref() == Some("atomic")
+            || self
+                .ty
+                .as_deref()
+                .is_some_and(|t| schema().atomic.contains(t))
     }
 
     /// Whether strategic merge patch merges this list (by key, or as a set of scalars)
@@ -57,6 +98,7 @@ impl Field {
 struct Schema {
     kinds: HashMap<String, String>,
     types: HashMap<String, HashMap<String, Field>>,
+    atomic: std::collections::HashSet<String>,
 }
 
 fn schema() -> &'static Schema {
@@ -93,6 +135,8 @@ fn schema() -> &'static Schema {
                                 .flatten()
                                 .filter_map(text)
                                 .collect(),
+                            map_type: text(&v[5]),
+                            default: Some(v[6].clone()).filter(|d| !d.is_null()),
                         };
                         (f.clone(), field)
                     })
@@ -100,7 +144,17 @@ fn schema() -> &'static Schema {
                 (name.clone(), fields)
             })
             .collect();
-        Schema { kinds, types }
+        let atomic = doc["atomic"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(text)
+            .collect();
+        Schema {
+            kinds,
+            types,
+            atomic,
+        }
     })
 }
 
@@ -111,6 +165,14 @@ pub fn of_kind(api_version: &str, kind: &str) -> Option<Type> {
         .kinds
         .get(&format!("{api_version}/{kind}"))
         .and_then(|name| named(name))
+}
+
+/// The type of a built-in object, from its own `apiVersion` and `kind`.
+pub fn of_object(object: &Value) -> Option<Type> {
+    of_kind(
+        object["apiVersion"].as_str().unwrap_or_default(),
+        object["kind"].as_str().unwrap_or_default(),
+    )
 }
 
 /// The type called `name` in the document, if it has fields of note.
