@@ -194,7 +194,7 @@ table=$(cargo bench -q -p kubesim --bench workloads)
 echo "$table"
 record kubesim-workloads "## kubesim controllers, scheduler and kubelet
 
-Command: \`make bench\` (\`cargo bench -p kubesim --bench workloads\`: a real \`kube::Client\` in-process; 1,000 Deployments × 3 replicas of the demo app over 100 namespaces on 30 worker nodes, created at once on a paused clock (one thread); then 10,000 pods (100 Deployments × 100) with readiness probes every 10 s on 50 workers, measured on the real clock). Measured $today on the 2-core machine. Targets: 3,000 pods Ready within 10 s of simulated time using under 5 s of CPU; idle 10,000 probing pods under 10 % of one core.
+Command: \`make bench\` (\`cargo bench -p kubesim --bench workloads\`: a real \`kube::Client\` in-process; 1,000 Deployments × 3 replicas of the demo app over 100 namespaces on 30 worker nodes, created at once on a paused clock (one thread), in memory and then durable (a data directory, as the server runs its embedded cluster); then 10,000 pods (100 Deployments × 100) with readiness probes every 10 s on 50 workers, measured on the real clock). Measured $today on the 2-core machine. Targets: 3,000 pods Ready within 10 s of simulated time using under 5 s of CPU; idle 10,000 probing pods under 10 % of one core.
 
 $table"
 fi

@@ -3,7 +3,8 @@
 //! progress goes to stderr.
 //!
 //! 1. 1,000 Deployments × 3 replicas created at once, on paused time: the simulated time
-//!    until all 3,000 pods are Ready, and the CPU time that took.
+//!    until all 3,000 pods are Ready, and the CPU time that took — in memory, then durable
+//!    (objects journalled in a data directory, as the server runs its embedded cluster).
 //!    Target: within 10 s of simulated time, under 5 s of CPU.
 //! 2. 10,000 running pods whose readiness probes tick every 10 s, on real time: the CPU
 //!    the cluster uses while nothing else happens, and memory per pod.
@@ -49,6 +50,11 @@ fn rss_bytes() -> u64 {
 }
 
 fn big_cluster(workers: usize, pods_per_node: u32) -> Cluster {
+    big_cluster_in(workers, pods_per_node, None)
+}
+
+/// The cluster, durable when given a data directory.
+fn big_cluster_in(workers: usize, pods_per_node: u32, data: Option<&std::path::Path>) -> Cluster {
     let mut nodes = vec![NodeSpec::control_plane("kind-control-plane")];
     for i in 0..workers {
         let mut node = NodeSpec::worker(&format!("kind-worker{}", i + 1));
@@ -57,11 +63,36 @@ fn big_cluster(workers: usize, pods_per_node: u32) -> Cluster {
         node.memory_mib = 256 * 1024;
         nodes.push(node);
     }
-    Cluster::builder()
-        .seed(1)
-        .nodes(nodes)
-        .build()
-        .expect("cluster")
+    let builder = Cluster::builder().seed(1).nodes(nodes);
+    match data {
+        Some(dir) => builder.data_dir(dir),
+        None => builder,
+    }
+    .build()
+    .expect("cluster")
+}
+
+/// Case 1 on a fresh cluster (durable in `data`): simulated time to all Ready, CPU
+/// seconds, wall time.
+async fn rollout(data: Option<&std::path::Path>) -> (Option<Duration>, f64, Duration) {
+    let cluster = big_cluster_in(30, 110, data);
+    let client = cluster.client();
+    let cpu_before = cpu_seconds();
+    let wall = Instant::now();
+    create(&client, 100, 1000, 3, false).await;
+    eprintln!("created 1,000 deployments in {:?}", wall.elapsed());
+    let simulated = until_ready(&client, 1000, 3, Duration::from_secs(120)).await;
+    let cpu = cpu_seconds() - cpu_before;
+    let wall = wall.elapsed();
+    let mode = if data.is_some() {
+        "durable"
+    } else {
+        "in memory"
+    };
+    eprintln!(
+        "{mode}: 3,000 pods ready after {simulated:?} simulated, {cpu:.2} s CPU, {wall:?} wall"
+    );
+    (simulated, cpu, wall)
 }
 
 fn deployment(name: &str, replicas: i32, probe: bool) -> Deployment {
@@ -150,19 +181,11 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        // 1. 3,000 pods to Ready.
-        let cluster = big_cluster(30, 110);
-        let client = cluster.client();
-        let cpu_before = cpu_seconds();
-        let wall = Instant::now();
-        create(&client, 100, 1000, 3, false).await;
-        eprintln!("created 1,000 deployments in {:?}", wall.elapsed());
-        let simulated = until_ready(&client, 1000, 3, Duration::from_secs(120)).await;
-        let cpu = cpu_seconds() - cpu_before;
-        let wall = wall.elapsed();
-        eprintln!("3,000 pods ready after {simulated:?} simulated, {cpu:.2} s CPU, {wall:?} wall");
-        drop(client);
-        drop(cluster);
+        // 1. 3,000 pods to Ready, in memory and durable.
+        let (simulated, cpu, wall) = rollout(None).await;
+        let data = std::env::temp_dir().join(format!("kubesim-bench-{}", std::process::id()));
+        let (durable_simulated, durable_cpu, durable_wall) = rollout(Some(&data)).await;
+        let _ = std::fs::remove_dir_all(&data);
         if std::env::var("KUBESIM_BENCH_ONLY_ROLLOUT").is_ok() {
             return;
         }
@@ -188,6 +211,7 @@ fn main() {
         println!("| --- | --- | --- |");
         println!("| 1,000 Deployments × 3 replicas: simulated time until all 3,000 pods are Ready | {} | ≤ 10 s |", fmt(simulated));
         println!("| … CPU time used meanwhile (1 thread, paused clock) | {cpu:.2} s ({:.1} s wall) | < 5 s |", wall.as_secs_f64());
+        println!("| the same, durable (every write journalled to a data directory, as the server runs it): simulated time / CPU | {} / {durable_cpu:.2} s ({:.1} s wall; CPU × {:.2} of in memory) | — |", fmt(durable_simulated), durable_wall.as_secs_f64(), durable_cpu / cpu.max(0.001));
         println!("| 10,000 running pods, readiness probes every 10 s: CPU while idle (20 s, real time) | {:.1} % of one core | < 10 % |", idle_share * 100.0);
         println!("| memory per running pod (RSS growth / 10,000; object, status, events, runtime, logs) | {:.1} KiB | — |", per_pod / 1024.0);
         println!("| RSS: empty process / cluster of 51 nodes / with 10,000 pods | {} / {} / {} MiB | — |", rss_empty >> 20, rss_base >> 20, rss_full >> 20);
