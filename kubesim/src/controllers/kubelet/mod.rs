@@ -16,7 +16,7 @@ mod stop;
 use super::runner::{Context, Controller};
 use crate::store::{Event, EventType, Store};
 use pod::PodWorker;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::time::Instant;
 
@@ -29,6 +29,9 @@ pub struct Kubelet {
     timers: BTreeSet<(Instant, String)>,
     /// Images each node has pulled.
     images: BTreeMap<String, BTreeSet<String>>,
+    /// Pod addresses in use (by how many pods: a restored store may hold a pair), so a
+    /// new pod's address is drawn without looking at every pod.
+    ips: HashMap<u32, usize>,
 }
 
 fn ipv4(text: &str) -> Option<u32> {
@@ -41,9 +44,14 @@ pub fn controller() -> impl Controller {
 }
 
 impl Controller for Kubelet {
-    /// Takes up every pod again (those it already runs keep running).
+    /// Takes up every pod again (those it already runs keep running): first those that
+    /// have an address, so none is handed out again to the others.
     fn resync(&mut self, ctx: &Context) {
-        for (_, pod) in ctx.store.list("", "pods", None, None).0 {
+        let (pods, _) = ctx.store.list("", "pods", None, None);
+        let (addressed, others): (Vec<_>, Vec<_>) = pods
+            .into_iter()
+            .partition(|(_, p)| p["status"]["podIP"].is_string());
+        for (_, pod) in addressed.into_iter().chain(others) {
             self.observe(&ctx.store, &pod);
         }
     }
@@ -77,6 +85,7 @@ impl Kubelet {
                     .unwrap_or_default()
                     .to_string();
                 if let Some(worker) = self.pods.remove(&uid) {
+                    self.release(&worker.ip);
                     self.unschedule(&uid, worker.due);
                 }
                 ctx.runtime.remove_pod(&uid);
@@ -131,6 +140,7 @@ impl Kubelet {
                     Some(ip) => ip.to_string(),
                     None => self.allocate_ip(store, pod, node),
                 };
+                *self.ips.entry(ipv4(&ip).unwrap_or(0)).or_default() += 1;
                 self.pods
                     .insert(uid.clone(), PodWorker::new(pod.clone(), node, ip));
                 self.schedule(&uid, Some(Instant::now()));
@@ -166,25 +176,29 @@ impl Kubelet {
         let base = ipv4(base).unwrap_or(0x0af4_0000);
         let host_bits = 32 - bits.parse::<u32>().unwrap_or(24).clamp(8, 30);
         let network = base & (u32::MAX << host_bits);
-        let mut used: BTreeSet<u32> = self.pods.values().filter_map(|w| ipv4(&w.ip)).collect();
-        used.extend(
-            store
-                .list("", "pods", None, None)
-                .0
-                .iter()
-                .filter_map(|(_, p)| p["status"]["podIP"].as_str().and_then(ipv4)),
-        );
+        let used = &self.ips;
         // Hosts 2 .. broadcast-1 (at most a /16's worth, to bound the scan).
         let last = (1u32 << host_bits).saturating_sub(2).min(65_534);
         let free: Vec<u32> = (2..=last)
             .map(|host| network | host)
-            .filter(|ip| !used.contains(ip))
+            .filter(|ip| !used.contains_key(ip))
             .collect();
         let ip = match free.as_slice() {
             [] => network | 2,
             free => free[store.random_below(free.len())],
         };
         std::net::Ipv4Addr::from(ip).to_string()
+    }
+
+    /// A pod's address is no longer in use.
+    fn release(&mut self, ip: &str) {
+        let key = ipv4(ip).unwrap_or(0);
+        if let Some(count) = self.ips.get_mut(&key) {
+            *count -= 1;
+            if *count == 0 {
+                self.ips.remove(&key);
+            }
+        }
     }
 
     fn schedule(&mut self, uid: &str, at: Option<Instant>) {
@@ -221,7 +235,10 @@ impl Kubelet {
             let images = self.images.entry(worker.node.clone()).or_default();
             let outcome = worker.step(ctx, images, now);
             match outcome {
-                pod::Outcome::Gone => ctx.runtime.remove_pod(&uid),
+                pod::Outcome::Gone => {
+                    self.release(&worker.ip);
+                    ctx.runtime.remove_pod(&uid);
+                }
                 pod::Outcome::Next(next) => {
                     self.pods.insert(uid.clone(), worker);
                     // Never busy-loop: a step due now runs on the next millisecond.
