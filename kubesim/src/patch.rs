@@ -48,10 +48,6 @@ pub fn strategic(target: &mut Value, patch: &Value, ty: Option<Type>) -> Result<
         if key.starts_with("$setElementOrder/") || key == "$retainKeys" || key == "$patch" {
             continue; // applied with their lists, below
         }
-        let field = Type::child(
-            ty,
-            key.strip_prefix("$deleteFromPrimitiveList/").unwrap_or(key),
-        );
         if let Some(name) = key.strip_prefix("$deleteFromPrimitiveList/") {
             if let (Some(Value::Array(list)), Value::Array(remove)) =
                 (target_map.get_mut(name), value)
@@ -60,6 +56,7 @@ pub fn strategic(target: &mut Value, patch: &Value, ty: Option<Type>) -> Result<
             }
             continue;
         }
+        let field = Type::child(ty, key);
         match value {
             Value::Null => {
                 target_map.remove(key);
@@ -79,22 +76,18 @@ pub fn strategic(target: &mut Value, patch: &Value, ty: Option<Type>) -> Result<
                     Some(field) => {
                         let server = target_map.get(key).and_then(Value::as_array);
                         let server = server.cloned().unwrap_or_default();
-                        let mut merged = merge_list(&server, items, field)?;
-                        {
-                            let merge_key = field.merge_key.as_deref();
-                            // The patch's own items (or `$setElementOrder`) give the order.
-                            let own: Vec<Value> = items
-                                .iter()
-                                .filter(|i| i.get("$patch").is_none())
-                                .cloned()
-                                .collect();
-                            let order = match patch_map.get(&format!("$setElementOrder/{key}")) {
-                                Some(Value::Array(order)) => order,
-                                _ => &own,
-                            };
-                            merged = element_order(merged, &server, order, merge_key);
-                        }
-                        merged
+                        let merged = merge_list(&server, items, field)?;
+                        // The patch's own items (or `$setElementOrder`) give the order.
+                        let own: Vec<Value> = items
+                            .iter()
+                            .filter(|i| i.get("$patch").is_none())
+                            .cloned()
+                            .collect();
+                        let order = match patch_map.get(&format!("$setElementOrder/{key}")) {
+                            Some(Value::Array(order)) => order,
+                            _ => &own,
+                        };
+                        element_order(merged, &server, order, field.merge_key.as_deref())
                     }
                     None => items.iter().map(strip_directives).collect(),
                 };

@@ -19,20 +19,20 @@ use std::sync::Arc;
 pub fn controller() -> impl Controller {
     EachChange::new(
         |_: &Context| {},
-        |ctx: &Context, event: &Event| {
-            let kinds = Kinds::of(ctx);
-            match event.kind {
-                EventType::Deleted => {
-                    if let Some(uid) = event.object["metadata"]["uid"].as_str() {
-                        delete_dependents(&kinds, &event.key.namespace, uid);
-                    }
-                    revisit_owners(&kinds, &event.key.namespace, &event.object);
+        // Most changes are neither deletions nor deleting: the kinds are gathered only
+        // for those that are.
+        |ctx: &Context, event: &Event| match event.kind {
+            EventType::Deleted => {
+                let kinds = Kinds::of(ctx);
+                if let Some(uid) = event.object["metadata"]["uid"].as_str() {
+                    delete_dependents(&kinds, &event.key.namespace, uid);
                 }
-                _ if event.object["metadata"].get("deletionTimestamp").is_some() => {
-                    finish(&kinds, &event.key, &event.object)
-                }
-                _ => {}
+                revisit_owners(&kinds, &event.key.namespace, &event.object);
             }
+            _ if event.object["metadata"].get("deletionTimestamp").is_some() => {
+                finish(&Kinds::of(ctx), &event.key, &event.object)
+            }
+            _ => {}
         },
     )
 }
