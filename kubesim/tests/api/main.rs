@@ -20,6 +20,7 @@ mod vars;
 
 mod admission;
 mod auth;
+mod autoscaling;
 mod bad_input;
 mod claims;
 mod crd;
@@ -29,6 +30,7 @@ mod durable;
 mod escalation;
 mod hooks;
 mod images;
+mod ingress;
 mod ingress_serving;
 mod job_backoff;
 mod kube_client;
